@@ -1,0 +1,175 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// Defaults used when the matching option is not given.
+const (
+	DefaultTTL         = time.Minute
+	DefaultSize        = 10000
+	DefaultLoadTimeout = 10 * time.Second
+)
+
+// Cache wraps an adapters.Fetch with a bounded, expiring, per-identity cache.
+// It is safe for concurrent use.
+type Cache struct {
+	fetch       adapters.Fetch
+	ttl         time.Duration
+	negTTL      time.Duration
+	loadTimeout time.Duration
+	now         func() time.Time
+
+	entries *lru.Cache[string, entry]
+	group   singleflight.Group
+	// gen changes on every invalidation; a load only stores its answer if
+	// gen is unchanged since it started, so invalidation wins over a
+	// concurrent slow load.
+	gen atomic.Uint64
+}
+
+type entry struct {
+	list    []string
+	err     error
+	expires time.Time
+}
+
+// Option configures a Cache.
+type Option func(*Cache)
+
+// WithTTL sets how long an answer is kept (DefaultTTL if not given or <= 0).
+func WithTTL(d time.Duration) Option { return func(c *Cache) { c.ttl = d } }
+
+// WithSize bounds the number of identities kept (DefaultSize if <= 0).
+func WithSize(n int) Option {
+	return func(c *Cache) {
+		if n > 0 {
+			c.entries, _ = lru.New[string, entry](n)
+		}
+	}
+}
+
+// WithNegativeTTL makes the cache remember an upstream error for d, so that a
+// failing source is not hammered by every request. Off by default: an error
+// is normally retried on the next request. Keep d short; context errors are
+// never remembered.
+func WithNegativeTTL(d time.Duration) Option { return func(c *Cache) { c.negTTL = d } }
+
+// WithLoadTimeout bounds one upstream call (DefaultLoadTimeout if <= 0).
+// A load runs detached from the context of the request that started it, so
+// that one caller giving up does not fail the others waiting for the same
+// identity; this bound keeps a hung source from holding the load forever.
+func WithLoadTimeout(d time.Duration) Option { return func(c *Cache) { c.loadTimeout = d } }
+
+// WithClock sets the clock used for expiry, for tests.
+func WithClock(now func() time.Time) Option { return func(c *Cache) { c.now = now } }
+
+// New returns a Cache in front of fetch.
+func New(fetch adapters.Fetch, opts ...Option) *Cache {
+	c := &Cache{fetch: fetch, now: time.Now}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.ttl <= 0 {
+		c.ttl = DefaultTTL
+	}
+	if c.loadTimeout <= 0 {
+		c.loadTimeout = DefaultLoadTimeout
+	}
+	if c.entries == nil {
+		c.entries, _ = lru.New[string, entry](DefaultSize)
+	}
+	return c
+}
+
+// Fetch returns the cached answer for tok's identity, or loads it. The
+// returned slice is the caller's own copy. A token without identity is an
+// error wrapping adapters.ErrNoIdentity.
+func (c *Cache) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	id, err := adapters.IdentityOf(tok)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	if list, err, ok := c.lookup(id); ok {
+		return list, err
+	}
+	gen := c.gen.Load()
+	ch := c.group.DoChan(id, func() (any, error) {
+		// A load that started just after another one stored its answer
+		// finds it here instead of calling upstream again.
+		if e, ok := c.entries.Get(id); ok && c.now().Before(e.expires) {
+			return e.list, e.err
+		}
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout)
+		defer cancel()
+		list, err := c.fetch(lctx, tok)
+		if err == nil {
+			list = adapters.Dedup(list)
+		}
+		c.store(id, gen, list, err)
+		return list, err
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return slices.Clone(r.Val.([]string)), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *Cache) lookup(id string) ([]string, error, bool) {
+	e, ok := c.entries.Get(id)
+	if !ok {
+		return nil, nil, false
+	}
+	if !c.now().Before(e.expires) {
+		c.entries.Remove(id)
+		return nil, nil, false
+	}
+	if e.err != nil {
+		return nil, e.err, true
+	}
+	return slices.Clone(e.list), nil, true
+}
+
+func (c *Cache) store(id string, gen uint64, list []string, err error) {
+	if c.gen.Load() != gen {
+		return
+	}
+	switch {
+	case err == nil:
+		c.entries.Add(id, entry{list: list, expires: c.now().Add(c.ttl)})
+	case c.negTTL > 0 && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
+		c.entries.Add(id, entry{err: err, expires: c.now().Add(c.negTTL)})
+	}
+}
+
+// Invalidate drops the answer for one identity; the next fetch loads it.
+func (c *Cache) Invalidate(identity string) {
+	c.gen.Add(1)
+	c.group.Forget(identity)
+	c.entries.Remove(identity)
+}
+
+// InvalidateAll drops every answer.
+func (c *Cache) InvalidateAll() {
+	c.gen.Add(1)
+	c.entries.Purge()
+}
+
+// Len returns the number of identities currently held, expired ones included
+// until they are next looked up or evicted.
+func (c *Cache) Len() int { return c.entries.Len() }

@@ -1,0 +1,313 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/cache"
+)
+
+// counting is an upstream that answers "<identity>-group" and counts calls.
+type counting struct {
+	calls atomic.Int64
+	fail  atomic.Bool
+}
+
+func (s *counting) fetch(_ context.Context, tok *adapters.Token) ([]string, error) {
+	s.calls.Add(1)
+	if s.fail.Load() {
+		return nil, errors.New("upstream down")
+	}
+	return []string{tok.Identity + "-group", tok.Identity + "-group"}, nil
+}
+
+// clock is a manual clock for expiry tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func tok(id string) *adapters.Token { return &adapters.Token{Identity: id, Raw: "raw-" + id} }
+
+func TestHitAndDedup(t *testing.T) {
+	src := &counting{}
+	c := cache.New(src.fetch)
+	ctx := context.Background()
+	for range 3 {
+		got, err := c.Fetch(ctx, tok("alice"))
+		if err != nil || !reflect.DeepEqual(got, []string{"alice-group"}) {
+			t.Fatalf("got %v, %v", got, err)
+		}
+	}
+	if n := src.calls.Load(); n != 1 {
+		t.Fatalf("upstream calls = %d, want 1", n)
+	}
+}
+
+func TestKeyedByIdentityNotToken(t *testing.T) {
+	src := &counting{}
+	c := cache.New(src.fetch)
+	ctx := context.Background()
+	c.Fetch(ctx, &adapters.Token{Identity: "alice", Raw: "token-1"})
+	got, _ := c.Fetch(ctx, &adapters.Token{Identity: "alice", Raw: "token-2"})
+	if src.calls.Load() != 1 || got[0] != "alice-group" {
+		t.Fatalf("a new token of the same identity missed: calls=%d", src.calls.Load())
+	}
+	got, _ = c.Fetch(ctx, &adapters.Token{Identity: "bob", Raw: "token-1"})
+	if got[0] != "bob-group" {
+		t.Fatalf("same raw token, other identity got %v", got)
+	}
+	if _, err := c.Fetch(ctx, &adapters.Token{Raw: "token-1"}); !errors.Is(err, adapters.ErrNoIdentity) {
+		t.Fatalf("token without identity: err = %v", err)
+	}
+}
+
+func TestCallerCannotMutateCache(t *testing.T) {
+	src := &counting{}
+	c := cache.New(src.fetch)
+	got, _ := c.Fetch(context.Background(), tok("alice"))
+	got[0] = "admin"
+	again, _ := c.Fetch(context.Background(), tok("alice"))
+	if again[0] != "alice-group" {
+		t.Fatalf("cached entry changed through a returned slice: %v", again)
+	}
+}
+
+func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
+	var calls atomic.Int64
+	started := make(chan struct{})
+	release := make(chan struct{})
+	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		if calls.Add(1) == 1 {
+			close(started)
+		}
+		<-release
+		return []string{"g"}, nil
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for range 100 {
+		wg.Go(func() {
+			got, err := c.Fetch(context.Background(), tok("alice"))
+			if err == nil && (len(got) != 1 || got[0] != "g") {
+				err = fmt.Errorf("got %v", got)
+			}
+			errs <- err
+		})
+	}
+	<-started
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("upstream calls = %d, want 1", n)
+	}
+}
+
+func TestTTL(t *testing.T) {
+	src := &counting{}
+	clk := &clock{t: time.Unix(0, 0)}
+	c := cache.New(src.fetch, cache.WithTTL(time.Minute), cache.WithClock(clk.now))
+	c.Fetch(context.Background(), tok("alice"))
+	clk.add(59 * time.Second)
+	c.Fetch(context.Background(), tok("alice"))
+	if src.calls.Load() != 1 {
+		t.Fatalf("expired early: calls=%d", src.calls.Load())
+	}
+	clk.add(time.Second)
+	c.Fetch(context.Background(), tok("alice"))
+	if src.calls.Load() != 2 {
+		t.Fatalf("did not expire: calls=%d", src.calls.Load())
+	}
+}
+
+func TestSizeBound(t *testing.T) {
+	src := &counting{}
+	c := cache.New(src.fetch, cache.WithSize(2))
+	ctx := context.Background()
+	c.Fetch(ctx, tok("a"))
+	c.Fetch(ctx, tok("b"))
+	c.Fetch(ctx, tok("a")) // a is now most recently used
+	c.Fetch(ctx, tok("c")) // evicts b
+	if c.Len() != 2 {
+		t.Fatalf("Len = %d, want 2", c.Len())
+	}
+	c.Fetch(ctx, tok("a"))
+	if src.calls.Load() != 3 {
+		t.Fatalf("a was evicted: calls=%d", src.calls.Load())
+	}
+	c.Fetch(ctx, tok("b"))
+	if src.calls.Load() != 4 {
+		t.Fatalf("b was not evicted: calls=%d", src.calls.Load())
+	}
+}
+
+func TestErrorsNotCachedByDefault(t *testing.T) {
+	src := &counting{}
+	src.fail.Store(true)
+	c := cache.New(src.fetch)
+	for range 2 {
+		if got, err := c.Fetch(context.Background(), tok("alice")); err == nil || got != nil {
+			t.Fatalf("got %v, %v; want error and nil list", got, err)
+		}
+	}
+	if src.calls.Load() != 2 {
+		t.Fatalf("error was cached: calls=%d", src.calls.Load())
+	}
+	src.fail.Store(false)
+	if got, err := c.Fetch(context.Background(), tok("alice")); err != nil || got[0] != "alice-group" {
+		t.Fatalf("after recovery got %v, %v", got, err)
+	}
+}
+
+func TestNegativeTTL(t *testing.T) {
+	src := &counting{}
+	src.fail.Store(true)
+	clk := &clock{t: time.Unix(0, 0)}
+	c := cache.New(src.fetch, cache.WithNegativeTTL(time.Second), cache.WithClock(clk.now))
+	for range 3 {
+		if _, err := c.Fetch(context.Background(), tok("alice")); err == nil {
+			t.Fatal("want the cached error")
+		}
+	}
+	if src.calls.Load() != 1 {
+		t.Fatalf("negative entry not used: calls=%d", src.calls.Load())
+	}
+	src.fail.Store(false)
+	clk.add(time.Second)
+	if got, err := c.Fetch(context.Background(), tok("alice")); err != nil || got[0] != "alice-group" {
+		t.Fatalf("negative entry did not expire: %v, %v", got, err)
+	}
+}
+
+func TestInvalidate(t *testing.T) {
+	src := &counting{}
+	c := cache.New(src.fetch)
+	ctx := context.Background()
+	c.Fetch(ctx, tok("a"))
+	c.Fetch(ctx, tok("b"))
+	c.Invalidate("a")
+	c.Fetch(ctx, tok("a"))
+	c.Fetch(ctx, tok("b"))
+	if src.calls.Load() != 3 {
+		t.Fatalf("after Invalidate(a): calls=%d, want 3", src.calls.Load())
+	}
+	c.InvalidateAll()
+	c.Fetch(ctx, tok("a"))
+	c.Fetch(ctx, tok("b"))
+	if src.calls.Load() != 5 {
+		t.Fatalf("after InvalidateAll: calls=%d, want 5", src.calls.Load())
+	}
+}
+
+func TestInvalidateDuringLoadDropsStaleAnswer(t *testing.T) {
+	var calls atomic.Int64
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			started <- struct{}{}
+			<-release
+			return []string{"stale"}, nil
+		}
+		return []string{"fresh"}, nil
+	})
+	done := make(chan []string)
+	go func() {
+		got, _ := c.Fetch(context.Background(), tok("alice"))
+		done <- got
+	}()
+	<-started
+	c.Invalidate("alice")
+	close(release)
+	if got := <-done; got[0] != "stale" {
+		t.Fatalf("first caller got %v", got)
+	}
+	got, _ := c.Fetch(context.Background(), tok("alice"))
+	if got[0] != "fresh" {
+		t.Fatalf("stale answer stored after Invalidate: %v", got)
+	}
+}
+
+func TestCallerContextEndsWait(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		<-release
+		return []string{"g"}, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Fetch(ctx, tok("alice")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestProviders(t *testing.T) {
+	g := cache.NewGroups(adapters.GroupsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		return []string{"editors"}, nil
+	}))
+	p := cache.NewPermissions(adapters.PermissionsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		return []string{"read:posts"}, nil
+	}))
+	var _ adapters.GroupsProvider = g
+	var _ adapters.PermissionsProvider = p
+	gs, err1 := g.Groups(context.Background(), tok("a"))
+	ps, err2 := p.Permissions(context.Background(), tok("a"))
+	if err1 != nil || err2 != nil || gs[0] != "editors" || ps[0] != "read:posts" {
+		t.Fatalf("got %v %v %v %v", gs, ps, err1, err2)
+	}
+}
+
+func ExampleNewGroups() {
+	var calls int
+	upstream := adapters.GroupsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		calls++
+		return []string{"editors"}, nil
+	})
+	groups := cache.NewGroups(upstream, cache.WithTTL(30*time.Second), cache.WithSize(1000))
+	for range 3 {
+		g, _ := groups.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+		fmt.Println(g)
+	}
+	fmt.Println("upstream calls:", calls)
+	// Output:
+	// [editors]
+	// [editors]
+	// [editors]
+	// upstream calls: 1
+}
+
+func BenchmarkHit(b *testing.B) {
+	src := &counting{}
+	c := cache.New(src.fetch)
+	ctx := context.Background()
+	tk := tok("alice")
+	c.Fetch(ctx, tk)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Fetch(ctx, tk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

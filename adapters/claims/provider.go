@@ -1,0 +1,196 @@
+package claims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/permission"
+)
+
+// ErrNoToken is returned when a fetch is given a nil token or one without
+// claims.
+var ErrNoToken = errors.New("claims: no verified token")
+
+// Provider reads groups and permissions from token claims. It implements
+// adapters.GroupsProvider and adapters.PermissionsProvider, does no I/O and
+// is safe for concurrent use.
+type Provider struct {
+	groups      []ClaimPath
+	perms       []ClaimPath
+	scopePrefix string
+	required    bool
+}
+
+// Option configures a Provider.
+type Option func(*Provider) error
+
+// DefaultGroupsClaims are the group claims read when WithGroupsClaim is not
+// given: Cognito's and the plain "groups" claim.
+var DefaultGroupsClaims = []ClaimPath{Path("cognito:groups"), Path("groups")}
+
+// DefaultPermissionsClaims are the claims read for permissions when
+// WithPermissionsClaim is not given.
+var DefaultPermissionsClaims = []ClaimPath{Path("permissions"), Path("scope"), Path("scp")}
+
+// New returns a Provider. With no options it reads groups from
+// "cognito:groups" or "groups" and permissions from "permissions", "scope"
+// or "scp" — in each case the first claim present wins, so that an Auth0
+// token's "permissions" are not mixed with its "openid profile" scope.
+func New(opts ...Option) (*Provider, error) {
+	p := &Provider{}
+	for _, o := range opts {
+		if err := o(p); err != nil {
+			return nil, err
+		}
+	}
+	if p.groups == nil {
+		p.groups = DefaultGroupsClaims
+	}
+	if p.perms == nil {
+		p.perms = DefaultPermissionsClaims
+	}
+	return p, nil
+}
+
+// WithGroupsClaim sets the claim paths groups are read from, in the dotted
+// form (see the package documentation). The first present claim wins.
+// Calling it again adds further fallbacks.
+func WithGroupsClaim(paths ...string) Option {
+	return func(p *Provider) error {
+		for _, s := range paths {
+			cp, err := ParsePath(s)
+			if err != nil {
+				return err
+			}
+			p.groups = append(p.groups, cp)
+		}
+		return nil
+	}
+}
+
+// WithGroupsPath is WithGroupsClaim for paths built with Path.
+func WithGroupsPath(paths ...ClaimPath) Option {
+	return func(p *Provider) error {
+		for _, cp := range paths {
+			if len(cp) == 0 {
+				return fmt.Errorf("%w: empty", ErrPath)
+			}
+			p.groups = append(p.groups, cp)
+		}
+		return nil
+	}
+}
+
+// WithPermissionsClaim sets the claim paths permissions are read from, in the
+// dotted form. The first present claim wins.
+func WithPermissionsClaim(paths ...string) Option {
+	return func(p *Provider) error {
+		for _, s := range paths {
+			cp, err := ParsePath(s)
+			if err != nil {
+				return err
+			}
+			p.perms = append(p.perms, cp)
+		}
+		return nil
+	}
+}
+
+// WithScopeGroups makes scopes that start with prefix count as groups, with
+// the prefix removed: with prefix "api/", scope "api/admin" adds group
+// "admin". Scopes without the prefix never become groups, and an empty
+// prefix is refused because it would turn every scope into a group.
+func WithScopeGroups(prefix string) Option {
+	return func(p *Provider) error {
+		if prefix == "" {
+			return errors.New("claims: WithScopeGroups needs a non-empty prefix")
+		}
+		p.scopePrefix = prefix
+		return nil
+	}
+}
+
+// Required makes a token with none of the configured claims an error
+// (wrapping ErrMissing) instead of an empty list.
+func Required() Option {
+	return func(p *Provider) error { p.required = true; return nil }
+}
+
+// Groups returns the caller's groups from the first configured group claim
+// present, plus scope-derived groups when WithScopeGroups was given.
+func (p *Provider) Groups(_ context.Context, tok *adapters.Token) ([]string, error) {
+	if tok == nil || tok.Claims == nil {
+		return nil, ErrNoToken
+	}
+	out, found, err := first(tok.Claims, p.groups)
+	if err != nil {
+		return nil, err
+	}
+	if p.scopePrefix != "" {
+		scopes, sfound, err := first(tok.Claims, []ClaimPath{Path("scope"), Path("scp")})
+		if err != nil {
+			return nil, err
+		}
+		found = found || sfound
+		for _, s := range scopes {
+			if g, ok := strings.CutPrefix(s, p.scopePrefix); ok {
+				out = append(out, g)
+			}
+		}
+		out = adapters.Dedup(out)
+	}
+	if !found && p.required {
+		return nil, fmt.Errorf("%w: groups (tried %s)", ErrMissing, pathList(p.groups))
+	}
+	return out, nil
+}
+
+// Permissions returns the caller's permission strings from the first
+// configured permission claim present. Every entry must be a valid
+// permission (see package permission); an invalid one is an error, so that a
+// malformed claim is reported rather than half-applied.
+func (p *Provider) Permissions(_ context.Context, tok *adapters.Token) ([]string, error) {
+	if tok == nil || tok.Claims == nil {
+		return nil, ErrNoToken
+	}
+	out, found, err := first(tok.Claims, p.perms)
+	if err != nil {
+		return nil, err
+	}
+	if !found && p.required {
+		return nil, fmt.Errorf("%w: permissions (tried %s)", ErrMissing, pathList(p.perms))
+	}
+	for _, s := range out {
+		if err := permission.Validate(s); err != nil {
+			return nil, fmt.Errorf("claims: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// first reads the first of paths present in claims.
+func first(claims map[string]any, paths []ClaimPath) ([]string, bool, error) {
+	for _, cp := range paths {
+		v, found, err := cp.lookup(claims)
+		if err != nil {
+			return nil, false, err
+		}
+		if !found {
+			continue
+		}
+		list, err := names(cp, v)
+		return list, true, err
+	}
+	return []string{}, false, nil
+}
+
+func pathList(paths []ClaimPath) string {
+	s := make([]string, len(paths))
+	for i, p := range paths {
+		s[i] = fmt.Sprintf("%q", p.String())
+	}
+	return strings.Join(s, ", ")
+}

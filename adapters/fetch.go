@@ -1,0 +1,47 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNoIdentity is returned when a token carries no caller identity. A
+// provider that looks callers up by identity cannot answer for such a token,
+// and a cache must never fall back to keying by the raw token.
+var ErrNoIdentity = errors.New("adapters: token has no identity")
+
+// Fetch is the shape shared by GroupsProvider.Groups and
+// PermissionsProvider.Permissions. The wrappers in the sub-packages (cache,
+// retry, timeout, breaker, multi) compose a Fetch, so one implementation
+// serves both interfaces: pass p.Groups or p.Permissions.
+type Fetch func(ctx context.Context, tok *Token) ([]string, error)
+
+// IdentityOf returns tok.Identity, or an error wrapping ErrNoIdentity when tok
+// is nil or its identity is empty. The identity is returned exactly as given:
+// no trimming or case folding, so "alice" and "Alice " stay different callers.
+func IdentityOf(tok *Token) (string, error) {
+	if tok == nil || tok.Identity == "" {
+		return "", ErrNoIdentity
+	}
+	return tok.Identity, nil
+}
+
+// Dedup returns list without empty strings and without repeats, in first-seen
+// order. It always returns a fresh non-nil slice, so callers may keep or
+// change the result without touching the provider's data, and "no groups"
+// is an empty list rather than nil.
+func Dedup(list []string) []string {
+	out := make([]string, 0, len(list))
+	seen := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		if s == "" {
+			continue
+		}
+		if _, dup := seen[s]; dup {
+			continue
+		}
+		seen[s] = struct{}{}
+		out = append(out, s)
+	}
+	return out
+}
