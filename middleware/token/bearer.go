@@ -1,0 +1,51 @@
+package token
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// FromHeader returns the bearer token of the Authorization header. The
+// scheme is matched case-insensitively (RFC 7235, section 2.1). It fails
+// with ErrMissingToken when there is no Authorization header, and with
+// ErrInvalidToken when the header is empty, repeated, of another scheme, or
+// its credentials are not a single token68 (RFC 7235, section 2.1).
+func FromHeader(h http.Header) (string, error) {
+	values := h.Values("Authorization")
+	switch {
+	case len(values) == 0:
+		return "", ErrMissingToken
+	case len(values) > 1:
+		return "", fmt.Errorf("%w: %d Authorization headers", ErrInvalidToken, len(values))
+	}
+	scheme, cred, ok := strings.Cut(values[0], " ")
+	switch {
+	case values[0] == "":
+		return "", fmt.Errorf("%w: empty Authorization header", ErrInvalidToken)
+	case !ok || !strings.EqualFold(scheme, "Bearer"):
+		return "", fmt.Errorf("%w: Authorization scheme is not Bearer", ErrInvalidToken)
+	case !isToken68(cred):
+		return "", fmt.Errorf("%w: malformed bearer credentials", ErrInvalidToken)
+	}
+	return cred, nil
+}
+
+// isToken68 reports whether s is token68: 1*( ALPHA / DIGIT / "-" / "." /
+// "_" / "~" / "+" / "/" ) *"=".
+func isToken68(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,45 @@
+package token
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// discoveryDoc is the part of an OpenID provider's metadata a verifier needs.
+type discoveryDoc struct {
+	Issuer  string `json:"issuer"`
+	JWKSURI string `json:"jwks_uri"`
+}
+
+// discover fetches {issuer}/.well-known/openid-configuration and returns its
+// jwks_uri, refusing a document for another issuer.
+func discover(ctx context.Context, hc *http.Client, issuer string) (string, error) {
+	u := strings.TrimRight(issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: discovery URL %q: %w", ErrConfig, u, err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("%w: discovery %s: %w", ErrKeysUnavailable, u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%w: discovery %s: status %d", ErrKeysUnavailable, u, resp.StatusCode)
+	}
+	var doc discoveryDoc
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return "", fmt.Errorf("%w: discovery %s: %w", ErrKeysUnavailable, u, err)
+	}
+	if doc.Issuer != issuer {
+		return "", fmt.Errorf("%w: discovery %s names issuer %q, want %q", ErrConfig, u, doc.Issuer, issuer)
+	}
+	if doc.JWKSURI == "" {
+		return "", fmt.Errorf("%w: discovery %s has no jwks_uri", ErrConfig, u)
+	}
+	return doc.JWKSURI, nil
+}

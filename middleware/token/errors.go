@@ -1,0 +1,28 @@
+package token
+
+import "errors"
+
+var (
+	// ErrMissingToken means the request carried no token at all.
+	ErrMissingToken = errors.New("token: missing token")
+	// ErrInvalidToken means a token was presented but is not acceptable:
+	// malformed, badly signed, expired, for another issuer or audience, or
+	// naming a key that does not exist. Errors wrapping it also wrap the
+	// more precise cause (for example jwt.ErrTokenExpired).
+	ErrInvalidToken = errors.New("token: invalid token")
+	// ErrKeysUnavailable means the verification keys could not be fetched
+	// and no cached key could decide. The token may well be valid: callers
+	// answer "try again later" (503), never "allowed".
+	ErrKeysUnavailable = errors.New("token: verification keys unavailable")
+	// ErrUnknownKey means no configured or published key matches the
+	// token's kid and algorithm. It is always wrapped with ErrInvalidToken.
+	ErrUnknownKey = errors.New("token: unknown key")
+	// ErrTooLarge means the token is longer than the configured maximum.
+	// It is always wrapped with ErrInvalidToken.
+	ErrTooLarge = errors.New("token: too large")
+	// ErrNoIdentity means none of the identity claims holds a non-empty
+	// string. It is always wrapped with ErrInvalidToken.
+	ErrNoIdentity = errors.New("token: no identity claim")
+	// ErrConfig is returned by New for an incomplete or unsafe configuration.
+	ErrConfig = errors.New("token: bad configuration")
+)

@@ -1,0 +1,201 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// Verifier checks bearer tokens. It is safe for concurrent use.
+type Verifier struct {
+	cfg    config
+	parser *jwt.Parser
+	remote *remoteKeys
+	cancel context.CancelFunc
+}
+
+// New returns a Verifier. ctx bounds OIDC discovery; the JWKS refresh runs
+// until Close. New fails with ErrConfig when no key, issuer or audience is
+// configured, or a key is unusable.
+func New(ctx context.Context, opts ...Option) (*Verifier, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := errors.Join(cfg.errs...); err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.issuer == "":
+		return nil, fmt.Errorf("%w: an issuer is required", ErrConfig)
+	case len(cfg.audiences) == 0 || slices.Contains(cfg.audiences, ""):
+		return nil, fmt.Errorf("%w: at least one non-empty audience is required", ErrConfig)
+	case cfg.maxSize <= 0:
+		return nil, fmt.Errorf("%w: max size must be positive", ErrConfig)
+	case len(cfg.identityClaims) == 0:
+		return nil, fmt.Errorf("%w: at least one identity claim is required", ErrConfig)
+	case cfg.leeway < 0:
+		return nil, fmt.Errorf("%w: negative leeway", ErrConfig)
+	}
+	if cfg.discovery && cfg.jwksURL == "" {
+		u, err := discover(ctx, cfg.httpClient, cfg.issuer)
+		if err != nil {
+			return nil, err
+		}
+		cfg.jwksURL = u
+	}
+	if len(cfg.keys) == 0 && cfg.jwksURL == "" {
+		return nil, fmt.Errorf("%w: no key: configure an HMAC secret, a public key, a JWKS URL or OIDC discovery", ErrConfig)
+	}
+
+	v := &Verifier{cfg: cfg}
+	if cfg.jwksURL != "" {
+		bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		r, err := newRemoteKeys(bg, cfg.jwksURL, &cfg)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		v.remote, v.cancel = r, cancel
+	}
+	popts := []jwt.ParserOption{
+		jwt.WithValidMethods(v.Algorithms()),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithIssuer(cfg.issuer),
+		jwt.WithLeeway(cfg.leeway),
+		jwt.WithTimeFunc(cfg.now),
+	}
+	if cfg.audienceClaim == "aud" {
+		popts = append(popts, jwt.WithAudience(cfg.audiences...))
+	}
+	v.parser = jwt.NewParser(popts...)
+	return v, nil
+}
+
+// Close stops the JWKS refresh. The Verifier still verifies with the keys
+// it has.
+func (v *Verifier) Close() error {
+	if v.cancel != nil {
+		v.cancel()
+	}
+	return nil
+}
+
+// Issuer returns the required issuer.
+func (v *Verifier) Issuer() string { return v.cfg.issuer }
+
+// Algorithms returns the accepted "alg" values, derived from the keys.
+func (v *Verifier) Algorithms() []string {
+	var algs []string
+	for _, k := range v.cfg.keys {
+		algs = append(algs, k.algs...)
+	}
+	if v.cfg.jwksURL != "" {
+		algs = append(algs, publicAlgs...)
+	}
+	slices.Sort(algs)
+	return slices.Compact(algs)
+}
+
+// Verify checks raw and returns the token with its identity. The error wraps
+// ErrMissingToken, ErrInvalidToken (with the precise cause, such as
+// jwt.ErrTokenExpired or ErrUnknownKey) or ErrKeysUnavailable.
+func (v *Verifier) Verify(ctx context.Context, raw string) (*adapters.Token, error) {
+	if raw == "" {
+		return nil, ErrMissingToken
+	}
+	if len(raw) > v.cfg.maxSize {
+		return nil, fmt.Errorf("%w: %w: %d bytes, max %d", ErrInvalidToken, ErrTooLarge, len(raw), v.cfg.maxSize)
+	}
+	claims := jwt.MapClaims{}
+	t, err := v.parser.ParseWithClaims(raw, claims, v.keyfunc(ctx))
+	if err != nil {
+		if errors.Is(err, ErrKeysUnavailable) {
+			return nil, fmt.Errorf("%w", ErrKeysUnavailable)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	if err := v.checkClaims(claims); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	id := identity(claims, v.cfg.identityClaims)
+	if id == "" {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, ErrNoIdentity)
+	}
+	return &adapters.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}, nil
+}
+
+// checkClaims runs the checks jwt's validator has no option for.
+func (v *Verifier) checkClaims(claims jwt.MapClaims) error {
+	if v.cfg.audienceClaim != "aud" {
+		got, _ := claims[v.cfg.audienceClaim].(string)
+		if got == "" || !slices.Contains(v.cfg.audiences, got) {
+			return fmt.Errorf("%w: %s", jwt.ErrTokenInvalidAudience, v.cfg.audienceClaim)
+		}
+	}
+	for _, rc := range v.cfg.required {
+		if got, _ := claims[rc[0]].(string); got != rc[1] {
+			return fmt.Errorf("%w: %s", jwt.ErrTokenInvalidClaims, rc[0])
+		}
+	}
+	return nil
+}
+
+// keyfunc picks the key for a token. Static keys are matched by algorithm
+// family first, so an HMAC secret is only ever offered for HS* tokens and a
+// public key only for its own algorithms.
+func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		alg := t.Method.Alg()
+		var kid string
+		if raw, ok := t.Header["kid"]; ok {
+			s, isString := raw.(string)
+			if !isString {
+				return nil, fmt.Errorf("%w: kid is not a string", ErrUnknownKey)
+			}
+			kid = s
+		}
+		var byKID, anyKID []jwt.VerificationKey
+		for _, k := range v.cfg.keys {
+			if !k.allows(alg) {
+				continue
+			}
+			switch {
+			case kid != "" && k.kid == kid:
+				byKID = append(byKID, k.key)
+			case k.kid == "" || kid == "":
+				anyKID = append(anyKID, k.key)
+			}
+		}
+		switch {
+		case len(byKID) == 1:
+			return byKID[0], nil
+		case len(byKID) > 1:
+			return jwt.VerificationKeySet{Keys: byKID}, nil
+		case v.remote != nil && slices.Contains(publicAlgs, alg) && (kid != "" || len(anyKID) == 0):
+			// A kid no static key claims belongs to the JWKS.
+			return v.remote.key(ctx, t)
+		case len(anyKID) == 1:
+			return anyKID[0], nil
+		case len(anyKID) > 1:
+			return jwt.VerificationKeySet{Keys: anyKID}, nil
+		}
+		return nil, ErrUnknownKey
+	}
+}
+
+// identity returns the first non-empty string among the claims.
+func identity(claims map[string]any, names []string) string {
+	for _, n := range names {
+		if s, ok := claims[n].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
