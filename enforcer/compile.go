@@ -1,0 +1,311 @@
+package enforcer
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/casbin/casbin/v2/constant"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/util"
+	"github.com/casbin/govaluate"
+)
+
+type effectKind uint8
+
+const (
+	effectAllowOverride effectKind = iota // some(where (p.eft == allow))
+	effectDenyOverride                    // !some(where (p.eft == deny))
+	effectAllowAndDeny                    // allow unless a deny rule matches
+)
+
+// scopeVar is the hidden first argument through which govaluate-evaluated
+// role functions reach the decision's scope (its request-scoped groups and
+// its memo of reached roles) without any shared state.
+const scopeVar = "w__scope"
+
+// pred is a compiled matcher (or term): p is the candidate rule's values.
+type pred func(ev *evalCtx, p []string) (bool, error)
+
+// compiledModel is what the fast path knows about a model. It is built once
+// per model and never changes, so decisions read it without locking.
+type compiledModel struct {
+	rTok   []string
+	rIdx   map[string]int
+	pTok   []string
+	pIdx   map[string]int
+	eftIdx int // index of p_eft, or -1
+	effect effectKind
+
+	gNames   []string       // role definitions, sorted; index is the graph number
+	gIdx     map[string]int // name → graph number
+	gDomains []bool
+
+	matcher string
+	pred    pred                           // nil when the matcher is outside the compiled subset
+	expr    *govaluate.EvaluableExpression // always set: used for non-string requests
+
+	// The index plan. role, when set, says p[role.pField] must be a role the
+	// request field r[role.rField] reaches through graph role.gi in domain
+	// role.dom; eq lists p fields that must equal request fields.
+	role *rolePlan
+	eq   []eqPlan
+}
+
+type rolePlan struct {
+	gi     int
+	rField int
+	pField int
+	dom    *operand // nil, a request field or a literal
+}
+
+type eqPlan struct{ pField, rField int }
+
+// compile analyses m. It returns (nil, reason) when the fast path cannot
+// decide for this model and Casbin's own enforcer must.
+func compile(m model.Model) (*compiledModel, string) {
+	if len(m["r"]) != 1 || len(m["p"]) < 1 || m["r"]["r"] == nil || m["p"]["p"] == nil ||
+		m["e"]["e"] == nil || m["m"]["m"] == nil {
+		return nil, "more than one request, policy, effect or matcher definition"
+	}
+	cm := &compiledModel{
+		rTok:    m["r"]["r"].Tokens,
+		pTok:    m["p"]["p"].Tokens,
+		rIdx:    map[string]int{},
+		pIdx:    map[string]int{},
+		gIdx:    map[string]int{},
+		eftIdx:  -1,
+		matcher: m["m"]["m"].Value,
+	}
+	for i, t := range cm.rTok {
+		cm.rIdx[t] = i
+	}
+	for i, t := range cm.pTok {
+		cm.pIdx[t] = i
+	}
+	if i, ok := cm.pIdx["p_eft"]; ok {
+		cm.eftIdx = i
+	}
+	if _, ok := cm.pIdx["p_"+constant.PriorityIndex]; ok {
+		return nil, "policy has a priority field"
+	}
+	switch m["e"]["e"].Value {
+	case constant.AllowOverrideEffect:
+		cm.effect = effectAllowOverride
+	case constant.DenyOverrideEffect:
+		cm.effect = effectDenyOverride
+	case constant.AllowAndDenyEffect:
+		cm.effect = effectAllowAndDeny
+	default:
+		return nil, "effect " + m["e"]["e"].Value
+	}
+	if util.HasEval(cm.matcher) {
+		return nil, "matcher uses eval()"
+	}
+	if !strings.Contains(cm.matcher, "p_") {
+		return nil, "matcher does not refer to the policy"
+	}
+	if strings.Contains(cm.matcher, "keyMatch(r_dom, p_dom)") {
+		return nil, "domain matching function"
+	}
+	for name, a := range m["g"] {
+		if len(a.ParamsTokens) != 0 {
+			return nil, "conditional role definition " + name
+		}
+		if len(a.Tokens) < 2 || len(a.Tokens) > 3 {
+			return nil, "role definition " + name + " with " + fmt.Sprint(len(a.Tokens)) + " fields"
+		}
+		cm.gNames = append(cm.gNames, name)
+	}
+	sort.Strings(cm.gNames)
+	roleFns := map[string]bool{}
+	for i, name := range cm.gNames {
+		cm.gIdx[name] = i
+		cm.gDomains = append(cm.gDomains, len(m["g"][name].Tokens) == 3)
+		roleFns[name] = true
+	}
+
+	expr, err := cm.govaluate()
+	if err != nil {
+		return nil, "matcher: " + err.Error()
+	}
+	cm.expr = expr
+	if n, ok := parseMatcher(cm.matcher, cm.rIdx, cm.pIdx, roleFns); ok {
+		cm.pred = cm.compileNode(n)
+	}
+	cm.plan(roleFns)
+	return cm, ""
+}
+
+// plan picks the index from the matcher's top-level conjuncts.
+func (cm *compiledModel) plan(roleFns map[string]bool) {
+	seen := map[int]bool{}
+	for _, part := range conjuncts(cm.matcher) {
+		n, ok := parseMatcher(part, cm.rIdx, cm.pIdx, roleFns)
+		if !ok {
+			continue
+		}
+		switch {
+		case n.op == tokIdent && roleFns[n.fn] && cm.role == nil &&
+			n.args[0].kind == opReq && n.args[1].kind == opPol:
+			rp := &rolePlan{gi: cm.gIdx[n.fn], rField: n.args[0].idx, pField: n.args[1].idx}
+			if len(n.args) == 3 {
+				if n.args[2].kind == opPol {
+					continue
+				}
+				d := n.args[2]
+				rp.dom = &d
+			}
+			cm.role = rp
+		case n.op == tokEq && n.l.kind == opReq && n.r.kind == opPol && !seen[n.r.idx]:
+			cm.eq = append(cm.eq, eqPlan{pField: n.r.idx, rField: n.l.idx})
+			seen[n.r.idx] = true
+		case n.op == tokEq && n.l.kind == opPol && n.r.kind == opReq && !seen[n.l.idx]:
+			cm.eq = append(cm.eq, eqPlan{pField: n.l.idx, rField: n.r.idx})
+			seen[n.l.idx] = true
+		}
+	}
+	// The role field is looked up by reach; an equality on it adds nothing.
+	if cm.role != nil {
+		out := cm.eq[:0]
+		for _, e := range cm.eq {
+			if e.pField != cm.role.pField {
+				out = append(out, e)
+			}
+		}
+		cm.eq = out
+	}
+}
+
+func (o operand) get(ev *evalCtx, p []string) string {
+	switch o.kind {
+	case opReq:
+		return ev.rs[o.idx]
+	case opPol:
+		return p[o.idx]
+	default:
+		return o.lit
+	}
+}
+
+func (cm *compiledModel) compileNode(n *node) pred {
+	switch n.op {
+	case tokAnd:
+		a, b := cm.compileNode(n.kids[0]), cm.compileNode(n.kids[1])
+		return func(ev *evalCtx, p []string) (bool, error) {
+			ok, err := a(ev, p)
+			if err != nil || !ok {
+				return false, err
+			}
+			return b(ev, p)
+		}
+	case tokOr:
+		a, b := cm.compileNode(n.kids[0]), cm.compileNode(n.kids[1])
+		return func(ev *evalCtx, p []string) (bool, error) {
+			ok, err := a(ev, p)
+			if err != nil || ok {
+				return ok, err
+			}
+			return b(ev, p)
+		}
+	case tokNot:
+		a := cm.compileNode(n.kids[0])
+		return func(ev *evalCtx, p []string) (bool, error) {
+			ok, err := a(ev, p)
+			return !ok && err == nil, err
+		}
+	case tokEq:
+		l, r := n.l, n.r
+		return func(ev *evalCtx, p []string) (bool, error) { return l.get(ev, p) == r.get(ev, p), nil }
+	case tokNe:
+		l, r := n.l, n.r
+		return func(ev *evalCtx, p []string) (bool, error) { return l.get(ev, p) != r.get(ev, p), nil }
+	}
+	// A call.
+	args := n.args
+	if gi, ok := cm.gIdx[n.fn]; ok {
+		return func(ev *evalCtx, p []string) (bool, error) {
+			dom := ""
+			if len(args) == 3 {
+				dom = args[2].get(ev, p)
+			}
+			return ev.hasLink(gi, args[0].get(ev, p), args[1].get(ev, p), dom), nil
+		}
+	}
+	f := boolFuncs[n.fn]
+	a, b := args[0], args[1]
+	return func(ev *evalCtx, p []string) (bool, error) { return f(a.get(ev, p), b.get(ev, p)) }
+}
+
+var roleCall = regexp.MustCompile(`(^|[^A-Za-z0-9_.])(g[A-Za-z0-9_]*)\(`)
+
+// govaluate compiles the matcher the way Casbin does, with Casbin's function
+// map, except that role functions take the decision scope as a hidden first
+// argument so that request-scoped groups count.
+func (cm *compiledModel) govaluate() (*govaluate.EvaluableExpression, error) {
+	fm := model.LoadFunctionMap()
+	functions := fm.GetFunctions()
+	for i, name := range cm.gNames {
+		gi := i
+		functions[name] = func(args ...any) (any, error) {
+			if len(args) != 3 && len(args) != 4 {
+				return nil, fmt.Errorf("%w: %s takes 2 or 3 arguments", ErrEvaluation, cm.gNames[gi])
+			}
+			ev, ok := args[0].(*evalCtx)
+			if !ok {
+				return nil, errors.New("enforcer: role function without scope")
+			}
+			names := make([]string, len(args)-1)
+			for j, a := range args[1:] {
+				s, ok := a.(string)
+				if !ok {
+					return nil, fmt.Errorf("%w: %s argument %d is %T, not a string", ErrEvaluation, cm.gNames[gi], j+1, a)
+				}
+				names[j] = s
+			}
+			dom := ""
+			if len(names) == 3 {
+				dom = names[2]
+			}
+			return ev.hasLink(gi, names[0], names[1], dom), nil
+		}
+	}
+	expr := roleCall.ReplaceAllStringFunc(cm.matcher, func(s string) string {
+		m := roleCall.FindStringSubmatch(s)
+		if _, ok := cm.gIdx[m[2]]; !ok {
+			return s
+		}
+		return m[1] + m[2] + "(" + scopeVar + ", "
+	})
+	return govaluate.NewEvaluableExpressionWithFunctions(expr, functions)
+}
+
+// evalParams gives govaluate the request and candidate values by name, as
+// Casbin's enforceParameters does.
+type evalParams struct {
+	ev *evalCtx
+	p  []string
+}
+
+// Get implements govaluate.Parameters.
+func (ps *evalParams) Get(name string) (any, error) {
+	cm := ps.ev.cm
+	if name == scopeVar {
+		return ps.ev, nil
+	}
+	if name != "" {
+		switch name[0] {
+		case 'p':
+			if i, ok := cm.pIdx[name]; ok {
+				return ps.p[i], nil
+			}
+		case 'r':
+			if i, ok := cm.rIdx[name]; ok {
+				return ps.ev.rv[i], nil
+			}
+		}
+	}
+	return nil, errors.New("No parameter '" + name + "' found.")
+}

@@ -1,0 +1,29 @@
+// Package enforcer holds Warden's shared enforcer: one value, safe for
+// concurrent use, that owns a Casbin model and its policy and answers
+// "may this subject do this action on this object?".
+//
+// Decisions equal plain Casbin's for the same model and policy, but they do
+// not cost time in proportion to the policy. For the common model shapes the
+// enforcer keeps an index of "p" rules by subject (and by every field the
+// matcher compares for equality) and walks only the roles the subject reaches
+// through "g" links, evaluating the matcher exactly on that small set of
+// candidate rules. The fast shapes are:
+//
+//   - an effect of allow-override, deny-override, or allow-and-deny
+//     (deny wins);
+//   - a matcher that is a conjunction (&&) in which a term g(r.X, p.Y) or
+//     g(r.X, p.Y, r.D) names the subject's roles and terms r.A == p.B name
+//     equal fields; the other terms may be anything Casbin accepts (||, !,
+//     keyMatch..keyMatch5, regexMatch, globMatch, ipMatch, attribute access).
+//
+// Terms built only from ==, !=, &&, ||, !, role functions and Casbin's string
+// matching functions are compiled to Go and evaluated without allocation;
+// other matchers are evaluated by govaluate, as Casbin does, on the same
+// candidate set. Models the index cannot serve (priority effects, eval(),
+// conditional role links, domain matching functions) are decided by an
+// embedded casbin.Enforcer; request-scoped groups and policies are refused
+// there with ErrUnsupported rather than ignored.
+//
+// Request-scoped groups and policies (Request.Groups, Request.Policies) take
+// part in one decision only and never touch shared state.
+package enforcer

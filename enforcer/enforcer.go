@@ -1,0 +1,444 @@
+package enforcer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
+
+	"github.com/wardenhq/warden/adapters/csvfile"
+)
+
+// Enforcer is the shared enforcer. It is safe for concurrent use: decisions
+// run in parallel under a read lock, and changes to the policy take a write
+// lock only for the moment they are applied in memory.
+type Enforcer struct {
+	model   model.Model // the definitions; never holds policy
+	adapter persist.Adapter
+	opts    options
+
+	cm     *compiledModel // nil when Casbin's own enforcer decides
+	reason string         // why cm is nil
+
+	mu sync.RWMutex
+	st *state           // the fast path's policy
+	ce *casbin.Enforcer // Casbin's enforcer when cm is nil
+
+	writeMu sync.Mutex // serialises writers: persist, then apply
+	watcher persist.Watcher
+}
+
+// Option configures an Enforcer.
+type Option func(*options)
+
+type options struct {
+	logger        *slog.Logger
+	casbinOnly    bool
+	notifyOnWrite bool
+}
+
+// WithLogger sets the logger for background events such as a reload asked
+// for by a watcher. The default is slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithCasbinEvaluation makes every decision go through Casbin's own
+// enforcer, as the fallback does. It exists to compare the two and to work
+// around a suspected fast-path bug; it refuses request-scoped data.
+func WithCasbinEvaluation() Option { return func(o *options) { o.casbinOnly = true } }
+
+// New returns an enforcer for model m with its policy loaded from src. src
+// may be nil for a policy kept only in memory. The model is copied.
+func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option) (*Enforcer, error) {
+	if m == nil {
+		return nil, fmt.Errorf("%w: nil model", ErrInvalidModel)
+	}
+	e := &Enforcer{model: m.Copy(), adapter: src, opts: options{logger: slog.Default()}}
+	e.model.ClearPolicy()
+	for _, o := range opts {
+		o(&e.opts)
+	}
+	if e.opts.casbinOnly {
+		e.reason = "WithCasbinEvaluation"
+	} else {
+		e.cm, e.reason = compile(e.model)
+	}
+	if err := e.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// NewFromFiles returns an enforcer for a model file and a policy CSV file.
+// The policy file's errors name its file and line.
+func NewFromFiles(ctx context.Context, modelPath, policyPath string, opts ...Option) (*Enforcer, error) {
+	m, err := LoadModel(modelPath)
+	if err != nil {
+		return nil, err
+	}
+	return New(ctx, m, csvfile.New(policyPath), opts...)
+}
+
+// FastPath reports whether decisions use Warden's index; when not, reason
+// says why Casbin's own enforcer decides.
+func (e *Enforcer) FastPath() (ok bool, reason string) { return e.cm != nil, e.reason }
+
+// Model returns a copy of the enforcer's model definitions.
+func (e *Enforcer) Model() model.Model { return e.model.Copy() }
+
+// Decide answers req.
+func (e *Enforcer) Decide(ctx context.Context, req Request) (Decision, error) {
+	x, err := e.decide(ctx, req, false)
+	return x.Decision, err
+}
+
+// Explain answers req and tells the role chain that led to the rule.
+func (e *Enforcer) Explain(ctx context.Context, req Request) (Explanation, error) {
+	return e.decide(ctx, req, true)
+}
+
+// Enforce is Decide for a plain request: it reports whether values (the
+// model's request fields in order) are allowed.
+func (e *Enforcer) Enforce(ctx context.Context, values ...any) (bool, error) {
+	d, err := e.Decide(ctx, Request{Values: values})
+	return d.Allowed, err
+}
+
+func (e *Enforcer) decide(ctx context.Context, req Request, explain bool) (x Explanation, err error) {
+	if err := ctx.Err(); err != nil {
+		return Explanation{}, err
+	}
+	defer func() {
+		// A rule with a bad regular expression makes Casbin's functions
+		// panic; a decision must deny, never crash the caller.
+		if r := recover(); r != nil {
+			x, err = Explanation{}, fmt.Errorf("%w: %v", ErrEvaluation, r)
+		}
+	}()
+	if e.cm == nil {
+		return e.decideCasbin(req)
+	}
+	if len(req.Values) != len(e.cm.rTok) {
+		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(e.cm.rTok))
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ev := getEval(e.cm, e.st, req)
+	defer putEval(ev)
+	d, sr, err := ev.decide(req)
+	if err != nil {
+		return Explanation{}, err
+	}
+	if sr != nil {
+		d.Rule = Rule{PType: "p", Values: slices.Clone(sr.vals)}
+	}
+	x.Decision = d
+	if explain {
+		x.Chain = ev.chain(sr)
+	}
+	return x, nil
+}
+
+func (e *Enforcer) decideCasbin(req Request) (Explanation, error) {
+	if len(req.Groups) > 0 || len(req.Policies) > 0 {
+		return Explanation{}, fmt.Errorf("%w: request-scoped groups or policies with a model decided by Casbin (%s)", ErrUnsupported, e.reason)
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ok, rule, err := e.ce.EnforceEx(req.Values...)
+	if err != nil {
+		return Explanation{}, fmt.Errorf("%w: %v", ErrEvaluation, err)
+	}
+	d := Decision{Allowed: ok}
+	if len(rule) > 0 {
+		d.Rule = Rule{PType: "p", Values: slices.Clone(rule)}
+		d.Effect = EffectAllow
+		if !ok {
+			d.Effect = EffectDeny
+		}
+	}
+	return Explanation{Decision: d}, nil
+}
+
+// Reload loads the whole policy from the adapter again. If loading fails,
+// the policy in force stays as it was and the error is returned.
+func (e *Enforcer) Reload(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.reloadLocked()
+}
+
+func (e *Enforcer) reloadLocked() error {
+	if e.cm == nil {
+		// Casbin loads, sorts (priority models) and links roles itself.
+		ce, err := newCasbin(e.model.Copy(), e.adapter)
+		if err != nil {
+			return fmt.Errorf("enforcer: reload: %w", err)
+		}
+		e.mu.Lock()
+		e.ce = ce
+		e.mu.Unlock()
+		return nil
+	}
+	m := e.model.Copy()
+	m.ClearPolicy()
+	if e.adapter != nil {
+		if err := loadPolicy(e.adapter, m); err != nil {
+			return fmt.Errorf("enforcer: reload: %w", err)
+		}
+	}
+	st, err := fromModel(e.cm, m)
+	if err != nil {
+		return fmt.Errorf("enforcer: reload: %w", err)
+	}
+	e.mu.Lock()
+	e.st = st
+	e.mu.Unlock()
+	return nil
+}
+
+func newCasbin(m model.Model, a persist.Adapter) (ce *casbin.Enforcer, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ce, err = nil, fmt.Errorf("casbin panicked: %v", r)
+		}
+	}()
+	if a == nil {
+		ce, err = casbin.NewEnforcer(m)
+	} else {
+		ce, err = casbin.NewEnforcer(m, a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ce.EnableAutoSave(false)
+	ce.EnableLog(false)
+	return ce, nil
+}
+
+func loadPolicy(a persist.Adapter, m model.Model) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("adapter panicked: %v", r)
+		}
+	}()
+	return a.LoadPolicy(m)
+}
+
+// Rules returns the rules of a ptype in policy order.
+func (e *Enforcer) Rules(ptype string) []Rule {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.cm == nil {
+		sec := Rule{PType: ptype}.section()
+		var out []Rule
+		if a, ok := e.ce.GetModel()[sec][ptype]; ok {
+			for _, v := range a.Policy {
+				out = append(out, Rule{PType: ptype, Values: slices.Clone(v)})
+			}
+		}
+		return out
+	}
+	list := e.st.ordered(ptype)
+	out := make([]Rule, len(list))
+	for i, sr := range list {
+		out[i] = Rule{PType: ptype, Values: slices.Clone(sr.vals)}
+	}
+	return out
+}
+
+// AddRules adds rules that are not yet in the policy, persisting them
+// through the adapter first when it supports saving. It returns how many
+// were added. Nothing is applied if validation or persisting fails.
+func (e *Enforcer) AddRules(ctx context.Context, rules ...Rule) (int, error) {
+	return e.change(ctx, rules, true)
+}
+
+// RemoveRules removes rules that are in the policy, persisting the removal
+// first. It returns how many were removed.
+func (e *Enforcer) RemoveRules(ctx context.Context, rules ...Rule) (int, error) {
+	return e.change(ctx, rules, false)
+}
+
+// ApplyAdded adds rules in memory only: for changes another instance has
+// already persisted and announced through a watcher.
+func (e *Enforcer) ApplyAdded(rules ...Rule) (int, error) { return e.apply(rules, true) }
+
+// ApplyRemoved removes rules in memory only; see ApplyAdded.
+func (e *Enforcer) ApplyRemoved(rules ...Rule) (int, error) { return e.apply(rules, false) }
+
+func (e *Enforcer) change(ctx context.Context, rules []Rule, add bool) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	todo, err := e.pending(rules, add)
+	if err != nil || len(todo) == 0 {
+		return 0, err
+	}
+	if err := e.persist(todo, add); err != nil {
+		return 0, err
+	}
+	n := e.applyLocked(todo, add)
+	e.notify(todo, add)
+	return n, nil
+}
+
+func (e *Enforcer) apply(rules []Rule, add bool) (int, error) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	todo, err := e.pending(rules, add)
+	if err != nil {
+		return 0, err
+	}
+	return e.applyLocked(todo, add), nil
+}
+
+// pending validates rules and returns those that would change the policy,
+// without duplicates. The caller holds writeMu, so the answer stays true
+// until it applies them.
+func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	seen := map[string]bool{}
+	var todo []Rule
+	for _, r := range rules {
+		if err := e.validate(r); err != nil {
+			return nil, err
+		}
+		k := r.PType + "\x00" + ruleKey(r.Values)
+		if seen[k] || e.hasRule(r) == add {
+			continue
+		}
+		seen[k] = true
+		todo = append(todo, Rule{PType: r.PType, Values: slices.Clone(r.Values)})
+	}
+	return todo, nil
+}
+
+func (e *Enforcer) validate(r Rule) error {
+	if e.cm != nil {
+		return e.st.validate(r)
+	}
+	a, ok := e.model[r.section()][r.PType]
+	if !ok {
+		return fmt.Errorf("%w: ptype %q is not defined in the model", ErrInvalidRule, r.PType)
+	}
+	if len(r.Values) != len(a.Tokens) {
+		return fmt.Errorf("%w: %s has %d values, the model defines %d", ErrInvalidRule, r, len(r.Values), len(a.Tokens))
+	}
+	return nil
+}
+
+func (e *Enforcer) hasRule(r Rule) bool {
+	if e.cm != nil {
+		return e.st.has(r)
+	}
+	ok, _ := e.ce.GetModel().HasPolicy(r.section(), r.PType, r.Values)
+	return ok
+}
+
+func (e *Enforcer) applyLocked(rules []Rule, add bool) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, r := range rules {
+		var changed bool
+		switch {
+		case e.cm != nil && add:
+			changed = e.st.add(r)
+		case e.cm != nil:
+			changed = e.st.remove(r)
+		case add && r.section() == "g":
+			changed, _ = e.ce.AddNamedGroupingPolicy(r.PType, r.Values)
+		case add:
+			changed, _ = e.ce.AddNamedPolicy(r.PType, r.Values)
+		case r.section() == "g":
+			changed, _ = e.ce.RemoveNamedGroupingPolicy(r.PType, r.Values)
+		default:
+			changed, _ = e.ce.RemoveNamedPolicy(r.PType, r.Values)
+		}
+		if changed {
+			n++
+		}
+	}
+	return n
+}
+
+// errNotImplemented is what Casbin's adapters return for "no auto-save":
+// the change then lives in memory only, as with Casbin.
+const errNotImplemented = "not implemented"
+
+func (e *Enforcer) persist(rules []Rule, add bool) error {
+	if e.adapter == nil {
+		return nil
+	}
+	for _, r := range rules {
+		var err error
+		if add {
+			err = e.adapter.AddPolicy(r.section(), r.PType, r.Values)
+		} else {
+			err = e.adapter.RemovePolicy(r.section(), r.PType, r.Values)
+		}
+		if err != nil && err.Error() != errNotImplemented {
+			return fmt.Errorf("enforcer: persist %s: %w", r, err)
+		}
+	}
+	return nil
+}
+
+// SetWatcher connects a watcher: local changes are announced through it, and
+// its messages make this enforcer reload. A watcher that implements
+// persist.WatcherEx is told each changed rule. To apply single changes from
+// messages instead of reloading, set your own update callback after this
+// call and use ApplyAdded and ApplyRemoved.
+func (e *Enforcer) SetWatcher(w persist.Watcher) error {
+	e.writeMu.Lock()
+	e.watcher = w
+	e.writeMu.Unlock()
+	return w.SetUpdateCallback(func(string) {
+		if err := e.Reload(context.Background()); err != nil {
+			e.opts.logger.Error("warden: reload after watcher message failed; keeping the previous policy", "err", err)
+		}
+	})
+}
+
+func (e *Enforcer) notify(rules []Rule, add bool) {
+	w := e.watcher
+	if w == nil {
+		return
+	}
+	var err error
+	if wx, ok := w.(persist.WatcherEx); ok {
+		byType := map[string][][]string{}
+		var order []string
+		for _, r := range rules {
+			if _, ok := byType[r.PType]; !ok {
+				order = append(order, r.PType)
+			}
+			byType[r.PType] = append(byType[r.PType], r.Values)
+		}
+		for _, pt := range order {
+			sec := Rule{PType: pt}.section()
+			if add {
+				err = errors.Join(err, wx.UpdateForAddPolicies(sec, pt, byType[pt]...))
+			} else {
+				err = errors.Join(err, wx.UpdateForRemovePolicies(sec, pt, byType[pt]...))
+			}
+		}
+	} else {
+		err = w.Update()
+	}
+	if err != nil {
+		e.opts.logger.Error("warden: watcher could not announce a change; other instances catch up on their next reload", "err", err)
+	}
+}

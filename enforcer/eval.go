@@ -1,0 +1,308 @@
+package enforcer
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// evalCtx is the scratch space of one decision: the request, its
+// request-scoped data, and the roles reached so far. It is pooled so that a
+// decision allocates almost nothing.
+type evalCtx struct {
+	cm      *compiledModel
+	st      *state
+	rv      []any
+	rs      []string // rv as strings, when allStrings
+	strs    bool
+	subject string
+	groups  []string
+	memo    []reachMemo
+	sets    []*reachSet
+	nsets   int
+	buf     []byte
+	params  evalParams
+	scoped  []storedRule
+}
+
+type reachMemo struct {
+	gi        int
+	name, dom string
+	set       *reachSet
+}
+
+var evalPool = sync.Pool{New: func() any { return new(evalCtx) }}
+
+func getEval(cm *compiledModel, st *state, req Request) *evalCtx {
+	ev := evalPool.Get().(*evalCtx)
+	ev.cm, ev.st, ev.rv, ev.groups = cm, st, req.Values, req.Groups
+	ev.rs = ev.rs[:0]
+	ev.strs = true
+	for _, v := range req.Values {
+		s, ok := v.(string)
+		if !ok {
+			ev.strs = false
+		}
+		ev.rs = append(ev.rs, s)
+	}
+	ev.subject = ""
+	if len(ev.rs) > 0 {
+		ev.subject = ev.rs[0]
+	}
+	ev.params.ev = ev
+	return ev
+}
+
+func putEval(ev *evalCtx) {
+	for i := range ev.memo {
+		ev.memo[i] = reachMemo{}
+	}
+	ev.memo = ev.memo[:0]
+	for _, s := range ev.sets[:ev.nsets] {
+		s.reset()
+	}
+	ev.nsets = 0
+	clear(ev.rs)
+	ev.cm, ev.st, ev.rv, ev.groups, ev.params.p = nil, nil, nil, nil, nil
+	for i := range ev.scoped {
+		ev.scoped[i] = storedRule{}
+	}
+	ev.scoped = ev.scoped[:0]
+	if cap(ev.buf) > 4096 {
+		ev.buf = nil
+	}
+	evalPool.Put(ev)
+}
+
+// reach returns the names that name reaches through graph gi in domain dom,
+// computing it once per decision.
+func (ev *evalCtx) reach(gi int, name, dom string) *reachSet {
+	for i := range ev.memo {
+		m := &ev.memo[i]
+		if m.gi == gi && m.name == name && m.dom == dom {
+			return m.set
+		}
+	}
+	if ev.nsets == len(ev.sets) {
+		ev.sets = append(ev.sets, new(reachSet))
+	}
+	s := ev.sets[ev.nsets]
+	ev.nsets++
+	var extra []string
+	if gi == 0 {
+		extra = ev.groups
+	}
+	ev.st.graphs[gi].walk(s, name, dom, ev.subject, extra)
+	ev.memo = append(ev.memo, reachMemo{gi: gi, name: name, dom: dom, set: s})
+	return s
+}
+
+// hasLink is Casbin's g(name1, name2[, dom]).
+func (ev *evalCtx) hasLink(gi int, name1, name2, dom string) bool {
+	if name1 == name2 {
+		return true
+	}
+	return ev.reach(gi, name1, dom).has(name2)
+}
+
+// match evaluates the matcher on one candidate.
+func (ev *evalCtx) match(p []string) (bool, error) {
+	if ev.cm.pred != nil && ev.strs {
+		return ev.cm.pred(ev, p)
+	}
+	ev.params.p = p
+	res, err := ev.cm.expr.Eval(&ev.params)
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrEvaluation, err)
+	}
+	switch v := res.(type) {
+	case bool:
+		return v, nil
+	case float64:
+		return v != 0, nil
+	}
+	return false, fmt.Errorf("%w: matcher result should be bool, int or float", ErrEvaluation)
+}
+
+// verdict collects the first matching allow and deny rules in policy order.
+type verdict struct {
+	allow, deny *storedRule
+	matched     bool
+}
+
+func (v *verdict) consider(ev *evalCtx, sr *storedRule) error {
+	// A rule that cannot change the outcome need not be evaluated.
+	eft := "allow"
+	if ev.cm.eftIdx >= 0 {
+		eft = sr.vals[ev.cm.eftIdx]
+	}
+	var slot **storedRule
+	switch eft {
+	case "allow":
+		if ev.cm.effect == effectDenyOverride {
+			return nil
+		}
+		slot = &v.allow
+	case "deny":
+		if ev.cm.effect == effectAllowOverride {
+			return nil
+		}
+		slot = &v.deny
+	default:
+		return nil
+	}
+	if *slot != nil && (*slot).seq < sr.seq {
+		return nil
+	}
+	ok, err := ev.match(sr.vals)
+	if err != nil {
+		return err
+	}
+	if ok {
+		*slot = sr
+	}
+	return nil
+}
+
+// decide runs the fast path. The caller holds the read lock.
+func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
+	cm, st := ev.cm, ev.st
+	var v verdict
+	// Request-scoped policies come after every stored rule.
+	for i, p := range req.Policies {
+		if len(p) != len(cm.pTok) {
+			return Decision{}, nil, fmt.Errorf("%w: request policy %d has %d values, the model defines %d", ErrInvalidRequest, i, len(p), len(cm.pTok))
+		}
+		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
+	}
+	total := len(st.rules["p"]) + len(ev.scoped)
+	if total == 0 {
+		return ev.decideEmpty()
+	}
+	if err := ev.candidates(&v); err != nil {
+		return Decision{}, nil, err
+	}
+	for i := range ev.scoped {
+		if err := v.consider(ev, &ev.scoped[i]); err != nil {
+			return Decision{}, nil, err
+		}
+	}
+	switch cm.effect {
+	case effectAllowOverride:
+		if v.allow != nil {
+			return Decision{Allowed: true, Effect: EffectAllow}, v.allow, nil
+		}
+	case effectDenyOverride:
+		if v.deny != nil {
+			return Decision{Effect: EffectDeny}, v.deny, nil
+		}
+		return Decision{Allowed: true, Effect: EffectNone}, nil, nil
+	case effectAllowAndDeny:
+		if v.deny != nil {
+			return Decision{Effect: EffectDeny}, v.deny, nil
+		}
+		if v.allow != nil {
+			return Decision{Allowed: true, Effect: EffectAllow}, v.allow, nil
+		}
+	}
+	return Decision{Effect: EffectNone}, nil, nil
+}
+
+// decideEmpty mirrors Casbin with no policy: the matcher is evaluated once
+// with empty policy values.
+func (ev *evalCtx) decideEmpty() (Decision, *storedRule, error) {
+	if ev.cm.effect == effectDenyOverride {
+		return Decision{Allowed: true}, nil, nil
+	}
+	ok, err := ev.match(make([]string, len(ev.cm.pTok)))
+	if err != nil {
+		return Decision{}, nil, err
+	}
+	if ok {
+		return Decision{Allowed: true}, nil, nil
+	}
+	return Decision{}, nil, nil
+}
+
+// candidates feeds v every stored "p" rule that can match the request.
+func (ev *evalCtx) candidates(v *verdict) error {
+	cm, st := ev.cm, ev.st
+	indexable := cm.role != nil || len(cm.eq) > 0
+	if indexable {
+		for _, e := range cm.eq {
+			if _, ok := ev.rv[e.rField].(string); !ok {
+				indexable = false
+			}
+		}
+		if cm.role != nil {
+			if _, ok := ev.rv[cm.role.rField].(string); !ok {
+				indexable = false
+			}
+		}
+	}
+	if !indexable {
+		for _, sr := range st.rules["p"] {
+			if err := v.consider(ev, sr); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	reqVal := func(i int) string { return ev.rs[cm.eqR(i)] }
+	if cm.role == nil {
+		ev.buf = cm.indexKey(ev.buf[:0], "", reqVal)
+		for _, sr := range st.byKey[string(ev.buf)] {
+			if err := v.consider(ev, sr); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
+	for i := 0; i < len(set.names); i++ {
+		var list []*storedRule
+		if len(cm.eq) > 0 {
+			ev.buf = cm.indexKey(ev.buf[:0], set.names[i], reqVal)
+			list = st.byKey[string(ev.buf)]
+		} else {
+			list = st.bySub[set.names[i]]
+		}
+		for _, sr := range list {
+			if err := v.consider(ev, sr); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// eqR maps a p field of an equality term to its request field.
+func (cm *compiledModel) eqR(pField int) int {
+	for _, e := range cm.eq {
+		if e.pField == pField {
+			return e.rField
+		}
+	}
+	return -1
+}
+
+func (ev *evalCtx) roleDomain() string {
+	d := ev.cm.role.dom
+	if d == nil {
+		return ""
+	}
+	if d.kind == opLit {
+		return d.lit
+	}
+	return ev.rs[d.idx]
+}
+
+// chain is the role chain from the subject to a rule's role field.
+func (ev *evalCtx) chain(sr *storedRule) []string {
+	cm := ev.cm
+	if sr == nil || cm.role == nil || !ev.strs {
+		return nil
+	}
+	set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
+	return set.chain(sr.vals[cm.role.pField])
+}

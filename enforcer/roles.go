@@ -1,0 +1,177 @@
+package enforcer
+
+// maxHierarchy is how many g links a role chain may have, as in Casbin's
+// default role manager (NewRoleManagerImpl(10)): a role further away is not
+// reached, so a decision stays equal to Casbin's.
+const maxHierarchy = 10
+
+// roleGraph holds the g links of one role definition: for each domain (""
+// when the definition has no domain), each name's direct roles in the order
+// they were added.
+type roleGraph struct {
+	domains bool
+	links   map[string]map[string][]string
+}
+
+func newRoleGraph(domains bool) *roleGraph {
+	return &roleGraph{domains: domains, links: map[string]map[string][]string{}}
+}
+
+func (g *roleGraph) domainKey(dom string) string {
+	if g.domains {
+		return dom
+	}
+	return ""
+}
+
+func (g *roleGraph) parents(name, dom string) []string {
+	return g.links[g.domainKey(dom)][name]
+}
+
+// add links name to role. Values are a g rule: name, role[, domain].
+func (g *roleGraph) add(vals []string) {
+	name, role, dom := vals[0], vals[1], ""
+	if len(vals) > 2 {
+		dom = vals[2]
+	}
+	d := g.links[g.domainKey(dom)]
+	if d == nil {
+		d = map[string][]string{}
+		g.links[g.domainKey(dom)] = d
+	}
+	for _, r := range d[name] {
+		if r == role {
+			return
+		}
+	}
+	d[name] = append(d[name], role)
+}
+
+// remove unlinks name from role.
+func (g *roleGraph) remove(vals []string) {
+	name, role, dom := vals[0], vals[1], ""
+	if len(vals) > 2 {
+		dom = vals[2]
+	}
+	d := g.links[g.domainKey(dom)]
+	roles := d[name]
+	for i, r := range roles {
+		if r == role {
+			if len(roles) == 1 {
+				delete(d, name)
+			} else {
+				// Copy so that a reader's earlier view (none can exist under
+				// the write lock, but Rules snapshots may) stays intact.
+				next := make([]string, 0, len(roles)-1)
+				next = append(next, roles[:i]...)
+				d[name] = append(next, roles[i+1:]...)
+			}
+			return
+		}
+	}
+}
+
+// reachSet is the set of names a name reaches through g links, with the
+// index of the name each was reached from, so that a chain can be told.
+// Small sets are searched linearly: for the usual handful of roles that is
+// faster than hashing and allocates nothing.
+type reachSet struct {
+	names  []string
+	parent []int32
+	idx    map[string]int32
+}
+
+const reachSetLinear = 16
+
+func (s *reachSet) reset() {
+	s.names = s.names[:0]
+	s.parent = s.parent[:0]
+	if s.idx != nil {
+		if len(s.idx) > 1024 {
+			s.idx = nil
+		} else {
+			clear(s.idx)
+		}
+	}
+}
+
+func (s *reachSet) index(n string) int32 {
+	if s.idx != nil && len(s.names) > reachSetLinear {
+		if i, ok := s.idx[n]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, x := range s.names {
+		if x == n {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+func (s *reachSet) has(n string) bool { return s.index(n) >= 0 }
+
+func (s *reachSet) add(n string, parent int32) {
+	if s.has(n) {
+		return
+	}
+	s.names = append(s.names, n)
+	s.parent = append(s.parent, parent)
+	if len(s.names) > reachSetLinear {
+		if s.idx == nil {
+			s.idx = make(map[string]int32, 4*reachSetLinear)
+		}
+		if len(s.names) == reachSetLinear+1 {
+			clear(s.idx)
+			for i, x := range s.names {
+				s.idx[x] = int32(i)
+			}
+		} else {
+			s.idx[n] = int32(len(s.names) - 1)
+		}
+	}
+}
+
+// chain returns the names from the start of the set to n, both included.
+func (s *reachSet) chain(n string) []string {
+	i := s.index(n)
+	if i < 0 {
+		return nil
+	}
+	var rev []string
+	for ; i >= 0; i = s.parent[i] {
+		rev = append(rev, s.names[i])
+	}
+	out := make([]string, len(rev))
+	for j := range rev {
+		out[j] = rev[len(rev)-1-j]
+	}
+	return out
+}
+
+// walk fills s with the names start reaches within maxHierarchy links of g
+// in domain dom. extra are request-scoped roles of subject: links that count
+// wherever subject is reached.
+func (g *roleGraph) walk(s *reachSet, start, dom, subject string, extra []string) {
+	s.add(start, -1)
+	lo := 0
+	for depth := 0; depth < maxHierarchy; depth++ {
+		hi := len(s.names)
+		if lo == hi {
+			return
+		}
+		for i := lo; i < hi; i++ {
+			n := s.names[i]
+			for _, p := range g.parents(n, dom) {
+				s.add(p, int32(i))
+			}
+			if len(extra) > 0 && n == subject {
+				for _, p := range extra {
+					s.add(p, int32(i))
+				}
+			}
+		}
+		lo = hi
+	}
+}
