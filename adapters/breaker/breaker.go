@@ -1,0 +1,185 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// ErrOpen is wrapped by the error of a fetch that the breaker refused
+// because it is open (or half-open with its trial fetches in flight).
+var ErrOpen = errors.New("breaker: circuit open")
+
+// Defaults used when the matching option is not given.
+const (
+	DefaultFailures    = 5
+	DefaultOpenTimeout = 30 * time.Second
+)
+
+// State is the state of a Breaker.
+type State int
+
+// The states of a Breaker.
+const (
+	Closed State = iota
+	HalfOpen
+	Open
+)
+
+// String returns "closed", "half-open" or "open".
+func (s State) String() string {
+	switch s {
+	case HalfOpen:
+		return "half-open"
+	case Open:
+		return "open"
+	default:
+		return "closed"
+	}
+}
+
+func fromGobreaker(s gobreaker.State) State {
+	switch s {
+	case gobreaker.StateHalfOpen:
+		return HalfOpen
+	case gobreaker.StateOpen:
+		return Open
+	default:
+		return Closed
+	}
+}
+
+type config struct {
+	name        string
+	failures    uint32
+	openTimeout time.Duration
+	trials      uint32
+	fallback    []string
+	hasFallback bool
+	onChange    func(name string, from, to State)
+}
+
+// Option configures a Breaker.
+type Option func(*config)
+
+// WithName names the breaker in errors and state-change callbacks.
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithFailures sets how many consecutive failures open the breaker
+// (DefaultFailures if 0).
+func WithFailures(n uint32) Option { return func(c *config) { c.failures = n } }
+
+// WithOpenTimeout sets how long the breaker stays open before it lets a
+// trial fetch through (DefaultOpenTimeout if <= 0).
+func WithOpenTimeout(d time.Duration) Option { return func(c *config) { c.openTimeout = d } }
+
+// WithTrials sets how many fetches may run while half-open (1 if 0); all of
+// them must succeed to close the breaker.
+func WithTrials(n uint32) Option { return func(c *config) { c.trials = n } }
+
+// WithFallback makes an open breaker answer with list instead of failing.
+// Use it only for a list that is safe to grant to every caller (for
+// example an empty list, or a read-only group): it replaces the source for
+// everyone while the breaker is open.
+func WithFallback(list []string) Option {
+	return func(c *config) { c.fallback, c.hasFallback = slices.Clone(list), true }
+}
+
+// WithStateChange calls f on every state change, for logs and metrics.
+func WithStateChange(f func(name string, from, to State)) Option {
+	return func(c *config) { c.onChange = f }
+}
+
+// Breaker is a circuit breaker around an adapters.Fetch. It is safe for
+// concurrent use.
+type Breaker struct {
+	fetch adapters.Fetch
+	cb    *gobreaker.CircuitBreaker[[]string]
+	cfg   config
+}
+
+// New returns a closed Breaker around fetch.
+func New(fetch adapters.Fetch, opts ...Option) *Breaker {
+	c := config{failures: DefaultFailures, openTimeout: DefaultOpenTimeout, trials: 1}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.failures == 0 {
+		c.failures = DefaultFailures
+	}
+	if c.openTimeout <= 0 {
+		c.openTimeout = DefaultOpenTimeout
+	}
+	if c.trials == 0 {
+		c.trials = 1
+	}
+	st := gobreaker.Settings{
+		Name:        c.name,
+		MaxRequests: c.trials,
+		Timeout:     c.openTimeout,
+		ReadyToTrip: func(counts gobreaker.Counts) bool {
+			return counts.ConsecutiveFailures >= c.failures
+		},
+		// A caller that gave up says nothing about the source's health.
+		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+	}
+	if c.onChange != nil {
+		st.OnStateChange = func(name string, from, to gobreaker.State) {
+			c.onChange(name, fromGobreaker(from), fromGobreaker(to))
+		}
+	}
+	return &Breaker{fetch: fetch, cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}
+}
+
+// Fetch calls the wrapped fetch unless the breaker is open.
+func (b *Breaker) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	list, err := b.cb.Execute(func() ([]string, error) { return b.fetch(ctx, tok) })
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		if b.cfg.hasFallback {
+			return slices.Clone(b.cfg.fallback), nil
+		}
+		if b.cfg.name != "" {
+			return nil, fmt.Errorf("%w (%s): %w", ErrOpen, b.cfg.name, err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrOpen, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// State returns the breaker's current state.
+func (b *Breaker) State() State { return fromGobreaker(b.cb.State()) }
+
+// Groups is an adapters.GroupsProvider behind a circuit breaker.
+type Groups struct{ *Breaker }
+
+// NewGroups returns p behind a circuit breaker.
+func NewGroups(p adapters.GroupsProvider, opts ...Option) *Groups {
+	return &Groups{New(p.Groups, opts...)}
+}
+
+// Groups implements adapters.GroupsProvider.
+func (g *Groups) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return g.Fetch(ctx, tok)
+}
+
+// Permissions is an adapters.PermissionsProvider behind a circuit breaker.
+type Permissions struct{ *Breaker }
+
+// NewPermissions returns p behind a circuit breaker.
+func NewPermissions(p adapters.PermissionsProvider, opts ...Option) *Permissions {
+	return &Permissions{New(p.Permissions, opts...)}
+}
+
+// Permissions implements adapters.PermissionsProvider.
+func (p *Permissions) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return p.Fetch(ctx, tok)
+}

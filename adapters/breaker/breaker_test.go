@@ -1,0 +1,178 @@
+package breaker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/breaker"
+)
+
+var errDown = errors.New("down")
+
+type source struct {
+	calls atomic.Int64
+	fail  atomic.Bool
+}
+
+func (s *source) fetch(context.Context, *adapters.Token) ([]string, error) {
+	s.calls.Add(1)
+	if s.fail.Load() {
+		return nil, errDown
+	}
+	return []string{"editors"}, nil
+}
+
+var tok = &adapters.Token{Identity: "alice"}
+
+// waitFor polls cond for at most 5 seconds; the breaker changes state lazily
+// when asked, after its open timeout.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestOpensFailsFastHalfOpensAndCloses(t *testing.T) {
+	src := &source{}
+	src.fail.Store(true)
+	var mu sync.Mutex
+	var changes []string
+	b := breaker.New(src.fetch,
+		breaker.WithName("groups-api"),
+		breaker.WithFailures(3),
+		breaker.WithOpenTimeout(20*time.Millisecond),
+		breaker.WithStateChange(func(name string, from, to breaker.State) {
+			mu.Lock()
+			changes = append(changes, from.String()+"->"+to.String())
+			mu.Unlock()
+		}))
+	ctx := context.Background()
+
+	for i := range 3 {
+		if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) || errors.Is(err, breaker.ErrOpen) {
+			t.Fatalf("failure %d: err = %v", i, err)
+		}
+	}
+	if b.State() != breaker.Open {
+		t.Fatalf("state = %v after 3 failures, want open", b.State())
+	}
+
+	// Open: fails fast without calling the source.
+	for range 10 {
+		got, err := b.Fetch(ctx, tok)
+		if !errors.Is(err, breaker.ErrOpen) || got != nil {
+			t.Fatalf("open: got %v, %v", got, err)
+		}
+	}
+	if n := src.calls.Load(); n != 3 {
+		t.Fatalf("source called %d times, want 3 (open must not call it)", n)
+	}
+
+	// Half-open after the timeout; a failing trial opens it again.
+	waitFor(t, "half-open", func() bool { return b.State() == breaker.HalfOpen })
+	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
+		t.Fatalf("trial: err = %v", err)
+	}
+	if b.State() != breaker.Open {
+		t.Fatalf("state = %v after a failed trial, want open", b.State())
+	}
+
+	// Half-open again; the source is back, the trial succeeds and closes it.
+	src.fail.Store(false)
+	waitFor(t, "half-open", func() bool { return b.State() == breaker.HalfOpen })
+	got, err := b.Fetch(ctx, tok)
+	if err != nil || got[0] != "editors" {
+		t.Fatalf("trial: got %v, %v", got, err)
+	}
+	if b.State() != breaker.Closed {
+		t.Fatalf("state = %v after a good trial, want closed", b.State())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := "[closed->open open->half-open half-open->open open->half-open half-open->closed]"
+	if fmt.Sprint(changes) != want {
+		t.Fatalf("changes = %v, want %s", changes, want)
+	}
+}
+
+func TestSuccessResetsConsecutiveFailures(t *testing.T) {
+	src := &source{}
+	b := breaker.New(src.fetch, breaker.WithFailures(2))
+	for range 5 {
+		src.fail.Store(true)
+		b.Fetch(context.Background(), tok)
+		src.fail.Store(false)
+		b.Fetch(context.Background(), tok)
+	}
+	if b.State() != breaker.Closed {
+		t.Fatalf("state = %v, want closed (failures were never consecutive)", b.State())
+	}
+}
+
+func TestCancelledCallerDoesNotTrip(t *testing.T) {
+	b := breaker.New(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+		return nil, ctx.Err()
+	}, breaker.WithFailures(1))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 3 {
+		b.Fetch(ctx, tok)
+	}
+	if b.State() != breaker.Closed {
+		t.Fatalf("state = %v, want closed", b.State())
+	}
+}
+
+func TestFallbackOnlyWhenConfigured(t *testing.T) {
+	src := &source{}
+	src.fail.Store(true)
+	b := breaker.New(src.fetch, breaker.WithFailures(1), breaker.WithFallback([]string{"guest"}), breaker.WithOpenTimeout(time.Hour))
+	if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, errDown) {
+		t.Fatalf("closed breaker must pass the source's error through, got %v", err)
+	}
+	got, err := b.Fetch(context.Background(), tok)
+	if err != nil || fmt.Sprint(got) != "[guest]" {
+		t.Fatalf("open with fallback: got %v, %v", got, err)
+	}
+	got[0] = "admin"
+	if again, _ := b.Fetch(context.Background(), tok); again[0] != "guest" {
+		t.Fatalf("fallback mutated through a returned slice: %v", again)
+	}
+}
+
+func TestProviders(t *testing.T) {
+	src := &source{}
+	var _ adapters.GroupsProvider = breaker.NewGroups(adapters.GroupsFunc(src.fetch))
+	p := breaker.NewPermissions(adapters.PermissionsFunc(src.fetch), breaker.WithFailures(1))
+	src.fail.Store(true)
+	p.Permissions(context.Background(), tok)
+	if _, err := p.Permissions(context.Background(), tok); !errors.Is(err, breaker.ErrOpen) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func ExampleNewGroups() {
+	down := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+		return nil, errors.New("connection refused")
+	})
+	g := breaker.NewGroups(down, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Minute))
+	for range 3 {
+		_, err := g.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+		fmt.Println(errors.Is(err, breaker.ErrOpen), g.State())
+	}
+	// Output:
+	// false closed
+	// false open
+	// true open
+}

@@ -1,0 +1,184 @@
+package multi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// ErrConfig is returned by constructors for a combination that cannot be
+// built.
+var ErrConfig = errors.New("multi: invalid configuration")
+
+// ErrAllFailed is wrapped when every source of a best-effort union failed.
+var ErrAllFailed = errors.New("multi: every source failed")
+
+type config struct {
+	intersect  bool
+	bestEffort bool
+	onError    func(source int, err error)
+}
+
+// Option configures a combination.
+type Option func(*config)
+
+// Intersection makes the combination answer only what every source answers,
+// in the order of the first source.
+func Intersection() Option { return func(c *config) { c.intersect = true } }
+
+// WithBestEffort lets a union skip sources that fail, as long as at least
+// one answers; onError (may be nil) is told which source failed and why, so
+// that the failure is logged rather than hidden. Not allowed with
+// Intersection.
+func WithBestEffort(onError func(source int, err error)) Option {
+	return func(c *config) { c.bestEffort, c.onError = true, onError }
+}
+
+// New returns one fetch that asks every source concurrently and combines the
+// answers. Without WithBestEffort, the first error cancels the others and is
+// returned, naming the source's index.
+func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	if len(sources) == 0 {
+		return nil, fmt.Errorf("%w: no sources", ErrConfig)
+	}
+	if c.intersect && c.bestEffort {
+		return nil, fmt.Errorf("%w: best effort would widen an intersection when a source fails", ErrConfig)
+	}
+	for i, s := range sources {
+		if s == nil {
+			return nil, fmt.Errorf("%w: source %d is nil", ErrConfig, i)
+		}
+	}
+	sources = append([]adapters.Fetch(nil), sources...)
+	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		lists, errs := fetchAll(ctx, tok, sources, !c.bestEffort)
+		var ok [][]string
+		var failed []error
+		for i, err := range errs {
+			if err == nil {
+				ok = append(ok, lists[i])
+				continue
+			}
+			err = fmt.Errorf("multi: source %d: %w", i, err)
+			if !c.bestEffort {
+				return nil, err
+			}
+			if c.onError != nil {
+				c.onError(i, err)
+			}
+			failed = append(failed, err)
+		}
+		if len(ok) == 0 {
+			return nil, fmt.Errorf("%w: %w", ErrAllFailed, errors.Join(failed...))
+		}
+		if c.intersect {
+			return intersect(ok), nil
+		}
+		var all []string
+		for _, l := range ok {
+			all = append(all, l...)
+		}
+		return adapters.Dedup(all), nil
+	}, nil
+}
+
+// fetchAll runs every source concurrently. With failFast, the first error
+// cancels the rest; the first error in source order is what the caller
+// reports, and the others are cancellations caused by it.
+func fetchAll(ctx context.Context, tok *adapters.Token, sources []adapters.Fetch, failFast bool) ([][]string, []error) {
+	if len(sources) == 1 {
+		l, err := sources[0](ctx, tok)
+		return [][]string{l}, []error{err}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lists := make([][]string, len(sources))
+	errs := make([]error, len(sources))
+	firstErr := -1
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, s := range sources {
+		wg.Go(func() {
+			l, err := s(ctx, tok)
+			lists[i], errs[i] = l, err
+			if err != nil && failFast {
+				mu.Lock()
+				if firstErr < 0 {
+					firstErr = i
+				}
+				mu.Unlock()
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	if failFast && firstErr >= 0 {
+		// Report the error that caused the cancellation, not a
+		// context.Canceled of a source that was cut short by it.
+		for i := range errs {
+			if i != firstErr {
+				errs[i] = nil
+			}
+		}
+	}
+	return lists, errs
+}
+
+func intersect(lists [][]string) []string {
+	out := adapters.Dedup(lists[0])
+	for _, l := range lists[1:] {
+		in := make(map[string]struct{}, len(l))
+		for _, s := range l {
+			in[s] = struct{}{}
+		}
+		kept := out[:0]
+		for _, s := range out {
+			if _, ok := in[s]; ok {
+				kept = append(kept, s)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+// Groups combines group providers.
+func Groups(providers []adapters.GroupsProvider, opts ...Option) (adapters.GroupsProvider, error) {
+	fs := make([]adapters.Fetch, len(providers))
+	for i, p := range providers {
+		if p == nil {
+			return nil, fmt.Errorf("%w: provider %d is nil", ErrConfig, i)
+		}
+		fs[i] = p.Groups
+	}
+	f, err := New(fs, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return adapters.GroupsFunc(f), nil
+}
+
+// Permissions combines permission providers. Note that an intersection of
+// permission strings compares them as text: "posts:*" from one source and
+// "posts:read" from another have nothing in common.
+func Permissions(providers []adapters.PermissionsProvider, opts ...Option) (adapters.PermissionsProvider, error) {
+	fs := make([]adapters.Fetch, len(providers))
+	for i, p := range providers {
+		if p == nil {
+			return nil, fmt.Errorf("%w: provider %d is nil", ErrConfig, i)
+		}
+		fs[i] = p.Permissions
+	}
+	f, err := New(fs, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return adapters.PermissionsFunc(f), nil
+}

@@ -1,0 +1,96 @@
+package multi_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/multi"
+)
+
+var errDown = errors.New("down")
+
+func static(list ...string) adapters.Fetch {
+	return func(context.Context, *adapters.Token) ([]string, error) { return list, nil }
+}
+
+func failing(context.Context, *adapters.Token) ([]string, error) { return nil, errDown }
+
+// blocking waits for its context: it shows that a failure cancels the rest.
+func blocking(ctx context.Context, _ *adapters.Token) ([]string, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func TestCombine(t *testing.T) {
+	var reported []int
+	tests := []struct {
+		name    string
+		sources []adapters.Fetch
+		opts    []multi.Option
+		want    []string
+		wantErr error
+	}{
+		{"union dedups", []adapters.Fetch{static("a", "b", "a"), static("b", "c")}, nil, []string{"a", "b", "c"}, nil},
+		{"union of empties", []adapters.Fetch{static(), static()}, nil, []string{}, nil},
+		{"intersection", []adapters.Fetch{static("a", "b", "c"), static("c", "a", "x")}, []multi.Option{multi.Intersection()}, []string{"a", "c"}, nil},
+		{"intersection with empty", []adapters.Fetch{static("a"), static()}, []multi.Option{multi.Intersection()}, []string{}, nil},
+		{"one failing fails union", []adapters.Fetch{static("a"), failing}, nil, nil, errDown},
+		{"one failing fails intersection", []adapters.Fetch{static("a"), failing}, []multi.Option{multi.Intersection()}, nil, errDown},
+		{"failure cancels the others", []adapters.Fetch{blocking, failing}, nil, nil, errDown},
+		{"best effort skips failing", []adapters.Fetch{failing, static("a")}, []multi.Option{multi.WithBestEffort(func(i int, err error) { reported = append(reported, i) })}, []string{"a"}, nil},
+		{"best effort, all failing", []adapters.Fetch{failing, failing}, []multi.Option{multi.WithBestEffort(nil)}, nil, multi.ErrAllFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := multi.New(tt.sources, tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || got != nil {
+					t.Fatalf("got %v, %v; want %v", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %#v, %v; want %#v", got, err, tt.want)
+			}
+		})
+	}
+	if fmt.Sprint(reported) != "[0]" {
+		t.Fatalf("best effort reported %v, want [0]", reported)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	if _, err := multi.New(nil); !errors.Is(err, multi.ErrConfig) {
+		t.Fatalf("no sources: %v", err)
+	}
+	if _, err := multi.New([]adapters.Fetch{static()}, multi.Intersection(), multi.WithBestEffort(nil)); !errors.Is(err, multi.ErrConfig) {
+		t.Fatalf("best-effort intersection: %v", err)
+	}
+	if _, err := multi.Groups([]adapters.GroupsProvider{nil}); !errors.Is(err, multi.ErrConfig) {
+		t.Fatalf("nil provider: %v", err)
+	}
+}
+
+func ExampleGroups() {
+	fromToken := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+		return []string{"staff"}, nil
+	})
+	fromDB := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+		return []string{"editors", "staff"}, nil
+	})
+	g, err := multi.Groups([]adapters.GroupsProvider{fromToken, fromDB})
+	if err != nil {
+		panic(err)
+	}
+	groups, err := g.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	fmt.Println(groups, err)
+	// Output: [staff editors] <nil>
+}

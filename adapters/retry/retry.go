@@ -1,0 +1,129 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// Defaults used when the matching option is not given.
+const (
+	DefaultAttempts = 3
+	DefaultBase     = 100 * time.Millisecond
+	DefaultMax      = 2 * time.Second
+)
+
+// ErrPermanent marks an error as not worth retrying; wrap an error with
+// Permanent to stop the retry loop at once.
+var ErrPermanent = errors.New("retry: permanent error")
+
+type permanent struct{ err error }
+
+func (p permanent) Error() string   { return p.err.Error() }
+func (p permanent) Unwrap() []error { return []error{p.err, ErrPermanent} }
+
+// Permanent wraps err so that Retry returns it without another attempt.
+// errors.Is(Permanent(err), err) and errors.Is(Permanent(err), ErrPermanent)
+// both hold.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanent{err}
+}
+
+type config struct {
+	attempts  int
+	base, max time.Duration
+	retryIf   func(error) bool
+}
+
+// Option configures Retry.
+type Option func(*config)
+
+// WithAttempts sets the total number of attempts, the first one included
+// (DefaultAttempts if n < 1).
+func WithAttempts(n int) Option { return func(c *config) { c.attempts = n } }
+
+// WithBackoff sets the delay before the second attempt and the cap on any
+// delay. Each further delay doubles, and each is drawn at random between
+// half and all of its nominal value so that clients that failed together do
+// not retry together.
+func WithBackoff(base, max time.Duration) Option {
+	return func(c *config) { c.base, c.max = base, max }
+}
+
+// WithRetryIf sets which errors are retried. By default every error is,
+// except context errors and errors wrapping ErrPermanent, which never are.
+func WithRetryIf(f func(error) bool) Option { return func(c *config) { c.retryIf = f } }
+
+// Wrap returns fetch with retries. The last error is returned when all
+// attempts fail; when the context ends during a wait, the context's error is
+// returned joined with the last upstream error.
+func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
+	c := config{attempts: DefaultAttempts, base: DefaultBase, max: DefaultMax}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.attempts < 1 {
+		c.attempts = DefaultAttempts
+	}
+	if c.base <= 0 {
+		c.base = DefaultBase
+	}
+	if c.max < c.base {
+		c.max = c.base
+	}
+	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		var err error
+		for attempt := range c.attempts {
+			if attempt > 0 {
+				t := time.NewTimer(c.delay(attempt))
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return nil, errors.Join(ctx.Err(), err)
+				case <-t.C:
+				}
+			}
+			var list []string
+			list, err = fetch(ctx, tok)
+			if err == nil {
+				return list, nil
+			}
+			if ctx.Err() != nil {
+				return nil, errors.Join(ctx.Err(), err)
+			}
+			if errors.Is(err, ErrPermanent) ||
+				errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+				(c.retryIf != nil && !c.retryIf(err)) {
+				return nil, err
+			}
+		}
+		return nil, err
+	}
+}
+
+// delay returns the jittered wait before the given attempt (1-based retry).
+func (c config) delay(attempt int) time.Duration {
+	d := c.base
+	for i := 1; i < attempt && d < c.max; i++ {
+		d *= 2
+	}
+	d = min(d, c.max)
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// Groups returns p with retries.
+func Groups(p adapters.GroupsProvider, opts ...Option) adapters.GroupsProvider {
+	return adapters.GroupsFunc(Wrap(p.Groups, opts...))
+}
+
+// Permissions returns p with retries.
+func Permissions(p adapters.PermissionsProvider, opts ...Option) adapters.PermissionsProvider {
+	return adapters.PermissionsFunc(Wrap(p.Permissions, opts...))
+}

@@ -1,0 +1,60 @@
+package timeout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// ErrTimeout is returned (wrapped, together with context.DeadlineExceeded)
+// when a fetch takes longer than its bound.
+var ErrTimeout = errors.New("timeout: provider did not answer in time")
+
+type result struct {
+	list []string
+	err  error
+}
+
+// Wrap returns fetch bounded by d. The fetch gets a context that ends after
+// d; if it does not return by then, Wrap returns at once and leaves it to
+// finish in the background, so even a provider that ignores its context
+// cannot hold the request. A d <= 0 returns fetch unchanged.
+func Wrap(fetch adapters.Fetch, d time.Duration) adapters.Fetch {
+	if d <= 0 {
+		return fetch
+	}
+	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		tctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		done := make(chan result, 1) // buffered: a late answer must not block
+		go func() {
+			list, err := fetch(tctx, tok)
+			done <- result{list, err}
+		}()
+		select {
+		case r := <-done:
+			if r.err != nil && ctx.Err() == nil && errors.Is(r.err, context.DeadlineExceeded) && tctx.Err() != nil {
+				return nil, fmt.Errorf("%w after %s: %w", ErrTimeout, d, r.err)
+			}
+			return r.list, r.err
+		case <-tctx.Done():
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w after %s: %w", ErrTimeout, d, context.DeadlineExceeded)
+		}
+	}
+}
+
+// Groups returns p with each fetch bounded by d.
+func Groups(p adapters.GroupsProvider, d time.Duration) adapters.GroupsProvider {
+	return adapters.GroupsFunc(Wrap(p.Groups, d))
+}
+
+// Permissions returns p with each fetch bounded by d.
+func Permissions(p adapters.PermissionsProvider, d time.Duration) adapters.PermissionsProvider {
+	return adapters.PermissionsFunc(Wrap(p.Permissions, d))
+}

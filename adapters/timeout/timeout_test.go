@@ -1,0 +1,83 @@
+package timeout_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/timeout"
+)
+
+func TestHangingProviderTimesOut(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	// This provider ignores its context entirely.
+	p := timeout.Groups(adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+		<-hang
+		return []string{"admin"}, nil
+	}), 10*time.Millisecond)
+	got, err := p.Groups(context.Background(), &adapters.Token{Identity: "a"})
+	if got != nil || !errors.Is(err, timeout.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+func TestContextAwareProviderTimesOut(t *testing.T) {
+	p := timeout.Permissions(adapters.PermissionsFunc(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}), 10*time.Millisecond)
+	if _, err := p.Permissions(context.Background(), nil); !errors.Is(err, timeout.ErrTimeout) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFastAnswerAndErrorPassThrough(t *testing.T) {
+	boom := errors.New("boom")
+	tests := []struct {
+		name string
+		list []string
+		err  error
+	}{
+		{"answer", []string{"g"}, nil},
+		{"empty answer", []string{}, nil},
+		{"error", nil, boom},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := timeout.Wrap(func(context.Context, *adapters.Token) ([]string, error) { return tt.list, tt.err }, time.Minute)
+			got, err := f(context.Background(), nil)
+			if !errors.Is(err, tt.err) || fmt.Sprint(got) != fmt.Sprint(tt.list) {
+				t.Fatalf("got %v, %v", got, err)
+			}
+			if errors.Is(err, timeout.ErrTimeout) {
+				t.Fatal("not a timeout")
+			}
+		})
+	}
+}
+
+func TestCallerCancelIsNotATimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f := timeout.Wrap(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}, time.Minute)
+	if _, err := f(ctx, nil); !errors.Is(err, context.Canceled) || errors.Is(err, timeout.ErrTimeout) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func ExampleGroups() {
+	slow := adapters.GroupsFunc(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+		<-ctx.Done() // a source that never answers
+		return nil, ctx.Err()
+	})
+	_, err := timeout.Groups(slow, 5*time.Millisecond).Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	fmt.Println(errors.Is(err, timeout.ErrTimeout))
+	// Output: true
+}
