@@ -1,0 +1,20 @@
+package watcher
+
+import "errors"
+
+var (
+	// ErrUnavailable reports that the transport (database or Redis) could not be
+	// reached, so a change could not be announced or a subscription not opened.
+	ErrUnavailable = errors.New("watcher: transport unavailable")
+
+	// ErrClosed reports a call on a watcher after Close.
+	ErrClosed = errors.New("watcher: closed")
+
+	// ErrMalformed reports a payload that is not a valid [Message].
+	ErrMalformed = errors.New("watcher: malformed message")
+
+	// ErrPayloadTooLarge is returned by a [Transport] whose channel cannot carry
+	// the payload (PostgreSQL NOTIFY is limited to 8000 bytes). The watcher then
+	// publishes a reload message instead, which is always small.
+	ErrPayloadTooLarge = errors.New("watcher: payload too large for transport")
+)

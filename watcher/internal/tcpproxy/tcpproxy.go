@@ -1,0 +1,119 @@
+package tcpproxy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+)
+
+// Proxy forwards connections from Addr to a target address.
+type Proxy struct {
+	target string
+
+	mu    sync.Mutex
+	addr  string
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// Start listens on a fresh loopback port and forwards to target.
+func Start(target string) (*Proxy, error) {
+	p := &Proxy{target: target, conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("tcpproxy: listen: %w", err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	return p, nil
+}
+
+// Addr is the proxy's host:port; it stays the same across Cut and Restore.
+func (p *Proxy) Addr() string { return p.addr }
+
+// Cut closes the listener and every forwarded connection: clients see their
+// connections reset and new dials refused, as if the server went away.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// Restore listens again on the same address.
+func (p *Proxy) Restore() error {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		return fmt.Errorf("tcpproxy: listen again on %s: %w", p.addr, err)
+	}
+	p.serve(ln)
+	return nil
+}
+
+// Close cuts the proxy for good.
+func (p *Proxy) Close() { p.Cut() }
+
+func (p *Proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return // closed by Cut
+			}
+			p.forward(c)
+		}
+	}()
+}
+
+func (p *Proxy) forward(client net.Conn) {
+	server, err := net.Dial("tcp", p.target)
+	if err != nil {
+		_ = client.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.ln == nil { // cut while dialling
+		p.mu.Unlock()
+		_ = client.Close()
+		_ = server.Close()
+		return
+	}
+	p.conns[client] = struct{}{}
+	p.conns[server] = struct{}{}
+	p.mu.Unlock()
+	var once sync.Once
+	closeBoth := func() {
+		once.Do(func() {
+			_ = client.Close()
+			_ = server.Close()
+			p.mu.Lock()
+			delete(p.conns, client)
+			delete(p.conns, server)
+			p.mu.Unlock()
+		})
+	}
+	copyHalf := func(dst, src net.Conn) {
+		defer p.wg.Done()
+		defer closeBoth()
+		if _, err := io.Copy(dst, src); err != nil && !errors.Is(err, net.ErrClosed) {
+			return
+		}
+	}
+	p.wg.Add(2)
+	go copyHalf(server, client)
+	go copyHalf(client, server)
+}

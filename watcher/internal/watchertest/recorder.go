@@ -1,0 +1,85 @@
+package watchertest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/watcher"
+)
+
+// Wait bounds every wait for an asynchronous outcome: long enough for a
+// loaded CI machine, short enough to fail a broken build quickly.
+const Wait = 10 * time.Second
+
+// Recorder collects what one watcher hands to its callback and its observer.
+type Recorder struct {
+	Payloads chan string
+
+	mu     sync.Mutex
+	events []watcher.Event
+	notify chan struct{}
+}
+
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder {
+	return &Recorder{Payloads: make(chan string, 1024), notify: make(chan struct{}, 1)}
+}
+
+// Callback is the update callback to register.
+func (r *Recorder) Callback(payload string) { r.Payloads <- payload }
+
+// Observe is the observer to register with watcher.WithObserver.
+func (r *Recorder) Observe(ev watcher.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, ev)
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Events returns a copy of the events observed so far.
+func (r *Recorder) Events() []watcher.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]watcher.Event(nil), r.events...)
+}
+
+// Next waits for the next callback payload and decodes it.
+func (r *Recorder) Next(t testing.TB) watcher.Message {
+	t.Helper()
+	select {
+	case p := <-r.Payloads:
+		m, err := watcher.Decode(p)
+		if err != nil {
+			t.Fatalf("callback payload %q: %v", p, err)
+		}
+		return m
+	case <-time.After(Wait):
+		t.Fatalf("no callback within %v", Wait)
+		return watcher.Message{}
+	}
+}
+
+// WaitEvent waits until an event of kind has been observed and returns it.
+func (r *Recorder) WaitEvent(t testing.TB, kind watcher.EventKind) watcher.Event {
+	t.Helper()
+	deadline := time.After(Wait)
+	for {
+		for _, ev := range r.Events() {
+			if ev.Kind == kind {
+				return ev
+			}
+		}
+		select {
+		case <-r.notify:
+		case <-deadline:
+			t.Fatalf("no %v event within %v; saw %v", kind, Wait, r.Events())
+		}
+	}
+}
+
+// NoPayload reports whether no callback payload is queued right now.
+func (r *Recorder) NoPayload() bool { return len(r.Payloads) == 0 }

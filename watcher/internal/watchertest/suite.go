@@ -1,0 +1,404 @@
+package watchertest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/watcher"
+	"github.com/wardenhq/warden/watcher/internal/tcpproxy"
+)
+
+// Backend describes a transport under test.
+type Backend struct {
+	// Target is the real service's host:port.
+	Target string
+	// Open opens a watcher talking to addr (Target or a proxy's host:port)
+	// whose connections carry name (application_name, client name), so that
+	// KillListener can find them.
+	Open func(ctx context.Context, addr, name string, opts ...watcher.Option) (*watcher.Watcher, error)
+	// KillListener terminates, on the server, the subscribed connection named
+	// name, and reports how many connections it killed.
+	KillListener func(ctx context.Context, name string) (int, error)
+	// PublishRaw publishes payload on channel, bypassing any watcher.
+	PublishRaw func(ctx context.Context, channel, payload string) error
+}
+
+// Unique returns prefix followed by random hex, for channel and connection
+// names that cannot collide with other tests running at the same time.
+func Unique(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// FastBackoff keeps reconnection tests quick while still exercising backoff.
+var FastBackoff = watcher.Backoff{Initial: 20 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2, Jitter: 0.5}
+
+// Instance is one watcher under test with its recorder.
+type Instance struct {
+	*watcher.Watcher
+	Name string
+	Rec  *Recorder
+}
+
+// Open opens a watcher on channel through addr, registers a recorder and
+// closes it at the end of the test.
+func (b Backend) OpenInstance(t testing.TB, addr, channel string, opts ...watcher.Option) *Instance {
+	t.Helper()
+	rec := NewRecorder()
+	name := Unique("wt-")
+	opts = append([]watcher.Option{
+		watcher.WithChannel(channel),
+		watcher.WithInstanceID(name),
+		watcher.WithObserver(rec.Observe),
+		watcher.WithBackoff(FastBackoff),
+	}, opts...)
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	w, err := b.Open(ctx, addr, name, opts...)
+	if err != nil {
+		t.Fatalf("open watcher on %s: %v", addr, err)
+	}
+	t.Cleanup(w.Close)
+	if err := w.SetUpdateCallback(rec.Callback); err != nil {
+		t.Fatal(err)
+	}
+	return &Instance{Watcher: w, Name: name, Rec: rec}
+}
+
+// Run runs the whole suite.
+func Run(t *testing.T, b Backend) {
+	t.Run("Propagation", func(t *testing.T) { testPropagation(t, b) })
+	t.Run("Operations", func(t *testing.T) { testOperations(t, b) })
+	t.Run("ReconnectAfterKill", func(t *testing.T) { testReconnectAfterKill(t, b) })
+	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, b) })
+	t.Run("NewWhileUnreachable", func(t *testing.T) { testNewWhileUnreachable(t, b) })
+	t.Run("Malformed", func(t *testing.T) { testMalformed(t, b) })
+	t.Run("CallbackPanic", func(t *testing.T) { testCallbackPanic(t, b) })
+	t.Run("CloseReleasesEverything", func(t *testing.T) { testClose(t, b) })
+}
+
+func testPropagation(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	a := b.OpenInstance(t, b.Target, ch)
+	bb := b.OpenInstance(t, b.Target, ch)
+	c := b.OpenInstance(t, b.Target, ch)
+
+	if err := a.UpdateForAddPolicy("p", "p", "alice", "data1", "read"); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	for _, other := range []*Instance{bb, c} {
+		m := other.Rec.Next(t)
+		if m.Instance != a.Name || m.Op != watcher.OpAdd || m.PType != "p" ||
+			!reflect.DeepEqual(m.Rules, [][]string{{"alice", "data1", "read"}}) {
+			t.Fatalf("%s received %+v; want a's add of alice,data1,read", other.Name, m)
+		}
+	}
+
+	// Messages on one channel arrive in order, so if a's first callback is b's
+	// message, a's own message (sent earlier) was dropped, not delayed.
+	if err := bb.Update(); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if m := a.Rec.Next(t); m.Instance != bb.Name || m.Op != watcher.OpReload {
+		t.Fatalf("a's first callback is %+v; want b's reload (a must ignore its own add)", m)
+	}
+	if m := c.Rec.Next(t); m.Instance != bb.Name {
+		t.Fatalf("c received %+v; want b's reload", m)
+	}
+	if got := a.Stats(); got.Ignored != 1 || got.Received != 1 || got.Published != 1 {
+		t.Fatalf("a stats = %+v; want 1 published, 1 ignored, 1 received", got)
+	}
+	ev := c.Rec.WaitEvent(t, watcher.EventReceived)
+	if ev.Instance != a.Name || ev.Lag < 0 || ev.Lag > Wait {
+		t.Fatalf("c's first received event = %+v; want a's message with a lag in [0, %v]", ev, Wait)
+	}
+}
+
+func testOperations(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	a := b.OpenInstance(t, b.Target, ch)
+	r := b.OpenInstance(t, b.Target, ch)
+	rules := [][]string{{"alice", "data1", "read"}, {"bob", "data2", "write"}}
+	tests := []struct {
+		name    string
+		publish func() error
+		want    watcher.Message
+	}{
+		{"Update", a.Update, watcher.Message{Op: watcher.OpReload}},
+		{"AddPolicy", func() error { return a.UpdateForAddPolicy("p", "p", "alice", "data1", "read") },
+			watcher.Message{Op: watcher.OpAdd, Sec: "p", PType: "p", Rules: rules[:1]}},
+		{"RemovePolicy", func() error { return a.UpdateForRemovePolicy("g", "g", "alice", "admin") },
+			watcher.Message{Op: watcher.OpRemove, Sec: "g", PType: "g", Rules: [][]string{{"alice", "admin"}}}},
+		{"RemoveFilteredPolicy", func() error { return a.UpdateForRemoveFilteredPolicy("p", "p2", 1, "data1", "") },
+			watcher.Message{Op: watcher.OpRemoveFiltered, Sec: "p", PType: "p2", FieldIndex: 1, FieldValues: []string{"data1", ""}}},
+		{"SavePolicy", func() error { return a.UpdateForSavePolicy(nil) }, watcher.Message{Op: watcher.OpSave}},
+		{"AddPolicies", func() error { return a.UpdateForAddPolicies("p", "p", rules...) },
+			watcher.Message{Op: watcher.OpAdd, Sec: "p", PType: "p", Rules: rules}},
+		{"RemovePolicies", func() error { return a.UpdateForRemovePolicies("p", "p", rules...) },
+			watcher.Message{Op: watcher.OpRemove, Sec: "p", PType: "p", Rules: rules}},
+		{"UpdatePolicy", func() error { return a.UpdateForUpdatePolicy("p", "p", rules[0], rules[1]) },
+			watcher.Message{Op: watcher.OpUpdate, Sec: "p", PType: "p", Rules: rules[:1], NewRules: rules[1:]}},
+		{"UpdatePolicies", func() error { return a.UpdateForUpdatePolicies("p", "p", rules, [][]string{rules[1], rules[0]}) },
+			watcher.Message{Op: watcher.OpUpdate, Sec: "p", PType: "p", Rules: rules, NewRules: [][]string{rules[1], rules[0]}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := time.Now()
+			if err := tt.publish(); err != nil {
+				t.Fatalf("publish: %v", err)
+			}
+			got := r.Rec.Next(t)
+			if got.SentAt.Before(before.Add(-time.Second)) || got.SentAt.After(time.Now().Add(time.Second)) {
+				t.Errorf("SentAt = %v; want about %v", got.SentAt, before)
+			}
+			tt.want.Instance = a.Name
+			got.SentAt = time.Time{}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("received\n%+v\nwant\n%+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// waitReload waits for the reload callback a watcher makes after reconnecting.
+func waitReload(t testing.TB, in *Instance) {
+	t.Helper()
+	if m := in.Rec.Next(t); m.Op != watcher.OpReload || m.Reason != watcher.ReasonReconnect {
+		t.Fatalf("%s: callback %+v; want a reload for reason %q", in.Name, m, watcher.ReasonReconnect)
+	}
+}
+
+func testReconnectAfterKill(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	pub := b.OpenInstance(t, b.Target, ch)
+	sub := b.OpenInstance(t, b.Target, ch)
+
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	n, err := b.KillListener(ctx, sub.Name)
+	if err != nil {
+		t.Fatalf("kill listener: %v", err)
+	}
+	if n != 1 {
+		t.Fatalf("killed %d listening connections named %s; want 1", n, sub.Name)
+	}
+	sub.Rec.WaitEvent(t, watcher.EventDisconnected)
+	waitReload(t, sub)
+	if got := sub.Stats().Reconnects; got != 1 {
+		t.Fatalf("Reconnects = %d; want 1", got)
+	}
+	if ev := sub.Rec.WaitEvent(t, watcher.EventReconnected); ev.Attempt < 1 {
+		t.Fatalf("reconnected event %+v; want Attempt >= 1", ev)
+	}
+
+	if err := pub.UpdateForAddPolicy("p", "p", "carol", "data3", "read"); err != nil {
+		t.Fatalf("publish after reconnect: %v", err)
+	}
+	if m := sub.Rec.Next(t); m.Op != watcher.OpAdd || m.Rules[0][0] != "carol" {
+		t.Fatalf("after reconnect received %+v; want carol's add", m)
+	}
+	// The publisher was not disturbed: no reload for it.
+	if !pub.Rec.NoPayload() {
+		t.Fatalf("publisher got an unexpected callback: %q", <-pub.Rec.Payloads)
+	}
+}
+
+func testUnavailable(t *testing.T, b Backend) {
+	proxy, err := tcpproxy.Start(b.Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	ch := Unique("wt_")
+	cut := b.OpenInstance(t, proxy.Addr(), ch, watcher.WithTimeout(2*time.Second))
+	direct := b.OpenInstance(t, b.Target, ch)
+
+	proxy.Cut()
+	err = cut.UpdateForAddPolicy("p", "p", "dave", "data4", "read")
+	if !errors.Is(err, watcher.ErrUnavailable) {
+		t.Fatalf("publish while cut off: err = %v; want ErrUnavailable", err)
+	}
+	if !strings.Contains(err.Error(), ch) {
+		t.Errorf("error %q does not name the channel %q", err, ch)
+	}
+	if ev := cut.Rec.WaitEvent(t, watcher.EventPublishFailed); !errors.Is(ev.Err, watcher.ErrUnavailable) {
+		t.Errorf("publish_failed event %+v; want ErrUnavailable", ev)
+	}
+	cut.Rec.WaitEvent(t, watcher.EventDisconnected)
+	cut.Rec.WaitEvent(t, watcher.EventReconnectFailed)
+
+	if err := proxy.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	waitReload(t, cut)
+
+	if err := direct.UpdateForAddPolicy("p", "p", "erin", "data5", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if m := cut.Rec.Next(t); m.Instance != direct.Name || m.Rules[0][0] != "erin" {
+		t.Fatalf("after restore received %+v; want erin's add", m)
+	}
+	if err := cut.UpdateForAddPolicy("p", "p", "fay", "data6", "read"); err != nil {
+		t.Fatalf("publish after restore: %v", err)
+	}
+	if m := direct.Rec.Next(t); m.Instance != cut.Name || m.Rules[0][0] != "fay" {
+		t.Fatalf("direct received %+v; want fay's add", m)
+	}
+	if s := cut.Stats(); s.PublishFailures != 1 || s.Reconnects != 1 {
+		t.Fatalf("stats = %+v; want 1 publish failure and 1 reconnect", s)
+	}
+}
+
+func testNewWhileUnreachable(t *testing.T, b Backend) {
+	proxy, err := tcpproxy.Start(b.Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.Cut()
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	w, err := b.Open(ctx, proxy.Addr(), Unique("wt-"), watcher.WithChannel(Unique("wt_")))
+	if err == nil {
+		w.Close()
+		t.Fatal("New succeeded with the service unreachable")
+	}
+	if !errors.Is(err, watcher.ErrUnavailable) {
+		t.Fatalf("err = %v; want ErrUnavailable", err)
+	}
+}
+
+func testMalformed(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	r := b.OpenInstance(t, b.Target, ch)
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	if err := b.PublishRaw(ctx, ch, `{"op":"explode"}`); err != nil {
+		t.Fatal(err)
+	}
+	if m := r.Rec.Next(t); m.Op != watcher.OpReload || m.Reason != watcher.ReasonMalformed {
+		t.Fatalf("callback %+v; want a reload for reason %q", m, watcher.ReasonMalformed)
+	}
+	if ev := r.Rec.WaitEvent(t, watcher.EventMalformed); !errors.Is(ev.Err, watcher.ErrMalformed) {
+		t.Fatalf("event %+v; want ErrMalformed", ev)
+	}
+}
+
+func testCallbackPanic(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	a := b.OpenInstance(t, b.Target, ch)
+	r := b.OpenInstance(t, b.Target, ch)
+	first := true
+	if err := r.SetUpdateCallback(func(p string) {
+		if first {
+			first = false
+			panic("boom")
+		}
+		r.Rec.Callback(p)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Update(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.UpdateForAddPolicy("p", "p", "gus", "data7", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if m := r.Rec.Next(t); m.Op != watcher.OpAdd {
+		t.Fatalf("callback %+v; want the add after the panicking reload", m)
+	}
+	if ev := r.Rec.WaitEvent(t, watcher.EventCallbackPanicked); ev.Err == nil || !strings.Contains(ev.Err.Error(), "boom") {
+		t.Fatalf("event %+v; want the panic value", ev)
+	}
+}
+
+func testClose(t *testing.T, b Backend) {
+	before := runtime.NumGoroutine()
+	ch := Unique("wt_")
+	a := b.OpenInstance(t, b.Target, ch)
+	r := b.OpenInstance(t, b.Target, ch)
+	if err := a.Update(); err != nil {
+		t.Fatal(err)
+	}
+	r.Rec.Next(t)
+
+	r.Close()
+	select {
+	case <-r.Done():
+	default:
+		t.Fatal("Done not closed after Close returned")
+	}
+	r.Close() // idempotent
+	if err := r.Update(); !errors.Is(err, watcher.ErrClosed) {
+		t.Fatalf("Update after Close: %v; want ErrClosed", err)
+	}
+	if err := a.Update(); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if !r.Rec.NoPayload() {
+		t.Fatalf("callback called after Close: %q", <-r.Rec.Payloads)
+	}
+
+	// Every goroutine the two watchers started is gone.
+	deadline := time.Now().Add(Wait)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond) // polling, not an assertion
+	}
+}
+
+// BenchmarkPropagation measures publish-to-callback latency over 200
+// messages per iteration and reports its p50 and p99 in milliseconds.
+func BenchmarkPropagation(b *testing.B, be Backend) {
+	ch := Unique("wt_")
+	pub := be.OpenInstance(b, be.Target, ch)
+	sub := be.OpenInstance(b, be.Target, ch)
+	got := make(chan time.Time, 1)
+	if err := sub.SetUpdateCallback(func(string) { got <- time.Now() }); err != nil {
+		b.Fatal(err)
+	}
+	const messages = 200
+	var lat []time.Duration
+	for b.Loop() {
+		for range messages {
+			start := time.Now()
+			if err := pub.UpdateForAddPolicy("p", "p", "alice", "data1", "read"); err != nil {
+				b.Fatal(err)
+			}
+			select {
+			case at := <-got:
+				lat = append(lat, at.Sub(start))
+			case <-time.After(Wait):
+				b.Fatalf("message not received within %v", Wait)
+			}
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(ms(percentile(lat, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(lat, 0.99)), "p99_ms")
+}
+
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(int(q*float64(len(sorted))), len(sorted)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// String makes Backend print usefully in failures.
+func (b Backend) String() string { return fmt.Sprintf("backend(%s)", b.Target) }

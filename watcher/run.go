@@ -1,0 +1,135 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// run owns the subscription: it receives until the subscription breaks,
+// re-subscribes with backoff, and requests a reload for whatever was missed
+// in between. It exits when the watcher is closed.
+func (w *Watcher) run(sub Subscription) {
+	defer close(w.done)
+	for {
+		err := w.receive(sub)
+		if cerr := sub.Close(); cerr != nil && w.ctx.Err() == nil {
+			w.cfg.logger.Debug("watcher: close broken subscription", "channel", w.cfg.channel, "err", cerr)
+		}
+		if w.ctx.Err() != nil {
+			return
+		}
+		w.cfg.logger.Warn("watcher: subscription lost; reconnecting", "channel", w.cfg.channel, "err", err)
+		w.observe(Event{Kind: EventDisconnected, Err: err})
+		var attempt int
+		sub, attempt = w.resubscribe()
+		if sub == nil {
+			return
+		}
+		w.reconnects.Add(1)
+		w.cfg.logger.Info("watcher: subscription re-established; requesting a full reload",
+			"channel", w.cfg.channel, "attempts", attempt)
+		w.observe(Event{Kind: EventReconnected, Attempt: attempt})
+		reload := Message{Instance: w.cfg.instance, Op: OpReload, Reason: ReasonReconnect, SentAt: time.Now()}
+		payload, _ := reload.Encode() // a reload message always encodes
+		w.deliver(payload)
+	}
+}
+
+// receive returns the error that broke sub, or the context error on Close.
+func (w *Watcher) receive(sub Subscription) error {
+	for {
+		rctx, cancel := context.WithTimeout(w.ctx, w.cfg.healthInterval)
+		payload, err := sub.Receive(rctx)
+		silent := errors.Is(rctx.Err(), context.DeadlineExceeded)
+		cancel()
+		switch {
+		case w.ctx.Err() != nil:
+			return w.ctx.Err()
+		case err != nil && silent:
+			pctx, cancel := context.WithTimeout(w.ctx, w.cfg.timeout)
+			err = sub.Ping(pctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("liveness check: %w", err)
+			}
+		case err != nil:
+			return err
+		default:
+			w.handle(payload)
+		}
+	}
+}
+
+// resubscribe retries until a subscription succeeds or the watcher closes
+// (nil). It returns the number of attempts made.
+func (w *Watcher) resubscribe() (Subscription, int) {
+	for attempt := 1; ; attempt++ {
+		t := time.NewTimer(w.cfg.backoff.Delay(attempt - 1))
+		select {
+		case <-w.ctx.Done():
+			t.Stop()
+			return nil, attempt
+		case <-t.C:
+		}
+		sctx, cancel := context.WithTimeout(w.ctx, w.cfg.timeout)
+		sub, err := w.transport.Subscribe(sctx, w.cfg.channel)
+		cancel()
+		if err == nil {
+			if w.ctx.Err() != nil { // closed while subscribing
+				_ = sub.Close()
+				return nil, attempt
+			}
+			return sub, attempt
+		}
+		if w.ctx.Err() != nil {
+			return nil, attempt
+		}
+		w.cfg.logger.Warn("watcher: reconnect failed", "channel", w.cfg.channel, "attempt", attempt, "err", err)
+		w.observe(Event{Kind: EventReconnectFailed, Attempt: attempt, Err: err})
+	}
+}
+
+// handle filters and delivers one received payload.
+func (w *Watcher) handle(payload string) {
+	m, err := Decode(payload)
+	if err != nil {
+		// Someone changed something we cannot read; a full reload is the only
+		// way to stay in agreement with the store.
+		w.malformed.Add(1)
+		w.cfg.logger.Warn("watcher: undecodable message; requesting a full reload", "channel", w.cfg.channel, "err", err)
+		w.observe(Event{Kind: EventMalformed, Err: err})
+		reload := Message{Instance: "unknown", Op: OpReload, Reason: ReasonMalformed, SentAt: time.Now()}
+		payload, _ = reload.Encode()
+		w.deliver(payload)
+		return
+	}
+	if m.Instance == w.cfg.instance {
+		w.ignored.Add(1)
+		w.observe(Event{Kind: EventIgnored, Op: m.Op, Instance: m.Instance})
+		return
+	}
+	w.received.Add(1)
+	w.observe(Event{Kind: EventReceived, Op: m.Op, Instance: m.Instance, Lag: max(time.Since(m.SentAt), 0)})
+	w.deliver(payload)
+}
+
+// deliver calls the update callback, surviving a panic in it: a bug in one
+// callback must not stop this instance from hearing about later changes.
+func (w *Watcher) deliver(payload string) {
+	w.mu.RLock()
+	cb := w.callback
+	w.mu.RUnlock()
+	if cb == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("watcher: update callback panicked: %v", r)
+			w.cfg.logger.Error(err.Error(), "channel", w.cfg.channel)
+			w.observe(Event{Kind: EventCallbackPanicked, Err: err})
+		}
+	}()
+	cb(payload)
+}

@@ -1,0 +1,105 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/casbin/casbin/v2/persist"
+)
+
+// Compile-time proof that a Watcher plugs into every Casbin watcher slot.
+var (
+	_ persist.Watcher          = (*Watcher)(nil)
+	_ persist.WatcherEx        = (*Watcher)(nil)
+	_ persist.UpdatableWatcher = (*Watcher)(nil)
+)
+
+// Watcher announces local policy changes to other instances and hands their
+// announcements to an update callback. It is safe for concurrent use.
+type Watcher struct {
+	cfg       config
+	transport Transport
+
+	mu       sync.RWMutex
+	callback func(string)
+
+	ctx    context.Context // lives until Close
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+
+	published, publishFailures, received, ignored, malformed, reconnects atomic.Uint64
+}
+
+// New subscribes to the configured channel through t and starts receiving in
+// a background goroutine. ctx bounds only the first subscription; the
+// background work lives until Close. If the first subscription fails the
+// error wraps [ErrUnavailable] and t is left open for the caller to close.
+func New(ctx context.Context, t Transport, opts ...Option) (*Watcher, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	sub, err := t.Subscribe(sctx, cfg.channel)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("watcher: subscribe to channel %q: %w: %w", cfg.channel, ErrUnavailable, err)
+	}
+	w := &Watcher{cfg: cfg, transport: t, done: make(chan struct{})}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	go w.run(sub)
+	return w, nil
+}
+
+// InstanceID returns the id this watcher stamps on its messages.
+func (w *Watcher) InstanceID() string { return w.cfg.instance }
+
+// Channel returns the channel this watcher publishes and listens on.
+func (w *Watcher) Channel() string { return w.cfg.channel }
+
+// SetUpdateCallback sets the function receiving the payload of every message
+// from another instance, and a reload message after a reconnection. Calls are
+// sequential, in arrival order, on the watcher's goroutine: a slow callback
+// delays later messages but loses none. The callback must not call Close.
+func (w *Watcher) SetUpdateCallback(f func(string)) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.callback = f
+	return nil
+}
+
+// Close stops the background goroutine, closes the subscription and the
+// transport, and returns once the callback can no longer be called. It is
+// idempotent.
+func (w *Watcher) Close() {
+	w.once.Do(func() {
+		w.cancel()
+		<-w.done
+		if err := w.transport.Close(); err != nil {
+			w.cfg.logger.Warn("watcher: close transport", "channel", w.cfg.channel, "err", err)
+		}
+	})
+}
+
+// Done is closed when the background goroutine has stopped (after Close).
+func (w *Watcher) Done() <-chan struct{} { return w.done }
+
+// Stats returns a snapshot of the running counters.
+func (w *Watcher) Stats() Stats {
+	return Stats{
+		Published:       w.published.Load(),
+		PublishFailures: w.publishFailures.Load(),
+		Received:        w.received.Load(),
+		Ignored:         w.ignored.Load(),
+		Malformed:       w.malformed.Load(),
+		Reconnects:      w.reconnects.Load(),
+	}
+}
+
+func (w *Watcher) observe(ev Event) {
+	ev.Channel = w.cfg.channel
+	w.cfg.observer(ev)
+}
