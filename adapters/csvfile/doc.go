@@ -1,0 +1,15 @@
+// Package csvfile is a Casbin adapter for policy CSV files that reports
+// every problem as FILE:LINE: message.
+//
+// A policy file holds one rule per line, `PTYPE, VALUE, ...`, for example
+// `p, alice, /posts, GET` or `g, alice, editor`. Blank lines and lines
+// starting with # are skipped; a UTF-8 byte order mark, CRLF line ends and
+// spaces around fields are accepted; a field containing a comma, a quote or
+// outer spaces is written in double quotes ("a, b", "say ""hi""").
+//
+// Loading is all-or-nothing: the whole file is parsed and checked against
+// the model before the first rule is added, so a bad file never leaves a
+// half-loaded policy behind. Errors are *ParseError values that match the
+// sentinels ErrSyntax, ErrFieldCount, ErrUnknownPType, ErrLineTooLong and
+// ErrBinary with errors.Is.
+package csvfile
