@@ -1,0 +1,138 @@
+package lint_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/casbin/casbin/v2"
+
+	"github.com/wardenhq/warden/lint"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*/want.txt from the current output")
+
+// TestGolden lints every testdata/<case>/model.conf (with policy.csv when
+// present) and compares the output with want.txt.
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			modelPath := filepath.Join(dir, "model.conf")
+			policyPath := filepath.Join(dir, "policy.csv")
+			if _, err := os.Stat(policyPath); err != nil {
+				policyPath = ""
+			}
+			probs, err := lint.Check(modelPath, policyPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			for _, p := range probs {
+				b.WriteString(p.String() + "\n")
+			}
+			wantPath := filepath.Join(dir, "want.txt")
+			if *update {
+				if err := os.WriteFile(wantPath, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(wantPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); got != string(want) {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestShippedFilesAreClean keeps the embedded models, their fixtures and the
+// default configuration free of lint findings.
+func TestShippedFilesAreClean(t *testing.T) {
+	pairs := [][2]string{{"../conf/model.conf", "../conf/policy.csv"}}
+	models, err := filepath.Glob("../models/*.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) == 0 {
+		t.Fatal("no embedded models found")
+	}
+	for _, m := range models {
+		name := strings.TrimSuffix(filepath.Base(m), ".conf")
+		pairs = append(pairs, [2]string{m, filepath.Join("../models/testdata", name+".csv")})
+	}
+	for _, p := range pairs {
+		probs, err := lint.Check(p[0], p[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pr := range probs {
+			t.Errorf("%s", pr)
+		}
+	}
+}
+
+func TestCheckUnreadableFiles(t *testing.T) {
+	if _, err := lint.Check(filepath.Join(t.TempDir(), "missing.conf"), ""); !os.IsNotExist(err) {
+		t.Errorf("missing model: error %v, want not-exist", err)
+	}
+	if _, err := lint.Check("../conf/model.conf", filepath.Join(t.TempDir(), "missing.csv")); !os.IsNotExist(err) {
+		t.Errorf("missing policy: error %v, want not-exist", err)
+	}
+}
+
+func TestPolicyAgainstBrokenModel(t *testing.T) {
+	// With no usable model the policy is still checked for syntax and
+	// nothing that needs the model is claimed.
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "model.conf")
+	policyPath := filepath.Join(dir, "policy.csv")
+	if err := os.WriteFile(modelPath, []byte("[request_definition]\nr = sub\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(policyPath, []byte("p, a\np, \"b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	probs, err := lint.Check(modelPath, policyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	want := []string{
+		modelPath + ":1: missing p = ... in [policy_definition], which Casbin requires",
+		modelPath + ":1: missing e = ... in [policy_effect], which Casbin requires",
+		modelPath + ":1: missing m = ... in [matchers], which Casbin requires",
+		policyPath + `:2: syntax error: extraneous or missing " in quoted-field at column 6`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFlaggedEffectFailsInCasbin shows the effect lint rejects really fails
+// at decision time.
+func TestFlaggedEffectFailsInCasbin(t *testing.T) {
+	e, err := casbin.NewEnforcer("testdata/effect/model.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddPolicy("alice", "/posts", "GET", "allow"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := e.Enforce("alice", "/posts", "GET"); err == nil {
+		t.Fatalf("Enforce = %v with no error; lint's effect finding would be wrong", ok)
+	}
+}

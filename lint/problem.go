@@ -1,0 +1,37 @@
+package lint
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Problem is one finding, located by file and 1-based line.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+}
+
+// String formats the problem as FILE:LINE: message.
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+}
+
+// problems collects findings for one file.
+type problems struct {
+	file string
+	list []Problem
+}
+
+func (ps *problems) add(line int, format string, args ...any) {
+	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// sorted returns the findings by line, keeping the order of findings on
+// the same line.
+func (ps *problems) sorted() []Problem {
+	out := slices.Clone(ps.list)
+	slices.SortStableFunc(out, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+	return out
+}
