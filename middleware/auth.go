@@ -1,0 +1,212 @@
+package middleware
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/middleware/token"
+)
+
+// Mapper turns a request into the enforcer's request values. The default is
+// (subject, r.URL.Path, r.Method). An error denies the request (403).
+type Mapper func(r *http.Request, subject string) ([]any, error)
+
+// DefaultMapper maps a request to (subject, path, method).
+func DefaultMapper(r *http.Request, subject string) ([]any, error) {
+	return []any{subject, r.URL.Path, r.Method}, nil
+}
+
+// Auth holds one configuration of authentication and authorization. Its
+// methods are net/http middleware; package echoware adapts it to echo.
+type Auth struct {
+	authn        Authenticator
+	decider      enforcer.Decider
+	groups       []adapters.GroupsProvider
+	perms        []adapters.PermissionsProvider
+	permPolicies bool
+	mapper       Mapper
+	skipper      func(*http.Request) bool
+	public       map[string]struct{}
+	onError      ErrorHandler
+	retryAfter   time.Duration
+	logger       *slog.Logger
+}
+
+// Option configures an Auth.
+type Option func(*Auth)
+
+// WithAuthenticator sets how callers are authenticated (required, unless
+// WithVerifier is used).
+func WithAuthenticator(a Authenticator) Option { return func(x *Auth) { x.authn = a } }
+
+// WithVerifier authenticates bearer JWTs with v.
+func WithVerifier(v *token.Verifier) Option { return func(x *Auth) { x.authn = Bearer(v) } }
+
+// WithDecider sets the enforcer Authorize asks (required for Authorize).
+func WithDecider(d enforcer.Decider) Option { return func(x *Auth) { x.decider = d } }
+
+// WithGroups adds providers of request-scoped groups, such as
+// token.ClaimGroups("groups"). Their union goes into Request.Groups.
+func WithGroups(p ...adapters.GroupsProvider) Option {
+	return func(x *Auth) { x.groups = append(x.groups, p...) }
+}
+
+// WithPermissions adds providers of the caller's permission strings, for
+// permission guards and User.Permissions.
+func WithPermissions(p ...adapters.PermissionsProvider) Option {
+	return func(x *Auth) { x.perms = append(x.perms, p...) }
+}
+
+// WithPermissionPolicies makes Authorize pass the caller's permissions to
+// the decider as request-scoped "p" rules (permission.Policies), for the
+// permissions model.
+func WithPermissionPolicies() Option { return func(x *Auth) { x.permPolicies = true } }
+
+// WithMapper replaces DefaultMapper.
+func WithMapper(m Mapper) Option { return func(x *Auth) { x.mapper = m } }
+
+// WithSkipper skips authentication and authorization for requests it
+// returns true for. A skipped request is not marked checked: under strict
+// mode it still needs a guard or Public.
+func WithSkipper(s func(*http.Request) bool) Option { return func(x *Auth) { x.skipper = s } }
+
+// WithPublic declares public routes, as "METHOD /path" or "/path" (any
+// method), matched exactly against r.URL.Path. They skip authentication and
+// count as checked.
+func WithPublic(routes ...string) Option {
+	return func(x *Auth) {
+		for _, r := range routes {
+			x.public[r] = struct{}{}
+		}
+	}
+}
+
+// WithErrorHandler replaces DefaultErrorHandler.
+func WithErrorHandler(h ErrorHandler) Option { return func(x *Auth) { x.onError = h } }
+
+// WithLogger sets the decision log (slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(x *Auth) { x.logger = l } }
+
+// WithRetryAfter sets the Retry-After of 503 responses (DefaultRetryAfter).
+func WithRetryAfter(d time.Duration) Option { return func(x *Auth) { x.retryAfter = d } }
+
+// New returns an Auth. It fails without an authenticator.
+func New(opts ...Option) (*Auth, error) {
+	a := &Auth{mapper: DefaultMapper, public: map[string]struct{}{}, retryAfter: DefaultRetryAfter, logger: slog.Default()}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.authn == nil {
+		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")
+	}
+	if a.onError == nil {
+		retry := a.retryAfter
+		a.onError = func(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, err, retry) }
+	}
+	return a, nil
+}
+
+// IsPublic reports whether r is one of the routes declared WithPublic.
+func (a *Auth) IsPublic(method, path string) bool {
+	if _, ok := a.public[path]; ok {
+		return true
+	}
+	_, ok := a.public[method+" "+path]
+	return ok
+}
+
+// Authenticate is middleware that verifies the caller and puts the User in
+// the request context. It answers 401 (or 503 when keys are unavailable)
+// and does not authorize: combine it with Authorize or guards.
+func (a *Auth) Authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, st := withState(r, a)
+		if a.IsPublic(r.Method, r.URL.Path) {
+			st.checked.Store(true)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if a.skipper != nil && a.skipper(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r, _, err := a.authenticate(r)
+		if err != nil {
+			st.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate returns r with the User, reusing one already there.
+func (a *Auth) authenticate(r *http.Request) (*http.Request, *User, error) {
+	if u, ok := UserFrom(r.Context()); ok {
+		return r, u, nil
+	}
+	u, err := a.Identify(r)
+	if err != nil {
+		return r, nil, err
+	}
+	return r.WithContext(WithUser(r.Context(), u)), u, nil
+}
+
+// Identify authenticates r and returns its User without touching the
+// response. The error wraps ErrUnauthenticated or ErrUnavailable.
+func (a *Auth) Identify(r *http.Request) (*User, error) {
+	tok, err := a.authn.Authenticate(r.Context(), r)
+	switch {
+	case errors.Is(err, token.ErrKeysUnavailable):
+		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",
+			slog.String("request_id", RequestID(r.Context())), slog.String("error", err.Error()))
+		return nil, errors.Join(ErrUnavailable, err)
+	case err != nil:
+		a.logger.LogAttrs(r.Context(), slog.LevelInfo, "authentication failed",
+			slog.String("request_id", RequestID(r.Context())), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		return nil, errors.Join(ErrUnauthenticated, err)
+	case tok == nil || tok.Identity == "":
+		return nil, ErrUnauthenticated
+	}
+	return NewUser(tok, a.groups, a.perms), nil
+}
+
+// Authorize is middleware that authenticates the caller (unless Authenticate
+// already did) and asks the decider about every request, with the values of
+// the Mapper and the caller's request-scoped groups (and, with
+// WithPermissionPolicies, permissions).
+func (a *Auth) Authorize(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, st := withState(r, a)
+		if a.IsPublic(r.Method, r.URL.Path) {
+			st.checked.Store(true)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if a.skipper != nil && a.skipper(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r, u, err := a.authenticate(r)
+		if err != nil {
+			st.fail(w, r, err)
+			return
+		}
+		values, err := a.mapper(r, u.ID())
+		if err != nil {
+			a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authorization mapper failed",
+				slog.String("request_id", st.requestID), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+			st.fail(w, r, errors.Join(ErrForbidden, err))
+			return
+		}
+		if _, err := a.Decide(r, u, values); err != nil {
+			st.fail(w, r, err)
+			return
+		}
+		st.checked.Store(true)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,98 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/permission"
+)
+
+// Decide asks the decider whether u may do values, adding u's request-scoped
+// groups (and permissions with WithPermissionPolicies). It logs the decision
+// and returns nil only for an allow; otherwise an error wrapping
+// ErrForbidden (denied, invalid permission) or ErrUnavailable (a provider or
+// the decider failed). r supplies the context and the request id.
+func (a *Auth) Decide(r *http.Request, u *User, values []any) (enforcer.Decision, error) {
+	ctx := r.Context()
+	start := time.Now()
+	d, err := a.decide(ctx, u, values)
+	a.logDecision(ctx, values, d, err, time.Since(start))
+	return d, err
+}
+
+func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Decision, error) {
+	if a.decider == nil {
+		return enforcer.Decision{}, errors.Join(ErrForbidden, errors.New("middleware: Authorize without WithDecider"))
+	}
+	if len(values) == 0 {
+		return enforcer.Decision{}, errors.Join(ErrForbidden, errors.New("middleware: mapper returned no values"))
+	}
+	req := enforcer.Request{Values: values}
+	groups, err := u.Groups(ctx)
+	if err != nil {
+		return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
+	}
+	req.Groups = groups
+	if a.permPolicies {
+		perms, err := u.Permissions(ctx)
+		if err != nil {
+			return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
+		}
+		subject, ok := values[0].(string)
+		if !ok {
+			subject = u.ID()
+		}
+		if req.Policies, err = permission.Policies(subject, perms); err != nil {
+			return enforcer.Decision{}, errors.Join(ErrForbidden, err)
+		}
+	}
+	d, err := a.decider.Decide(ctx, req)
+	switch {
+	case err != nil:
+		return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
+	case !d.Allowed:
+		return d, ErrForbidden
+	}
+	return d, nil
+}
+
+// logDecision records one decision. It never logs the token: only the
+// request values, whose subject is the identity.
+func (a *Auth) logDecision(ctx context.Context, values []any, d enforcer.Decision, err error, latency time.Duration) {
+	result, level := "allow", slog.LevelInfo
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		result, level = "error", slog.LevelWarn
+	case err != nil:
+		result = "deny"
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", RequestID(ctx)),
+		slog.String("subject", valueAt(values, 0)),
+		slog.String("object", valueAt(values, 1)),
+		slog.String("action", valueAt(values, 2)),
+		slog.String("result", result),
+		slog.String("effect", d.Effect.String()),
+		slog.String("rule", d.Rule.String()),
+		slog.Duration("latency", latency),
+	}
+	if err != nil && err != ErrForbidden { //nolint:errorlint // a plain denial has no cause to log
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	a.logger.LogAttrs(ctx, level, "authorization decision", attrs...)
+}
+
+func valueAt(values []any, i int) string {
+	if i >= len(values) {
+		return ""
+	}
+	if s, ok := values[i].(string); ok {
+		return s
+	}
+	return fmt.Sprint(values[i])
+}

@@ -1,0 +1,39 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/wardenhq/warden/middleware/token"
+)
+
+var (
+	// ErrUnauthenticated means the request carries no acceptable
+	// credentials (401).
+	ErrUnauthenticated = errors.New("middleware: unauthenticated")
+	// ErrForbidden means the caller is known but not allowed (403).
+	ErrForbidden = errors.New("middleware: forbidden")
+	// ErrUnavailable means something needed to decide (a provider, the
+	// key endpoint, the decider) failed; the request may succeed later (503).
+	ErrUnavailable = errors.New("middleware: unavailable")
+	// ErrUnchecked means a strict-mode request reached its response with no
+	// decision, guard or public marker (403).
+	ErrUnchecked = errors.New("middleware: route has no authorization check")
+)
+
+// StatusOf maps an error of this package or of package token to its HTTP
+// status. Anything it does not know is 403: an unknown failure must not
+// look like success, and 403 does not invite a retry with the same request.
+func StatusOf(err error) int {
+	switch {
+	case errors.Is(err, ErrUnavailable), errors.Is(err, token.ErrKeysUnavailable):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, ErrUnauthenticated), errors.Is(err, token.ErrMissingToken), errors.Is(err, token.ErrInvalidToken):
+		return http.StatusUnauthorized
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusForbidden
+	}
+}

@@ -1,0 +1,158 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/wardenhq/warden/permission"
+)
+
+// A Check decides one guard for an authenticated user. It returns nil to
+// allow, or an error wrapping ErrForbidden or ErrUnavailable.
+type Check func(ctx context.Context, u *User) error
+
+// Guard is middleware for a single route that runs check. It needs an
+// authenticated user (Authenticate or Authorize earlier in the chain);
+// without one it answers 401. A passing guard marks the request checked.
+func Guard(name string, check Check) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, st := withState(r, nil)
+			u, ok := UserFrom(r.Context())
+			if !ok {
+				st.fail(w, r, ErrUnauthenticated)
+				return
+			}
+			err := check(r.Context(), u)
+			logGuard(r.Context(), st, name, u, err)
+			if err != nil {
+				st.fail(w, r, err)
+				return
+			}
+			st.checked.Store(true)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func logGuard(ctx context.Context, st *state, name string, u *User, err error) {
+	result, level := "allow", slog.LevelInfo
+	if err != nil {
+		result = "deny"
+		if errors.Is(err, ErrUnavailable) {
+			result, level = "error", slog.LevelWarn
+		}
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", st.requestID), slog.String("subject", u.ID()),
+		slog.String("guard", name), slog.String("result", result),
+	}
+	if err != nil && err != ErrForbidden { //nolint:errorlint // a plain denial has no cause to log
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	st.logger.LogAttrs(ctx, level, "authorization guard", attrs...)
+}
+
+// RequireAuthenticated lets any authenticated caller through and marks the
+// request checked, for routes such as /me that every user may call.
+func RequireAuthenticated() func(http.Handler) http.Handler {
+	return Guard("authenticated", func(context.Context, *User) error { return nil })
+}
+
+// RequireAnyGroup allows callers in at least one of groups.
+func RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
+	return Guard("any group", func(ctx context.Context, u *User) error { return AnyGroup(ctx, u, groups...) })
+}
+
+// RequireAllGroups allows callers in every one of groups.
+func RequireAllGroups(groups ...string) func(http.Handler) http.Handler {
+	return Guard("all groups", func(ctx context.Context, u *User) error { return AllGroups(ctx, u, groups...) })
+}
+
+// RequireAnyPermission allows callers granted at least one of perms, with
+// wildcards and deny permissions applied (permission.Allowed).
+func RequireAnyPermission(perms ...string) func(http.Handler) http.Handler {
+	return Guard("any permission", func(ctx context.Context, u *User) error { return AnyPermission(ctx, u, perms...) })
+}
+
+// RequireAllPermissions allows callers granted every one of perms.
+func RequireAllPermissions(perms ...string) func(http.Handler) http.Handler {
+	return Guard("all permissions", func(ctx context.Context, u *User) error { return AllPermissions(ctx, u, perms...) })
+}
+
+// AnyGroup is the check of RequireAnyGroup. An empty list allows no one.
+func AnyGroup(ctx context.Context, u *User, groups ...string) error {
+	have, err := u.Groups(ctx)
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	for _, g := range groups {
+		if slices.Contains(have, g) {
+			return nil
+		}
+	}
+	return ErrForbidden
+}
+
+// AllGroups is the check of RequireAllGroups. An empty list allows no one,
+// so that a guard built from an empty configuration does not open a route.
+func AllGroups(ctx context.Context, u *User, groups ...string) error {
+	have, err := u.Groups(ctx)
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	if len(groups) == 0 {
+		return ErrForbidden
+	}
+	for _, g := range groups {
+		if !slices.Contains(have, g) {
+			return ErrForbidden
+		}
+	}
+	return nil
+}
+
+// AnyPermission is the check of RequireAnyPermission.
+func AnyPermission(ctx context.Context, u *User, perms ...string) error {
+	have, err := u.Permissions(ctx)
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	for _, p := range perms {
+		if permission.Allowed(have, p) {
+			return nil
+		}
+	}
+	return ErrForbidden
+}
+
+// AllPermissions is the check of RequireAllPermissions; an empty list allows
+// no one.
+func AllPermissions(ctx context.Context, u *User, perms ...string) error {
+	have, err := u.Permissions(ctx)
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	if len(perms) == 0 {
+		return ErrForbidden
+	}
+	for _, p := range perms {
+		if !permission.Allowed(have, p) {
+			return ErrForbidden
+		}
+	}
+	return nil
+}
+
+// Public marks a route as deliberately open: it needs no credentials and
+// strict mode lets its responses through.
+func Public(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, st := withState(r, nil)
+		st.checked.Store(true)
+		next.ServeHTTP(w, r)
+	})
+}
