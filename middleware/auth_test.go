@@ -68,7 +68,7 @@ func app(t *testing.T, key jwttest.Key, extra ...middleware.Option) (*httptest.S
 	}))))
 	mux.Handle("GET /admin", a.Authenticate(middleware.RequireAnyGroup("admin", "root")(ok)))
 	mux.Handle("GET /forgotten", a.Authenticate(ok)) // authenticated, but no check
-	mux.Handle("GET /bare", ok)                       // no middleware at all
+	mux.Handle("GET /bare", ok)                      // no middleware at all
 	srv := httptest.NewServer(a.Strict(mux))
 	t.Cleanup(srv.Close)
 	return srv, logs
