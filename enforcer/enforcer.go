@@ -26,7 +26,7 @@ type Enforcer struct {
 	cm     *compiledModel // nil when Casbin's own enforcer decides
 	reason string         // why cm is nil
 
-	mu sync.RWMutex
+	mu readLock
 	st *state           // the fast path's policy
 	ce *casbin.Enforcer // Casbin's enforcer when cm is nil
 
@@ -126,8 +126,7 @@ func (e *Enforcer) decide(ctx context.Context, req Request, explain bool) (x Exp
 	if len(req.Values) != len(e.cm.rTok) {
 		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(e.cm.rTok))
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	defer e.mu.runlock(e.mu.rlock())
 	ev := getEval(e.cm, e.st, req)
 	defer putEval(ev)
 	d, sr, err := ev.decide(req)
@@ -148,8 +147,7 @@ func (e *Enforcer) decideCasbin(req Request) (Explanation, error) {
 	if len(req.Groups) > 0 || len(req.Policies) > 0 {
 		return Explanation{}, fmt.Errorf("%w: request-scoped groups or policies with a model decided by Casbin (%s)", ErrUnsupported, e.reason)
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	defer e.mu.runlock(e.mu.rlock())
 	ok, rule, err := e.ce.EnforceEx(req.Values...)
 	if err != nil {
 		return Explanation{}, fmt.Errorf("%w: %v", ErrEvaluation, err)
@@ -183,9 +181,9 @@ func (e *Enforcer) reloadLocked() error {
 		if err != nil {
 			return fmt.Errorf("enforcer: reload: %w", err)
 		}
-		e.mu.Lock()
+		e.mu.lock()
 		e.ce = ce
-		e.mu.Unlock()
+		e.mu.unlock()
 		return nil
 	}
 	m := e.model.Copy()
@@ -199,9 +197,9 @@ func (e *Enforcer) reloadLocked() error {
 	if err != nil {
 		return fmt.Errorf("enforcer: reload: %w", err)
 	}
-	e.mu.Lock()
+	e.mu.lock()
 	e.st = st
-	e.mu.Unlock()
+	e.mu.unlock()
 	return nil
 }
 
@@ -235,8 +233,7 @@ func loadPolicy(a persist.Adapter, m model.Model) (err error) {
 
 // Rules returns the rules of a ptype in policy order.
 func (e *Enforcer) Rules(ptype string) []Rule {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	defer e.mu.runlock(e.mu.rlock())
 	if e.cm == nil {
 		sec := Rule{PType: ptype}.section()
 		var out []Rule
@@ -307,8 +304,7 @@ func (e *Enforcer) apply(rules []Rule, add bool) (int, error) {
 // without duplicates. The caller holds writeMu, so the answer stays true
 // until it applies them.
 func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	defer e.mu.runlock(e.mu.rlock())
 	seen := map[string]bool{}
 	var todo []Rule
 	for _, r := range rules {
@@ -348,8 +344,8 @@ func (e *Enforcer) hasRule(r Rule) bool {
 }
 
 func (e *Enforcer) applyLocked(rules []Rule, add bool) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.lock()
+	defer e.mu.unlock()
 	n := 0
 	for _, r := range rules {
 		var changed bool

@@ -275,15 +275,15 @@ func (p *parser) operand() (operand, bool) {
 	return operand{}, false
 }
 
-// boolFuncs are Casbin's string matching functions, called directly so that
-// their semantics are Casbin's own.
+// boolFuncs are Casbin's string matching functions: Casbin's own, or (see
+// match.go) the same expressions compiled once.
 var boolFuncs = map[string]func(a, b string) (bool, error){
 	"keyMatch":   plain(util.KeyMatch),
-	"keyMatch2":  plain(util.KeyMatch2),
-	"keyMatch3":  plain(util.KeyMatch3),
+	"keyMatch2":  keyMatch2,
+	"keyMatch3":  keyMatch3,
 	"keyMatch4":  plain(util.KeyMatch4),
-	"keyMatch5":  plain(util.KeyMatch5),
-	"regexMatch": plain(util.RegexMatch),
+	"keyMatch5":  keyMatch5,
+	"regexMatch": regexMatch,
 	"ipMatch":    plain(util.IPMatch),
 	"globMatch":  util.GlobMatch,
 }
