@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/casbin/casbin/v2/model"
@@ -21,12 +22,12 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	if len(mf.probs.list) == 0 {
 		// Casbin's own parser is the final word on whether the model loads;
 		// it only speaks when the checks above found nothing to report.
-		m, err = model.NewModelFromString(string(src))
+		m, err = loadModel(src)
 		if err != nil {
 			mf.probs.add(1, "casbin cannot load the model: %v", err)
 			m = nil
 		}
-	} else if loaded, err := model.NewModelFromString(string(src)); err == nil {
+	} else if loaded, err := loadModel(src); err == nil {
 		m = loaded
 	}
 	out := mf.probs.sorted()
@@ -41,4 +42,15 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	pp := &problems{file: policyPath}
 	checkPolicy(pp, data, m)
 	return append(out, pp.sorted()...), nil
+}
+
+// loadModel asks Casbin to parse the model. Its parser has panicked on
+// malformed input before; a linter is exactly where such input arrives.
+func loadModel(src []byte) (m model.Model, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return model.NewModelFromString(string(src))
 }

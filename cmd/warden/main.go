@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Exit codes shared by all commands.
+const (
+	exitOK    = 0 // success; for enforce: allowed
+	exitFail  = 1 // enforce: denied; test: a case failed
+	exitError = 2 // bad usage, unreadable or invalid input, lint findings
+)
+
+// command is one subcommand. run gets the arguments after the command's
+// name; ctx is cancelled on SIGINT or SIGTERM.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands is the dispatch table; a new subcommand is one line here plus
+// its own file.
+var commands = []command{
+	{"enforce", "decide one request: allow or deny", runEnforce},
+	{"lint", "find mistakes in a model and policy", runLint},
+	{"test", "check decisions against a file of cases", runTest},
+	{"version", "print the version", runVersion},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line args (without the program name) and
+// returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitError
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "warden: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: warden COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "warden COMMAND -h" for a command's flags.`)
+}
+
+// newFlagSet returns a flag set for a subcommand that reports errors to
+// stderr instead of exiting.
+func newFlagSet(name, argsUsage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("warden "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: warden %s %s\n\nFlags:\n", name, argsUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses flags that may appear before, between or after the
+// positional arguments (the standard flag package stops at the first
+// positional one), so `warden enforce alice /posts GET --explain` works.
+// "--" ends flag parsing. It returns the positional arguments and the exit
+// code to use when parsing failed (-1 when it did not).
+func parseFlags(fs *flag.FlagSet, args []string) (positional []string, code int) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK
+			}
+			return nil, exitError
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, -1
+		}
+		// fs.Parse consumed a "--" if the argument before rest was one.
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), -1
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// errorf reports a command's error on stderr as "warden CMD: message".
+func errorf(stderr io.Writer, cmd string, format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(stderr, "warden %s: %s\n", cmd, strings.TrimSpace(msg))
+	return exitError
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+const (
+	confModel  = "../../conf/model.conf"
+	confPolicy = "../../conf/policy.csv"
+)
+
+func TestRun(t *testing.T) {
+	m, p := confModel, confPolicy
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string // exact
+		wantStderr string // substring; "" means stderr must be empty
+	}{
+		// enforce
+		{"allow", []string{"enforce", "--model", m, "--policy", p, "bob", "/posts/42", "GET"}, 0, "allow\n", ""},
+		{"allow explained through two roles", []string{"enforce", "--model", m, "--policy", p, "--explain", "bob", "/posts/42", "GET"}, 0,
+			"allow\nrule: p, viewer, /posts/:id, GET, allow\nchain: bob -> editor -> viewer\n", ""},
+		{"deny rule wins over admin", []string{"enforce", "--model", m, "--policy", p, "--explain", "alice", "/audit/2026", "DELETE"}, 1,
+			"deny\nrule: p, admin, /audit/*, DELETE, deny\nchain: alice -> admin\n", ""},
+		{"no rule", []string{"enforce", "--model", m, "--policy", p, "--explain", "mallory", "/posts", "GET"}, 1,
+			"deny\nrule: none (no rule matched, denied by default)\n", ""},
+		{"flags after the request", []string{"enforce", "carol", "/posts", "GET", "--explain", "--model", m, "--policy", p}, 0,
+			"allow\nrule: p, viewer, /posts, GET, allow\nchain: carol -> viewer\n", ""},
+		{"-- ends flags", []string{"enforce", "--model", m, "--policy", p, "--", "--explain", "/posts", "GET"}, 1, "deny\n", ""},
+		{"ABAC attributes from JSON", []string{"enforce", "--model", "../../models/abac.conf", "--policy", "../../models/testdata/abac.csv", "--explain",
+			`{"Name": "bob", "Age": 30}`, `{"Owner": "alice", "Type": "doc"}`, "read"}, 0,
+			"allow\nrule: p, r.sub.Age >= 18, doc, read\n", ""},
+		{"ABAC owner", []string{"enforce", "--model", "../../models/abac.conf", "--policy", "../../models/testdata/abac.csv",
+			`{"Name": "kid", "Age": 12}`, `{"Owner": "kid", "Type": "doc"}`, "write"}, 0, "allow\n", ""},
+		{"ABAC too young", []string{"enforce", "--model", "../../models/abac.conf", "--policy", "../../models/testdata/abac.csv",
+			`{"Name": "kid", "Age": 12}`, `{"Owner": "alice", "Type": "doc"}`, "read"}, 1, "deny\n", ""},
+		{"invalid JSON argument", []string{"enforce", "--model", m, "--policy", p, `{"Name": `, "/posts", "GET"}, 2, "", "argument 1: invalid JSON object"},
+		{"missing --model", []string{"enforce", "--policy", p, "alice", "/posts", "GET"}, 2, "", "warden enforce: --model is required"},
+		{"missing --policy", []string{"enforce", "--model", m, "alice", "/posts", "GET"}, 2, "", "warden enforce: --policy is required"},
+		{"no request", []string{"enforce", "--model", m, "--policy", p}, 2, "", "no request"},
+		{"wrong number of request fields", []string{"enforce", "--model", m, "--policy", p, "alice", "/posts"}, 2, "", "2 values, the model's request has 3"},
+		{"bad policy fails closed", []string{"enforce", "--model", m, "--policy", "testdata/bad_policy.csv", "bob", "/posts", "GET"}, 2, "",
+			"testdata/bad_policy.csv:3: wrong number of fields: ptype p expects 4 fields (sub, obj, act, eft), got 3"},
+		{"missing model file", []string{"enforce", "--model", "testdata/nope.conf", "--policy", p, "a", "b", "c"}, 2, "", "nope.conf"},
+		{"unknown flag", []string{"enforce", "--modle", m}, 2, "", "flag provided but not defined: -modle"},
+		{"enforce help", []string{"enforce", "-h"}, 0, "", "Usage: warden enforce --model FILE --policy FILE [--explain] ARG..."},
+
+		// lint
+		{"lint ok", []string{"lint", "--model", m, "--policy", p}, 0, "ok\n", ""},
+		{"lint model only", []string{"lint", "--model", m}, 0, "ok\n", ""},
+		{"lint problems", []string{"lint", "--model", m, "--policy", "testdata/bad_policy.csv"}, 2,
+			"testdata/bad_policy.csv:3: wrong number of fields: ptype p expects 4 fields (sub, obj, act, eft), got 3 (Casbin v2 has no default for a missing eft: write allow or deny)\n", ""},
+		{"lint bad model", []string{"lint", "--model", "../../lint/testdata/effect/model.conf"}, 2,
+			`../../lint/testdata/effect/model.conf:9: e: effect "some(where (p.eft == allow))  && !some(where (p.eft == deny))" is not supported by Casbin; use one of: some(where (p.eft == allow)) | !some(where (p.eft == deny)) | some(where (p.eft == allow)) && !some(where (p.eft == deny)) | priority(p.eft) || deny | subjectPriority(p.eft) || deny` + "\n", ""},
+		{"lint missing --model", []string{"lint"}, 2, "", "warden lint: --model is required"},
+		{"lint unreadable", []string{"lint", "--model", "testdata/nope.conf"}, 2, "", "nope.conf"},
+		{"lint stray argument", []string{"lint", "--model", m, "extra"}, 2, "", "unexpected arguments"},
+
+		// test
+		{"test YAML passes", []string{"test", "--model", m, "--policy", p, "testdata/cases.yaml"}, 0, "5 cases, 5 passed, 0 failed\n", ""},
+		{"test CSV passes", []string{"test", "--model", m, "--policy", p, "testdata/cases.csv"}, 0, "4 cases, 4 passed, 0 failed\n", ""},
+		{"test ABAC YAML", []string{"test", "--model", "../../models/abac.conf", "--policy", "../../models/testdata/abac.csv", "testdata/abac.yaml"}, 0,
+			"2 cases, 2 passed, 0 failed\n", ""},
+		{"test failures explained", []string{"test", "--model", m, "--policy", p, "testdata/failing.yaml"}, 1,
+			"FAIL testdata/failing.yaml:3: bob /posts/42/comments GET: got deny, want allow\n" +
+				"    rule: p, bob, /posts/:id/comments, *, deny\n" +
+				"    chain: bob\n" +
+				"FAIL testdata/failing.yaml:5: mallory /posts GET: got deny, want allow\n" +
+				"    rule: none (no rule matched, denied by default)\n" +
+				"FAIL testdata/failing.yaml:7: alice /posts/1 GET: got allow, want deny\n" +
+				"    rule: p, viewer, /posts/:id, GET, allow\n" +
+				"    chain: alice -> admin -> editor -> viewer\n" +
+				"4 cases, 1 passed, 3 failed\n", ""},
+		{"test bad expectation", []string{"test", "--model", m, "--policy", p, "testdata/bad_expect.yaml"}, 2, "",
+			`testdata/bad_expect.yaml:3: expect: "maybe" is neither allow nor deny`},
+		{"test bad policy", []string{"test", "--model", m, "--policy", "testdata/bad_policy.csv", "testdata/cases.yaml"}, 2, "", "bad_policy.csv:3:"},
+		{"test missing cases", []string{"test", "--model", m, "--policy", p}, 2, "", "want exactly one CASES file"},
+		{"test unreadable cases", []string{"test", "--model", m, "--policy", p, "testdata/nope.yaml"}, 2, "", "nope.yaml"},
+
+		// version and dispatch
+		{"version", []string{"version"}, 0, "warden dev (" + runtime.Version() + ")\n", ""},
+		{"no command", nil, 2, "", "Usage: warden COMMAND"},
+		{"help", []string{"help"}, 0, "Usage: warden COMMAND [flags] [args]\n\nCommands:\n  enforce   decide one request: allow or deny\n  lint      find mistakes in a model and policy\n  test      check decisions against a file of cases\n  version   print the version\n\nRun \"warden COMMAND -h\" for a command's flags.\n", ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `warden: unknown command "frobnicate"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.wantCode {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout.String(), stderr.String())
+			}
+			if got := stdout.String(); got != tt.wantStdout {
+				t.Errorf("stdout:\n%s\nwant:\n%s", got, tt.wantStdout)
+			}
+			if tt.wantStderr == "" && stderr.Len() > 0 {
+				t.Errorf("unexpected stderr: %s", stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+// TestModelFixturesThroughCLI runs every embedded model's case file with
+// `warden test`, so the CLI reads the fixture format the models package
+// documents (CSV with JSON attribute fields).
+func TestModelFixturesThroughCLI(t *testing.T) {
+	confs, err := filepath.Glob("../../models/*.conf")
+	if err != nil || len(confs) == 0 {
+		t.Fatalf("no models found: %v", err)
+	}
+	for _, conf := range confs {
+		name := strings.TrimSuffix(filepath.Base(conf), ".conf")
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"test", "--model", conf, "--policy", "../../models/testdata/" + name + ".csv",
+				"../../models/testdata/" + name + "_cases.csv"}, &stdout, &stderr)
+			if code != 0 || !strings.HasSuffix(stdout.String(), " 0 failed\n") {
+				t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+			}
+		})
+	}
+}
