@@ -108,7 +108,11 @@ func (ev *evalCtx) hasLink(gi int, name1, name2, dom string) bool {
 // match evaluates the matcher on one candidate.
 func (ev *evalCtx) match(p []string) (bool, error) {
 	if ev.cm.pred != nil && ev.strs {
-		return ev.cm.pred(ev, p)
+		ok, err := ev.cm.pred(ev, p)
+		if err != nil {
+			return false, fmt.Errorf("%w: %v", ErrEvaluation, err)
+		}
+		return ok, nil
 	}
 	ev.params.p = p
 	res, err := ev.cm.expr.Eval(&ev.params)
