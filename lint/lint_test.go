@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
 
 	"github.com/wardenhq/warden/lint"
 )
@@ -135,4 +137,46 @@ func TestFlaggedEffectFailsInCasbin(t *testing.T) {
 	if ok, err := e.Enforce("alice", "/posts", "GET"); err == nil {
 		t.Fatalf("Enforce = %v with no error; lint's effect finding would be wrong", ok)
 	}
+}
+
+// TestCasbinFacts backs two findings with Casbin v2.135's own behaviour:
+// timeMatch is not a matcher function, and a p line cannot leave out eft.
+func TestCasbinFacts(t *testing.T) {
+	t.Run("timeMatch is unknown to matchers", func(t *testing.T) {
+		m, err := model.NewModelFromString(`
+[request_definition]
+r = sub
+[policy_definition]
+p = sub
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = r.sub == p.sub && timeMatch("_", "_")
+`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := casbin.NewEnforcer(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddPolicy("alice"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Enforce("alice"); err == nil {
+			t.Fatal("Casbin evaluated timeMatch; lint must accept it")
+		}
+	})
+	t.Run("eft cannot be omitted", func(t *testing.T) {
+		e, err := casbin.NewEnforcer("../conf/model.conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := persist.LoadPolicyLine("p, viewer, /posts, GET", e.GetModel()); err == nil {
+			t.Fatal("Casbin loaded a p line without eft; lint must accept it")
+		}
+		if err := persist.LoadPolicyLine("p, viewer, /posts, GET, allow", e.GetModel()); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
