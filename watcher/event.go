@@ -32,6 +32,8 @@ const (
 	// EventCallbackPanicked: the update callback panicked; the watcher recovered
 	// and goes on (Err set).
 	EventCallbackPanicked
+	// EventHealthChecked: a silent subscription passed its liveness check.
+	EventHealthChecked
 )
 
 var eventKindNames = [...]string{
@@ -44,6 +46,7 @@ var eventKindNames = [...]string{
 	EventReconnectFailed:  "reconnect_failed",
 	EventReconnected:      "reconnected",
 	EventCallbackPanicked: "callback_panicked",
+	EventHealthChecked:    "health_checked",
 }
 
 // String returns a stable snake_case name, suitable as a metric label.

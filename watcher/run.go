@@ -42,7 +42,7 @@ func (w *Watcher) receive(sub Subscription) error {
 	for {
 		rctx, cancel := context.WithTimeout(w.ctx, w.cfg.healthInterval)
 		payload, err := sub.Receive(rctx)
-		silent := errors.Is(rctx.Err(), context.DeadlineExceeded)
+		silent := errors.Is(rctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
 		cancel()
 		switch {
 		case w.ctx.Err() != nil:
@@ -54,6 +54,7 @@ func (w *Watcher) receive(sub Subscription) error {
 			if err != nil {
 				return fmt.Errorf("liveness check: %w", err)
 			}
+			w.observe(Event{Kind: EventHealthChecked})
 		case err != nil:
 			return err
 		default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +107,12 @@ func (s *subscription) Receive(ctx context.Context) (string, error) {
 	defer stop()
 	for {
 		msg, err := s.ps.ReceiveTimeout(ctx, timeoutOf(ctx))
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+			// The read deadline mirrors ctx's and may fire a hair earlier:
+			// report it as the expiry it stands for, not as a broken connection.
+			return "", fmt.Errorf("rediswatcher: receive: %w: %w", context.DeadlineExceeded, err)
+		}
 		if err != nil {
 			return "", fmt.Errorf("rediswatcher: receive: %w", err)
 		}

@@ -1,11 +1,10 @@
 package tcpproxy
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // Proxy forwards connections from Addr to a target address.
@@ -15,13 +14,13 @@ type Proxy struct {
 	mu    sync.Mutex
 	addr  string
 	ln    net.Listener
-	conns map[net.Conn]struct{}
+	conns map[net.Conn]*atomic.Bool // value: the pair is frozen
 	wg    sync.WaitGroup
 }
 
 // Start listens on a fresh loopback port and forwards to target.
 func Start(target string) (*Proxy, error) {
-	p := &Proxy{target: target, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{target: target, conns: map[net.Conn]*atomic.Bool{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("tcpproxy: listen: %w", err)
@@ -47,6 +46,18 @@ func (p *Proxy) Cut() {
 	}
 	p.mu.Unlock()
 	p.wg.Wait()
+}
+
+// Freeze silently drops, from now on, everything sent either way on the
+// connections open now, without closing them: a network that vanished
+// without a reset, which only a liveness check can notice. New connections
+// are forwarded normally.
+func (p *Proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, frozen := range p.conns {
+		frozen.Store(true)
+	}
 }
 
 // Restore listens again on the same address.
@@ -92,8 +103,9 @@ func (p *Proxy) forward(client net.Conn) {
 		_ = server.Close()
 		return
 	}
-	p.conns[client] = struct{}{}
-	p.conns[server] = struct{}{}
+	frozen := new(atomic.Bool)
+	p.conns[client] = frozen
+	p.conns[server] = frozen
 	p.mu.Unlock()
 	var once sync.Once
 	closeBoth := func() {
@@ -109,8 +121,17 @@ func (p *Proxy) forward(client net.Conn) {
 	copyHalf := func(dst, src net.Conn) {
 		defer p.wg.Done()
 		defer closeBoth()
-		if _, err := io.Copy(dst, src); err != nil && !errors.Is(err, net.ErrClosed) {
-			return
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 && !frozen.Load() {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
 		}
 	}
 	p.wg.Add(2)

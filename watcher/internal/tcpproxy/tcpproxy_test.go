@@ -2,6 +2,7 @@ package tcpproxy_test
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -85,5 +86,40 @@ func TestCutAndRestore(t *testing.T) {
 	defer c3.Close()
 	if got, err := roundTrip(t, c3, "back"); err != nil || got != "back\n" {
 		t.Fatalf("after Restore: got %q, %v; want echo", got, err)
+	}
+}
+
+func TestFreeze(t *testing.T) {
+	p, err := tcpproxy.Start(echoServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, err := roundTrip(t, c, "hello"); err != nil || got != "hello\n" {
+		t.Fatalf("through proxy: got %q, %v; want echo", got, err)
+	}
+
+	p.Freeze()
+	_ = c.SetDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, err := c.Write([]byte("lost\n")); err != nil {
+		t.Fatalf("write on a frozen connection failed (%v); want it accepted and dropped", err)
+	}
+	var ne net.Error
+	if _, err := bufio.NewReader(c).ReadString('\n'); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("read on a frozen connection: %v; want a timeout", err)
+	}
+
+	c2, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if got, err := roundTrip(t, c2, "fresh"); err != nil || got != "fresh\n" {
+		t.Fatalf("new connection after Freeze: got %q, %v; want echo", got, err)
 	}
 }

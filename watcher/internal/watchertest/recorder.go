@@ -66,17 +66,27 @@ func (r *Recorder) Next(t testing.TB) watcher.Message {
 // WaitEvent waits until an event of kind has been observed and returns it.
 func (r *Recorder) WaitEvent(t testing.TB, kind watcher.EventKind) watcher.Event {
 	t.Helper()
+	return r.WaitEvents(t, kind, 1)[0]
+}
+
+// WaitEvents waits until n events of kind have been observed and returns them.
+func (r *Recorder) WaitEvents(t testing.TB, kind watcher.EventKind, n int) []watcher.Event {
+	t.Helper()
 	deadline := time.After(Wait)
 	for {
+		var found []watcher.Event
 		for _, ev := range r.Events() {
 			if ev.Kind == kind {
-				return ev
+				found = append(found, ev)
 			}
+		}
+		if len(found) >= n {
+			return found
 		}
 		select {
 		case <-r.notify:
 		case <-deadline:
-			t.Fatalf("no %v event within %v; saw %v", kind, Wait, r.Events())
+			t.Fatalf("fewer than %d %v events within %v; saw %v", n, kind, Wait, r.Events())
 		}
 	}
 }

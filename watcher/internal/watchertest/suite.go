@@ -81,6 +81,8 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Operations", func(t *testing.T) { testOperations(t, b) })
 	t.Run("ReconnectAfterKill", func(t *testing.T) { testReconnectAfterKill(t, b) })
 	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, b) })
+	t.Run("SilentDrop", func(t *testing.T) { testSilentDrop(t, b) })
+	t.Run("IdleStaysConnected", func(t *testing.T) { testIdle(t, b) })
 	t.Run("NewWhileUnreachable", func(t *testing.T) { testNewWhileUnreachable(t, b) })
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, b) })
 	t.Run("CallbackPanic", func(t *testing.T) { testCallbackPanic(t, b) })
@@ -256,6 +258,56 @@ func testUnavailable(t *testing.T, b Backend) {
 	}
 	if s := cut.Stats(); s.PublishFailures != 1 || s.Reconnects != 1 {
 		t.Fatalf("stats = %+v; want 1 publish failure and 1 reconnect", s)
+	}
+}
+
+// A connection that goes dead without a reset (a vanished network path) is
+// found by the liveness check and replaced, with a reload.
+func testSilentDrop(t *testing.T, b Backend) {
+	proxy, err := tcpproxy.Start(b.Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	ch := Unique("wt_")
+	frozen := b.OpenInstance(t, proxy.Addr(), ch,
+		watcher.WithHealthInterval(100*time.Millisecond), watcher.WithTimeout(500*time.Millisecond))
+	direct := b.OpenInstance(t, b.Target, ch)
+
+	proxy.Freeze()
+	ev := frozen.Rec.WaitEvent(t, watcher.EventDisconnected)
+	if ev.Err == nil || !strings.Contains(ev.Err.Error(), "liveness check") {
+		t.Fatalf("disconnected event %+v; want a failed liveness check", ev)
+	}
+	waitReload(t, frozen)
+	if err := direct.UpdateForAddPolicy("p", "p", "hal", "data8", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if m := frozen.Rec.Next(t); m.Instance != direct.Name || m.Rules[0][0] != "hal" {
+		t.Fatalf("after the liveness reconnect received %+v; want hal's add", m)
+	}
+}
+
+// A quiet but healthy subscription passes its liveness checks and is kept:
+// no reconnection, no spurious reload.
+func testIdle(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	idle := b.OpenInstance(t, b.Target, ch, watcher.WithHealthInterval(20*time.Millisecond))
+	pub := b.OpenInstance(t, b.Target, ch)
+	idle.Rec.WaitEvents(t, watcher.EventHealthChecked, 5)
+	for _, ev := range idle.Rec.Events() {
+		if ev.Kind == watcher.EventDisconnected {
+			t.Fatalf("idle subscription dropped: %+v", ev)
+		}
+	}
+	if err := pub.Update(); err != nil {
+		t.Fatal(err)
+	}
+	if m := idle.Rec.Next(t); m.Instance != pub.Name {
+		t.Fatalf("first callback %+v; want pub's reload, not a reconnection's", m)
+	}
+	if n := idle.Stats().Reconnects; n != 0 {
+		t.Fatalf("Reconnects = %d; want 0", n)
 	}
 }
 
