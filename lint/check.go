@@ -16,7 +16,7 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 		return nil, err
 	}
 	mf := scanModel(modelPath, src)
-	checkModel(mf)
+	uses := checkModel(mf)
 
 	var m model.Model
 	if len(mf.probs.list) == 0 {
@@ -40,7 +40,7 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 		return nil, err
 	}
 	pp := &problems{file: policyPath}
-	checkPolicy(pp, data, m)
+	checkPolicy(pp, data, m, uses)
 	return append(out, pp.sorted()...), nil
 }
 

@@ -179,4 +179,43 @@ m = r.sub == p.sub && timeMatch("_", "_")
 			t.Fatal(err)
 		}
 	})
+	t.Run("g without its domain never matches", func(t *testing.T) {
+		e, err := casbin.NewEnforcer("testdata/patterns/model.conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddPolicy("admin", "t1", "10.0.0.0/8", "GET"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddGroupingPolicy("alice", "admin", "t1"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := e.Enforce("alice", "t1", "10.1.2.3", "GET"); ok || err != nil {
+			t.Fatalf("Enforce = %v, %v; want a silent deny", ok, err)
+		}
+		if ok, err := e.Enforce("admin", "t1", "10.1.2.3", "GET"); !ok || err != nil {
+			t.Fatalf("control: Enforce = %v, %v; want allow", ok, err)
+		}
+	})
+	t.Run("a bad regexMatch pattern breaks decisions", func(t *testing.T) {
+		e, err := casbin.NewEnforcer("testdata/patterns/model.conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddPolicy("admin", "t1", "10.0.0.0/8", "(GET"); err != nil {
+			t.Fatal(err)
+		}
+		failed := func() (failed bool) {
+			defer func() {
+				if recover() != nil {
+					failed = true
+				}
+			}()
+			_, err := e.Enforce("admin", "t1", "10.1.2.3", "GET")
+			return err != nil
+		}()
+		if !failed {
+			t.Fatal("Casbin decided with a malformed regexMatch pattern; lint must accept it")
+		}
+	})
 }

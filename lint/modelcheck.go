@@ -64,7 +64,16 @@ func (d defs) tokens(key string) []string {
 	return out
 }
 
-func checkModel(mf *modelFile) {
+// patternUse is a policy field the matcher passes as the pattern argument
+// of a function that panics on a malformed pattern (regexMatch, ipMatch);
+// the policy check validates those values.
+type patternUse struct {
+	ptype string
+	field int // index into the rule's values
+	fn    string
+}
+
+func checkModel(mf *modelFile) []patternUse {
 	ps := mf.probs
 	d := defs{}
 	for _, l := range sectionLetter {
@@ -127,9 +136,11 @@ func checkModel(mf *modelFile) {
 	for _, key := range sortedKeys(d["e"]) {
 		checkEffect(ps, d["e"][key])
 	}
+	var uses []patternUse
 	for _, key := range sortedKeys(d["m"]) {
-		checkMatcher(ps, d["m"][key], d)
+		uses = append(uses, checkMatcher(ps, d["m"][key], d)...)
 	}
+	return uses
 }
 
 func keyShape(letter, key string) bool {
@@ -225,22 +236,18 @@ func checkEffect(ps *problems, e entry) {
 }
 
 // checkMatcher reports names the matcher uses that the model does not
-// define: r.x and p.x fields, and functions other than Casbin's built-ins
-// and the model's role definitions.
-func checkMatcher(ps *problems, e entry, d defs) {
+// define (r.x and p.x fields; functions other than Casbin's built-ins and
+// the model's role definitions) and role functions called with a number of
+// arguments their definition does not have. It returns the policy fields
+// used as regexMatch and ipMatch patterns.
+func checkMatcher(ps *problems, e entry, d defs) []patternUse {
+	var uses []patternUse
 	v := e.value
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {
 		case c == '"' || c == '\'' || c == '`':
-			j := i + 1
-			for j < len(v) && v[j] != c {
-				if v[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			i = j + 1
+			i = skipString(v, i)
 		case c >= '0' && c <= '9':
 			j := i
 			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
@@ -260,12 +267,104 @@ func checkMatcher(ps *problems, e entry, d defs) {
 			call := k < len(v) && v[k] == '('
 			if msg := checkName(name, call, d); msg != "" {
 				ps.add(e.lineAt(i), "%s: %s", e.key, msg)
+			} else if call {
+				args := callArgs(v, k)
+				if g, ok := d["g"][name]; ok {
+					if want := roleArity(g); len(args) != want {
+						ps.add(e.lineAt(i), "%s: %s takes %d arguments (%s = %s), called with %d", e.key, name, want, name, g.value, len(args))
+					}
+				}
+				if (name == "regexMatch" || name == "ipMatch") && len(args) == 2 {
+					if u, ok := policyField(args[1], d); ok {
+						u.fn = name
+						uses = append(uses, u)
+					}
+				}
 			}
 			i = j
 		default:
 			i++
 		}
 	}
+	return uses
+}
+
+func skipString(v string, i int) int {
+	q := v[i]
+	j := i + 1
+	for j < len(v) && v[j] != q {
+		if v[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	return j + 1
+}
+
+// callArgs splits the arguments of the call whose "(" is at v[open], at
+// top-level commas.
+func callArgs(v string, open int) []string {
+	var args []string
+	depth, start := 0, open+1
+	for i := open; i < len(v); i++ {
+		switch v[i] {
+		case '"', '\'', '`':
+			i = skipString(v, i) - 1
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				if a := strings.TrimSpace(v[start:i]); a != "" || len(args) > 0 {
+					args = append(args, a)
+				}
+				return args
+			}
+		case ',':
+			if depth == 1 {
+				args = append(args, strings.TrimSpace(v[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return args
+}
+
+// roleArity is the number of arguments a role function takes: one per _
+// of its definition, parameters of a conditional definition excluded.
+func roleArity(g entry) int {
+	v := g.value
+	if i := strings.Index(v, "("); i >= 0 {
+		v = v[:i]
+	}
+	n := 0
+	for _, t := range strings.Split(v, ",") {
+		if strings.TrimSpace(t) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// policyField resolves an argument such as p.act or p_act to a field of
+// a policy definition.
+func policyField(arg string, d defs) (patternUse, bool) {
+	key, field, ok := strings.Cut(arg, ".")
+	if !ok {
+		m := escapedRE.FindStringSubmatch(arg)
+		if m == nil {
+			return patternUse{}, false
+		}
+		key, field = m[1], m[2]
+	}
+	if key == "" || key[0] != 'p' {
+		return patternUse{}, false
+	}
+	i := slices.Index(d.tokens(key), field)
+	if i < 0 {
+		return patternUse{}, false
+	}
+	return patternUse{ptype: key, field: i}, true
 }
 
 func isWord(c byte) bool {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
+	"regexp"
 	"strings"
 
 	"github.com/casbin/casbin/v2/model"
@@ -14,7 +16,7 @@ import (
 // checkPolicy lints a policy file. Syntax is checked line by line so that
 // one bad line does not hide the next; the rest needs the model m and is
 // skipped when the model does not load.
-func checkPolicy(ps *problems, data []byte, m model.Model) {
+func checkPolicy(ps *problems, data []byte, m model.Model, uses []patternUse) {
 	lines, err := csvfile.Parse(ps.file, bytes.NewReader(data))
 	if err != nil {
 		// Parse stops at the first bad line; go line by line to find all.
@@ -36,6 +38,7 @@ func checkPolicy(ps *problems, data []byte, m model.Model) {
 		good = append(good, l)
 	}
 	checkEft(ps, good, m)
+	checkPatterns(ps, good, m, uses)
 	checkDuplicates(ps, good)
 	checkCycles(ps, good, m)
 }
@@ -176,4 +179,30 @@ func findPath(g map[string][]string, from, to string) []string {
 		}
 	}
 	return nil
+}
+
+// checkPatterns validates the policy values the matcher uses as regexMatch
+// or ipMatch patterns; Casbin panics on a malformed one at decision time.
+func checkPatterns(ps *problems, lines []csvfile.Line, m model.Model, uses []patternUse) {
+	for _, l := range lines {
+		for _, u := range uses {
+			if u.ptype != l.PType || u.field >= len(l.Values) {
+				continue
+			}
+			v := l.Values[u.field]
+			name := strings.TrimPrefix(m["p"][l.PType].Tokens[u.field], l.PType+"_")
+			switch u.fn {
+			case "regexMatch":
+				if _, err := regexp.Compile(v); err != nil {
+					ps.add(l.Num, "field %s: %q is not a valid regular expression for regexMatch: %v", name, v, err)
+				}
+			case "ipMatch":
+				if net.ParseIP(v) == nil {
+					if _, _, err := net.ParseCIDR(v); err != nil {
+						ps.add(l.Num, "field %s: %q is neither an IP address nor a CIDR for ipMatch", name, v)
+					}
+				}
+			}
+		}
+	}
 }
