@@ -1,0 +1,98 @@
+package enforcer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Subject names a caller for RulesFor: who they are, the request-scoped
+// groups and policies their token brings, and the domain (tenant) for models
+// with domains.
+type Subject struct {
+	Name     string
+	Groups   []string
+	Policies [][]string
+	Domain   string
+}
+
+// Grant is a rule a subject reaches, with the role chain that reaches it.
+type Grant struct {
+	Rule  Rule
+	Chain []string
+}
+
+// RulesFor answers "what may this caller do?": the "p" rules (allow and
+// deny) whose subject field the caller reaches through its roles, stored and
+// request-scoped, in policy order, request-scoped policies last. For a model
+// with domains only the rules of s.Domain are listed. Its cost grows with the
+// number of roles and rules it returns, not with the size of the policy.
+//
+// It needs a matcher with a role term g(r.sub, p.sub); for other models it
+// returns ErrUnsupported.
+func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if e.cm == nil || e.cm.role == nil {
+		return nil, fmt.Errorf("%w: listing rules needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	}
+	cm := e.cm
+	vals := make([]any, len(cm.rTok))
+	for i := range vals {
+		vals[i] = ""
+	}
+	vals[cm.role.rField] = s.Name
+	domField := -1
+	if d := cm.role.dom; d != nil && d.kind == opReq {
+		domField = d.idx
+		vals[domField] = s.Domain
+	}
+	// The p fields that must equal the domain.
+	var domEq []int
+	for _, eq := range cm.eq {
+		if eq.rField == domField {
+			domEq = append(domEq, eq.pField)
+		}
+	}
+	keep := func(p []string) bool {
+		for _, i := range domEq {
+			if p[i] != s.Domain {
+				return false
+			}
+		}
+		return true
+	}
+
+	defer e.mu.runlock(e.mu.rlock())
+	ev := getEval(cm, e.st, Request{Values: vals, Groups: s.Groups})
+	defer putEval(ev)
+	set := ev.reach(cm.role.gi, s.Name, ev.roleDomain())
+	var found []*storedRule
+	for _, name := range set.names {
+		for _, sr := range e.st.bySub[name] {
+			if keep(sr.vals) {
+				found = append(found, sr)
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b *storedRule) int {
+		if a.seq < b.seq {
+			return -1
+		}
+		return 1
+	})
+	out := make([]Grant, 0, len(found)+len(s.Policies))
+	for _, sr := range found {
+		out = append(out, Grant{Rule: Rule{PType: "p", Values: slices.Clone(sr.vals)}, Chain: set.chain(sr.vals[cm.role.pField])})
+	}
+	for i, p := range s.Policies {
+		if len(p) != len(cm.pTok) {
+			return nil, fmt.Errorf("%w: request policy %d has %d values, the model defines %d", ErrInvalidRequest, i, len(p), len(cm.pTok))
+		}
+		if set.has(p[cm.role.pField]) && keep(p) {
+			out = append(out, Grant{Rule: Rule{PType: "p", Values: slices.Clone(p)}, Chain: set.chain(p[cm.role.pField])})
+		}
+	}
+	return out, nil
+}
