@@ -16,15 +16,9 @@ import (
 // checked.
 func (a *Auth) Strict(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, st := withState(r, a)
-		if a.IsPublic(r.Method, r.URL.Path) {
-			st.checked.Store(true)
-		}
-		sw := &strictWriter{ResponseWriter: w, st: st, r: r, logger: a.logger}
+		sw, r, done := a.StrictWriter(w, r)
 		next.ServeHTTP(sw, r)
-		if !sw.wrote && !sw.refused && !st.checked.Load() {
-			sw.refuse()
-		}
+		done()
 	})
 }
 

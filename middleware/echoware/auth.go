@@ -1,0 +1,93 @@
+package echoware
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/wardenhq/warden/middleware"
+)
+
+// Authenticate verifies the caller and puts the user in the echo and
+// request contexts; it does not authorize.
+func Authenticate(a *middleware.Auth) echo.MiddlewareFunc {
+	return AuthenticateWithConfig(Config{Auth: a})
+}
+
+// AuthenticateWithConfig is Authenticate with a Config.
+func AuthenticateWithConfig(cfg Config) echo.MiddlewareFunc {
+	cfg = cfg.withDefaults()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if auditing(c) || cfg.Skipper(c) {
+				return next(c)
+			}
+			if cfg.Auth == nil {
+				return cfg.fail(c, errNoAuth)
+			}
+			c.SetRequest(cfg.Auth.Prepare(c.Request()))
+			if cfg.Auth.IsPublic(c.Request().Method, c.Request().URL.Path) {
+				middleware.MarkChecked(c.Request().Context())
+				return next(c)
+			}
+			if _, err := identify(c, cfg.Auth); err != nil {
+				return cfg.fail(c, err)
+			}
+			return next(c)
+		}
+	}
+}
+
+// identify returns the user, authenticating once per request.
+func identify(c echo.Context, a *middleware.Auth) (*middleware.User, error) {
+	if u, ok := UserFrom(c); ok {
+		return u, nil
+	}
+	u, err := a.Identify(c.Request())
+	if err != nil {
+		return nil, err
+	}
+	setUser(c, u)
+	return u, nil
+}
+
+// Authorize authenticates the caller (unless done already) and asks the
+// Auth's decider about every request.
+func Authorize(a *middleware.Auth) echo.MiddlewareFunc {
+	return AuthorizeWithConfig(Config{Auth: a})
+}
+
+// AuthorizeWithConfig is Authorize with a Config.
+func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
+	cfg = cfg.withDefaults()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if cfg.Skipper(c) {
+				return next(c)
+			}
+			if auditing(c) {
+				auditCheck(c)
+				return nil
+			}
+			if cfg.Auth == nil {
+				return cfg.fail(c, errNoAuth)
+			}
+			c.SetRequest(cfg.Auth.Prepare(c.Request()))
+			if cfg.Auth.IsPublic(c.Request().Method, c.Request().URL.Path) {
+				middleware.MarkChecked(c.Request().Context())
+				return next(c)
+			}
+			u, err := identify(c, cfg.Auth)
+			if err != nil {
+				return cfg.fail(c, err)
+			}
+			values, err := cfg.Mapper(c, u.ID())
+			if err != nil {
+				return cfg.fail(c, middleware.ErrForbidden)
+			}
+			if _, err := cfg.Auth.Decide(c.Request(), u, values); err != nil {
+				return cfg.fail(c, err)
+			}
+			middleware.MarkChecked(c.Request().Context())
+			return next(c)
+		}
+	}
+}

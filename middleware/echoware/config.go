@@ -1,0 +1,71 @@
+package echoware
+
+import (
+	"errors"
+
+	"github.com/labstack/echo/v4"
+	emw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/wardenhq/warden/middleware"
+)
+
+// Mapper turns an echo request into the enforcer's request values.
+type Mapper func(c echo.Context, subject string) ([]any, error)
+
+// PathMapper maps to (subject, request path, method), like the net/http
+// default.
+func PathMapper(c echo.Context, subject string) ([]any, error) {
+	return []any{subject, c.Request().URL.Path, c.Request().Method}, nil
+}
+
+// RouteMapper maps to (subject, route pattern such as "/posts/:id", method),
+// so that one rule covers every id.
+func RouteMapper(c echo.Context, subject string) ([]any, error) {
+	return []any{subject, c.Path(), c.Request().Method}, nil
+}
+
+// Config configures the middleware of this package.
+type Config struct {
+	// Auth authenticates and decides. Required.
+	Auth *middleware.Auth
+	// Skipper skips the middleware. A skipped request is not checked, so
+	// strict mode still refuses it unless a guard or Public follows.
+	Skipper emw.Skipper
+	// Mapper builds the enforcer request (default: the Auth's net/http
+	// mapper, which is PathMapper unless configured otherwise).
+	Mapper Mapper
+	// ErrorHandler writes refusals. The default is the Auth's error
+	// handler (JSON 401/403/503). It must not send err's text to clients.
+	ErrorHandler func(c echo.Context, err error) error
+}
+
+// errNoAuth is reported (as 403) by middleware built without an Auth.
+var errNoAuth = errors.New("echoware: Config.Auth is nil")
+
+func (cfg Config) withDefaults() Config {
+	if cfg.Skipper == nil {
+		cfg.Skipper = emw.DefaultSkipper
+	}
+	if cfg.Mapper == nil && cfg.Auth != nil {
+		m := cfg.Auth.Mapper()
+		cfg.Mapper = func(c echo.Context, subject string) ([]any, error) { return m(c.Request(), subject) }
+	}
+	if cfg.ErrorHandler == nil {
+		a := cfg.Auth
+		cfg.ErrorHandler = func(c echo.Context, err error) error {
+			if a == nil {
+				middleware.DefaultErrorHandler(c.Response(), c.Request(), err)
+				return nil
+			}
+			a.Fail(c.Response(), c.Request(), err)
+			return nil
+		}
+	}
+	return cfg
+}
+
+// fail marks the request decided (a refusal is a decision) and reports err.
+func (cfg Config) fail(c echo.Context, err error) error {
+	middleware.MarkChecked(c.Request().Context())
+	return cfg.ErrorHandler(c, err)
+}
