@@ -137,6 +137,25 @@ m = g(r.sub, p.sub) && g2(r.obj, p.obj) && r.act == p.act`,
 		g2: true, objs: plainObjs, reqObj: plainObjs,
 	},
 	{
+		name: "keymatch3_5",
+		text: `[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, obj, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && (keyMatch3(r.obj, p.obj) || keyMatch5(r.obj, p.obj)) && r.act != "" && !(p.act == "none") && (r.act == p.act || globMatch(r.act, p.act))`,
+		objs: func(r *rand.Rand) string {
+			return []string{"/posts/{id}", "/posts/*", "/users/{id}/posts", "/{x}", "/posts"}[r.IntN(5)]
+		},
+		reqObj: func(r *rand.Rand) string {
+			return []string{"/posts/1", "/posts/1?x=2", "/users/7/posts", "/a", "/posts", "/posts?q", "/users/7"}[r.IntN(7)]
+		},
+	},
+	{
 		// Numbers are outside the compiled subset: govaluate evaluates
 		// this matcher, on the candidates the index still narrows.
 		name: "govaluate",
