@@ -1,7 +1,18 @@
 // Package lint finds mistakes in a Casbin model and policy before they
-// reach an enforcer: unknown sections, names the matcher uses but nothing
-// defines, effects Casbin does not support, policy lines of the wrong shape,
-// role cycles and duplicate rules.
+// reach an enforcer.
+//
+// In the model: sections Casbin does not read, keys it never loads (a key
+// outside any section, r3 without r2, a redefined key), missing required
+// sections, matcher names nothing defines (r.x, p.x, g2, unknown
+// functions), role functions called with the wrong number of arguments, and
+// effect expressions Casbin's effector does not support.
+//
+// In the policy: syntax errors, unknown ptypes, rules with the wrong number
+// of fields (Casbin v2.135 requires every p field, eft included), eft values
+// other than allow and deny, regexMatch and ipMatch pattern values that
+// would fail at decision time, duplicate rules (reported at the second line,
+// naming the first) and role cycles (reported at the line that closes the
+// cycle).
 //
 // Every finding is a [Problem] that prints as FILE:LINE: message, the form
 // editors and CI logs link to.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParse checks that Parse never panics, fails only with a *ParseError
@@ -14,6 +16,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("p, alice, /posts, GET\ng, alice, editor\n"))
 	f.Add([]byte("\xef\xbb\xbf# c\r\np, \"a, b\", \" x \", \"q\"\"\"\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The quote-free fast path must split exactly as encoding/csv does.
+		if line := string(bytes.TrimRight(bytes.SplitN(data, []byte("\n"), 2)[0], " \t\r")); utf8.ValidString(line) &&
+			!strings.ContainsAny(line, "\"\r") && line != "" {
+			fast := splitPlain(line)
+			slow, detail := splitCSV(line)
+			if slow == nil || !slices.Equal(fast, slow) {
+				t.Fatalf("line %q: splitPlain %q, splitCSV %q (%s)", line, fast, slow, detail)
+			}
+		}
 		lines, err := Parse("fuzz.csv", bytes.NewReader(data))
 		if err != nil {
 			var pe *ParseError
