@@ -71,6 +71,9 @@ type Event struct {
 	Lag time.Duration
 	// Attempt counts reconnection attempts since the subscription was lost.
 	Attempt int
+	// Delay is the backoff waited before that attempt (EventReconnectFailed,
+	// EventReconnected).
+	Delay time.Duration
 	Err     error
 }
 

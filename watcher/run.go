@@ -12,7 +12,12 @@ import (
 // in between. It exits when the watcher is closed.
 func (w *Watcher) run(sub Subscription) {
 	defer close(w.done)
+	// streak counts reconnection attempts across subscriptions that die
+	// young, so that a server accepting and then dropping connections meets a
+	// growing delay (and fewer full reloads), not a storm at the first step.
+	streak := 0
 	for {
+		since := time.Now()
 		err := w.receive(sub)
 		if cerr := sub.Close(); cerr != nil && w.ctx.Err() == nil {
 			w.cfg.logger.Debug("watcher: close broken subscription", "channel", w.cfg.channel, "err", cerr)
@@ -22,15 +27,19 @@ func (w *Watcher) run(sub Subscription) {
 		}
 		w.cfg.logger.Warn("watcher: subscription lost; reconnecting", "channel", w.cfg.channel, "err", err)
 		w.observe(Event{Kind: EventDisconnected, Err: err})
+		if time.Since(since) >= w.cfg.backoff.Max {
+			streak = 0
+		}
 		var attempt int
-		sub, attempt = w.resubscribe()
+		sub, attempt = w.resubscribe(streak)
 		if sub == nil {
 			return
 		}
+		streak += attempt
 		w.reconnects.Add(1)
 		w.cfg.logger.Info("watcher: subscription re-established; requesting a full reload",
 			"channel", w.cfg.channel, "attempts", attempt)
-		w.observe(Event{Kind: EventReconnected, Attempt: attempt})
+		w.observe(Event{Kind: EventReconnected, Attempt: attempt, Delay: w.lastDelay})
 		reload := Message{Instance: w.cfg.instance, Op: OpReload, Reason: ReasonReconnect, SentAt: time.Now()}
 		payload, _ := reload.Encode() // a reload message always encodes
 		w.deliver(payload)
@@ -64,10 +73,12 @@ func (w *Watcher) receive(sub Subscription) error {
 }
 
 // resubscribe retries until a subscription succeeds or the watcher closes
-// (nil). It returns the number of attempts made.
-func (w *Watcher) resubscribe() (Subscription, int) {
+// (nil), starting the backoff schedule at step streak. It returns the number
+// of attempts made.
+func (w *Watcher) resubscribe(streak int) (Subscription, int) {
 	for attempt := 1; ; attempt++ {
-		t := time.NewTimer(w.cfg.backoff.Delay(attempt - 1))
+		w.lastDelay = w.cfg.backoff.Delay(streak + attempt - 1)
+		t := time.NewTimer(w.lastDelay)
 		select {
 		case <-w.ctx.Done():
 			t.Stop()
@@ -88,7 +99,7 @@ func (w *Watcher) resubscribe() (Subscription, int) {
 			return nil, attempt
 		}
 		w.cfg.logger.Warn("watcher: reconnect failed", "channel", w.cfg.channel, "attempt", attempt, "err", err)
-		w.observe(Event{Kind: EventReconnectFailed, Attempt: attempt, Err: err})
+		w.observe(Event{Kind: EventReconnectFailed, Attempt: attempt, Delay: w.lastDelay, Err: err})
 	}
 }
 

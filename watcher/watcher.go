@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/casbin/casbin/v2/persist"
 )
@@ -29,6 +30,8 @@ type Watcher struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+
+	lastDelay time.Duration // backoff before the latest attempt; run's goroutine only
 
 	published, publishFailures, received, ignored, malformed, reconnects atomic.Uint64
 }
@@ -99,7 +102,14 @@ func (w *Watcher) Stats() Stats {
 	}
 }
 
+// observe reports ev. A panicking observer (metrics code) must not take the
+// subscription down with it.
 func (w *Watcher) observe(ev Event) {
 	ev.Channel = w.cfg.channel
+	defer func() {
+		if r := recover(); r != nil {
+			w.cfg.logger.Error("watcher: observer panicked", "channel", w.cfg.channel, "event", ev.Kind.String(), "panic", r)
+		}
+	}()
 	w.cfg.observer(ev)
 }

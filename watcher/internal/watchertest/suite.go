@@ -80,6 +80,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Propagation", func(t *testing.T) { testPropagation(t, b) })
 	t.Run("Operations", func(t *testing.T) { testOperations(t, b) })
 	t.Run("ReconnectAfterKill", func(t *testing.T) { testReconnectAfterKill(t, b) })
+	t.Run("FlappingBacksOff", func(t *testing.T) { testFlapping(t, b) })
 	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, b) })
 	t.Run("SilentDrop", func(t *testing.T) { testSilentDrop(t, b) })
 	t.Run("IdleStaysConnected", func(t *testing.T) { testIdle(t, b) })
@@ -212,6 +213,43 @@ func testReconnectAfterKill(t *testing.T, b Backend) {
 	// The publisher was not disturbed: no reload for it.
 	if !pub.Rec.NoPayload() {
 		t.Fatalf("publisher got an unexpected callback: %q", <-pub.Rec.Payloads)
+	}
+}
+
+// kill kills in's listening connection and waits for the reconnection and
+// its reload; it returns the reconnected event.
+func kill(t *testing.T, b Backend, in *Instance, nth int) watcher.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	if n, err := b.KillListener(ctx, in.Name); err != nil || n != 1 {
+		t.Fatalf("kill listener: killed %d, %v; want 1", n, err)
+	}
+	waitReload(t, in)
+	return in.Rec.WaitEvents(t, watcher.EventReconnected, nth)[nth-1]
+}
+
+// A subscription that dies young does not reset the backoff schedule: a
+// server that keeps dropping connections meets growing delays. One that
+// lived longer than Backoff.Max starts the schedule afresh.
+func testFlapping(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	// Delays: step 0 in [10ms, 20ms], step 1 in [40ms, 80ms], capped at 200ms.
+	bo := watcher.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 4, Jitter: 0.5}
+	in := b.OpenInstance(t, b.Target, ch, watcher.WithBackoff(bo), watcher.WithHealthInterval(25*time.Millisecond))
+
+	if ev := kill(t, b, in, 1); ev.Delay > 20*time.Millisecond {
+		t.Fatalf("first reconnection waited %v; want at most 20ms", ev.Delay)
+	}
+	if ev := kill(t, b, in, 2); ev.Delay < 40*time.Millisecond {
+		t.Fatalf("reconnection after a young subscription waited %v; want at least 40ms", ev.Delay)
+	}
+	// Let the subscription outlive Backoff.Max: 10 health checks of 25ms
+	// take at least 250ms.
+	seen := len(in.Rec.WaitEvents(t, watcher.EventHealthChecked, 1))
+	in.Rec.WaitEvents(t, watcher.EventHealthChecked, seen+10)
+	if ev := kill(t, b, in, 3); ev.Delay > 20*time.Millisecond {
+		t.Fatalf("reconnection after a long-lived subscription waited %v; want the first step (<= 20ms)", ev.Delay)
 	}
 }
 
