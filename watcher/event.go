@@ -74,7 +74,7 @@ type Event struct {
 	// Delay is the backoff waited before that attempt (EventReconnectFailed,
 	// EventReconnected).
 	Delay time.Duration
-	Err     error
+	Err   error
 }
 
 // Stats are running counters of a watcher, for metrics scraped on demand.
