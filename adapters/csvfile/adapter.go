@@ -22,8 +22,10 @@ import (
 // It implements persist.Adapter, persist.BatchAdapter and
 // persist.ContextAdapter, so an enforcer's changes are written through:
 // added rules are appended, removed rules are cut out of the file with
-// comments and the order of other lines kept, and SavePolicy replaces the
-// file atomically (comments are not kept there, since the model has none).
+// comments and the order of other lines kept (line ends become \n), and
+// SavePolicy replaces the file atomically (comments are not kept there,
+// since the model has none). Removals and saves go through a temporary file
+// and a rename, so a reader never sees half a file.
 type Adapter struct {
 	path string
 	mode fs.FileMode
@@ -79,6 +81,10 @@ func (a *Adapter) LoadPolicy(m model.Model) error {
 }
 
 func (a *Adapter) read() ([]Line, error) {
+	// Serialise with this adapter's own writes: POSIX does not promise that
+	// a reader never sees part of an append.
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	f, err := os.Open(a.path)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package csvfile_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -291,5 +292,46 @@ func TestContextMethodsRefuseDoneContext(t *testing.T) {
 	}
 	if err := ad.LoadPolicyCtx(context.Background(), m); err != nil || policyCount(m) != 1 {
 		t.Errorf("LoadPolicyCtx: %v, %d rules", err, policyCount(m))
+	}
+}
+
+// TestConcurrentAppendAndLoad runs appends and full loads at once: every
+// load must see whole lines only.
+func TestConcurrentAppendAndLoad(t *testing.T) {
+	path := writeFile(t, "p, a, b, c, allow\n")
+	ad := csvfile.New(path)
+	const writers, perWriter = 4, 50
+	done := make(chan error, writers+1)
+	for w := 0; w < writers; w++ {
+		go func() {
+			for i := 0; i < perWriter; i++ {
+				if err := ad.AddPolicy("p", "p", []string{fmt.Sprintf("user%d-%d", w, i), strings.Repeat("/x", 200), "read", "allow"}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < 100; i++ {
+			if err := ad.LoadPolicy(newModel(t, rbacDenyModel)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < writers+1; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := newModel(t, rbacDenyModel)
+	if err := ad.LoadPolicy(m); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := policyCount(m), 1+writers*perWriter; got != want {
+		t.Fatalf("%d rules, want %d", got, want)
 	}
 }
