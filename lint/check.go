@@ -1,11 +1,6 @@
 package lint
 
-import (
-	"fmt"
-	"os"
-
-	"github.com/casbin/casbin/v2/model"
-)
+import "os"
 
 // Check lints the model at modelPath and, when policyPath is not empty, the
 // policy at policyPath against it. Problems come in file order, model first.
@@ -15,23 +10,7 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	mf := scanModel(modelPath, src)
-	uses := checkModel(mf)
-
-	var m model.Model
-	if len(mf.probs.list) == 0 {
-		// Casbin's own parser is the final word on whether the model loads;
-		// it only speaks when the checks above found nothing to report.
-		m, err = loadModel(src)
-		if err != nil {
-			mf.probs.add(1, "casbin cannot load the model: %v", err)
-			m = nil
-		}
-	} else if loaded, err := loadModel(src); err == nil {
-		m = loaded
-	}
-	out := mf.probs.sorted()
-
+	out, m, uses := lintModel(modelPath, src)
 	if policyPath == "" {
 		return out, nil
 	}
@@ -42,15 +21,4 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	pp := &problems{file: policyPath}
 	checkPolicy(pp, data, m, uses)
 	return append(out, pp.sorted()...), nil
-}
-
-// loadModel asks Casbin to parse the model. Its parser has panicked on
-// malformed input before; a linter is exactly where such input arrives.
-func loadModel(src []byte) (m model.Model, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("%v", r)
-		}
-	}()
-	return model.NewModelFromString(string(src))
 }

@@ -1,15 +1,46 @@
 package lint
 
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/casbin/casbin/v2/model"
+)
+
 // Model lints the text of a model alone; name is the file name problems
 // carry. The enforcer uses it so that a model the linter flags is refused
-// at load time with the same FILE:LINE messages.
+// at load time with the same FILE:LINE messages. A leading UTF-8 byte order
+// mark is ignored.
 func Model(name string, src []byte) []Problem {
+	probs, _, _ := lintModel(name, src)
+	return probs
+}
+
+// lintModel checks a model and, when Casbin can load it, returns the loaded
+// model (for the policy checks) and the policy fields used as patterns.
+func lintModel(name string, src []byte) ([]Problem, model.Model, []patternUse) {
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	mf := scanModel(name, src)
-	checkModel(mf)
-	if len(mf.probs.list) == 0 {
-		if _, err := loadModel(src); err != nil {
+	uses := checkModel(mf)
+	// Casbin's own parser is the final word on whether the model loads; it
+	// only speaks when the checks above found nothing to report.
+	m, err := loadModel(src)
+	if err != nil {
+		if len(mf.probs.list) == 0 {
 			mf.probs.add(1, "casbin cannot load the model: %v", err)
 		}
+		m = nil
 	}
-	return mf.probs.sorted()
+	return mf.probs.sorted(), m, uses
+}
+
+// loadModel asks Casbin to parse the model. Its parser has panicked on
+// malformed input before; a linter is exactly where such input arrives.
+func loadModel(src []byte) (m model.Model, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return model.NewModelFromString(string(src))
 }
