@@ -91,3 +91,28 @@ func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// Require is route middleware that asks the Auth's decider about
+// (subject, values...), as middleware.Auth.Require: with the permissions
+// model, Require(a, "read:posts").
+func Require(a *middleware.Auth, values ...any) echo.MiddlewareFunc {
+	cfg := Config{Auth: a}.withDefaults()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if auditing(c) {
+				auditCheck(c)
+				return nil
+			}
+			c.SetRequest(a.Prepare(c.Request()))
+			u, err := identify(c, a)
+			if err != nil {
+				return cfg.fail(c, err)
+			}
+			if _, err := a.Decide(c.Request(), u, append([]any{u.ID()}, values...)); err != nil {
+				return cfg.fail(c, err)
+			}
+			middleware.MarkChecked(c.Request().Context())
+			return next(c)
+		}
+	}
+}
