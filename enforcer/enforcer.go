@@ -171,10 +171,10 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	return e.reloadLocked()
+	return e.reloadLocked(ctx)
 }
 
-func (e *Enforcer) reloadLocked() error {
+func (e *Enforcer) reloadLocked(ctx context.Context) error {
 	if e.cm == nil {
 		// Casbin loads, sorts (priority models) and links roles itself.
 		ce, err := newCasbin(e.model.Copy(), e.adapter)
@@ -189,7 +189,7 @@ func (e *Enforcer) reloadLocked() error {
 	m := e.model.Copy()
 	m.ClearPolicy()
 	if e.adapter != nil {
-		if err := loadPolicy(e.adapter, m); err != nil {
+		if err := loadPolicy(ctx, e.adapter, m); err != nil {
 			return fmt.Errorf("enforcer: reload: %w", err)
 		}
 	}
@@ -222,12 +222,15 @@ func newCasbin(m model.Model, a persist.Adapter) (ce *casbin.Enforcer, err error
 	return ce, nil
 }
 
-func loadPolicy(a persist.Adapter, m model.Model) (err error) {
+func loadPolicy(ctx context.Context, a persist.Adapter, m model.Model) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("adapter panicked: %v", r)
 		}
 	}()
+	if cx, ok := a.(persist.ContextAdapter); ok {
+		return cx.LoadPolicyCtx(ctx, m)
+	}
 	return a.LoadPolicy(m)
 }
 
@@ -282,12 +285,14 @@ func (e *Enforcer) change(ctx context.Context, rules []Rule, add bool) (int, err
 	if err != nil || len(todo) == 0 {
 		return 0, err
 	}
-	if err := e.persist(todo, add); err != nil {
-		return 0, err
+	// Whatever reached storage is applied in memory too, even when a later
+	// rule failed: memory must not disagree with the store.
+	stored, perr := e.persist(ctx, todo, add)
+	n := e.applyLocked(stored, add)
+	if len(stored) > 0 {
+		e.notify(stored, add)
 	}
-	n := e.applyLocked(todo, add)
-	e.notify(todo, add)
-	return n, nil
+	return n, perr
 }
 
 func (e *Enforcer) apply(rules []Rule, add bool) (int, error) {
@@ -374,22 +379,74 @@ func (e *Enforcer) applyLocked(rules []Rule, add bool) int {
 // the change then lives in memory only, as with Casbin.
 const errNotImplemented = "not implemented"
 
-func (e *Enforcer) persist(rules []Rule, add bool) error {
+// persist writes rules to the adapter: in one call per ptype when it is a
+// persist.BatchAdapter (gorm-adapter runs it in a transaction), one by one
+// otherwise, with ctx when it is a persist.ContextAdapter. It returns the
+// rules that were stored.
+func (e *Enforcer) persist(ctx context.Context, rules []Rule, add bool) ([]Rule, error) {
 	if e.adapter == nil {
-		return nil
+		return rules, nil
 	}
-	for _, r := range rules {
+	ignore := func(err error) error {
+		if err != nil && err.Error() == errNotImplemented {
+			return nil
+		}
+		return err
+	}
+	if b, ok := e.adapter.(persist.BatchAdapter); ok && len(rules) > 1 {
+		var stored []Rule
+		for _, group := range byPType(rules) {
+			vals := make([][]string, len(group))
+			for i, r := range group {
+				vals[i] = r.Values
+			}
+			var err error
+			if add {
+				err = b.AddPolicies(group[0].section(), group[0].PType, vals)
+			} else {
+				err = b.RemovePolicies(group[0].section(), group[0].PType, vals)
+			}
+			if err = ignore(err); err != nil {
+				return stored, fmt.Errorf("enforcer: persist %d %s rules: %w", len(group), group[0].PType, err)
+			}
+			stored = append(stored, group...)
+		}
+		return stored, nil
+	}
+	cx, hasCtx := e.adapter.(persist.ContextAdapter)
+	for i, r := range rules {
 		var err error
-		if add {
+		switch {
+		case add && hasCtx:
+			err = cx.AddPolicyCtx(ctx, r.section(), r.PType, r.Values)
+		case add:
 			err = e.adapter.AddPolicy(r.section(), r.PType, r.Values)
-		} else {
+		case hasCtx:
+			err = cx.RemovePolicyCtx(ctx, r.section(), r.PType, r.Values)
+		default:
 			err = e.adapter.RemovePolicy(r.section(), r.PType, r.Values)
 		}
-		if err != nil && err.Error() != errNotImplemented {
-			return fmt.Errorf("enforcer: persist %s: %w", r, err)
+		if err = ignore(err); err != nil {
+			return rules[:i], fmt.Errorf("enforcer: persist %s: %w", r, err)
 		}
 	}
-	return nil
+	return rules, nil
+}
+
+// byPType groups rules by ptype, keeping their order within a group.
+func byPType(rules []Rule) [][]Rule {
+	idx := map[string]int{}
+	var out [][]Rule
+	for _, r := range rules {
+		i, ok := idx[r.PType]
+		if !ok {
+			i = len(out)
+			idx[r.PType] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], r)
+	}
+	return out
 }
 
 // SetWatcher connects a watcher: local changes are announced through it, and
@@ -415,20 +472,16 @@ func (e *Enforcer) notify(rules []Rule, add bool) {
 	}
 	var err error
 	if wx, ok := w.(persist.WatcherEx); ok {
-		byType := map[string][][]string{}
-		var order []string
-		for _, r := range rules {
-			if _, ok := byType[r.PType]; !ok {
-				order = append(order, r.PType)
+		for _, group := range byPType(rules) {
+			vals := make([][]string, len(group))
+			for i, r := range group {
+				vals[i] = r.Values
 			}
-			byType[r.PType] = append(byType[r.PType], r.Values)
-		}
-		for _, pt := range order {
-			sec := Rule{PType: pt}.section()
+			sec, pt := group[0].section(), group[0].PType
 			if add {
-				err = errors.Join(err, wx.UpdateForAddPolicies(sec, pt, byType[pt]...))
+				err = errors.Join(err, wx.UpdateForAddPolicies(sec, pt, vals...))
 			} else {
-				err = errors.Join(err, wx.UpdateForRemovePolicies(sec, pt, byType[pt]...))
+				err = errors.Join(err, wx.UpdateForRemovePolicies(sec, pt, vals...))
 			}
 		}
 	} else {
