@@ -374,6 +374,9 @@ func isWord(c byte) bool {
 func checkName(name string, call bool, d defs) string {
 	segs := strings.Split(name, ".")
 	head := segs[0]
+	if len(segs) == 1 && head == "in" {
+		return "" // the membership operator: r.obj in ('a', 'b')
+	}
 	if len(segs) == 1 {
 		if call {
 			if builtinFuncs[head] {
@@ -388,7 +391,7 @@ func checkName(name string, call bool, d defs) string {
 			return fmt.Sprintf("unknown function %s (not a Casbin built-in or a role definition)", head)
 		}
 		switch head {
-		case "true", "false", "in":
+		case "true", "false":
 			return ""
 		}
 		if m := escapedRE.FindStringSubmatch(head); m != nil {
