@@ -70,6 +70,8 @@ func (m Message) Encode() (string, error) {
 // Decode parses and validates a payload received by an update callback. An
 // enforcer uses it to apply the one changed rule instead of reloading; any
 // error (wrapping [ErrMalformed]) should be answered with a full reload.
+// Unknown fields are ignored, so that older instances can read messages from
+// newer ones during a rolling upgrade.
 func Decode(payload string) (Message, error) {
 	var m Message
 	if err := json.Unmarshal([]byte(payload), &m); err != nil {

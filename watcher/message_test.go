@@ -50,6 +50,14 @@ func TestDecodeValid(t *testing.T) {
 	}
 }
 
+// A field a newer instance adds does not make older ones reject the message.
+func TestDecodeIgnoresUnknownFields(t *testing.T) {
+	m, err := watcher.Decode(`{"instance":"a","op":"reload","priority":7}`)
+	if err != nil || m.Op != watcher.OpReload {
+		t.Fatalf("Decode = %+v, %v; want the reload", m, err)
+	}
+}
+
 func TestDecodeMalformed(t *testing.T) {
 	tests := []struct {
 		name, payload, field string

@@ -30,3 +30,9 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestNewRejectsNilTransport(t *testing.T) {
+	if _, err := watcher.New(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "transport is nil") {
+		t.Fatalf("err = %v; want a nil transport error", err)
+	}
+}

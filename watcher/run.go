@@ -123,7 +123,11 @@ func (w *Watcher) handle(payload string) {
 		return
 	}
 	w.received.Add(1)
-	w.observe(Event{Kind: EventReceived, Op: m.Op, Instance: m.Instance, Lag: max(time.Since(m.SentAt), 0)})
+	var lag time.Duration
+	if !m.SentAt.IsZero() { // a hand-made message may omit it
+		lag = max(time.Since(m.SentAt), 0)
+	}
+	w.observe(Event{Kind: EventReceived, Op: m.Op, Instance: m.Instance, Lag: lag})
 	w.deliver(payload)
 }
 

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,9 @@ func New(ctx context.Context, t Transport, opts ...Option) (*Watcher, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
+	}
+	if t == nil {
+		return nil, errors.New("watcher: New: transport is nil")
 	}
 	sctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	sub, err := t.Subscribe(sctx, cfg.channel)

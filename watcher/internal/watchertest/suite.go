@@ -86,6 +86,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("IdleStaysConnected", func(t *testing.T) { testIdle(t, b) })
 	t.Run("NewWhileUnreachable", func(t *testing.T) { testNewWhileUnreachable(t, b) })
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, b) })
+	t.Run("HandMadeMessage", func(t *testing.T) { testHandMade(t, b) })
 	t.Run("CallbackPanic", func(t *testing.T) { testCallbackPanic(t, b) })
 	t.Run("CloseReleasesEverything", func(t *testing.T) { testClose(t, b) })
 }
@@ -380,6 +381,24 @@ func testMalformed(t *testing.T, b Backend) {
 	}
 	if ev := r.Rec.WaitEvent(t, watcher.EventMalformed); !errors.Is(ev.Err, watcher.ErrMalformed) {
 		t.Fatalf("event %+v; want ErrMalformed", ev)
+	}
+}
+
+// A message published by a tool (no sent_at) is delivered, with no lag
+// figure rather than a meaningless one.
+func testHandMade(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	r := b.OpenInstance(t, b.Target, ch)
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	if err := b.PublishRaw(ctx, ch, `{"instance":"admin-tool","op":"reload"}`); err != nil {
+		t.Fatal(err)
+	}
+	if m := r.Rec.Next(t); m.Instance != "admin-tool" || m.Op != watcher.OpReload {
+		t.Fatalf("callback %+v; want the tool's reload", m)
+	}
+	if ev := r.Rec.WaitEvent(t, watcher.EventReceived); ev.Lag != 0 || ev.Instance != "admin-tool" {
+		t.Fatalf("event %+v; want the tool's message with Lag 0", ev)
 	}
 }
 
