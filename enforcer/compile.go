@@ -247,6 +247,14 @@ var roleCall = regexp.MustCompile(`(^|[^A-Za-z0-9_.])(g[A-Za-z0-9_]*)\(`)
 func (cm *compiledModel) govaluate() (*govaluate.EvaluableExpression, error) {
 	fm := model.LoadFunctionMap()
 	functions := fm.GetFunctions()
+	if _, ok := functions["eval"]; !ok {
+		// Casbin defines eval() per decision; this stand-in only lets a
+		// matcher that uses it be checked at load time. Such models are
+		// decided by Casbin's own enforcer, never through this expression.
+		functions["eval"] = func(...any) (any, error) {
+			return nil, fmt.Errorf("%w: eval() is evaluated by Casbin's enforcer", ErrUnsupported)
+		}
+	}
 	for i, name := range cm.gNames {
 		gi := i
 		functions[name] = func(args ...any) (any, error) {

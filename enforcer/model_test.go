@@ -65,3 +65,16 @@ func TestLoadModelBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Every embedded model loads through LoadModel, eval() and all.
+func TestLoadModelEmbedded(t *testing.T) {
+	paths, err := filepath.Glob("../models/*.conf")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no models: %v", err)
+	}
+	for _, p := range paths {
+		if _, err := enforcer.LoadModel(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
