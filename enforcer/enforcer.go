@@ -93,23 +93,30 @@ func (e *Enforcer) Model() model.Model { return e.model.Copy() }
 
 // Decide answers req.
 func (e *Enforcer) Decide(ctx context.Context, req Request) (Decision, error) {
-	x, err := e.decide(ctx, req, false)
+	x, err := e.decide(ctx, req, withRule)
 	return x.Decision, err
 }
 
 // Explain answers req and tells the role chain that led to the rule.
 func (e *Enforcer) Explain(ctx context.Context, req Request) (Explanation, error) {
-	return e.decide(ctx, req, true)
+	return e.decide(ctx, req, withRule|withChain)
 }
 
 // Enforce is Decide for a plain request: it reports whether values (the
 // model's request fields in order) are allowed.
 func (e *Enforcer) Enforce(ctx context.Context, values ...any) (bool, error) {
-	d, err := e.Decide(ctx, Request{Values: values})
-	return d.Allowed, err
+	x, err := e.decide(ctx, Request{Values: values}, 0)
+	return x.Allowed, err
 }
 
-func (e *Enforcer) decide(ctx context.Context, req Request, explain bool) (x Explanation, err error) {
+// What a decision reports beyond allowed-or-not; Enforce needs neither, and
+// copying the rule is its only allocation.
+const (
+	withRule = 1 << iota
+	withChain
+)
+
+func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explanation, err error) {
 	if err := ctx.Err(); err != nil {
 		return Explanation{}, err
 	}
@@ -133,11 +140,11 @@ func (e *Enforcer) decide(ctx context.Context, req Request, explain bool) (x Exp
 	if err != nil {
 		return Explanation{}, err
 	}
-	if sr != nil {
+	if sr != nil && want&withRule != 0 {
 		d.Rule = Rule{PType: "p", Values: slices.Clone(sr.vals)}
 	}
 	x.Decision = d
-	if explain {
+	if want&withChain != 0 {
 		x.Chain = ev.chain(sr)
 	}
 	return x, nil
