@@ -235,3 +235,23 @@ func TestKeycloakPresetAndGroups(t *testing.T) {
 		t.Fatalf("groups = %v, %v", groups, err)
 	}
 }
+
+// A flood of tokens with forged kids costs the JWKS endpoint one fetch per
+// UnknownKID interval, not one per token; the others are refused without
+// waiting for the limiter (its next slot is beyond MaxWait).
+func TestJWKSForgedKIDFloodIsRateLimited(t *testing.T) {
+	j := jwttest.NewJWKS(t, jwttest.RSA(t, "known"))
+	v := newVerifier(t, token.WithJWKSURL(j.URL()),
+		token.WithJWKSRefresh(token.JWKSRefresh{UnknownKID: time.Hour, MaxWait: time.Second}))
+	before := j.Hits()
+	forger := jwttest.RSA(t, "")
+	for i := range 50 {
+		forger.KID = "forged-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		if _, err := v.Verify(context.Background(), forger.Sign(t, claims(nil))); !errors.Is(err, token.ErrUnknownKey) {
+			t.Fatalf("forged kid %d: %v", i, err)
+		}
+	}
+	if got := j.Hits() - before; got != 1 {
+		t.Fatalf("%d JWKS fetches for 50 forged kids, want 1", got)
+	}
+}

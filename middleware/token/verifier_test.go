@@ -3,6 +3,8 @@ package token_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +38,8 @@ func claims(mod func(jwt.MapClaims)) jwt.MapClaims {
 
 func newVerifier(t *testing.T, opts ...token.Option) *token.Verifier {
 	t.Helper()
-	base := []token.Option{token.WithIssuer(iss), token.WithAudience(aud), token.WithClock(clock)}
+	base := []token.Option{token.WithIssuer(iss), token.WithAudience(aud), token.WithClock(clock),
+		token.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	v, err := token.New(context.Background(), append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -138,6 +141,17 @@ func TestAlgorithmsDerivedFromKeys(t *testing.T) {
 			t.Fatalf("RSA-only verifier allows %s", a)
 		}
 	}
+	// The classic confusion attack: an HS256 token whose "secret" is the
+	// public key PEM the verifier holds.
+	rs := jwttest.RSA(t, "")
+	pemOnly := newVerifier(t, token.WithPublicKeyPEM("", rs.PEM(t)))
+	forged, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(nil)).SignedString(rs.PEM(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pemOnly.Verify(context.Background(), forged); !errors.Is(err, token.ErrInvalidToken) {
+		t.Fatalf("HS256 with the public key as secret: %v", err)
+	}
 	hs := jwttest.Secret(t)
 	hmacOnly := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
 	if got := strings.Join(hmacOnly.Algorithms(), ","); got != "HS256,HS384,HS512" {
@@ -145,7 +159,7 @@ func TestAlgorithmsDerivedFromKeys(t *testing.T) {
 	}
 	// An RS256 token is refused by an HMAC-only verifier even with a good
 	// shape: its algorithm is not in the allow-list.
-	_, err := hmacOnly.Verify(context.Background(), jwttest.RSA(t, "").Sign(t, claims(nil)))
+	_, err = hmacOnly.Verify(context.Background(), jwttest.RSA(t, "").Sign(t, claims(nil)))
 	if !errors.Is(err, jwt.ErrTokenSignatureInvalid) {
 		t.Fatalf("err = %v", err)
 	}
