@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/echoware"
@@ -263,5 +264,64 @@ func TestEchoIsolation(t *testing.T) {
 	wg.Wait()
 	if wrong.Load() != 0 {
 		t.Fatalf("%d requests decided with another caller's groups", wrong.Load())
+	}
+}
+
+func TestEchoRequireAndPermissionGuards(t *testing.T) {
+	key := jwttest.Secret(t)
+	v, err := token.New(context.Background(), token.WithHMACSecret(key.Signer.([]byte)),
+		token.WithIssuer(iss), token.WithAudience(aud))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	m, _ := models.Load(models.Permissions)
+	enf, err := enforcer.New(context.Background(), m, nil, enforcer.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = enf.AddRules(context.Background(), enforcer.P("editor", "posts:*", "allow"), enforcer.P("intern", "posts:delete", "deny"))
+	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+		return token.ClaimStrings(tok.Claims, "permissions")
+	})
+	a, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(enf),
+		middleware.WithGroups(token.ClaimGroups("groups")), middleware.WithPermissions(perms), middleware.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	e.Use(echoware.Strict(a))
+	ok := func(c echo.Context) error { return c.NoContent(204) }
+	e.DELETE("/posts/:id", ok, echoware.Require(a, "posts:delete"))
+	e.GET("/any", ok, echoware.Authenticate(a), echoware.RequireAnyPermission("a:x", "b:x"))
+	e.GET("/all", ok, echoware.Authenticate(a), echoware.RequireAllPermissions("a:x", "b:x"))
+	e.GET("/groups", ok, echoware.Authenticate(a), echoware.RequireAllGroups("g1", "g2"))
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	tok := func(groups, perms []string) string {
+		c := claimsFor("u", groups...)
+		if perms != nil {
+			c["permissions"] = perms
+		}
+		return key.Sign(t, c)
+	}
+	tests := []struct {
+		name, method, path, tok string
+		want                    int
+	}{
+		{"editor deletes", "DELETE", "/posts/1", tok([]string{"editor"}, nil), 204},
+		{"intern editor denied", "DELETE", "/posts/1", tok([]string{"editor", "intern"}, nil), 403},
+		{"no token", "DELETE", "/posts/1", "", 401},
+		{"any permission", "GET", "/any", tok(nil, []string{"b:*"}), 204},
+		{"none of the permissions", "GET", "/any", tok(nil, []string{"c:x"}), 403},
+		{"all permissions", "GET", "/all", tok(nil, []string{"a:x", "b:x"}), 204},
+		{"all permissions but one denied", "GET", "/all", tok(nil, []string{"*", "!b:x"}), 403},
+		{"all groups", "GET", "/groups", tok([]string{"g2", "g1"}, nil), 204},
+		{"some groups", "GET", "/groups", tok([]string{"g1"}, nil), 403},
+	}
+	for _, tt := range tests {
+		if status, _, _ := get(t, tt.method, srv.URL+tt.path, tt.tok); status != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, status, tt.want)
+		}
 	}
 }
