@@ -1,6 +1,8 @@
 package echoware
 
 import (
+	"errors"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/wardenhq/warden/middleware"
@@ -81,7 +83,8 @@ func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
 			}
 			values, err := cfg.Mapper(c, u.ID())
 			if err != nil {
-				return cfg.fail(c, middleware.ErrForbidden)
+				c.Logger().Warnf("echoware: mapper failed for %s %s: %v", c.Request().Method, c.Path(), err)
+				return cfg.fail(c, errors.Join(middleware.ErrForbidden, err))
 			}
 			if _, err := cfg.Auth.Decide(c.Request(), u, values); err != nil {
 				return cfg.fail(c, err)
@@ -102,6 +105,9 @@ func Require(a *middleware.Auth, values ...any) echo.MiddlewareFunc {
 			if auditing(c) {
 				auditCheck(c)
 				return nil
+			}
+			if a == nil {
+				return cfg.fail(c, errNoAuth)
 			}
 			c.SetRequest(a.Prepare(c.Request()))
 			u, err := identify(c, a)
