@@ -16,6 +16,7 @@ import (
 // that a miss can be told apart: "no such key" (401) or "cannot know" (503).
 type remoteKeys struct {
 	url       string
+	logger    *slog.Logger
 	kf        keyfunc.Keyfunc
 	reachable atomic.Bool
 }
@@ -39,7 +40,7 @@ func (s trackedStore) KeyReplaceAll(ctx context.Context, given []jwkset.JWK) err
 // fetch may fail: the verifier then answers ErrKeysUnavailable until a later
 // fetch works, rather than refusing to start while the provider is down.
 func newRemoteKeys(bg context.Context, url string, c *config) (*remoteKeys, error) {
-	r := &remoteKeys{url: url}
+	r := &remoteKeys{url: url, logger: c.logger}
 	logger := c.logger
 	storage, err := jwkset.NewStorageFromHTTP(url, jwkset.HTTPClientStorageOptions{
 		Client:                    c.httpClient,
@@ -98,7 +99,7 @@ func (r *remoteKeys) miss(ctx context.Context, cause error) error {
 		return fmt.Errorf("%w: JWKS %s not reachable", ErrKeysUnavailable, r.url)
 	}
 	if cause != nil {
-		slog.Default().DebugContext(ctx, "token: key lookup failed", "url", r.url, "error", cause)
+		r.logger.DebugContext(ctx, "token: key lookup failed", "url", r.url, "error", cause)
 	}
 	return ErrUnknownKey
 }
