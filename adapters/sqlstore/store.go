@@ -1,0 +1,134 @@
+package sqlstore
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/permission"
+)
+
+// Errors matched with errors.Is.
+var (
+	// ErrInvalid is wrapped when an identity, group name or permission
+	// cannot be stored.
+	ErrInvalid = errors.New("sqlstore: invalid value")
+	// ErrNotRuleValue is wrapped when a stored value cannot be a Casbin
+	// rule value (see the package documentation).
+	ErrNotRuleValue = errors.New("sqlstore: value cannot be a Casbin rule value")
+	// ErrUnsupported is wrapped when a Casbin call names a ptype or rule
+	// shape that the permissions model does not have.
+	ErrUnsupported = errors.New("sqlstore: unsupported rule")
+)
+
+// Limits on stored values, in characters.
+const (
+	MaxIdentityLen = 500
+	MaxGroupLen    = 255
+)
+
+// Default table names.
+const (
+	DefaultGroupsTable      = "authz_groups"
+	DefaultPermissionsTable = "authz_permissions"
+)
+
+// Store reads and writes groups and permissions in two SQL tables. It is
+// safe for concurrent use.
+type Store struct {
+	db          *gorm.DB
+	groups      string
+	permissions string
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithTables sets the table names, for example to give each test its own.
+// Names must be plain SQL identifiers (letters, digits, '_').
+func WithTables(groups, permissions string) Option {
+	return func(s *Store) { s.groups, s.permissions = groups, permissions }
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,54}$`)
+
+// New returns a Store on db. It does not touch the database; call Migrate
+// to create the tables.
+func New(db *gorm.DB, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: nil *gorm.DB")
+	}
+	s := &Store{db: db, groups: DefaultGroupsTable, permissions: DefaultPermissionsTable}
+	for _, o := range opts {
+		o(s)
+	}
+	for _, t := range []string{s.groups, s.permissions} {
+		if !identRe.MatchString(t) {
+			return nil, fmt.Errorf("sqlstore: table name %q is not a plain identifier", t)
+		}
+	}
+	if s.groups == s.permissions {
+		return nil, fmt.Errorf("sqlstore: groups and permissions need different tables, both are %q", s.groups)
+	}
+	switch d := db.Dialector.Name(); d {
+	case "postgres", "mysql", "sqlite":
+	default:
+		return nil, fmt.Errorf("sqlstore: unsupported database %q (want postgres, mysql or sqlite)", d)
+	}
+	return s, nil
+}
+
+// Tables returns the groups and permissions table names.
+func (s *Store) Tables() (groups, permissions string) { return s.groups, s.permissions }
+
+func checkIdentity(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: %w", ErrInvalid, adapters.ErrNoIdentity)
+	}
+	return checkText("identity", id, MaxIdentityLen)
+}
+
+func checkGroup(g string) error {
+	if g == "" {
+		return fmt.Errorf("%w: empty group name", ErrInvalid)
+	}
+	return checkText("group name", g, MaxGroupLen)
+}
+
+func checkPermission(p string) error {
+	if err := permission.Validate(p); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+func checkText(what, v string, max int) error {
+	switch {
+	case !utf8.ValidString(v):
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, what)
+	case strings.ContainsRune(v, 0):
+		return fmt.Errorf("%w: %s contains NUL", ErrInvalid, what)
+	case utf8.RuneCountInString(v) > max:
+		return fmt.Errorf("%w: %s is longer than %d characters", ErrInvalid, what, max)
+	}
+	return nil
+}
+
+// checkRuleValue reports whether v can be a Casbin rule value without being
+// confused with another rule.
+func checkRuleValue(v string) error {
+	switch {
+	case v == "":
+		return fmt.Errorf("%w: empty", ErrNotRuleValue)
+	case strings.ContainsAny(v, ",\"\r\n"):
+		return fmt.Errorf("%w: %q contains a comma, quote or line break", ErrNotRuleValue, v)
+	case strings.TrimSpace(v) != v:
+		return fmt.Errorf("%w: %q has leading or trailing space", ErrNotRuleValue, v)
+	}
+	return nil
+}
