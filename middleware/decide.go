@@ -53,6 +53,11 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 	}
 	d, err := a.decider.Decide(ctx, req)
 	switch {
+	case errors.Is(err, enforcer.ErrInvalidRequest), errors.Is(err, enforcer.ErrInvalidRule),
+		errors.Is(err, enforcer.ErrUnsupported), errors.Is(err, enforcer.ErrEvaluation):
+		// A request the model cannot decide will not decide later either:
+		// 403, not a 503 that invites retries.
+		return enforcer.Decision{}, errors.Join(ErrForbidden, err)
 	case err != nil:
 		return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
 	case !d.Allowed:

@@ -122,3 +122,39 @@ func TestRequireWithPermissionsModel(t *testing.T) {
 		}
 	}
 }
+
+func TestDeciderErrors(t *testing.T) {
+	key := hmacKey(t)
+	e := newEnforcer(t, "restful", enforcer.P("viewer", "/posts", "GET"))
+	slow := deciderFunc(func(ctx context.Context, _ enforcer.Request) (enforcer.Decision, error) {
+		return enforcer.Decision{}, context.DeadlineExceeded
+	})
+	for _, tt := range []struct {
+		name string
+		d    enforcer.Decider
+		mw   func(a *middleware.Auth) func(http.Handler) http.Handler
+		want int
+	}{
+		{"request that does not fit the model", e, func(a *middleware.Auth) func(http.Handler) http.Handler { return a.Require("/posts") }, 403},
+		{"decider timeout", slow, func(a *middleware.Auth) func(http.Handler) http.Handler { return a.Require("/posts", "GET") }, 503},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+				middleware.WithDecider(tt.d), middleware.WithLogger(discard()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(tt.mw(a)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+			defer srv.Close()
+			if r := do(t, "GET", srv.URL, bearer(key.Sign(t, claimsFor("carol", "viewer")))); r.status != tt.want {
+				t.Fatalf("status %d, want %d", r.status, tt.want)
+			}
+		})
+	}
+}
+
+type deciderFunc func(ctx context.Context, req enforcer.Request) (enforcer.Decision, error)
+
+func (f deciderFunc) Decide(ctx context.Context, req enforcer.Request) (enforcer.Decision, error) {
+	return f(ctx, req)
+}
