@@ -324,6 +324,17 @@ func runDifferential(t testing.TB, seed uint64, dm diffModel, requests int) {
 		domain = []string{"t1", "t2", "t3"}[r.IntN(3)]
 	}
 	w, c := pair(t, dm.text, rules, groups, domain)
+	// Request-scoped policies of the token user: stored last on Casbin's
+	// side, which is where Warden ranks them.
+	var policies [][]string
+	for k := r.IntN(4); k > 0; k-- {
+		extra := genPolicy(r, dm)
+		p := extra[len(extra)-1].Values
+		if r.IntN(2) == 0 {
+			p[0] = "token-user"
+		}
+		policies = append(policies, p)
+	}
 	subjects := []string{"nobody"}
 	for i := 0; i < 16; i++ {
 		subjects = append(subjects, fmt.Sprintf("user%d", i), fmt.Sprintf("role%d", i))
@@ -331,15 +342,20 @@ func runDifferential(t testing.TB, seed uint64, dm diffModel, requests int) {
 	for i := 0; i < requests; i++ {
 		compare(t, w, c, enforcer.Request{Values: genRequest(r, dm, subjects)})
 	}
-	// The token user: request-scoped groups on Warden's side, stored links
-	// on Casbin's. Domain models scope the links to one domain there, so
+	for _, p := range policies {
+		if _, err := c.AddPolicy(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The token user: request-scoped groups and policies on Warden's side,
+	// stored rules on Casbin's (added only now, after the other requests). Domain models scope the links to one domain there, so
 	// only that domain is asked.
 	for i := 0; i < requests/4; i++ {
 		vals := genRequest(r, dm, []string{"token-user"})
 		if dm.domains {
 			vals[1] = domain
 		}
-		compare(t, w, c, enforcer.Request{Values: vals, Groups: groups})
+		compare(t, w, c, enforcer.Request{Values: vals, Groups: groups, Policies: policies})
 	}
 }
 
