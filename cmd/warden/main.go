@@ -33,6 +33,7 @@ var commands = []command{
 	{"enforce", "decide one request: allow or deny", runEnforce},
 	{"lint", "find mistakes in a model and policy", runLint},
 	{"test", "check decisions against a file of cases", runTest},
+	{"token", "mint a development JWT (HS256) for trying a service", runToken},
 	{"version", "print the version", runVersion},
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -86,7 +87,7 @@ func TestRun(t *testing.T) {
 		// version and dispatch
 		{"version", []string{"version"}, 0, "warden dev (" + runtime.Version() + ")\n", ""},
 		{"no command", nil, 2, "", "Usage: warden COMMAND"},
-		{"help", []string{"help"}, 0, "Usage: warden COMMAND [flags] [args]\n\nCommands:\n  enforce   decide one request: allow or deny\n  lint      find mistakes in a model and policy\n  test      check decisions against a file of cases\n  version   print the version\n\nRun \"warden COMMAND -h\" for a command's flags.\n", ""},
+		{"help", []string{"help"}, 0, helpText(), ""},
 		{"unknown command", []string{"frobnicate"}, 2, "", `warden: unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {
@@ -127,5 +128,25 @@ func TestModelFixturesThroughCLI(t *testing.T) {
 				t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 			}
 		})
+	}
+}
+
+// helpText is the usage text: every command of the table, one per line, so
+// that adding a command is one line in main.go and none here.
+func helpText() string {
+	var b strings.Builder
+	b.WriteString("Usage: warden COMMAND [flags] [args]\n\nCommands:\n")
+	for _, c := range commands {
+		b.WriteString(fmt.Sprintf("  %-9s %s\n", c.name, c.summary))
+	}
+	b.WriteString("\nRun \"warden COMMAND -h\" for a command's flags.\n")
+	return b.String()
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	for _, want := range []string{"enforce", "lint", "test", "version", "token"} {
+		if !strings.Contains(helpText(), "\n  "+want+" ") {
+			t.Errorf("help does not list %s", want)
+		}
 	}
 }
