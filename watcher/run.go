@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -51,8 +52,11 @@ func (w *Watcher) receive(sub Subscription) error {
 	for {
 		rctx, cancel := context.WithTimeout(w.ctx, w.cfg.healthInterval)
 		payload, err := sub.Receive(rctx)
-		silent := errors.Is(rctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
 		cancel()
+		// Only a timeout means "quiet"; any other error means broken, even
+		// if the deadline passed meanwhile: a client library may already
+		// have re-subscribed behind our back, hiding the gap.
+		silent := isTimeout(err)
 		switch {
 		case w.ctx.Err() != nil:
 			return w.ctx.Err()
@@ -70,6 +74,11 @@ func (w *Watcher) receive(sub Subscription) error {
 			w.handle(payload)
 		}
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // resubscribe retries until a subscription succeeds or the watcher closes

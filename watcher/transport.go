@@ -17,8 +17,10 @@ type Transport interface {
 
 // Subscription is one live subscription, used by a single goroutine.
 type Subscription interface {
-	// Receive waits for the next payload. When ctx expires it returns an error
-	// and the subscription stays usable; any other error means it is broken.
+	// Receive waits for the next payload. When ctx expires it returns an
+	// error matching context.DeadlineExceeded (or a net.Error whose Timeout
+	// is true) and the subscription stays usable; any other error means it is
+	// broken, and the watcher replaces it.
 	Receive(ctx context.Context) (string, error)
 	// Ping checks that the connection is alive after a silent period. A
 	// transport whose answer arrives asynchronously may report a failure on the

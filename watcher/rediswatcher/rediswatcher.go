@@ -94,9 +94,17 @@ type subscription struct {
 
 	mu          sync.Mutex
 	pongPending bool
+	pongDue     time.Time // when an unanswered PING means a dead connection
+	broken      error     // the error that broke the connection, if any
 }
 
 func (s *subscription) Receive(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	broken := s.broken
+	s.mu.Unlock()
+	if broken != nil {
+		return "", fmt.Errorf("rediswatcher: connection broken: %w", broken)
+	}
 	// Cancellation (Close of the watcher) must unblock a read that has no
 	// deadline: closing the PubSub does, and it is safe while a read is running.
 	stop := context.AfterFunc(ctx, func() {
@@ -108,12 +116,17 @@ func (s *subscription) Receive(ctx context.Context) (string, error) {
 	for {
 		msg, err := s.ps.ReceiveTimeout(ctx, timeoutOf(ctx))
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+		if errors.As(err, &ne) && ne.Timeout() {
 			// The read deadline mirrors ctx's and may fire a hair earlier:
 			// report it as the expiry it stands for, not as a broken connection.
 			return "", fmt.Errorf("rediswatcher: receive: %w: %w", context.DeadlineExceeded, err)
 		}
 		if err != nil {
+			// go-redis will quietly re-subscribe on the next call; refuse, so
+			// that the watcher notices the gap and reloads.
+			s.mu.Lock()
+			s.broken = err
+			s.mu.Unlock()
 			return "", fmt.Errorf("rediswatcher: receive: %w", err)
 		}
 		s.mu.Lock()
@@ -126,18 +139,28 @@ func (s *subscription) Receive(ctx context.Context) (string, error) {
 }
 
 // Ping sends PING on the subscription's connection. Its PONG arrives through
-// Receive; if the previous PING was never answered the connection is dead.
+// Receive, so Ping cannot wait for it: instead, a PING still unanswered when
+// the next Ping comes after ctx's deadline (the watcher's timeout) means the
+// connection is dead. Judging by that timeout rather than by the health
+// interval keeps a busy machine, slow to read the PONG, from being mistaken
+// for a dead connection.
 func (s *subscription) Ping(ctx context.Context) error {
 	s.mu.Lock()
-	pending := s.pongPending
-	s.pongPending = true
-	s.mu.Unlock()
-	if pending {
-		return errors.New("rediswatcher: no reply to the previous PING")
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return fmt.Errorf("rediswatcher: connection broken: %w", s.broken)
+	}
+	if s.pongPending {
+		if time.Now().After(s.pongDue) {
+			return errors.New("rediswatcher: no reply to PING within the timeout")
+		}
+		return nil // still waiting for the answer to the previous PING
 	}
 	if err := s.ps.Ping(ctx); err != nil {
 		return fmt.Errorf("rediswatcher: PING: %w", err)
 	}
+	s.pongPending = true
+	s.pongDue = time.Now().Add(timeoutOf(ctx))
 	return nil
 }
 
