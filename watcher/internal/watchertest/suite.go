@@ -89,6 +89,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("HandMadeMessage", func(t *testing.T) { testHandMade(t, b) })
 	t.Run("CallbackPanic", func(t *testing.T) { testCallbackPanic(t, b) })
 	t.Run("CloseReleasesEverything", func(t *testing.T) { testClose(t, b) })
+	t.Run("CloseDuringOutage", func(t *testing.T) { testCloseDuringOutage(t, b) })
 }
 
 func testPropagation(t *testing.T, b Backend) {
@@ -472,6 +473,30 @@ func testClose(t *testing.T, b Backend) {
 			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond) // polling, not an assertion
+	}
+}
+
+// Close interrupts a watcher waiting to reconnect, however long its backoff.
+func testCloseDuringOutage(t *testing.T, b Backend) {
+	proxy, err := tcpproxy.Start(b.Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	in := b.OpenInstance(t, proxy.Addr(), Unique("wt_"),
+		watcher.WithBackoff(watcher.Backoff{Initial: time.Hour, Max: time.Hour}))
+	proxy.Cut()
+	in.Rec.WaitEvent(t, watcher.EventDisconnected)
+
+	closed := make(chan struct{})
+	go func() { in.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(Wait):
+		t.Fatalf("Close still blocked after %v while the watcher waited to reconnect", Wait)
+	}
+	if !in.Rec.NoPayload() {
+		t.Fatalf("callback called although the watcher never reconnected: %q", <-in.Rec.Payloads)
 	}
 }
 
