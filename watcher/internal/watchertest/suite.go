@@ -50,7 +50,7 @@ type Instance struct {
 	Rec  *Recorder
 }
 
-// Open opens a watcher on channel through addr, registers a recorder and
+// OpenInstance opens a watcher on channel through addr, registers a recorder and
 // closes it at the end of the test.
 func (b Backend) OpenInstance(t testing.TB, addr, channel string, opts ...watcher.Option) *Instance {
 	t.Helper()
