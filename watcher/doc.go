@@ -15,6 +15,10 @@
 //     the policy already lives in PostgreSQL);
 //   - watcher/rediswatcher: Redis pub/sub.
 //
+// enforcer.SetWatcher makes every message reload the whole policy;
+// watcher/policysync offers a callback that applies an added or removed rule
+// alone and reloads only for the rest.
+//
 // Pub/sub delivery is at most once: a message published while an instance is
 // disconnected is lost for that instance. So after a lost subscription is
 // re-established (with exponential backoff and jitter) the watcher hands the
