@@ -1,0 +1,16 @@
+// Package filewatch reloads a policy file when it changes on disk: a Casbin
+// policy.csv (package csvfile, through the enforcer) or a JSON policy file
+// (package jsonfile).
+//
+// It watches the file's directory rather than the file, because editors and
+// deployment tools replace a file by writing a new one and renaming it over
+// the old: a watch on the old file would see it removed and then nothing.
+// Events for the file's name are gathered for a short quiet period, then the
+// reload functions run once.
+//
+// A Watcher is a Casbin persist.Watcher, so enforcer.SetWatcher(w) makes an
+// enforcer reload on change; the enforcer's Reload keeps the policy in force
+// when the new file is bad. To learn about the error (it names the file and
+// line), give the reload with WithReload and a handler with WithErrorHandler
+// instead.
+package filewatch
