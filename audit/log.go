@@ -1,0 +1,119 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrWrite is wrapped by Record when the entry could not be stored. The
+// entry has been logged through slog all the same.
+var ErrWrite = errors.New("audit: entry not stored")
+
+// ErrInvalidTable is returned for a table name that is not a plain SQL
+// identifier; the name is spliced into DDL, so nothing else is accepted.
+var ErrInvalidTable = errors.New("audit: invalid table name")
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// Log appends entries to the audit table and to slog. It is safe for
+// concurrent use.
+type Log struct {
+	db     *gorm.DB
+	table  string
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// Option configures a Log.
+type Option func(*Log)
+
+// WithTable sets the table (DefaultTable). Tests and deployments sharing a
+// database use distinct names.
+func WithTable(name string) Option { return func(l *Log) { l.table = name } }
+
+// WithLogger sets the slog logger every entry is written to
+// (slog.Default()).
+func WithLogger(lg *slog.Logger) Option { return func(l *Log) { l.logger = lg } }
+
+// WithClock sets the clock that stamps entries without a Time.
+func WithClock(now func() time.Time) Option { return func(l *Log) { l.now = now } }
+
+// New returns a Log on db, creating the table and its append-only triggers
+// if they do not exist (see Migrate).
+func New(ctx context.Context, db *gorm.DB, opts ...Option) (*Log, error) {
+	l := &Log{db: db, table: DefaultTable, logger: slog.Default(), now: time.Now}
+	for _, o := range opts {
+		o(l)
+	}
+	if !identRe.MatchString(l.table) {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidTable, l.table)
+	}
+	if err := l.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Table returns the name of the audit table.
+func (l *Log) Table() string { return l.table }
+
+// Record stamps e (Time, when zero), logs it and appends it to the table.
+// The ID of the stored entry is set in the returned copy.
+func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
+	if e.Time.IsZero() {
+		e.Time = l.now()
+	}
+	e.Time = e.Time.UTC()
+	e.ID = 0
+	attrs := []slog.Attr{
+		slog.String("actor", e.Actor), slog.String("action", e.Action), slog.String("scope", e.Scope),
+		slog.String("rules", e.Rules), slog.String("before", e.Before), slog.String("after", e.After),
+		slog.Int("changed", e.Changed), slog.String("source", e.Source),
+		slog.String("remote_addr", e.RemoteAddr), slog.String("request_id", e.RequestID),
+		slog.Time("time", e.Time),
+	}
+	level := slog.LevelInfo
+	if e.Error != "" {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.String("error", e.Error))
+	}
+	l.logger.LogAttrs(ctx, level, "policy change", attrs...)
+	if err := l.db.WithContext(ctx).Table(l.table).Create(&e).Error; err != nil {
+		l.logger.LogAttrs(ctx, slog.LevelError, "audit entry not stored", slog.String("request_id", e.RequestID),
+			slog.String("table", l.table), slog.String("error", err.Error()))
+		return e, fmt.Errorf("%w: %w", ErrWrite, err)
+	}
+	return e, nil
+}
+
+// Query selects entries for List.
+type Query struct {
+	// Actor, when set, keeps only that actor's entries.
+	Actor string
+	// AfterID keeps entries with a greater ID, for paging.
+	AfterID uint64
+	// Limit bounds the result (100 when 0).
+	Limit int
+}
+
+// List returns entries in the order they were recorded.
+func (l *Log) List(ctx context.Context, q Query) ([]Entry, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	tx := l.db.WithContext(ctx).Table(l.table).Where("id > ?", q.AfterID)
+	if q.Actor != "" {
+		tx = tx.Where("actor = ?", q.Actor)
+	}
+	var out []Entry
+	if err := tx.Order("id").Limit(q.Limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("audit: list %s: %w", l.table, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,59 @@
+// Package server is Warden's decision and management HTTP API, served by
+// `warden serve`.
+//
+// # Endpoints
+//
+//	POST   /v1/check          decide one request or a list; answers with the
+//	                          effect, the matched rule and the role chain
+//	GET    /v1/rules          list rules: ?ptype=p&offset=0&limit=100[&scope=admin]
+//	POST   /v1/rules          grant rules: {"ptype":"p","values":[...]} or {"rules":[...]}
+//	DELETE /v1/rules          revoke rules (same body)
+//	POST   /v1/groups         grant a role: {"member":"alice","role":"editor"}
+//	DELETE /v1/groups         revoke a role (same body)
+//	GET    /v1/policy.csv     export the policy as a policy.csv file
+//	GET    /v1/audit          read the audit log: ?after_id=0&limit=100
+//	GET    /healthz           the process is up
+//	GET    /readyz            the database and providers answer within a timeout
+//	GET    /metrics           Prometheus metrics (when configured)
+//
+// # Who may call what
+//
+// Every /v1 route needs an authenticated caller (the middleware's bearer JWT
+// verification). Authorization is done by Warden itself, with a second
+// enforcer on the embedded "permissions" model (models.Permissions) whose
+// policy is kept apart from the served one, in its own table (by default
+// warden_admin_rule, next to casbin_rule). Two permissions exist:
+//
+//   - warden:admin is needed to list, grant, revoke, export and read the
+//     audit log;
+//   - warden:check is needed to ask /v1/check about another subject;
+//     checking one's own identity only needs authentication.
+//
+// The admin policy is seeded with `p, warden-admin, warden:*, allow`, so a
+// caller has both permissions when it is a member of warden-admin: through
+// a `g, CALLER, warden-admin` rule in the admin policy (warden serve --admin
+// CALLER, or `warden grant --scope admin g CALLER warden-admin`), through a
+// "groups" claim of its token naming warden-admin, or through a
+// "permissions" claim granting warden:admin. The admin policy is managed like
+// the served one, with ?scope=admin on the API and --scope admin on the
+// command line. Keeping it separate means the served model can be anything
+// (ABAC, domains) and a mistake in the served policy cannot lock
+// administrators out or let users in.
+//
+// # Input and errors
+//
+// Bodies are JSON of at most 1 MiB (WithMaxBodyBytes); unknown fields are
+// rejected. A bad request is answered 400 with the field at fault:
+//
+//	{"error":"invalid_request","field":"values[3]","message":"must be allow or deny","request_id":"..."}
+//
+// Errors never carry internal text: a database that fails is 503
+// "unavailable", and the cause goes to the log under the request id.
+//
+// # Audit
+//
+// Every grant and revoke, failed or not, is recorded with package audit:
+// the caller's identity, the rules asked for, those present before and
+// after, the time, the remote address and the request id. Apply is the one
+// function that changes a policy; the command line uses it too.
+package server

@@ -1,0 +1,278 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/middleware"
+)
+
+// RulesPage is the answer of GET /v1/rules.
+type RulesPage struct {
+	Scope  string     `json:"scope"`
+	PType  string     `json:"ptype"`
+	Offset int        `json:"offset"`
+	Limit  int        `json:"limit"`
+	Total  int        `json:"total"`
+	Rules  []RuleJSON `json:"rules"`
+	// NextOffset is the offset of the next page; absent on the last.
+	NextOffset *int `json:"next_offset,omitempty"`
+}
+
+// ChangeResult is the answer of a grant or revoke.
+type ChangeResult struct {
+	Scope   string     `json:"scope"`
+	Action  string     `json:"action"`
+	Changed int        `json:"changed"`
+	Before  []RuleJSON `json:"before"`
+	After   []RuleJSON `json:"after"`
+	AuditID uint64     `json:"audit_id"`
+}
+
+// rulesBody is the body of POST and DELETE /v1/rules: one rule, or a list.
+type rulesBody struct {
+	PType  string            `json:"ptype"`
+	Values []string          `json:"values"`
+	Rules  []json.RawMessage `json:"rules"`
+}
+
+// groupBody is the body of POST and DELETE /v1/groups.
+type groupBody struct {
+	PType  string `json:"ptype"`
+	Member string `json:"member"`
+	Role   string `json:"role"`
+	Domain string `json:"domain"`
+}
+
+func scopeOf(r *http.Request) (string, error) {
+	sc := r.URL.Query().Get("scope")
+	switch sc {
+	case "", ScopePolicy:
+		return ScopePolicy, nil
+	case ScopeAdmin:
+		return ScopeAdmin, nil
+	}
+	return "", invalid("scope", "must be %s or %s", ScopePolicy, ScopeAdmin)
+}
+
+func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, invalid(name, "must be an integer from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
+func (s *Server) handleListRules(w http.ResponseWriter, r *http.Request) {
+	scope, err := scopeOf(r)
+	if err != nil {
+		writeInputError(w, r, err)
+		return
+	}
+	e, _ := s.enforcerFor(scope)
+	ptype := r.URL.Query().Get("ptype")
+	if ptype == "" {
+		ptype = "p"
+	}
+	if fieldNames(e.Model(), ptype) == nil {
+		writeInputError(w, r, invalid("ptype", "ptype %q is not defined by the model", ptype))
+		return
+	}
+	offset, err := intParam(r, "offset", 0, 0, 1<<31-1)
+	if err != nil {
+		writeInputError(w, r, err)
+		return
+	}
+	limit, err := intParam(r, "limit", 100, 1, MaxListLimit)
+	if err != nil {
+		writeInputError(w, r, err)
+		return
+	}
+	all := e.Rules(ptype)
+	page := RulesPage{Scope: scope, PType: ptype, Offset: offset, Limit: limit, Total: len(all), Rules: []RuleJSON{}}
+	if offset < len(all) {
+		end := min(offset+limit, len(all))
+		page.Rules = toJSONList(all[offset:end])
+		if end < len(all) {
+			page.NextOffset = &end
+		}
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleRules(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scope, err := scopeOf(r)
+		if err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		e, _ := s.enforcerFor(scope)
+		b, err := s.readBody(w, r)
+		if err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		var body rulesBody
+		if err := decodeStrict(b, &body, ""); err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		rules, err := body.rules(e)
+		if err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		s.change(w, r, e, scope, action, rules)
+	}
+}
+
+func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
+	m := e.Model()
+	single := b.PType != "" || b.Values != nil
+	switch {
+	case single && b.Rules != nil:
+		return nil, invalid("rules", "give either ptype and values, or rules")
+	case single:
+		r, err := validateRule(m, RuleJSON{PType: b.PType, Values: b.Values}, "")
+		if err != nil {
+			return nil, err
+		}
+		return []enforcer.Rule{r}, nil
+	case len(b.Rules) == 0:
+		return nil, invalid("rules", "required: give ptype and values, or a non-empty rules list")
+	case len(b.Rules) > MaxListLimit:
+		return nil, invalid("rules", "at most %d rules per request", MaxListLimit)
+	}
+	out := make([]enforcer.Rule, len(b.Rules))
+	for i, raw := range b.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		var rj RuleJSON
+		if err := decodeStrict(raw, &rj, field); err != nil {
+			return nil, err
+		}
+		r, err := validateRule(m, rj, field)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+func (s *Server) handleGroups(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scope, err := scopeOf(r)
+		if err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		e, _ := s.enforcerFor(scope)
+		b, err := s.readBody(w, r)
+		if err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		var body groupBody
+		if err := decodeStrict(b, &body, ""); err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		rule, err := body.rule(e)
+		if err != nil {
+			writeInputError(w, r, err)
+			return
+		}
+		s.change(w, r, e, scope, action, []enforcer.Rule{rule})
+	}
+}
+
+func (b groupBody) rule(e *enforcer.Enforcer) (enforcer.Rule, error) {
+	if b.PType == "" {
+		b.PType = "g"
+	}
+	m := e.Model()
+	names := fieldNames(m, b.PType)
+	if names == nil || b.PType[0] != 'g' {
+		return enforcer.Rule{}, invalid("ptype", "ptype %q is not a role definition of the model", b.PType)
+	}
+	vals := []string{b.Member, b.Role}
+	fields := []string{"member", "role"}
+	switch {
+	case len(names) == 3:
+		vals, fields = append(vals, b.Domain), append(fields, "domain")
+	case len(names) != 2:
+		return enforcer.Rule{}, invalid("ptype", "ptype %q has %d fields; use /v1/rules", b.PType, len(names))
+	case b.Domain != "":
+		return enforcer.Rule{}, invalid("domain", "the model's %s has no domain", b.PType)
+	}
+	for i, v := range vals {
+		if err := checkValue(v); err != nil {
+			return enforcer.Rule{}, invalid(fields[i], "%s", err)
+		}
+	}
+	return enforcer.Rule{PType: b.PType, Values: vals}, nil
+}
+
+// change applies and audits one grant or revoke and writes the answer.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enforcer, scope, action string, rules []enforcer.Rule) {
+	actor := ""
+	if u, ok := middleware.UserFrom(r.Context()); ok {
+		actor = u.ID()
+	}
+	res, err := Apply(r.Context(), e, s.audit, Change{
+		Scope: scope, Action: action, Rules: rules, Actor: actor, Source: "api",
+		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()),
+	})
+	if res.Changed > 0 && s.onChange != nil {
+		s.onChange(scope)
+	}
+	switch {
+	case errors.Is(err, enforcer.ErrInvalidRule):
+		writeError(w, r, http.StatusBadRequest, "invalid_request", "values", "the rule does not fit the model")
+		return
+	case errors.Is(err, ErrAudit):
+		s.logger.ErrorContext(r.Context(), "server: change applied but not audited", "request_id", middleware.RequestID(r.Context()), "error", err)
+		writeError(w, r, http.StatusInternalServerError, "audit_failed", "",
+			"the change was applied but its audit record could not be stored; see the server log")
+		return
+	case err != nil:
+		s.writeUnavailable(w, r, action, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ChangeResult{
+		Scope: scope, Action: action, Changed: res.Changed,
+		Before: toJSONList(res.Before), After: toJSONList(res.After), AuditID: res.AuditID,
+	})
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	after, err := intParam(r, "after_id", 0, 0, 1<<62)
+	if err != nil {
+		writeInputError(w, r, err)
+		return
+	}
+	limit, err := intParam(r, "limit", 100, 1, MaxListLimit)
+	if err != nil {
+		writeInputError(w, r, err)
+		return
+	}
+	entries, err := s.audit.List(r.Context(), audit.Query{AfterID: uint64(after), Limit: limit, Actor: r.URL.Query().Get("actor")})
+	if err != nil {
+		s.writeUnavailable(w, r, "audit list", err)
+		return
+	}
+	if entries == nil {
+		entries = []audit.Entry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+}

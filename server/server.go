@@ -1,0 +1,158 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/middleware"
+)
+
+// Defaults of a Server.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultReadyTimeout = 2 * time.Second
+	// MaxCheckItems bounds the list form of /v1/check.
+	MaxCheckItems = 100
+	// MaxListLimit bounds the limit of /v1/rules and /v1/audit.
+	MaxListLimit = 1000
+)
+
+// Check is one readiness check: it returns nil when its dependency answers.
+type Check struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// DecisionObserver is told about every decision /v1/check makes: its
+// result ("allow", "deny" or "error") and how long it took.
+type DecisionObserver func(result string, latency time.Duration)
+
+// Server is the HTTP API. Build it with New and serve Handler.
+type Server struct {
+	policy   *enforcer.Enforcer
+	admin    *enforcer.Enforcer
+	auth     *middleware.Auth
+	audit    *audit.Log
+	logger   *slog.Logger
+	checks   []Check
+	maxBody  int64
+	ready    time.Duration
+	metrics  http.Handler
+	observe  DecisionObserver
+	onChange func(scope string)
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithPolicy sets the served policy's enforcer (required).
+func WithPolicy(e *enforcer.Enforcer) Option { return func(s *Server) { s.policy = e } }
+
+// WithAdmin sets the enforcer of the admin policy, on the permissions
+// model, that authorizes callers (required).
+func WithAdmin(e *enforcer.Enforcer) Option { return func(s *Server) { s.admin = e } }
+
+// WithAuth sets the middleware that authenticates callers (required).
+func WithAuth(a *middleware.Auth) Option { return func(s *Server) { s.auth = a } }
+
+// WithAudit sets the audit log every change is recorded in (required).
+func WithAudit(l *audit.Log) Option { return func(s *Server) { s.audit = l } }
+
+// WithLogger sets the logger (slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
+
+// WithReadiness adds checks run by /readyz.
+func WithReadiness(checks ...Check) Option {
+	return func(s *Server) { s.checks = append(s.checks, checks...) }
+}
+
+// WithReadyTimeout bounds /readyz's checks (DefaultReadyTimeout).
+func WithReadyTimeout(d time.Duration) Option { return func(s *Server) { s.ready = d } }
+
+// WithMaxBodyBytes bounds request bodies (DefaultMaxBodyBytes).
+func WithMaxBodyBytes(n int64) Option { return func(s *Server) { s.maxBody = n } }
+
+// WithMetricsHandler serves h at GET /metrics, without authentication.
+func WithMetricsHandler(h http.Handler) Option { return func(s *Server) { s.metrics = h } }
+
+// WithDecisionObserver sets a function told about every /v1/check decision.
+func WithDecisionObserver(f DecisionObserver) Option { return func(s *Server) { s.observe = f } }
+
+// WithChangeObserver sets a function called after every applied change,
+// with the scope changed (for policy-size metrics).
+func WithChangeObserver(f func(scope string)) Option { return func(s *Server) { s.onChange = f } }
+
+// New returns a Server.
+func New(opts ...Option) (*Server, error) {
+	s := &Server{logger: slog.Default(), maxBody: DefaultMaxBodyBytes, ready: DefaultReadyTimeout}
+	for _, o := range opts {
+		o(s)
+	}
+	switch {
+	case s.policy == nil:
+		return nil, errors.New("server: WithPolicy is required")
+	case s.admin == nil:
+		return nil, errors.New("server: WithAdmin is required")
+	case s.auth == nil:
+		return nil, errors.New("server: WithAuth is required")
+	case s.audit == nil:
+		return nil, errors.New("server: WithAudit is required")
+	case s.maxBody <= 0 || s.ready <= 0:
+		return nil, errors.New("server: body limit and ready timeout must be positive")
+	}
+	return s, nil
+}
+
+// Handler returns the API's routes. Every response goes through the
+// middleware's strict mode: a route that answered without an authorization
+// check would be refused with 403.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	admin := func(h http.HandlerFunc) http.Handler {
+		return s.auth.Authenticate(middleware.Guard(PermAdmin, s.guard(PermAdmin))(h))
+	}
+	mux.Handle("POST /v1/check", s.auth.Authenticate(http.HandlerFunc(s.handleCheck)))
+	mux.Handle("GET /v1/rules", admin(s.handleListRules))
+	mux.Handle("POST /v1/rules", admin(s.handleRules(audit.ActionGrant)))
+	mux.Handle("DELETE /v1/rules", admin(s.handleRules(audit.ActionRevoke)))
+	mux.Handle("POST /v1/groups", admin(s.handleGroups(audit.ActionGrant)))
+	mux.Handle("DELETE /v1/groups", admin(s.handleGroups(audit.ActionRevoke)))
+	mux.Handle("GET /v1/policy.csv", admin(s.handleExport))
+	mux.Handle("GET /v1/audit", admin(s.handleAudit))
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", public(s.metrics))
+	}
+	mux.HandleFunc("/", s.handleNotFound)
+	return s.auth.Strict(mux)
+}
+
+// public marks a route that needs no authorization.
+func public(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.MarkChecked(r.Context())
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	middleware.MarkChecked(r.Context())
+	writeError(w, r, http.StatusNotFound, "not_found", "", "no such endpoint")
+}
+
+// enforcerFor returns the enforcer of scope.
+func (s *Server) enforcerFor(scope string) (*enforcer.Enforcer, bool) {
+	switch scope {
+	case "", ScopePolicy:
+		return s.policy, true
+	case ScopeAdmin:
+		return s.admin, true
+	}
+	return nil, false
+}

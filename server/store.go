@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/casbin/casbin/v2/model"
+	gormadapter "github.com/casbin/gorm-adapter/v3"
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/enforcer"
+)
+
+// Default table names; a prefix (Tables) keeps deployments sharing a
+// database apart.
+const (
+	DefaultPolicyTable = "casbin_rule"
+	DefaultAdminTable  = "warden_admin_rule"
+)
+
+// Scope names: the served policy and the admin policy.
+const (
+	ScopePolicy = "policy"
+	ScopeAdmin  = "admin"
+)
+
+// Permissions checked against the admin policy.
+const (
+	PermAdmin = "warden:admin"
+	PermCheck = "warden:check"
+	// AdminRole is the role the admin policy is seeded with.
+	AdminRole = "warden-admin"
+)
+
+// AdminSeed is the admin policy written when its table is empty.
+var AdminSeed = []enforcer.Rule{enforcer.P(AdminRole, "warden:*", "allow")}
+
+// Tables names the tables of one deployment.
+type Tables struct {
+	Policy string // Casbin casbin_rule layout, the served policy
+	Admin  string // Casbin casbin_rule layout, the admin policy
+	Audit  string // audit.Entry rows
+}
+
+// TablesWithPrefix returns the default tables with prefix prepended.
+func TablesWithPrefix(prefix string) Tables {
+	return Tables{Policy: prefix + DefaultPolicyTable, Admin: prefix + DefaultAdminTable, Audit: prefix + "audit_log"}
+}
+
+// OpenEnforcer returns an enforcer for m whose policy lives in table (Casbin's
+// casbin_rule layout, through gorm-adapter), creating the table if needed.
+func OpenEnforcer(ctx context.Context, db *gorm.DB, m model.Model, table string, logger *slog.Logger) (*enforcer.Enforcer, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	a, err := gormadapter.NewAdapterByDBUseTableName(db.WithContext(context.WithoutCancel(ctx)), "", table)
+	if err != nil {
+		return nil, fmt.Errorf("server: policy table %s: %w", table, err)
+	}
+	e, err := enforcer.New(ctx, m, a, enforcer.WithLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("server: load policy from %s: %w", table, err)
+	}
+	return e, nil
+}
+
+// PTypes returns the ptypes m defines, "p" types first, each group sorted.
+func PTypes(m model.Model) []string {
+	var out []string
+	for _, sec := range []string{"p", "g"} {
+		var keys []string
+		for k := range m[sec] {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		out = append(out, keys...)
+	}
+	return out
+}
+
+// AllRules returns every rule of e, in the order of PTypes.
+func AllRules(e *enforcer.Enforcer) []enforcer.Rule {
+	var out []enforcer.Rule
+	for _, pt := range PTypes(e.Model()) {
+		out = append(out, e.Rules(pt)...)
+	}
+	return out
+}
+
+// ReadPolicyFile reads a policy.csv for model m; errors name the file and
+// line.
+func ReadPolicyFile(ctx context.Context, m model.Model, path string) ([]enforcer.Rule, error) {
+	e, err := enforcer.New(ctx, m, csvfile.New(path))
+	if err != nil {
+		return nil, err
+	}
+	return AllRules(e), nil
+}

@@ -1,0 +1,117 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/enforcer"
+)
+
+// MaxValueLen bounds a rule value: gorm-adapter's casbin_rule columns hold
+// 100 characters, and a longer value would fail in the database instead of
+// being refused with its field.
+const MaxValueLen = 100
+
+// RuleJSON is a rule in the API: {"ptype":"p","values":["alice","/posts","GET","allow"]}.
+type RuleJSON struct {
+	PType  string   `json:"ptype"`
+	Values []string `json:"values"`
+}
+
+func toJSON(r enforcer.Rule) RuleJSON {
+	v := r.Values
+	if v == nil {
+		v = []string{}
+	}
+	return RuleJSON{PType: r.PType, Values: v}
+}
+
+func toJSONList(rules []enforcer.Rule) []RuleJSON {
+	out := make([]RuleJSON, len(rules))
+	for i, r := range rules {
+		out[i] = toJSON(r)
+	}
+	return out
+}
+
+// fieldNames returns the names of ptype's fields in m, without the "p_"
+// prefix, or nil when m does not define ptype.
+func fieldNames(m model.Model, ptype string) []string {
+	sec := "p"
+	if strings.HasPrefix(ptype, "g") {
+		sec = "g"
+	}
+	a, ok := m[sec][ptype]
+	if !ok || ptype == "" {
+		return nil
+	}
+	if sec == "g" {
+		names := []string{"member", "role", "domain"}
+		out := make([]string, strings.Count(a.Value, "_"))
+		for i := range out {
+			if i < len(names) {
+				out[i] = names[i]
+			} else {
+				out[i] = fmt.Sprintf("field%d", i)
+			}
+		}
+		return out
+	}
+	out := make([]string, len(a.Tokens))
+	for i, t := range a.Tokens {
+		out[i] = strings.TrimPrefix(t, ptype+"_")
+	}
+	return out
+}
+
+// validateRule checks r against m; field prefixes the names of errors.
+func validateRule(m model.Model, r RuleJSON, field string) (enforcer.Rule, error) {
+	if field != "" {
+		field += "."
+	}
+	if r.PType == "" {
+		return enforcer.Rule{}, invalid(field+"ptype", "required")
+	}
+	names := fieldNames(m, r.PType)
+	if names == nil {
+		return enforcer.Rule{}, invalid(field+"ptype", "ptype %q is not defined by the model (defined: %s)", r.PType, strings.Join(PTypes(m), ", "))
+	}
+	if len(r.Values) != len(names) {
+		return enforcer.Rule{}, invalid(field+"values", "must have %d values (%s), got %d", len(names), strings.Join(names, ", "), len(r.Values))
+	}
+	for i, v := range r.Values {
+		f := fmt.Sprintf("%svalues[%d]", field, i)
+		if err := checkValue(v); err != nil {
+			return enforcer.Rule{}, invalid(f, "%s (%s)", err, names[i])
+		}
+		if names[i] == "eft" && v != "allow" && v != "deny" {
+			return enforcer.Rule{}, invalid(f, "must be allow or deny (eft)")
+		}
+	}
+	return enforcer.Rule{PType: r.PType, Values: append([]string(nil), r.Values...)}, nil
+}
+
+// checkValue refuses what cannot be stored and read back as the same rule
+// value.
+func checkValue(v string) error {
+	switch {
+	case v == "":
+		return fmt.Errorf("must not be empty")
+	case len(v) > MaxValueLen:
+		return fmt.Errorf("longer than %d bytes", MaxValueLen)
+	case !utf8.ValidString(v):
+		return fmt.Errorf("not valid UTF-8")
+	case strings.TrimSpace(v) != v:
+		return fmt.Errorf("leading or trailing space")
+	}
+	for _, c := range v {
+		if unicode.IsControl(c) {
+			return fmt.Errorf("contains a control character")
+		}
+	}
+	return nil
+}
