@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	mysqldriver "github.com/go-sql-driver/mysql"
 	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
