@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -40,8 +41,12 @@ type Option func(*options)
 type options struct {
 	logger        *slog.Logger
 	casbinOnly    bool
-	notifyOnWrite bool
+	reloadTimeout time.Duration
 }
+
+// WithReloadTimeout bounds a reload that a watcher message starts. The
+// default is 30 seconds.
+func WithReloadTimeout(d time.Duration) Option { return func(o *options) { o.reloadTimeout = d } }
 
 // WithLogger sets the logger for background events such as a reload asked
 // for by a watcher. The default is slog.Default().
@@ -58,7 +63,7 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 	if m == nil {
 		return nil, fmt.Errorf("%w: nil model", ErrInvalidModel)
 	}
-	e := &Enforcer{model: m.Copy(), adapter: src, opts: options{logger: slog.Default()}}
+	e := &Enforcer{model: m.Copy(), adapter: src, opts: options{logger: slog.Default(), reloadTimeout: 30 * time.Second}}
 	e.model.ClearPolicy()
 	for _, o := range opts {
 		o(&e.opts)
@@ -297,7 +302,9 @@ func (e *Enforcer) change(ctx context.Context, rules []Rule, add bool) (int, err
 	stored, perr := e.persist(ctx, todo, add)
 	n := e.applyLocked(stored, add)
 	if len(stored) > 0 {
-		e.notify(stored, add)
+		if err := e.notify(stored, add); err != nil {
+			return n, errors.Join(perr, fmt.Errorf("%w: %w", ErrNotAnnounced, err))
+		}
 	}
 	return n, perr
 }
@@ -457,7 +464,9 @@ func byPType(rules []Rule) [][]Rule {
 }
 
 // SetWatcher connects a watcher: local changes are announced through it, and
-// its messages make this enforcer reload. A watcher that implements
+// its messages make this enforcer reload. If a change cannot be announced,
+// AddRules and RemoveRules return an error matching ErrNotAnnounced (the
+// change is stored and in force here). A watcher that implements
 // persist.WatcherEx is told each changed rule. To apply single changes from
 // messages instead of reloading, set your own update callback after this
 // call and use ApplyAdded and ApplyRemoved.
@@ -466,16 +475,19 @@ func (e *Enforcer) SetWatcher(w persist.Watcher) error {
 	e.watcher = w
 	e.writeMu.Unlock()
 	return w.SetUpdateCallback(func(string) {
-		if err := e.Reload(context.Background()); err != nil {
+		// A hung database must not hold the watcher's goroutine forever.
+		ctx, cancel := context.WithTimeout(context.Background(), e.opts.reloadTimeout)
+		defer cancel()
+		if err := e.Reload(ctx); err != nil {
 			e.opts.logger.Error("warden: reload after watcher message failed; keeping the previous policy", "err", err)
 		}
 	})
 }
 
-func (e *Enforcer) notify(rules []Rule, add bool) {
+func (e *Enforcer) notify(rules []Rule, add bool) error {
 	w := e.watcher
 	if w == nil {
-		return
+		return nil
 	}
 	var err error
 	if wx, ok := w.(persist.WatcherEx); ok {
@@ -497,4 +509,5 @@ func (e *Enforcer) notify(rules []Rule, add bool) {
 	if err != nil {
 		e.opts.logger.Error("warden: watcher could not announce a change; other instances catch up on their next reload", "err", err)
 	}
+	return err
 }

@@ -16,6 +16,10 @@ var (
 	// model's evaluation cannot do, such as request-scoped groups on a model
 	// that only Casbin's own enforcer can decide.
 	ErrUnsupported = errors.New("enforcer: unsupported")
+	// ErrNotAnnounced is returned by AddRules and RemoveRules when the change
+	// was stored and applied here but the watcher could not tell the other
+	// instances: they catch up on their next reload.
+	ErrNotAnnounced = errors.New("enforcer: change not announced to other instances")
 	// ErrEvaluation wraps a failure while evaluating the matcher (a bad
 	// regular expression in a rule, an attribute the request lacks).
 	ErrEvaluation = errors.New("enforcer: evaluation failed")

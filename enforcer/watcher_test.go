@@ -1,0 +1,97 @@
+package enforcer_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/enforcer"
+)
+
+// recordingWatcher stands in for a watcher transport here: the real ones
+// (watcher/pgwatcher, watcher/rediswatcher) are tested against real
+// PostgreSQL and Redis in their packages, with this enforcer. This one checks
+// the enforcer's side of the contract: what it announces and how it reacts.
+type recordingWatcher struct {
+	callback func(string)
+	added    [][]string
+	removed  [][]string
+	fail     error
+}
+
+func (w *recordingWatcher) SetUpdateCallback(f func(string)) error { w.callback = f; return nil }
+func (w *recordingWatcher) Update() error                          { return w.fail }
+func (w *recordingWatcher) Close()                                 {}
+func (w *recordingWatcher) UpdateForAddPolicy(sec, ptype string, params ...string) error {
+	return w.UpdateForAddPolicies(sec, ptype, params)
+}
+func (w *recordingWatcher) UpdateForRemovePolicy(sec, ptype string, params ...string) error {
+	return w.UpdateForRemovePolicies(sec, ptype, params)
+}
+func (w *recordingWatcher) UpdateForRemoveFilteredPolicy(string, string, int, ...string) error {
+	return w.fail
+}
+func (w *recordingWatcher) UpdateForSavePolicy(model.Model) error { return w.fail }
+func (w *recordingWatcher) UpdateForAddPolicies(sec, ptype string, rules ...[]string) error {
+	if w.fail != nil {
+		return w.fail
+	}
+	for _, r := range rules {
+		w.added = append(w.added, append([]string{ptype}, r...))
+	}
+	return nil
+}
+func (w *recordingWatcher) UpdateForRemovePolicies(sec, ptype string, rules ...[]string) error {
+	if w.fail != nil {
+		return w.fail
+	}
+	for _, r := range rules {
+		w.removed = append(w.removed, append([]string{ptype}, r...))
+	}
+	return nil
+}
+
+func TestWatcherContract(t *testing.T) {
+	ctx := context.Background()
+	policy := filepath.Join(t.TempDir(), "policy.csv")
+	copyFile(t, "../conf/policy.csv", policy)
+	e, err := enforcer.NewFromFiles(ctx, "../conf/model.conf", policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &recordingWatcher{}
+	if err := e.SetWatcher(w); err != nil {
+		t.Fatal(err)
+	}
+	// Each changed rule is announced once, by ptype; unchanged ones are not.
+	if _, err := e.AddRules(ctx, enforcer.G("dave", "editor"), enforcer.G("bob", "editor"), enforcer.P("dave", "/x", "GET", "allow")); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.added) != 2 || w.added[0][0] != "g" || w.added[1][0] != "p" {
+		t.Fatalf("announced %v; want the two new rules", w.added)
+	}
+	if _, err := e.RemoveRules(ctx, enforcer.G("dave", "editor")); err != nil || len(w.removed) != 1 {
+		t.Fatalf("remove announced %v, %v", w.removed, err)
+	}
+	// Another instance's message makes this one reload from the store.
+	if err := os.WriteFile(policy, []byte("p, erin, /y, GET, allow\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.callback(`{"op":"reload"}`)
+	if ok, _ := e.Enforce(ctx, "erin", "/y", "GET"); !ok {
+		t.Fatal("a watcher message did not reload the policy")
+	}
+	// A change that cannot be announced is in force here, and says so.
+	w.fail = errors.New("pubsub down")
+	n, err := e.AddRules(ctx, enforcer.G("frank", "erin"))
+	if !errors.Is(err, enforcer.ErrNotAnnounced) || n != 1 {
+		t.Fatalf("AddRules with a failing watcher = %d, %v; want 1 and ErrNotAnnounced", n, err)
+	}
+	if ok, _ := e.Enforce(ctx, "frank", "/y", "GET"); !ok {
+		t.Fatal("the stored change is not in force")
+	}
+}
