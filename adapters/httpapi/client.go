@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+)
+
+// Errors matched with errors.Is.
+var (
+	// ErrStatus is wrapped when the service answers with a non-2xx status;
+	// see StatusError for the code.
+	ErrStatus = errors.New("httpapi: unexpected status")
+	// ErrResponse is wrapped when the body is not a JSON list of strings.
+	ErrResponse = errors.New("httpapi: malformed response")
+	// ErrTooLarge is wrapped when the body exceeds the size bound.
+	ErrTooLarge = errors.New("httpapi: response too large")
+	// ErrIdentity is wrapped for an identity that cannot be a path
+	// segment: "." and "..", which servers and proxies resolve as
+	// relative paths even when escaped.
+	ErrIdentity = errors.New("httpapi: identity cannot be a path segment")
+)
+
+// StatusError is the error for a non-2xx answer. The body is not kept: it
+// may hold internal details that must not travel further.
+type StatusError struct {
+	Code int
+	URL  string // without query
+}
+
+// Error describes the status.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("httpapi: GET %s: status %d", e.URL, e.Code)
+}
+
+// Unwrap returns ErrStatus.
+func (e *StatusError) Unwrap() error { return ErrStatus }
+
+// Defaults used when the matching option is not given.
+const (
+	DefaultTimeout  = 5 * time.Second
+	DefaultMaxBytes = 1 << 20
+)
+
+// Client is an HTTP groups and permissions provider. It implements
+// adapters.GroupsProvider and adapters.PermissionsProvider and is safe for
+// concurrent use.
+type Client struct {
+	base     *url.URL
+	apiKey   string
+	hc       *http.Client
+	timeout  time.Duration
+	maxBytes int64
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithAPIKey sets the bearer key sent with every request.
+func WithAPIKey(key string) Option { return func(c *Client) { c.apiKey = key } }
+
+// WithHTTPClient sets the HTTP client (for transports, proxies, TLS).
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+
+// WithTimeout bounds each request (DefaultTimeout if <= 0).
+func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
+
+// WithMaxBytes bounds a response body (DefaultMaxBytes if <= 0).
+func WithMaxBytes(n int64) Option { return func(c *Client) { c.maxBytes = n } }
+
+// New returns a Client for the service at base, an absolute http or https
+// URL.
+func New(base string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: base URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("httpapi: base URL %q must be absolute http(s)", base)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("httpapi: base URL %q must not have a query or fragment", base)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	c := &Client{base: u, hc: http.DefaultClient}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.maxBytes <= 0 {
+		c.maxBytes = DefaultMaxBytes
+	}
+	return c, nil
+}
+
+// Groups implements adapters.GroupsProvider.
+func (c *Client) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return c.fetch(ctx, tok, "groups")
+}
+
+// Permissions implements adapters.PermissionsProvider.
+func (c *Client) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return c.fetch(ctx, tok, "permissions")
+}
+
+func (c *Client) fetch(ctx context.Context, tok *adapters.Token, what string) ([]string, error) {
+	id, err := adapters.IdentityOf(tok)
+	if err != nil {
+		return nil, err
+	}
+	if id == "." || id == ".." {
+		return nil, fmt.Errorf("%w: %q", ErrIdentity, id)
+	}
+	// Build the path from escaped parts so that the identity is exactly
+	// one segment whatever it contains.
+	u := *c.base
+	u.RawPath = c.base.EscapedPath() + "/users/" + url.PathEscape(id) + "/" + what
+	u.Path, _ = url.PathUnescape(u.RawPath)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		// url.Error includes the URL, never the API key.
+		return nil, fmt.Errorf("httpapi: %s: %w", what, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
+		return nil, &StatusError{Code: resp.StatusCode, URL: u.String()}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %s: read body: %w", what, err)
+	}
+	if int64(len(body)) > c.maxBytes {
+		return nil, fmt.Errorf("%w: %s: more than %d bytes", ErrTooLarge, what, c.maxBytes)
+	}
+	var list []string
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, fmt.Errorf("%w: %s: want a JSON list of strings: %v", ErrResponse, what, err)
+	}
+	if list == nil {
+		return nil, fmt.Errorf("%w: %s: null", ErrResponse, what)
+	}
+	return adapters.Dedup(list), nil
+}
