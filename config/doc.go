@@ -1,6 +1,53 @@
-// Package config builds `warden serve` and the admin commands from
-// configuration: command-line flags, WARDEN_* environment variables and a
-// YAML file, in that order of precedence. It opens the database named by a
-// DSN (OpenDB) and builds the groups and permissions providers the
-// configuration chooses.
+// Package config builds `warden serve` from configuration: command-line
+// flags, WARDEN_* environment variables and a YAML file, in that order of
+// precedence (a flag beats its variable, which beats the file, which beats
+// the built-in default). It also opens databases by DSN (OpenDB) and is the
+// Go form of the "create provider from environment" factory: BuildProviders
+// turns the configured source kinds into wrapped, combined
+// adapters.GroupsProvider and adapters.PermissionsProvider values.
+//
+// # Names
+//
+// Every setting has one name in three spellings: the flag
+// --groups-cache-ttl, the variable WARDEN_GROUPS_CACHE_TTL (EnvName) and the
+// YAML key cache_ttl under groups:. The YAML file is named by --config or
+// WARDEN_CONFIG:
+//
+//	addr: 127.0.0.1:8181
+//	db: postgres://warden@db:5432/warden
+//	model: conf/model.conf
+//	seed: conf/policy.csv          # written to an empty database
+//	issuer: https://idp.example.com/
+//	audience: warden
+//	jwks_url: https://idp.example.com/.well-known/jwks.json
+//	admin: [ops-lead]              # members of warden-admin at start
+//	groups:
+//	  provider: [claims, sql]      # union of the token's groups and authz_groups
+//	  cache_ttl: 30s
+//	  timeout: 500ms
+//	  retries: 2
+//	  breaker_failures: 5
+//	  breaker_open: 10s
+//	permissions:
+//	  provider: [claims]
+//	  claim: permissions
+//
+// Lists (admin, groups provider) are YAML sequences, comma-separated in a
+// variable, and repeatable or comma-separated as flags. Unknown keys and bad
+// values are errors naming FILE:LINE, the variable or the flag.
+//
+// # Sources
+//
+// Kinds returns the source kinds; each is one line of the builders table:
+//
+//	claims  the verified token's claims (package adapters/claims)
+//	sql     the authz_groups and authz_permissions tables (adapters/sqlstore),
+//	        in the policy database or the one of groups-sql-dsn
+//	file    a JSON file (adapters/jsonfile), reloaded when it changes
+//
+// Each source is wrapped, inside out, in a timeout (default 2s for sql and
+// file), retries, a circuit breaker and a per-identity cache, each when
+// configured; several sources are combined as a union (all must answer),
+// an intersection, or a best-effort union. Hooks let package metrics count
+// fetches, errors, cache hits and breaker states.
 package config

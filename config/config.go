@@ -1,0 +1,187 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrInvalid is wrapped by every configuration error; the message names the
+// source (flag, environment variable, or FILE:LINE) and the setting.
+var ErrInvalid = errors.New("config: invalid")
+
+// Config is the configuration of `warden serve`.
+type Config struct {
+	Addr         string   // listen address
+	DB           string   // database: sqlite://PATH, postgres://..., mysql://...
+	Model        string   // Casbin model file
+	Seed         string   // policy.csv written to an empty database
+	TablePrefix  string   // prepended to every table name
+	Channel      string   // PostgreSQL NOTIFY channel shared by the instances
+	Issuer       string   // required token issuer
+	Audience     string   // required token audience
+	JWTSecret    string   // HMAC secret (at least 32 bytes)
+	JWKSURL      string   // JWKS URL of the identity provider
+	Admins       []string // identities made members of warden-admin at start
+	ReadyTimeout time.Duration
+
+	Groups      Provider // where callers' groups come from
+	Permissions Provider // where callers' permissions come from
+}
+
+// Provider chooses and tunes the sources of groups or of permissions. The
+// answers of several sources are combined (Combine); each source is wrapped,
+// from the inside out, in a timeout, retries, a circuit breaker and a cache,
+// each only when configured.
+type Provider struct {
+	// Sources are kinds: claims, sql, file (see Kinds).
+	Sources []string
+	// Combine is union (default: every source must answer), intersection,
+	// or best_effort (a union that skips failed sources while one answers).
+	Combine string
+	// Claim is the claim path read by the claims source.
+	Claim string
+	// File is the JSON file of the file source (package jsonfile); it is
+	// reloaded when it changes.
+	File string
+	// SQLDSN is the database of the sql source; empty means the policy
+	// database.
+	SQLDSN string
+	// Timeout bounds one fetch (0: none; sql and file default to 2s).
+	Timeout time.Duration
+	// Retries is the number of attempts after the first.
+	Retries int
+	// CacheTTL enables a per-identity cache holding answers this long.
+	CacheTTL time.Duration
+	// CacheSize bounds the cached identities (0: the cache's default).
+	CacheSize int
+	// BreakerFailures opens a circuit breaker after this many consecutive
+	// failures (0: no breaker).
+	BreakerFailures int
+	// BreakerOpen is how long an open breaker refuses fetches.
+	BreakerOpen time.Duration
+}
+
+// Defaults returns the built-in configuration.
+func Defaults() Config {
+	return Config{
+		Addr:         "127.0.0.1:8181",
+		DB:           "sqlite://warden.db",
+		Model:        "conf/model.conf",
+		Seed:         "conf/policy.csv",
+		Channel:      "warden_policy",
+		Issuer:       "https://warden.local",
+		Audience:     "warden",
+		ReadyTimeout: 2 * time.Second,
+		Groups:       Provider{Sources: []string{KindClaims}, Combine: CombineUnion},
+		Permissions:  Provider{Sources: []string{KindClaims}, Combine: CombineUnion},
+	}
+}
+
+// Source kinds.
+const (
+	KindClaims = "claims"
+	KindSQL    = "sql"
+	KindFile   = "file"
+)
+
+// Ways of combining several sources.
+const (
+	CombineUnion        = "union"
+	CombineIntersection = "intersection"
+	CombineBestEffort   = "best_effort"
+)
+
+// Validate checks the settings that depend on each other.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+	}
+	switch {
+	case c.JWTSecret != "" && c.JWKSURL != "":
+		bad("give jwt-secret or jwks-url, not both")
+	case c.JWTSecret == "" && c.JWKSURL == "":
+		bad("no key to verify tokens: give jwt-secret (WARDEN_JWT_SECRET) or jwks-url (WARDEN_JWKS_URL)")
+	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
+		bad("jwt-secret is %d bytes, at least 32 are needed", len(c.JWTSecret))
+	}
+	if strings.TrimSpace(c.Issuer) == "" || strings.TrimSpace(c.Audience) == "" {
+		bad("issuer and audience must not be empty")
+	}
+	for _, req := range []struct{ name, v string }{{"addr", c.Addr}, {"db", c.DB}, {"model", c.Model}, {"channel", c.Channel}} {
+		if strings.TrimSpace(req.v) == "" {
+			bad("%s must not be empty", req.name)
+		}
+	}
+	if c.TablePrefix != "" && !identRe.MatchString(c.TablePrefix) {
+		bad("table-prefix %q: letters, digits and _ only, starting with a letter or _", c.TablePrefix)
+	}
+	if !identRe.MatchString(c.Channel) {
+		bad("channel %q: letters, digits and _ only, starting with a letter or _", c.Channel)
+	}
+	for _, p := range []struct {
+		name string
+		p    Provider
+	}{{"groups", c.Groups}, {"permissions", c.Permissions}} {
+		if err := p.p.validate(p.name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p Provider) validate(name string) error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s-"+format, append([]any{ErrInvalid, name}, args...)...))
+	}
+	if len(p.Sources) == 0 {
+		bad("provider: at least one source is needed (%s)", strings.Join(Kinds(), ", "))
+	}
+	for _, k := range p.Sources {
+		if _, ok := builders[k]; !ok {
+			bad("provider: unknown source %q (known: %s)", k, strings.Join(Kinds(), ", "))
+		}
+		if k == KindFile && p.File == "" {
+			bad("file: required by the file source")
+		}
+	}
+	switch p.Combine {
+	case CombineUnion, CombineIntersection, CombineBestEffort:
+	default:
+		bad("combine: %q is not union, intersection or best_effort", p.Combine)
+	}
+	if p.Retries < 0 || p.CacheSize < 0 || p.BreakerFailures < 0 || p.Timeout < 0 || p.CacheTTL < 0 || p.BreakerOpen < 0 {
+		bad("provider: negative numbers and durations are not allowed")
+	}
+	return errors.Join(errs...)
+}
+
+func parseList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func parseInt(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an integer", s)
+	}
+	return n, nil
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 500ms or 30s", s)
+	}
+	return d, nil
+}

@@ -1,0 +1,294 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/breaker"
+	"github.com/wardenhq/warden/adapters/cache"
+	"github.com/wardenhq/warden/adapters/claims"
+	"github.com/wardenhq/warden/adapters/filewatch"
+	"github.com/wardenhq/warden/adapters/jsonfile"
+	"github.com/wardenhq/warden/adapters/multi"
+	"github.com/wardenhq/warden/adapters/retry"
+	"github.com/wardenhq/warden/adapters/sqlstore"
+	"github.com/wardenhq/warden/adapters/timeout"
+	"github.com/wardenhq/warden/server"
+)
+
+// DefaultRemoteTimeout bounds a fetch from the sql and file sources when no
+// timeout is configured: a hung database must not hold a request forever.
+const DefaultRemoteTimeout = 2 * time.Second
+
+// Hooks receive observations of the providers, for metrics. Nil fields are
+// skipped. source is "groups/sql", "permissions/claims"...
+type Hooks struct {
+	// Fetch is told about every call to a source (inside the wrappers, so
+	// retries count one by one).
+	Fetch func(source string, latency time.Duration, err error)
+	// Cache is told whether a call through a source's cache was answered
+	// without its own upstream fetch (hit).
+	Cache func(source string, hit bool)
+	// Breaker is told about every state change of a source's breaker, and
+	// of its initial closed state.
+	Breaker func(source string, state breaker.State)
+}
+
+// Providers are the built groups and permissions providers.
+type Providers struct {
+	Groups      adapters.GroupsProvider
+	Permissions adapters.PermissionsProvider
+	// Checks tell /readyz whether the sources answer.
+	Checks  []server.Check
+	closers []func() error
+}
+
+// Close releases what the sources hold (file watchers, databases opened
+// for them).
+func (p *Providers) Close() error {
+	var errs []error
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		errs = append(errs, p.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// source is one built source: both interfaces, as every kind serves both.
+type source interface {
+	adapters.GroupsProvider
+	adapters.PermissionsProvider
+}
+
+// build carries what builders share.
+type build struct {
+	ctx    context.Context
+	cfg    Config
+	db     *gorm.DB
+	logger *slog.Logger
+	memo   map[string]source
+	out    *Providers
+}
+
+type builder func(b *build, p Provider) (source, error)
+
+// builders is the "create provider from configuration" factory: one line
+// per kind.
+var builders = map[string]builder{
+	KindClaims: buildClaims,
+	KindSQL:    buildSQL,
+	KindFile:   buildFile,
+}
+
+// Kinds returns the source kinds, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(builders))
+	for k := range builders {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BuildProviders builds the sources c chooses, wrapped and combined. db is
+// the policy database, used by the sql source unless it names its own.
+func BuildProviders(ctx context.Context, c Config, db *gorm.DB, h Hooks, logger *slog.Logger) (*Providers, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	out := &Providers{}
+	b := &build{ctx: ctx, cfg: c, db: db, logger: logger, memo: map[string]source{}, out: out}
+	g, err := b.chain("groups", c.Groups, h, func(s source) adapters.Fetch { return s.Groups })
+	if err != nil {
+		_ = out.Close()
+		return nil, err
+	}
+	p, err := b.chain("permissions", c.Permissions, h, func(s source) adapters.Fetch { return s.Permissions })
+	if err != nil {
+		_ = out.Close()
+		return nil, err
+	}
+	out.Groups = adapters.GroupsFunc(g)
+	out.Permissions = adapters.PermissionsFunc(p)
+	return out, nil
+}
+
+// chain builds the sources of one provider, wraps each and combines them.
+func (b *build) chain(name string, p Provider, h Hooks, pick func(source) adapters.Fetch) (adapters.Fetch, error) {
+	var fetches []adapters.Fetch
+	for _, kind := range p.Sources {
+		mk, ok := builders[kind]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s-provider: unknown source %q (known: %v)", ErrInvalid, name, kind, Kinds())
+		}
+		src, err := mk(b, p)
+		if err != nil {
+			return nil, fmt.Errorf("config: %s source %s: %w", name, kind, err)
+		}
+		fetches = append(fetches, wrap(name+"/"+kind, kind, pick(src), p, h))
+	}
+	if len(fetches) == 1 {
+		return fetches[0], nil
+	}
+	var opts []multi.Option
+	switch p.Combine {
+	case CombineIntersection:
+		opts = append(opts, multi.Intersection())
+	case CombineBestEffort:
+		opts = append(opts, multi.WithBestEffort(func(i int, err error) {
+			b.logger.Warn("config: a source failed; answering from the others", "provider", name, "source", p.Sources[i], "error", err)
+		}))
+	}
+	return multi.New(fetches, opts...)
+}
+
+// wrap puts f, from the inside out, behind the fetch hook, a timeout,
+// retries, a circuit breaker and a cache, each only when configured.
+func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fetch {
+	if h.Fetch != nil {
+		inner := f
+		f = func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+			start := time.Now()
+			list, err := inner(ctx, tok)
+			h.Fetch(label, time.Since(start), err)
+			return list, err
+		}
+	}
+	d := p.Timeout
+	if d == 0 && kind != KindClaims {
+		d = DefaultRemoteTimeout
+	}
+	if d > 0 {
+		f = timeout.Wrap(f, d)
+	}
+	if p.Retries > 0 {
+		f = retry.Wrap(f, retry.WithAttempts(p.Retries+1))
+	}
+	if p.BreakerFailures > 0 {
+		opts := []breaker.Option{breaker.WithName(label), breaker.WithFailures(uint32(p.BreakerFailures))}
+		if p.BreakerOpen > 0 {
+			opts = append(opts, breaker.WithOpenTimeout(p.BreakerOpen))
+		}
+		if h.Breaker != nil {
+			opts = append(opts, breaker.WithStateChange(func(name string, _, to breaker.State) { h.Breaker(name, to) }))
+			h.Breaker(label, breaker.Closed)
+		}
+		f = breaker.New(f, opts...).Fetch
+	}
+	if p.CacheTTL > 0 {
+		opts := []cache.Option{cache.WithTTL(p.CacheTTL)}
+		if p.CacheSize > 0 {
+			opts = append(opts, cache.WithSize(p.CacheSize))
+		}
+		if h.Cache == nil {
+			return cache.New(f, opts...).Fetch
+		}
+		// The loader marks the calling request's flag: a call whose flag
+		// stays unset was answered without its own upstream fetch.
+		inner := f
+		c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+			if m, ok := ctx.Value(loadMarkKey{}).(*bool); ok {
+				*m = true
+			}
+			return inner(ctx, tok)
+		}, opts...)
+		f = func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+			loaded := new(bool)
+			list, err := c.Fetch(context.WithValue(ctx, loadMarkKey{}, loaded), tok)
+			if err == nil || *loaded {
+				h.Cache(label, !*loaded)
+			}
+			return list, err
+		}
+	}
+	return f
+}
+
+type loadMarkKey struct{}
+
+func buildClaims(b *build, _ Provider) (source, error) {
+	if s, ok := b.memo[KindClaims]; ok {
+		return s, nil
+	}
+	var opts []claims.Option
+	if b.cfg.Groups.Claim != "" {
+		opts = append(opts, claims.WithGroupsClaim(b.cfg.Groups.Claim))
+	}
+	if b.cfg.Permissions.Claim != "" {
+		opts = append(opts, claims.WithPermissionsClaim(b.cfg.Permissions.Claim))
+	}
+	p, err := claims.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	b.memo[KindClaims] = p
+	return p, nil
+}
+
+func buildSQL(b *build, p Provider) (source, error) {
+	key := KindSQL + "\x00" + p.SQLDSN
+	if s, ok := b.memo[key]; ok {
+		return s, nil
+	}
+	db := b.db
+	if p.SQLDSN != "" {
+		var err error
+		if db, err = OpenDB(p.SQLDSN); err != nil {
+			return nil, err
+		}
+		b.out.closers = append(b.out.closers, func() error {
+			s, err := db.DB()
+			if err != nil {
+				return err
+			}
+			return s.Close()
+		})
+	}
+	if db == nil {
+		return nil, errors.New("no database for the sql source")
+	}
+	prefix := b.cfg.TablePrefix
+	st, err := sqlstore.New(db, sqlstore.WithTables(prefix+sqlstore.DefaultGroupsTable, prefix+sqlstore.DefaultPermissionsTable))
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(b.ctx); err != nil {
+		return nil, err
+	}
+	name := "sql"
+	if p.SQLDSN != "" {
+		name = "sql:" + Dialect(p.SQLDSN)
+	}
+	if !slices.ContainsFunc(b.out.Checks, func(c server.Check) bool { return c.Name == name }) {
+		b.out.Checks = append(b.out.Checks, server.DBCheck(name, db))
+	}
+	b.memo[key] = st
+	return st, nil
+}
+
+func buildFile(b *build, p Provider) (source, error) {
+	key := KindFile + "\x00" + p.File
+	if s, ok := b.memo[key]; ok {
+		return s, nil
+	}
+	f, err := jsonfile.Open(p.File)
+	if err != nil {
+		return nil, err
+	}
+	w, err := filewatch.New(p.File, filewatch.WithReload(f.Reload), filewatch.WithErrorHandler(func(err error) {
+		b.logger.Error("config: reloading the file source failed; keeping its last good content", "file", p.File, "error", err)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	b.out.closers = append(b.out.closers, func() error { w.Close(); return nil })
+	b.memo[key] = f
+	return f, nil
+}
