@@ -63,6 +63,7 @@ type config struct {
 	fallback    []string
 	hasFallback bool
 	onChange    func(name string, from, to State)
+	failureIf   func(error) bool
 }
 
 // Option configures a Breaker.
@@ -90,6 +91,11 @@ func WithTrials(n uint32) Option { return func(c *config) { c.trials = n } }
 func WithFallback(list []string) Option {
 	return func(c *config) { c.fallback, c.hasFallback = slices.Clone(list), true }
 }
+
+// WithFailureIf sets which errors count against the source's health. By
+// default every error does; an error for which f returns false (say, an
+// HTTP 404: the source answered) is passed through but counts as a success.
+func WithFailureIf(f func(error) bool) Option { return func(c *config) { c.failureIf = f } }
 
 // WithStateChange calls f on every state change, for logs and metrics.
 func WithStateChange(f func(name string, from, to State)) Option {
@@ -128,6 +134,9 @@ func New(fetch adapters.Fetch, opts ...Option) *Breaker {
 		},
 		// A caller that gave up says nothing about the source's health.
 		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+	}
+	if c.failureIf != nil {
+		st.IsSuccessful = func(err error) bool { return err == nil || !c.failureIf(err) }
 	}
 	if c.onChange != nil {
 		st.OnStateChange = func(name string, from, to gobreaker.State) {

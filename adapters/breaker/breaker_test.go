@@ -176,3 +176,18 @@ func ExampleNewGroups() {
 	// false open
 	// true open
 }
+
+func TestFailureIf(t *testing.T) {
+	errNotFound := errors.New("not found")
+	b := breaker.New(func(context.Context, *adapters.Token) ([]string, error) { return nil, errNotFound },
+		breaker.WithFailures(2),
+		breaker.WithFailureIf(func(err error) bool { return !errors.Is(err, errNotFound) }))
+	for range 5 {
+		if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, errNotFound) {
+			t.Fatalf("err = %v, want the source's error passed through", err)
+		}
+	}
+	if b.State() != breaker.Closed {
+		t.Fatalf("state = %v; errors excluded by WithFailureIf tripped the breaker", b.State())
+	}
+}

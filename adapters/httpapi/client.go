@@ -163,3 +163,20 @@ func (c *Client) fetch(ctx context.Context, tok *adapters.Token, what string) ([
 	}
 	return adapters.Dedup(list), nil
 }
+
+// Retryable reports whether a fetch that failed with err may succeed if
+// tried again: network errors, timeouts and 429/5xx statuses are; other
+// statuses, malformed or oversized responses and bad identities are not. Use
+// it with retry.WithRetryIf.
+func Retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code == http.StatusTooManyRequests || se.Code >= 500
+	}
+	return !errors.Is(err, ErrResponse) && !errors.Is(err, ErrTooLarge) &&
+		!errors.Is(err, ErrIdentity) && !errors.Is(err, adapters.ErrNoIdentity) &&
+		!errors.Is(err, context.Canceled)
+}

@@ -202,3 +202,28 @@ func ExampleNew() {
 	fmt.Println(groups, err)
 	// Output: [editors] <nil>
 }
+
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{&httpapi.StatusError{Code: 503}, true},
+		{&httpapi.StatusError{Code: 429}, true},
+		{&httpapi.StatusError{Code: 404}, false},
+		{&httpapi.StatusError{Code: 401}, false},
+		{fmt.Errorf("x: %w", httpapi.ErrResponse), false},
+		{fmt.Errorf("x: %w", httpapi.ErrTooLarge), false},
+		{fmt.Errorf("x: %w", httpapi.ErrIdentity), false},
+		{adapters.ErrNoIdentity, false},
+		{context.Canceled, false},
+		{context.DeadlineExceeded, true},
+		{errors.New("connection refused"), true},
+	}
+	for _, tt := range tests {
+		if got := httpapi.Retryable(tt.err); got != tt.want {
+			t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
