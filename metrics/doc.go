@@ -1,0 +1,32 @@
+// Package metrics exposes Warden's Prometheus metrics on a registry of its
+// own (never the global default, so that embedding applications choose what
+// they publish), with small hooks the other packages call.
+//
+// Metrics (namespace "warden" by default):
+//
+//	warden_decisions_total{result}                      allow, deny, error
+//	warden_decision_duration_seconds                    histogram
+//	warden_provider_fetch_duration_seconds{source}      histogram, e.g. source="groups/sql"
+//	warden_provider_fetch_errors_total{source}
+//	warden_cache_hits_total{source}, warden_cache_misses_total{source}
+//	warden_breaker_state{source}                        0 closed, 1 half-open, 2 open
+//	warden_watcher_events_total{channel,kind}           every watcher.Event kind
+//	warden_watcher_reconnects_total{channel}
+//	warden_watcher_propagation_lag_seconds{channel}     histogram, sender to receiver
+//	warden_policy_rules{scope,ptype}                    policy size, read at scrape time
+//
+// # Hooks
+//
+//   - Decider wraps an enforcer.Decider so that every decision is counted
+//     and timed; pass it to middleware.WithDecider, and embedding apps get
+//     decision metrics from their own middleware.
+//   - Groups and Permissions wrap a provider with fetch latency and errors,
+//     for middleware.WithGroups and middleware.WithPermissions.
+//   - ObserveFetch, ObserveCache and ObserveBreaker have the signatures of
+//     config.Hooks' fields; ObserveDecision that of
+//     server.WithDecisionObserver.
+//   - WatcherObserver is a watcher.WithObserver function.
+//   - Policy publishes the size of an enforcer's policy.
+//
+// Handler serves the registry for /metrics.
+package metrics
