@@ -1,0 +1,71 @@
+package adapters_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/cache"
+	"github.com/wardenhq/warden/adapters/timeout"
+)
+
+// docs:begin custom-provider
+
+// Directory is whatever system knows which teams a user is in.
+type Directory interface {
+	TeamsOf(ctx context.Context, user string) ([]string, error)
+}
+
+// TeamGroups is a GroupsProvider: each team a user is in becomes the group
+// "team:<name>".
+type TeamGroups struct{ Dir Directory }
+
+// Groups returns the caller's team groups. Any failure is an error, never
+// an empty list: the caller denies on error.
+func (p TeamGroups) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	id, err := adapters.IdentityOf(tok) // exact identity; never the raw token
+	if err != nil {
+		return nil, err
+	}
+	teams, err := p.Dir.TeamsOf(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("team groups of %q: %w", id, err)
+	}
+	groups := make([]string, 0, len(teams))
+	for _, t := range teams {
+		groups = append(groups, "team:"+t)
+	}
+	return adapters.Dedup(groups), nil // a fresh slice, no repeats
+}
+
+// docs:end custom-provider
+
+// mapDirectory is a Directory for the example and tests.
+type mapDirectory map[string][]string
+
+func (d mapDirectory) TeamsOf(ctx context.Context, user string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return d[user], nil
+}
+
+func Example_customProvider() {
+	dir := mapDirectory{"alice": {"platform", "security", "platform"}}
+
+	// docs:begin compose
+	var groups adapters.GroupsProvider = TeamGroups{Dir: dir}
+	groups = timeout.Groups(groups, 2*time.Second)
+	groups = cache.NewGroups(groups, cache.WithTTL(time.Minute))
+	// docs:end compose
+
+	g, err := groups.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	fmt.Println(g, err)
+	_, err = groups.Groups(context.Background(), &adapters.Token{})
+	fmt.Println(errors.Is(err, adapters.ErrNoIdentity))
+	// Output:
+	// [team:platform team:security] <nil>
+	// true
+}
