@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
@@ -12,7 +13,10 @@ import (
 	"github.com/wardenhq/warden/permission"
 )
 
-var _ persist.Adapter = (*Store)(nil)
+var (
+	_ persist.Adapter        = (*Store)(nil)
+	_ persist.ContextAdapter = (*Store)(nil)
+)
 
 // LoadPolicy implements persist.Adapter for the permissions model: every
 // group row becomes "g, username, group_name" and every permission row the
@@ -73,26 +77,34 @@ func (s *Store) rules(ctx context.Context) ([]enforcer.Rule, error) {
 // SavePolicy implements persist.Adapter: it replaces both tables with the
 // model's "g" and "p" rules, in one transaction.
 func (s *Store) SavePolicy(m model.Model) error {
+	return s.SavePolicyCtx(context.Background(), m)
+}
+
+// SavePolicyCtx is SavePolicy with a context.
+func (s *Store) SavePolicyCtx(ctx context.Context, m model.Model) error {
+	// Every rule must fit the two tables; one that does not (a p2 or g2
+	// rule) fails the save rather than being dropped from storage.
 	var rules []enforcer.Rule
-	for sec, ptypes := range map[string][]string{"g": {"g"}, "p": {"p"}} {
-		for _, pt := range ptypes {
-			ast, ok := m[sec][pt]
-			if !ok {
-				continue
-			}
-			for _, v := range ast.Policy {
+	for _, sec := range []string{"g", "p"} {
+		pts := make([]string, 0, len(m[sec]))
+		for pt := range m[sec] {
+			pts = append(pts, pt)
+		}
+		slices.Sort(pts)
+		for _, pt := range pts {
+			for _, v := range m[sec][pt].Policy {
 				rules = append(rules, enforcer.Rule{PType: pt, Values: v})
 			}
 		}
 	}
-	return s.tx(context.Background(), func(tx *Store) error {
+	return s.tx(ctx, func(tx *Store) error {
 		for _, t := range []string{tx.groups, tx.permissions} {
 			if err := tx.db.Exec("DELETE FROM " + tx.quote(t)).Error; err != nil {
 				return fmt.Errorf("sqlstore: save policy: clear %s: %w", t, err)
 			}
 		}
 		for _, r := range rules {
-			if err := tx.add(context.Background(), r); err != nil {
+			if err := tx.add(ctx, r); err != nil {
 				return err
 			}
 		}
@@ -130,8 +142,12 @@ func (s *Store) RemovePolicyCtx(ctx context.Context, _, ptype string, rule []str
 // RemoveFilteredPolicy implements persist.Adapter: it removes the rules of
 // ptype whose values from fieldIndex on equal fieldValues (an empty
 // fieldValue matches anything), as Casbin defines it.
-func (s *Store) RemoveFilteredPolicy(_, ptype string, fieldIndex int, fieldValues ...string) error {
-	ctx := context.Background()
+func (s *Store) RemoveFilteredPolicy(sec, ptype string, fieldIndex int, fieldValues ...string) error {
+	return s.RemoveFilteredPolicyCtx(context.Background(), sec, ptype, fieldIndex, fieldValues...)
+}
+
+// RemoveFilteredPolicyCtx is RemoveFilteredPolicy with a context.
+func (s *Store) RemoveFilteredPolicyCtx(ctx context.Context, _, ptype string, fieldIndex int, fieldValues ...string) error {
 	rules, err := s.rules(ctx)
 	if err != nil {
 		return err

@@ -218,3 +218,33 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestSavePolicyRefusesRulesThatDoNotFit(t *testing.T) {
+	db := openSQLite(t)
+	s := newStore(t, db)
+	must(t, s.GrantGroup(context.Background(), "alice", "editors"))
+	m, err := casbinmodel.NewModelFromString(`
+[request_definition]
+r = sub, perm
+[policy_definition]
+p = sub, perm, eft
+p2 = sub, obj, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && keyMatch(r.perm, p.perm)
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.AddPolicy("p", "p2", []string{"bob", "/x", "GET"})
+	if err := s.SavePolicy(m); !errors.Is(err, sqlstore.ErrUnsupported) {
+		t.Fatalf("SavePolicy err = %v, want ErrUnsupported", err)
+	}
+	// The transaction rolled back: the old rows are still there.
+	if g, _ := s.ListGroups(context.Background(), "alice"); len(g) != 1 {
+		t.Fatalf("failed save changed the tables: %v", g)
+	}
+}
