@@ -9,4 +9,25 @@
 // the shared enforcer at start and on change. Sub-packages hold the built-in
 // providers and the wrappers (cache, retry, timeout, circuit breaker, union)
 // that compose any of them.
+//
+// Providers:
+//
+//   - claims: groups and permissions from token claims (no I/O)
+//   - sqlstore: SQL tables through GORM, also a Casbin adapter
+//   - jsonfile: a JSON policy file, also a Casbin adapter
+//   - csvfile: a Casbin policy.csv adapter
+//   - redisstore: Redis sets, also a Casbin adapter
+//   - httpapi: an HTTP directory service
+//
+// Wrappers, each for any provider:
+//
+//   - cache: per-identity TTL/LRU cache with one upstream call per miss
+//   - retry: bounded retries with exponential backoff and jitter
+//   - timeout: a bound on each fetch
+//   - breaker: a circuit breaker that fails fast while the source is down
+//   - multi: union or intersection of several providers
+//   - hierarchy: role inheritance expanded once per change
+//
+// filewatch reloads file-based policies when the file changes. See
+// docs/providers.md for how to write and test a provider.
 package adapters
