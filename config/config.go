@@ -26,6 +26,11 @@ type Config struct {
 	JWKSURL      string   // JWKS URL of the identity provider
 	Admins       []string // identities made members of warden-admin at start
 	ReadyTimeout time.Duration
+	// ReloadInterval makes the server reload the whole policy this often
+	// (0: never). PostgreSQL deployments are kept in step by LISTEN/NOTIFY;
+	// on MySQL and SQLite this is how several processes, or changes made
+	// with `warden grant`, reach a running server.
+	ReloadInterval time.Duration
 
 	Groups      Provider // where callers' groups come from
 	Permissions Provider // where callers' permissions come from
@@ -115,6 +120,9 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(req.v) == "" {
 			bad("%s must not be empty", req.name)
 		}
+	}
+	if c.ReadyTimeout <= 0 || c.ReloadInterval < 0 {
+		bad("ready-timeout must be positive and reload-interval not negative")
 	}
 	if c.TablePrefix != "" && !identRe.MatchString(c.TablePrefix) {
 		bad("table-prefix %q: letters, digits and _ only, starting with a letter or _", c.TablePrefix)

@@ -47,6 +47,11 @@ func settings() []setting {
 			c.ReadyTimeout = d
 			return err
 		}},
+		{name: "reload-interval", usage: "reload the whole policy this often (0: never; for MySQL and SQLite deployments)", set: func(c *Config, v []string) error {
+			d, err := parseDuration(v[len(v)-1])
+			c.ReloadInterval = d
+			return err
+		}},
 	}
 	s = append(s, providerSettings("groups", func(c *Config) *Provider { return &c.Groups })...)
 	s = append(s, providerSettings("permissions", func(c *Config) *Provider { return &c.Permissions })...)

@@ -35,6 +35,10 @@ var commands = []command{
 	{"test", "check decisions against a file of cases", runTest},
 	{"token", "mint a development JWT (HS256) for trying a service", runToken},
 	{"version", "print the version", runVersion},
+	{"serve", "run the decision and management HTTP API", runServe},
+	{"grant", "add a rule to the policy in a database (audited)", runGrant},
+	{"revoke", "remove a rule from the policy in a database (audited)", runRevoke},
+	{"list", "print the policy in a database", runList},
 }
 
 func main() {

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/casbin/casbin/v2/model"
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/metrics"
+	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/token"
+	"github.com/wardenhq/warden/models"
+	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/watcher"
+	"github.com/wardenhq/warden/watcher/pgwatcher"
+	"github.com/wardenhq/warden/watcher/policysync"
+)
+
+// runServe starts the decision and management API (package server):
+//
+//	warden serve [--config FILE] [--addr 127.0.0.1:8181] [--db sqlite://warden.db|postgres://...|mysql://...]
+//	             [--model conf/model.conf] [--seed conf/policy.csv] [--admin ID]...
+//	             [--issuer I --audience A] (--jwt-secret S | --jwks-url URL)
+//	             [--channel warden_policy] [--table-prefix P] [--reload-interval D]
+//	             [--groups-provider claims,sql,file ...] [--permissions-provider ...]
+//
+// Every flag also reads WARDEN_<FLAG> and the YAML file (package config).
+// It prints "warden: listening on http://ADDR" on stdout once it accepts
+// connections (ADDR is the real port when --addr ends in :0), logs JSON to
+// stderr, and stops gracefully on SIGINT or SIGTERM. On PostgreSQL it keeps
+// in step with the other instances through LISTEN/NOTIFY on --channel (the
+// served policy) and --channel_admin (the admin policy).
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve", "[flags]", stderr)
+	loader := config.NewLoader(fs)
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		return errorf(stderr, "serve", "unexpected arguments %q", pos)
+	}
+	cfg, err := loader.Load(os.Getenv)
+	if err != nil {
+		return errorf(stderr, "serve", "%v", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	app, err := openServe(ctx, cfg, logger)
+	if err != nil {
+		return errorf(stderr, "serve", "%v", err)
+	}
+	defer app.close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return errorf(stderr, "serve", "%v", err)
+	}
+	fmt.Fprintf(stdout, "warden: listening on http://%s\n", ln.Addr())
+	if err := serveHTTP(ctx, ln, app.handler); err != nil {
+		return errorf(stderr, "serve", "%v", err)
+	}
+	return exitOK
+}
+
+// serveApp is everything a running server holds.
+type serveApp struct {
+	handler http.Handler
+	policy  *enforcer.Enforcer
+	admin   *enforcer.Enforcer
+	closers []func()
+}
+
+func (a *serveApp) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// openServe opens the database, loads (and on first start seeds) both
+// policies, and builds the providers, the middleware, the watchers and the
+// API. On error, whatever was opened is closed.
+func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *serveApp, err error) {
+	app := &serveApp{}
+	defer func() {
+		if err != nil {
+			app.close()
+		}
+	}()
+	db, err := config.OpenDB(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	app.closers = append(app.closers, func() { closeDB(db) })
+	tables := server.TablesWithPrefix(cfg.TablePrefix)
+	m, err := enforcer.LoadModel(cfg.Model)
+	if err != nil {
+		return nil, err
+	}
+	if app.policy, err = server.OpenEnforcer(ctx, db, m, tables.Policy, logger); err != nil {
+		return nil, err
+	}
+	am, err := models.Load(models.Permissions)
+	if err != nil {
+		return nil, err
+	}
+	if app.admin, err = server.OpenEnforcer(ctx, db, am, tables.Admin, logger); err != nil {
+		return nil, err
+	}
+	log, err := audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger))
+	if err != nil {
+		return nil, err
+	}
+	if err := seed(ctx, cfg, app, m, log, logger); err != nil {
+		return nil, err
+	}
+
+	met := metrics.New()
+	met.Policy(server.ScopePolicy, app.policy)
+	met.Policy(server.ScopeAdmin, app.admin)
+	prov, err := config.BuildProviders(ctx, cfg, db, config.Hooks{Fetch: met.ObserveFetch, Cache: met.ObserveCache, Breaker: met.ObserveBreaker}, logger)
+	if err != nil {
+		return nil, err
+	}
+	app.closers = append(app.closers, func() { _ = prov.Close() })
+
+	topts := []token.Option{token.WithIssuer(cfg.Issuer), token.WithAudience(cfg.Audience), token.WithLogger(logger)}
+	if cfg.JWKSURL != "" {
+		topts = append(topts, token.WithJWKSURL(cfg.JWKSURL))
+	} else {
+		topts = append(topts, token.WithHMACSecret([]byte(cfg.JWTSecret)))
+	}
+	v, err := token.New(ctx, topts...)
+	if err != nil {
+		return nil, err
+	}
+	app.closers = append(app.closers, func() { _ = v.Close() })
+	auth, err := middleware.New(
+		middleware.WithVerifier(v),
+		middleware.WithDecider(met.Decider(app.policy)),
+		middleware.WithGroups(prov.Groups),
+		middleware.WithPermissions(prov.Permissions),
+		middleware.WithLogger(logger),
+	)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := syncInstances(ctx, cfg, app, met, logger); err != nil {
+		return nil, err
+	}
+	srv, err := server.New(
+		server.WithPolicy(app.policy), server.WithAdmin(app.admin), server.WithAuth(auth), server.WithAudit(log),
+		server.WithLogger(logger), server.WithReadyTimeout(cfg.ReadyTimeout),
+		server.WithReadiness(append([]server.Check{server.DBCheck("database", db)}, prov.Checks...)...),
+		server.WithMetricsHandler(met.Handler()), server.WithDecisionObserver(met.ObserveDecision),
+	)
+	if err != nil {
+		return nil, err
+	}
+	app.handler = srv.Handler()
+	return app, nil
+}
+
+// seed writes the seed policy to an empty served policy, the admin role to
+// an empty admin policy, and makes the configured admins members of it.
+// Each change is audited.
+func seed(ctx context.Context, cfg config.Config, app *serveApp, m model.Model, log *audit.Log, logger *slog.Logger) error {
+	if cfg.Seed != "" && len(server.AllRules(app.policy)) == 0 {
+		rules, err := server.ReadPolicyFile(ctx, m, cfg.Seed)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		if ok, err := server.Seed(ctx, app.policy, log, server.ScopePolicy, "system:seed", rules); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		} else if ok {
+			logger.Info("warden: seeded the empty policy", "file", cfg.Seed, "rules", len(rules))
+		}
+	}
+	if _, err := server.Seed(ctx, app.admin, log, server.ScopeAdmin, "system:seed", server.AdminSeed); err != nil {
+		return fmt.Errorf("seed admin policy: %w", err)
+	}
+	held := app.admin.Rules("g")
+	for _, id := range cfg.Admins {
+		r := enforcer.G(id, server.AdminRole)
+		if slices.ContainsFunc(held, func(h enforcer.Rule) bool { return slices.Equal(h.Values, r.Values) }) {
+			continue // audited when it was granted
+		}
+		if _, err := server.Apply(ctx, app.admin, log, server.Change{Scope: server.ScopeAdmin, Action: audit.ActionGrant,
+			Rules: []enforcer.Rule{r}, Actor: "system:config", Source: "startup"}); err != nil {
+			return fmt.Errorf("admin %q: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// syncInstances keeps this instance in step with the others: on
+// PostgreSQL through LISTEN/NOTIFY (one channel per policy, single changes
+// applied without a reload), and by a periodic reload when configured.
+func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *metrics.Metrics, logger *slog.Logger) error {
+	scopes := []struct {
+		e       *enforcer.Enforcer
+		channel string
+	}{{app.policy, cfg.Channel}, {app.admin, cfg.Channel + "_admin"}}
+	if config.Dialect(cfg.DB) == "postgres" {
+		for _, sc := range scopes {
+			w, err := pgwatcher.New(ctx, cfg.DB, watcher.WithChannel(sc.channel), watcher.WithLogger(logger),
+				watcher.WithObserver(met.WatcherObserver()))
+			if err != nil {
+				return err
+			}
+			app.closers = append(app.closers, w.Close)
+			if err := sc.e.SetWatcher(w); err != nil {
+				return err
+			}
+			if err := w.SetUpdateCallback(policysync.Callback(sc.e, policysync.WithLogger(logger))); err != nil {
+				return err
+			}
+		}
+	}
+	if cfg.ReloadInterval > 0 {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			t := time.NewTicker(cfg.ReloadInterval)
+			defer t.Stop()
+			for {
+				select {
+				case <-rctx.Done():
+					return
+				case <-t.C:
+					for _, sc := range scopes {
+						if err := sc.e.Reload(rctx); err != nil && rctx.Err() == nil {
+							logger.Error("warden: periodic reload failed; keeping the previous policy", "channel", sc.channel, "error", err)
+						}
+					}
+				}
+			}
+		}()
+		app.closers = append(app.closers, func() { cancel(); <-done })
+	}
+	return nil
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil {
+			return err
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+func closeDB(db *gorm.DB) {
+	if s, err := db.DB(); err == nil {
+		_ = s.Close()
+	}
+}
