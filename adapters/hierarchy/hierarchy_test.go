@@ -204,3 +204,13 @@ func TestWithUserPermissions(t *testing.T) {
 		t.Fatalf("got %v, %v", got, err)
 	}
 }
+
+func TestZeroProviderIsAnError(t *testing.T) {
+	var h hierarchy.Provider
+	if g, err := h.Groups(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, hierarchy.ErrNotLoaded) || g != nil {
+		t.Fatalf("Groups = %v, %v", g, err)
+	}
+	if p, err := h.Permissions(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, hierarchy.ErrNotLoaded) || p != nil {
+		t.Fatalf("Permissions = %v, %v", p, err)
+	}
+}

@@ -2,11 +2,15 @@ package hierarchy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
 	"github.com/wardenhq/warden/adapters"
 )
+
+// ErrNotLoaded is returned by a Provider that was not made by New.
+var ErrNotLoaded = errors.New("hierarchy: no graph loaded (use New)")
 
 // Source loads the current role graph, for example from a file or a table.
 type Source func(ctx context.Context) (Graph, error)
@@ -69,21 +73,34 @@ func (h *Provider) Update(g Graph) error {
 
 // Groups returns the caller's direct roles and every role they inherit.
 func (h *Provider) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
-	direct, err := h.direct.Groups(ctx, tok)
+	e, direct, err := h.fetch(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	return h.expanded.Load().Roles(direct), nil
+	return e.Roles(direct), nil
+}
+
+// fetch returns the expansion in force and the caller's direct roles.
+func (h *Provider) fetch(ctx context.Context, tok *adapters.Token) (*Expanded, []string, error) {
+	e := h.expanded.Load()
+	if e == nil || h.direct == nil {
+		return nil, nil, ErrNotLoaded
+	}
+	direct, err := h.direct.Groups(ctx, tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, direct, nil
 }
 
 // Permissions returns the permissions of the caller's roles, inherited ones
 // included, plus the caller's own with WithUserPermissions.
 func (h *Provider) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
-	direct, err := h.direct.Groups(ctx, tok)
+	e, direct, err := h.fetch(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	perms := h.expanded.Load().Permissions(direct)
+	perms := e.Permissions(direct)
 	if h.own != nil {
 		own, err := h.own.Permissions(ctx, tok)
 		if err != nil {

@@ -17,6 +17,9 @@ import (
 	"github.com/wardenhq/warden/permission"
 )
 
+// ErrNotLoaded is returned by a File that was not made by Open.
+var ErrNotLoaded = errors.New("jsonfile: no policy loaded (use Open)")
+
 // errNotImplemented is Casbin's convention for "this adapter does not save":
 // the enforcer then keeps the change in memory only.
 var errNotImplemented = errors.New("not implemented")
@@ -79,7 +82,11 @@ func (f *File) Groups(_ context.Context, tok *adapters.Token) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	return append([]string{}, f.cur.Load().UserRoles[id]...), nil
+	p := f.cur.Load()
+	if p == nil {
+		return nil, ErrNotLoaded
+	}
+	return append([]string{}, p.UserRoles[id]...), nil
 }
 
 // Permissions implements adapters.PermissionsProvider: the user's own
@@ -90,6 +97,9 @@ func (f *File) Permissions(_ context.Context, tok *adapters.Token) ([]string, er
 		return nil, err
 	}
 	p := f.cur.Load()
+	if p == nil {
+		return nil, ErrNotLoaded
+	}
 	out := append([]string{}, p.Users[id]...)
 	for _, r := range p.UserRoles[id] {
 		out = append(out, p.Roles[r]...)

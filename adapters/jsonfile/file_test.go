@@ -121,3 +121,13 @@ func TestLoadsIntoEnforcer(t *testing.T) {
 		t.Fatalf("AddRules on a read-only file should stay in memory, got %v", err)
 	}
 }
+
+func TestZeroFileIsAnError(t *testing.T) {
+	var f jsonfile.File
+	if g, err := f.Groups(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, jsonfile.ErrNotLoaded) || g != nil {
+		t.Fatalf("Groups = %v, %v", g, err)
+	}
+	if p, err := f.Permissions(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, jsonfile.ErrNotLoaded) || p != nil {
+		t.Fatalf("Permissions = %v, %v", p, err)
+	}
+}
