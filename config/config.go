@@ -54,6 +54,15 @@ type Provider struct {
 	// SQLDSN is the database of the sql source; empty means the policy
 	// database.
 	SQLDSN string
+	// RedisAddr is the host:port of the redis source (package redisstore).
+	RedisAddr string
+	// RedisPrefix is put in front of the redis source's keys.
+	RedisPrefix string
+	// URL is the base URL of the http source (package httpapi).
+	URL string
+	// APIKey is the bearer key the http source sends (the service's own
+	// key, never the caller's token).
+	APIKey string
 	// Timeout bounds one fetch (0: none; sql and file default to 2s).
 	Timeout time.Duration
 	// Retries is the number of attempts after the first.
@@ -90,6 +99,8 @@ const (
 	KindClaims = "claims"
 	KindSQL    = "sql"
 	KindFile   = "file"
+	KindRedis  = "redis"
+	KindHTTP   = "http"
 )
 
 // Ways of combining several sources.
@@ -155,6 +166,12 @@ func (p Provider) validate(name string) error {
 		}
 		if k == KindFile && p.File == "" {
 			bad("file: required by the file source")
+		}
+		if k == KindRedis && p.RedisAddr == "" {
+			bad("redis-addr: required by the redis source")
+		}
+		if k == KindHTTP && p.URL == "" {
+			bad("url: required by the http source")
 		}
 	}
 	switch p.Combine {

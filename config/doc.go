@@ -44,9 +44,11 @@
 //	sql     the authz_groups and authz_permissions tables (adapters/sqlstore),
 //	        in the policy database or the one of groups-sql-dsn
 //	file    a JSON file (adapters/jsonfile), reloaded when it changes
+//	redis   Redis sets (adapters/redisstore) at redis_addr, keys under redis_prefix
+//	http    an HTTP service (adapters/httpapi) at url, with api_key
 //
-// Each source is wrapped, inside out, in a timeout (default 2s for sql and
-// file), retries, a circuit breaker and a per-identity cache, each when
+// Each source is wrapped, inside out, in a timeout (default 2s for all but
+// claims), retries (for http only on errors httpapi.Retryable accepts), a circuit breaker and a per-identity cache, each when
 // configured; several sources are combined as a union (all must answer),
 // an intersection, or a best-effort union. Hooks let package metrics count
 // fetches, errors, cache hits and breaker states.

@@ -147,3 +147,5 @@ func TestEnvName(t *testing.T) {
 		t.Errorf("EnvName = %s", got)
 	}
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

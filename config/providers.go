@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/adapters"
@@ -16,16 +17,19 @@ import (
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/adapters/filewatch"
+	"github.com/wardenhq/warden/adapters/httpapi"
 	"github.com/wardenhq/warden/adapters/jsonfile"
 	"github.com/wardenhq/warden/adapters/multi"
+	"github.com/wardenhq/warden/adapters/redisstore"
 	"github.com/wardenhq/warden/adapters/retry"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/adapters/timeout"
 	"github.com/wardenhq/warden/server"
 )
 
-// DefaultRemoteTimeout bounds a fetch from the sql and file sources when no
-// timeout is configured: a hung database must not hold a request forever.
+// DefaultRemoteTimeout bounds a fetch from every source but claims when no
+// timeout is configured: a hung database or service must not hold a request
+// forever.
 const DefaultRemoteTimeout = 2 * time.Second
 
 // Hooks receive observations of the providers, for metrics. Nil fields are
@@ -85,6 +89,8 @@ var builders = map[string]builder{
 	KindClaims: buildClaims,
 	KindSQL:    buildSQL,
 	KindFile:   buildFile,
+	KindRedis:  buildRedis,
+	KindHTTP:   buildHTTP,
 }
 
 // Kinds returns the source kinds, sorted.
@@ -169,7 +175,12 @@ func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fe
 		f = timeout.Wrap(f, d)
 	}
 	if p.Retries > 0 {
-		f = retry.Wrap(f, retry.WithAttempts(p.Retries+1))
+		opts := []retry.Option{retry.WithAttempts(p.Retries + 1)}
+		if kind == KindHTTP {
+			// A 4xx answer will not change on retry.
+			opts = append(opts, retry.WithRetryIf(httpapi.Retryable))
+		}
+		f = retry.Wrap(f, opts...)
 	}
 	if p.BreakerFailures > 0 {
 		opts := []breaker.Option{breaker.WithName(label), breaker.WithFailures(uint32(p.BreakerFailures))}
@@ -291,4 +302,40 @@ func buildFile(b *build, p Provider) (source, error) {
 	b.out.closers = append(b.out.closers, func() error { w.Close(); return nil })
 	b.memo[key] = f
 	return f, nil
+}
+
+func buildRedis(b *build, p Provider) (source, error) {
+	key := KindRedis + "\x00" + p.RedisAddr + "\x00" + p.RedisPrefix
+	if s, ok := b.memo[key]; ok {
+		return s, nil
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: p.RedisAddr})
+	b.out.closers = append(b.out.closers, rdb.Close)
+	name := "redis:" + p.RedisAddr
+	if !slices.ContainsFunc(b.out.Checks, func(c server.Check) bool { return c.Name == name }) {
+		b.out.Checks = append(b.out.Checks, server.Check{Name: name, Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
+	}
+	st := redisstore.New(rdb, redisstore.WithPrefix(p.RedisPrefix))
+	b.memo[key] = st
+	return st, nil
+}
+
+func buildHTTP(b *build, p Provider) (source, error) {
+	key := KindHTTP + "\x00" + p.URL + "\x00" + p.APIKey
+	if s, ok := b.memo[key]; ok {
+		return s, nil
+	}
+	var opts []httpapi.Option
+	if p.APIKey != "" {
+		opts = append(opts, httpapi.WithAPIKey(p.APIKey))
+	}
+	if p.Timeout > 0 {
+		opts = append(opts, httpapi.WithTimeout(p.Timeout))
+	}
+	c, err := httpapi.New(p.URL, opts...)
+	if err != nil {
+		return nil, err
+	}
+	b.memo[key] = c
+	return c, nil
 }
