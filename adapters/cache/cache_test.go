@@ -311,3 +311,41 @@ func BenchmarkHit(b *testing.B) {
 		}
 	}
 }
+
+// One caller giving up must not fail the load that others share: the load
+// runs on a context detached from the caller that started it.
+func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
+	var calls atomic.Int64
+	started := make(chan struct{})
+	release := make(chan struct{})
+	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		calls.Add(1)
+		close(started)
+		<-release
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return []string{"g"}, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := c.Fetch(ctx, tok("alice"))
+		done <- err
+	}()
+	<-started
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller: err = %v", err)
+	}
+	close(release)
+	// The load finished and was stored although its starter left.
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Len() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	got, err := c.Fetch(context.Background(), tok("alice"))
+	if err != nil || got[0] != "g" || calls.Load() != 1 {
+		t.Fatalf("got %v, %v after %d calls; want the stored answer from 1 call", got, err, calls.Load())
+	}
+}
