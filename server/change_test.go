@@ -119,10 +119,17 @@ func TestGrantRevokeAuditExport(t *testing.T) {
 			}
 			// And through the API.
 			ar := e.do("GET", "/v1/audit?actor=root&limit=2", root, "")
-			var page struct{ Entries []audit.Entry }
+			var page server.AuditPage
 			ar.json(t, &page)
-			if ar.status != http.StatusOK || len(page.Entries) != 2 || page.Entries[0].Action != "grant" {
-				t.Errorf("GET /v1/audit: %d %s", ar.status, ar.body)
+			if ar.status != http.StatusOK || len(page.Entries) != 2 || page.Entries[0].Action != "grant" ||
+				!slices.Equal(page.Entries[0].After[0], []string{"p", "dave", "/reports", "GET", "allow"}) || page.NextAfterID == nil {
+				t.Fatalf("GET /v1/audit: %d %s", ar.status, ar.body)
+			}
+			ar = e.do("GET", "/v1/audit?actor=root&limit=100&after_id="+strconv.FormatUint(*page.NextAfterID, 10), root, "")
+			page = server.AuditPage{}
+			ar.json(t, &page)
+			if len(page.Entries) != len(want)-2 || page.NextAfterID != nil || page.Entries[0].Action != "grant" {
+				t.Errorf("second audit page: %s", ar.body)
 			}
 		})
 	}
@@ -207,3 +214,23 @@ func TestListPagination(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestAuditFailureIsReported: a change whose audit row cannot be stored is
+// not reported as a plain success, and its trace is in the log.
+func TestAuditFailureIsReported(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite)
+	if err := e.db.Exec("DROP TABLE " + e.audit.Table()).Error; err != nil {
+		t.Fatal(err)
+	}
+	res := e.do("POST", "/v1/groups", tok(t, "root", nil, nil), `{"member":"kim","role":"viewer"}`, "X-Request-Id", "aud-1")
+	if res.status != http.StatusInternalServerError || res.errorBody(t).Error != "audit_failed" {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"msg":"policy change","actor":"root"`) || !strings.Contains(logs, "aud-1") {
+		t.Errorf("the change is not in the log: %s", logs)
+	}
+	if strings.Contains(string(res.body), "no such table") {
+		t.Errorf("body leaks the cause: %s", res.body)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/enforcer"
@@ -271,8 +272,53 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeUnavailable(w, r, "audit list", err)
 		return
 	}
-	if entries == nil {
-		entries = []audit.Entry{}
+	out := AuditPage{Entries: make([]AuditEntry, len(entries))}
+	for i, e := range entries {
+		out.Entries[i] = auditView(e)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	if n := len(entries); n == limit {
+		next := entries[n-1].ID
+		out.NextAfterID = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// AuditPage is the answer of GET /v1/audit.
+type AuditPage struct {
+	Entries []AuditEntry `json:"entries"`
+	// NextAfterID is the after_id of the next page; absent when this page
+	// was not full.
+	NextAfterID *uint64 `json:"next_after_id,omitempty"`
+}
+
+// AuditEntry is an audit.Entry with its rule lists decoded.
+type AuditEntry struct {
+	ID         uint64     `json:"id"`
+	Time       time.Time  `json:"time"`
+	Actor      string     `json:"actor"`
+	Action     string     `json:"action"`
+	Scope      string     `json:"scope"`
+	Rules      [][]string `json:"rules"`
+	Before     [][]string `json:"before"`
+	After      [][]string `json:"after"`
+	Changed    int        `json:"changed"`
+	Source     string     `json:"source"`
+	RemoteAddr string     `json:"remote_addr,omitempty"`
+	RequestID  string     `json:"request_id,omitempty"`
+	// Failed is true when the change failed; its cause is in the server's
+	// log, never in the API.
+	Failed bool `json:"failed,omitempty"`
+}
+
+func auditView(e audit.Entry) AuditEntry {
+	dec := func(s string) [][]string {
+		r, err := audit.DecodeRules(s)
+		if err != nil || r == nil {
+			return [][]string{}
+		}
+		return r
+	}
+	return AuditEntry{ID: e.ID, Time: e.Time, Actor: e.Actor, Action: e.Action, Scope: e.Scope,
+		Rules: dec(e.Rules), Before: dec(e.Before), After: dec(e.After), Changed: e.Changed, Source: e.Source,
+		RemoteAddr: e.RemoteAddr, RequestID: e.RequestID, Failed: e.Error != ""}
 }
