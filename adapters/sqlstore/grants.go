@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/wardenhq/warden/adapters"
 )
 
 type groupRow struct {
@@ -117,9 +119,26 @@ func (s *Store) ListPermissions(ctx context.Context, identity string) ([]string,
 	return out, nil
 }
 
+// listEffectivePermissions returns identity's permissions and those of its
+// groups, in one query.
+func (s *Store) listEffectivePermissions(ctx context.Context, identity string) ([]string, error) {
+	if err := checkIdentity(identity); err != nil {
+		return nil, err
+	}
+	sub := s.db.Table(s.groups).Select("group_name").Where("username = ?", identity)
+	out := []string{}
+	err := s.db.WithContext(ctx).Table(s.permissions).
+		Where("username = ? OR username IN (?)", identity, sub).Order("id").
+		Pluck("permission", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list permissions of %q and its groups: %w", identity, err)
+	}
+	return adapters.Dedup(out), nil
+}
+
 // tx runs f in a transaction on a Store bound to it.
 func (s *Store) tx(ctx context.Context, f func(*Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return f(&Store{db: tx, groups: s.groups, permissions: s.permissions})
+		return f(&Store{db: tx, groups: s.groups, permissions: s.permissions, inherit: s.inherit})
 	})
 }

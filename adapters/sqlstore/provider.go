@@ -17,14 +17,16 @@ func (s *Store) Groups(ctx context.Context, tok *adapters.Token) ([]string, erro
 }
 
 // Permissions implements adapters.PermissionsProvider: the permissions
-// stored for the token's identity itself. Permissions of its groups are not
-// included; load the Store into an enforcer (it is a persist.Adapter) to
-// have groups' permissions apply, or combine providers with package
-// hierarchy.
+// stored for the token's identity itself, and with WithGroupPermissions
+// also those of its groups. To have nested groups apply, load the Store
+// into an enforcer (it is a persist.Adapter) or use package hierarchy.
 func (s *Store) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err
+	}
+	if s.inherit {
+		return s.listEffectivePermissions(ctx, id)
 	}
 	return s.ListPermissions(ctx, id)
 }

@@ -44,6 +44,7 @@ type Store struct {
 	db          *gorm.DB
 	groups      string
 	permissions string
+	inherit     bool
 }
 
 // Option configures a Store.
@@ -54,6 +55,13 @@ type Option func(*Store)
 func WithTables(groups, permissions string) Option {
 	return func(s *Store) { s.groups, s.permissions = groups, permissions }
 }
+
+// WithGroupPermissions makes the Permissions provider method also return
+// the permissions granted to each of the caller's groups (one level), as
+// the permissions model would grant them once loaded into an enforcer. Users
+// and groups share one namespace of subjects, as in Casbin: a group named
+// like a user gets that user's permissions.
+func WithGroupPermissions() Option { return func(s *Store) { s.inherit = true } }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,54}$`)
 

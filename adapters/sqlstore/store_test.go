@@ -278,3 +278,29 @@ func BenchmarkGroupsMiss(b *testing.B) {
 		})
 	}
 }
+
+func TestGroupPermissions(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		base := newStore(t, db)
+		g, p := base.Tables()
+		s, err := sqlstore.New(db, sqlstore.WithTables(g, p), sqlstore.WithGroupPermissions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		must(t, s.GrantGroup(ctx, "alice", "editors"))
+		must(t, s.GrantGroup(ctx, "Alice", "admins"))
+		must(t, s.GrantPermission(ctx, "alice", "profile:edit"))
+		must(t, s.GrantPermission(ctx, "editors", "posts:*"))
+		must(t, s.GrantPermission(ctx, "editors", "profile:edit"))
+		must(t, s.GrantPermission(ctx, "admins", "*"))
+		got, err := s.Permissions(ctx, &adapters.Token{Identity: "alice"})
+		if err != nil || !reflect.DeepEqual(got, []string{"profile:edit", "posts:*"}) {
+			t.Fatalf("with group permissions: %v, %v", got, err)
+		}
+		got, err = base.Permissions(ctx, &adapters.Token{Identity: "alice"})
+		if err != nil || !reflect.DeepEqual(got, []string{"profile:edit"}) {
+			t.Fatalf("default (own only): %v, %v", got, err)
+		}
+	})
+}
