@@ -126,6 +126,7 @@ func TestErrorsNameTheirSource(t *testing.T) {
 		{"bad combine", []string{"--jwt-secret", secret, "--groups-combine", "xor"}, nil, []string{"groups-combine"}},
 		{"bad prefix", []string{"--jwt-secret", secret, "--table-prefix", "a;b"}, nil, []string{"table-prefix"}},
 		{"negative", []string{"--jwt-secret", secret, "--groups-retries", "-1"}, nil, []string{"negative"}},
+		{"negative reload", []string{"--jwt-secret", secret, "--reload-interval", "-1s"}, nil, []string{"reload-interval"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

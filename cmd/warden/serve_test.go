@@ -237,3 +237,39 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// TestServeReloadInterval: on SQLite there is no NOTIFY, so a grant made
+// with `warden grant` reaches a running server through --reload-interval.
+func TestServeReloadInterval(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newAddrWriter()
+	var stderr lockedBuf
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
+			"--jwt-secret", serveSecret, "--admin", "root", "--reload-interval", "50ms"}, out, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, stderr.String())
+		}
+	}()
+	var base string
+	select {
+	case base = <-out.addr:
+	case code := <-done:
+		done <- code
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	c := apiClient{t, base, serveToken(t, "root")}
+	if c.allowed("zed", "/posts", "GET") {
+		t.Fatal("zed allowed before the grant")
+	}
+	var o, e strings.Builder
+	if code := run([]string{"grant", "--db", db.DSN, "--model", confModel, "g", "zed", "viewer"}, &o, &e); code != 0 {
+		t.Fatalf("grant: %d %s", code, e.String())
+	}
+	eventually(t, "the server allows zed after the CLI grant", func() bool { return c.allowed("zed", "/posts", "GET") })
+}
