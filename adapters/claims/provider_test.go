@@ -184,3 +184,19 @@ func BenchmarkPermissions(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"cognito:groups", "realm_access.roles", `a\.b.c`, `x\\.y`, "..", `\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := claims.ParsePath(s)
+		if err != nil {
+			return
+		}
+		again, err := claims.ParsePath(p.String())
+		if err != nil || !reflect.DeepEqual(again, p) {
+			t.Fatalf("%q -> %q -> %q, %v", s, p, again, err)
+		}
+	})
+}
