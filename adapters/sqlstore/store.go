@@ -63,7 +63,9 @@ func WithTables(groups, permissions string) Option {
 // like a user gets that user's permissions.
 func WithGroupPermissions() Option { return func(s *Store) { s.inherit = true } }
 
-var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,54}$`)
+// identRe allows up to 50 characters, so that index names derived from a
+// table name stay within PostgreSQL's 63-byte identifier limit.
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,49}$`)
 
 // New returns a Store on db. It does not touch the database; call Migrate
 // to create the tables.

@@ -245,7 +245,7 @@ func TestContextCancelled(t *testing.T) {
 
 func TestNewRejectsBadTables(t *testing.T) {
 	db := openSQLite(t)
-	for _, tc := range [][2]string{{"a; DROP TABLE x", "p"}, {"", "p"}, {"same", "same"}, {"1abc", "p"}} {
+	for _, tc := range [][2]string{{"a; DROP TABLE x", "p"}, {"", "p"}, {"same", "same"}, {"1abc", "p"}, {strings.Repeat("t", 51), "p"}} {
 		if _, err := sqlstore.New(db, sqlstore.WithTables(tc[0], tc[1])); err == nil {
 			t.Errorf("tables %q accepted", tc)
 		}
