@@ -30,8 +30,9 @@ type Result struct {
 	// Changed counts the rules added or removed; rules already in the
 	// wanted state are not counted.
 	Changed int
-	// Before and After are those of the asked rules present before and
-	// after the change.
+	// Before and After are those of the asked rules present just before
+	// and just after the change; a concurrent change by another writer
+	// can show in them.
 	Before, After []enforcer.Rule
 	// AuditID is the id of the audit entry.
 	AuditID uint64

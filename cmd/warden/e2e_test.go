@@ -44,9 +44,29 @@ func TestTwoServersAgreeOnPostgres(t *testing.T) {
 	channel := dbtest.Unique()
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
 		"--channel", channel, "--admin", "root"}
-	// One after the other: the first creates and seeds the tables.
-	a := apiClient{t, startBinary(t, bin, args...), serveToken(t, "root")}
-	b := apiClient{t, startBinary(t, bin, args...), serveToken(t, "root")}
+	// Both start at once on an empty schema: the setup lock makes one
+	// create and seed the tables while the other waits.
+	type started struct {
+		addr string
+		err  error
+	}
+	addrs := make(chan started, 2)
+	for range 2 {
+		go func() {
+			a, err := launch(t, bin, args...)
+			addrs <- started{a, err}
+		}()
+	}
+	var bases []string
+	for range 2 {
+		s := <-addrs
+		if s.err != nil {
+			t.Fatal(s.err)
+		}
+		bases = append(bases, s.addr)
+	}
+	a := apiClient{t, bases[0], serveToken(t, "root")}
+	b := apiClient{t, bases[1], serveToken(t, "root")}
 
 	if a.allowed("dave", "/reports", "GET") || b.allowed("dave", "/reports", "GET") {
 		t.Fatal("dave allowed before the grant")

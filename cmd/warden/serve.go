@@ -107,21 +107,25 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if app.policy, err = server.OpenEnforcer(ctx, db, m, tables.Policy, logger); err != nil {
-		return nil, err
-	}
 	am, err := models.Load(models.Permissions)
 	if err != nil {
 		return nil, err
 	}
-	if app.admin, err = server.OpenEnforcer(ctx, db, am, tables.Admin, logger); err != nil {
-		return nil, err
-	}
-	log, err := audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger))
+	var log *audit.Log
+	err = withSetupLock(ctx, db, "warden_setup:"+tables.Policy, func() error {
+		var err error
+		if app.policy, err = server.OpenEnforcer(ctx, db, m, tables.Policy, logger); err != nil {
+			return err
+		}
+		if app.admin, err = server.OpenEnforcer(ctx, db, am, tables.Admin, logger); err != nil {
+			return err
+		}
+		if log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
+			return err
+		}
+		return seed(ctx, cfg, app, m, log, logger)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := seed(ctx, cfg, app, m, log, logger); err != nil {
 		return nil, err
 	}
 
@@ -202,6 +206,22 @@ func seed(ctx context.Context, cfg config.Config, app *serveApp, m model.Model, 
 		}
 	}
 	return nil
+}
+
+// withSetupLock runs setup while holding a PostgreSQL advisory lock, so
+// that instances starting together create the tables and seed them one
+// after the other instead of racing on DDL and unique keys.
+func withSetupLock(ctx context.Context, db *gorm.DB, key string, setup func() error) error {
+	if db.Dialector.Name() != "postgres" {
+		return setup()
+	}
+	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("SELECT pg_advisory_lock(hashtext(?))", key).Error; err != nil {
+			return fmt.Errorf("setup lock: %w", err)
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(hashtext(?))", key)
+		return setup()
+	})
 }
 
 // syncInstances keeps this instance in step with the others: on

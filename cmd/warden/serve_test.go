@@ -182,19 +182,28 @@ func (l *lockedBuf) String() string {
 }
 
 // startBinary starts the built binary with args and returns its base URL;
-// the process is stopped with SIGTERM when the test ends.
+// the process is stopped with SIGINT when the test ends.
 func startBinary(t *testing.T, bin string, args ...string) string {
 	t.Helper()
+	addr, err := launch(t, bin, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// launch is startBinary for any goroutine: it reports failure as an error.
+func launch(t *testing.T, bin string, args ...string) (string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "WARDEN_JWT_SECRET="+serveSecret)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	var stderr lockedBuf
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	exited := make(chan struct{})
 	t.Cleanup(func() {
@@ -222,13 +231,12 @@ func startBinary(t *testing.T, bin string, args ...string) string {
 	}()
 	select {
 	case a := <-addr:
-		return a
+		return a, nil
 	case <-exited:
-		t.Fatalf("warden %v exited before listening:\n%s", args, tail(stderr.String(), 4000))
+		return "", fmt.Errorf("warden %v exited before listening:\n%s", args, tail(stderr.String(), 4000))
 	case <-time.After(60 * time.Second):
-		t.Fatalf("warden %v did not listen within a minute:\n%s", args, tail(stderr.String(), 4000))
+		return "", fmt.Errorf("warden %v did not listen within a minute:\n%s", args, tail(stderr.String(), 4000))
 	}
-	return ""
 }
 
 func tail(s string, n int) string {
