@@ -9,101 +9,113 @@ import (
 )
 
 func TestAuthentication(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite)
-	expired := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyb290In0.invalid"
-	tests := []struct {
-		name, method, path, bearer, body string
-		want                             int
-		wantCode                         string
-	}{
-		{"health needs no token", "GET", "/healthz", "", "", http.StatusOK, ""},
-		{"ready needs no token", "GET", "/readyz", "", "", http.StatusOK, ""},
-		{"no token on rules", "GET", "/v1/rules", "", "", http.StatusUnauthorized, "unauthorized"},
-		{"no token on check", "POST", "/v1/check", "", `{"sub":"alice","obj":"/posts","act":"GET"}`, http.StatusUnauthorized, "unauthorized"},
-		{"bad token", "GET", "/v1/rules", expired, "", http.StatusUnauthorized, "invalid_token"},
-		{"no token on grant", "POST", "/v1/rules", "", `{"ptype":"p","values":["x","/y","GET","allow"]}`, http.StatusUnauthorized, "unauthorized"},
-		{"no token on export", "GET", "/v1/policy.csv", "", "", http.StatusUnauthorized, "unauthorized"},
-		{"unknown route is 404 with a token", "GET", "/v1/nope", tok(t, "root", nil, nil), "", http.StatusNotFound, "not_found"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := e.do(tt.method, tt.path, tt.bearer, tt.body)
-			if res.status != tt.want {
-				t.Fatalf("status = %d, want %d; body %s", res.status, tt.want, res.body)
-			}
-			if tt.wantCode != "" {
-				var b struct{ Error string }
-				res.json(t, &b)
-				if b.Error != tt.wantCode {
-					t.Errorf("error = %q, want %q", b.Error, tt.wantCode)
-				}
-			}
-		})
-	}
-}
-
-func TestAdminAuthorization(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite)
-	tests := []struct {
-		name   string
-		bearer string
-		want   int
-	}{
-		{"admin through the admin policy", tok(t, "root", nil, nil), http.StatusOK},
-		{"admin through a token group", tok(t, "dora", []string{"warden-admin"}, nil), http.StatusOK},
-		{"admin through a token permission", tok(t, "erin", nil, []string{"warden:admin"}), http.StatusOK},
-		{"wildcard permission", tok(t, "fred", nil, []string{"warden:*"}), http.StatusOK},
-		{"a served-policy admin is no Warden admin", tok(t, "alice", nil, nil), http.StatusForbidden},
-		{"check permission is not admin", tok(t, "gina", nil, []string{"warden:check"}), http.StatusForbidden},
-		{"deny permission wins over the group", tok(t, "hank", []string{"warden-admin"}, []string{"!warden:admin"}), http.StatusForbidden},
-		// The claims provider refuses the claim: no answer, so no access.
-		{"malformed permissions claim fails closed", tok(t, "ivy", []string{"warden-admin"}, []string{"!bad perm"}), http.StatusServiceUnavailable},
-	}
-	routes := []struct{ method, path, body string }{
-		{"GET", "/v1/rules", ""},
-		{"GET", "/v1/policy.csv", ""},
-		{"GET", "/v1/audit", ""},
-		// Revoking a rule that is absent changes nothing, so every
-		// allowed caller can run it.
-		{"DELETE", "/v1/rules", `{"ptype":"p","values":["nobody","/none","GET","allow"]}`},
-		{"DELETE", "/v1/groups", `{"member":"nobody","role":"none"}`},
-	}
-	for _, tt := range tests {
-		for _, rt := range routes {
-			t.Run(tt.name+" "+rt.method+" "+rt.path, func(t *testing.T) {
-				res := e.do(rt.method, rt.path, tt.bearer, rt.body)
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		expired := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyb290In0.invalid"
+		tests := []struct {
+			name, method, path, bearer, body string
+			want                             int
+			wantCode                         string
+		}{
+			{"health needs no token", "GET", "/healthz", "", "", http.StatusOK, ""},
+			{"ready needs no token", "GET", "/readyz", "", "", http.StatusOK, ""},
+			{"no token on rules", "GET", "/v1/rules", "", "", http.StatusUnauthorized, "unauthorized"},
+			{"no token on check", "POST", "/v1/check", "", `{"sub":"alice","obj":"/posts","act":"GET"}`, http.StatusUnauthorized, "unauthorized"},
+			{"bad token", "GET", "/v1/rules", expired, "", http.StatusUnauthorized, "invalid_token"},
+			{"no token on grant", "POST", "/v1/rules", "", `{"ptype":"p","values":["x","/y","GET","allow"]}`, http.StatusUnauthorized, "unauthorized"},
+			{"no token on export", "GET", "/v1/policy.csv", "", "", http.StatusUnauthorized, "unauthorized"},
+			{"unknown route is 404 with a token", "GET", "/v1/nope", tok(t, "root", nil, nil), "", http.StatusNotFound, "not_found"},
+			{"unknown route is 404 without a token", "GET", "/nope", "", "", http.StatusNotFound, "not_found"},
+			{"wrong method", "PUT", "/v1/rules", "", "", http.StatusMethodNotAllowed, "method_not_allowed"},
+			{"wrong method on check", "GET", "/v1/check", "", "", http.StatusMethodNotAllowed, "method_not_allowed"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := e.do(tt.method, tt.path, tt.bearer, tt.body)
 				if res.status != tt.want {
 					t.Fatalf("status = %d, want %d; body %s", res.status, tt.want, res.body)
 				}
-				if tt.want == http.StatusForbidden && res.errorBody(t).Error != "forbidden" {
-					t.Errorf("body = %s", res.body)
+				if tt.wantCode != "" {
+					var b struct{ Error string }
+					res.json(t, &b)
+					if b.Error != tt.wantCode {
+						t.Errorf("error = %q, want %q", b.Error, tt.wantCode)
+					}
 				}
 			})
 		}
-	}
+	})
+}
+
+// refused stands for "403 or 503" in a table of wanted statuses.
+const refused = -1
+
+func TestAdminAuthorization(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		tests := []struct {
+			name   string
+			bearer string
+			want   int
+		}{
+			{"admin through the admin policy", tok(t, "root", nil, nil), http.StatusOK},
+			{"admin through a token group", tok(t, "dora", []string{"warden-admin"}, nil), http.StatusOK},
+			{"admin through a token permission", tok(t, "erin", nil, []string{"warden:admin"}), http.StatusOK},
+			{"wildcard permission", tok(t, "fred", nil, []string{"warden:*"}), http.StatusOK},
+			{"a served-policy admin is no Warden admin", tok(t, "alice", nil, nil), http.StatusForbidden},
+			{"check permission is not admin", tok(t, "gina", nil, []string{"warden:check"}), http.StatusForbidden},
+			{"deny permission wins over the group", tok(t, "hank", []string{"warden-admin"}, []string{"!warden:admin"}), http.StatusForbidden},
+			// The claims provider refuses the claim: no answer, so no access.
+			{"malformed permissions claim fails closed", tok(t, "ivy", []string{"warden-admin"}, []string{"!bad perm"}), http.StatusServiceUnavailable},
+		}
+		routes := []struct{ method, path, body string }{
+			{"GET", "/v1/rules", ""},
+			{"GET", "/v1/policy.csv", ""},
+			{"GET", "/v1/audit", ""},
+			// Revoking a rule that is absent changes nothing, so every
+			// allowed caller can run it.
+			{"DELETE", "/v1/rules", `{"ptype":"p","values":["nobody","/none","GET","allow"]}`},
+			{"DELETE", "/v1/groups", `{"member":"nobody","role":"none"}`},
+		}
+		for _, tt := range tests {
+			for _, rt := range routes {
+				t.Run(tt.name+" "+rt.method+" "+rt.path, func(t *testing.T) {
+					res := e.do(rt.method, rt.path, tt.bearer, rt.body)
+					if res.status != tt.want {
+						t.Fatalf("status = %d, want %d; body %s", res.status, tt.want, res.body)
+					}
+					if tt.want == http.StatusForbidden && res.errorBody(t).Error != "forbidden" {
+						t.Errorf("body = %s", res.body)
+					}
+				})
+			}
+		}
+	})
 }
 
 func TestCheckAuthorization(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite)
-	own := `{"sub":"carol","obj":"/posts","act":"GET"}`
-	other := `[{"sub":"carol","obj":"/posts","act":"GET"},{"sub":"bob","obj":"/posts","act":"GET"}]`
-	tests := []struct {
-		name, bearer, body string
-		want               int
-	}{
-		{"own subject needs only authentication", tok(t, "carol", nil, nil), own, http.StatusOK},
-		{"another subject needs warden:check", tok(t, "carol", nil, nil), other, http.StatusForbidden},
-		{"warden:check may ask about anyone", tok(t, "carol", nil, []string{"warden:check"}), other, http.StatusOK},
-		{"admins may ask about anyone", tok(t, "root", nil, nil), other, http.StatusOK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := e.do("POST", "/v1/check", tt.bearer, tt.body)
-			if res.status != tt.want {
-				t.Fatalf("status = %d, want %d; body %s", res.status, tt.want, res.body)
-			}
-		})
-	}
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		own := `{"sub":"carol","obj":"/posts","act":"GET"}`
+		other := `[{"sub":"carol","obj":"/posts","act":"GET"},{"sub":"bob","obj":"/posts","act":"GET"}]`
+		tests := []struct {
+			name, bearer, body string
+			want               int
+		}{
+			{"own subject needs only authentication", tok(t, "carol", nil, nil), own, http.StatusOK},
+			{"another subject needs warden:check", tok(t, "carol", nil, nil), other, http.StatusForbidden},
+			{"warden:check may ask about anyone", tok(t, "carol", nil, []string{"warden:check"}), other, http.StatusOK},
+			{"admins may ask about anyone", tok(t, "root", nil, nil), other, http.StatusOK},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := e.do("POST", "/v1/check", tt.bearer, tt.body)
+				if res.status != tt.want {
+					t.Fatalf("status = %d, want %d; body %s", res.status, tt.want, res.body)
+				}
+			})
+		}
+	})
 }
 
 func TestErrorsDoNotLeak(t *testing.T) {

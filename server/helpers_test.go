@@ -105,6 +105,17 @@ func newEnv(t *testing.T, open func(testing.TB) dbtest.DB, opts ...server.Option
 	return &env{t: t, db: db, srv: srv, policy: policy, admin: admin, audit: log, logs: logs}
 }
 
+// opener opens a fresh database of one backend.
+type opener = func(testing.TB) dbtest.DB
+
+// forEachBackend runs f on SQLite, and on PostgreSQL and MySQL/MariaDB when
+// their test services are configured.
+func forEachBackend(t *testing.T, f func(t *testing.T, open opener)) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { f(t, b.Open) })
+	}
+}
+
 // tok mints a token for sub with optional groups and permissions.
 func tok(t *testing.T, sub string, groups, perms []string) string {
 	t.Helper()

@@ -129,6 +129,12 @@ func (s *Server) Handler() http.Handler {
 	if s.metrics != nil {
 		mux.Handle("GET /metrics", public(s.metrics))
 	}
+	for path, allow := range map[string]string{
+		"/v1/check": "POST", "/v1/rules": "GET, POST, DELETE", "/v1/groups": "POST, DELETE",
+		"/v1/policy.csv": "GET", "/v1/audit": "GET", "/healthz": "GET", "/readyz": "GET",
+	} {
+		mux.HandleFunc(path, methodNotAllowed(allow))
+	}
 	mux.HandleFunc("/", s.handleNotFound)
 	return s.auth.Strict(mux)
 }
@@ -139,6 +145,16 @@ func public(h http.Handler) http.Handler {
 		middleware.MarkChecked(r.Context())
 		h.ServeHTTP(w, r)
 	})
+}
+
+// methodNotAllowed answers 405 for a known path and a wrong method. It
+// reveals nothing a GET of the API's documentation would not.
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		middleware.MarkChecked(r.Context())
+		w.Header().Set("Allow", allow)
+		writeError(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "", "allowed methods: "+allow)
+	}
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
