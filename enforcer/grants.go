@@ -96,3 +96,22 @@ func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 	}
 	return out, nil
 }
+
+// Roles returns the roles s reaches through the "g" links of the model's
+// subject role term (stored links and s.Groups), nearest first, without s
+// itself; for a model with domains, within s.Domain. Like RulesFor, its cost
+// grows with the answer, not with the policy.
+func (e *Enforcer) Roles(ctx context.Context, s Subject) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if e.cm == nil || e.cm.role == nil {
+		return nil, fmt.Errorf("%w: listing roles needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	}
+	defer e.mu.runlock(e.mu.rlock())
+	ev := getEval(e.cm, e.st, Request{Groups: s.Groups})
+	defer putEval(ev)
+	ev.subject = s.Name
+	set := ev.reach(e.cm.role.gi, s.Name, s.Domain)
+	return slices.Clone(set.names[1:]), nil
+}

@@ -135,3 +135,23 @@ func BenchmarkRulesFor(b *testing.B) {
 		}
 	})
 }
+
+func TestRoles(t *testing.T) {
+	e := newConf(t)
+	ctx := context.Background()
+	tests := []struct {
+		given enforcer.Subject
+		want  []string
+	}{
+		{enforcer.Subject{Name: "alice"}, []string{"admin", "editor", "viewer"}},
+		{enforcer.Subject{Name: "carol"}, []string{"viewer"}},
+		{enforcer.Subject{Name: "nobody"}, []string{}},
+		{enforcer.Subject{Name: "dave", Groups: []string{"editor"}}, []string{"editor", "viewer"}},
+	}
+	for _, tt := range tests {
+		got, err := e.Roles(ctx, tt.given)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("Roles(%+v) = %v, %v; want %v", tt.given, got, err, tt.want)
+		}
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/middleware/token"
+	"github.com/wardenhq/warden/permission"
 )
 
 var (
@@ -27,6 +29,11 @@ var (
 // look like success, and 403 does not invite a retry with the same request.
 func StatusOf(err error) int {
 	switch {
+	case errors.Is(err, claims.ErrClaimType), errors.Is(err, claims.ErrMissing), errors.Is(err, permission.ErrInvalid):
+		// The caller's own token carries data that can never decide (a
+		// claim of the wrong shape, a malformed permission): a retry will
+		// not help, so this is not a 503 even though a provider failed.
+		return http.StatusForbidden
 	case errors.Is(err, ErrUnavailable), errors.Is(err, token.ErrKeysUnavailable):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, ErrUnauthenticated), errors.Is(err, token.ErrMissingToken), errors.Is(err, token.ErrInvalidToken):

@@ -14,7 +14,7 @@ import (
 func TestGuards(t *testing.T) {
 	key := hmacKey(t)
 	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
-		return token.ClaimStrings(tok.Claims, "permissions")
+		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
 		middleware.WithGroups(token.ClaimGroups("groups")), middleware.WithPermissions(perms), middleware.WithLogger(discard()))

@@ -13,6 +13,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
 	"github.com/wardenhq/warden/middleware/token"
@@ -121,3 +123,13 @@ func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bear
 func hmacKey(t testing.TB) jwttest.Key { return jwttest.Secret(t) }
 
 func slogJSON(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// claimPermissions reads the "permissions" claim the way a service would,
+// through adapters/claims.
+func claimPermissions(tok *adapters.Token) ([]string, error) {
+	p, err := claims.New(claims.WithPermissionsClaim("permissions"))
+	if err != nil {
+		return nil, err
+	}
+	return p.Permissions(context.Background(), tok)
+}

@@ -76,7 +76,7 @@ func TestRequireWithPermissionsModel(t *testing.T) {
 		enforcer.P("viewer", "read:posts", "allow"),
 	)
 	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
-		return token.ClaimStrings(tok.Claims, "permissions")
+		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
 		middleware.WithDecider(e), middleware.WithGroups(token.ClaimGroups("groups")),

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/echoware"
@@ -282,7 +283,7 @@ func TestEchoRequireAndPermissionGuards(t *testing.T) {
 	}
 	_, _ = enf.AddRules(context.Background(), enforcer.P("editor", "posts:*", "allow"), enforcer.P("intern", "posts:delete", "deny"))
 	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
-		return token.ClaimStrings(tok.Claims, "permissions")
+		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(enf),
 		middleware.WithGroups(token.ClaimGroups("groups")), middleware.WithPermissions(perms), middleware.WithLogger(discard()))
@@ -324,4 +325,14 @@ func TestEchoRequireAndPermissionGuards(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tt.name, status, tt.want)
 		}
 	}
+}
+
+// claimPermissions reads the "permissions" claim the way a service would,
+// through adapters/claims.
+func claimPermissions(tok *adapters.Token) ([]string, error) {
+	p, err := claims.New(claims.WithPermissionsClaim("permissions"))
+	if err != nil {
+		return nil, err
+	}
+	return p.Permissions(context.Background(), tok)
 }
