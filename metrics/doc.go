@@ -17,9 +17,11 @@
 //
 // # Hooks
 //
-//   - Decider wraps an enforcer.Decider so that every decision is counted
-//     and timed; pass it to middleware.WithDecider, and embedding apps get
-//     decision metrics from their own middleware.
+//   - Middleware is the middleware option (middleware.WithDecider around
+//     Decider) that makes an embedding application's middleware count and
+//     time every decision, as `warden serve` does.
+//   - Decider wraps any enforcer.Decider so that every decision is counted
+//     and timed.
 //   - Groups and Permissions wrap a provider with fetch latency and errors,
 //     for middleware.WithGroups and middleware.WithPermissions.
 //   - ObserveFetch, ObserveCache and ObserveBreaker have the signatures of
