@@ -36,16 +36,7 @@ var pathRequests = []string{"/posts", "/posts/1", "/posts/1/comments", "/users/7
 var diffModels = []diffModel{
 	{
 		name: "rbac",
-		text: `[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act`,
+		text: rbacModel,
 		objs: plainObjs, reqObj: plainObjs,
 	},
 	{
@@ -78,16 +69,7 @@ m = g(r.sub, p.sub) && r.obj == p.obj && (r.act == p.act || p.act == "*")`,
 	},
 	{
 		name: "restful",
-		text: `[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = g(r.sub, p.sub) && keyMatch2(r.obj, p.obj) && regexMatch(r.act, p.act)`,
+		text: restfulModel,
 		objs:   func(r *rand.Rand) string { return pathPatterns[r.IntN(len(pathPatterns))] },
 		reqObj: func(r *rand.Rand) string { return pathRequests[r.IntN(len(pathRequests))] },
 	},
@@ -109,16 +91,7 @@ m = g(r.sub, p.sub) && keyMatch(r.obj, p.obj) && (p.act == "*" || r.act == p.act
 	},
 	{
 		name: "domains",
-		text: `[request_definition]
-r = sub, dom, obj, act
-[policy_definition]
-p = sub, dom, obj, act
-[role_definition]
-g = _, _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && r.obj == p.obj && r.act == p.act`,
+		text: domainsModel,
 		domains: true, objs: plainObjs, reqObj: plainObjs,
 	},
 	{
