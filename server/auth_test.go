@@ -149,6 +149,10 @@ func TestErrorsDoNotLeak(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "leak-1") || !strings.Contains(e.logs.String(), "closed") {
 		t.Errorf("log lacks the cause: %s", e.logs.String())
 	}
+	// Decisions go on from the last good policy while the database is down.
+	if res := e.do("POST", "/v1/check", root, `{"sub":"carol","obj":"/posts","act":"GET"}`); res.status != http.StatusOK || !strings.Contains(string(res.body), `"allowed":true`) {
+		t.Errorf("check with the database down: %d %s", res.status, res.body)
+	}
 	// The failed rule is not decided as allowed.
 	if res := e.do("POST", "/v1/check", root, `{"sub":"zed","obj":"/z","act":"GET"}`); res.status != http.StatusOK || strings.Contains(string(res.body), `"allowed":true`) {
 		t.Errorf("check after failed grant: %d %s", res.status, res.body)

@@ -55,5 +55,14 @@
 // Every grant and revoke, failed or not, is recorded with package audit:
 // the caller's identity, the rules asked for, those present before and
 // after, the time, the remote address and the request id. Apply is the one
-// function that changes a policy; the command line uses it too.
+// function that changes a policy; the command line uses it too. The remote
+// address is the connection's: X-Forwarded-For is not trusted, since any
+// client can send it. The request id is the caller's X-Request-Id when it is
+// short and printable, else a random one, and is returned in error bodies.
+//
+// # When the database goes away
+//
+// Decisions go on from the policy in memory; grants and revokes fail with
+// 503 and change nothing in memory; /readyz reports the database as "fail".
+// On PostgreSQL the instance reloads in full once its watcher reconnects.
 package server

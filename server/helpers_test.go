@@ -33,7 +33,7 @@ var secret = []byte("0123456789abcdef0123456789abcdef-test")
 // env is a running server on a fresh database seeded with conf/policy.csv,
 // whose admin policy makes "root" an administrator.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     dbtest.DB
 	srv    *httptest.Server
 	policy *enforcer.Enforcer
@@ -42,7 +42,7 @@ type env struct {
 	logs   *lockedBuffer
 }
 
-func newEnv(t *testing.T, open func(testing.TB) dbtest.DB, opts ...server.Option) *env {
+func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := open(t)
@@ -117,7 +117,7 @@ func forEachBackend(t *testing.T, f func(t *testing.T, open opener)) {
 }
 
 // tok mints a token for sub with optional groups and permissions.
-func tok(t *testing.T, sub string, groups, perms []string) string {
+func tok(t testing.TB, sub string, groups, perms []string) string {
 	t.Helper()
 	s, err := token.MintHS256(secret, token.Claims{Issuer: issuer, Audience: []string{audience}, Subject: sub,
 		Groups: groups, Permissions: perms, TTL: time.Hour})
