@@ -14,12 +14,16 @@ var ErrInvalid = errors.New("config: invalid")
 
 // Config is the configuration of `warden serve`.
 type Config struct {
-	Addr         string   // listen address
-	DB           string   // database: sqlite://PATH, postgres://..., mysql://...
-	Model        string   // Casbin model file
-	Seed         string   // policy.csv written to an empty database
-	TablePrefix  string   // prepended to every table name
-	Channel      string   // PostgreSQL NOTIFY channel shared by the instances
+	Addr        string // listen address
+	DB          string // database: sqlite://PATH, postgres://..., mysql://...
+	Model       string // Casbin model file
+	Seed        string // policy.csv written to an empty database
+	TablePrefix string // prepended to every table name
+	Channel     string // NOTIFY or Redis channel shared by the instances
+	// RedisWatcher, when set, is the Redis (host:port or redis:// URL)
+	// whose pub/sub keeps the instances in step, instead of PostgreSQL's
+	// LISTEN/NOTIFY; it is how MySQL and SQLite deployments sync at once.
+	RedisWatcher string
 	Issuer       string   // required token issuer
 	Audience     string   // required token audience
 	JWTSecret    string   // HMAC secret (at least 32 bytes)

@@ -36,6 +36,7 @@ func settings() []setting {
 		{name: "seed", usage: "policy CSV `file` written to an empty database (empty: none)", set: str(func(c *Config) *string { return &c.Seed })},
 		{name: "table-prefix", usage: "`prefix` of every table (casbin_rule, warden_admin_rule, audit_log)", set: str(func(c *Config) *string { return &c.TablePrefix })},
 		{name: "channel", usage: "PostgreSQL NOTIFY `channel` shared by the instances", set: str(func(c *Config) *string { return &c.Channel })},
+		{name: "redis-watcher", usage: "Redis `address` (host:port or redis://) whose pub/sub syncs the instances instead of PostgreSQL NOTIFY", set: str(func(c *Config) *string { return &c.RedisWatcher })},
 		{name: "issuer", usage: "required token `issuer`", set: str(func(c *Config) *string { return &c.Issuer })},
 		{name: "audience", usage: "required token `audience`", set: str(func(c *Config) *string { return &c.Audience })},
 		{name: "jwt-secret", usage: "HMAC `secret` of the tokens, at least 32 bytes", set: str(func(c *Config) *string { return &c.JWTSecret })},

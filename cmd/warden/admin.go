@@ -21,13 +21,12 @@ import (
 	"github.com/wardenhq/warden/models"
 	"github.com/wardenhq/warden/server"
 	"github.com/wardenhq/warden/watcher"
-	"github.com/wardenhq/warden/watcher/pgwatcher"
 )
 
 // adminFlags are the flags of grant, revoke and list; each defaults to its
 // WARDEN_* variable, as for serve.
 type adminFlags struct {
-	db, model, scope, prefix, channel string
+	db, model, scope, prefix, channel, redisWatcher string
 }
 
 // registerAdminFlags adds the shared flags of grant, revoke and list.
@@ -43,7 +42,8 @@ func registerAdminFlags(fs *flag.FlagSet, f *adminFlags) {
 	fs.StringVar(&f.model, "model", env("WARDEN_MODEL", d.Model), "Casbin model `file` of the served policy (WARDEN_MODEL)")
 	fs.StringVar(&f.scope, "scope", server.ScopePolicy, "policy to change: policy (the served one) or admin (who may manage Warden)")
 	fs.StringVar(&f.prefix, "table-prefix", env("WARDEN_TABLE_PREFIX", ""), "`prefix` of the tables (WARDEN_TABLE_PREFIX)")
-	fs.StringVar(&f.channel, "channel", env("WARDEN_CHANNEL", d.Channel), "PostgreSQL NOTIFY `channel` of the running servers (WARDEN_CHANNEL)")
+	fs.StringVar(&f.channel, "channel", env("WARDEN_CHANNEL", d.Channel), "NOTIFY or Redis `channel` of the running servers (WARDEN_CHANNEL)")
+	fs.StringVar(&f.redisWatcher, "redis-watcher", env("WARDEN_REDIS_WATCHER", ""), "Redis `address` the running servers sync through (WARDEN_REDIS_WATCHER)")
 }
 
 // adminStore is an opened policy for the admin commands.
@@ -55,8 +55,9 @@ type adminStore struct {
 	notify bool
 }
 
-// openAdmin opens the policy of f.scope. On PostgreSQL it connects the
-// scope's watcher, so that running servers apply the change at once.
+// openAdmin opens the policy of f.scope. With --redis-watcher or on
+// PostgreSQL it connects the scope's watcher, so that running servers apply
+// the change at once.
 func openAdmin(ctx context.Context, f adminFlags, logger *slog.Logger) (*adminStore, error) {
 	if f.db == "" {
 		return nil, errors.New("--db is required (or WARDEN_DB)")
@@ -93,8 +94,8 @@ func openAdmin(ctx context.Context, f adminFlags, logger *slog.Logger) (*adminSt
 	if st.log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
 		return fail(err)
 	}
-	if config.Dialect(f.db) == "postgres" {
-		w, err := pgwatcher.New(ctx, f.db, watcher.WithChannel(channel), watcher.WithLogger(logger))
+	if f.redisWatcher != "" || config.Dialect(f.db) == "postgres" {
+		w, err := newWatcher(ctx, f.db, f.redisWatcher, watcher.WithChannel(channel), watcher.WithLogger(logger))
 		if err != nil {
 			return fail(err)
 		}
@@ -129,14 +130,15 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // runChange grants or revokes one rule given as PTYPE VALUE..., audited
 // with the OS user as actor ("os:USER", source "cli"):
 //
-//	warden grant  --db DSN [--model FILE] [--scope policy|admin] [--table-prefix P] [--channel C] PTYPE VALUE...
-//	warden revoke --db DSN [--model FILE] [--scope policy|admin] [--table-prefix P] [--channel C] PTYPE VALUE...
+//	warden grant  --db DSN [--model FILE] [--scope policy|admin] [--table-prefix P] [--channel C] [--redis-watcher ADDR] PTYPE VALUE...
+//	warden revoke --db DSN [--model FILE] [--scope policy|admin] [--table-prefix P] [--channel C] [--redis-watcher ADDR] PTYPE VALUE...
 //
 // For example `warden grant --db sqlite://warden.db g alice editor`, or
 // `warden grant --db "$DSN" --scope admin g alice warden-admin` to let alice
-// manage Warden. On PostgreSQL the change is announced on --channel, so
-// running servers apply it at once; on MySQL and SQLite they see it at
-// their next reload (serve --reload-interval) or restart.
+// manage Warden. The change is announced on --channel (through
+// --redis-watcher, or PostgreSQL NOTIFY), so running servers apply it at
+// once; without a watcher they see it at their next reload (serve
+// --reload-interval) or restart.
 func runChange(ctx context.Context, cmd, action string, args []string, stdout, stderr io.Writer) int {
 	var f adminFlags
 	fs := newFlagSet(cmd, "--db DSN [--scope policy|admin] PTYPE VALUE...", stderr)

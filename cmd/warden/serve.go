@@ -26,6 +26,7 @@ import (
 	"github.com/wardenhq/warden/watcher"
 	"github.com/wardenhq/warden/watcher/pgwatcher"
 	"github.com/wardenhq/warden/watcher/policysync"
+	"github.com/wardenhq/warden/watcher/rediswatcher"
 )
 
 // runServe starts the decision and management API (package server):
@@ -39,9 +40,11 @@ import (
 // Every flag also reads WARDEN_<FLAG> and the YAML file (package config).
 // It prints "warden: listening on http://ADDR" on stdout once it accepts
 // connections (ADDR is the real port when --addr ends in :0), logs JSON to
-// stderr, and stops gracefully on SIGINT or SIGTERM. On PostgreSQL it keeps
-// in step with the other instances through LISTEN/NOTIFY on --channel (the
-// served policy) and --channel_admin (the admin policy).
+// stderr, and stops gracefully on SIGINT or SIGTERM. It keeps in step with
+// the other instances through a watcher on --channel (the served policy)
+// and --channel_admin (the admin policy): Redis pub/sub with
+// --redis-watcher, else PostgreSQL LISTEN/NOTIFY when --db is postgres://;
+// with neither, --reload-interval reloads periodically.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", "[flags]", stderr)
 	loader := config.NewLoader(fs)
@@ -232,9 +235,9 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 		e       *enforcer.Enforcer
 		channel string
 	}{{app.policy, cfg.Channel}, {app.admin, cfg.Channel + "_admin"}}
-	if config.Dialect(cfg.DB) == "postgres" {
+	if cfg.RedisWatcher != "" || config.Dialect(cfg.DB) == "postgres" {
 		for _, sc := range scopes {
-			w, err := pgwatcher.New(ctx, cfg.DB, watcher.WithChannel(sc.channel), watcher.WithLogger(logger),
+			w, err := newWatcher(ctx, cfg.DB, cfg.RedisWatcher, watcher.WithChannel(sc.channel), watcher.WithLogger(logger),
 				watcher.WithObserver(met.WatcherObserver()))
 			if err != nil {
 				return err
@@ -271,6 +274,16 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 		app.closers = append(app.closers, func() { cancel(); <-done })
 	}
 	return nil
+}
+
+// newWatcher connects the watcher of a deployment: Redis pub/sub when
+// redisAddr is set, PostgreSQL LISTEN/NOTIFY on the policy database
+// otherwise.
+func newWatcher(ctx context.Context, dsn, redisAddr string, opts ...watcher.Option) (*watcher.Watcher, error) {
+	if redisAddr != "" {
+		return rediswatcher.New(ctx, redisAddr, opts...)
+	}
+	return pgwatcher.New(ctx, dsn, opts...)
 }
 
 // serveHTTP serves h on ln until ctx ends, then shuts down gracefully.

@@ -281,3 +281,55 @@ func TestServeReloadInterval(t *testing.T) {
 	}
 	eventually(t, "the server allows zed after the CLI grant", func() bool { return c.allowed("zed", "/posts", "GET") })
 }
+
+// startServe runs `warden serve` in-process with args until the test ends
+// and returns its base URL.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newAddrWriter()
+	var stderr lockedBuf
+	done := make(chan int, 1)
+	go func() { done <- runServe(ctx, args, out, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, stderr.String())
+		}
+	})
+	select {
+	case base := <-out.addr:
+		return base
+	case code := <-done:
+		done <- code
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	return ""
+}
+
+// TestServeRedisWatcher: two servers on one SQLite file stay in step
+// through Redis pub/sub, for API and command-line changes alike.
+func TestServeRedisWatcher(t *testing.T) {
+	redisAddr := os.Getenv("WARDEN_TEST_REDIS_ADDR")
+	if redisAddr == "" {
+		t.Skip("Redis watcher test skipped: set WARDEN_TEST_REDIS_ADDR=127.0.0.1:6379 to run it")
+	}
+	db := dbtest.SQLite(t)
+	channel := dbtest.Unique()
+	args := []string{"--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
+		"--jwt-secret", serveSecret, "--admin", "root", "--redis-watcher", redisAddr, "--channel", channel}
+	a := apiClient{t, startServe(t, args...), serveToken(t, "root")}
+	b := apiClient{t, startServe(t, args...), serveToken(t, "root")}
+	if code, body := a.call("POST", "/v1/groups", `{"member":"quinn","role":"editor"}`); code != 200 {
+		t.Fatalf("grant on A: %d %s", code, body)
+	}
+	eventually(t, "B allows quinn after A's grant", func() bool { return b.allowed("quinn", "/posts/1", "PUT") })
+	var o, e strings.Builder
+	if code := run([]string{"revoke", "--db", db.DSN, "--model", confModel, "--redis-watcher", redisAddr, "--channel", channel,
+		"g", "quinn", "editor"}, &o, &e); code != 0 {
+		t.Fatalf("revoke: %d %s", code, e.String())
+	}
+	for name, c := range map[string]apiClient{"A": a, "B": b} {
+		eventually(t, name+" denies quinn after the CLI revoke", func() bool { return !c.allowed("quinn", "/posts/1", "PUT") })
+	}
+}
