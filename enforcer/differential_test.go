@@ -68,8 +68,8 @@ m = g(r.sub, p.sub) && r.obj == p.obj && (r.act == p.act || p.act == "*")`,
 		eft: true, objs: plainObjs, reqObj: plainObjs,
 	},
 	{
-		name: "restful",
-		text: restfulModel,
+		name:   "restful",
+		text:   restfulModel,
 		objs:   func(r *rand.Rand) string { return pathPatterns[r.IntN(len(pathPatterns))] },
 		reqObj: func(r *rand.Rand) string { return pathRequests[r.IntN(len(pathRequests))] },
 	},
@@ -90,8 +90,8 @@ m = g(r.sub, p.sub) && keyMatch(r.obj, p.obj) && (p.act == "*" || r.act == p.act
 		reqObj: func(r *rand.Rand) string { return pathRequests[r.IntN(len(pathRequests))] },
 	},
 	{
-		name: "domains",
-		text: domainsModel,
+		name:    "domains",
+		text:    domainsModel,
 		domains: true, objs: plainObjs, reqObj: plainObjs,
 	},
 	{
