@@ -33,13 +33,14 @@ var secret = []byte("0123456789abcdef0123456789abcdef-test")
 // env is a running server on a fresh database seeded with conf/policy.csv,
 // whose admin policy makes "root" an administrator.
 type env struct {
-	t      testing.TB
-	db     dbtest.DB
-	srv    *httptest.Server
-	policy *enforcer.Enforcer
-	admin  *enforcer.Enforcer
-	audit  *audit.Log
-	logs   *lockedBuffer
+	t       testing.TB
+	db      dbtest.DB
+	srv     *httptest.Server
+	handler http.Handler
+	policy  *enforcer.Enforcer
+	admin   *enforcer.Enforcer
+	audit   *audit.Log
+	logs    *lockedBuffer
 }
 
 func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option) *env {
@@ -100,9 +101,10 @@ func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
+	h := s.Handler()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, srv: srv, policy: policy, admin: admin, audit: log, logs: logs}
+	return &env{t: t, db: db, srv: srv, handler: h, policy: policy, admin: admin, audit: log, logs: logs}
 }
 
 // opener opens a fresh database of one backend.
