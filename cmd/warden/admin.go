@@ -223,3 +223,48 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// runAuditLog prints the audit log as JSON lines, oldest first:
+//
+//	warden audit --db DSN [--table-prefix P] [--actor ID] [--after-id N] [--limit 100]
+func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f adminFlags
+	fs := newFlagSet("audit", "--db DSN [--actor ID] [--after-id N] [--limit N]", stderr)
+	registerAdminFlags(fs, &f)
+	actor := fs.String("actor", "", "only the changes of this `identity` (os:USER for the command line)")
+	after := fs.Uint64("after-id", 0, "only entries after this `id`, for paging")
+	limit := fs.Int("limit", 100, "at most this many entries")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	switch {
+	case len(pos) > 0:
+		return errorf(stderr, "audit", "unexpected arguments %q", pos)
+	case f.db == "":
+		return errorf(stderr, "audit", "--db is required (or WARDEN_DB)")
+	case *limit <= 0:
+		return errorf(stderr, "audit", "--limit must be positive")
+	}
+	db, err := config.OpenDB(f.db)
+	if err != nil {
+		return errorf(stderr, "audit", "%v", err)
+	}
+	defer closeDB(db)
+	l, err := audit.New(ctx, db, audit.WithTable(server.TablesWithPrefix(f.prefix).Audit),
+		audit.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		return errorf(stderr, "audit", "%v", err)
+	}
+	entries, err := l.List(ctx, audit.Query{Actor: *actor, AfterID: *after, Limit: *limit})
+	if err != nil {
+		return errorf(stderr, "audit", "%v", err)
+	}
+	enc := json.NewEncoder(stdout)
+	for _, e := range entries {
+		if err := enc.Encode(e); err != nil {
+			return errorf(stderr, "audit", "%v", err)
+		}
+	}
+	return exitOK
+}

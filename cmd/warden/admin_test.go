@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -98,6 +99,18 @@ func TestAdminCommands(t *testing.T) {
 			}
 			if entries[len(entries)-1].Error == "" {
 				t.Error("the refused grant's entry has no error")
+			}
+
+			// warden audit prints the same entries, pageable.
+			code, out, errOut := cli("audit", "--limit", "2")
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			var first audit.Entry
+			if code != 0 || len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &first) != nil || first.ID != entries[0].ID || first.Actor != osActor() {
+				t.Fatalf("audit: %d %q %q", code, out, errOut)
+			}
+			code, out, _ = cli("audit", "--after-id", fmt.Sprint(entries[len(entries)-2].ID))
+			if code != 0 || strings.Count(out, "\n") != 1 {
+				t.Errorf("audit --after-id: %d %q", code, out)
 			}
 		})
 	}
