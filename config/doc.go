@@ -21,6 +21,10 @@
 //	audience: warden
 //	jwks_url: https://idp.example.com/.well-known/jwks.json
 //	admin: [ops-lead]              # members of warden-admin at start
+//	channel: warden_policy         # NOTIFY / pub-sub channel of this deployment
+//	redis_watcher: redis:6379      # sync through Redis instead of PostgreSQL NOTIFY
+//	reload_interval: 0s            # periodic full reload (MySQL/SQLite without a watcher)
+//	table_prefix: ""               # prefix of casbin_rule, warden_admin_rule, audit_log
 //	groups:
 //	  provider: [claims, sql]      # union of the token's groups and authz_groups
 //	  cache_ttl: 30s
