@@ -143,10 +143,14 @@ func New(fetch adapters.Fetch, opts ...Option) *Breaker {
 			c.onChange(name, fromGobreaker(from), fromGobreaker(to))
 		}
 	}
-	return &Breaker{fetch: fetch, cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}
+	// gobreaker counts a panic as a failure and then re-panics in the
+	// caller's goroutine; as an error it counts the same and denies.
+	return &Breaker{fetch: adapters.Recover(fetch), cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}
 }
 
-// Fetch calls the wrapped fetch unless the breaker is open.
+// Fetch calls the wrapped fetch unless the breaker is open. A panic in the
+// fetch is returned as an error wrapping adapters.ErrProviderPanic and
+// counts as a failure.
 func (b *Breaker) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error) {
 	list, err := b.cb.Execute(func() ([]string, error) { return b.fetch(ctx, tok) })
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {

@@ -191,3 +191,27 @@ func TestFailureIf(t *testing.T) {
 		t.Fatalf("state = %v; errors excluded by WithFailureIf tripped the breaker", b.State())
 	}
 }
+
+// gobreaker counts a panic as a failure and re-panics in the caller's
+// goroutine. The breaker turns it into an error instead, so the decision
+// denies like for any failing source, and a provider that keeps panicking
+// opens the breaker.
+func TestProviderPanicIsAFailure(t *testing.T) {
+	var calls atomic.Int64
+	b := breaker.New(func(context.Context, *adapters.Token) ([]string, error) {
+		calls.Add(1)
+		panic("provider bug")
+	}, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Hour))
+	for i := range 2 {
+		got, err := b.Fetch(context.Background(), tok)
+		if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
+			t.Fatalf("fetch %d: got %v, %v; want nil and ErrProviderPanic", i, got, err)
+		}
+	}
+	if b.State() != breaker.Open {
+		t.Fatalf("state = %v after 2 panics, want open", b.State())
+	}
+	if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, breaker.ErrOpen) || calls.Load() != 2 {
+		t.Fatalf("open: err = %v after %d calls; want ErrOpen without a call", err, calls.Load())
+	}
+}

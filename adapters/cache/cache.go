@@ -76,7 +76,9 @@ func WithClock(now func() time.Time) Option { return func(c *Cache) { c.now = no
 
 // New returns a Cache in front of fetch.
 func New(fetch adapters.Fetch, opts ...Option) *Cache {
-	c := &Cache{fetch: fetch, now: time.Now}
+	// The load runs in singleflight's goroutine, where a panic could not
+	// be recovered by any caller and would end the process.
+	c := &Cache{fetch: adapters.Recover(fetch), now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
@@ -94,7 +96,8 @@ func New(fetch adapters.Fetch, opts ...Option) *Cache {
 
 // Fetch returns the cached answer for tok's identity, or loads it. The
 // returned slice is the caller's own copy. A token without identity is an
-// error wrapping adapters.ErrNoIdentity.
+// error wrapping adapters.ErrNoIdentity; a panic in the upstream fetch is an
+// error wrapping adapters.ErrProviderPanic.
 func (c *Cache) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {

@@ -349,3 +349,22 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 		t.Fatalf("got %v, %v after %d calls; want the stored answer from 1 call", got, err, calls.Load())
 	}
 }
+
+// A panicking provider fails the fetch; it must not crash the process from
+// singleflight's goroutine, and the next fetch calls the provider again.
+func TestProviderPanicIsAnError(t *testing.T) {
+	var calls atomic.Int64
+	c := cache.New(func(context.Context, *adapters.Token) ([]string, error) {
+		calls.Add(1)
+		panic("provider bug")
+	})
+	for range 2 {
+		got, err := c.Fetch(context.Background(), tok("alice"))
+		if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
+			t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("upstream calls = %d, want 2 (a panic is not cached)", n)
+	}
+}

@@ -39,7 +39,8 @@ func WithBestEffort(onError func(source int, err error)) Option {
 
 // New returns one fetch that asks every source concurrently and combines the
 // answers. Without WithBestEffort, the first error cancels the others and is
-// returned, naming the source's index.
+// returned, naming the source's index. A source that panics fails with an
+// error wrapping adapters.ErrProviderPanic, like any failing source.
 func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
 	var c config
 	for _, o := range opts {
@@ -56,7 +57,13 @@ func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
 			return nil, fmt.Errorf("%w: source %d is nil", ErrConfig, i)
 		}
 	}
-	sources = append([]adapters.Fetch(nil), sources...)
+	// Sources run in goroutines of their own, where a panic could not be
+	// recovered by the caller and would end the process.
+	safe := make([]adapters.Fetch, len(sources))
+	for i, s := range sources {
+		safe[i] = adapters.Recover(s)
+	}
+	sources = safe
 	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
 		lists, errs := fetchAll(ctx, tok, sources, !c.bestEffort)
 		var ok [][]string

@@ -94,3 +94,45 @@ func ExampleGroups() {
 	fmt.Println(groups, err)
 	// Output: [staff editors] <nil>
 }
+
+func panicking(context.Context, *adapters.Token) ([]string, error) { panic("provider bug") }
+
+// Sources run in goroutines of their own, where no caller could recover a
+// panic: a panicking source must fail like any failing source.
+func TestPanickingSourceIsAnError(t *testing.T) {
+	tests := []struct {
+		name    string
+		sources []adapters.Fetch
+		opts    []multi.Option
+	}{
+		{"alone", []adapters.Fetch{panicking}, nil},
+		{"union", []adapters.Fetch{static("a"), panicking}, nil},
+		{"intersection", []adapters.Fetch{panicking, static("a")}, []multi.Option{multi.Intersection()}},
+		{"best effort, all fail", []adapters.Fetch{panicking, failing}, []multi.Option{multi.WithBestEffort(nil)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := multi.New(tt.sources, tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+			if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
+				t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
+			}
+		})
+	}
+}
+
+func TestBestEffortReportsPanic(t *testing.T) {
+	var reported error
+	f, err := multi.New([]adapters.Fetch{panicking, static("a")},
+		multi.WithBestEffort(func(_ int, err error) { reported = err }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+	if err != nil || !reflect.DeepEqual(got, []string{"a"}) || !errors.Is(reported, adapters.ErrProviderPanic) {
+		t.Fatalf("got %v, %v, reported %v; want [a] and the panic reported", got, err, reported)
+	}
+}

@@ -57,12 +57,15 @@ func WithBackoff(base, max time.Duration) Option {
 }
 
 // WithRetryIf sets which errors are retried. By default every error is,
-// except context errors and errors wrapping ErrPermanent, which never are.
+// except context errors, errors wrapping ErrPermanent and provider panics
+// (adapters.ErrProviderPanic: a bug, not a transient failure), which never
+// are.
 func WithRetryIf(f func(error) bool) Option { return func(c *config) { c.retryIf = f } }
 
 // Wrap returns fetch with retries. The last error is returned when all
 // attempts fail; when the context ends during a wait, the context's error is
-// returned joined with the last upstream error.
+// returned joined with the last upstream error. A panic in fetch is returned
+// as an error wrapping adapters.ErrProviderPanic.
 func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 	c := config{attempts: DefaultAttempts, base: DefaultBase, max: DefaultMax}
 	for _, o := range opts {
@@ -77,6 +80,7 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 	if c.max < c.base {
 		c.max = c.base
 	}
+	fetch = adapters.Recover(fetch)
 	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
 		var err error
 		for attempt := range c.attempts {
@@ -97,7 +101,7 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 			if ctx.Err() != nil {
 				return nil, errors.Join(ctx.Err(), err)
 			}
-			if errors.Is(err, ErrPermanent) ||
+			if errors.Is(err, ErrPermanent) || errors.Is(err, adapters.ErrProviderPanic) ||
 				errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 				(c.retryIf != nil && !c.retryIf(err)) {
 				return nil, err

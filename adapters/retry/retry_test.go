@@ -119,3 +119,20 @@ func ExampleGroups() {
 	fmt.Println(groups, err, calls.Load())
 	// Output: [editors] <nil> 3
 }
+
+// A panic is a bug, not a transient failure: it becomes an error at once,
+// without another attempt, rather than unwinding through the caller.
+func TestProviderPanicIsAnErrorNotRetried(t *testing.T) {
+	var calls atomic.Int64
+	f := retry.Wrap(func(context.Context, *adapters.Token) ([]string, error) {
+		calls.Add(1)
+		panic("provider bug")
+	}, retry.WithAttempts(5), retry.WithBackoff(time.Nanosecond, time.Nanosecond))
+	got, err := f(context.Background(), &adapters.Token{Identity: "a"})
+	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
+		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("calls = %d, want 1", n)
+	}
+}

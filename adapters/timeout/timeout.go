@@ -21,11 +21,15 @@ type result struct {
 // Wrap returns fetch bounded by d. The fetch gets a context that ends after
 // d; if it does not return by then, Wrap returns at once and leaves it to
 // finish in the background, so even a provider that ignores its context
-// cannot hold the request. A d <= 0 returns fetch unchanged.
+// cannot hold the request. A panic in fetch is returned as an error wrapping
+// adapters.ErrProviderPanic. A d <= 0 returns fetch unchanged.
 func Wrap(fetch adapters.Fetch, d time.Duration) adapters.Fetch {
 	if d <= 0 {
 		return fetch
 	}
+	// The fetch runs in a goroutine of its own: a panic there could not be
+	// recovered by the caller and would end the process.
+	fetch = adapters.Recover(fetch)
 	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
 		tctx, cancel := context.WithTimeout(ctx, d)
 		defer cancel()

@@ -81,3 +81,15 @@ func ExampleGroups() {
 	fmt.Println(errors.Is(err, timeout.ErrTimeout))
 	// Output: true
 }
+
+// A panic in the provider happens in the wrapper's goroutine, where no
+// caller could recover it: it must come back as an error.
+func TestProviderPanicIsAnError(t *testing.T) {
+	f := timeout.Wrap(func(context.Context, *adapters.Token) ([]string, error) {
+		panic("provider bug")
+	}, time.Hour)
+	got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) || errors.Is(err, timeout.ErrTimeout) {
+		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
+	}
+}

@@ -1,0 +1,51 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// ErrProviderPanic is wrapped by the error of a fetch whose provider
+// panicked. A panic is a bug in the provider, but on the decision path it
+// must become an error (the caller denies), never a crash: a wrapper that
+// runs a provider in its own goroutine (cache, timeout, multi) would
+// otherwise take the whole process down, since no caller can recover a
+// panic raised in another goroutine.
+var ErrProviderPanic = errors.New("adapters: provider panicked")
+
+// PanicError is the error Recover returns for a panic. It matches
+// ErrProviderPanic with errors.Is, and, when the panic value is an error,
+// that error too.
+type PanicError struct {
+	// Value is what the provider passed to panic.
+	Value any
+	// Stack is the provider's goroutine stack at the panic, for logs.
+	Stack []byte
+}
+
+// Error names the panic value, never the stack (it goes in logs on demand).
+func (e *PanicError) Error() string { return fmt.Sprintf("%v: %v", ErrProviderPanic, e.Value) }
+
+// Unwrap returns ErrProviderPanic and, if the panic value is an error, it.
+func (e *PanicError) Unwrap() []error {
+	if err, ok := e.Value.(error); ok {
+		return []error{ErrProviderPanic, err}
+	}
+	return []error{ErrProviderPanic}
+}
+
+// Recover returns fetch with any panic in it turned into a *PanicError
+// (and a nil list). Wrappers apply it to the fetch they were given, so a
+// panicking provider fails its fetch instead of crashing the process.
+func Recover(fetch Fetch) Fetch {
+	return func(ctx context.Context, tok *Token) (list []string, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				list, err = nil, &PanicError{Value: v, Stack: debug.Stack()}
+			}
+		}()
+		return fetch(ctx, tok)
+	}
+}
