@@ -33,7 +33,7 @@ func (a *Auth) Skip(r *http.Request) bool { return a.skipper != nil && a.skipper
 // call done after the handler has returned.
 func (a *Auth) StrictWriter(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request, func()) {
 	r, st := withState(r, a)
-	if a.IsPublic(r.Method, r.URL.Path) {
+	if a.IsPublicRequest(r, routeOf(r)) {
 		st.checked.Store(true)
 	}
 	sw := &strictWriter{ResponseWriter: w, st: st, r: r, logger: a.logger}

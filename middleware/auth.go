@@ -15,8 +15,17 @@ import (
 // (subject, r.URL.Path, r.Method). An error denies the request (403).
 type Mapper func(r *http.Request, subject string) ([]any, error)
 
-// DefaultMapper maps a request to (subject, path, method).
+// DefaultMapper maps a request to (subject, path, method). The path is the
+// decoded r.URL.Path, and only when it is canonical (CanonicalPath): for any
+// other spelling (/%61dmin/x) it returns ErrAmbiguousPath, so the request is
+// refused. The enforcer thus always sees the path the router used, whichever
+// router it is, and a policy on /admin/* cannot be sidestepped by escaping.
+// APIs whose paths legitimately carry escapes (an id with %2F) should map
+// from the route that served them instead, with WithMapper.
 func DefaultMapper(r *http.Request, subject string) ([]any, error) {
+	if !CanonicalPath(r.URL) {
+		return nil, ErrAmbiguousPath
+	}
 	return []any{subject, r.URL.Path, r.Method}, nil
 }
 
@@ -76,7 +85,10 @@ func WithSkipper(s func(*http.Request) bool) Option { return func(x *Auth) { x.s
 
 // WithPublic declares public routes, as "METHOD /path" or "/path" (any
 // method), matched exactly against r.URL.Path. They skip authentication and
-// count as checked.
+// count as checked. A request counts as public only when its path is
+// spelled canonically and, once routed, the route that serves it is that
+// literal path (see IsPublicRequest): /%68ealthz, or /healthz served by a
+// /{slug} route, is not public.
 func WithPublic(routes ...string) Option {
 	return func(x *Auth) {
 		for _, r := range routes {
@@ -110,7 +122,9 @@ func New(opts ...Option) (*Auth, error) {
 	return a, nil
 }
 
-// IsPublic reports whether r is one of the routes declared WithPublic.
+// IsPublic reports whether method and path are declared WithPublic. It is a
+// plain lookup: middleware uses IsPublicRequest, which also checks that the
+// router cannot have served another route.
 func (a *Auth) IsPublic(method, path string) bool {
 	if _, ok := a.public[path]; ok {
 		return true
@@ -125,7 +139,7 @@ func (a *Auth) IsPublic(method, path string) bool {
 func (a *Auth) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, st := withState(r, a)
-		if a.IsPublic(r.Method, r.URL.Path) {
+		if a.IsPublicRequest(r, routeOf(r)) {
 			st.checked.Store(true)
 			next.ServeHTTP(w, r)
 			return
@@ -181,7 +195,7 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 func (a *Auth) Authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, st := withState(r, a)
-		if a.IsPublic(r.Method, r.URL.Path) {
+		if a.IsPublicRequest(r, routeOf(r)) {
 			st.checked.Store(true)
 			next.ServeHTTP(w, r)
 			return

@@ -26,7 +26,7 @@ func AuthenticateWithConfig(cfg Config) echo.MiddlewareFunc {
 				return cfg.fail(c, errNoAuth)
 			}
 			c.SetRequest(cfg.Auth.Prepare(c.Request()))
-			if cfg.Auth.IsPublic(c.Request().Method, c.Request().URL.Path) {
+			if cfg.Auth.IsPublicRequest(c.Request(), c.Path()) {
 				middleware.MarkChecked(c.Request().Context())
 				return next(c)
 			}
@@ -73,7 +73,7 @@ func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
 				return cfg.fail(c, errNoAuth)
 			}
 			c.SetRequest(cfg.Auth.Prepare(c.Request()))
-			if cfg.Auth.IsPublic(c.Request().Method, c.Request().URL.Path) {
+			if cfg.Auth.IsPublicRequest(c.Request(), c.Path()) {
 				middleware.MarkChecked(c.Request().Context())
 				return next(c)
 			}

@@ -13,8 +13,14 @@ import (
 type Mapper func(c echo.Context, subject string) ([]any, error)
 
 // PathMapper maps to (subject, request path, method), like the net/http
-// default.
+// default, and like it refuses a path that is not spelled canonically
+// (middleware.ErrAmbiguousPath): echo routes on the escaped path, so a
+// decoded /admin/x decided for a request spelled /%61dmin/x would lend the
+// rules of /admin/* to whatever route echo picked for the escaped form.
 func PathMapper(c echo.Context, subject string) ([]any, error) {
+	if !middleware.CanonicalPath(c.Request().URL) {
+		return nil, middleware.ErrAmbiguousPath
+	}
 	return []any{subject, c.Request().URL.Path, c.Request().Method}, nil
 }
 
