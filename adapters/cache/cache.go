@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,10 +34,21 @@ type Cache struct {
 
 	entries *lru.Cache[string, entry]
 	group   singleflight.Group
-	// gen changes on every invalidation; a load only stores its answer if
+	// gen changes on every invalidation. A load only stores its answer if
 	// gen is unchanged since it started, so invalidation wins over a
-	// concurrent slow load.
+	// concurrent slow load, and loads are keyed by identity and gen, so a
+	// caller arriving after an invalidation never joins a load that
+	// started before it.
 	gen atomic.Uint64
+	// mu makes "gen unchanged, so add" and "change gen, drop entries" each
+	// atomic: without it an invalidation could run between a load's check
+	// and its add, leaving a pre-invalidation answer cached for a full TTL.
+	// Hits do not take it.
+	mu sync.Mutex
+
+	// Test hooks, nil outside tests (set in export_test.go).
+	joinedHook    func()
+	beforeAddHook func()
 }
 
 type entry struct {
@@ -107,7 +120,8 @@ func (c *Cache) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error
 		return list, err
 	}
 	gen := c.gen.Load()
-	ch := c.group.DoChan(id, func() (any, error) {
+	key := strconv.FormatUint(gen, 10) + "\x00" + id // digits hold no NUL: unique
+	ch := c.group.DoChan(key, func() (any, error) {
 		// A load that started just after another one stored its answer
 		// finds it here instead of calling upstream again.
 		if e, ok := c.entries.Get(id); ok && c.now().Before(e.expires) {
@@ -122,6 +136,9 @@ func (c *Cache) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error
 		c.store(id, gen, list, err)
 		return list, err
 	})
+	if c.joinedHook != nil {
+		c.joinedHook()
+	}
 	select {
 	case r := <-ch:
 		if r.Err != nil {
@@ -149,8 +166,13 @@ func (c *Cache) lookup(id string) ([]string, error, bool) {
 }
 
 func (c *Cache) store(id string, gen uint64, list []string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.gen.Load() != gen {
 		return
+	}
+	if c.beforeAddHook != nil {
+		c.beforeAddHook()
 	}
 	switch {
 	case err == nil:
@@ -161,14 +183,21 @@ func (c *Cache) store(id string, gen uint64, list []string, err error) {
 }
 
 // Invalidate drops the answer for one identity; the next fetch loads it.
+// Loads in flight (for any identity) do not store their answers, and
+// callers that come after Invalidate returns start a new load rather than
+// wait for one of them.
 func (c *Cache) Invalidate(identity string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.gen.Add(1)
-	c.group.Forget(identity)
 	c.entries.Remove(identity)
 }
 
-// InvalidateAll drops every answer.
+// InvalidateAll drops every answer, with the same guarantees for loads in
+// flight as Invalidate.
 func (c *Cache) InvalidateAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.gen.Add(1)
 	c.entries.Purge()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -366,5 +367,107 @@ func TestProviderPanicIsAnError(t *testing.T) {
 	}
 	if n := calls.Load(); n != 2 {
 		t.Fatalf("upstream calls = %d, want 2 (a panic is not cached)", n)
+	}
+}
+
+// Callers right after an invalidation must not join a load that started
+// before it (they would get the pre-invalidation answer), and that load
+// must not store its answer.
+func TestInvalidateDuringLoadStartsNewLoad(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		invalidate func(*cache.Cache)
+	}{
+		{"Invalidate", func(c *cache.Cache) { c.Invalidate("alice") }},
+		{"InvalidateAll", func(c *cache.Cache) { c.InvalidateAll() }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			started := make(chan struct{})
+			release := make(chan struct{})
+			c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+				if calls.Add(1) == 1 {
+					close(started)
+					<-release
+					return []string{"stale"}, nil
+				}
+				return []string{"fresh"}, nil
+			})
+			joined := make(chan struct{}, 2)
+			cache.SetTestHooks(c, func() { joined <- struct{}{} }, nil)
+
+			first := make(chan []string)
+			go func() {
+				got, _ := c.Fetch(context.Background(), tok("alice"))
+				first <- got
+			}()
+			<-started
+			<-joined
+			tt.invalidate(c)
+
+			// The second caller has joined a load before the first one
+			// is released: it cannot be waiting on the released answer
+			// unless it joined the stale load.
+			second := make(chan []string)
+			go func() {
+				got, _ := c.Fetch(context.Background(), tok("alice"))
+				second <- got
+			}()
+			<-joined
+			close(release)
+			if got := <-second; len(got) != 1 || got[0] != "fresh" {
+				t.Fatalf("caller after %s got %v, want [fresh] from a new load", tt.name, got)
+			}
+			if got := <-first; len(got) != 1 || got[0] != "stale" {
+				t.Fatalf("first caller got %v", got)
+			}
+			if got, _ := c.Fetch(context.Background(), tok("alice")); got[0] != "fresh" {
+				t.Fatalf("after %s the stale answer was cached: %v", tt.name, got)
+			}
+			if n := calls.Load(); n != 2 {
+				t.Fatalf("upstream calls = %d, want 2", n)
+			}
+		})
+	}
+}
+
+// An invalidation that comes between a load's generation check and its
+// add must still win: the check and the add are one step.
+func TestInvalidateBetweenCheckAndAdd(t *testing.T) {
+	var calls atomic.Int64
+	c := cache.New(func(context.Context, *adapters.Token) ([]string, error) {
+		if calls.Add(1) == 1 {
+			return []string{"stale"}, nil
+		}
+		return []string{"fresh"}, nil
+	})
+	invalidated := make(chan struct{})
+	var once sync.Once
+	cache.SetTestHooks(c, nil, func() {
+		once.Do(func() {
+			go func() {
+				c.Invalidate("alice")
+				close(invalidated)
+			}()
+			// Give Invalidate every chance to run now. With the check
+			// and the add under one lock it cannot, and waits; without,
+			// it completes here and the add below would undo it. Bounded:
+			// the lock makes this loop run to its end.
+			for range 10000 {
+				select {
+				case <-invalidated:
+					return
+				default:
+					runtime.Gosched()
+				}
+			}
+		})
+	})
+	if got, _ := c.Fetch(context.Background(), tok("alice")); got[0] != "stale" {
+		t.Fatalf("first fetch got %v", got)
+	}
+	<-invalidated
+	if got, _ := c.Fetch(context.Background(), tok("alice")); got[0] != "fresh" || calls.Load() != 2 {
+		t.Fatalf("after Invalidate got %v from %d upstream calls; want [fresh] from a new call", got, calls.Load())
 	}
 }

@@ -14,5 +14,6 @@
 // upstream call, and errors are not remembered unless WithNegativeTTL is
 // given. Invalidate and InvalidateAll drop entries when the source is known to
 // have changed; a fetch that was in flight when they were called does not
-// write its (possibly stale) answer back.
+// write its (possibly stale) answer back, and callers that come after them
+// start a new load instead of waiting for that one.
 package cache
