@@ -88,39 +88,53 @@ func TestCallerCannotMutateCache(t *testing.T) {
 	}
 }
 
+// The upstream answers only once all 100 callers are waiting for a load, so
+// they are all concurrent misses; singleflight must make them share one call.
 func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
-	var calls atomic.Int64
-	started := make(chan struct{})
-	release := make(chan struct{})
+	const callers = 100
+	var calls, waiting atomic.Int64
+	allWaiting := make(chan struct{})
 	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
-		if calls.Add(1) == 1 {
-			close(started)
-		}
-		<-release
-		return []string{"g"}, nil
+		n := calls.Add(1)
+		<-allWaiting
+		return []string{fmt.Sprintf("g%d", n)}, nil
 	})
+	cache.SetTestHooks(c, func() {
+		if waiting.Add(1) == callers {
+			close(allWaiting)
+		}
+	}, nil)
 	var wg sync.WaitGroup
-	errs := make(chan error, 100)
-	for range 100 {
+	answers := make(chan string, callers)
+	errs := make(chan error, callers)
+	for range callers {
 		wg.Go(func() {
 			got, err := c.Fetch(context.Background(), tok("alice"))
-			if err == nil && (len(got) != 1 || got[0] != "g") {
+			if err == nil && len(got) != 1 {
 				err = fmt.Errorf("got %v", got)
 			}
-			errs <- err
+			if err != nil {
+				errs <- err
+				return
+			}
+			answers <- got[0]
 		})
 	}
-	<-started
-	close(release)
 	wg.Wait()
 	close(errs)
+	close(answers)
 	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+		t.Fatal(err)
+	}
+	count := 0
+	for a := range answers {
+		count++
+		if a != "g1" {
+			t.Fatalf("answer %q, want every caller to get the one call's answer g1", a)
 		}
 	}
-	if n := calls.Load(); n != 1 {
-		t.Fatalf("upstream calls = %d, want 1", n)
+	if n := calls.Load(); n != 1 || count != callers {
+		t.Fatalf("upstream calls = %d, answers = %d; want 1 and %d", n, count, callers)
 	}
 }
 
