@@ -14,6 +14,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/claims"
+	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
@@ -322,6 +324,12 @@ func TestStatusOf(t *testing.T) {
 		{middleware.ErrForbidden, 403},
 		{middleware.ErrUnchecked, 403},
 		{errors.New("anything else"), 403},
+		// Bad caller data behind a provider failure is 403, not a 503
+		// that invites retrying the same token.
+		{errors.Join(middleware.ErrUnavailable, fmt.Errorf("groups provider 0: %w", claims.ErrClaimType)), 403},
+		{errors.Join(middleware.ErrUnavailable, fmt.Errorf("groups provider 0: %w: name too long", sqlstore.ErrInvalid)), 403},
+		{errors.Join(middleware.ErrUnavailable, fmt.Errorf("permissions provider 0: %w", adapters.ErrNoIdentity)), 403},
+		{errors.Join(middleware.ErrUnavailable, errors.New("database down")), 503},
 	}
 	for _, tt := range tests {
 		if got := middleware.StatusOf(tt.err); got != tt.want {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/claims"
+	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/middleware/token"
 	"github.com/wardenhq/warden/permission"
 )
@@ -29,10 +31,14 @@ var (
 // look like success, and 403 does not invite a retry with the same request.
 func StatusOf(err error) int {
 	switch {
-	case errors.Is(err, claims.ErrClaimType), errors.Is(err, claims.ErrMissing), errors.Is(err, permission.ErrInvalid):
+	case errors.Is(err, claims.ErrClaimType), errors.Is(err, claims.ErrMissing), errors.Is(err, permission.ErrInvalid),
+		errors.Is(err, sqlstore.ErrInvalid), errors.Is(err, adapters.ErrNoIdentity):
 		// The caller's own token carries data that can never decide (a
-		// claim of the wrong shape, a malformed permission): a retry will
+		// claim of the wrong shape, a malformed permission, an identity or
+		// group name the store refuses, no identity at all): a retry will
 		// not help, so this is not a 503 even though a provider failed.
+		// It is checked first because providers' errors arrive wrapped in
+		// ErrUnavailable.
 		return http.StatusForbidden
 	case errors.Is(err, ErrUnavailable), errors.Is(err, token.ErrKeysUnavailable):
 		return http.StatusServiceUnavailable

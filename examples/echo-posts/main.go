@@ -71,7 +71,10 @@ func routes(app *postsdemo.App) (http.Handler, error) {
 		u, _ := echoware.UserFrom(c)
 		me, err := postsdemo.MeOf(c.Request().Context(), u)
 		if err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"})
+			// The Auth's error handler: 403 for a malformed claim in the
+			// caller's token, 503 for a provider that is down.
+			a.Fail(c.Response(), c.Request(), err)
+			return nil
 		}
 		return c.JSON(http.StatusOK, me)
 	}, echoware.Authenticate(a), echoware.RequireAuthenticated())

@@ -67,7 +67,9 @@ func routes(app *postsdemo.App) (http.Handler, error) {
 		u, _ := middleware.UserFrom(r.Context())
 		me, err := postsdemo.MeOf(r.Context(), u)
 		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "unavailable"})
+			// The Auth's error handler: 403 for a malformed claim in the
+			// caller's token, 503 for a provider that is down.
+			a.Fail(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, me)

@@ -199,15 +199,17 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 }
 
 // MeOf builds the /me body. Groups and permissions are fetched here, on
-// demand, once for the request.
+// demand, once for the request. Its error wraps middleware.ErrUnavailable
+// and the provider's cause, for the Auth's error handler: StatusOf makes a
+// malformed claim in the caller's token 403 and anything else 503.
 func MeOf(ctx context.Context, u *middleware.User) (Me, error) {
 	groups, err := u.Groups(ctx)
 	if err != nil {
-		return Me{}, err
+		return Me{}, errors.Join(middleware.ErrUnavailable, err)
 	}
 	perms, err := u.Permissions(ctx)
 	if err != nil {
-		return Me{}, err
+		return Me{}, errors.Join(middleware.ErrUnavailable, err)
 	}
 	if groups == nil {
 		groups = []string{}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/wardenhq/warden/examples/internal/postsdemo"
 	"github.com/wardenhq/warden/middleware/token"
 )
@@ -290,6 +292,18 @@ func ExerciseSecret(t *testing.T, run RunFunc) {
 	_ = json.Unmarshal(body, &me)
 	if status != 200 || strings.Join(me.Groups, ",") != "viewer,beta" {
 		t.Fatalf("/me union of SQL and token groups: %d %s", status, body)
+	}
+	// A groups claim of the wrong shape is the caller's bad data: 403, not
+	// a 503 inviting a retry with the same token.
+	malformed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss": "https://warden.local", "aud": "posts-api", "sub": "carol", "groups": 42,
+		"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(),
+	}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, body := Call(t, "GET", r.URL+"/me", malformed, ""); status != 403 || strings.Contains(string(body), "groups provider") {
+		t.Fatalf("/me with a malformed groups claim: %d %s", status, body)
 	}
 	other := Mint(t, "another-secret-0123456789-0123456789", "alice")
 	if status, _, _ := Call(t, "GET", r.URL+"/posts", other, ""); status != 401 {
