@@ -39,6 +39,22 @@ type config struct {
 	attempts  int
 	base, max time.Duration
 	retryIf   func(error) bool
+
+	// sleep waits d or until ctx ends, and randN draws in [0, n); both are
+	// replaced in tests (export_test.go) to observe the backoff.
+	sleep func(ctx context.Context, d time.Duration) error
+	randN func(n time.Duration) time.Duration
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Option configures Retry.
@@ -67,7 +83,8 @@ func WithRetryIf(f func(error) bool) Option { return func(c *config) { c.retryIf
 // returned joined with the last upstream error. A panic in fetch is returned
 // as an error wrapping adapters.ErrProviderPanic.
 func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
-	c := config{attempts: DefaultAttempts, base: DefaultBase, max: DefaultMax}
+	c := config{attempts: DefaultAttempts, base: DefaultBase, max: DefaultMax,
+		sleep: sleep, randN: rand.N[time.Duration]}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -85,12 +102,8 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 		var err error
 		for attempt := range c.attempts {
 			if attempt > 0 {
-				t := time.NewTimer(c.delay(attempt))
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return nil, errors.Join(ctx.Err(), err)
-				case <-t.C:
+				if werr := c.sleep(ctx, c.delay(attempt)); werr != nil {
+					return nil, errors.Join(werr, err)
 				}
 			}
 			var list []string
@@ -119,7 +132,7 @@ func (c config) delay(attempt int) time.Duration {
 	}
 	d = min(d, c.max)
 	half := d / 2
-	return half + rand.N(d-half+1)
+	return half + c.randN(d-half+1)
 }
 
 // Groups returns p with retries.

@@ -136,3 +136,77 @@ func TestProviderPanicIsAnErrorNotRetried(t *testing.T) {
 		t.Fatalf("calls = %d, want 1", n)
 	}
 }
+
+// delays runs a fetch that always fails through Wrap with the given random
+// draw and returns the delay asked for before each retry.
+func delays(t *testing.T, attempts int, randN func(time.Duration) time.Duration, opts ...retry.Option) []time.Duration {
+	t.Helper()
+	var got []time.Duration
+	opts = append(opts, retry.WithAttempts(attempts),
+		retry.WithTestHooks(func(_ context.Context, d time.Duration) error {
+			got = append(got, d)
+			return nil
+		}, randN))
+	f := retry.Wrap(func(context.Context, *adapters.Token) ([]string, error) { return nil, errDown }, opts...)
+	if _, err := f(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, errDown) {
+		t.Fatalf("err = %v, want the last upstream error", err)
+	}
+	if len(got) != attempts-1 {
+		t.Fatalf("%d waits for %d attempts, want %d", len(got), attempts, attempts-1)
+	}
+	return got
+}
+
+func TestBackoffDoublesUpToTheCapWithJitterBounds(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		name  string
+		randN func(time.Duration) time.Duration
+		want  []time.Duration
+	}{
+		// The highest draw gives the nominal delays: doubling, then capped.
+		{"highest draw", func(n time.Duration) time.Duration { return n - 1 },
+			[]time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1000 * ms, 1000 * ms}},
+		// The lowest draw gives half of each nominal delay.
+		{"lowest draw", func(time.Duration) time.Duration { return 0 },
+			[]time.Duration{50 * ms, 100 * ms, 200 * ms, 400 * ms, 500 * ms, 500 * ms}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := delays(t, 7, tt.randN, retry.WithBackoff(100*ms, time.Second))
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("delays = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// With the real random source, every delay stays within the documented
+// 50-100 % of its nominal value, and the draws are not all the same.
+func TestJitterWithinBounds(t *testing.T) {
+	const ms = time.Millisecond
+	nominal := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1000 * ms, 1000 * ms}
+	seen := map[time.Duration]bool{}
+	for range 200 {
+		got := delays(t, 7, nil, retry.WithBackoff(100*ms, time.Second))
+		for i, d := range got {
+			if d < nominal[i]/2 || d > nominal[i] {
+				t.Fatalf("delay %d = %v, outside [%v, %v]", i+1, d, nominal[i]/2, nominal[i])
+			}
+			seen[d] = true
+		}
+	}
+	if len(seen) < 10 {
+		t.Fatalf("only %d distinct delays in 1200 draws: no jitter", len(seen))
+	}
+}
+
+func TestDefaultBackoff(t *testing.T) {
+	highest := func(n time.Duration) time.Duration { return n - 1 }
+	got := delays(t, 7, highest)
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
+		800 * time.Millisecond, 1600 * time.Millisecond, retry.DefaultMax}
+	if retry.DefaultBase != want[0] || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("default delays = %v, want %v", got, want)
+	}
+}
