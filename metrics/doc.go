@@ -14,6 +14,7 @@
 //	warden_watcher_reconnects_total{channel}
 //	warden_watcher_propagation_lag_seconds{channel}     histogram, sender to receiver
 //	warden_policy_rules{scope,ptype}                    policy size, read at scrape time
+//	warden_policy_changes_total{scope,action,outcome}   ok, invalid, unavailable, audit_failed
 //
 // # Hooks
 //
@@ -26,7 +27,8 @@
 //     for middleware.WithGroups and middleware.WithPermissions.
 //   - ObserveFetch, ObserveCache and ObserveBreaker have the signatures of
 //     config.Hooks' fields; ObserveDecision that of
-//     server.WithDecisionObserver.
+//     server.WithDecisionObserver, ObserveChange that of
+//     server.WithChangeObserver.
 //   - WatcherObserver is a watcher.WithObserver function.
 //   - Policy publishes the size of an enforcer's policy.
 //

@@ -32,6 +32,7 @@ type Metrics struct {
 	watcherEvents    *prometheus.CounterVec
 	reconnects       *prometheus.CounterVec
 	lag              *prometheus.HistogramVec
+	changes          *prometheus.CounterVec
 	policy           *policyCollector
 }
 
@@ -83,9 +84,11 @@ func New(opts ...Option) *Metrics {
 			Help:    "Time from a change's publication by one instance to its receipt by this one.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"}),
 	}
+	m.changes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "policy_changes_total",
+		Help: "Grants and revokes by scope, action and outcome (ok, invalid, unavailable, audit_failed)."}, []string{"scope", "action", "outcome"})
 	m.policy = newPolicyCollector(ns)
 	m.reg.MustRegister(m.decisions, m.decisionDuration, m.fetchDuration, m.fetchErrors, m.cacheHits, m.cacheMisses,
-		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.policy)
+		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.changes, m.policy)
 	if s.runtime {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
@@ -106,4 +109,10 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) ObserveDecision(result string, latency time.Duration) {
 	m.decisions.WithLabelValues(result).Inc()
 	m.decisionDuration.Observe(latency.Seconds())
+}
+
+// ObserveChange counts one grant or revoke by its outcome; it has the
+// signature of server.ChangeObserver.
+func (m *Metrics) ObserveChange(scope, action string, _ int, outcome string) {
+	m.changes.WithLabelValues(scope, action, outcome).Inc()
 }

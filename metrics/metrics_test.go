@@ -213,3 +213,16 @@ func TestHandlerUsesItsOwnRegistry(t *testing.T) {
 	// Two instances coexist: no duplicate registration panics.
 	_ = metrics.New()
 }
+
+func TestObserveChange(t *testing.T) {
+	m := metrics.New(metrics.WithoutRuntime())
+	m.ObserveChange("policy", "grant", 1, "ok")
+	m.ObserveChange("policy", "grant", 0, "ok")
+	m.ObserveChange("admin", "revoke", 1, "audit_failed")
+	if got := value(t, m, "warden_policy_changes_total", map[string]string{"scope": "policy", "action": "grant", "outcome": "ok"}); got != 2 {
+		t.Errorf("ok grants = %v", got)
+	}
+	if got := value(t, m, "warden_policy_changes_total", map[string]string{"scope": "admin", "outcome": "audit_failed"}); got != 1 {
+		t.Errorf("audit failures = %v", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wardenhq/warden/audit"
@@ -232,5 +233,42 @@ func TestAuditFailureIsReported(t *testing.T) {
 	}
 	if strings.Contains(string(res.body), "no such table") {
 		t.Errorf("body leaks the cause: %s", res.body)
+	}
+}
+
+func TestChangeObserver(t *testing.T) {
+	type seen struct {
+		scope, action string
+		changed       int
+		outcome       string
+	}
+	var got []seen
+	var mu sync.Mutex
+	e := newEnv(t, dbtest.SQLite, server.WithChangeObserver(func(scope, action string, changed int, outcome string) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, seen{scope, action, changed, outcome})
+	}))
+	root := tok(t, "root", nil, nil)
+	e.do("POST", "/v1/groups", root, `{"member":"lou","role":"viewer"}`)
+	e.do("DELETE", "/v1/groups?scope=admin", root, `{"member":"lou","role":"warden-admin"}`)
+	e.do("POST", "/v1/groups", root, `{"member":"lou"}`) // invalid input never reaches the policy
+	if err := e.db.Exec("DROP TABLE " + e.audit.Table()).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.do("DELETE", "/v1/groups", root, `{"member":"lou","role":"viewer"}`)
+	sqlDB, _ := e.db.DB.DB()
+	_ = sqlDB.Close()
+	e.do("POST", "/v1/groups", root, `{"member":"max","role":"viewer"}`)
+	want := []seen{
+		{"policy", "grant", 1, "ok"},
+		{"admin", "revoke", 0, "ok"},
+		{"policy", "revoke", 1, "audit_failed"},
+		{"policy", "grant", 0, "unavailable"},
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(got, want) {
+		t.Errorf("observed %v, want %v", got, want)
 	}
 }

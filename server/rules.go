@@ -234,8 +234,8 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		Scope: scope, Action: action, Rules: rules, Actor: actor, Source: "api",
 		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()),
 	})
-	if res.Changed > 0 && s.onChange != nil {
-		s.onChange(scope)
+	if s.onChange != nil {
+		s.onChange(scope, action, res.Changed, outcomeOf(err))
 	}
 	switch {
 	case errors.Is(err, enforcer.ErrInvalidRule):
@@ -254,6 +254,18 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		Scope: scope, Action: action, Changed: res.Changed,
 		Before: toJSONList(res.Before), After: toJSONList(res.After), AuditID: res.AuditID,
 	})
+}
+
+func outcomeOf(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, enforcer.ErrInvalidRule):
+		return "invalid"
+	case errors.Is(err, ErrAudit):
+		return "audit_failed"
+	}
+	return "unavailable"
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {

@@ -44,7 +44,7 @@ type Server struct {
 	ready    time.Duration
 	metrics  http.Handler
 	observe  DecisionObserver
-	onChange func(scope string)
+	onChange ChangeObserver
 }
 
 // Option configures a Server.
@@ -83,9 +83,15 @@ func WithMetricsHandler(h http.Handler) Option { return func(s *Server) { s.metr
 // WithDecisionObserver sets a function told about every /v1/check decision.
 func WithDecisionObserver(f DecisionObserver) Option { return func(s *Server) { s.observe = f } }
 
-// WithChangeObserver sets a function called after every applied change,
-// with the scope changed (for policy-size metrics).
-func WithChangeObserver(f func(scope string)) Option { return func(s *Server) { s.onChange = f } }
+// ChangeObserver is told about every grant or revoke the API attempts: its
+// scope ("policy", "admin"), action ("grant", "revoke"), how many rules it
+// changed, and its outcome: "ok", "invalid", "unavailable" or
+// "audit_failed".
+type ChangeObserver func(scope, action string, changed int, outcome string)
+
+// WithChangeObserver sets a function told about every change, for metrics
+// and alerts (an audit_failed outcome deserves one).
+func WithChangeObserver(f ChangeObserver) Option { return func(s *Server) { s.onChange = f } }
 
 // New returns a Server.
 func New(opts ...Option) (*Server, error) {

@@ -171,6 +171,7 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		server.WithLogger(logger), server.WithReadyTimeout(cfg.ReadyTimeout),
 		server.WithReadiness(append([]server.Check{server.DBCheck("database", db)}, prov.Checks...)...),
 		server.WithMetricsHandler(met.Handler()), server.WithDecisionObserver(met.ObserveDecision),
+		server.WithChangeObserver(met.ObserveChange),
 	)
 	if err != nil {
 		return nil, err

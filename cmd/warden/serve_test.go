@@ -128,7 +128,8 @@ func TestServeSQLite(t *testing.T) {
 		t.Errorf("carol lists rules: %d", code)
 	}
 	_, metrics := (apiClient{t: t, base: base}).call("GET", "/metrics", "")
-	for _, want := range []string{`warden_decisions_total{result="allow"} 2`, `warden_policy_rules{ptype="p",scope="policy"} 10`} {
+	for _, want := range []string{`warden_decisions_total{result="allow"} 2`, `warden_policy_rules{ptype="p",scope="policy"} 10`,
+		`warden_policy_changes_total{action="grant",outcome="ok",scope="policy"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}
