@@ -43,20 +43,36 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestOpensFailsFastHalfOpensAndCloses(t *testing.T) {
+// changeLog records state changes; unlike State(), which a short open
+// timeout can change at any moment, it is a fixed history to assert on.
+type changeLog struct {
+	mu      sync.Mutex
+	changes []string
+}
+
+func (l *changeLog) record(_ string, from, to breaker.State) {
+	l.mu.Lock()
+	l.changes = append(l.changes, from.String()+"->"+to.String())
+	l.mu.Unlock()
+}
+
+func (l *changeLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprint(l.changes)
+}
+
+// The open timeout is an hour: the breaker cannot leave the open state
+// while the test runs, however slow the machine.
+func TestOpensAndFailsFast(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
-	var mu sync.Mutex
-	var changes []string
+	log := &changeLog{}
 	b := breaker.New(src.fetch,
 		breaker.WithName("groups-api"),
 		breaker.WithFailures(3),
-		breaker.WithOpenTimeout(20*time.Millisecond),
-		breaker.WithStateChange(func(name string, from, to breaker.State) {
-			mu.Lock()
-			changes = append(changes, from.String()+"->"+to.String())
-			mu.Unlock()
-		}))
+		breaker.WithOpenTimeout(time.Hour),
+		breaker.WithStateChange(log.record))
 	ctx := context.Background()
 
 	for i := range 3 {
@@ -67,8 +83,8 @@ func TestOpensFailsFastHalfOpensAndCloses(t *testing.T) {
 	if b.State() != breaker.Open {
 		t.Fatalf("state = %v after 3 failures, want open", b.State())
 	}
-
-	// Open: fails fast without calling the source.
+	// Open: fails fast without calling the source, even once it is back.
+	src.fail.Store(false)
 	for range 10 {
 		got, err := b.Fetch(ctx, tok)
 		if !errors.Is(err, breaker.ErrOpen) || got != nil {
@@ -78,14 +94,35 @@ func TestOpensFailsFastHalfOpensAndCloses(t *testing.T) {
 	if n := src.calls.Load(); n != 3 {
 		t.Fatalf("source called %d times, want 3 (open must not call it)", n)
 	}
+	if got, want := log.String(), "[closed->open]"; got != want {
+		t.Fatalf("changes = %v, want %s", got, want)
+	}
+}
+
+// A short open timeout, so the breaker soon lets a trial through. The test
+// waits for half-open with a bounded poll and asserts on the recorded
+// history rather than on State() after a trial, which the timeout could
+// already have changed on a loaded machine.
+func TestHalfOpenTrialReopensOrCloses(t *testing.T) {
+	src := &source{}
+	src.fail.Store(true)
+	log := &changeLog{}
+	b := breaker.New(src.fetch,
+		breaker.WithFailures(1),
+		breaker.WithOpenTimeout(10*time.Millisecond),
+		breaker.WithStateChange(log.record))
+	ctx := context.Background()
+	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
+		t.Fatalf("first failure: err = %v", err)
+	}
 
 	// Half-open after the timeout; a failing trial opens it again.
 	waitFor(t, "half-open", func() bool { return b.State() == breaker.HalfOpen })
-	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
-		t.Fatalf("trial: err = %v", err)
+	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) || errors.Is(err, breaker.ErrOpen) {
+		t.Fatalf("failing trial: err = %v, want the source's error", err)
 	}
-	if b.State() != breaker.Open {
-		t.Fatalf("state = %v after a failed trial, want open", b.State())
+	if got, want := log.String(), "[closed->open open->half-open half-open->open]"; got != want {
+		t.Fatalf("after a failed trial: changes = %v, want %s", got, want)
 	}
 
 	// Half-open again; the source is back, the trial succeeds and closes it.
@@ -93,16 +130,17 @@ func TestOpensFailsFastHalfOpensAndCloses(t *testing.T) {
 	waitFor(t, "half-open", func() bool { return b.State() == breaker.HalfOpen })
 	got, err := b.Fetch(ctx, tok)
 	if err != nil || got[0] != "editors" {
-		t.Fatalf("trial: got %v, %v", got, err)
+		t.Fatalf("good trial: got %v, %v", got, err)
 	}
-	if b.State() != breaker.Closed {
+	if b.State() != breaker.Closed { // closed has no timeout: stable
 		t.Fatalf("state = %v after a good trial, want closed", b.State())
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	want := "[closed->open open->half-open half-open->open open->half-open half-open->closed]"
-	if fmt.Sprint(changes) != want {
-		t.Fatalf("changes = %v, want %s", changes, want)
+	if got := log.String(); got != want {
+		t.Fatalf("changes = %v, want %s", got, want)
+	}
+	if n := src.calls.Load(); n != 3 {
+		t.Fatalf("source called %d times, want 3 (one failure, two trials)", n)
 	}
 }
 
