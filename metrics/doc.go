@@ -12,6 +12,7 @@
 //	warden_breaker_state{source}                        0 closed, 1 half-open, 2 open
 //	warden_watcher_events_total{channel,kind}           every watcher.Event kind
 //	warden_watcher_reconnects_total{channel}
+//	warden_watcher_connected{channel}                   1 subscribed, 0 lost (alert on it)
 //	warden_watcher_propagation_lag_seconds{channel}     histogram, sender to receiver
 //	warden_policy_rules{scope,ptype}                    policy size, read at scrape time
 //	warden_policy_changes_total{scope,action,outcome}   ok, invalid, unavailable, audit_failed

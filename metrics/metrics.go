@@ -33,6 +33,7 @@ type Metrics struct {
 	reconnects       *prometheus.CounterVec
 	lag              *prometheus.HistogramVec
 	changes          *prometheus.CounterVec
+	connected        *prometheus.GaugeVec
 	policy           *policyCollector
 }
 
@@ -86,9 +87,11 @@ func New(opts ...Option) *Metrics {
 	}
 	m.changes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "policy_changes_total",
 		Help: "Grants and revokes by scope, action and outcome (ok, invalid, unavailable, audit_failed)."}, []string{"scope", "action", "outcome"})
+	m.connected = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "watcher_connected",
+		Help: "1 while the watcher's subscription is up, 0 while it is lost (decisions then go on from memory)."}, []string{"channel"})
 	m.policy = newPolicyCollector(ns)
 	m.reg.MustRegister(m.decisions, m.decisionDuration, m.fetchDuration, m.fetchErrors, m.cacheHits, m.cacheMisses,
-		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.changes, m.policy)
+		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.changes, m.connected, m.policy)
 	if s.runtime {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}

@@ -151,6 +151,17 @@ func TestWatcherObserver(t *testing.T) {
 		obs(ev)
 	}
 	ch := map[string]string{"channel": "c"}
+	if got := value(t, m, "warden_watcher_connected", ch); got != 1 {
+		t.Errorf("connected after reconnect = %v", got)
+	}
+	obs(watcher.Event{Kind: watcher.EventDisconnected, Channel: "c"})
+	if got := value(t, m, "warden_watcher_connected", ch); got != 0 {
+		t.Errorf("connected after disconnect = %v", got)
+	}
+	m.WatcherConnected("d", true)
+	if got := value(t, m, "warden_watcher_connected", map[string]string{"channel": "d"}); got != 1 {
+		t.Errorf("connected d = %v", got)
+	}
 	if got := value(t, m, "warden_watcher_reconnects_total", ch); got != 1 {
 		t.Errorf("reconnects = %v", got)
 	}

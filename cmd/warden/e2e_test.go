@@ -102,4 +102,9 @@ func TestTwoServersAgreeOnPostgres(t *testing.T) {
 	if !strings.Contains(metrics, "warden_watcher_propagation_lag_seconds_count{channel=\""+channel+"\"}") {
 		t.Errorf("B's metrics lack the propagation lag of %s", channel)
 	}
+	for _, ch := range []string{channel, channel + "_admin"} {
+		if !strings.Contains(metrics, "warden_watcher_connected{channel=\""+ch+"\"} 1") {
+			t.Errorf("B's metrics do not show the watcher of %s connected", ch)
+		}
+	}
 }

@@ -244,6 +244,7 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 				return err
 			}
 			app.closers = append(app.closers, w.Close)
+			met.WatcherConnected(sc.channel, true)
 			if err := sc.e.SetWatcher(w); err != nil {
 				return err
 			}
