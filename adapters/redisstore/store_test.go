@@ -24,7 +24,7 @@ func newStore(t *testing.T) (*redisstore.Store, *redis.Client, string) {
 	t.Helper()
 	addr := os.Getenv("WARDEN_TEST_REDIS_ADDR")
 	if addr == "" {
-		t.Skip("set WARDEN_TEST_REDIS_ADDR=127.0.0.1:6379 to run the Redis tests (see DEVELOPERS.md)")
+		t.Skip("set WARDEN_TEST_REDIS_ADDR=127.0.0.1:6379 to run the Redis tests (see 'Quick start' in README.md; bash .ci/run sets it)")
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	b := make([]byte, 6)

@@ -60,7 +60,7 @@ func eachDB(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
 	for _, d := range databases {
 		t.Run(d.name, func(t *testing.T) {
 			if d.env != "" && os.Getenv(d.env) == "" {
-				t.Skipf("set %s to run against %s (see DEVELOPERS.md), e.g. %s", d.env, d.name, exampleDSN[d.env])
+				t.Skipf("set %s to run against %s (see 'Quick start' in README.md; bash .ci/run sets it), e.g. %s", d.env, d.name, exampleDSN[d.env])
 			}
 			f(t, d.open(t))
 		})
