@@ -55,7 +55,9 @@ func WithAuthenticator(a Authenticator) Option { return func(x *Auth) { x.authn 
 // WithVerifier authenticates bearer JWTs with v.
 func WithVerifier(v *token.Verifier) Option { return func(x *Auth) { x.authn = Bearer(v) } }
 
-// WithDecider sets the enforcer Authorize asks (required for Authorize).
+// WithDecider sets the enforcer Authorize and Require ask. An Auth without
+// one only authenticates (Authenticate, guards): Authorize and Require panic
+// when wired on it, rather than answer 403 to every request.
 func WithDecider(d enforcer.Decider) Option { return func(x *Auth) { x.decider = d } }
 
 // WithGroups adds providers of request-scoped groups, such as
@@ -106,7 +108,9 @@ func WithLogger(l *slog.Logger) Option { return func(x *Auth) { x.logger = l } }
 // WithRetryAfter sets the Retry-After of 503 responses (DefaultRetryAfter).
 func WithRetryAfter(d time.Duration) Option { return func(x *Auth) { x.retryAfter = d } }
 
-// New returns an Auth. It fails without an authenticator.
+// New returns an Auth. It fails without an authenticator. A decider is
+// optional, for Auths that only authenticate; Authorize and Require check
+// for it when they are wired.
 func New(opts ...Option) (*Auth, error) {
 	a := &Auth{mapper: DefaultMapper, public: map[string]struct{}{}, retryAfter: DefaultRetryAfter, logger: slog.Default()}
 	for _, o := range opts {
@@ -192,7 +196,11 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 // already did) and asks the decider about every request, with the values of
 // the Mapper and the caller's request-scoped groups (and, with
 // WithPermissionPolicies, permissions).
+//
+// It panics when a has no decider (WithDecider): a route wired to a check
+// that can never allow is a programming error, caught at start-up.
 func (a *Auth) Authorize(next http.Handler) http.Handler {
+	a.mustDecide("Authorize")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, st := withState(r, a)
 		if a.IsPublicRequest(r, routeOf(r)) {
@@ -223,4 +231,17 @@ func (a *Auth) Authorize(next http.Handler) http.Handler {
 		st.checked.Store(true)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Decider returns the configured decider, nil without WithDecider.
+func (a *Auth) Decider() enforcer.Decider { return a.decider }
+
+// mustDecide panics, naming the middleware, when a has no decider.
+func (a *Auth) mustDecide(what string) {
+	if a == nil {
+		panic("middleware: " + what + " on a nil *Auth")
+	}
+	if a.decider == nil {
+		panic("middleware: " + what + " needs a decider: build the Auth with WithDecider")
+	}
 }

@@ -8,8 +8,10 @@ import (
 // (subject, values...), with the caller's request-scoped groups. With the
 // permissions model, auth.Require("read:posts") protects a route by one
 // permission string, wildcards, roles and deny rules included. It
-// authenticates the caller when no earlier middleware did.
+// authenticates the caller when no earlier middleware did. It panics when a
+// has no decider (WithDecider).
 func (a *Auth) Require(values ...any) func(http.Handler) http.Handler {
+	a.mustDecide("Require")
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r, st := withState(r, a)

@@ -16,14 +16,12 @@ func Authenticate(a *middleware.Auth) echo.MiddlewareFunc {
 
 // AuthenticateWithConfig is Authenticate with a Config.
 func AuthenticateWithConfig(cfg Config) echo.MiddlewareFunc {
+	mustAuth("Authenticate", cfg.Auth, false)
 	cfg = cfg.withDefaults()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) || cfg.Skipper(c) {
 				return next(c)
-			}
-			if cfg.Auth == nil {
-				return cfg.fail(c, errNoAuth)
 			}
 			c.SetRequest(cfg.Auth.Prepare(c.Request()))
 			if cfg.Auth.IsPublicRequest(c.Request(), c.Path()) {
@@ -59,6 +57,7 @@ func Authorize(a *middleware.Auth) echo.MiddlewareFunc {
 
 // AuthorizeWithConfig is Authorize with a Config.
 func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
+	mustAuth("Authorize", cfg.Auth, true)
 	cfg = cfg.withDefaults()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -68,9 +67,6 @@ func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
 			if auditing(c) {
 				auditCheck(c)
 				return nil
-			}
-			if cfg.Auth == nil {
-				return cfg.fail(c, errNoAuth)
 			}
 			c.SetRequest(cfg.Auth.Prepare(c.Request()))
 			if cfg.Auth.IsPublicRequest(c.Request(), c.Path()) {
@@ -99,15 +95,13 @@ func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
 // (subject, values...), as middleware.Auth.Require: with the permissions
 // model, Require(a, "read:posts").
 func Require(a *middleware.Auth, values ...any) echo.MiddlewareFunc {
+	mustAuth("Require", a, true)
 	cfg := Config{Auth: a}.withDefaults()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) {
 				auditCheck(c)
 				return nil
-			}
-			if a == nil {
-				return cfg.fail(c, errNoAuth)
 			}
 			c.SetRequest(a.Prepare(c.Request()))
 			u, err := identify(c, a)

@@ -1,8 +1,6 @@
 package echoware
 
 import (
-	"errors"
-
 	"github.com/labstack/echo/v4"
 	emw "github.com/labstack/echo/v4/middleware"
 
@@ -32,7 +30,8 @@ func RouteMapper(c echo.Context, subject string) ([]any, error) {
 
 // Config configures the middleware of this package.
 type Config struct {
-	// Auth authenticates and decides. Required.
+	// Auth authenticates and decides. Required: the constructors panic
+	// without it.
 	Auth *middleware.Auth
 	// Skipper skips the middleware. A skipped request is not checked, so
 	// strict mode still refuses it unless a guard or Public follows.
@@ -45,8 +44,18 @@ type Config struct {
 	ErrorHandler func(c echo.Context, err error) error
 }
 
-// errNoAuth is reported (as 403) by middleware built without an Auth.
-var errNoAuth = errors.New("echoware: Config.Auth is nil")
+// mustAuth panics, as echo's own middleware does for a configuration that
+// cannot work, when the middleware named what is built without an Auth or,
+// if it decides, with an Auth that has no decider. Failing at start-up beats
+// a nil dereference (or a 403 for everyone) on the first request.
+func mustAuth(what string, a *middleware.Auth, decides bool) {
+	if a == nil {
+		panic("echoware: " + what + " needs a *middleware.Auth, got nil")
+	}
+	if decides && a.Decider() == nil {
+		panic("echoware: " + what + " needs an Auth built with middleware.WithDecider")
+	}
+}
 
 func (cfg Config) withDefaults() Config {
 	if cfg.Skipper == nil {

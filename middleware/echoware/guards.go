@@ -76,8 +76,10 @@ func Public() echo.MiddlewareFunc {
 
 // Strict refuses, at run time, to send a response for a request that no
 // decision, guard or public marker checked (403, logged with the route).
-// Register it with e.Use so that it wraps every route.
+// Register it with e.Use so that it wraps every route. It panics when a is
+// nil.
 func Strict(a *middleware.Auth) echo.MiddlewareFunc {
+	mustAuth("Strict", a, false)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) {
