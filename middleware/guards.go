@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/wardenhq/warden/permission"
 )
@@ -26,8 +27,9 @@ func Guard(name string, check Check) func(http.Handler) http.Handler {
 				st.fail(w, r, ErrUnauthenticated)
 				return
 			}
+			start := time.Now()
 			err := check(r.Context(), u)
-			logGuard(r.Context(), st, name, u, err)
+			logGuard(r, st, name, u, err, time.Since(start))
 			if err != nil {
 				st.fail(w, r, err)
 				return
@@ -38,7 +40,11 @@ func Guard(name string, check Check) func(http.Handler) http.Handler {
 	}
 }
 
-func logGuard(ctx context.Context, st *state, name string, u *User, err error) {
+// logGuard records one guard decision like Decide records the enforcer's:
+// who, which guard, on what request (method and the path as sent, escapes
+// included, so the record shows what the router saw), the result and how
+// long the check took. Never the token.
+func logGuard(r *http.Request, st *state, name string, u *User, err error, latency time.Duration) {
 	result, level := "allow", slog.LevelInfo
 	if err != nil {
 		result = "deny"
@@ -48,12 +54,13 @@ func logGuard(ctx context.Context, st *state, name string, u *User, err error) {
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", st.requestID), slog.String("subject", u.ID()),
-		slog.String("guard", name), slog.String("result", result),
+		slog.String("guard", name), slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
+		slog.String("result", result), slog.Duration("latency", latency),
 	}
 	if err != nil && err != ErrForbidden { //nolint:errorlint // a plain denial has no cause to log
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	st.logger.LogAttrs(ctx, level, "authorization guard", attrs...)
+	st.logger.LogAttrs(r.Context(), level, "authorization guard", attrs...)
 }
 
 // RequireAuthenticated lets any authenticated caller through and marks the
