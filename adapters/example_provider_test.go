@@ -3,6 +3,10 @@ package adapters_test
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"os"
 	"reflect"
 	"strings"
@@ -53,35 +57,99 @@ func TestTeamGroups(t *testing.T) {
 
 // docs:end test-provider
 
-// TestDocsInSync checks that every code block of docs/providers.md marked
-// with a region name is the same text as that region of this package's
+// docSources are the files whose "// docs:begin NAME" regions the code
+// blocks of docs/providers.md are: every one of them is compiled, and most
+// run as examples or tests.
+var docSources = []string{
+	"example_test.go",
+	"example_provider_test.go",
+	"claims/example_test.go",
+	"sqlstore/example_test.go",
+	"filewatch/example_test.go",
+}
+
+// TestDocsInSync checks that every Go code block of docs/providers.md is
+// marked with a region name and is the same text as that region of the
 // example files, so the documented code is the code that compiles and runs.
+// The block marked "interfaces" is checked against provider.go instead.
 func TestDocsInSync(t *testing.T) {
-	doc, err := os.ReadFile("../docs/providers.md")
+	b, err := os.ReadFile("../docs/providers.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	doc := string(b)
 	var src strings.Builder
-	for _, f := range []string{"example_test.go", "example_provider_test.go"} {
+	for _, f := range docSources {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		src.Write(b)
 	}
-	for _, name := range []string{"custom-provider", "compose", "test-provider"} {
-		code, ok := region(src.String(), name)
+	names := docBlockNames(doc)
+	if blocks := strings.Count(doc, "```go\n"); blocks != len(names) {
+		t.Fatalf("docs/providers.md has %d Go blocks but %d marked with <!-- code: NAME -->; mark every one", blocks, len(names))
+	}
+	want := []string{"interfaces", "custom-provider", "compose", "claims", "sql", "filewatch", "test-provider"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("docs/providers.md blocks = %q, want %q", names, want)
+	}
+	for _, name := range names {
+		block, ok := docBlock(doc, name)
 		if !ok {
-			t.Fatalf("region %q not found in the example files", name)
+			t.Fatalf("docs/providers.md has no Go block after the marker %q", name)
 		}
-		block, ok := docBlock(string(doc), name)
-		if !ok {
-			t.Fatalf("docs/providers.md has no block for region %q", name)
+		var code string
+		if name == "interfaces" {
+			code = providerInterfaces(t)
+		} else if code, ok = region(src.String(), name); !ok {
+			t.Fatalf("region %q not found in %q", name, docSources)
 		}
 		if strings.TrimSpace(dedent(code)) != strings.TrimSpace(block) {
 			t.Errorf("docs/providers.md block %q differs from the code:\n--- doc\n%s\n--- code\n%s", name, block, dedent(code))
 		}
 	}
+}
+
+// docBlockNames returns the names of the "<!-- code: NAME -->" markers, in
+// order.
+func docBlockNames(doc string) []string {
+	var names []string
+	for _, part := range strings.Split(doc, "<!-- code: ")[1:] {
+		name, _, _ := strings.Cut(part, " -->")
+		names = append(names, name)
+	}
+	return names
+}
+
+// providerInterfaces returns the GroupsProvider and PermissionsProvider
+// declarations of provider.go without their comments.
+func providerInterfaces(t *testing.T) string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "provider.go", nil, 0) // no comments
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range g.Specs {
+			ts := s.(*ast.TypeSpec)
+			if ts.Name.Name != "GroupsProvider" && ts.Name.Name != "PermissionsProvider" {
+				continue
+			}
+			out.WriteString("type ")
+			if err := printer.Fprint(&out, fset, ts); err != nil {
+				t.Fatal(err)
+			}
+			out.WriteString("\n")
+		}
+	}
+	return out.String()
 }
 
 // region returns the text between "// docs:begin name" and "// docs:end name".

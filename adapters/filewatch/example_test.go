@@ -17,12 +17,14 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// docs:begin filewatch
 	w, err := filewatch.New("policy.csv",
-		filewatch.WithReload(e.Reload),
-		filewatch.WithErrorHandler(func(err error) { log.Print(err) }))
+		filewatch.WithReload(e.Reload),                                 // the enforcer keeps its policy if the file is bad
+		filewatch.WithErrorHandler(func(err error) { log.Print(err) })) // "policy.csv:3: ..."
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer w.Close()
+	// docs:end filewatch
 	// ... serve requests with e ...
 }

@@ -16,6 +16,34 @@ import (
 	"github.com/wardenhq/warden/models"
 )
 
+// docs:begin sql
+
+// setup creates the tables, grants alice the editors group and editors every
+// posts permission, and loads the whole policy into an enforcer.
+func setup(ctx context.Context, db *gorm.DB) (*sqlstore.Store, *enforcer.Enforcer, error) {
+	store, err := sqlstore.New(db) // sqlstore.WithTables(g, p) to rename
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := store.Migrate(ctx); err != nil { // CREATE TABLE IF NOT EXISTS ...
+		return nil, nil, err
+	}
+	if err := store.GrantGroup(ctx, "alice", "editors"); err != nil { // idempotent
+		return nil, nil, err
+	}
+	if err := store.GrantPermission(ctx, "editors", "posts:*"); err != nil {
+		return nil, nil, err
+	}
+	m, err := models.Load(models.Permissions)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := enforcer.New(ctx, m, store) // Store is a persist.Adapter
+	return store, e, err
+}
+
+// docs:end sql
+
 func Example() {
 	dir, _ := os.MkdirTemp("", "sqlstore-example")
 	defer os.RemoveAll(dir)
@@ -28,27 +56,16 @@ func Example() {
 		defer sqlDB.Close()
 	}
 	ctx := context.Background()
-
-	store, err := sqlstore.New(db)
+	store, e, err := setup(ctx, db)
 	if err != nil {
 		panic(err)
 	}
-	if err := store.Migrate(ctx); err != nil {
-		panic(err)
-	}
-	store.GrantGroup(ctx, "alice", "editors")
-	store.GrantPermission(ctx, "editors", "posts:*")
 
 	// Per caller: the provider methods.
 	groups, _ := store.Groups(ctx, &adapters.Token{Identity: "alice"})
 	fmt.Println("groups:", groups)
 
 	// Whole policy: the store is the enforcer's Casbin adapter.
-	m, _ := models.Load(models.Permissions)
-	e, err := enforcer.New(ctx, m, store)
-	if err != nil {
-		panic(err)
-	}
 	ok, _ := e.Enforce(ctx, "alice", "posts:write")
 	fmt.Println("alice posts:write:", ok)
 	// Output:
