@@ -5,9 +5,11 @@ import (
 	"errors"
 )
 
-// ErrNoIdentity is returned when a token carries no caller identity. A
-// provider that looks callers up by identity cannot answer for such a token,
-// and a cache must never fall back to keying by the raw token.
+// ErrNoIdentity is returned when a token carries no caller identity (or its
+// identity claim has the wrong type). A provider that looks callers up by
+// identity cannot answer for such a token, and a cache must never fall back
+// to keying by the raw token. It means bad caller data, not a failing
+// source: match it with errors.Is to answer 403 rather than 503.
 var ErrNoIdentity = errors.New("adapters: token has no identity")
 
 // Fetch is the shape shared by GroupsProvider.Groups and

@@ -16,7 +16,11 @@ import (
 // Errors matched with errors.Is.
 var (
 	// ErrInvalid is wrapped when an identity, group name or permission
-	// cannot be stored.
+	// cannot be stored or looked up (too long, empty, NUL, not UTF-8, a
+	// malformed permission). It means bad caller data, not a failing
+	// store: a token whose identity the store refuses should be answered
+	// 403, like adapters.ErrNoIdentity, while other errors mean the source
+	// is unavailable (503). A database error never wraps it.
 	ErrInvalid = errors.New("sqlstore: invalid value")
 	// ErrNotRuleValue is wrapped when a stored value cannot be a Casbin
 	// rule value (see the package documentation).

@@ -229,6 +229,55 @@ func TestDatabaseGoesAway(t *testing.T) {
 		if err := s.LoadPolicy(nil); err == nil || !strings.Contains(err.Error(), "sqlstore:") {
 			t.Fatalf("LoadPolicy after close: %v", err)
 		}
+		// An outage is not bad caller data: it must not look like it.
+		_, err = s.Groups(ctx, tok)
+		if errors.Is(err, sqlstore.ErrInvalid) || errors.Is(err, adapters.ErrNoIdentity) {
+			t.Fatalf("Groups after close: %v matches a caller-data sentinel", err)
+		}
+	})
+}
+
+// Identities the store refuses are bad caller data, told apart from an
+// outage with errors.Is (the middleware answers 403 for them, 503 for a
+// source that is down): ErrInvalid for a value it cannot hold, and
+// adapters.ErrNoIdentity for a token without one. No SQL runs for them.
+func TestProviderRefusesBadIdentityAsCallerData(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		plain := newStore(t, db)
+		g, p := plain.Tables()
+		inherit, err := sqlstore.New(db, sqlstore.WithTables(g, p), sqlstore.WithGroupPermissions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		tests := []struct {
+			name string
+			tok  *adapters.Token
+			want error
+		}{
+			{"too long", &adapters.Token{Identity: strings.Repeat("a", sqlstore.MaxIdentityLen+1)}, sqlstore.ErrInvalid},
+			{"NUL", &adapters.Token{Identity: "a\x00b"}, sqlstore.ErrInvalid},
+			{"invalid UTF-8", &adapters.Token{Identity: "a\xff"}, sqlstore.ErrInvalid},
+			{"empty identity", &adapters.Token{Raw: "x.y.z"}, adapters.ErrNoIdentity},
+			{"nil token", nil, adapters.ErrNoIdentity},
+		}
+		fetches := map[string]adapters.Fetch{
+			"Groups":                    plain.Groups,
+			"Permissions":               plain.Permissions,
+			"Permissions with inherits": inherit.Permissions,
+		}
+		for _, tt := range tests {
+			for name, f := range fetches {
+				got, err := f(ctx, tt.tok)
+				if got != nil || !errors.Is(err, tt.want) {
+					t.Errorf("%s, %s: got %v, %v; want %v", name, tt.name, got, err, tt.want)
+				}
+			}
+		}
+		// At the limit it is a normal lookup.
+		if got, err := plain.Groups(ctx, &adapters.Token{Identity: strings.Repeat("a", sqlstore.MaxIdentityLen)}); err != nil || len(got) != 0 {
+			t.Errorf("identity of %d characters: %v, %v", sqlstore.MaxIdentityLen, got, err)
+		}
 	})
 }
 
