@@ -42,31 +42,36 @@ func TestTwoServersAgreeOnPostgres(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	channel := dbtest.Unique()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
-		"--channel", channel, "--admin", "root"}
+	// Each instance names its connections, so that the test can cut one
+	// off the database.
+	appName := map[string]string{"A": dbtest.Unique(), "B": dbtest.Unique()}
+	args := func(name string) []string {
+		return []string{"serve", "--addr", "127.0.0.1:0", "--db", db.DSN + "&application_name=" + appName[name],
+			"--model", confModel, "--seed", confPolicy, "--channel", channel, "--admin", "root"}
+	}
 	// Both start at once on an empty schema: the setup lock makes one
 	// create and seed the tables while the other waits.
 	type started struct {
-		addr string
-		err  error
+		name, addr string
+		err        error
 	}
 	addrs := make(chan started, 2)
-	for range 2 {
+	for _, name := range []string{"A", "B"} {
 		go func() {
-			a, err := launch(t, bin, args...)
-			addrs <- started{a, err}
+			a, err := launch(t, bin, args(name)...)
+			addrs <- started{name, a, err}
 		}()
 	}
-	var bases []string
+	bases := map[string]string{}
 	for range 2 {
 		s := <-addrs
 		if s.err != nil {
 			t.Fatal(s.err)
 		}
-		bases = append(bases, s.addr)
+		bases[s.name] = s.addr
 	}
-	a := apiClient{t, bases[0], serveToken(t, "root")}
-	b := apiClient{t, bases[1], serveToken(t, "root")}
+	a := apiClient{t, bases["A"], serveToken(t, "root")}
+	b := apiClient{t, bases["B"], serveToken(t, "root")}
 
 	if a.allowed("dave", "/reports", "GET") || b.allowed("dave", "/reports", "GET") {
 		t.Fatal("dave allowed before the grant")
@@ -96,6 +101,20 @@ func TestTwoServersAgreeOnPostgres(t *testing.T) {
 	for name, c := range map[string]apiClient{"A": a, "B": b} {
 		eventually(t, name+" allows erin after the CLI grant", func() bool { return c.allowed("erin", "/posts/1", "PUT") })
 	}
+
+	// B is cut off the database (its LISTEN connections too) while A
+	// grants: B reconnects, reloads in full, and agrees.
+	if err := db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", appName["B"]).Error; err != nil {
+		t.Fatal(err)
+	}
+	if code, body := a.call("POST", "/v1/groups", `{"member":"frank","role":"admin"}`); code != 200 {
+		t.Fatalf("grant on A during B's cut: %d %s", code, body)
+	}
+	eventually(t, "B allows frank after its reconnection", func() bool { return b.allowed("frank", "/users/1", "PATCH") })
+	eventually(t, "B counts its reconnection", func() bool {
+		_, m := (apiClient{t: t, base: b.base}).call("GET", "/metrics", "")
+		return strings.Contains(m, "warden_watcher_reconnects_total{channel=\""+channel+"\"}")
+	})
 
 	// B measured how long A's changes took to arrive.
 	_, metrics := (apiClient{t: t, base: b.base}).call("GET", "/metrics", "")

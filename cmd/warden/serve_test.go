@@ -216,7 +216,13 @@ func launch(t *testing.T, bin string, args ...string) (string, error) {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("%s stderr:\n%s", args, tail(stderr.String(), 4000))
+			var keep []string
+			for _, l := range strings.Split(stderr.String(), "\n") {
+				if !strings.Contains(l, `"msg":"authorization guard"`) {
+					keep = append(keep, l)
+				}
+			}
+			t.Logf("%s stderr (guard lines left out):\n%s", args, tail(strings.Join(keep, "\n"), 6000))
 		}
 	})
 	addr := make(chan string, 1)
