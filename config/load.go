@@ -27,9 +27,14 @@ type Loader struct {
 func NewLoader(fs *flag.FlagSet) *Loader {
 	l := &Loader{fs: fs, settings: settings(), flags: map[string][]string{}}
 	fs.StringVar(&l.path, "config", "", "YAML configuration `file` ("+ConfigEnv+")")
+	defaults := defaultTexts(Defaults())
 	for _, s := range l.settings {
 		name := s.name
-		fs.Func(name, s.usage+" ("+EnvName(name)+")", func(v string) error {
+		usage := s.usage + " (" + EnvName(name)
+		if d := defaults[name]; d != "" {
+			usage += "; default " + d
+		}
+		fs.Func(name, usage+")", func(v string) error {
 			l.flags[name] = append(l.flags[name], v)
 			return nil
 		})
@@ -139,4 +144,15 @@ func (l *Loader) loadFile(c *Config, path string) error {
 	}
 	walk(doc.Content[0], "")
 	return errors.Join(errs...)
+}
+
+// defaultTexts returns the defaults shown in flag usage.
+func defaultTexts(d Config) map[string]string {
+	return map[string]string{
+		"addr": d.Addr, "db": d.DB, "model": d.Model, "seed": d.Seed, "channel": d.Channel,
+		"issuer": d.Issuer, "audience": d.Audience, "ready-timeout": d.ReadyTimeout.String(),
+		"groups-provider": strings.Join(d.Groups.Sources, ","), "permissions-provider": strings.Join(d.Permissions.Sources, ","),
+		"groups-combine": d.Groups.Combine, "permissions-combine": d.Permissions.Combine,
+		"groups-timeout": DefaultRemoteTimeout.String() + " except claims", "permissions-timeout": DefaultRemoteTimeout.String() + " except claims",
+	}
 }

@@ -150,3 +150,18 @@ func TestEnvName(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestUsageNamesEnvAndDefault(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	config.NewLoader(fs)
+	for name, want := range map[string]string{
+		"addr":            "(WARDEN_ADDR; default 127.0.0.1:8181)",
+		"groups-provider": "(WARDEN_GROUPS_PROVIDER; default claims)",
+		"jwt-secret":      "(WARDEN_JWT_SECRET)",
+	} {
+		f := fs.Lookup(name)
+		if f == nil || !strings.HasSuffix(f.Usage, want) {
+			t.Errorf("--%s usage = %v, want suffix %q", name, f, want)
+		}
+	}
+}

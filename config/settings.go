@@ -31,11 +31,11 @@ func str(f func(c *Config) *string) func(*Config, []string) error {
 func settings() []setting {
 	s := []setting{
 		{name: "addr", usage: "listen `address`", set: str(func(c *Config) *string { return &c.Addr })},
-		{name: "db", usage: "database: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db", set: str(func(c *Config) *string { return &c.DB })},
+		{name: "db", usage: "`database`: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db", set: str(func(c *Config) *string { return &c.DB })},
 		{name: "model", usage: "Casbin model `file`", set: str(func(c *Config) *string { return &c.Model })},
 		{name: "seed", usage: "policy CSV `file` written to an empty database (empty: none)", set: str(func(c *Config) *string { return &c.Seed })},
 		{name: "table-prefix", usage: "`prefix` of every table (casbin_rule, warden_admin_rule, audit_log)", set: str(func(c *Config) *string { return &c.TablePrefix })},
-		{name: "channel", usage: "PostgreSQL NOTIFY `channel` shared by the instances", set: str(func(c *Config) *string { return &c.Channel })},
+		{name: "channel", usage: "NOTIFY or Redis pub/sub `channel` shared by the instances (the admin policy uses CHANNEL_admin)", set: str(func(c *Config) *string { return &c.Channel })},
 		{name: "redis-watcher", usage: "Redis `address` (host:port or redis://) whose pub/sub syncs the instances instead of PostgreSQL NOTIFY", set: str(func(c *Config) *string { return &c.RedisWatcher })},
 		{name: "issuer", usage: "required token `issuer`", set: str(func(c *Config) *string { return &c.Issuer })},
 		{name: "audience", usage: "required token `audience`", set: str(func(c *Config) *string { return &c.Audience })},
@@ -43,12 +43,12 @@ func settings() []setting {
 		{name: "jwks-url", usage: "JWKS `URL` of the identity provider", set: str(func(c *Config) *string { return &c.JWKSURL })},
 		{name: "admin", usage: "`identity` made a member of warden-admin at start (repeatable, or comma-separated)", list: true,
 			set: func(c *Config, v []string) error { c.Admins = v; return nil }},
-		{name: "ready-timeout", usage: "bound of /readyz's checks", set: func(c *Config, v []string) error {
+		{name: "ready-timeout", usage: "`duration` bound of /readyz's checks", set: func(c *Config, v []string) error {
 			d, err := parseDuration(v[len(v)-1])
 			c.ReadyTimeout = d
 			return err
 		}},
-		{name: "reload-interval", usage: "reload the whole policy this often (0: never; for MySQL and SQLite deployments)", set: func(c *Config, v []string) error {
+		{name: "reload-interval", usage: "reload the whole policy every `duration` (0: never; for MySQL and SQLite deployments)", set: func(c *Config, v []string) error {
 			d, err := parseDuration(v[len(v)-1])
 			c.ReloadInterval = d
 			return err
@@ -80,20 +80,20 @@ func providerSettings(prefix string, p func(c *Config) *Provider) []setting {
 	return []setting{
 		{name: prefix + "-provider", list: true, usage: "`sources` of " + prefix + ": " + strings.Join(Kinds(), ", ") + " (comma-separated)",
 			set: func(c *Config, v []string) error { p(c).Sources = slices.Clone(v); return nil }},
-		{name: prefix + "-combine", usage: "how several sources combine: union, intersection or best_effort", set: text(func(p *Provider) *string { return &p.Combine })},
+		{name: prefix + "-combine", usage: "`how` several sources combine: union, intersection or best_effort", set: text(func(p *Provider) *string { return &p.Combine })},
 		{name: prefix + "-claim", usage: "claim `path` of the claims source", set: text(func(p *Provider) *string { return &p.Claim })},
 		{name: prefix + "-file", usage: "JSON `file` of the file source", set: text(func(p *Provider) *string { return &p.File })},
-		{name: prefix + "-sql-dsn", usage: "database of the sql source (default: --db)", set: text(func(p *Provider) *string { return &p.SQLDSN })},
-		{name: prefix + "-redis-addr", usage: "host:port of the redis source", set: text(func(p *Provider) *string { return &p.RedisAddr })},
-		{name: prefix + "-redis-prefix", usage: "key prefix of the redis source", set: text(func(p *Provider) *string { return &p.RedisPrefix })},
+		{name: prefix + "-sql-dsn", usage: "`database` of the sql source (default: --db)", set: text(func(p *Provider) *string { return &p.SQLDSN })},
+		{name: prefix + "-redis-addr", usage: "`host:port` of the redis source", set: text(func(p *Provider) *string { return &p.RedisAddr })},
+		{name: prefix + "-redis-prefix", usage: "key `prefix` of the redis source", set: text(func(p *Provider) *string { return &p.RedisPrefix })},
 		{name: prefix + "-url", usage: "base `URL` of the http source", set: text(func(p *Provider) *string { return &p.URL })},
 		{name: prefix + "-api-key", usage: "bearer `key` the http source sends", set: text(func(p *Provider) *string { return &p.APIKey })},
-		{name: prefix + "-timeout", usage: "bound of one fetch", set: dur(func(p *Provider) *int64 { return (*int64)(&p.Timeout) })},
-		{name: prefix + "-retries", usage: "attempts after the first", set: num(func(p *Provider) *int { return &p.Retries })},
-		{name: prefix + "-cache-ttl", usage: "cache answers per identity this long (0: no cache)", set: dur(func(p *Provider) *int64 { return (*int64)(&p.CacheTTL) })},
-		{name: prefix + "-cache-size", usage: "identities kept by the cache", set: num(func(p *Provider) *int { return &p.CacheSize })},
-		{name: prefix + "-breaker-failures", usage: "consecutive failures that open the circuit breaker (0: none)", set: num(func(p *Provider) *int { return &p.BreakerFailures })},
-		{name: prefix + "-breaker-open", usage: "how long an open breaker refuses fetches", set: dur(func(p *Provider) *int64 { return (*int64)(&p.BreakerOpen) })},
+		{name: prefix + "-timeout", usage: "`duration` bound of one fetch", set: dur(func(p *Provider) *int64 { return (*int64)(&p.Timeout) })},
+		{name: prefix + "-retries", usage: "`n` attempts after the first", set: num(func(p *Provider) *int { return &p.Retries })},
+		{name: prefix + "-cache-ttl", usage: "cache answers per identity for `duration` (0: no cache)", set: dur(func(p *Provider) *int64 { return (*int64)(&p.CacheTTL) })},
+		{name: prefix + "-cache-size", usage: "`n` identities kept by the cache", set: num(func(p *Provider) *int { return &p.CacheSize })},
+		{name: prefix + "-breaker-failures", usage: "`n` consecutive failures open the circuit breaker (0: none)", set: num(func(p *Provider) *int { return &p.BreakerFailures })},
+		{name: prefix + "-breaker-open", usage: "`duration` an open breaker refuses fetches", set: dur(func(p *Provider) *int64 { return (*int64)(&p.BreakerOpen) })},
 	}
 }
 
