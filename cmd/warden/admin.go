@@ -55,10 +55,10 @@ type adminStore struct {
 	notify bool
 }
 
-// openAdmin opens the policy of f.scope. With --redis-watcher or on
-// PostgreSQL it connects the scope's watcher, so that running servers apply
-// the change at once.
-func openAdmin(ctx context.Context, f adminFlags, logger *slog.Logger) (*adminStore, error) {
+// openAdmin opens the policy of f.scope. To announce changes, with
+// --redis-watcher or on PostgreSQL, it connects the scope's watcher, so
+// that running servers apply them at once.
+func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Logger) (*adminStore, error) {
 	if f.db == "" {
 		return nil, errors.New("--db is required (or WARDEN_DB)")
 	}
@@ -94,7 +94,7 @@ func openAdmin(ctx context.Context, f adminFlags, logger *slog.Logger) (*adminSt
 	if st.log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
 		return fail(err)
 	}
-	if f.redisWatcher != "" || config.Dialect(f.db) == "postgres" {
+	if announce && (f.redisWatcher != "" || config.Dialect(f.db) == "postgres") {
 		w, err := newWatcher(ctx, f.db, f.redisWatcher, watcher.WithChannel(channel), watcher.WithLogger(logger))
 		if err != nil {
 			return fail(err)
@@ -151,7 +151,7 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 		return errorf(stderr, cmd, "give a rule as PTYPE VALUE..., e.g. %s g alice editor", cmd)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := openAdmin(ctx, f, logger)
+	st, err := openAdmin(ctx, f, true, logger)
 	if err != nil {
 		return errorf(stderr, cmd, "%v", err)
 	}
@@ -186,7 +186,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return errorf(stderr, "list", "unexpected arguments %q", pos)
 	}
-	st, err := openAdmin(ctx, f, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := openAdmin(ctx, f, false, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return errorf(stderr, "list", "%v", err)
 	}
