@@ -123,6 +123,9 @@ func TestValidation(t *testing.T) {
 			{"list huge limit", "GET", "/v1/rules?limit=100000", "", 400, "limit"},
 			{"list bad offset", "GET", "/v1/rules?offset=-1", "", 400, "offset"},
 			{"list bad scope", "GET", "/v1/rules?scope=other", "", 400, "scope"},
+			{"list empty subject", "GET", "/v1/rules?subject=", "", 400, "subject"},
+			{"admin permission with a space", "POST", "/v1/rules?scope=admin", `{"ptype":"p","values":["a","warden admin","allow"]}`, 400, "values[1]"},
+			{"admin deny written with !", "POST", "/v1/rules?scope=admin", `{"rules":[{"ptype":"p","values":["a","!warden:admin","allow"]}]}`, 400, "rules[0].values[1]"},
 			{"audit bad after_id", "GET", "/v1/audit?after_id=x", "", 400, "after_id"},
 		}
 		for _, tt := range tests {

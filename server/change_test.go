@@ -204,7 +204,13 @@ func TestListPagination(t *testing.T) {
 					t.Errorf("rule %d = %v, want %v", i, seen[i].Values, r.Values)
 				}
 			}
-			res := e.do("GET", "/v1/rules?ptype=g&offset=1000", root, "")
+			res := e.do("GET", "/v1/rules?ptype=g&subject=bob", root, "")
+			var bob server.RulesPage
+			res.json(t, &bob)
+			if res.status != http.StatusOK || bob.Total != 1 || len(bob.Rules) != 1 || !slices.Equal(bob.Rules[0].Values, []string{"bob", "editor"}) {
+				t.Errorf("rules of bob: %d %s", res.status, res.body)
+			}
+			res = e.do("GET", "/v1/rules?ptype=g&offset=1000", root, "")
 			var p server.RulesPage
 			res.json(t, &p)
 			if res.status != http.StatusOK || len(p.Rules) != 0 || p.NextOffset != nil || p.Total != len(e.policy.Rules("g")) {

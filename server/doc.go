@@ -5,7 +5,7 @@
 //
 //	POST   /v1/check          decide one request or a list; answers with the
 //	                          effect, the matched rule and the role chain
-//	GET    /v1/rules          list rules: ?ptype=p&offset=0&limit=100[&scope=admin]
+//	GET    /v1/rules          list rules: ?ptype=p&offset=0&limit=100[&subject=alice][&scope=admin]
 //	POST   /v1/rules          grant rules: {"ptype":"p","values":[...]} or {"rules":[...]}
 //	DELETE /v1/rules          revoke rules (same body)
 //	POST   /v1/groups         grant a role: {"member":"alice","role":"editor"}

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/permission"
 )
 
 // RulesPage is the answer of GET /v1/rules.
@@ -99,6 +102,15 @@ func (s *Server) handleListRules(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all := e.Rules(ptype)
+	// ?subject= keeps the rules whose first field (a p rule's subject, a g
+	// rule's member) is exactly the value.
+	if sub, ok := r.URL.Query()["subject"]; ok {
+		if len(sub) != 1 || sub[0] == "" {
+			writeInputError(w, r, invalid("subject", "give one non-empty subject"))
+			return
+		}
+		all = slices.DeleteFunc(all, func(rl enforcer.Rule) bool { return len(rl.Values) == 0 || rl.Values[0] != sub[0] })
+	}
 	page := RulesPage{Scope: scope, PType: ptype, Offset: offset, Limit: limit, Total: len(all), Rules: []RuleJSON{}}
 	if offset < len(all) {
 		end := min(offset+limit, len(all))
@@ -129,12 +141,33 @@ func (s *Server) handleRules(action string) http.HandlerFunc {
 			return
 		}
 		rules, err := body.rules(e)
+		if err == nil && scope == ScopeAdmin {
+			err = checkAdminRules(rules, body.Rules != nil)
+		}
 		if err != nil {
 			writeInputError(w, r, err)
 			return
 		}
 		s.change(w, r, e, scope, action, rules)
 	}
+}
+
+// checkAdminRules refuses permissions the admin policy could not match as
+// written (see package permission), naming the field.
+func checkAdminRules(rules []enforcer.Rule, list bool) error {
+	for i, r := range rules {
+		if r.PType != "p" || len(r.Values) < 2 {
+			continue
+		}
+		field := "values[1]"
+		if list {
+			field = fmt.Sprintf("rules[%d].values[1]", i)
+		}
+		if err := permission.Validate(r.Values[1]); err != nil || strings.HasPrefix(r.Values[1], "!") {
+			return invalid(field, "not a valid permission such as warden:admin (deny with eft \"deny\", not \"!\")")
+		}
+	}
+	return nil
 }
 
 func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
