@@ -44,8 +44,8 @@ type options struct {
 	reloadTimeout time.Duration
 }
 
-// WithReloadTimeout bounds a reload that a watcher message starts. The
-// default is 30 seconds.
+// WithReloadTimeout bounds a reload that a watcher message starts,
+// retries included (see Resync). The default is 30 seconds.
 func WithReloadTimeout(d time.Duration) Option { return func(o *options) { o.reloadTimeout = d } }
 
 // WithLogger sets the logger for background events such as a reload asked
@@ -184,6 +184,29 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	return e.reloadLocked(ctx)
+}
+
+// Resync reloads the policy like Reload, but retries with backoff (50ms
+// doubling to 2s) until it succeeds or ctx ends. It is what a watcher
+// message calls for: right after a reconnect the store's pooled connections
+// are often dead too, and a single attempt would leave this instance on a
+// stale policy until the next change. The last error is returned.
+func (e *Enforcer) Resync(ctx context.Context) error {
+	delay := 50 * time.Millisecond
+	for {
+		err := e.Reload(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		delay = min(2*delay, 2*time.Second)
+	}
 }
 
 func (e *Enforcer) reloadLocked(ctx context.Context) error {
@@ -478,7 +501,7 @@ func (e *Enforcer) SetWatcher(w persist.Watcher) error {
 		// A hung database must not hold the watcher's goroutine forever.
 		ctx, cancel := context.WithTimeout(context.Background(), e.opts.reloadTimeout)
 		defer cancel()
-		if err := e.Reload(ctx); err != nil {
+		if err := e.Resync(ctx); err != nil {
 			e.opts.logger.Error("warden: reload after watcher message failed; keeping the previous policy", "err", err)
 		}
 	})

@@ -3,9 +3,12 @@ package enforcer_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"github.com/glebarez/sqlite"
@@ -122,5 +125,56 @@ func TestPartialPersistFailureKeepsMemoryEqualToStore(t *testing.T) {
 	}
 	if ok, _ := fresh.Enforce(ctx, "dave", "/posts", "POST"); !ok {
 		t.Fatal("the stored grant is not in the file")
+	}
+}
+
+// flakyLoad fails its first n loads, as a pool with dead connections does
+// right after the database restarts.
+type flakyLoad struct {
+	persist.Adapter
+	n int
+}
+
+func (f *flakyLoad) LoadPolicy(m model.Model) error {
+	if f.n > 0 {
+		f.n--
+		return errStoreDown
+	}
+	return f.Adapter.LoadPolicy(m)
+}
+
+func TestResyncRetriesUntilTheStoreAnswers(t *testing.T) {
+	ctx := context.Background()
+	policy := filepath.Join(t.TempDir(), "policy.csv")
+	copyFile(t, "../conf/policy.csv", policy)
+	m, err := enforcer.LoadModel("../conf/model.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flaky := &flakyLoad{Adapter: csvfile.New(policy)}
+	e, err := enforcer.New(ctx, m, flaky)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(policy, []byte("p, erin, /y, GET, allow\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flaky.n = 2
+	if err := e.Resync(ctx); err != nil {
+		t.Fatalf("Resync = %v; want success on the third attempt", err)
+	}
+	if ok, _ := e.Enforce(ctx, "erin", "/y", "GET"); !ok {
+		t.Fatal("the resynced policy is not in force")
+	}
+	// A store that never answers: Resync gives up when ctx ends, and the
+	// policy in force stays.
+	flaky.n = 1 << 30
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if err := e.Resync(short); !errors.Is(err, errStoreDown) {
+		t.Fatalf("Resync against a dead store = %v; want its error", err)
+	}
+	if ok, _ := e.Enforce(ctx, "erin", "/y", "GET"); !ok {
+		t.Fatal("a failed resync dropped the policy in force")
 	}
 }

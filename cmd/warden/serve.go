@@ -248,7 +248,7 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 			if err := sc.e.SetWatcher(w); err != nil {
 				return err
 			}
-			if err := w.SetUpdateCallback(policysync.Callback(retryReload{sc.e}, policysync.WithLogger(logger))); err != nil {
+			if err := w.SetUpdateCallback(policysync.Callback(sc.e, policysync.WithLogger(logger))); err != nil {
 				return err
 			}
 		}
@@ -276,29 +276,6 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 		app.closers = append(app.closers, func() { cancel(); <-done })
 	}
 	return nil
-}
-
-// retryReload retries a failed reload until its context ends. After the
-// database restarts, or kills this instance's connections, the watcher
-// reconnects and asks for a full reload, but the pool's idle connections
-// are dead too and the first attempts fail on them; without a retry the
-// instance would keep a stale policy until the next change.
-type retryReload struct{ *enforcer.Enforcer }
-
-func (r retryReload) Reload(ctx context.Context) error {
-	delay := 50 * time.Millisecond
-	for {
-		err := r.Enforcer.Reload(ctx)
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 2*time.Second)
-	}
 }
 
 // newWatcher connects the watcher of a deployment: Redis pub/sub when

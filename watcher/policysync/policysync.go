@@ -13,7 +13,8 @@ import (
 type Target interface {
 	ApplyAdded(rules ...enforcer.Rule) (int, error)
 	ApplyRemoved(rules ...enforcer.Rule) (int, error)
-	Reload(ctx context.Context) error
+	// Resync reloads, retrying while the store is briefly unreachable.
+	Resync(ctx context.Context) error
 }
 
 // Option configures Callback.
@@ -27,7 +28,7 @@ type config struct {
 // WithLogger sets where failed reloads are reported; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithReloadTimeout bounds each reload; the default is 30s.
+// WithReloadTimeout bounds each reload, retries included; the default is 30s.
 func WithReloadTimeout(d time.Duration) Option { return func(c *config) { c.reloadTimeout = d } }
 
 // Callback returns an update callback for a watcher that keeps t in step with
@@ -67,7 +68,7 @@ func Callback(t Target, opts ...Option) func(string) {
 func (c config) reload(t Target, why string, cause error) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.reloadTimeout)
 	defer cancel()
-	if err := t.Reload(ctx); err != nil {
+	if err := t.Resync(ctx); err != nil {
 		c.logger.Error("policysync: reload failed; keeping the previous policy", "why", why, "cause", cause, "err", err)
 	}
 }

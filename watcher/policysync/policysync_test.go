@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	fileadapter "github.com/casbin/casbin/v2/persist/file-adapter"
 
@@ -112,7 +113,7 @@ func TestCallbackFailedReloadKeepsPolicy(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	policysync.Callback(e)(`{"instance":"n2","op":"reload"}`)
+	policysync.Callback(e, policysync.WithReloadTimeout(300*time.Millisecond))(`{"instance":"n2","op":"reload"}`)
 	if !allowed(t, e, "bob") {
 		t.Fatal("a failed reload dropped the previous policy")
 	}
