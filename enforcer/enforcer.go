@@ -138,9 +138,8 @@ func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explana
 	if len(req.Values) != len(e.cm.rTok) {
 		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(e.cm.rTok))
 	}
-	defer e.mu.runlock(e.mu.rlock())
-	ev := getEval(e.cm, e.st, req)
-	defer putEval(ev)
+	ev := e.lockedEval(req)
+	defer e.release(ev)
 	d, sr, err := ev.decide(req)
 	if err != nil {
 		return Explanation{}, err

@@ -23,6 +23,30 @@ type evalCtx struct {
 	buf     []byte
 	params  evalParams
 	scoped  []storedRule
+	shard   int // the read-lock shard this context's decisions take
+
+	// Inline backing storage for the slices above, so that one context is
+	// one allocation: two contexts' scratch slices must never share a cache
+	// line, or the cores deciding in parallel would fight over it.
+	rsArr   [8]string
+	memoArr [4]reachMemo
+	setArr  [4]reachSet
+	setPtrs [4]*reachSet
+	bufArr  [256]byte
+	_       [cacheLinePair]byte
+}
+
+func newEvalCtx() *evalCtx {
+	ev := &evalCtx{shard: newShard()}
+	ev.rs = ev.rsArr[:0]
+	ev.memo = ev.memoArr[:0]
+	for i := range ev.setArr {
+		ev.setArr[i].inline()
+		ev.setPtrs[i] = &ev.setArr[i]
+	}
+	ev.sets = ev.setPtrs[:]
+	ev.buf = ev.bufArr[:0]
+	return ev
 }
 
 type reachMemo struct {
@@ -31,10 +55,23 @@ type reachMemo struct {
 	set       *reachSet
 }
 
-var evalPool = sync.Pool{New: func() any { return new(evalCtx) }}
+var evalPool = sync.Pool{New: func() any { return newEvalCtx() }}
 
-func getEval(cm *compiledModel, st *state, req Request) *evalCtx {
+// lockedEval takes a pooled context, read-locks its shard of e's lock and
+// prepares it for req. release undoes both.
+func (e *Enforcer) lockedEval(req Request) *evalCtx {
 	ev := evalPool.Get().(*evalCtx)
+	e.mu.rlockAt(ev.shard)
+	ev.init(e.cm, e.st, req)
+	return ev
+}
+
+func (e *Enforcer) release(ev *evalCtx) {
+	e.mu.runlock(ev.shard)
+	putEval(ev)
+}
+
+func (ev *evalCtx) init(cm *compiledModel, st *state, req Request) {
 	ev.cm, ev.st, ev.rv, ev.groups = cm, st, req.Values, req.Groups
 	ev.rs = ev.rs[:0]
 	ev.strs = true
@@ -50,7 +87,6 @@ func getEval(cm *compiledModel, st *state, req Request) *evalCtx {
 		ev.subject = ev.rs[0]
 	}
 	ev.params.ev = ev
-	return ev
 }
 
 func putEval(ev *evalCtx) {
@@ -69,7 +105,7 @@ func putEval(ev *evalCtx) {
 	}
 	ev.scoped = ev.scoped[:0]
 	if cap(ev.buf) > 4096 {
-		ev.buf = nil
+		ev.buf = ev.bufArr[:0]
 	}
 	evalPool.Put(ev)
 }

@@ -64,9 +64,8 @@ func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 		return true
 	}
 
-	defer e.mu.runlock(e.mu.rlock())
-	ev := getEval(cm, e.st, Request{Values: vals, Groups: s.Groups})
-	defer putEval(ev)
+	ev := e.lockedEval(Request{Values: vals, Groups: s.Groups})
+	defer e.release(ev)
 	set := ev.reach(cm.role.gi, s.Name, ev.roleDomain())
 	var found []*storedRule
 	for _, name := range set.names {
@@ -108,9 +107,8 @@ func (e *Enforcer) Roles(ctx context.Context, s Subject) ([]string, error) {
 	if e.cm == nil || e.cm.role == nil {
 		return nil, fmt.Errorf("%w: listing roles needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
 	}
-	defer e.mu.runlock(e.mu.rlock())
-	ev := getEval(e.cm, e.st, Request{Groups: s.Groups})
-	defer putEval(ev)
+	ev := e.lockedEval(Request{Groups: s.Groups})
+	defer e.release(ev)
 	ev.subject = s.Name
 	set := ev.reach(e.cm.role.gi, s.Name, s.Domain)
 	return slices.Clone(set.names[1:]), nil

@@ -79,6 +79,16 @@ type reachSet struct {
 	names  []string
 	parent []int32
 	idx    map[string]int32
+
+	namesArr  [reachSetLinear]string
+	parentArr [reachSetLinear]int32
+}
+
+// inline points the set's slices at its own arrays (sets inside a pooled
+// evalCtx; see there).
+func (s *reachSet) inline() {
+	s.names = s.namesArr[:0]
+	s.parent = s.parentArr[:0]
 }
 
 const reachSetLinear = 16
