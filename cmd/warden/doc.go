@@ -1,11 +1,20 @@
-// Command warden decides, lints and tests Casbin authorization policies.
+// Command warden decides, lints and tests Casbin authorization policies,
+// serves decisions and policy management over HTTP, and changes a policy
+// stored in a database.
 //
 // Usage:
 //
 //	warden enforce --model FILE --policy FILE [--explain] ARG...
 //	warden lint --model FILE [--policy FILE]
 //	warden test --model FILE --policy FILE CASES
+//	warden token --secret S --issuer I --audience A --sub ID [--groups g1,g2] [--ttl 1h]
+//	warden serve [--addr 127.0.0.1:8181] [--db DSN] [--model FILE] (--jwt-secret S | --jwks-url URL) ...
+//	warden grant|revoke --db DSN [--scope policy|admin] PTYPE VALUE...
+//	warden list --db DSN [--ptype PTYPE] [--json]
+//	warden audit --db DSN [--actor ID] [--after-id N] [--limit N]
 //	warden version
+//
+// Every command prints its flags with -h.
 //
 // enforce prints allow or deny and exits 0 (allow), 1 (deny) or 2 (error).
 // An ARG that is a JSON object is passed as an attribute map (ABAC).
