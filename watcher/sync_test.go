@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ type transport struct {
 	open   func(ctx context.Context, addr string, opts ...watcher.Option) (*watcher.Watcher, error)
 }
 
-func postgresURL(t *testing.T) *url.URL {
+func postgresURL(t testing.TB) *url.URL {
 	t.Helper()
 	raw := os.Getenv("WARDEN_TEST_POSTGRES_DSN")
 	if raw == "" {
@@ -64,7 +65,7 @@ func withHost(u *url.URL, host string) string {
 	return c.String()
 }
 
-func transports(t *testing.T, pg *url.URL) []transport {
+func transports(t testing.TB, pg *url.URL) []transport {
 	ts := []transport{{
 		name:   "postgres",
 		target: pg.Host,
@@ -96,7 +97,7 @@ type node struct {
 // cluster starts n instances sharing a fresh policy table. dbAddr and
 // watcherAddr give, per instance, the address to reach PostgreSQL and the
 // watcher's service (the real one or a proxy).
-func cluster(t *testing.T, pg *url.URL, tr transport, dbAddr, watcherAddr []string, incremental bool) ([]node, string) {
+func cluster(t testing.TB, pg *url.URL, tr transport, dbAddr, watcherAddr []string, incremental bool) ([]node, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), watchertest.Wait)
 	defer cancel()
@@ -326,4 +327,71 @@ func TestCutOffInstanceCatchesUp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkSyncPropagation measures what an operator cares about: the time
+// from a grant on one instance until both others decide allow, over 200
+// grants, through the shared PostgreSQL table and each watcher, applying
+// single changes (policysync) and reloading everything (SetWatcher's
+// default). Run with:
+//
+//	go test -run '^$' -bench SyncPropagation -benchtime 1x ./watcher
+func BenchmarkSyncPropagation(b *testing.B) {
+	pg := postgresURL(b)
+	ctx := context.Background()
+	for _, tr := range transports(b, pg) {
+		for _, incremental := range []bool{true, false} {
+			mode := "reload"
+			if incremental {
+				mode = "single-change"
+			}
+			b.Run(tr.name+"/"+mode, func(b *testing.B) {
+				nodes, _ := cluster(b, pg, tr, same(pg.Host, 3), same(tr.target, 3), incremental)
+				if _, err := nodes[0].AddRules(ctx, enforcer.P("reader", "data", "read")); err != nil {
+					b.Fatal(err)
+				}
+				var lat []time.Duration
+				for b.Loop() {
+					lat = lat[:0]
+					for i := 0; i < 200; i++ {
+						user := fmt.Sprintf("user%d", i)
+						start := time.Now()
+						if _, err := nodes[0].AddRules(ctx, enforcer.G(user, "reader")); err != nil {
+							b.Fatal(err)
+						}
+						for _, n := range nodes[1:] {
+							for {
+								ok, err := n.Enforce(ctx, user, "data", "read")
+								if err != nil {
+									b.Fatal(err)
+								}
+								if ok {
+									break
+								}
+								if time.Since(start) > watchertest.Wait {
+									b.Fatalf("%s not allowed on another instance after %v", user, watchertest.Wait)
+								}
+								time.Sleep(100 * time.Microsecond)
+							}
+						}
+						lat = append(lat, time.Since(start))
+					}
+					if _, err := nodes[0].RemoveRules(ctx, rulesFor(200)...); err != nil {
+						b.Fatal(err)
+					}
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50_ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100])/1e6, "p99_ms")
+			})
+		}
+	}
+}
+
+func rulesFor(n int) []enforcer.Rule {
+	out := make([]enforcer.Rule, n)
+	for i := range out {
+		out[i] = enforcer.G(fmt.Sprintf("user%d", i), "reader")
+	}
+	return out
 }
