@@ -486,24 +486,41 @@ func byPType(rules []Rule) [][]Rule {
 }
 
 // SetWatcher connects a watcher: local changes are announced through it, and
-// its messages make this enforcer reload. If a change cannot be announced,
-// AddRules and RemoveRules return an error matching ErrNotAnnounced (the
-// change is stored and in force here). A watcher that implements
-// persist.WatcherEx is told each changed rule. To apply single changes from
-// messages instead of reloading, set your own update callback after this
-// call and use ApplyAdded and ApplyRemoved.
+// its messages make this enforcer reload (see Resync).
+//
+// It reloads once itself, after the callback is in place, so that a change
+// announced between the enforcer's first load and this call is not missed;
+// an error means that reload failed (the watcher stays connected and the
+// policy in force is kept).
+//
+// If a change cannot be announced, AddRules and RemoveRules return an error
+// matching ErrNotAnnounced (the change is stored and in force here). A
+// watcher that implements persist.WatcherEx is told each changed rule. To
+// apply single changes from messages instead of reloading, set your own
+// update callback after this call and use ApplyAdded and ApplyRemoved.
 func (e *Enforcer) SetWatcher(w persist.Watcher) error {
 	e.writeMu.Lock()
 	e.watcher = w
 	e.writeMu.Unlock()
-	return w.SetUpdateCallback(func(string) {
+	reload := func() error {
 		// A hung database must not hold the watcher's goroutine forever.
 		ctx, cancel := context.WithTimeout(context.Background(), e.opts.reloadTimeout)
 		defer cancel()
-		if err := e.Resync(ctx); err != nil {
+		return e.Resync(ctx)
+	}
+	if err := w.SetUpdateCallback(func(string) {
+		if err := reload(); err != nil {
 			e.opts.logger.Error("warden: reload after watcher message failed; keeping the previous policy", "err", err)
 		}
-	})
+	}); err != nil {
+		return err
+	}
+	// Changes announced after this enforcer loaded its policy but before the
+	// callback was in place were not applied: reload once to catch them.
+	if err := reload(); err != nil {
+		return fmt.Errorf("enforcer: reload after connecting the watcher: %w", err)
+	}
+	return nil
 }
 
 func (e *Enforcer) notify(rules []Rule, add bool) error {

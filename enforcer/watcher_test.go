@@ -63,9 +63,17 @@ func TestWatcherContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A change stored after the first load and before the watcher is
+	// connected (its announcement went nowhere) is picked up by SetWatcher.
+	if err := os.WriteFile(policy, append(mustRead(t, policy), []byte("g, gina, editor\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	w := &recordingWatcher{}
 	if err := e.SetWatcher(w); err != nil {
 		t.Fatal(err)
+	}
+	if ok, _ := e.Enforce(ctx, "gina", "/posts", "POST"); !ok {
+		t.Fatal("a change stored before SetWatcher was missed")
 	}
 	// Each changed rule is announced once, by ptype; unchanged ones are not.
 	if _, err := e.AddRules(ctx, enforcer.G("dave", "editor"), enforcer.G("bob", "editor"), enforcer.P("dave", "/x", "GET", "allow")); err != nil {
@@ -94,4 +102,13 @@ func TestWatcherContract(t *testing.T) {
 	if ok, _ := e.Enforce(ctx, "frank", "/y", "GET"); !ok {
 		t.Fatal("the stored change is not in force")
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
