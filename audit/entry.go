@@ -43,7 +43,15 @@ type Entry struct {
 	// Error is set when the change failed part way; it is the server's
 	// own text, never shown to clients.
 	Error string `gorm:"type:text" json:"error,omitempty"`
+	// Note qualifies a change that succeeded, such as NoteNotAnnounced; it
+	// does not mark the change as failed.
+	Note string `gorm:"type:text" json:"note,omitempty"`
 }
+
+// NoteNotAnnounced is the Note of a change that was stored and applied but
+// could not be announced to the other instances (their watcher was down):
+// they see it at their next full reload.
+const NoteNotAnnounced = "not announced to other instances"
 
 // TableName is the default table of Entry for GORM.
 func (Entry) TableName() string { return DefaultTable }

@@ -79,6 +79,10 @@ func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
 		slog.Time("time", e.Time),
 	}
 	level := slog.LevelInfo
+	if e.Note != "" {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.String("note", e.Note))
+	}
 	if e.Error != "" {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("error", e.Error))

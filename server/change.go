@@ -36,13 +36,21 @@ type Result struct {
 	Before, After []enforcer.Rule
 	// AuditID is the id of the audit entry.
 	AuditID uint64
+	// Announced is false when the change was stored and applied here but
+	// the watcher could not tell the other instances
+	// (enforcer.ErrNotAnnounced): Apply then reports success, since
+	// retrying would change nothing, and the others catch up at their next
+	// full reload (a watcher reconnection or --reload-interval).
+	Announced bool
 }
 
 // Apply grants (audit.ActionGrant, audit.ActionSeed) or revokes
 // (audit.ActionRevoke) c.Rules on e and records the attempt in log, failed
 // or not. The error of the change is returned as is (it wraps
 // enforcer.ErrInvalidRule for rules the model does not accept); when only
-// the audit failed, the error wraps ErrAudit.
+// the audit failed, the error wraps ErrAudit. A change that was stored but
+// not announced is a success with Result.Announced false, audited with
+// audit.NoteNotAnnounced.
 func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) (Result, error) {
 	if log == nil {
 		return Result{}, errors.New("server: Apply without an audit log")
@@ -59,10 +67,16 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 		return Result{}, fmt.Errorf("server: unknown action %q", c.Action)
 	}
 	res.After = present(e, c.Rules)
+	res.Announced = true
+	var note string
+	if onlyNotAnnounced(err) {
+		res.Announced, note, err = false, audit.NoteNotAnnounced+": "+err.Error(), nil
+	}
 	entry := audit.Entry{
 		Actor: c.Actor, Action: c.Action, Scope: c.Scope,
 		Rules: encode(c.Rules), Before: encode(res.Before), After: encode(res.After),
 		Changed: res.Changed, Source: c.Source, RemoteAddr: c.RemoteAddr, RequestID: c.RequestID,
+		Note: note,
 	}
 	if err != nil {
 		entry.Error = err.Error()
@@ -78,6 +92,23 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 		return res, fmt.Errorf("%w: %w", ErrAudit, aerr)
 	}
 	return res, nil
+}
+
+// onlyNotAnnounced reports whether err says that the change was stored and
+// applied but not announced, and nothing else: a change that also failed to
+// be stored in part (the enforcer joins both errors) is a failure.
+func onlyNotAnnounced(err error) bool {
+	if !errors.Is(err, enforcer.ErrNotAnnounced) {
+		return false
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !errors.Is(e, enforcer.ErrNotAnnounced) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Seed grants rules on e when e's policy is empty, audited as

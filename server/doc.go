@@ -60,6 +60,18 @@
 // client can send it. The request id is the caller's X-Request-Id when it is
 // short and printable, else a random one, and is returned in error bodies.
 //
+// # When the watcher goes away
+//
+// A change is stored, then applied in memory, then announced to the other
+// instances through the watcher. When only the announcement fails
+// (enforcer.ErrNotAnnounced) the change is done and retrying would change
+// nothing, so it is answered 200 with "announced": false; its audit row is a
+// success with the note audit.NoteNotAnnounced (not_announced in GET
+// /v1/audit), and the change observer sees the outcome "not_announced". The
+// other instances apply it at their next full reload: when their watcher
+// reconnects, or at --reload-interval. `warden grant` and `warden revoke`
+// print a warning and exit 0 in the same case.
+//
 // # When the database goes away
 //
 // Decisions go on from the policy in memory; grants and revokes fail with

@@ -36,6 +36,10 @@ type ChangeResult struct {
 	Before  []RuleJSON `json:"before"`
 	After   []RuleJSON `json:"after"`
 	AuditID uint64     `json:"audit_id"`
+	// Announced is false when the change is stored and in force on this
+	// instance but the other instances could not be told: they apply it at
+	// their next full reload (a watcher reconnection or --reload-interval).
+	Announced bool `json:"announced"`
 }
 
 // rulesBody is the body of POST and DELETE /v1/rules: one rule, or a list.
@@ -268,7 +272,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()),
 	})
 	if s.onChange != nil {
-		s.onChange(scope, action, res.Changed, outcomeOf(err))
+		s.onChange(scope, action, res.Changed, outcomeOf(res, err))
 	}
 	switch {
 	case errors.Is(err, enforcer.ErrInvalidRule):
@@ -283,14 +287,21 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		s.writeUnavailable(w, r, action, err)
 		return
 	}
+	if !res.Announced {
+		s.logger.WarnContext(r.Context(), "server: change applied but not announced to the other instances",
+			"request_id", middleware.RequestID(r.Context()), "audit_id", res.AuditID)
+	}
 	writeJSON(w, http.StatusOK, ChangeResult{
 		Scope: scope, Action: action, Changed: res.Changed,
 		Before: toJSONList(res.Before), After: toJSONList(res.After), AuditID: res.AuditID,
+		Announced: res.Announced,
 	})
 }
 
-func outcomeOf(err error) string {
+func outcomeOf(res Result, err error) string {
 	switch {
+	case err == nil && !res.Announced:
+		return "not_announced"
 	case err == nil:
 		return "ok"
 	case errors.Is(err, enforcer.ErrInvalidRule):
@@ -353,6 +364,9 @@ type AuditEntry struct {
 	// Failed is true when the change failed; its cause is in the server's
 	// log, never in the API.
 	Failed bool `json:"failed,omitempty"`
+	// NotAnnounced is true for a change that succeeded but could not be
+	// announced to the other instances (see ChangeResult.Announced).
+	NotAnnounced bool `json:"not_announced,omitempty"`
 }
 
 func auditView(e audit.Entry) AuditEntry {
@@ -365,5 +379,6 @@ func auditView(e audit.Entry) AuditEntry {
 	}
 	return AuditEntry{ID: e.ID, Time: e.Time, Actor: e.Actor, Action: e.Action, Scope: e.Scope,
 		Rules: dec(e.Rules), Before: dec(e.Before), After: dec(e.After), Changed: e.Changed, Source: e.Source,
-		RemoteAddr: e.RemoteAddr, RequestID: e.RequestID, Failed: e.Error != ""}
+		RemoteAddr: e.RemoteAddr, RequestID: e.RequestID, Failed: e.Error != "",
+		NotAnnounced: strings.HasPrefix(e.Note, audit.NoteNotAnnounced)}
 }

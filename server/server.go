@@ -85,12 +85,13 @@ func WithDecisionObserver(f DecisionObserver) Option { return func(s *Server) { 
 
 // ChangeObserver is told about every grant or revoke the API attempts: its
 // scope ("policy", "admin"), action ("grant", "revoke"), how many rules it
-// changed, and its outcome: "ok", "invalid", "unavailable" or
-// "audit_failed".
+// changed, and its outcome: "ok", "not_announced" (stored and in force
+// here, but the other instances could not be told), "invalid",
+// "unavailable" or "audit_failed".
 type ChangeObserver func(scope, action string, changed int, outcome string)
 
 // WithChangeObserver sets a function told about every change, for metrics
-// and alerts (an audit_failed outcome deserves one).
+// and alerts (audit_failed and not_announced outcomes deserve one).
 func WithChangeObserver(f ChangeObserver) Option { return func(s *Server) { s.onChange = f } }
 
 // New returns a Server.

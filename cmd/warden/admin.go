@@ -51,8 +51,8 @@ type adminStore struct {
 	e      *enforcer.Enforcer
 	log    *audit.Log
 	close  func()
-	scope  string
-	notify bool
+	scope   string
+	channel string
 }
 
 // openAdmin opens the policy of f.scope. To announce changes, with
@@ -86,7 +86,7 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	st := &adminStore{scope: f.scope, close: func() { closeDB(db) }}
+	st := &adminStore{scope: f.scope, channel: channel, close: func() { closeDB(db) }}
 	fail := func(err error) (*adminStore, error) { st.close(); return nil, err }
 	if st.e, err = server.OpenEnforcer(ctx, db, m, table, logger); err != nil {
 		return fail(err)
@@ -167,6 +167,11 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 		verb = map[string]string{audit.ActionGrant: "already present", audit.ActionRevoke: "not present"}[action]
 	}
 	fmt.Fprintf(stdout, "%s: %s (audit #%d)\n", verb, rule, res.AuditID)
+	if !res.Announced {
+		// Stored and audited: running a second time would change nothing.
+		fmt.Fprintf(stderr, "warden %s: warning: the change is stored but could not be announced on channel %q; "+
+			"running servers apply it at their next full reload (watcher reconnection, --reload-interval or restart)\n", cmd, st.channel)
+	}
 	return exitOK
 }
 
