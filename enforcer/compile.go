@@ -40,6 +40,7 @@ type compiledModel struct {
 	effect effectKind
 
 	gNames   []string       // role definitions, sorted; index is the graph number
+	scopedGI int            // the graph request-scoped groups join, or -1
 	gIdx     map[string]int // name → graph number
 	gDomains []bool
 
@@ -132,11 +133,30 @@ func compile(m model.Model) (*compiledModel, string) {
 		return nil, "matcher: " + err.Error()
 	}
 	cm.expr = expr
+	cm.scopedGI = cm.subjectGraph()
 	if n, ok := parseMatcher(cm.matcher, cm.rIdx, cm.pIdx, roleFns); ok {
 		cm.pred = cm.compileNode(n)
 	}
 	cm.plan(roleFns)
 	return cm, ""
+}
+
+// subjectGraph is the role definition whose function the matcher calls with
+// the subject (the first request field) as first argument: the one
+// request-scoped groups belong to. It is -1 when there is none, or more than
+// one, so that such groups are refused rather than put in the wrong graph.
+func (cm *compiledModel) subjectGraph() int {
+	found := -1
+	for i, name := range cm.gNames {
+		re := regexp.MustCompile(`(^|[^A-Za-z0-9_.])` + regexp.QuoteMeta(name) + `\(\s*` + regexp.QuoteMeta(cm.rTok[0]) + `\s*,`)
+		if re.MatchString(cm.matcher) {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
 }
 
 // plan picks the index from the matcher's top-level conjuncts.
@@ -239,8 +259,6 @@ func (cm *compiledModel) compileNode(n *node) pred {
 	return func(ev *evalCtx, p []string) (bool, error) { return f(a.get(ev, p), b.get(ev, p)) }
 }
 
-var roleCall = regexp.MustCompile(`(^|[^A-Za-z0-9_.])(g[A-Za-z0-9_]*)\(`)
-
 // govaluate compiles the matcher the way Casbin does, with Casbin's function
 // map, except that role functions take the decision scope as a hidden first
 // argument so that request-scoped groups count.
@@ -280,14 +298,50 @@ func (cm *compiledModel) govaluate() (*govaluate.EvaluableExpression, error) {
 			return ev.hasLink(gi, names[0], names[1], dom), nil
 		}
 	}
-	expr := roleCall.ReplaceAllStringFunc(cm.matcher, func(s string) string {
-		m := roleCall.FindStringSubmatch(s)
-		if _, ok := cm.gIdx[m[2]]; !ok {
-			return s
-		}
-		return m[1] + m[2] + "(" + scopeVar + ", "
-	})
+	expr := cm.withScope(cm.matcher)
 	return govaluate.NewEvaluableExpressionWithFunctions(expr, functions)
+}
+
+// withScope adds the hidden scope argument to every call of a role function
+// in expr: g(a, b) becomes g(w__scope, a, b). Text inside string literals is
+// left alone.
+func (cm *compiledModel) withScope(expr string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		if quote != 0 {
+			b.WriteByte(c)
+			if c == '\\' && i+1 < len(expr) {
+				i++
+				b.WriteByte(expr[i])
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		if c == '"' || c == '\'' {
+			quote = c
+			b.WriteByte(c)
+			continue
+		}
+		if isIdentStart(c) && (i == 0 || !(isIdentPart(expr[i-1]) || expr[i-1] == '.')) {
+			j := i + 1
+			for j < len(expr) && isIdentPart(expr[j]) {
+				j++
+			}
+			name := expr[i:j]
+			b.WriteString(name)
+			if _, ok := cm.gIdx[name]; ok && j < len(expr) && expr[j] == '(' {
+				b.WriteString("(" + scopeVar + ", ")
+				j++
+			}
+			i = j - 1
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // evalParams gives govaluate the request and candidate values by name, as

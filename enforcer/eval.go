@@ -1,8 +1,11 @@
 package enforcer
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -23,17 +26,19 @@ type evalCtx struct {
 	buf     []byte
 	params  evalParams
 	scoped  []storedRule
+	cands   []*storedRule
 	shard   int // the read-lock shard this context's decisions take
 
 	// Inline backing storage for the slices above, so that one context is
 	// one allocation: two contexts' scratch slices must never share a cache
 	// line, or the cores deciding in parallel would fight over it.
-	rsArr   [8]string
-	memoArr [4]reachMemo
-	setArr  [4]reachSet
-	setPtrs [4]*reachSet
-	bufArr  [256]byte
-	_       [cacheLinePair]byte
+	rsArr    [8]string
+	candsArr [16]*storedRule
+	memoArr  [4]reachMemo
+	setArr   [4]reachSet
+	setPtrs  [4]*reachSet
+	bufArr   [256]byte
+	_        [cacheLinePair]byte
 }
 
 func newEvalCtx() *evalCtx {
@@ -46,6 +51,7 @@ func newEvalCtx() *evalCtx {
 	}
 	ev.sets = ev.setPtrs[:]
 	ev.buf = ev.bufArr[:0]
+	ev.cands = ev.candsArr[:0]
 	return ev
 }
 
@@ -104,6 +110,12 @@ func putEval(ev *evalCtx) {
 		ev.scoped[i] = storedRule{}
 	}
 	ev.scoped = ev.scoped[:0]
+	if cap(ev.cands) > 1024 {
+		ev.cands = ev.candsArr[:0]
+	} else {
+		clear(ev.cands)
+		ev.cands = ev.cands[:0]
+	}
 	if cap(ev.buf) > 4096 {
 		ev.buf = ev.bufArr[:0]
 	}
@@ -125,7 +137,7 @@ func (ev *evalCtx) reach(gi int, name, dom string) *reachSet {
 	s := ev.sets[ev.nsets]
 	ev.nsets++
 	var extra []string
-	if gi == 0 {
+	if gi == ev.cm.scopedGI {
 		extra = ev.groups
 	}
 	ev.st.graphs[gi].walk(s, name, dom, ev.subject, extra)
@@ -152,6 +164,9 @@ func (ev *evalCtx) match(p []string) (bool, error) {
 	}
 	ev.params.p = p
 	res, err := ev.cm.expr.Eval(&ev.params)
+	if errors.Is(err, ErrEvaluation) {
+		return false, err
+	}
 	if err != nil {
 		return false, fmt.Errorf("%w: %v", ErrEvaluation, err)
 	}
@@ -164,50 +179,19 @@ func (ev *evalCtx) match(p []string) (bool, error) {
 	return false, fmt.Errorf("%w: matcher result should be bool, int or float", ErrEvaluation)
 }
 
-// verdict collects the first matching allow and deny rules in policy order.
-type verdict struct {
-	allow, deny *storedRule
-	matched     bool
-}
-
-func (v *verdict) consider(ev *evalCtx, sr *storedRule) error {
-	// A rule that cannot change the outcome need not be evaluated.
-	eft := "allow"
-	if ev.cm.eftIdx >= 0 {
-		eft = sr.vals[ev.cm.eftIdx]
-	}
-	var slot **storedRule
-	switch eft {
-	case "allow":
-		if ev.cm.effect == effectDenyOverride {
-			return nil
-		}
-		slot = &v.allow
-	case "deny":
-		if ev.cm.effect == effectAllowOverride {
-			return nil
-		}
-		slot = &v.deny
-	default:
-		return nil
-	}
-	if *slot != nil && (*slot).seq < sr.seq {
-		return nil
-	}
-	ok, err := ev.match(sr.vals)
-	if err != nil {
-		return err
-	}
-	if ok {
-		*slot = sr
-	}
-	return nil
-}
-
 // decide runs the fast path. The caller holds the read lock.
+//
+// The candidates are evaluated in policy order with Casbin's own loop: stop
+// at the first matching allow rule (allow-override) or deny rule (the other
+// two effects), and return the first evaluation error met on the way. So
+// the decision, the rule it names and the errors it reports are Casbin's,
+// except for errors in rules that cannot match (which Casbin would also
+// evaluate, and Warden never looks at).
 func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 	cm, st := ev.cm, ev.st
-	var v verdict
+	if len(req.Groups) > 0 && cm.scopedGI < 0 {
+		return Decision{}, nil, fmt.Errorf("%w: request-scoped groups need exactly one role function called with the subject (r.%s) as its first argument", ErrUnsupported, cm.rTok[0][2:])
+	}
 	// Request-scoped policies come after every stored rule.
 	for i, p := range req.Policies {
 		if len(p) != len(cm.pTok) {
@@ -215,35 +199,42 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		}
 		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
 	}
-	total := len(st.rules["p"]) + len(ev.scoped)
-	if total == 0 {
+	if len(st.rules["p"])+len(ev.scoped) == 0 {
 		return ev.decideEmpty()
 	}
-	if err := ev.candidates(&v); err != nil {
-		return Decision{}, nil, err
-	}
+	ev.candidates()
 	for i := range ev.scoped {
-		if err := v.consider(ev, &ev.scoped[i]); err != nil {
+		ev.cands = append(ev.cands, &ev.scoped[i])
+	}
+	slices.SortFunc(ev.cands, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+
+	var firstAllow *storedRule
+	for _, sr := range ev.cands {
+		ok, err := ev.match(sr.vals)
+		if err != nil {
 			return Decision{}, nil, err
 		}
+		if !ok {
+			continue
+		}
+		eft := "allow"
+		if cm.eftIdx >= 0 {
+			eft = sr.vals[cm.eftIdx]
+		}
+		switch {
+		case eft == "allow" && cm.effect == effectAllowOverride:
+			return Decision{Allowed: true, Effect: EffectAllow}, sr, nil
+		case eft == "deny" && cm.effect != effectAllowOverride:
+			return Decision{Effect: EffectDeny}, sr, nil
+		case eft == "allow" && firstAllow == nil:
+			firstAllow = sr
+		}
 	}
-	switch cm.effect {
-	case effectAllowOverride:
-		if v.allow != nil {
-			return Decision{Allowed: true, Effect: EffectAllow}, v.allow, nil
-		}
-	case effectDenyOverride:
-		if v.deny != nil {
-			return Decision{Effect: EffectDeny}, v.deny, nil
-		}
+	switch {
+	case cm.effect == effectDenyOverride:
 		return Decision{Allowed: true, Effect: EffectNone}, nil, nil
-	case effectAllowAndDeny:
-		if v.deny != nil {
-			return Decision{Effect: EffectDeny}, v.deny, nil
-		}
-		if v.allow != nil {
-			return Decision{Allowed: true, Effect: EffectAllow}, v.allow, nil
-		}
+	case cm.effect == effectAllowAndDeny && firstAllow != nil:
+		return Decision{Allowed: true, Effect: EffectAllow}, firstAllow, nil
 	}
 	return Decision{Effect: EffectNone}, nil, nil
 }
@@ -251,69 +242,58 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 // decideEmpty mirrors Casbin with no policy: the matcher is evaluated once
 // with empty policy values.
 func (ev *evalCtx) decideEmpty() (Decision, *storedRule, error) {
-	if ev.cm.effect == effectDenyOverride {
-		return Decision{Allowed: true}, nil, nil
-	}
 	ok, err := ev.match(make([]string, len(ev.cm.pTok)))
 	if err != nil {
 		return Decision{}, nil, err
 	}
-	if ok {
+	if ok || ev.cm.effect == effectDenyOverride {
 		return Decision{Allowed: true}, nil, nil
 	}
 	return Decision{}, nil, nil
 }
 
-// candidates feeds v every stored "p" rule that can match the request.
-func (ev *evalCtx) candidates(v *verdict) error {
+// candidates collects in ev.cands every stored "p" rule that can match the
+// request: those the index names, or all of them when a request value the
+// index needs is not a string.
+func (ev *evalCtx) candidates() {
 	cm, st := ev.cm, ev.st
 	indexable := cm.role != nil || len(cm.eq) > 0
-	if indexable {
-		for _, e := range cm.eq {
-			if _, ok := ev.rv[e.rField].(string); !ok {
-				indexable = false
-			}
+	for _, e := range cm.eq {
+		if _, ok := ev.rv[e.rField].(string); !ok {
+			indexable = false
 		}
-		if cm.role != nil {
-			if _, ok := ev.rv[cm.role.rField].(string); !ok {
+	}
+	if cm.role != nil {
+		if _, ok := ev.rv[cm.role.rField].(string); !ok {
+			indexable = false
+		}
+		if d := cm.role.dom; d != nil && d.kind == opReq {
+			if _, ok := ev.rv[d.idx].(string); !ok {
 				indexable = false
 			}
 		}
 	}
 	if !indexable {
 		for _, sr := range st.rules["p"] {
-			if err := v.consider(ev, sr); err != nil {
-				return err
-			}
+			ev.cands = append(ev.cands, sr)
 		}
-		return nil
+		return
 	}
 	reqVal := func(i int) string { return ev.rs[cm.eqR(i)] }
 	if cm.role == nil {
 		ev.buf = cm.indexKey(ev.buf[:0], "", reqVal)
-		for _, sr := range st.byKey[string(ev.buf)] {
-			if err := v.consider(ev, sr); err != nil {
-				return err
-			}
-		}
-		return nil
+		ev.cands = append(ev.cands, st.byKey[string(ev.buf)]...)
+		return
 	}
 	set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
 	for i := 0; i < len(set.names); i++ {
-		var list []*storedRule
 		if len(cm.eq) > 0 {
 			ev.buf = cm.indexKey(ev.buf[:0], set.names[i], reqVal)
-			list = st.byKey[string(ev.buf)]
+			ev.cands = append(ev.cands, st.byKey[string(ev.buf)]...)
 		} else {
-			list = st.bySub[set.names[i]]
-		}
-		for _, sr := range list {
-			if err := v.consider(ev, sr); err != nil {
-				return err
-			}
+			ev.cands = append(ev.cands, st.bySub[set.names[i]]...)
 		}
 	}
-	return nil
 }
 
 // eqR maps a p field of an equality term to its request field.

@@ -38,6 +38,9 @@ func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 		return nil, fmt.Errorf("%w: listing rules needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
 	}
 	cm := e.cm
+	if len(s.Groups) > 0 && cm.role.gi != cm.scopedGI {
+		return nil, fmt.Errorf("%w: request-scoped groups with this model's role terms", ErrUnsupported)
+	}
 	vals := make([]any, len(cm.rTok))
 	for i := range vals {
 		vals[i] = ""
@@ -106,6 +109,9 @@ func (e *Enforcer) Roles(ctx context.Context, s Subject) ([]string, error) {
 	}
 	if e.cm == nil || e.cm.role == nil {
 		return nil, fmt.Errorf("%w: listing roles needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	}
+	if len(s.Groups) > 0 && e.cm.role.gi != e.cm.scopedGI {
+		return nil, fmt.Errorf("%w: request-scoped groups with this model's role terms", ErrUnsupported)
 	}
 	ev := e.lockedEval(Request{Groups: s.Groups})
 	defer e.release(ev)

@@ -2,6 +2,7 @@ package enforcer
 
 import (
 	"strings"
+	"time"
 
 	"github.com/casbin/casbin/v2/util"
 )
@@ -69,7 +70,9 @@ func lex(s string) (toks []token, ok bool) {
 				return nil, false
 			}
 			lit := s[i+1 : i+1+j]
-			if strings.ContainsRune(lit, '\\') {
+			if strings.ContainsRune(lit, '\\') || looksLikeTime(lit) {
+				// govaluate turns such a literal into a time.Time; only
+				// govaluate can compare it the way Casbin does.
 				return nil, false
 			}
 			toks = append(toks, token{kind: tokString, text: lit})
@@ -192,6 +195,14 @@ func (p *parser) and() (*node, bool) {
 
 func (p *parser) unary() (*node, bool) {
 	if p.next(tokNot) {
+		// govaluate binds ! to the next operand, so !r.sub == p.sub means
+		// (!r.sub) == p.sub (an error in Casbin). Only !(…) and !f(…) mean
+		// what they seem; anything else goes to govaluate.
+		t, ok := p.peek()
+		if !ok || (t.kind != tokLParen && t.kind != tokNot &&
+			!(t.kind == tokIdent && p.pos+1 < len(p.toks) && p.toks[p.pos+1].kind == tokLParen)) {
+			return nil, false
+		}
 		n, ok := p.unary()
 		if !ok {
 			return nil, false
@@ -333,4 +344,22 @@ func conjuncts(expr string) []string {
 		}
 	}
 	return append(parts, strings.TrimSpace(expr[start:]))
+}
+
+// timeFormats are the layouts govaluate tries on every string literal
+// (parsing.go, tryParseTime); a literal that parses is a time, not a string.
+var timeFormats = []string{
+	time.ANSIC, time.UnixDate, time.RubyDate, time.Kitchen, time.RFC3339, time.RFC3339Nano,
+	"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02 15:04:05-07:00",
+	"2006-01-02T15Z0700", "2006-01-02T15:04Z0700", "2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.999999999Z0700",
+}
+
+func looksLikeTime(lit string) bool {
+	for _, f := range timeFormats {
+		if _, err := time.ParseInLocation(f, lit, time.Local); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,146 @@
+package enforcer_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/enforcer"
+)
+
+func modelText(roles, eff, matcher string, eft bool) string {
+	p := "p = sub, obj, act"
+	if eft {
+		p += ", eft"
+	}
+	return "[request_definition]\nr = sub, obj, act\n[policy_definition]\n" + p +
+		"\n[role_definition]\n" + roles + "\n[policy_effect]\ne = " + eff + "\n[matchers]\nm = " + matcher + "\n"
+}
+
+// TestDifferentialEdgeCases pins cases where a fast path is easy to get
+// subtly wrong: each is decided by Warden and by plain Casbin with the same
+// rules, and both must allow, deny or fail alike and name the same rule.
+func TestDifferentialEdgeCases(t *testing.T) {
+	const allowOverride = "some(where (p.eft == allow))"
+	const denyOverride = "!some(where (p.eft == deny))"
+	tests := []struct {
+		name  string
+		model string
+		rules []enforcer.Rule
+		req   []any
+	}{
+		{
+			name:  "deny-override: an allow rule that fails to evaluate is an error, not skipped",
+			model: modelText("g = _, _", denyOverride, "g(r.sub, p.sub) && ipMatch(r.obj, p.obj) && r.act == p.act", true),
+			rules: []enforcer.Rule{enforcer.P("alice", "10.0.0.0/8", "read", "allow")},
+			req:   []any{"alice", "notanip", "read"},
+		},
+		{
+			name:  "deny-override with an empty policy evaluates the matcher",
+			model: modelText("g = _, _", denyOverride, "g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act", true),
+			req:   []any{42, "data1", "read"},
+		},
+		{
+			name:  "non-string subject",
+			model: modelText("g = _, _", allowOverride, "g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act", false),
+			rules: []enforcer.Rule{enforcer.P("alice", "data1", "read")},
+			req:   []any{42, "data1", "read"},
+		},
+		{
+			name:  "date-like literal is a time to govaluate",
+			model: modelText("g = _, _", allowOverride, `r.sub == p.sub && r.obj == p.obj && r.act == p.act || r.obj == "2024-01-01"`, false),
+			rules: []enforcer.Rule{enforcer.P("alice", "data1", "read")},
+			req:   []any{"bob", "2024-01-01", "read"},
+		},
+		{
+			name:  "kitchen-time literal with !=",
+			model: modelText("g = _, _", allowOverride, `r.sub == p.sub && r.obj != "3:04PM"`, false),
+			rules: []enforcer.Rule{enforcer.P("alice", "data1", "read")},
+			req:   []any{"alice", "3:04PM", "read"},
+		},
+		{
+			name:  "! binds to the operand, as in govaluate",
+			model: modelText("g = _, _", allowOverride, "!r.sub == p.sub && r.obj == p.obj", false),
+			rules: []enforcer.Rule{enforcer.P("alice", "data1", "read")},
+			req:   []any{"bob", "data1", "read"},
+		},
+		{
+			name:  "a role call inside a string literal is text",
+			model: modelText("g = _, _", allowOverride, `g(r.sub, p.sub) && r.act == p.act && !(r.obj == "g(x)") && 1 == 1`, false),
+			rules: []enforcer.Rule{enforcer.P("alice", "data1", "read")},
+			req:   []any{"alice", "g(x)", "read"},
+		},
+		{
+			name:  "first allow in policy order wins before a later broken rule",
+			model: modelText("g = _, _", allowOverride, "g(r.sub, p.sub) && regexMatch(r.obj, p.obj) && r.act == p.act", false),
+			rules: []enforcer.Rule{enforcer.P("editor", "data1", "read"), enforcer.P("alice", "(", "read"), enforcer.G("alice", "editor")},
+			req:   []any{"alice", "data1", "read"},
+		},
+		{
+			name:  "a broken rule before the allow is an error",
+			model: modelText("g = _, _", allowOverride, "g(r.sub, p.sub) && regexMatch(r.obj, p.obj) && r.act == p.act", false),
+			rules: []enforcer.Rule{enforcer.P("alice", "(", "read"), enforcer.P("editor", "data1", "read"), enforcer.G("alice", "editor")},
+			req:   []any{"alice", "data1", "read"},
+		},
+		{
+			name:  "subject roles in g2, object groups in g",
+			model: modelText("g = _, _\ng2 = _, _", allowOverride, "g2(r.sub, p.sub) && g(r.obj, p.obj) && r.act == p.act", false),
+			rules: []enforcer.Rule{enforcer.P("editor", "docs", "read"), enforcer.G("doc1", "docs"), {PType: "g2", Values: []string{"alice", "editor"}}},
+			req:   []any{"alice", "doc1", "read"},
+		},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, c := pair(t, tt.model, tt.rules, nil, "")
+			wd, werr := w.Decide(ctx, enforcer.NewRequest(tt.req...))
+			cok, crule, cerr := c.EnforceEx(tt.req...)
+			if (werr != nil) != (cerr != nil) || wd.Allowed != cok || strings.Join(wd.Rule.Values, ",") != strings.Join(crule, ",") {
+				t.Fatalf("warden %v %v (%v); casbin %v %v (%v)", wd.Allowed, wd.Rule, werr, cok, crule, cerr)
+			}
+			if werr != nil && wd.Allowed {
+				t.Fatal("an error allowed")
+			}
+		})
+	}
+}
+
+// TestScopedGroupsJoinTheSubjectsRoleDefinition: request-scoped groups are
+// links of the role definition the matcher calls with the subject, never of
+// another one (here g holds object groups and g2 user roles).
+func TestScopedGroupsJoinTheSubjectsRoleDefinition(t *testing.T) {
+	ctx := context.Background()
+	text := modelText("g = _, _\ng2 = _, _", "some(where (p.eft == allow))", "g2(r.sub, p.sub) && g(r.obj, p.obj) && r.act == p.act", false)
+	rules := []enforcer.Rule{enforcer.P("editor", "docs", "read"), enforcer.G("doc1", "docs"), enforcer.P("mallory", "secret", "read")}
+	w, _ := pair(t, text, rules, nil, "")
+	// alice's token says editor: she may read doc1, as if g2, alice, editor.
+	d, err := w.Decide(ctx, enforcer.NewRequest("alice", "doc1", "read").WithGroups("editor"))
+	if err != nil || !d.Allowed {
+		t.Fatalf("token role in g2: %v, %v; want allow", d, err)
+	}
+	// A token group must not become an object-group link.
+	d, err = w.Decide(ctx, enforcer.NewRequest("mallory", "mallory", "read").WithGroups("secret"))
+	if err != nil || d.Allowed {
+		t.Fatalf("token group used as an object group: %v, %v; want deny", d, err)
+	}
+	// Casbin with the same link stored in g2 agrees.
+	m, _ := model.NewModelFromString(text)
+	c, _ := casbin.NewEnforcer(m)
+	_, _ = c.AddPolicy("editor", "docs", "read")
+	_, _ = c.AddNamedGroupingPolicy("g", "doc1", "docs")
+	_, _ = c.AddNamedGroupingPolicy("g2", "alice", "editor")
+	if ok, _ := c.Enforce("alice", "doc1", "read"); !ok {
+		t.Fatal("casbin disagrees on the stored equivalent")
+	}
+	// A model that calls two role functions with the subject refuses
+	// request-scoped groups instead of guessing.
+	ambiguous := modelText("g = _, _\ng2 = _, _", "some(where (p.eft == allow))", "(g(r.sub, p.sub) || g2(r.sub, p.sub)) && r.obj == p.obj", false)
+	w2, _ := pair(t, ambiguous, nil, nil, "")
+	if _, err := w2.Decide(ctx, enforcer.NewRequest("a", "b", "c").WithGroups("x")); !errors.Is(err, enforcer.ErrUnsupported) {
+		t.Fatalf("ambiguous role definition: %v; want ErrUnsupported", err)
+	}
+}
