@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -112,6 +113,38 @@ func checkValue(v string) error {
 		if unicode.IsControl(c) {
 			return fmt.Errorf("contains a control character")
 		}
+	}
+	return nil
+}
+
+// ErrInvalidInput is matched by the errors of ValidateRules: input the API
+// refuses with 400, naming the field at fault.
+var ErrInvalidInput = errors.New("server: invalid input")
+
+// Is makes every field error match ErrInvalidInput.
+func (e *fieldError) Is(target error) bool { return target == ErrInvalidInput }
+
+// ValidateRules checks rules for a change of scope as the API does before
+// applying one: each rule's ptype is defined by m, it has the model's
+// number of values, each value can be stored and read back unchanged (not
+// empty, no surrounding space or control character, at most MaxValueLen
+// bytes), an eft is allow or deny and, in ScopeAdmin, a p rule holds a
+// valid permission. The error wraps ErrInvalidInput and names the field:
+// values[i] for a single rule, rules[i].values[j] for several. The command
+// line runs it too, so that no path skips the API's checks.
+func ValidateRules(m model.Model, scope string, rules []enforcer.Rule) error {
+	list := len(rules) != 1
+	for i, r := range rules {
+		field := ""
+		if list {
+			field = fmt.Sprintf("rules[%d]", i)
+		}
+		if _, err := validateRule(m, toJSON(r), field); err != nil {
+			return err
+		}
+	}
+	if scope == ScopeAdmin {
+		return checkAdminRules(rules, list)
 	}
 	return nil
 }

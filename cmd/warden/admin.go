@@ -48,9 +48,9 @@ func registerAdminFlags(fs *flag.FlagSet, f *adminFlags) {
 
 // adminStore is an opened policy for the admin commands.
 type adminStore struct {
-	e      *enforcer.Enforcer
-	log    *audit.Log
-	close  func()
+	e       *enforcer.Enforcer
+	log     *audit.Log
+	close   func()
 	scope   string
 	channel string
 }
@@ -157,6 +157,11 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	}
 	defer st.close()
 	rule := enforcer.Rule{PType: pos[0], Values: pos[1:]}
+	// The API's checks, so that the command line cannot store what the API
+	// would refuse (a value with surrounding space, an eft of "maybe").
+	if err := server.ValidateRules(st.e.Model(), st.scope, []enforcer.Rule{rule}); err != nil {
+		return errorf(stderr, cmd, "invalid rule %s: %v", rule, err)
+	}
 	res, err := server.Apply(ctx, st.e, st.log, server.Change{Scope: st.scope, Action: action,
 		Rules: []enforcer.Rule{rule}, Actor: osActor(), Source: "cli"})
 	if err != nil {

@@ -90,15 +90,11 @@ func TestAdminCommands(t *testing.T) {
 				`revoke policy [["g","yan","viewer"]] -> []`,
 				`revoke policy [] -> []`,
 				`grant admin [] -> [["g","yan","warden-admin"]]`,
-				`grant policy [] -> []`, // the refused g with one value
-				`grant policy [] -> []`, // the refused g with three values
-				`grant policy [] -> []`, // the refused p9
+				// Rules refused by validation change nothing and, as on the
+				// API, leave no entry.
 			}
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
-			if entries[len(entries)-1].Error == "" {
-				t.Error("the refused grant's entry has no error")
 			}
 
 			// warden audit prints the same entries, pageable.
@@ -121,5 +117,59 @@ func TestAdminNeedsDB(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"list"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--db is required") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestGrantValidatesLikeTheAPI: the command line refuses, naming the
+// field, every rule the API refuses, and stores nothing.
+func TestGrantValidatesLikeTheAPI(t *testing.T) {
+	db := dbtest.SQLite(t)
+	base := []string{"--db", db.DSN, "--model", confModel}
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"eft neither allow nor deny", []string{"p", "carol", "/y", "GET", "maybe"}, "values[3]: must be allow or deny"},
+		{"leading space", []string{"p", " carol", "/y", "GET", "allow"}, "values[0]: leading or trailing space"},
+		{"trailing space in a group", []string{"g", "carol", "editor "}, "values[1]: leading or trailing space"},
+		{"empty value", []string{"g", "carol", ""}, "values[1]: must not be empty"},
+		{"control character", []string{"g", "car\nol", "editor"}, "values[0]: contains a control character"},
+		{"too long", []string{"g", strings.Repeat("c", server.MaxValueLen+1), "editor"}, "values[0]: longer than"},
+		{"too few values", []string{"p", "carol", "/y", "GET"}, "values: must have 4 values"},
+		{"unknown ptype", []string{"p9", "a", "b"}, `ptype: ptype "p9" is not defined`},
+		{"admin deny written with !", []string{"--scope", "admin", "p", "bob", "!warden:admin", "allow"}, "values[1]: not a valid permission"},
+		{"admin permission with a space", []string{"--scope", "admin", "p", "bob", "warden admin", "allow"}, "values[1]: not a valid permission"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, cmd := range []string{"grant", "revoke"} {
+				var out, errb bytes.Buffer
+				args := append([]string{cmd}, base...)
+				code := run(append(args, tt.args...), &out, &errb)
+				if code != exitError || !strings.Contains(errb.String(), tt.stderr) || !strings.Contains(errb.String(), "invalid rule") {
+					t.Errorf("warden %s %q: exit %d, stderr %q; want exit %d naming %q", cmd, tt.args, code, errb.String(), exitError, tt.stderr)
+				}
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	for _, scope := range []string{"policy", "admin"} {
+		out.Reset()
+		if code := run(append([]string{"list", "--scope", scope}, base...), &out, &errb); code != exitOK {
+			t.Fatalf("list: %d %s", code, errb.String())
+		}
+		for _, bad := range []string{"carol", "bob"} {
+			if strings.Contains(out.String(), bad) {
+				t.Errorf("%s policy holds a refused rule:\n%s", scope, out.String())
+			}
+		}
+	}
+	l, err := audit.New(context.Background(), db.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := l.List(context.Background(), audit.Query{}); err != nil || len(entries) != 0 {
+		t.Errorf("refused rules were audited: %+v %v", entries, err)
 	}
 }
