@@ -15,7 +15,7 @@
 //	warden_watcher_connected{channel}                   1 subscribed, 0 lost (alert on it)
 //	warden_watcher_propagation_lag_seconds{channel}     histogram, sender to receiver
 //	warden_policy_rules{scope,ptype}                    policy size, read at scrape time
-//	warden_policy_changes_total{scope,action,outcome}   ok, not_announced, invalid, unavailable, audit_failed
+//	warden_policy_changes_total{scope,action,outcome}   ok, not_announced, invalid, conflict, unavailable, audit_failed
 //
 // # Hooks
 //

@@ -86,7 +86,7 @@ func New(opts ...Option) *Metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"}),
 	}
 	m.changes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "policy_changes_total",
-		Help: "Grants and revokes by scope, action and outcome (ok, not_announced, invalid, unavailable, audit_failed)."}, []string{"scope", "action", "outcome"})
+		Help: "Grants and revokes by scope, action and outcome (ok, not_announced, invalid, conflict, unavailable, audit_failed)."}, []string{"scope", "action", "outcome"})
 	m.connected = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "watcher_connected",
 		Help: "1 while the watcher's subscription is up, 0 while it is lost (decisions then go on from memory)."}, []string{"channel"})
 	m.policy = newPolicyCollector(ns)

@@ -50,10 +50,19 @@ type Result struct {
 // enforcer.ErrInvalidRule for rules the model does not accept); when only
 // the audit failed, the error wraps ErrAudit. A change that was stored but
 // not announced is a success with Result.Announced false, audited with
-// audit.NoteNotAnnounced.
+// audit.NoteNotAnnounced. An admin-scope change that would leave nobody
+// with warden:admin is refused with a *LockoutError (ErrLockout) before
+// anything is changed or audited.
 func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) (Result, error) {
 	if log == nil {
 		return Result{}, errors.New("server: Apply without an audit log")
+	}
+	if c.Scope == ScopeAdmin && c.Action != audit.ActionSeed && len(c.Rules) > 0 {
+		adminChanges.Lock()
+		defer adminChanges.Unlock()
+		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules); err != nil {
+			return Result{}, err
+		}
 	}
 	var res Result
 	res.Before = present(e, c.Rules)

@@ -40,10 +40,22 @@
 // (ABAC, domains) and a mistake in the served policy cannot lock
 // administrators out or let users in.
 //
+// A mistake in the admin policy could, and a restart would not repair it
+// (the admin policy is seeded only when its table is empty). So an
+// admin-scope grant or revoke that would leave no subject named in the admin
+// policy holding warden:admin (revoking the seed rule, a deny for
+// warden-admin) is refused with 409 "conflict", the field naming the rule
+// (values, or rules[i] in the list form), by the API and the command line
+// alike. A role holding warden:admin counts, since token groups naming it
+// reach it.
+//
 // # Input and errors
 //
 // Bodies are JSON of at most 1 MiB (WithMaxBodyBytes); unknown fields are
-// rejected. A bad request is answered 400 with the field at fault:
+// rejected, and so are query parameters an endpoint does not read (a
+// misspelt ?Scope=admin would otherwise change the served policy) or that
+// are given twice. A bad request is answered 400 with the field at fault
+// (the query parameter's name for a query parameter):
 //
 //	{"error":"invalid_request","field":"values[3]","message":"must be allow or deny","request_id":"..."}
 //

@@ -15,7 +15,7 @@ import (
 // ErrorBody is the JSON body of every error this package writes.
 type ErrorBody struct {
 	// Error is a stable code: invalid_request, too_large, not_found,
-	// unavailable, audit_failed, internal.
+	// conflict, unavailable, audit_failed, internal.
 	Error string `json:"error"`
 	// Field names the input at fault, for invalid_request.
 	Field string `json:"field,omitempty"`

@@ -152,7 +152,12 @@ func (s *Server) handleRules(action string) http.HandlerFunc {
 			writeInputError(w, r, err)
 			return
 		}
-		s.change(w, r, e, scope, action, rules)
+		s.change(w, r, e, scope, action, rules, func(i int) string {
+			if body.Rules != nil {
+				return fmt.Sprintf("rules[%d]", i)
+			}
+			return "values"
+		})
 	}
 }
 
@@ -230,7 +235,7 @@ func (s *Server) handleGroups(action string) http.HandlerFunc {
 			writeInputError(w, r, err)
 			return
 		}
-		s.change(w, r, e, scope, action, []enforcer.Rule{rule})
+		s.change(w, r, e, scope, action, []enforcer.Rule{rule}, func(int) string { return "member" })
 	}
 }
 
@@ -261,8 +266,9 @@ func (b groupBody) rule(e *enforcer.Enforcer) (enforcer.Rule, error) {
 	return enforcer.Rule{PType: b.PType, Values: vals}, nil
 }
 
-// change applies and audits one grant or revoke and writes the answer.
-func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enforcer, scope, action string, rules []enforcer.Rule) {
+// change applies and audits one grant or revoke and writes the answer;
+// field names the input of rules[i] for errors.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enforcer, scope, action string, rules []enforcer.Rule, field func(i int) string) {
 	actor := ""
 	if u, ok := middleware.UserFrom(r.Context()); ok {
 		actor = u.ID()
@@ -274,7 +280,11 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 	if s.onChange != nil {
 		s.onChange(scope, action, res.Changed, outcomeOf(res, err))
 	}
+	var lock *LockoutError
 	switch {
+	case errors.As(err, &lock):
+		writeError(w, r, http.StatusConflict, "conflict", field(lock.Index), lock.Error())
+		return
 	case errors.Is(err, enforcer.ErrInvalidRule):
 		writeError(w, r, http.StatusBadRequest, "invalid_request", "values", "the rule does not fit the model")
 		return
@@ -306,6 +316,8 @@ func outcomeOf(res Result, err error) string {
 		return "ok"
 	case errors.Is(err, enforcer.ErrInvalidRule):
 		return "invalid"
+	case errors.Is(err, ErrLockout):
+		return "conflict"
 	case errors.Is(err, ErrAudit):
 		return "audit_failed"
 	}

@@ -86,8 +86,9 @@ func WithDecisionObserver(f DecisionObserver) Option { return func(s *Server) { 
 // ChangeObserver is told about every grant or revoke the API attempts: its
 // scope ("policy", "admin"), action ("grant", "revoke"), how many rules it
 // changed, and its outcome: "ok", "not_announced" (stored and in force
-// here, but the other instances could not be told), "invalid",
-// "unavailable" or "audit_failed".
+// here, but the other instances could not be told), "invalid", "conflict"
+// (refused: it would leave nobody with warden:admin), "unavailable" or
+// "audit_failed".
 type ChangeObserver func(scope, action string, changed int, outcome string)
 
 // WithChangeObserver sets a function told about every change, for metrics
@@ -123,14 +124,15 @@ func (s *Server) Handler() http.Handler {
 	admin := func(h http.HandlerFunc) http.Handler {
 		return s.auth.Authenticate(middleware.Guard(PermAdmin, s.guard(PermAdmin))(h))
 	}
-	mux.Handle("POST /v1/check", s.auth.Authenticate(http.HandlerFunc(s.handleCheck)))
-	mux.Handle("GET /v1/rules", admin(s.handleListRules))
-	mux.Handle("POST /v1/rules", admin(s.handleRules(audit.ActionGrant)))
-	mux.Handle("DELETE /v1/rules", admin(s.handleRules(audit.ActionRevoke)))
-	mux.Handle("POST /v1/groups", admin(s.handleGroups(audit.ActionGrant)))
-	mux.Handle("DELETE /v1/groups", admin(s.handleGroups(audit.ActionRevoke)))
-	mux.Handle("GET /v1/policy.csv", admin(s.handleExport))
-	mux.Handle("GET /v1/audit", admin(s.handleAudit))
+	// Each route names the query parameters it reads; any other is refused.
+	mux.Handle("POST /v1/check", s.auth.Authenticate(strictQuery(s.handleCheck)))
+	mux.Handle("GET /v1/rules", admin(strictQuery(s.handleListRules, "scope", "ptype", "offset", "limit", "subject")))
+	mux.Handle("POST /v1/rules", admin(strictQuery(s.handleRules(audit.ActionGrant), "scope")))
+	mux.Handle("DELETE /v1/rules", admin(strictQuery(s.handleRules(audit.ActionRevoke), "scope")))
+	mux.Handle("POST /v1/groups", admin(strictQuery(s.handleGroups(audit.ActionGrant), "scope")))
+	mux.Handle("DELETE /v1/groups", admin(strictQuery(s.handleGroups(audit.ActionRevoke), "scope")))
+	mux.Handle("GET /v1/policy.csv", admin(strictQuery(s.handleExport, "scope")))
+	mux.Handle("GET /v1/audit", admin(strictQuery(s.handleAudit, "after_id", "limit", "actor")))
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
 	if s.metrics != nil {

@@ -173,3 +173,28 @@ func TestGrantValidatesLikeTheAPI(t *testing.T) {
 		t.Errorf("refused rules were audited: %+v %v", entries, err)
 	}
 }
+
+// TestRevokeLastAdminRefused: the command line refuses, as the API does,
+// the admin change that would leave nobody with warden:admin.
+func TestRevokeLastAdminRefused(t *testing.T) {
+	db := dbtest.SQLite(t)
+	cli := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(append([]string{args[0], "--db", db.DSN, "--model", confModel, "--scope", "admin"}, args[1:]...), &out, &errb)
+		return code, errb.String()
+	}
+	if code, errOut := cli("grant", "p", server.AdminRole, "warden:*", "allow"); code != exitOK {
+		t.Fatalf("grant: %d %s", code, errOut)
+	}
+	code, errOut := cli("revoke", "p", server.AdminRole, "warden:*", "allow")
+	if code == exitOK || !strings.Contains(errOut, "would leave no subject of the admin policy with warden:admin") {
+		t.Errorf("revoke of the last admin grant: exit %d, stderr %q; want refused", code, errOut)
+	}
+	if code, errOut := cli("grant", "g", "root", server.AdminRole); code != exitOK {
+		t.Fatalf("grant root: %d %s", code, errOut)
+	}
+	// A deny for the role would lock root out just the same.
+	if code, errOut := cli("grant", "p", server.AdminRole, "warden:admin", "deny"); code == exitOK {
+		t.Errorf("deny for the admin role accepted: %s", errOut)
+	}
+}

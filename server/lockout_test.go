@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/config/dbtest"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/server"
+)
+
+// TestAdminLockoutRefused: an admin-scope change that would leave no
+// subject holding warden:admin is refused with 409 naming the rule, changes
+// nothing and writes no audit row; the others go through.
+func TestAdminLockoutRefused(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		root := tok(t, "root", nil, nil)
+		seedRule := `{"ptype":"p","values":["warden-admin","warden:*","allow"]}`
+		tests := []struct {
+			name, method, path, body string
+			field                    string
+		}{
+			{"revoke of the only admin grant", "DELETE", "/v1/rules?scope=admin", seedRule, "values"},
+			{"deny for the admin role", "POST", "/v1/rules?scope=admin", `{"ptype":"p","values":["warden-admin","warden:admin","deny"]}`, "values"},
+			{"the culprit of a list", "DELETE", "/v1/rules?scope=admin",
+				`{"rules":[{"ptype":"g","values":["nobody","warden-admin"]},` + seedRule + `]}`, "rules[1]"},
+		}
+		before := server.AllRules(e.admin)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := e.do(tt.method, tt.path, root, tt.body)
+				if res.status != http.StatusConflict {
+					t.Fatalf("status = %d, want 409; body %s", res.status, res.body)
+				}
+				b := res.errorBody(t)
+				if b.Error != "conflict" || b.Field != tt.field || !strings.Contains(b.Message, "warden-admin") ||
+					!strings.Contains(b.Message, "no subject of the admin policy with warden:admin") {
+					t.Errorf("body = %s; want conflict on %s naming the rule", res.body, tt.field)
+				}
+			})
+		}
+		if after := server.AllRules(e.admin); !slices.EqualFunc(before, after, func(a, b enforcer.Rule) bool { return a.String() == b.String() }) {
+			t.Errorf("admin policy changed: %v -> %v", before, after)
+		}
+		if res := e.do("GET", "/v1/rules", root, ""); res.status != http.StatusOK {
+			t.Errorf("root can no longer manage: %d", res.status)
+		}
+		if entries, _ := e.audit.List(t.Context(), audit.Query{Actor: "root"}); len(entries) != 0 {
+			t.Errorf("refused changes were audited: %+v", entries)
+		}
+
+		// With a second admin subject, the same revoke is fine: ops keeps
+		// warden:admin of its own.
+		if res := e.do("POST", "/v1/rules?scope=admin", root, `{"ptype":"p","values":["ops","warden:admin","allow"]}`); res.status != http.StatusOK {
+			t.Fatalf("grant ops: %d %s", res.status, res.body)
+		}
+		if res := e.do("DELETE", "/v1/rules?scope=admin", root, seedRule); res.status != http.StatusOK {
+			t.Fatalf("revoke with ops left: %d %s", res.status, res.body)
+		}
+		if res := e.do("GET", "/v1/rules", tok(t, "ops", nil, nil), ""); res.status != http.StatusOK {
+			t.Errorf("ops cannot manage: %d", res.status)
+		}
+	})
+}
+
+// TestApplyLockout: Apply refuses the lockout for every caller (the
+// command line uses it), with an error matching ErrLockout.
+func TestApplyLockout(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite)
+	_, err := server.Apply(t.Context(), e.admin, e.audit, server.Change{Scope: server.ScopeAdmin, Action: audit.ActionRevoke,
+		Rules: server.AdminSeed, Actor: "os:test", Source: "cli"})
+	var le *server.LockoutError
+	if !errors.Is(err, server.ErrLockout) || !errors.As(err, &le) || le.Index != 0 {
+		t.Fatalf("err = %v, want a LockoutError for rule 0", err)
+	}
+	if len(e.admin.Rules("p")) != 1 {
+		t.Error("the refused revoke changed the admin policy")
+	}
+	// The served policy has no such guard: its rules are not about Warden.
+	if _, err := server.Apply(t.Context(), e.policy, e.audit, server.Change{Scope: server.ScopePolicy, Action: audit.ActionRevoke,
+		Rules: []enforcer.Rule{enforcer.G("bob", "editor")}, Actor: "os:test", Source: "cli"}); err != nil {
+		t.Errorf("served-policy revoke: %v", err)
+	}
+}
+
+// TestUnknownQueryParameters: a query parameter an endpoint does not read
+// is refused with 400 naming it, instead of being ignored (a misspelt
+// ?Scope=admin would otherwise change the served policy).
+func TestUnknownQueryParameters(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite)
+	root := tok(t, "root", nil, nil)
+	grant := `{"ptype":"g","values":["quentin","warden-admin"]}`
+	tests := []struct{ method, path, body, field string }{
+		{"POST", "/v1/rules?Scope=admin", grant, "Scope"},
+		{"DELETE", "/v1/rules?scope=admin&dry_run=1", grant, "dry_run"},
+		{"POST", "/v1/rules?scope=admin&scope=policy", grant, "scope"},
+		{"POST", "/v1/groups?scop=admin", `{"member":"quentin","role":"warden-admin"}`, "scop"},
+		{"GET", "/v1/rules?ptype=g&sub=bob", "", "sub"},
+		{"GET", "/v1/policy.csv?format=json", "", "format"},
+		{"GET", "/v1/audit?after=3", "", "after"},
+		{"POST", "/v1/check?explain=1", `{"sub":"root","obj":"/posts","act":"GET"}`, "explain"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			res := e.do(tt.method, tt.path, root, tt.body)
+			if res.status != http.StatusBadRequest {
+				t.Fatalf("status = %d, want 400; body %s", res.status, res.body)
+			}
+			if b := res.errorBody(t); b.Error != "invalid_request" || b.Field != tt.field {
+				t.Errorf("body = %s; want invalid_request on %s", res.body, tt.field)
+			}
+		})
+	}
+	if slices.ContainsFunc(server.AllRules(e.policy), func(r enforcer.Rule) bool { return r.Values[0] == "quentin" }) ||
+		slices.ContainsFunc(server.AllRules(e.admin), func(r enforcer.Rule) bool { return r.Values[0] == "quentin" }) {
+		t.Error("a refused request changed a policy")
+	}
+	// Unknown parameters are refused only after authorization: an
+	// unauthenticated caller learns nothing more than 401.
+	if res := e.do("GET", "/v1/rules?x=1", "", ""); res.status != http.StatusUnauthorized {
+		t.Errorf("without a token: %d", res.status)
+	}
+	if res := e.do("GET", "/v1/rules?x=1", tok(t, "nobody", nil, nil), ""); res.status != http.StatusForbidden {
+		t.Errorf("without rights: %d", res.status)
+	}
+}
