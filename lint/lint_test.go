@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -218,4 +219,26 @@ m = r.sub == p.sub && timeMatch("_", "_")
 			t.Fatal("Casbin decided with a malformed regexMatch pattern; lint must accept it")
 		}
 	})
+}
+
+// A huge line is reported, not echoed: the message stays short.
+func TestHugeLineMessageIsShort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.conf")
+	huge := append([]byte("[request_definition]\nr = sub, obj, act\n"), bytes.Repeat([]byte("x"), 10<<20)...)
+	if err := os.WriteFile(path, huge, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	probs, err := lint.Check(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) == 0 {
+		t.Fatal("no problem reported for a 10 MB garbage line")
+	}
+	for _, p := range probs {
+		if len(p.String()) > 1024 {
+			t.Fatalf("problem message is %d bytes long", len(p.String()))
+		}
+	}
 }

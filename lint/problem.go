@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 )
 
 // Problem is one finding, located by file and 1-based line.
@@ -25,7 +26,22 @@ type problems struct {
 }
 
 func (ps *problems) add(line int, format string, args ...any) {
-	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Message: fmt.Sprintf(format, args...)})
+	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Message: shorten(fmt.Sprintf(format, args...))})
+}
+
+// maxMessage bounds a problem's message: a message quotes the input, and a
+// 10 MB line must not become 10 MB of output.
+const maxMessage = 300
+
+func shorten(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + fmt.Sprintf("… (%d bytes)", len(msg))
 }
 
 // sorted returns the findings by line, keeping the order of findings on
