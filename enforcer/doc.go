@@ -24,6 +24,13 @@
 // embedded casbin.Enforcer; request-scoped groups and policies are refused
 // there with ErrUnsupported rather than ignored.
 //
+// Candidates are evaluated in policy order and the loop stops where Casbin's
+// stops, so the decision, the rule it names and the evaluation errors it
+// reports are Casbin's; the one difference is that a rule that cannot match
+// the caller is never evaluated, so its errors are not reported (see
+// docs/performance.md).
+//
 // Request-scoped groups and policies (Request.Groups, Request.Policies) take
-// part in one decision only and never touch shared state.
+// part in one decision only and never touch shared state. Groups are links of
+// the role definition the matcher calls with the subject as first argument.
 package enforcer
