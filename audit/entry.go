@@ -20,7 +20,9 @@ type Entry struct {
 	// Time is when the change was made, in UTC.
 	Time time.Time `gorm:"not null;index" json:"time"`
 	// Actor is who made it: the caller's identity from the token, or
-	// "os:USER" on the command line.
+	// "os:USER" on the command line. Record cuts this and the other sized
+	// columns to their size (ActorSize...), ending with TruncationMark;
+	// the slog line keeps the full values.
 	Actor string `gorm:"size:500;not null;index" json:"actor"`
 	// Action is ActionGrant, ActionRevoke or ActionSeed.
 	Action string `gorm:"size:32;not null" json:"action"`

@@ -88,6 +88,10 @@ func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
 		attrs = append(attrs, slog.String("error", e.Error))
 	}
 	l.logger.LogAttrs(ctx, level, "policy change", attrs...)
+	// The log line above has the full values; the row gets what its
+	// columns hold, so that an over-long token subject cannot make the
+	// insert fail after the change was applied.
+	e = fitColumns(e)
 	if err := l.db.WithContext(ctx).Table(l.table).Create(&e).Error; err != nil {
 		l.logger.LogAttrs(ctx, slog.LevelError, "audit entry not stored", slog.String("request_id", e.RequestID),
 			slog.String("table", l.table), slog.String("error", err.Error()))

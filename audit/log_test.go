@@ -18,6 +18,7 @@ func TestRecordAndAppendOnly(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			db := b.Open(t)
+			dropAppendOnly(t, db, audit.DefaultTable)
 			ctx := context.Background()
 			var logs bytes.Buffer
 			fixed := time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC)
