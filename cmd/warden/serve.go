@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -212,20 +215,47 @@ func seed(ctx context.Context, cfg config.Config, app *serveApp, m model.Model, 
 	return nil
 }
 
-// withSetupLock runs setup while holding a PostgreSQL advisory lock, so
-// that instances starting together create the tables and seed them one
-// after the other instead of racing on DDL and unique keys.
+// withSetupLock runs setup while holding a database-wide lock named by
+// key, so that instances starting together create the tables and seed them
+// one after the other instead of racing on DDL and unique keys: an advisory
+// lock on PostgreSQL, GET_LOCK on MySQL/MariaDB. SQLite needs none: its
+// writers are serialized by the file lock.
 func withSetupLock(ctx context.Context, db *gorm.DB, key string, setup func() error) error {
-	if db.Dialector.Name() != "postgres" {
-		return setup()
+	switch db.Dialector.Name() {
+	case "postgres":
+		return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+			if err := conn.Exec("SELECT pg_advisory_lock(hashtext(?))", key).Error; err != nil {
+				return fmt.Errorf("setup lock: %w", err)
+			}
+			defer conn.Exec("SELECT pg_advisory_unlock(hashtext(?))", key)
+			return setup()
+		})
+	case "mysql":
+		name := mysqlLockName(key)
+		return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+			// GET_LOCK answers 1 when obtained, 0 on timeout, NULL on error.
+			var got sql.NullInt64
+			if err := conn.Raw("SELECT GET_LOCK(?, ?)", name, int(setupLockWait.Seconds())).Row().Scan(&got); err != nil {
+				return fmt.Errorf("setup lock: %w", err)
+			}
+			if !got.Valid || got.Int64 != 1 {
+				return fmt.Errorf("setup lock: another instance held %s for more than %s", name, setupLockWait)
+			}
+			defer conn.Exec("SELECT RELEASE_LOCK(?)", name)
+			return setup()
+		})
 	}
-	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		if err := conn.Exec("SELECT pg_advisory_lock(hashtext(?))", key).Error; err != nil {
-			return fmt.Errorf("setup lock: %w", err)
-		}
-		defer conn.Exec("SELECT pg_advisory_unlock(hashtext(?))", key)
-		return setup()
-	})
+	return setup()
+}
+
+// setupLockWait bounds the wait for another instance's setup on MySQL.
+const setupLockWait = 2 * time.Minute
+
+// mysqlLockName turns key into a GET_LOCK name, which MySQL limits to 64
+// characters.
+func mysqlLockName(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "warden_setup:" + hex.EncodeToString(sum[:16])
 }
 
 // syncInstances keeps this instance in step with the others: on
