@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/casbin/casbin/v2/model"
@@ -42,12 +43,17 @@ import (
 //
 // Every flag also reads WARDEN_<FLAG> and the YAML file (package config).
 // It prints "warden: listening on http://ADDR" on stdout once it accepts
-// connections (ADDR is the real port when --addr ends in :0), logs JSON to
-// stderr, and stops gracefully on SIGINT or SIGTERM. It keeps in step with
-// the other instances through a watcher on --channel (the served policy)
-// and --channel_admin (the admin policy): Redis pub/sub with
-// --redis-watcher, else PostgreSQL LISTEN/NOTIFY when --db is postgres://;
-// with neither, --reload-interval reloads periodically.
+// connections (ADDR is the real port when --addr ends in :0), then, with
+// --jwt-secret, a ready `warden token` command line whose --issuer and
+// --audience match (`warden token` alone defaults to the demo's audience
+// posts-api, which serve refuses). It logs JSON to stderr and stops
+// gracefully on SIGINT or SIGTERM. It keeps in step with the other
+// instances through two watchers, each with its own connections: one on
+// --channel for the served policy and one on the same name with "_admin"
+// appended (warden_policy_admin by default) for the admin policy. They use
+// Redis pub/sub with --redis-watcher, else PostgreSQL LISTEN/NOTIFY when
+// --db is postgres://; with neither, --reload-interval reloads
+// periodically.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", "[flags]", stderr)
 	loader := config.NewLoader(fs)
@@ -73,10 +79,44 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return errorf(stderr, "serve", "%v", err)
 	}
 	fmt.Fprintf(stdout, "warden: listening on http://%s\n", ln.Addr())
+	if line := tokenHint(cfg); line != "" {
+		fmt.Fprintln(stdout, line)
+	}
 	if err := serveHTTP(ctx, ln, app.handler); err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
 	return exitOK
+}
+
+// tokenHint returns the line telling how to mint a token this server
+// accepts, or "" when its tokens come from an identity provider (JWKS).
+// The secret itself is never printed.
+func tokenHint(cfg config.Config) string {
+	if cfg.JWKSURL != "" {
+		return ""
+	}
+	sub := "ID"
+	if len(cfg.Admins) > 0 {
+		sub = cfg.Admins[0]
+	}
+	return fmt.Sprintf("warden: try it with a token from: warden token --issuer %s --audience %s --sub %s (secret: WARDEN_JWT_SECRET or --secret, the value of serve's --jwt-secret)",
+		shellQuote(cfg.Issuer), shellQuote(cfg.Audience), shellQuote(sub))
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain
+// characters.
+func shellQuote(s string) string {
+	plain := s != ""
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("@%+=:,./_-", c)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // serveApp is everything a running server holds.
