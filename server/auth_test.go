@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/server"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -161,4 +164,64 @@ func TestErrorsDoNotLeak(t *testing.T) {
 	if ready.status != http.StatusServiceUnavailable || !strings.Contains(string(ready.body), `"database":"fail"`) {
 		t.Errorf("readyz with a closed database: %d %s", ready.status, ready.body)
 	}
+}
+
+// TestForbiddenChangesChangeNothing: callers without warden:admin are
+// refused every grant and revoke, of the served policy and of the admin
+// one (the obvious escalation: granting oneself warden-admin), and leave
+// both policies and the audit log as they were.
+func TestForbiddenChangesChangeNothing(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		callers := []struct{ name, bearer string }{
+			{"served-policy admin", tok(t, "alice", nil, nil)},
+			{"check permission only", tok(t, "gina", nil, []string{"warden:check"})},
+			{"deny permission over the group", tok(t, "hank", []string{"warden-admin"}, []string{"!warden:admin"})},
+			{"malformed deny permission", tok(t, "ivy", []string{"warden-admin"}, []string{"!bad perm"})},
+		}
+		routes := []struct{ method, path, body string }{
+			{"POST", "/v1/rules", `{"ptype":"p","values":["mallory","/admin","GET","allow"]}`},
+			{"POST", "/v1/rules?scope=admin", `{"ptype":"p","values":["mallory","warden:admin","allow"]}`},
+			{"POST", "/v1/groups?scope=admin", `{"member":"mallory","role":"warden-admin"}`},
+			{"POST", "/v1/groups", `{"member":"mallory","role":"admin"}`},
+			{"DELETE", "/v1/groups?scope=admin", `{"member":"root","role":"warden-admin"}`},
+			{"DELETE", "/v1/rules", `{"ptype":"g","values":["alice","admin"]}`},
+		}
+		snapshot := func() string {
+			var b strings.Builder
+			for _, en := range []*enforcer.Enforcer{e.policy, e.admin} {
+				for _, r := range server.AllRules(en) {
+					b.WriteString(r.String() + "\n")
+				}
+			}
+			return b.String()
+		}
+		before := snapshot()
+		rows := func() int {
+			entries, err := e.audit.List(t.Context(), audit.Query{Limit: server.MaxListLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(entries)
+		}
+		auditBefore := rows()
+		for _, c := range callers {
+			for _, rt := range routes {
+				res := e.do(rt.method, rt.path, c.bearer, rt.body)
+				if res.status != http.StatusForbidden && res.status != http.StatusServiceUnavailable {
+					t.Errorf("%s: %s %s = %d, want 403; body %s", c.name, rt.method, rt.path, res.status, res.body)
+				}
+			}
+		}
+		if after := snapshot(); after != before {
+			t.Errorf("forbidden changes changed a policy:\nbefore\n%s\nafter\n%s", before, after)
+		}
+		if n := rows(); n != auditBefore {
+			t.Errorf("forbidden changes wrote %d audit rows", n-auditBefore)
+		}
+		// The escalation did not work either.
+		if res := e.do("GET", "/v1/rules", tok(t, "mallory", nil, nil), ""); res.status != http.StatusForbidden {
+			t.Errorf("mallory after the refused grants: %d", res.status)
+		}
+	})
 }
