@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,11 +43,18 @@ func TestTwoServersAgreeOnPostgres(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	channel := dbtest.Unique()
-	// Each instance names its connections, so that the test can cut one
-	// off the database.
-	appName := map[string]string{"A": dbtest.Unique(), "B": dbtest.Unique()}
+	// B reaches PostgreSQL through a proxy, so that the test can cut it
+	// off (its pool and its LISTEN connections alike) for as long as it
+	// likes, and reconnect it only when it chooses.
+	u, err := url.Parse(db.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := startProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	dsn := map[string]string{"A": db.DSN, "B": u.String()}
 	args := func(name string) []string {
-		return []string{"serve", "--addr", "127.0.0.1:0", "--db", db.DSN + "&application_name=" + appName[name],
+		return []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn[name],
 			"--model", confModel, "--seed", confPolicy, "--channel", channel, "--admin", "root"}
 	}
 	// Both start at once on an empty schema: the setup lock makes one
@@ -102,14 +110,18 @@ func TestTwoServersAgreeOnPostgres(t *testing.T) {
 		eventually(t, name+" allows erin after the CLI grant", func() bool { return c.allowed("erin", "/posts/1", "PUT") })
 	}
 
-	// B is cut off the database (its LISTEN connections too) while A
-	// grants: B reconnects, reloads in full, and agrees.
-	if err := db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", appName["B"]).Error; err != nil {
-		t.Fatal(err)
-	}
+	// B is cut off the database (its LISTEN connections too) until A's
+	// grant is committed and announced: B cannot receive that NOTIFY, and
+	// learns of the grant only by the full reload that follows its
+	// reconnection.
+	proxy.Cut()
 	if code, body := a.call("POST", "/v1/groups", `{"member":"frank","role":"admin"}`); code != 200 {
 		t.Fatalf("grant on A during B's cut: %d %s", code, body)
 	}
+	if b.allowed("frank", "/users/1", "PATCH") {
+		t.Fatal("B allows frank while cut off: it cannot have heard of the grant")
+	}
+	proxy.Restore()
 	eventually(t, "B allows frank after its reconnection", func() bool { return b.allowed("frank", "/users/1", "PATCH") })
 	eventually(t, "B counts its reconnection", func() bool {
 		_, m := (apiClient{t: t, base: b.base}).call("GET", "/metrics", "")
