@@ -6,12 +6,12 @@
 //	POST   /v1/check          decide one request or a list; answers with the
 //	                          effect, the matched rule and the role chain
 //	GET    /v1/rules          list rules: ?ptype=p&offset=0&limit=100[&subject=alice][&scope=admin]
-//	POST   /v1/rules          grant rules: {"ptype":"p","values":[...]} or {"rules":[...]}
+//	POST   /v1/rules          grant rules: {"ptype":"p","values":[...]} or {"rules":[...]} [?scope=admin]
 //	DELETE /v1/rules          revoke rules (same body)
 //	POST   /v1/groups         grant a role: {"member":"alice","role":"editor"}
 //	DELETE /v1/groups         revoke a role (same body)
-//	GET    /v1/policy.csv     export the policy as a policy.csv file
-//	GET    /v1/audit          read the audit log: ?after_id=0&limit=100
+//	GET    /v1/policy.csv     export the policy as a policy.csv file [?scope=admin]
+//	GET    /v1/audit          read the audit log: ?after_id=0&limit=100[&actor=ID]
 //	GET    /healthz           the process is up
 //	GET    /readyz            the database and providers answer within a timeout
 //	GET    /metrics           Prometheus metrics (when configured)
