@@ -16,8 +16,8 @@ import (
 	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/tcpproxy"
 	"github.com/wardenhq/warden/watcher"
-	"github.com/wardenhq/warden/watcher/internal/tcpproxy"
 	"github.com/wardenhq/warden/watcher/internal/watchertest"
 	"github.com/wardenhq/warden/watcher/pgwatcher"
 	"github.com/wardenhq/warden/watcher/policysync"

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/internal/tcpproxy"
 	"github.com/wardenhq/warden/watcher"
-	"github.com/wardenhq/warden/watcher/internal/tcpproxy"
 )
 
 // Backend describes a transport under test.

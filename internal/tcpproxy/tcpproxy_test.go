@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardenhq/warden/watcher/internal/tcpproxy"
+	"github.com/wardenhq/warden/internal/tcpproxy"
 )
 
 // echoServer answers each line with the same line.
@@ -121,5 +121,30 @@ func TestFreeze(t *testing.T) {
 	defer c2.Close()
 	if got, err := roundTrip(t, c2, "fresh"); err != nil || got != "fresh\n" {
 		t.Fatalf("new connection after Freeze: got %q, %v; want echo", got, err)
+	}
+}
+
+func TestForwardOnly(t *testing.T) {
+	p, err := tcpproxy.Start(echoServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.ForwardOnly(1)
+	first, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if got, err := roundTrip(t, first, "one"); err != nil || got != "one\n" {
+		t.Fatalf("first connection: %q, %v", got, err)
+	}
+	second, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if got, err := roundTrip(t, second, "two"); err == nil {
+		t.Fatalf("a connection past ForwardOnly's count was forwarded: %q", got)
 	}
 }

@@ -16,11 +16,14 @@ type Proxy struct {
 	ln    net.Listener
 	conns map[net.Conn]*atomic.Bool // value: the pair is frozen
 	wg    sync.WaitGroup
+	// forwardLeft is how many more connections are forwarded; later ones
+	// are accepted and closed at once. Negative means no limit.
+	forwardLeft int
 }
 
 // Start listens on a fresh loopback port and forwards to target.
 func Start(target string) (*Proxy, error) {
-	p := &Proxy{target: target, conns: map[net.Conn]*atomic.Bool{}}
+	p := &Proxy{target: target, conns: map[net.Conn]*atomic.Bool{}, forwardLeft: -1}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("tcpproxy: listen: %w", err)
@@ -60,6 +63,15 @@ func (p *Proxy) Freeze() {
 	}
 }
 
+// ForwardOnly forwards the next n connections and closes every later one
+// as soon as it is accepted: a server that took a client's first
+// connections (a subscription, say) and then went away for the others.
+func (p *Proxy) ForwardOnly(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.forwardLeft = n
+}
+
 // Restore listens again on the same address.
 func (p *Proxy) Restore() error {
 	ln, err := net.Listen("tcp", p.addr)
@@ -91,6 +103,16 @@ func (p *Proxy) serve(ln net.Listener) {
 }
 
 func (p *Proxy) forward(client net.Conn) {
+	p.mu.Lock()
+	refuse := p.forwardLeft == 0
+	if p.forwardLeft > 0 {
+		p.forwardLeft--
+	}
+	p.mu.Unlock()
+	if refuse {
+		_ = client.Close()
+		return
+	}
 	server, err := net.Dial("tcp", p.target)
 	if err != nil {
 		_ = client.Close()
