@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/adapters/sqlstore"
+	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
@@ -52,7 +53,7 @@ type App struct {
 // Setup opens the database, loads (and on first start seeds) the policy,
 // and builds the verifier and the middleware.
 func Setup(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
-	db, err := OpenDB(cfg.DB)
+	db, err := config.OpenDB(cfg.DB)
 	if err != nil {
 		return nil, err
 	}

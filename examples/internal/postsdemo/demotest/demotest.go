@@ -20,6 +20,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/examples/internal/postsdemo"
 	"github.com/wardenhq/warden/middleware/token"
 )
@@ -239,7 +240,7 @@ func Mint(t *testing.T, secret, sub string, groups ...string) string {
 // CheckSeededOnce fails unless the policy table holds exactly the seed.
 func CheckSeededOnce(t *testing.T, db, table string) {
 	t.Helper()
-	g, err := postsdemo.OpenDB(db)
+	g, err := config.OpenDB(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func CheckSeededOnce(t *testing.T, db, table string) {
 		t.Fatalf("%s holds %d rules, want the %d seed rules once", table, n, len(postsdemo.Seed))
 	}
 	t.Cleanup(func() {
-		g, err := postsdemo.OpenDB(db)
+		g, err := config.OpenDB(db)
 		if err != nil {
 			return
 		}
