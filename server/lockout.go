@@ -29,6 +29,7 @@ type LockoutError struct {
 	Rule   enforcer.Rule
 }
 
+// Error names the change and why it was refused.
 func (e *LockoutError) Error() string {
 	verb := map[string]string{audit.ActionGrant: "granting", audit.ActionRevoke: "revoking"}[e.Action]
 	return fmt.Sprintf("%s %q would leave no subject of the admin policy with %s; give it to another subject first",
