@@ -43,3 +43,13 @@ func (a *Auth) StrictWriter(w http.ResponseWriter, r *http.Request) (http.Respon
 		}
 	}
 }
+
+// RunGuard runs check for u as the guard called name and records the
+// decision exactly as Guard does (the "authorization guard" record, through
+// the logger of the Auth that prepared r; slog.Default() if none did). It
+// returns check's error and leaves the response and the checked marker to
+// the caller, so adapters keep their own error handling.
+func RunGuard(r *http.Request, name string, u *User, check Check) error {
+	r, st := withState(r, nil)
+	return runGuard(r, st, name, u, check)
+}

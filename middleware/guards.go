@@ -27,10 +27,7 @@ func Guard(name string, check Check) func(http.Handler) http.Handler {
 				st.fail(w, r, ErrUnauthenticated)
 				return
 			}
-			start := time.Now()
-			err := check(r.Context(), u)
-			logGuard(r, st, name, u, err, time.Since(start))
-			if err != nil {
+			if err := runGuard(r, st, name, u, check); err != nil {
 				st.fail(w, r, err)
 				return
 			}
@@ -38,6 +35,15 @@ func Guard(name string, check Check) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// runGuard runs check and logs its decision; Guard and RunGuard share it so
+// that net/http and framework adapters write the same record.
+func runGuard(r *http.Request, st *state, name string, u *User, check Check) error {
+	start := time.Now()
+	err := check(r.Context(), u)
+	logGuard(r, st, name, u, err, time.Since(start))
+	return err
 }
 
 // logGuard records one guard decision like Decide records the enforcer's:

@@ -10,9 +10,11 @@ import (
 )
 
 // Guard is route middleware that runs check on the authenticated user (see
-// middleware.Check). Without a user it answers 401; a passing guard marks
-// the request checked. onError may be nil for the default error response.
-func Guard(check middleware.Check, onError func(c echo.Context, err error) error) echo.MiddlewareFunc {
+// middleware.Check), like middleware.Guard: without a user it answers 401, a
+// passing guard marks the request checked, and every decision is logged
+// under name through the Auth's logger (the same record as net/http
+// guards). onError may be nil for the default error response.
+func Guard(name string, check middleware.Check, onError func(c echo.Context, err error) error) echo.MiddlewareFunc {
 	cfg := Config{ErrorHandler: onError}.withDefaults()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -24,7 +26,7 @@ func Guard(check middleware.Check, onError func(c echo.Context, err error) error
 			if !ok {
 				return cfg.fail(c, middleware.ErrUnauthenticated)
 			}
-			if err := check(c.Request().Context(), u); err != nil {
+			if err := middleware.RunGuard(c.Request(), name, u, check); err != nil {
 				return cfg.fail(c, err)
 			}
 			middleware.MarkChecked(c.Request().Context())
@@ -35,27 +37,33 @@ func Guard(check middleware.Check, onError func(c echo.Context, err error) error
 
 // RequireAuthenticated lets any authenticated caller through.
 func RequireAuthenticated() echo.MiddlewareFunc {
-	return Guard(func(context.Context, *middleware.User) error { return nil }, nil)
+	return Guard("authenticated", func(context.Context, *middleware.User) error { return nil }, nil)
 }
 
 // RequireAnyGroup allows callers in at least one of groups.
 func RequireAnyGroup(groups ...string) echo.MiddlewareFunc {
-	return Guard(func(ctx context.Context, u *middleware.User) error { return middleware.AnyGroup(ctx, u, groups...) }, nil)
+	return Guard("any group", func(ctx context.Context, u *middleware.User) error {
+		return middleware.AnyGroup(ctx, u, groups...)
+	}, nil)
 }
 
 // RequireAllGroups allows callers in all of groups.
 func RequireAllGroups(groups ...string) echo.MiddlewareFunc {
-	return Guard(func(ctx context.Context, u *middleware.User) error { return middleware.AllGroups(ctx, u, groups...) }, nil)
+	return Guard("all groups", func(ctx context.Context, u *middleware.User) error {
+		return middleware.AllGroups(ctx, u, groups...)
+	}, nil)
 }
 
 // RequireAnyPermission allows callers granted at least one of perms.
 func RequireAnyPermission(perms ...string) echo.MiddlewareFunc {
-	return Guard(func(ctx context.Context, u *middleware.User) error { return middleware.AnyPermission(ctx, u, perms...) }, nil)
+	return Guard("any permission", func(ctx context.Context, u *middleware.User) error {
+		return middleware.AnyPermission(ctx, u, perms...)
+	}, nil)
 }
 
 // RequireAllPermissions allows callers granted all of perms.
 func RequireAllPermissions(perms ...string) echo.MiddlewareFunc {
-	return Guard(func(ctx context.Context, u *middleware.User) error {
+	return Guard("all permissions", func(ctx context.Context, u *middleware.User) error {
 		return middleware.AllPermissions(ctx, u, perms...)
 	}, nil)
 }
