@@ -12,5 +12,7 @@
 // enforcer reload on change; the enforcer's Reload keeps the policy in force
 // when the new file is bad. To learn about the error (it names the file and
 // line), give the reload with WithReload and a handler with WithErrorHandler
-// instead.
+// instead. A reload that panics is recovered and reported the same way
+// (ErrReloadPanicked): it runs on the watcher's goroutine, where a panic
+// would otherwise end the process.
 package filewatch

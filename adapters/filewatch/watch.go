@@ -12,6 +12,12 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
+// ErrReloadPanicked is reported (wrapped, with the panic value) when a
+// reload function or the update callback panics. The watcher recovers: it
+// runs on its own goroutine, where an unrecovered panic would end the
+// process instead of leaving the last good policy in force.
+var ErrReloadPanicked = errors.New("filewatch: reload panicked")
+
 // DefaultQuiet is how long a file must be left alone before it is reloaded.
 const DefaultQuiet = 50 * time.Millisecond
 
@@ -121,7 +127,7 @@ func (w *Watcher) fire() {
 	w.mu.Unlock()
 	var errs []error
 	for _, f := range reloads {
-		if err := f(w.ctx); err != nil {
+		if err := safely(func() error { return f(w.ctx) }); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -129,8 +135,20 @@ func (w *Watcher) fire() {
 		w.report(fmt.Errorf("filewatch: reload after %s changed (last good policy kept): %w", w.path, err))
 	}
 	if cb != nil {
-		cb(w.path)
+		if err := safely(func() error { cb(w.path); return nil }); err != nil {
+			w.report(fmt.Errorf("filewatch: update callback after %s changed: %w", w.path, err))
+		}
 	}
+}
+
+// safely runs f, turning a panic into an error wrapping ErrReloadPanicked.
+func safely(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%w: %v", ErrReloadPanicked, v)
+		}
+	}()
+	return f()
 }
 
 func (w *Watcher) report(err error) {
