@@ -8,6 +8,12 @@
 // Events for the file's name are gathered for a short quiet period, then the
 // reload functions run once.
 //
+// A file reached through symlinks is followed too: an event on the file it
+// resolves to, or any change in the directory after which it resolves to
+// another file, reloads. That is how a Kubernetes ConfigMap volume updates:
+// FILE is a symlink to ..data/FILE, and an update renames a new ..data
+// symlink over the old one, with no event on FILE itself.
+//
 // A Watcher is a Casbin persist.Watcher, so enforcer.SetWatcher(w) makes an
 // enforcer reload on change; the enforcer's Reload keeps the policy in force
 // when the new file is bad. To learn about the error (it names the file and

@@ -24,8 +24,9 @@ const DefaultQuiet = 50 * time.Millisecond
 // Watcher watches one file and runs reloads when it changes. It is safe for
 // concurrent use.
 type Watcher struct {
-	path  string
-	quiet time.Duration
+	path   string
+	quiet  time.Duration
+	target string // path resolved through symlinks, as last seen by run
 
 	mu       sync.Mutex
 	reloads  []func(context.Context) error
@@ -82,6 +83,8 @@ func New(path string, opts ...Option) (*Watcher, error) {
 		w.fsw.Close()
 		return nil, fmt.Errorf("filewatch: watch %s: %w", filepath.Dir(abs), err)
 	}
+	// Resolved after the watch starts, so that a swap in between is seen.
+	w.target = resolve(abs)
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	go w.run()
 	return w, nil
@@ -103,7 +106,7 @@ func (w *Watcher) run() {
 			if !ok {
 				return
 			}
-			if filepath.Clean(ev.Name) != w.path || ev.Op == fsnotify.Chmod {
+			if ev.Op == fsnotify.Chmod || !w.affects(filepath.Clean(ev.Name)) {
 				continue
 			}
 			// A removed file is usually about to be replaced; the
@@ -118,6 +121,28 @@ func (w *Watcher) run() {
 			w.fire()
 		}
 	}
+}
+
+// affects reports whether an event on the directory entry name may have
+// changed what the watched path reads: an event on the path itself, on the
+// file it resolves to, or any event after which the path resolves to another
+// file. The last case is how Kubernetes updates a mounted ConfigMap: the file
+// is a symlink to ..data/FILE and an update renames a new ..data symlink over
+// the old one, so no event names the file. Only the run goroutine calls it.
+func (w *Watcher) affects(name string) bool {
+	prev := w.target
+	w.target = resolve(w.path)
+	return name == w.path || (prev != "" && name == prev) || w.target != prev
+}
+
+// resolve returns the file path finally names after all symlinks, or ""
+// while it does not exist.
+func resolve(path string) string {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	return target
 }
 
 func (w *Watcher) fire() {
