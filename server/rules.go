@@ -126,22 +126,32 @@ func (s *Server) handleListRules(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
+// decodeChange reads what every change request starts with: the policy
+// scope from the query and a strict JSON body into dst. On a bad request it
+// has answered 400 and ok is false.
+func (s *Server) decodeChange(w http.ResponseWriter, r *http.Request, dst any) (scope string, e *enforcer.Enforcer, ok bool) {
+	scope, err := scopeOf(r)
+	if err != nil {
+		writeInputError(w, r, err)
+		return "", nil, false
+	}
+	e, _ = s.enforcerFor(scope)
+	b, err := s.readBody(w, r)
+	if err == nil {
+		err = decodeStrict(b, dst, "")
+	}
+	if err != nil {
+		writeInputError(w, r, err)
+		return "", nil, false
+	}
+	return scope, e, true
+}
+
 func (s *Server) handleRules(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		scope, err := scopeOf(r)
-		if err != nil {
-			writeInputError(w, r, err)
-			return
-		}
-		e, _ := s.enforcerFor(scope)
-		b, err := s.readBody(w, r)
-		if err != nil {
-			writeInputError(w, r, err)
-			return
-		}
 		var body rulesBody
-		if err := decodeStrict(b, &body, ""); err != nil {
-			writeInputError(w, r, err)
+		scope, e, ok := s.decodeChange(w, r, &body)
+		if !ok {
 			return
 		}
 		rules, err := body.rules(e)
@@ -214,20 +224,9 @@ func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
 
 func (s *Server) handleGroups(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		scope, err := scopeOf(r)
-		if err != nil {
-			writeInputError(w, r, err)
-			return
-		}
-		e, _ := s.enforcerFor(scope)
-		b, err := s.readBody(w, r)
-		if err != nil {
-			writeInputError(w, r, err)
-			return
-		}
 		var body groupBody
-		if err := decodeStrict(b, &body, ""); err != nil {
-			writeInputError(w, r, err)
+		scope, e, ok := s.decodeChange(w, r, &body)
+		if !ok {
 			return
 		}
 		rule, err := body.rule(e)
