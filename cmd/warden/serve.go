@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -82,7 +81,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if line := tokenHint(cfg); line != "" {
 		fmt.Fprintln(stdout, line)
 	}
-	if err := serveHTTP(ctx, ln, app.handler); err != nil {
+	if err := server.Serve(ctx, ln, app.handler); err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
 	return exitOK
@@ -356,28 +355,6 @@ func newWatcher(ctx context.Context, dsn, redisAddr string, opts ...watcher.Opti
 		return rediswatcher.New(ctx, redisAddr, opts...)
 	}
 	return pgwatcher.New(ctx, dsn, opts...)
-}
-
-// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(shutdown); err != nil {
-			return err
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	}
 }
 
 func closeDB(db *gorm.DB) {

@@ -18,6 +18,7 @@ import (
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
 	"github.com/wardenhq/warden/models"
+	"github.com/wardenhq/warden/server"
 )
 
 // Seed is the policy written on first start: roles with permissions, and
@@ -178,27 +179,6 @@ func tokenVar(user string) string {
 	return string(b) + "_TOKEN"
 }
 
-// Serve serves h on ln until ctx ends, then shuts down gracefully.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(shutdown); err != nil {
-			return err
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	}
-}
-
 // MeOf builds the /me body. Groups and permissions are fetched here, on
 // demand, once for the request. Its error wraps middleware.ErrUnavailable
 // and the provider's cause, for the Auth's error handler: StatusOf makes a
@@ -243,5 +223,5 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		return err
 	}
 	app.PrintBanner(stdout, "http://"+ln.Addr().String())
-	return Serve(ctx, ln, h)
+	return server.Serve(ctx, ln, h)
 }
