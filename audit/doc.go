@@ -5,7 +5,9 @@
 // Each change goes to two places. It is logged through slog first, so that a
 // trace exists even when the database refuses the write, and then inserted
 // into an append-only table (audit_log by default; see Entry for the
-// columns). The package offers Record and List and nothing else: there is no
+// columns). The package offers Record, RecordTx (inside the caller's
+// transaction, so that a change and its entry commit together) and List and
+// nothing else: there is no
 // API to update or delete an entry. The database enforces the same: Migrate
 // installs triggers that refuse UPDATE and DELETE on the table (and TRUNCATE
 // on PostgreSQL) on PostgreSQL, MySQL/MariaDB and SQLite alike, so a

@@ -63,9 +63,29 @@ func New(ctx context.Context, db *gorm.DB, opts ...Option) (*Log, error) {
 // Table returns the name of the audit table.
 func (l *Log) Table() string { return l.table }
 
-// Record stamps e (Time, when zero), logs it and appends it to the table.
-// The ID of the stored entry is set in the returned copy.
+// Record stamps e (Time, when zero), logs it and appends it to the table
+// in a transaction of its own. The ID of the stored entry is set in the
+// returned copy.
 func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
+	var stored Entry
+	err := l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		stored, err = l.RecordTx(ctx, tx, e)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrWrite) {
+		// The commit failed: the entry is not stored either.
+		l.notStored(ctx, stored, err)
+		err = fmt.Errorf("%w: %w", ErrWrite, err)
+	}
+	return stored, err
+}
+
+// RecordTx is Record inside the caller's transaction tx: the entry is
+// stored if and only if tx commits, so a change and its audit entry are
+// one atomic write. It is logged through slog at once, whether tx commits
+// or not (the line says what was attempted).
+func (l *Log) RecordTx(ctx context.Context, tx *gorm.DB, e Entry) (Entry, error) {
 	if e.Time.IsZero() {
 		e.Time = l.now()
 	}
@@ -92,12 +112,17 @@ func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
 	// columns hold, so that an over-long token subject cannot make the
 	// insert fail after the change was applied.
 	e = fitColumns(e)
-	if err := l.db.WithContext(ctx).Table(l.table).Create(&e).Error; err != nil {
-		l.logger.LogAttrs(ctx, slog.LevelError, "audit entry not stored", slog.String("request_id", e.RequestID),
-			slog.String("table", l.table), slog.String("error", err.Error()))
+	if err := tx.WithContext(ctx).Table(l.table).Create(&e).Error; err != nil {
+		l.notStored(ctx, e, err)
 		return e, fmt.Errorf("%w: %w", ErrWrite, err)
 	}
 	return e, nil
+}
+
+// notStored logs that e could not be stored.
+func (l *Log) notStored(ctx context.Context, e Entry, err error) {
+	l.logger.LogAttrs(ctx, slog.LevelError, "audit entry not stored", slog.String("request_id", e.RequestID),
+		slog.String("table", l.table), slog.String("error", err.Error()))
 }
 
 // Query selects entries for List.

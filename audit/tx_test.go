@@ -1,0 +1,75 @@
+package audit_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/config/dbtest"
+)
+
+// TestRecordTxFollowsTheTransaction: an entry written with RecordTx is
+// stored if and only if the caller's transaction commits, together with
+// the caller's own writes in it.
+func TestRecordTxFollowsTheTransaction(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			db := b.Open(t)
+			table := "audit_" + dbtest.Unique()
+			dropAppendOnly(t, db, table)
+			ctx := context.Background()
+			l, err := audit.New(ctx, db.DB, audit.WithTable(table), audit.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Exec("CREATE TABLE side (v VARCHAR(10) NOT NULL)").Error; err != nil {
+				t.Fatal(err)
+			}
+			entry := func(actor string) audit.Entry {
+				return audit.Entry{Actor: actor, Action: audit.ActionGrant, Scope: "policy", Rules: "[]", Before: "[]", After: "[]", Source: "api"}
+			}
+			rollback := errors.New("roll back")
+			err = db.Transaction(func(tx *gorm.DB) error {
+				if err := tx.Exec("INSERT INTO side (v) VALUES ('rolled')").Error; err != nil {
+					return err
+				}
+				if _, err := l.RecordTx(ctx, tx, entry("rolled-back")); err != nil {
+					return err
+				}
+				return rollback
+			})
+			if !errors.Is(err, rollback) {
+				t.Fatalf("transaction = %v", err)
+			}
+			var committed audit.Entry
+			err = db.Transaction(func(tx *gorm.DB) error {
+				if err := tx.Exec("INSERT INTO side (v) VALUES ('kept')").Error; err != nil {
+					return err
+				}
+				var err error
+				committed, err = l.RecordTx(ctx, tx, entry("committed"))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := l.List(ctx, audit.Query{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Actor != "committed" || got[0].ID != committed.ID || committed.ID == 0 {
+				t.Fatalf("entries = %+v (RecordTx returned id %d); want only the committed one", got, committed.ID)
+			}
+			var side []string
+			if err := db.Raw("SELECT v FROM side").Scan(&side).Error; err != nil || len(side) != 1 || side[0] != "kept" {
+				t.Fatalf("side rows = %v, %v", side, err)
+			}
+		})
+	}
+}
