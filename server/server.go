@@ -145,7 +145,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc(path, methodNotAllowed(allow))
 	}
 	mux.HandleFunc("/", s.handleNotFound)
-	return s.auth.Strict(mux)
+	return s.auth.Strict(wholeQuery(mux))
 }
 
 // public marks a route that needs no authorization.
