@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/wardenhq/warden/middleware"
@@ -53,9 +54,17 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	return b, nil
 }
 
-// decodeStrict decodes one JSON value into v, refusing unknown fields and
-// trailing data, and turns errors into fieldErrors.
+// decodeStrict decodes one JSON value into v, refusing unknown fields,
+// trailing data and what checkJSON refuses (case-folded keys, duplicate
+// keys, invalid UTF-8), and turns errors into fieldErrors. It is the one
+// decoder of request bodies.
 func decodeStrict(b []byte, v any, prefix string) error {
+	if err := checkJSON(b, reflect.TypeOf(v), prefix); err != nil {
+		if errors.Is(err, errSyntax) {
+			return invalid(prefix, "malformed JSON")
+		}
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
