@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -273,15 +274,27 @@ func buildSQL(b *build, p Provider) (source, error) {
 	if err := st.Migrate(b.ctx); err != nil {
 		return nil, err
 	}
-	name := "sql"
+	target := "the policy database"
 	if p.SQLDSN != "" {
-		name = "sql:" + Dialect(p.SQLDSN)
+		target = "a " + Dialect(p.SQLDSN) + " database" // never the DSN: it may hold a password
 	}
-	if !slices.ContainsFunc(b.out.Checks, func(c server.Check) bool { return c.Name == name }) {
-		b.out.Checks = append(b.out.Checks, server.DBCheck(name, db))
-	}
+	b.addCheck(KindSQL, target, server.DBCheck(KindSQL, db).Check)
 	b.memo[key] = st
 	return st, nil
+}
+
+// addCheck adds a readiness check of a source of kind, named generically
+// ("redis", then "redis_2"...): /readyz answers without a token, so its
+// names must not show where the source is. The log line written here ties
+// the name to target for operators. Sources are memoized, so each distinct
+// source gets one check.
+func (b *build) addCheck(kind, target string, check func(context.Context) error) {
+	name := kind
+	for i := 2; slices.ContainsFunc(b.out.Checks, func(c server.Check) bool { return c.Name == name }); i++ {
+		name = kind + "_" + strconv.Itoa(i)
+	}
+	b.out.Checks = append(b.out.Checks, server.Check{Name: name, Check: check})
+	b.logger.Info("config: readiness check", "check", name, "target", target)
 }
 
 func buildFile(b *build, p Provider) (source, error) {
@@ -311,10 +324,7 @@ func buildRedis(b *build, p Provider) (source, error) {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: p.RedisAddr})
 	b.out.closers = append(b.out.closers, rdb.Close)
-	name := "redis:" + p.RedisAddr
-	if !slices.ContainsFunc(b.out.Checks, func(c server.Check) bool { return c.Name == name }) {
-		b.out.Checks = append(b.out.Checks, server.Check{Name: name, Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
-	}
+	b.addCheck(KindRedis, p.RedisAddr, func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 	st := redisstore.New(rdb, redisstore.WithPrefix(p.RedisPrefix))
 	b.memo[key] = st
 	return st, nil

@@ -23,7 +23,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleReady runs every check at once, each bounded by the ready timeout.
-// A failure's cause is logged, never sent.
+// A failure's cause is logged, never sent: the answer holds only the
+// generic check names New accepted and "ok" or "fail".
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	middleware.MarkChecked(r.Context())
 	ctx, cancel := context.WithTimeout(r.Context(), s.ready)

@@ -40,6 +40,7 @@ type env struct {
 	policy  *enforcer.Enforcer
 	admin   *enforcer.Enforcer
 	audit   *audit.Log
+	auth    *middleware.Auth
 	logs    *lockedBuffer
 }
 
@@ -104,7 +105,7 @@ func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option
 	h := s.Handler()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, srv: srv, handler: h, policy: policy, admin: admin, audit: log, logs: logs}
+	return &env{t: t, db: db, srv: srv, handler: h, policy: policy, admin: admin, audit: log, auth: auth, logs: logs}
 }
 
 // opener opens a fresh database of one backend.

@@ -46,3 +46,24 @@ func TestReadiness(t *testing.T) {
 		})
 	}
 }
+
+// TestReadinessCheckNamesAreGeneric is issue 10 item 15: /readyz needs no
+// token, so New refuses a check whose name could carry an address.
+func TestReadinessCheckNamesAreGeneric(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite)
+	ok := func(context.Context) error { return nil }
+	for _, tt := range []struct {
+		name string
+		good bool
+	}{
+		{"redis", true}, {"redis_2", true}, {"sql-groups", true},
+		{"redis:10.0.0.7:6379", false}, {"db.internal", false}, {"sql:postgres", false},
+		{"postgres://u:p@h/db", false}, {"Redis", false}, {"", false}, {"a b", false},
+	} {
+		_, err := server.New(server.WithPolicy(e.policy), server.WithAdmin(e.admin), server.WithAuth(e.auth),
+			server.WithAudit(e.audit), server.WithReadiness(server.Check{Name: tt.name, Check: ok}))
+		if (err == nil) != tt.good {
+			t.Errorf("check name %q: error %v, want accepted=%v", tt.name, err, tt.good)
+		}
+	}
+}

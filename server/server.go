@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/wardenhq/warden/audit"
@@ -24,9 +26,16 @@ const (
 
 // Check is one readiness check: it returns nil when its dependency answers.
 type Check struct {
+	// Name is what /readyz, which needs no token, shows for the check. It
+	// must be generic (see CheckName): never an address or a DSN.
 	Name  string
 	Check func(ctx context.Context) error
 }
+
+// checkNameRe is the shape of a readiness check's name. Without ".", ":"
+// or "/" it can hold no host:port, IP address, URL or DSN, which /readyz,
+// answering without a token, must never show.
+var checkNameRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
 // DecisionObserver is told about every decision /v1/check makes: its
 // result ("allow", "deny" or "error") and how long it took.
@@ -66,7 +75,8 @@ func WithAudit(l *audit.Log) Option { return func(s *Server) { s.audit = l } }
 // WithLogger sets the logger (slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
 
-// WithReadiness adds checks run by /readyz.
+// WithReadiness adds checks run by /readyz. New refuses a check whose
+// name could carry an address (see Check.Name).
 func WithReadiness(checks ...Check) Option {
 	return func(s *Server) { s.checks = append(s.checks, checks...) }
 }
@@ -112,6 +122,12 @@ func New(opts ...Option) (*Server, error) {
 		return nil, errors.New("server: WithAudit is required")
 	case s.maxBody <= 0 || s.ready <= 0:
 		return nil, errors.New("server: body limit and ready timeout must be positive")
+	}
+	for _, c := range s.checks {
+		if !checkNameRe.MatchString(c.Name) || c.Check == nil {
+			return nil, fmt.Errorf("server: readiness check %q: a name of lowercase letters, digits, _ and - "+
+				"(never an address: /readyz needs no token) and a function are required", c.Name)
+		}
 	}
 	return s, nil
 }
