@@ -7,10 +7,10 @@ import (
 	"slices"
 
 	"github.com/casbin/casbin/v2/model"
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
 )
 
@@ -51,12 +51,16 @@ func TablesWithPrefix(prefix string) Tables {
 }
 
 // OpenEnforcer returns an enforcer for m whose policy lives in table (Casbin's
-// casbin_rule layout, through gorm-adapter), creating the table if needed.
+// casbin_rule layout, through gorm-adapter), creating the table if needed
+// with columns that compare exactly (sqlstore.MigrateCasbinRule). An
+// existing table whose columns fold case, accents or trailing spaces is
+// refused with an error wrapping sqlstore.ErrInexactColumns that names the
+// column and the SQL fix: on it, "Carol"'s rule would be "carol"'s.
 func OpenEnforcer(ctx context.Context, db *gorm.DB, m model.Model, table string, logger *slog.Logger) (*enforcer.Enforcer, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a, err := gormadapter.NewAdapterByDBUseTableName(db.WithContext(context.WithoutCancel(ctx)), "", table)
+	a, err := sqlstore.CasbinRuleAdapter(ctx, db, table)
 	if err != nil {
 		return nil, fmt.Errorf("server: policy table %s: %w", table, err)
 	}

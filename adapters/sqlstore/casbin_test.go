@@ -176,7 +176,7 @@ func TestCasbinRuleAdapter(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *gorm.DB) {
 		table := uniqueName("casbin_rule")
 		t.Cleanup(func() { dropTables(db, table) })
-		a, err := sqlstore.CasbinRuleAdapter(db, table)
+		a, err := sqlstore.CasbinRuleAdapter(context.Background(), db, table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestCasbinRuleAdapter(t *testing.T) {
 		if ok, _ := ce2.Enforce("bob", "/posts", "POST"); ok {
 			t.Fatal("bob allowed")
 		}
-		if _, err := sqlstore.CasbinRuleAdapter(db, "x; DROP TABLE y"); err == nil {
+		if _, err := sqlstore.CasbinRuleAdapter(context.Background(), db, "x; DROP TABLE y"); err == nil {
 			t.Fatal("bad table name accepted")
 		}
 	})

@@ -36,6 +36,15 @@
 // on MySQL) and a revoke is one DELETE, so concurrent grants and revokes from
 // many processes neither fail on duplicates nor lose each other's rows.
 //
+// # Exact columns
+//
+// Every column Warden compares values in must compare them byte for byte.
+// RequireExactColumns checks that on the database (collation, type, SQLite
+// affinity) and names each column that does not, with the SQL that fixes
+// it; Migrate and MigrateCasbinRule refuse an existing table that fails it.
+//
 // Casbin's own casbin_rule table is supported through
-// github.com/casbin/gorm-adapter; see CasbinRuleAdapter.
+// github.com/casbin/gorm-adapter; see CasbinRuleAdapter, which creates the
+// table with exact columns (MigrateCasbinRule) instead of letting
+// gorm-adapter create it in the database's default collation.
 package sqlstore

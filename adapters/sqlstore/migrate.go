@@ -6,7 +6,9 @@ import (
 )
 
 // Migrate creates the two tables and their indexes if they do not exist. It
-// is safe to run at every start and from several processes.
+// is safe to run at every start and from several processes. A table that
+// already exists must compare its values exactly (RequireExactColumns):
+// otherwise "carol" and "Carol" would be one row there.
 func (s *Store) Migrate(ctx context.Context) error {
 	for _, t := range []struct {
 		table, column string
@@ -19,6 +21,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if err := s.db.WithContext(ctx).Exec(stmt).Error; err != nil {
 				return fmt.Errorf("sqlstore: migrate %s: %w", t.table, err)
 			}
+		}
+		if err := RequireExactColumns(ctx, s.db, t.table, "username", t.column); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -67,7 +67,7 @@ func Setup(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		_ = app.Close()
 		return nil, err
 	}
-	adapter, err := sqlstore.CasbinRuleAdapter(db, cfg.Table)
+	adapter, err := sqlstore.CasbinRuleAdapter(ctx, db, cfg.Table)
 	if err != nil {
 		return fail(err)
 	}
