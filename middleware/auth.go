@@ -16,15 +16,17 @@ import (
 type Mapper func(r *http.Request, subject string) ([]any, error)
 
 // DefaultMapper maps a request to (subject, path, method). The path is the
-// decoded r.URL.Path, and only when it is canonical (CanonicalPath): for any
-// other spelling (/%61dmin/x) it returns ErrAmbiguousPath, so the request is
-// refused. The enforcer thus always sees the path the router used, whichever
-// router it is, and a policy on /admin/* cannot be sidestepped by escaping.
-// APIs whose paths legitimately carry escapes (an id with %2F) should map
-// from the route that served them instead, with WithMapper.
+// decoded r.URL.Path, and only when CheckPath accepts it: for any other
+// spelling (/%61dmin/x) it returns ErrAmbiguousPath, for a control
+// character, invalid UTF-8 or a dot segment (/posts/1%0A) ErrUnsafePath, so
+// the request is refused (403). The enforcer thus always sees the path the
+// router used, whichever router it is, and a policy on /admin/* cannot be
+// sidestepped by escaping. APIs whose paths legitimately carry escapes (an
+// id with %2F) should map from the route that served them instead, with
+// WithMapper.
 func DefaultMapper(r *http.Request, subject string) ([]any, error) {
-	if !CanonicalPath(r.URL) {
-		return nil, ErrAmbiguousPath
+	if err := CheckPath(r.URL); err != nil {
+		return nil, err
 	}
 	return []any{subject, r.URL.Path, r.Method}, nil
 }

@@ -38,10 +38,15 @@ func Guard(name string, check Check) func(http.Handler) http.Handler {
 }
 
 // runGuard runs check and logs its decision; Guard and RunGuard share it so
-// that net/http and framework adapters write the same record.
+// that net/http and framework adapters write the same record. A path that
+// CheckPath refuses is refused before check runs: the guard does not read
+// the path, but the handler behind it does.
 func runGuard(r *http.Request, st *state, name string, u *User, check Check) error {
 	start := time.Now()
-	err := check(r.Context(), u)
+	err := pathCheck(r)
+	if err == nil {
+		err = check(r.Context(), u)
+	}
 	logGuard(r, st, name, u, err, time.Since(start))
 	return err
 }
@@ -67,6 +72,15 @@ func logGuard(r *http.Request, st *state, name string, u *User, err error, laten
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	st.logger.LogAttrs(r.Context(), level, "authorization guard", attrs...)
+}
+
+// pathCheck is CheckPath for checks that decide without the path (guards,
+// Require): its refusal wraps ErrForbidden, as a mapper's does in Authorize.
+func pathCheck(r *http.Request) error {
+	if err := CheckPath(r.URL); err != nil {
+		return errors.Join(ErrForbidden, err)
+	}
+	return nil
 }
 
 // RequireAuthenticated lets any authenticated caller through and marks the

@@ -26,13 +26,13 @@ func CanonicalPath(u *url.URL) bool {
 // is the path of the route that serves r, when the router has already chosen
 // it (echo's c.Path(), the path of net/http's r.Pattern), or "" before
 // routing. A request is public only when
-//   - its path is canonical (CanonicalPath), so the router cannot pick a
-//     route by another spelling of the path than the one declared public;
+//   - its path is canonical and safe (CheckPath), so the router cannot pick
+//     a route by another spelling of the path than the one declared public;
 //   - the route served, when known, is the literal path declared, not a
 //     pattern such as /{slug} that happens to match it;
 //   - its method and path are declared WithPublic.
 func (a *Auth) IsPublicRequest(r *http.Request, route string) bool {
-	if !CanonicalPath(r.URL) {
+	if CheckPath(r.URL) != nil {
 		return false
 	}
 	if route != "" && route != r.URL.Path {

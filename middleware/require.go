@@ -8,8 +8,9 @@ import (
 // (subject, values...), with the caller's request-scoped groups. With the
 // permissions model, auth.Require("read:posts") protects a route by one
 // permission string, wildcards, roles and deny rules included. It
-// authenticates the caller when no earlier middleware did. It panics when a
-// has no decider (WithDecider).
+// authenticates the caller when no earlier middleware did, and refuses a
+// path CheckPath refuses (403) although the decision does not read it: the
+// handler does. It panics when a has no decider (WithDecider).
 func (a *Auth) Require(values ...any) func(http.Handler) http.Handler {
 	a.mustDecide("Require")
 	return func(next http.Handler) http.Handler {
@@ -17,6 +18,10 @@ func (a *Auth) Require(values ...any) func(http.Handler) http.Handler {
 			r, st := withState(r, a)
 			r, u, err := a.authenticate(r)
 			if err != nil {
+				st.fail(w, r, err)
+				return
+			}
+			if err := pathCheck(r); err != nil {
 				st.fail(w, r, err)
 				return
 			}

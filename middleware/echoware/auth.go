@@ -108,6 +108,10 @@ func Require(a *middleware.Auth, values ...any) echo.MiddlewareFunc {
 			if err != nil {
 				return cfg.fail(c, err)
 			}
+			if err := middleware.CheckPath(c.Request().URL); err != nil {
+				// The decision does not read the path, the handler does.
+				return cfg.fail(c, errors.Join(middleware.ErrForbidden, err))
+			}
 			if _, err := a.Decide(c.Request(), u, append([]any{u.ID()}, values...)); err != nil {
 				return cfg.fail(c, err)
 			}

@@ -11,20 +11,27 @@ import (
 type Mapper func(c echo.Context, subject string) ([]any, error)
 
 // PathMapper maps to (subject, request path, method), like the net/http
-// default, and like it refuses a path that is not spelled canonically
-// (middleware.ErrAmbiguousPath): echo routes on the escaped path, so a
-// decoded /admin/x decided for a request spelled /%61dmin/x would lend the
-// rules of /admin/* to whatever route echo picked for the escaped form.
+// default, and like it refuses a path that middleware.CheckPath refuses: one
+// not spelled canonically (middleware.ErrAmbiguousPath), because echo routes
+// on the escaped path and a decoded /admin/x decided for a request spelled
+// /%61dmin/x would lend the rules of /admin/* to whatever route echo picked
+// for the escaped form; or one with control characters, invalid UTF-8 or dot
+// segments (middleware.ErrUnsafePath).
 func PathMapper(c echo.Context, subject string) ([]any, error) {
-	if !middleware.CanonicalPath(c.Request().URL) {
-		return nil, middleware.ErrAmbiguousPath
+	if err := middleware.CheckPath(c.Request().URL); err != nil {
+		return nil, err
 	}
 	return []any{subject, c.Request().URL.Path, c.Request().Method}, nil
 }
 
 // RouteMapper maps to (subject, route pattern such as "/posts/:id", method),
-// so that one rule covers every id.
+// so that one rule covers every id. The request path must still pass
+// middleware.CheckPath: the decision is on the pattern, but the handler
+// reads the parameters, and an id "1\n" must not reach it.
 func RouteMapper(c echo.Context, subject string) ([]any, error) {
+	if err := middleware.CheckPath(c.Request().URL); err != nil {
+		return nil, err
+	}
 	return []any{subject, c.Path(), c.Request().Method}, nil
 }
 

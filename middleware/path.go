@@ -1,0 +1,58 @@
+package middleware
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrUnsafePath is wrapped when a request path, once decoded, holds what a
+// policy pattern, a router and a handler read differently: a control
+// character (C0, DEL, C1), a format character (bidi controls, zero-width
+// characters), a line or paragraph separator (U+2028, U+2029), invalid
+// UTF-8, an empty segment (//) or a dot segment (. or ..). keyMatch2's "*"
+// is a regular expression's ".*", which stops at a newline while ":id"
+// takes it, so /posts/1%0A escaped a deny on /posts/* and reached a handler
+// that read the id "1\n", which PostgreSQL and MariaDB read as 1. Such a
+// request is refused (403), like an ambiguous one.
+var ErrUnsafePath = errors.New("middleware: request path has characters or segments that policies and handlers read differently")
+
+// CheckPath returns nil when u's path can be decided on: it is canonical
+// (CanonicalPath, else ErrAmbiguousPath) and, decoded, safe (else
+// ErrUnsafePath). Every mapper and guard of this package and of echoware
+// calls it, so a path is refused the same way whichever check meets it
+// first; custom mappers should call it too.
+func CheckPath(u *url.URL) error {
+	if !CanonicalPath(u) {
+		return ErrAmbiguousPath
+	}
+	if !safePath(u.Path) {
+		return ErrUnsafePath
+	}
+	return nil
+}
+
+// safePath reports whether p, a decoded path, starts with "/" and has no
+// unsafe character, empty inner segment or dot segment (see ErrUnsafePath).
+func safePath(p string) bool {
+	if !strings.HasPrefix(p, "/") || !utf8.ValidString(p) {
+		return false
+	}
+	for _, r := range p {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	segs := strings.Split(p[1:], "/")
+	for i, s := range segs {
+		switch {
+		case s == "." || s == "..":
+			return false
+		case s == "" && i < len(segs)-1:
+			return false // "//": only the last segment may be empty (/posts/)
+		}
+	}
+	return true
+}
