@@ -23,6 +23,11 @@ var (
 	// ErrNoIdentity means none of the identity claims holds a non-empty
 	// string. It is always wrapped with ErrInvalidToken.
 	ErrNoIdentity = errors.New("token: no identity claim")
+	// ErrCriticalHeader means the token's "crit" header names extensions
+	// the recipient must understand (RFC 7515, section 4.1.11). Warden
+	// processes none, so every token with a "crit" header is refused. It
+	// is always wrapped with ErrInvalidToken.
+	ErrCriticalHeader = errors.New("token: critical header extension not supported")
 	// ErrConfig is returned by New for an incomplete or unsafe configuration.
 	ErrConfig = errors.New("token: bad configuration")
 )

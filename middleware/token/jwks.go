@@ -2,8 +2,10 @@ package token
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 
 	"github.com/MicahParks/jwkset"
@@ -20,6 +22,13 @@ type remoteKeys struct {
 	kf        keyfunc.Keyfunc
 	reachable atomic.Bool
 }
+
+// signingUses are the JWK "use" values of a key that may verify a
+// signature: "sig", or none (RFC 7517, section 4.2 makes "use" optional). A
+// key published for encryption ("enc") never verifies a token: a provider
+// that publishes both keeps them apart, and an encryption key may be one an
+// attacker can obtain or influence.
+var signingUses = []jwkset.USE{jwkset.UseSig, ""}
 
 // trackedStore marks the JWKS reachable whenever a fetch replaced the keys:
 // jwkset calls KeyReplaceAll only after a successful fetch and decode.
@@ -67,7 +76,7 @@ func newRemoteKeys(bg context.Context, url string, c *config) (*remoteKeys, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: JWKS %q: %w", ErrConfig, url, err)
 	}
-	kf, err := keyfunc.New(keyfunc.Options{Ctx: bg, Storage: client})
+	kf, err := keyfunc.New(keyfunc.Options{Ctx: bg, Storage: client, UseWhitelist: signingUses})
 	if err != nil {
 		return nil, fmt.Errorf("%w: JWKS %q: %w", ErrConfig, url, err)
 	}
@@ -75,11 +84,13 @@ func newRemoteKeys(bg context.Context, url string, c *config) (*remoteKeys, erro
 	return r, nil
 }
 
-// key finds the key for t. A token without a kid is tried against every
-// published key (jwt checks that each key's type fits the algorithm).
+// key finds the key for t. keyfunc checks a kid's key for its "use" and
+// "alg"; a token without a kid is tried against every published key that
+// passes the same checks (jwt checks that each key's type fits the
+// algorithm).
 func (r *remoteKeys) key(ctx context.Context, t *jwt.Token) (any, error) {
 	if _, hasKID := t.Header["kid"]; !hasKID {
-		set, err := r.kf.VerificationKeySet(ctx)
+		set, err := r.signingKeys(ctx, t.Method.Alg())
 		if err == nil && len(set.Keys) > 0 {
 			return set, nil
 		}
@@ -102,4 +113,27 @@ func (r *remoteKeys) miss(ctx context.Context, cause error) error {
 		r.logger.DebugContext(ctx, "token: key lookup failed", "url", r.url, "error", cause)
 	}
 	return ErrUnknownKey
+}
+
+// signingKeys is keyfunc's VerificationKeySet without the keys keyfunc
+// would refuse for alg when a kid names them: those whose "use" is not in
+// signingUses and those published for another algorithm.
+func (r *remoteKeys) signingKeys(ctx context.Context, alg string) (jwt.VerificationKeySet, error) {
+	all, err := r.kf.Storage().KeyReadAll(ctx)
+	if err != nil {
+		return jwt.VerificationKeySet{}, err
+	}
+	var set jwt.VerificationKeySet
+	for _, j := range all {
+		m := j.Marshal()
+		if !slices.Contains(signingUses, m.USE) || (m.ALG != "" && m.ALG.String() != alg) {
+			continue
+		}
+		key := j.Key()
+		if pk, ok := key.(interface{ Public() crypto.PublicKey }); ok {
+			key = pk.Public() // a private JWK verifies as its public half
+		}
+		set.Keys = append(set.Keys, key)
+	}
+	return set, nil
 }

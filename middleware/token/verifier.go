@@ -70,6 +70,10 @@ func New(ctx context.Context, opts ...Option) (*Verifier, error) {
 		jwt.WithIssuer(cfg.issuer),
 		jwt.WithLeeway(cfg.leeway),
 		jwt.WithTimeFunc(cfg.now),
+		// RFC 7515 section 2 defines one base64url spelling of each
+		// segment; without strict decoding a signature with non-zero
+		// trailing bits (a second spelling of the same bytes) verifies.
+		jwt.WithStrictDecoding(),
 	}
 	if cfg.audienceClaim == "aud" {
 		popts = append(popts, jwt.WithAudience(cfg.audiences...))
@@ -152,6 +156,11 @@ func (v *Verifier) checkClaims(claims jwt.MapClaims) error {
 // public key only for its own algorithms.
 func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
 	return func(t *jwt.Token) (any, error) {
+		// Header checks come before any key is looked up, so that a token
+		// Warden must refuse cannot cause a JWKS fetch either.
+		if err := checkHeader(t.Header); err != nil {
+			return nil, err
+		}
 		alg := t.Method.Alg()
 		var kid string
 		if raw, ok := t.Header["kid"]; ok {

@@ -26,6 +26,9 @@ type Key struct {
 	Method jwt.SigningMethod
 	Signer any // []byte for HMAC, otherwise a private key
 	Public crypto.PublicKey
+	// Use is the JWK "use" a JWKS publishes the key with: "" for "sig",
+	// "enc", or "omit" for a JWK without "use".
+	Use string
 }
 
 // Secret is an HMAC key of 32 bytes.
@@ -146,8 +149,15 @@ func (j *JWKS) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	j.mu.Unlock()
 	store := jwkset.NewMemoryStorage()
 	for _, k := range keys {
+		use := jwkset.UseSig
+		switch k.Use {
+		case "omit":
+			use = ""
+		case "enc":
+			use = jwkset.UseEnc
+		}
 		jwk, err := jwkset.NewJWKFromKey(k.Public, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{
-			KID: k.KID, ALG: jwkset.ALG(k.Method.Alg()), USE: jwkset.UseSig,
+			KID: k.KID, ALG: jwkset.ALG(k.Method.Alg()), USE: use,
 		}})
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -1,0 +1,127 @@
+package token_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/wardenhq/warden/middleware/internal/jwttest"
+	"github.com/wardenhq/warden/middleware/token"
+)
+
+// signWithHeader signs claims(nil) with k after setting extra header fields.
+func signWithHeader(t *testing.T, k jwttest.Key, header map[string]any) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(k.Method, claims(nil))
+	if k.KID != "" {
+		tok.Header["kid"] = k.KID
+	}
+	for n, v := range header {
+		tok.Header[n] = v
+	}
+	s, err := tok.SignedString(k.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestCriticalHeaderRefused: RFC 7515, section 4.1.11 — a recipient that
+// does not process the extensions "crit" lists must refuse the token, and
+// Warden processes none.
+func TestCriticalHeaderRefused(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	for name, crit := range map[string]any{
+		"b64":          []string{"b64"},
+		"unknown":      []string{"urn:example:must-understand"},
+		"registered":   []string{"exp"},
+		"empty list":   []string{},
+		"not a list":   "b64",
+		"null":         nil,
+		"two entries":  []string{"a", "b"},
+		"number entry": []any{1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), signWithHeader(t, hs, map[string]any{"crit": crit, "b64": true}))
+			if !errors.Is(err, token.ErrInvalidToken) || !errors.Is(err, token.ErrCriticalHeader) {
+				t.Fatalf("err = %v, want ErrInvalidToken and ErrCriticalHeader", err)
+			}
+		})
+	}
+	if _, err := v.Verify(context.Background(), signWithHeader(t, hs, map[string]any{"b64": true})); err != nil {
+		t.Fatalf("an unknown header outside crit is ignored (RFC 7515, section 4): %v", err)
+	}
+}
+
+// respell returns s with its last base64url character changed so that its
+// unused low bits differ: the same bytes, a second spelling.
+func respell(t *testing.T, s string) string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, s[len(s)-1])
+	if i < 0 {
+		t.Fatalf("%q does not end in base64url", s)
+	}
+	return s[:len(s)-1] + string(alphabet[i^1])
+}
+
+// TestNonCanonicalSignatureRefused: a 32- or 64-byte signature leaves
+// unused bits in its last base64url character; flipping one gives another
+// spelling that lax decoding reads as the same signature.
+func TestNonCanonicalSignatureRefused(t *testing.T) {
+	hs, es := jwttest.Secret(t), jwttest.ECDSA(t, "")
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)), token.WithPublicKey("", es.Public))
+	for _, k := range []jwttest.Key{hs, es} {
+		t.Run(k.Method.Alg(), func(t *testing.T) {
+			raw := k.Sign(t, claims(nil))
+			if _, err := v.Verify(context.Background(), raw); err != nil {
+				t.Fatalf("canonical: %v", err)
+			}
+			if _, err := v.Verify(context.Background(), respell(t, raw)); !errors.Is(err, token.ErrInvalidToken) {
+				t.Fatalf("respelled signature: err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+	// The same for the header and the claims: strict decoding covers every
+	// segment.
+	raw := hs.Sign(t, claims(nil))
+	parts := strings.Split(raw, ".")
+	if _, err := v.Verify(context.Background(), respell(t, parts[0])+"."+parts[1]+"."+parts[2]); !errors.Is(err, token.ErrInvalidToken) {
+		t.Fatalf("respelled header: err = %v", err)
+	}
+}
+
+// TestJWKSEncryptionKeyNeverVerifies: a JWK published with "use": "enc"
+// is not a signing key, with or without a kid; a JWK without "use" is.
+func TestJWKSEncryptionKeyNeverVerifies(t *testing.T) {
+	enc, plain := jwttest.RSA(t, "enc"), jwttest.ECDSA(t, "plain")
+	enc.Use, plain.Use = "enc", "omit"
+	j := jwttest.NewJWKS(t, enc, plain)
+	v := newVerifier(t, token.WithJWKSURL(j.URL()), fastRefresh)
+	noKID := func(k jwttest.Key) jwttest.Key { k.KID = ""; return k }
+	tests := []struct {
+		name string
+		key  jwttest.Key
+		ok   bool
+	}{
+		{"enc key by kid", enc, false},
+		{"enc key without kid", noKID(enc), false},
+		{"key without use by kid", plain, true},
+		{"key without use, no kid", noKID(plain), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tt.key.Sign(t, claims(nil)))
+			if tt.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, token.ErrInvalidToken) {
+				t.Fatalf("err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+}
