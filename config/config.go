@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,9 @@ type Provider struct {
 	Timeout time.Duration
 	// Retries is the number of attempts after the first.
 	Retries int
-	// CacheTTL enables a per-identity cache holding answers this long.
+	// CacheTTL enables a per-identity cache holding answers this long. It
+	// caches the stored sources only (never claims, which are per token),
+	// and is refused when claims is the only source.
 	CacheTTL time.Duration
 	// CacheSize bounds the cached identities (0: the cache's default).
 	CacheSize int
@@ -182,6 +185,12 @@ func (p Provider) validate(name string) error {
 	case CombineUnion, CombineIntersection, CombineBestEffort:
 	default:
 		bad("combine: %q is not union, intersection or best_effort", p.Combine)
+	}
+	stored := slices.ContainsFunc(p.Sources, func(k string) bool { return k != KindClaims })
+	if !stored && p.CacheTTL > 0 {
+		bad("cache-ttl: the claims source is never cached: its answer is each token's own claims, and a cache keyed " +
+			"by identity would give one token's claims (warden:admin, say) to every token of the same subject; " +
+			"remove the cache, or add a stored source (sql, file, redis, http), whose answers alone it caches")
 	}
 	if p.Retries < 0 || p.CacheSize < 0 || p.BreakerFailures < 0 || p.Timeout < 0 || p.CacheTTL < 0 || p.BreakerOpen < 0 {
 		bad("provider: negative numbers and durations are not allowed")

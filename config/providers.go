@@ -110,6 +110,10 @@ func BuildProviders(ctx context.Context, c Config, db *gorm.DB, h Hooks, logger 
 	if logger == nil {
 		logger = slog.Default()
 	}
+	// The same refusals as Validate, for callers that built c themselves.
+	if err := errors.Join(c.Groups.validate("groups"), c.Permissions.validate("permissions")); err != nil {
+		return nil, err
+	}
 	out := &Providers{}
 	b := &build{ctx: ctx, cfg: c, db: db, logger: logger, memo: map[string]source{}, out: out}
 	g, err := b.chain("groups", c.Groups, h, func(s source) adapters.Fetch { return s.Groups })
@@ -157,7 +161,13 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) adapte
 }
 
 // wrap puts f, from the inside out, behind the fetch hook, a timeout,
-// retries, a circuit breaker and a cache, each only when configured.
+// retries, a circuit breaker and a cache, each only when configured. The
+// claims source gets the hook alone: it does no I/O, so it has nothing to
+// time out, retry or protect; its answer is the token's own, which a cache
+// keyed by identity would give to other tokens of the same subject; and its
+// errors are the caller's (a malformed claim), which must not open a
+// breaker shared by every caller. In a mix, the cache holds only the other
+// sources' answers, and every request reads its own claims.
 func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fetch {
 	if h.Fetch != nil {
 		inner := f
@@ -167,6 +177,9 @@ func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fe
 			h.Fetch(label, time.Since(start), err)
 			return list, err
 		}
+	}
+	if kind == KindClaims {
+		return f
 	}
 	d := p.Timeout
 	if d == 0 && kind != KindClaims {

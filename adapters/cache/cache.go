@@ -24,7 +24,11 @@ const (
 )
 
 // Cache wraps an adapters.Fetch with a bounded, expiring, per-identity cache.
-// It is safe for concurrent use.
+// It is safe for concurrent use. Only sources whose answer depends on the
+// identity alone may be cached: loads run with adapters.ShareByIdentity, so
+// a source that reads the token's claims (package claims) fails every load
+// with adapters.ErrPerToken instead of answering one token with another's
+// claims.
 type Cache struct {
 	fetch       adapters.Fetch
 	ttl         time.Duration
@@ -127,7 +131,9 @@ func (c *Cache) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error
 		if e, ok := c.entries.Get(id); ok && c.now().Before(e.expires) {
 			return e.list, e.err
 		}
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout)
+		// The answer will serve every token of this identity: a source
+		// that reads the token itself refuses it (adapters.ErrPerToken).
+		lctx, cancel := context.WithTimeout(adapters.ShareByIdentity(context.WithoutCancel(ctx)), c.loadTimeout)
 		defer cancel()
 		list, err := c.fetch(lctx, tok)
 		if err == nil {

@@ -16,7 +16,9 @@ var ErrNoToken = errors.New("claims: no verified token")
 
 // Provider reads groups and permissions from token claims. It implements
 // adapters.GroupsProvider and adapters.PermissionsProvider, does no I/O and
-// is safe for concurrent use.
+// is safe for concurrent use. Its answer is the token's own and must never
+// be cached by identity: asked by a cache's load (adapters.ShareByIdentity)
+// it fails with adapters.ErrPerToken.
 type Provider struct {
 	groups      []ClaimPath
 	perms       []ClaimPath
@@ -121,9 +123,9 @@ func Required() Option {
 
 // Groups returns the caller's groups from the first configured group claim
 // present, plus scope-derived groups when WithScopeGroups was given.
-func (p *Provider) Groups(_ context.Context, tok *adapters.Token) ([]string, error) {
-	if tok == nil || tok.Claims == nil {
-		return nil, ErrNoToken
+func (p *Provider) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	if err := perToken(ctx, tok); err != nil {
+		return nil, err
 	}
 	out, found, err := first(tok.Claims, p.groups)
 	if err != nil {
@@ -152,9 +154,9 @@ func (p *Provider) Groups(_ context.Context, tok *adapters.Token) ([]string, err
 // configured permission claim present. Every entry must be a valid
 // permission (see package permission); an invalid one is an error, so that a
 // malformed claim is reported rather than half-applied.
-func (p *Provider) Permissions(_ context.Context, tok *adapters.Token) ([]string, error) {
-	if tok == nil || tok.Claims == nil {
-		return nil, ErrNoToken
+func (p *Provider) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	if err := perToken(ctx, tok); err != nil {
+		return nil, err
 	}
 	out, found, err := first(tok.Claims, p.perms)
 	if err != nil {
@@ -169,6 +171,19 @@ func (p *Provider) Permissions(_ context.Context, tok *adapters.Token) ([]string
 		}
 	}
 	return out, nil
+}
+
+// perToken refuses a fetch without a token, and one whose answer would be
+// shared with other tokens of the identity (a cache's load): the claims are
+// this token's own.
+func perToken(ctx context.Context, tok *adapters.Token) error {
+	switch {
+	case adapters.SharedByIdentity(ctx):
+		return fmt.Errorf("claims: %w: do not cache the claims source", adapters.ErrPerToken)
+	case tok == nil || tok.Claims == nil:
+		return ErrNoToken
+	}
+	return nil
 }
 
 // first reads the first of paths present in claims.

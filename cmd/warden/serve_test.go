@@ -155,6 +155,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{[]string{"--jwt-secret", serveSecret, "--groups-timeout", "soon"}, "--groups-timeout"},
 		{[]string{"--jwt-secret", serveSecret, "--model", "/nonexistent/model.conf", "--db", "sqlite://" + filepath.Join(t.TempDir(), "w.db")}, "/nonexistent/model.conf"},
 		{[]string{"--jwt-secret", serveSecret, "extra"}, "unexpected arguments"},
+		// Issue 10 item 4: the default source is claims, which is per token.
+		{[]string{"--jwt-secret", serveSecret, "--permissions-cache-ttl", "60s"}, "permissions-cache-ttl: the claims source is never cached"},
 	}
 	for _, tt := range tests {
 		var stderr strings.Builder
