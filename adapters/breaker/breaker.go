@@ -132,8 +132,12 @@ func New(fetch adapters.Fetch, opts ...Option) *Breaker {
 		ReadyToTrip: func(counts gobreaker.Counts) bool {
 			return counts.ConsecutiveFailures >= c.failures
 		},
-		// A caller that gave up says nothing about the source's health.
-		IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+		// A caller that gave up says nothing about the source's health,
+		// nor does a token the source cannot answer for: request data must
+		// not open a breaker that every caller shares.
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, context.Canceled) || errors.Is(err, adapters.ErrNoIdentity) || errors.Is(err, adapters.ErrPerToken)
+		},
 	}
 	if c.failureIf != nil {
 		st.IsSuccessful = func(err error) bool { return err == nil || !c.failureIf(err) }

@@ -172,6 +172,26 @@ func TestCancelledCallerDoesNotTrip(t *testing.T) {
 	}
 }
 
+// TestCallerDataDoesNotTrip: errors that say the token cannot be answered
+// for are the caller's, not the source's; a token holder sending them must
+// not open the breaker for everyone (issue 10 item 4's class: request data
+// changing shared state).
+func TestCallerDataDoesNotTrip(t *testing.T) {
+	for _, cause := range []error{adapters.ErrNoIdentity, adapters.ErrPerToken} {
+		b := breaker.New(func(context.Context, *adapters.Token) ([]string, error) {
+			return nil, fmt.Errorf("source: %w", cause)
+		}, breaker.WithFailures(1))
+		for range 3 {
+			if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, cause) {
+				t.Fatalf("fetch: %v, want %v", err, cause)
+			}
+		}
+		if b.State() != breaker.Closed {
+			t.Errorf("%v: state = %v, want closed", cause, b.State())
+		}
+	}
+}
+
 func TestFallbackOnlyWhenConfigured(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
