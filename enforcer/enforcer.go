@@ -14,6 +14,7 @@ import (
 	"github.com/casbin/casbin/v2/persist"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/lint"
 )
 
 // Enforcer is the shared enforcer. It is safe for concurrent use: decisions
@@ -33,6 +34,10 @@ type Enforcer struct {
 
 	writeMu sync.Mutex // serialises writers: persist, then apply
 	watcher persist.Watcher
+
+	values      *lint.ValueChecker // checks rule and request values (values.go)
+	reqPatterns []bool             // request fields the matcher reads as patterns
+	maxRequest  int                // bytes of a string request value
 }
 
 // Option configures an Enforcer.
@@ -42,6 +47,9 @@ type options struct {
 	logger        *slog.Logger
 	casbinOnly    bool
 	reloadTimeout time.Duration
+
+	limits            Limits
+	requestEvalUnsafe bool
 }
 
 // WithReloadTimeout bounds a reload that a watcher message starts,
@@ -68,6 +76,9 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 	for _, o := range opts {
 		o(&e.opts)
 	}
+	if err := e.setupValues(); err != nil {
+		return nil, err
+	}
 	if e.opts.casbinOnly {
 		e.reason = "WithCasbinEvaluation"
 	} else {
@@ -82,7 +93,7 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 // NewFromFiles returns an enforcer for a model file and a policy CSV file.
 // The policy file's errors name its file and line.
 func NewFromFiles(ctx context.Context, modelPath, policyPath string, opts ...Option) (*Enforcer, error) {
-	m, err := LoadModel(modelPath)
+	m, err := LoadModel(modelPath, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +143,9 @@ func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explana
 			x, err = Explanation{}, fmt.Errorf("%w: %v", ErrEvaluation, r)
 		}
 	}()
+	if err := e.checkRequest(req); err != nil {
+		return Explanation{}, err
+	}
 	if e.cm == nil {
 		return e.decideCasbin(req)
 	}
@@ -161,7 +175,7 @@ func (e *Enforcer) decideCasbin(req Request) (Explanation, error) {
 	defer e.mu.runlock(e.mu.rlock())
 	ok, rule, err := e.ce.EnforceEx(req.Values...)
 	if err != nil {
-		return Explanation{}, fmt.Errorf("%w: %v", ErrEvaluation, err)
+		return Explanation{}, casbinError(err)
 	}
 	d := Decision{Allowed: ok}
 	if len(rule) > 0 {
@@ -215,6 +229,9 @@ func (e *Enforcer) reloadLocked(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("enforcer: reload: %w", err)
 		}
+		if err := e.checkLoaded(ce.GetModel()); err != nil {
+			return fmt.Errorf("enforcer: reload: %w", err)
+		}
 		e.mu.lock()
 		e.ce = ce
 		e.mu.unlock()
@@ -224,6 +241,9 @@ func (e *Enforcer) reloadLocked(ctx context.Context) error {
 	m.ClearPolicy()
 	if e.adapter != nil {
 		if err := loadPolicy(ctx, e.adapter, m); err != nil {
+			return fmt.Errorf("enforcer: reload: %w", err)
+		}
+		if err := e.checkLoaded(m); err != nil {
 			return fmt.Errorf("enforcer: reload: %w", err)
 		}
 	}
@@ -350,6 +370,9 @@ func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
 	var todo []Rule
 	for _, r := range rules {
 		if err := e.validate(r); err != nil {
+			return nil, err
+		}
+		if err := e.checkValues(r); add && err != nil {
 			return nil, err
 		}
 		k := r.PType + "\x00" + ruleKey(r.Values)

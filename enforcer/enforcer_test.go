@@ -151,7 +151,11 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-func TestBadRegexInRuleDeniesWithError(t *testing.T) {
+// TestBadRegexInRuleIsRefused: a rule value its function cannot read is
+// refused when written, naming the field, instead of failing every
+// decision that reaches it; a request value that makes the matcher fail
+// still denies with an evaluation error.
+func TestBadRegexInRuleIsRefused(t *testing.T) {
 	m, err := enforcer.ParseModel(`
 [request_definition]
 r = sub, obj, act
@@ -160,19 +164,25 @@ p = sub, obj, act
 [policy_effect]
 e = some(where (p.eft == allow))
 [matchers]
-m = r.sub == p.sub && regexMatch(r.obj, p.obj) && r.act == p.act
+m = r.sub == p.sub && regexMatch(r.obj, p.obj) && ipMatch(r.act, p.act)
 `)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := enforcer.New(context.Background(), m, nil)
+	ctx := context.Background()
+	e, err := enforcer.New(ctx, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.AddRules(context.Background(), enforcer.P("alice", "([", "read")); err != nil {
+	_, err = e.AddRules(ctx, enforcer.P("alice", "([", "10.0.0.0/8"))
+	var re *enforcer.RuleError
+	if !errors.Is(err, enforcer.ErrInvalidRule) || !errors.As(err, &re) || re.Field != "obj" || re.Index != 1 {
+		t.Fatalf("AddRules with a bad regexMatch pattern = %v; want a RuleError for field obj", err)
+	}
+	if _, err := e.AddRules(ctx, enforcer.P("alice", "x", "10.0.0.0/8")); err != nil {
 		t.Fatal(err)
 	}
-	d, err := e.Decide(context.Background(), enforcer.NewRequest("alice", "x", "read"))
+	d, err := e.Decide(ctx, enforcer.NewRequest("alice", "x", "not-an-ip"))
 	if !errors.Is(err, enforcer.ErrEvaluation) || d.Allowed {
 		t.Fatalf("Decide = %v, %v; want an evaluation error and deny", d, err)
 	}

@@ -16,27 +16,38 @@ import (
 
 // LoadModel reads a Casbin model file. A model that Casbin rejects or that
 // the linter flags (unknown sections, names the matcher uses but nothing
-// defines, an effect Casbin does not support) is refused with every problem
-// as FILE:LINE: message.
-func LoadModel(path string) (model.Model, error) {
+// defines, an effect Casbin does not support, eval() of request data) is
+// refused with every problem as FILE:LINE: message. Of opts, only
+// WithRequestEvalUnsafe matters here.
+func LoadModel(path string, opts ...Option) (model.Model, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidModel, err)
 	}
-	return parseModel(path, text)
+	return parseModel(path, text, opts)
 }
 
 // ParseModel parses the text of a Casbin model, with the checks of
 // LoadModel; problems are reported against the name "model".
-func ParseModel(text string) (model.Model, error) { return parseModel("model", []byte(text)) }
+func ParseModel(text string, opts ...Option) (model.Model, error) {
+	return parseModel("model", []byte(text), opts)
+}
 
 var bom = []byte("\xef\xbb\xbf")
 
-func parseModel(name string, text []byte) (m model.Model, err error) {
+func parseModel(name string, text []byte, opts []Option) (m model.Model, err error) {
 	// Editors on Windows write a byte-order mark that Casbin's parser would
 	// take for part of the first key.
 	text = bytes.TrimPrefix(text, bom)
-	if probs := lint.Model(name, text); len(probs) > 0 {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	var lintOpts []lint.ModelOption
+	if o.requestEvalUnsafe {
+		lintOpts = append(lintOpts, lint.AllowRequestEval())
+	}
+	if probs := lint.Model(name, text, lintOpts...); len(probs) > 0 {
 		return nil, &ModelError{Problems: probs}
 	}
 	// Casbin's config parser panics on some malformed input; a model is

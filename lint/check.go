@@ -10,7 +10,7 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, m, uses := lintModel(modelPath, src)
+	out, m := lintModel(modelPath, src)
 	if policyPath == "" {
 		return out, nil
 	}
@@ -19,6 +19,6 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 		return nil, err
 	}
 	pp := &problems{file: policyPath}
-	checkPolicy(pp, data, m, uses)
+	checkPolicy(pp, data, m)
 	return append(out, pp.sorted()...), nil
 }

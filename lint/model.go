@@ -7,21 +7,38 @@ import (
 	"github.com/casbin/casbin/v2/model"
 )
 
+// ModelOption changes what Model accepts.
+type ModelOption func(*modelOptions)
+
+type modelOptions struct {
+	requestEval bool
+}
+
+// AllowRequestEval accepts eval() of request data in a matcher. Such a
+// matcher lets the caller write the rule that decides about it: only for
+// requests built entirely by trusted code. The enforcer passes it for
+// enforcer.WithRequestEvalUnsafe.
+func AllowRequestEval() ModelOption { return func(o *modelOptions) { o.requestEval = true } }
+
 // Model lints the text of a model alone; name is the file name problems
 // carry. The enforcer uses it so that a model the linter flags is refused
 // at load time with the same FILE:LINE messages. A leading UTF-8 byte order
 // mark is ignored.
-func Model(name string, src []byte) []Problem {
-	probs, _, _ := lintModel(name, src)
+func Model(name string, src []byte, opts ...ModelOption) []Problem {
+	probs, _ := lintModel(name, src, opts...)
 	return probs
 }
 
 // lintModel checks a model and, when Casbin can load it, returns the loaded
-// model (for the policy checks) and the policy fields used as patterns.
-func lintModel(name string, src []byte) ([]Problem, model.Model, []patternUse) {
+// model for the policy checks.
+func lintModel(name string, src []byte, opts ...ModelOption) ([]Problem, model.Model) {
+	var o modelOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	mf := scanModel(name, src)
-	uses := checkModel(mf)
+	checkModel(mf, o)
 	// Casbin's own parser is the final word on whether the model loads; it
 	// only speaks when the checks above found nothing to report.
 	m, err := loadModel(src)
@@ -31,7 +48,7 @@ func lintModel(name string, src []byte) ([]Problem, model.Model, []patternUse) {
 		}
 		m = nil
 	}
-	return mf.probs.sorted(), m, uses
+	return mf.probs.sorted(), m
 }
 
 // loadModel asks Casbin to parse the model. Its parser has panicked on

@@ -64,16 +64,7 @@ func (d defs) tokens(key string) []string {
 	return out
 }
 
-// patternUse is a policy field the matcher passes as the pattern argument
-// of a function that panics on a malformed pattern (regexMatch, ipMatch);
-// the policy check validates those values.
-type patternUse struct {
-	ptype string
-	field int // index into the rule's values
-	fn    string
-}
-
-func checkModel(mf *modelFile) []patternUse {
+func checkModel(mf *modelFile, opts modelOptions) {
 	ps := mf.probs
 	d := defs{}
 	for _, l := range sectionLetter {
@@ -136,11 +127,9 @@ func checkModel(mf *modelFile) []patternUse {
 	for _, key := range sortedKeys(d["e"]) {
 		checkEffect(ps, d["e"][key])
 	}
-	var uses []patternUse
 	for _, key := range sortedKeys(d["m"]) {
-		uses = append(uses, checkMatcher(ps, d["m"][key], d)...)
+		checkMatcher(ps, d["m"][key], d, opts)
 	}
-	return uses
 }
 
 func keyShape(letter, key string) bool {
@@ -238,10 +227,9 @@ func checkEffect(ps *problems, e entry) {
 // checkMatcher reports names the matcher uses that the model does not
 // define (r.x and p.x fields; functions other than Casbin's built-ins and
 // the model's role definitions) and role functions called with a number of
-// arguments their definition does not have. It returns the policy fields
-// used as regexMatch and ipMatch patterns.
-func checkMatcher(ps *problems, e entry, d defs) []patternUse {
-	var uses []patternUse
+// arguments their definition does not have, and eval() of request data
+// (unless opts allow it).
+func checkMatcher(ps *problems, e entry, d defs, opts modelOptions) {
 	v := e.value
 	for i := 0; i < len(v); {
 		c := v[i]
@@ -274,10 +262,11 @@ func checkMatcher(ps *problems, e entry, d defs) []patternUse {
 						ps.add(e.lineAt(i), "%s: %s takes %d arguments (%s = %s), called with %d", e.key, name, want, name, g.value, len(args))
 					}
 				}
-				if (name == "regexMatch" || name == "ipMatch") && len(args) == 2 {
-					if u, ok := policyField(args[1], d); ok {
-						u.fn = name
-						uses = append(uses, u)
+				if name == "eval" && !opts.requestEval {
+					for _, a := range args {
+						if refsRequest(a) {
+							ps.add(e.lineAt(i), "%s: eval(%s) evaluates request data: whoever sends the request decides what it may do (the enforcer refuses it unless WithRequestEvalUnsafe is given)", e.key, a)
+						}
 					}
 				}
 			}
@@ -286,7 +275,6 @@ func checkMatcher(ps *problems, e entry, d defs) []patternUse {
 			i++
 		}
 	}
-	return uses
 }
 
 func skipString(v string, i int) int {
@@ -344,27 +332,6 @@ func roleArity(g entry) int {
 		}
 	}
 	return n
-}
-
-// policyField resolves an argument such as p.act or p_act to a field of
-// a policy definition.
-func policyField(arg string, d defs) (patternUse, bool) {
-	key, field, ok := strings.Cut(arg, ".")
-	if !ok {
-		m := escapedRE.FindStringSubmatch(arg)
-		if m == nil {
-			return patternUse{}, false
-		}
-		key, field = m[1], m[2]
-	}
-	if key == "" || key[0] != 'p' {
-		return patternUse{}, false
-	}
-	i := slices.Index(d.tokens(key), field)
-	if i < 0 {
-		return patternUse{}, false
-	}
-	return patternUse{ptype: key, field: i}, true
 }
 
 func isWord(c byte) bool {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
-	"regexp"
 	"strings"
 
 	"github.com/casbin/casbin/v2/model"
@@ -16,7 +14,7 @@ import (
 // checkPolicy lints a policy file. Syntax is checked line by line so that
 // one bad line does not hide the next; the rest needs the model m and is
 // skipped when the model does not load.
-func checkPolicy(ps *problems, data []byte, m model.Model, uses []patternUse) {
+func checkPolicy(ps *problems, data []byte, m model.Model) {
 	lines, err := csvfile.Parse(ps.file, bytes.NewReader(data))
 	if err != nil {
 		// Parse stops at the first bad line; go line by line to find all.
@@ -38,7 +36,7 @@ func checkPolicy(ps *problems, data []byte, m model.Model, uses []patternUse) {
 		good = append(good, l)
 	}
 	checkEft(ps, good, m)
-	checkPatterns(ps, good, m, uses)
+	checkValues(ps, good, m)
 	checkDuplicates(ps, good)
 	checkCycles(ps, good, m)
 }
@@ -181,28 +179,13 @@ func findPath(g map[string][]string, from, to string) []string {
 	return nil
 }
 
-// checkPatterns validates the policy values the matcher uses as regexMatch
-// or ipMatch patterns; Casbin panics on a malformed one at decision time.
-func checkPatterns(ps *problems, lines []csvfile.Line, m model.Model, uses []patternUse) {
+// checkValues checks every value against the functions the matcher
+// passes it to, with the enforcer's default limits (see ValueChecker).
+func checkValues(ps *problems, lines []csvfile.Line, m model.Model) {
+	c := NewValueChecker(m, Limits{})
 	for _, l := range lines {
-		for _, u := range uses {
-			if u.ptype != l.PType || u.field >= len(l.Values) {
-				continue
-			}
-			v := l.Values[u.field]
-			name := strings.TrimPrefix(m["p"][l.PType].Tokens[u.field], l.PType+"_")
-			switch u.fn {
-			case "regexMatch":
-				if _, err := regexp.Compile(v); err != nil {
-					ps.add(l.Num, "field %s: %q is not a valid regular expression for regexMatch: %v", name, v, err)
-				}
-			case "ipMatch":
-				if net.ParseIP(v) == nil {
-					if _, _, err := net.ParseCIDR(v); err != nil {
-						ps.add(l.Num, "field %s: %q is neither an IP address nor a CIDR for ipMatch", name, v)
-					}
-				}
-			}
+		if err := c.Check(l.PType, l.Values); err != nil {
+			ps.add(l.Num, "%v", err)
 		}
 	}
 }

@@ -196,7 +196,7 @@ func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
 	case single && b.Rules != nil:
 		return nil, invalid("rules", "give either ptype and values, or rules")
 	case single:
-		r, err := validateRule(m, RuleJSON{PType: b.PType, Values: b.Values}, "")
+		r, err := validateRule(e, m, RuleJSON{PType: b.PType, Values: b.Values}, "")
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +213,7 @@ func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
 		if err := decodeStrict(raw, &rj, field); err != nil {
 			return nil, err
 		}
-		r, err := validateRule(m, rj, field)
+		r, err := validateRule(e, m, rj, field)
 		if err != nil {
 			return nil, err
 		}
@@ -262,7 +262,11 @@ func (b groupBody) rule(e *enforcer.Enforcer) (enforcer.Rule, error) {
 			return enforcer.Rule{}, invalid(fields[i], "%s", err)
 		}
 	}
-	return enforcer.Rule{PType: b.PType, Values: vals}, nil
+	rule := enforcer.Rule{PType: b.PType, Values: vals}
+	if err := checkRule(e, rule, func(i int) string { return fields[i] }); err != nil {
+		return enforcer.Rule{}, err
+	}
+	return rule, nil
 }
 
 // change applies and audits one grant or revoke and writes the answer;

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/casbin/casbin/v2/model"
@@ -69,8 +68,9 @@ func fieldNames(m model.Model, ptype string) []string {
 	return out
 }
 
-// validateRule checks r against m; field prefixes the names of errors.
-func validateRule(m model.Model, r RuleJSON, field string) (enforcer.Rule, error) {
+// validateRule checks r against e's model m; field prefixes the names of
+// errors.
+func validateRule(e *enforcer.Enforcer, m model.Model, r RuleJSON, field string) (enforcer.Rule, error) {
 	if field != "" {
 		field += "."
 	}
@@ -93,7 +93,27 @@ func validateRule(m model.Model, r RuleJSON, field string) (enforcer.Rule, error
 			return enforcer.Rule{}, invalid(f, "must be allow or deny (eft)")
 		}
 	}
-	return enforcer.Rule{PType: r.PType, Values: append([]string(nil), r.Values...)}, nil
+	rule := enforcer.Rule{PType: r.PType, Values: append([]string(nil), r.Values...)}
+	if err := checkRule(e, rule, func(i int) string { return fmt.Sprintf("%svalues[%d]", field, i) }); err != nil {
+		return enforcer.Rule{}, err
+	}
+	return rule, nil
+}
+
+// checkRule runs the enforcer's checks of a rule's values against the
+// functions the matcher reads them with (a keyMatch2 pattern must compile,
+// an ipMatch value must be an address, no invisible characters, the size
+// limits), naming the field at fault as field(i).
+func checkRule(e *enforcer.Enforcer, r enforcer.Rule, field func(i int) string) error {
+	err := e.CheckRule(r)
+	var re *enforcer.RuleError
+	if errors.As(err, &re) {
+		return invalid(field(re.Index), "%s (%s)", re.Reason, re.Field)
+	}
+	if err != nil {
+		return invalid(field(0), "%s", strings.TrimPrefix(err.Error(), enforcer.ErrInvalidRule.Error()+": "))
+	}
+	return nil
 }
 
 // checkValue refuses what cannot be stored and read back as the same rule
@@ -109,11 +129,7 @@ func checkValue(v string) error {
 	case strings.TrimSpace(v) != v:
 		return fmt.Errorf("leading or trailing space")
 	}
-	for _, c := range v {
-		if unicode.IsControl(c) {
-			return fmt.Errorf("contains a control character")
-		}
-	}
+	// Control and invisible characters are the enforcer's check (checkRule).
 	return nil
 }
 
@@ -129,17 +145,20 @@ func (e *fieldError) Is(target error) bool { return target == ErrInvalidInput }
 // number of values, each value can be stored and read back unchanged (not
 // empty, no surrounding space or control character, at most MaxValueLen
 // bytes), an eft is allow or deny and, in ScopeAdmin, a p rule holds a
-// valid permission. The error wraps ErrInvalidInput and names the field:
-// values[i] for a single rule, rules[i].values[j] for several. The command
-// line runs it too, so that no path skips the API's checks.
-func ValidateRules(m model.Model, scope string, rules []enforcer.Rule) error {
+// valid permission, and every value is one the matcher's functions can
+// read (see enforcer.Enforcer.CheckRule). The error wraps ErrInvalidInput
+// and names the field: values[i] for a single rule, rules[i].values[j] for
+// several. The command line runs it too, so that no path skips the API's
+// checks.
+func ValidateRules(e *enforcer.Enforcer, scope string, rules []enforcer.Rule) error {
+	m := e.Model()
 	list := len(rules) != 1
 	for i, r := range rules {
 		field := ""
 		if list {
 			field = fmt.Sprintf("rules[%d]", i)
 		}
-		if _, err := validateRule(m, toJSON(r), field); err != nil {
+		if _, err := validateRule(e, m, toJSON(r), field); err != nil {
 			return err
 		}
 	}

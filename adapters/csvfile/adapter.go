@@ -308,3 +308,19 @@ func (a *Adapter) RemoveFilteredPolicyCtx(ctx context.Context, sec, ptype string
 	}
 	return a.RemoveFilteredPolicy(sec, ptype, fieldIndex, fieldValues...)
 }
+
+// Line returns the 1-based number of the first line of the file that holds
+// the rule ptype, values, or 0 when there is none (or the file cannot be
+// read). It lets a caller that checks loaded rules report FILE:LINE.
+func (a *Adapter) Line(ptype string, values []string) int {
+	lines, err := a.read()
+	if err != nil {
+		return 0
+	}
+	for _, l := range lines {
+		if l.PType == ptype && slices.Equal(l.Values, values) {
+			return l.Num
+		}
+	}
+	return 0
+}

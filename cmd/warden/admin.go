@@ -159,8 +159,8 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	rule := enforcer.Rule{PType: pos[0], Values: pos[1:]}
 	// The API's checks, so that the command line cannot store what the API
 	// would refuse (a value with surrounding space, an eft of "maybe").
-	if err := server.ValidateRules(st.e.Model(), st.scope, []enforcer.Rule{rule}); err != nil {
-		return errorf(stderr, cmd, "invalid rule %s: %v", rule, err)
+	if err := server.ValidateRules(st.e, st.scope, []enforcer.Rule{rule}); err != nil {
+		return errorf(stderr, cmd, "invalid rule %q: %v", rule.String(), err)
 	}
 	res, err := server.Apply(ctx, st.e, st.log, server.Change{Scope: st.scope, Action: action,
 		Rules: []enforcer.Rule{rule}, Actor: osActor(), Source: "cli"})

@@ -134,7 +134,14 @@ func TestGrantValidatesLikeTheAPI(t *testing.T) {
 		{"leading space", []string{"p", " carol", "/y", "GET", "allow"}, "values[0]: leading or trailing space"},
 		{"trailing space in a group", []string{"g", "carol", "editor "}, "values[1]: leading or trailing space"},
 		{"empty value", []string{"g", "carol", ""}, "values[1]: must not be empty"},
-		{"control character", []string{"g", "car\nol", "editor"}, "values[0]: contains a control character"},
+		{"control character", []string{"g", "car\nol", "editor"}, "values[0]: contains the control character U+000A"},
+		// Rule values the matcher's functions cannot read, or that read
+		// differently from what they do (issue 10, items 11, 12 and 15).
+		{"keyMatch2 pattern that does not compile", []string{"p", "carol", "/posts(", "GET", "allow"}, `values[1]: "/posts(" is not a valid keyMatch2 pattern`},
+		{"keyMatch2 pattern too costly", []string{"p", "carol", "/a{1000}", "GET", "allow"}, "regexp instructions, over the limit of 256"},
+		{"bidi override", []string{"g", "car\u202eol", "editor"}, "values[0]: contains the invisible character U+202E"},
+		{"zero-width space", []string{"g", "carol", "edi\u200btor"}, "values[1]: contains the invisible character U+200B"},
+		{"byte order mark", []string{"p", "\ufeffcarol", "/y", "GET", "allow"}, "values[0]: contains the invisible character U+FEFF"},
 		{"too long", []string{"g", strings.Repeat("c", server.MaxValueLen+1), "editor"}, "values[0]: longer than"},
 		{"too few values", []string{"p", "carol", "/y", "GET"}, "values: must have 4 values"},
 		{"unknown ptype", []string{"p9", "a", "b"}, `ptype: ptype "p9" is not defined`},

@@ -1,0 +1,166 @@
+package enforcer
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/lint"
+)
+
+// Rule values are checked on every way into the policy (AddRules,
+// ApplyAdded, New and Reload, whatever the adapter) against the matcher
+// function that will read them, so that one bad value cannot make every
+// decision fail; request values are bounded so that one decision's work
+// is. The checks themselves live in lint.ValueChecker, which `warden lint`
+// runs too.
+
+// Limits bound the work one rule or request value can cause at decision
+// time; see lint.Limits for each field and its default.
+type Limits = lint.Limits
+
+// WithLimits sets the limits on rule and request values. Zero fields keep
+// their defaults (lint.DefaultLimits).
+func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
+
+// WithRequestEvalUnsafe accepts a model whose matcher calls eval() on
+// request data, such as eval(r.obj). With such a model whoever writes the
+// request writes the rule: a request carrying `p.sub == "bob" || true` is
+// allowed. Use it only when every request value is built by trusted code,
+// never from a caller's input. Without it, New, LoadModel and ParseModel
+// refuse such a model with ErrInvalidModel.
+func WithRequestEvalUnsafe() Option { return func(o *options) { o.requestEvalUnsafe = true } }
+
+// RuleError is a rule value the model cannot use: one that the function
+// reading it would fail or panic on at every decision, that is over a
+// limit, or that holds characters which make the rule read differently
+// from what it does. It matches ErrInvalidRule with errors.Is.
+type RuleError struct {
+	Rule   Rule
+	Index  int    // position of the value in Rule.Values
+	Field  string // its name in the model: "obj"; "member", "role", "domain" for role links
+	Reason string
+}
+
+// Error implements error.
+func (e *RuleError) Error() string {
+	return fmt.Sprintf("%v: %s value %d: field %s: %s", ErrInvalidRule, e.Rule.PType, e.Index+1, e.Field, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidRule) hold.
+func (e *RuleError) Unwrap() error { return ErrInvalidRule }
+
+// CheckRule reports whether r could be added to the policy: its ptype is
+// defined, it has the model's number of values, and every value is one the
+// functions reading it accept (a *RuleError otherwise). It changes nothing.
+func (e *Enforcer) CheckRule(r Rule) error {
+	defer e.mu.runlock(e.mu.rlock())
+	if err := e.validate(r); err != nil {
+		return err
+	}
+	return e.checkValues(r)
+}
+
+// setupValues prepares the checks of New: it refuses a model that lets the
+// request decide, and analyses which functions read which fields.
+func (e *Enforcer) setupValues() error {
+	if args := lint.RequestEval(e.model); len(args) > 0 && !e.opts.requestEvalUnsafe {
+		return fmt.Errorf("%w: the matcher calls eval(%s) on request data, so the request decides what it may do (see WithRequestEvalUnsafe)",
+			ErrInvalidModel, args[0])
+	}
+	e.values = lint.NewValueChecker(e.model, e.opts.limits)
+	if r, ok := e.model["r"]["r"]; ok {
+		e.reqPatterns = make([]bool, len(r.Tokens))
+		for i := range r.Tokens {
+			e.reqPatterns[i] = e.values.RequestUses("r", i)
+		}
+	}
+	e.maxRequest = e.values.Limits().RequestValue
+	return nil
+}
+
+func (e *Enforcer) checkValues(r Rule) error {
+	var ve *lint.ValueError
+	if err := e.values.Check(r.PType, r.Values); errors.As(err, &ve) {
+		return &RuleError{Rule: Rule{PType: r.PType, Values: r.Values}, Index: ve.Index, Field: ve.Field, Reason: ve.Reason}
+	}
+	return nil
+}
+
+// checkLoaded checks every rule an adapter loaded into m. A rule from a
+// policy file is reported as FILE:LINE.
+func (e *Enforcer) checkLoaded(m model.Model) error {
+	for _, sec := range []string{"p", "g"} {
+		for _, ptype := range sortedKeys(m[sec]) {
+			for _, vals := range m[sec][ptype].Policy {
+				err := e.checkValues(Rule{PType: ptype, Values: vals})
+				if err == nil {
+					continue
+				}
+				if a, ok := e.adapter.(*csvfile.Adapter); ok {
+					if n := a.Line(ptype, vals); n > 0 {
+						return fmt.Errorf("%s:%d: %w", a.Path(), n, err)
+					}
+				}
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(am model.AssertionMap) []string {
+	out := make([]string, 0, len(am))
+	for k := range am {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkRequest bounds a request before any matcher sees it: string values
+// over the size limit, values the matcher reads as patterns that are
+// malformed or too costly, and request-scoped rules that the policy could
+// not hold are refused with ErrInvalidRequest naming the field.
+func (e *Enforcer) checkRequest(req Request) error {
+	for i, v := range req.Values {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		if len(s) <= e.maxRequest && (i >= len(e.reqPatterns) || !e.reqPatterns[i]) {
+			continue
+		}
+		if err := e.values.CheckRequest("r", i, s); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+		}
+	}
+	for i, g := range req.Groups {
+		if len(g) > e.maxRequest {
+			return fmt.Errorf("%w: group %d: %d bytes, over the limit of %d for a request value", ErrInvalidRequest, i, len(g), e.maxRequest)
+		}
+	}
+	for i, p := range req.Policies {
+		if err := e.checkValues(Rule{PType: "p", Values: p}); err != nil {
+			var re *RuleError
+			errors.As(err, &re)
+			return fmt.Errorf("%w: request policy %d: field %s: %s", ErrInvalidRequest, i, re.Field, re.Reason)
+		}
+	}
+	return nil
+}
+
+// casbinError keeps the first line of an error from Casbin's enforcer: it
+// appends a goroutine stack trace to a recovered panic, and neither the
+// stack nor its addresses belong in an error a caller may print.
+func casbinError(err error) error {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return fmt.Errorf("%w: %s", ErrEvaluation, printable(msg))
+}

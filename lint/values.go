@@ -1,0 +1,473 @@
+package lint
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/util"
+	"github.com/casbin/govaluate"
+)
+
+// A rule value is read at decision time by the matcher function it is
+// passed to: keyMatch2 turns it into a regular expression, ipMatch into a
+// network, eval() into an expression. A value that function cannot read
+// fails (or panics in) every decision that reaches its rule, so it is
+// refused when the rule is written instead. What is checked is derived from
+// the model's matcher, the text both Warden's fast path and Casbin's own
+// enforcer evaluate: which policy field is passed to which function in
+// which argument position.
+
+// Limits bound the work one rule value or request value can cause at
+// decision time. A zero field takes its default.
+type Limits struct {
+	// RuleValue bounds the bytes of any rule value. Default 1024.
+	RuleValue int
+	// Pattern bounds the bytes of a value read as a pattern (keyMatch2..5,
+	// keyGet2/3, regexMatch, =~, globMatch). Default 256.
+	Pattern int
+	// PatternProgram bounds the instructions of the regular expression a
+	// pattern compiles to: Go's regexp runs in time proportional to that
+	// size times the input's length, and a short pattern such as a{1000}
+	// compiles to a large program. Default 256.
+	PatternProgram int
+	// RequestValue bounds the bytes of a string request value. Default 4096.
+	RequestValue int
+}
+
+// DefaultLimits are the limits a zero Limits stands for.
+var DefaultLimits = Limits{RuleValue: 1024, Pattern: 256, PatternProgram: 256, RequestValue: 4096}
+
+// maxGlobAlternatives bounds the product of the {a,b} alternative counts of
+// a glob: doublestar matches each alternative from the start again, so the
+// work multiplies with every group.
+const maxGlobAlternatives = 64
+
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	if l.RuleValue > 0 {
+		d.RuleValue = l.RuleValue
+	}
+	if l.Pattern > 0 {
+		d.Pattern = l.Pattern
+	}
+	if l.PatternProgram > 0 {
+		d.PatternProgram = l.PatternProgram
+	}
+	if l.RequestValue > 0 {
+		d.RequestValue = l.RequestValue
+	}
+	return d
+}
+
+// A Use is one place a matcher passes a field to a function: the field's
+// token as Casbin escapes it ("p_obj", "r_obj"), the function ("keyMatch2",
+// "regexMatch", "=~" for govaluate's regex operator, "eval") and the
+// argument position (0-based).
+type Use struct {
+	Token string
+	Func  string
+	Arg   int
+}
+
+// ValueError is a rule or request value that the function reading it
+// cannot use, or that is over a limit. Index is its position in the rule
+// (or request); Field is its name in the model ("obj"; "member", "role",
+// "domain" for role links).
+type ValueError struct {
+	Index  int
+	Field  string
+	Reason string
+}
+
+// Error implements error: "field obj: reason".
+func (e *ValueError) Error() string { return "field " + e.Field + ": " + e.Reason }
+
+// ValueChecker checks rule values against a model's matcher. It is built
+// once per model and is safe for concurrent use.
+type ValueChecker struct {
+	lim   Limits
+	uses  map[string][]Use // token → its uses as a function argument
+	names map[string][]string
+	funcs map[string]govaluate.ExpressionFunction // for eval() values
+}
+
+// NewValueChecker analyses the matchers of m.
+func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
+	c := &ValueChecker{lim: lim.WithDefaults(), uses: map[string][]Use{}, names: map[string][]string{}}
+	for _, u := range MatcherUses(m) {
+		c.uses[u.Token] = append(c.uses[u.Token], u)
+	}
+	for _, sec := range []string{"r", "p", "g"} {
+		for key, a := range m[sec] {
+			c.names[key] = fieldNames(key, a)
+		}
+	}
+	fm := model.LoadFunctionMap()
+	c.funcs = fm.GetFunctions()
+	for name := range m["g"] {
+		c.funcs[name] = func(...any) (any, error) { return false, nil }
+	}
+	c.funcs["eval"] = func(...any) (any, error) { return false, nil }
+	return c
+}
+
+// Limits returns the checker's limits, defaults filled in.
+func (c *ValueChecker) Limits() Limits { return c.lim }
+
+func fieldNames(key string, a *model.Assertion) []string {
+	if strings.HasPrefix(key, "g") {
+		out := make([]string, len(a.Tokens)+len(a.ParamsTokens))
+		for i := range out {
+			switch i {
+			case 0:
+				out[i] = "member"
+			case 1:
+				out[i] = "role"
+			case 2:
+				out[i] = "domain"
+			default:
+				out[i] = "field" + strconv.Itoa(i)
+			}
+		}
+		return out
+	}
+	out := make([]string, len(a.Tokens))
+	for i, t := range a.Tokens {
+		out[i] = strings.TrimPrefix(t, key+"_")
+	}
+	return out
+}
+
+func (c *ValueChecker) fieldName(key string, i int) string {
+	if n := c.names[key]; i < len(n) {
+		return n[i]
+	}
+	return "field" + strconv.Itoa(i)
+}
+
+// Check checks the values of a rule of ptype. It returns nil or a
+// *ValueError for the first value that is refused.
+func (c *ValueChecker) Check(ptype string, values []string) error {
+	for i, v := range values {
+		if reason := textProblem(v); reason != "" {
+			return &ValueError{Index: i, Field: c.fieldName(ptype, i), Reason: reason}
+		}
+		if len(v) > c.lim.RuleValue {
+			return &ValueError{Index: i, Field: c.fieldName(ptype, i),
+				Reason: fmt.Sprintf("%d bytes, over the limit of %d for a rule value", len(v), c.lim.RuleValue)}
+		}
+		if i >= len(c.names[ptype]) || strings.HasPrefix(ptype, "g") {
+			continue
+		}
+		for _, u := range c.uses[ptype+"_"+c.names[ptype][i]] {
+			if reason := c.useProblem(u, v); reason != "" {
+				return &ValueError{Index: i, Field: c.fieldName(ptype, i), Reason: reason}
+			}
+		}
+	}
+	return nil
+}
+
+// RequestUses reports whether a request field is passed to a function
+// that reads it as a pattern, so CheckRequest must compile it.
+func (c *ValueChecker) RequestUses(rtype string, i int) bool {
+	return i < len(c.names[rtype]) && len(c.uses[rtype+"_"+c.names[rtype][i]]) > 0
+}
+
+// CheckRequest checks the string value of request field i of rtype ("r"):
+// its size, and that it is what the functions reading it need (a
+// pattern's cost, an IP address for ipMatch). It returns nil or a
+// *ValueError.
+func (c *ValueChecker) CheckRequest(rtype string, i int, v string) error {
+	if len(v) > c.lim.RequestValue {
+		return &ValueError{Index: i, Field: c.fieldName(rtype, i),
+			Reason: fmt.Sprintf("%d bytes, over the limit of %d for a request value", len(v), c.lim.RequestValue)}
+	}
+	if i >= len(c.names[rtype]) {
+		return nil
+	}
+	for _, u := range c.uses[rtype+"_"+c.names[rtype][i]] {
+		if u.Arg == 0 && u.Func == "ipMatch" {
+			continue // a key that is not an IP fails this decision only
+		}
+		if reason := c.useProblem(u, v); reason != "" {
+			return &ValueError{Index: i, Field: c.fieldName(rtype, i), Reason: reason}
+		}
+	}
+	return nil
+}
+
+// textProblem refuses text that reads differently from what it is:
+// invalid UTF-8, control characters, and invisible format characters
+// (Unicode category Cf: bidi overrides and isolates, zero-width spaces and
+// joiners, the byte order mark) or line and paragraph separators.
+func textProblem(v string) string {
+	if !utf8.ValidString(v) {
+		return "not valid UTF-8"
+	}
+	for _, r := range v {
+		switch {
+		case unicode.IsControl(r):
+			return fmt.Sprintf("contains the control character %U", r)
+		case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			return fmt.Sprintf("contains the invisible character %U, which makes the rule read differently from what it does", r)
+		}
+	}
+	return ""
+}
+
+// regexpFuncs convert a pattern argument to the regular expression the
+// function compiles, exactly as Casbin v2.135's util package does.
+var regexpFuncs = map[string]func(string) string{
+	"regexMatch": func(p string) string { return p },
+	"=~":         func(p string) string { return p },
+	"!~":         func(p string) string { return p },
+	"keyMatch2":  func(p string) string { return anchored(keyMatch2Re, p, "$1[^/]+$2") },
+	"keyMatch3":  func(p string) string { return anchored(keyMatch3Re, p, "$1[^/]+$2") },
+	"keyMatch5":  func(p string) string { return anchored(keyMatch3Re, p, "$1[^/]+$2") },
+	"keyMatch4":  func(p string) string { return anchored(keyMatch4Re, p, "([^/]+)") },
+	"keyGet2":    func(p string) string { return anchored(keyMatch2Re, p, "$1([^/]+)$2") },
+	"keyGet3":    func(p string) string { return anchored(keyGet3Re, p, "$1([^/]+?)$2") },
+}
+
+var (
+	keyMatch2Re = regexp.MustCompile(`:[^/]+`)
+	keyMatch3Re = regexp.MustCompile(`\{[^/]+\}`)
+	keyMatch4Re = regexp.MustCompile(`{([^/]+)}`)
+	keyGet3Re   = regexp.MustCompile(`\{[^/]+?\}`)
+)
+
+func anchored(re *regexp.Regexp, p, repl string) string {
+	p = strings.ReplaceAll(p, "/*", "/.*")
+	return "^" + re.ReplaceAllString(p, repl) + "$"
+}
+
+// patternArg is the argument position each function reads as a pattern.
+var patternArg = map[string]int{
+	"regexMatch": 1, "=~": 1, "!~": 1, "keyMatch2": 1, "keyMatch3": 1, "keyMatch4": 1, "keyMatch5": 1,
+	"keyGet2": 1, "keyGet3": 1, "globMatch": 1,
+}
+
+// useProblem says why v cannot be argument u.Arg of u.Func, or "".
+func (c *ValueChecker) useProblem(u Use, v string) string {
+	switch u.Func {
+	case "ipMatch":
+		if net.ParseIP(v) != nil {
+			return ""
+		}
+		if u.Arg == 0 {
+			return fmt.Sprintf("%q is not an IP address, which ipMatch needs as its first argument", v)
+		}
+		if _, _, err := net.ParseCIDR(v); err != nil {
+			return fmt.Sprintf("%q is neither an IP address nor a CIDR for ipMatch", v)
+		}
+		return ""
+	case "eval":
+		if _, err := govaluate.NewEvaluableExpressionWithFunctions(util.EscapeAssertion(v), c.funcs); err != nil {
+			return fmt.Sprintf("%q is not an expression eval() can read: %v", v, err)
+		}
+		return ""
+	}
+	if arg, ok := patternArg[u.Func]; !ok || arg != u.Arg {
+		return ""
+	}
+	if len(v) > c.lim.Pattern {
+		return fmt.Sprintf("%d bytes, over the limit of %d for a %s pattern", len(v), c.lim.Pattern, u.Func)
+	}
+	if u.Func == "globMatch" {
+		return globProblem(v)
+	}
+	expr := regexpFuncs[u.Func](v)
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return fmt.Sprintf("%q is not a valid %s pattern: %v", v, u.Func, err)
+	}
+	if u.Func == "keyMatch4" {
+		// KeyMatch4 panics when the pattern's own groups shift the
+		// {name} captures.
+		if want := len(keyMatch4Re.FindAllString(strings.ReplaceAll(v, "/*", "/.*"), -1)); re.MaxCap() != want {
+			return fmt.Sprintf("%q has capture groups of its own, which keyMatch4 cannot match", v)
+		}
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return fmt.Sprintf("%q is not a valid %s pattern: %v", v, u.Func, err)
+	}
+	if n := len(prog.Inst); n > c.lim.PatternProgram {
+		return fmt.Sprintf("%q compiles to %d regexp instructions, over the limit of %d", v, n, c.lim.PatternProgram)
+	}
+	return ""
+}
+
+// globProblem checks a globMatch pattern: doublestar must accept it, and
+// its {a,b} alternatives must not multiply the work without bound.
+func globProblem(v string) string {
+	if !doublestar.ValidatePattern(v) {
+		return fmt.Sprintf("%q is not a valid globMatch pattern", v)
+	}
+	product, stack := 1, []int{}
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '{':
+			stack = append(stack, 1)
+		case ',':
+			if len(stack) > 0 {
+				stack[len(stack)-1]++
+			}
+		case '}':
+			if len(stack) > 0 {
+				product *= stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+			}
+		}
+		if product > maxGlobAlternatives {
+			return fmt.Sprintf("%q has more than %d combinations of {…} alternatives", v, maxGlobAlternatives)
+		}
+	}
+	return ""
+}
+
+// MatcherUses lists where the matchers of m pass a request or policy field
+// directly as a function argument (or as the right operand of =~ and !~).
+// A field inside a larger expression (p.obj + "/*") is not listed: its
+// value alone is not what the function reads.
+func MatcherUses(m model.Model) []Use {
+	var out []Use
+	for _, key := range sortedAssertions(m["m"]) {
+		out = append(out, exprUses(m["m"][key].Value)...)
+	}
+	return out
+}
+
+func sortedAssertions(am model.AssertionMap) []string {
+	keys := make([]string, 0, len(am))
+	for k := range am {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+var fieldTokenRE = regexp.MustCompile(`^[rp][0-9]*_[A-Za-z0-9_]+$`)
+
+// exprUses scans one escaped matcher.
+func exprUses(v string) []Use {
+	var out []Use
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == '"' || c == '\'' || c == '`':
+			i = skipString(v, i)
+		case (c == '=' || c == '!') && i+1 < len(v) && v[i+1] == '~':
+			j := i + 2
+			for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
+				j++
+			}
+			k := j
+			for k < len(v) && (isWord(v[k]) || v[k] == '.') {
+				k++
+			}
+			if tok := v[j:k]; fieldTokenRE.MatchString(tok) {
+				out = append(out, Use{Token: tok, Func: v[i : i+2], Arg: 1})
+			}
+			i = k
+		case isWord(c):
+			j := i
+			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
+				j++
+			}
+			name := v[i:j]
+			k := j
+			for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
+				k++
+			}
+			if k < len(v) && v[k] == '(' {
+				for n, a := range callArgs(v, k) {
+					a = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(a, "("), ")"))
+					if fieldTokenRE.MatchString(a) {
+						out = append(out, Use{Token: a, Func: name, Arg: n})
+					}
+				}
+				i = k + 1 // the arguments may hold calls too
+				continue
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+var requestRefRE = regexp.MustCompile(`(^|[^A-Za-z0-9_.])r[0-9]*[._][A-Za-z_]`)
+
+// RequestEval returns the arguments of eval() calls in m's matchers that
+// read request data (any r. field, directly or through an attribute): with
+// such a matcher the request, not the policy, says what is allowed.
+func RequestEval(m model.Model) []string {
+	var out []string
+	for _, key := range sortedAssertions(m["m"]) {
+		out = append(out, requestEvalArgs(m["m"][key].Value)...)
+	}
+	return out
+}
+
+// requestEvalArgs works on matcher text escaped (r_obj) or not (r.obj).
+func requestEvalArgs(v string) []string {
+	var out []string
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == '"' || c == '\'' || c == '`':
+			i = skipString(v, i)
+		case isWord(c):
+			j := i
+			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
+				j++
+			}
+			k := j
+			for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
+				k++
+			}
+			if v[i:j] == "eval" && k < len(v) && v[k] == '(' {
+				for _, a := range callArgs(v, k) {
+					if refsRequest(a) {
+						out = append(out, a)
+					}
+				}
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+// refsRequest reports whether expression text a names a request field
+// outside its string literals.
+func refsRequest(a string) bool {
+	var b strings.Builder
+	for i := 0; i < len(a); {
+		if c := a[i]; c == '"' || c == '\'' || c == '`' {
+			i = skipString(a, i)
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteByte(a[i])
+		i++
+	}
+	return requestRefRE.MatchString(b.String())
+}
