@@ -48,6 +48,16 @@ type Entry struct {
 	// Note qualifies a change that succeeded, such as NoteNotAnnounced; it
 	// does not mark the change as failed.
 	Note string `gorm:"type:text" json:"note,omitempty"`
+
+	// Seq is the entry's place in the hash chain: 1, 2, 3 … without gaps,
+	// assigned under a lock inside the writing transaction. It is 0 for
+	// rows written before the table had a chain (see Migrate).
+	Seq uint64 `gorm:"uniqueIndex" json:"seq,omitempty"`
+	// PrevHash is the Hash of entry Seq-1 (GenesisHash for Seq 1).
+	PrevHash string `gorm:"size:64" json:"prev_hash,omitempty"`
+	// Hash is the SHA-256 of the entry's canonical encoding, PrevHash
+	// included (see Hash), in lowercase hex.
+	Hash string `gorm:"size:64" json:"hash,omitempty"`
 }
 
 // NoteNotAnnounced is the Note of a change that was stored and applied but

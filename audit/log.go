@@ -19,7 +19,9 @@ var ErrWrite = errors.New("audit: entry not stored")
 // identifier; the name is spliced into DDL, so nothing else is accepted.
 var ErrInvalidTable = errors.New("audit: invalid table name")
 
-var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+// identRe leaves room for the suffixes of the head table and triggers
+// within PostgreSQL's 63-byte identifiers.
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
 
 // Log appends entries to the audit table and to slog. It is safe for
 // concurrent use.
@@ -78,19 +80,47 @@ func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
 		l.notStored(ctx, stored, err)
 		err = fmt.Errorf("%w: %w", ErrWrite, err)
 	}
+	if err == nil {
+		l.logHead(ctx, Head{Seq: stored.Seq, Hash: stored.Hash, Time: stored.Time})
+	}
 	return stored, err
+}
+
+// logHead writes the chain head as a log line, so that a log store outside
+// the database keeps a trail of heads that a rewritten table cannot match.
+func (l *Log) logHead(ctx context.Context, h Head) {
+	l.logger.LogAttrs(ctx, slog.LevelInfo, "audit chain head", slog.String("table", l.table),
+		slog.Uint64("seq", h.Seq), slog.String("hash", h.Hash))
+}
+
+// LogHead reads the chain head and writes it as a log line ("audit chain
+// head", with seq and hash); warden serve calls it at start. Callers of
+// RecordTx call it after their commit.
+func (l *Log) LogHead(ctx context.Context) (Head, error) {
+	h, err := l.Head(ctx)
+	if err != nil {
+		return h, err
+	}
+	l.logHead(ctx, h)
+	return h, nil
 }
 
 // RecordTx is Record inside the caller's transaction tx: the entry is
 // stored if and only if tx commits, so a change and its audit entry are
 // one atomic write. It is logged through slog at once, whether tx commits
 // or not (the line says what was attempted).
+//
+// RecordTx locks the chain head until tx ends, takes the next sequence
+// number and chains the entry to the previous one (see Hash); concurrent
+// writers, in this process or others, wait for each other there. Keep tx
+// short after RecordTx.
 func (l *Log) RecordTx(ctx context.Context, tx *gorm.DB, e Entry) (Entry, error) {
-	if e.Time.IsZero() {
+	stamped := !e.Time.IsZero()
+	if !stamped {
 		e.Time = l.now()
 	}
 	e.Time = e.Time.UTC()
-	e.ID = 0
+	e.ID, e.Seq, e.PrevHash, e.Hash = 0, 0, "", ""
 	attrs := []slog.Attr{
 		slog.String("actor", e.Actor), slog.String("action", e.Action), slog.String("scope", e.Scope),
 		slog.String("rules", e.Rules), slog.String("before", e.Before), slog.String("after", e.After),
@@ -108,13 +138,36 @@ func (l *Log) RecordTx(ctx context.Context, tx *gorm.DB, e Entry) (Entry, error)
 		attrs = append(attrs, slog.String("error", e.Error))
 	}
 	l.logger.LogAttrs(ctx, level, "policy change", attrs...)
-	// The log line above has the full values; the row gets what its
-	// columns hold, so that an over-long token subject cannot make the
-	// insert fail after the change was applied.
-	e = fitColumns(e)
-	if err := tx.WithContext(ctx).Table(l.table).Create(&e).Error; err != nil {
+	tx = tx.WithContext(ctx)
+	head, err := l.lockHead(tx)
+	if err != nil {
 		l.notStored(ctx, e, err)
 		return e, fmt.Errorf("%w: %w", ErrWrite, err)
+	}
+	if !stamped {
+		// Stamped under the lock, so that one clock's entries never go
+		// back in time along the chain.
+		e.Time = l.now().UTC()
+	}
+	// The log line above has the full values; the row gets what its
+	// columns hold, so that an over-long token subject cannot make the
+	// insert fail after the change was applied. What is hashed is exactly
+	// what is stored.
+	e = fitColumns(e)
+	e.Time = e.Time.Truncate(TimePrecision)
+	e.Seq, e.PrevHash = head.Seq+1, head.Hash
+	if e.Hash, err = Hash(e); err != nil {
+		l.notStored(ctx, e, err)
+		return e, fmt.Errorf("%w: chain head: %w", ErrWrite, err)
+	}
+	if err := tx.Table(l.table).Create(&e).Error; err != nil {
+		l.notStored(ctx, e, err)
+		return e, fmt.Errorf("%w: %w", ErrWrite, err)
+	}
+	if err := tx.Exec(fmt.Sprintf("UPDATE %s SET seq = ?, hash = ?, time = ? WHERE id = 1", quoteIdent(tx, l.headTable())),
+		e.Seq, e.Hash, e.Time).Error; err != nil {
+		l.notStored(ctx, e, err)
+		return e, fmt.Errorf("%w: chain head: %w", ErrWrite, err)
 	}
 	return e, nil
 }
@@ -142,7 +195,14 @@ func (l *Log) List(ctx context.Context, q Query) ([]Entry, error) {
 	}
 	tx := l.db.WithContext(ctx).Table(l.table).Where("id > ?", q.AfterID)
 	if q.Actor != "" {
-		tx = tx.Where("actor = ?", q.Actor)
+		// Exactly this actor: MySQL/MariaDB compare the column in the
+		// database's collation, where "Carol" and "carol " are "carol";
+		// against a binary string they compare bytes.
+		if l.db.Dialector.Name() == "mysql" {
+			tx = tx.Where("actor = CAST(? AS BINARY)", q.Actor)
+		} else {
+			tx = tx.Where("actor = ?", q.Actor)
+		}
 	}
 	var out []Entry
 	if err := tx.Order("id").Limit(q.Limit).Find(&out).Error; err != nil {

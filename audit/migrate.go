@@ -12,9 +12,15 @@ import (
 // DELETE of an audit row.
 const appendOnlyMessage = "audit log is append-only"
 
-// Migrate creates the table and the triggers that make it append-only. It
-// is idempotent; on PostgreSQL it holds an advisory lock so that instances
-// starting together do not race on the DDL.
+// Migrate creates the table, its chain head table (TABLE_chain) and the
+// triggers that make it append-only. It is idempotent; on PostgreSQL it
+// holds an advisory lock so that instances starting together do not race
+// on the DDL.
+//
+// An audit table from before the hash chain gets the seq, prev_hash and
+// hash columns, empty on its existing rows: the chain starts at the first
+// entry written after the migration (seq 1), and Verify counts the older
+// rows as unchained instead of checking them.
 func (l *Log) Migrate(ctx context.Context) error {
 	err := l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if tx.Dialector.Name() == "postgres" {
@@ -23,6 +29,9 @@ func (l *Log) Migrate(ctx context.Context) error {
 			}
 		}
 		if err := tx.Table(l.table).AutoMigrate(&Entry{}); err != nil {
+			return err
+		}
+		if err := l.migrateHead(tx); err != nil {
 			return err
 		}
 		for _, stmt := range triggerDDL(tx.Dialector.Name(), l.table) {
@@ -36,6 +45,27 @@ func (l *Log) Migrate(ctx context.Context) error {
 		return fmt.Errorf("audit: migrate %s: %w", l.table, err)
 	}
 	return nil
+}
+
+// migrateHead creates the head table and its one row, continuing from the
+// table's last chained entry if the row is missing.
+func (l *Log) migrateHead(tx *gorm.DB) error {
+	if err := tx.Table(l.headTable()).AutoMigrate(&headRow{}); err != nil {
+		return err
+	}
+	var n int64
+	if err := tx.Table(l.headTable()).Where("id = 1").Count(&n).Error; err != nil || n == 1 {
+		return err
+	}
+	row := headRow{ID: 1, Hash: GenesisHash}
+	var last []Entry
+	if err := tx.Table(l.table).Where("seq > 0").Order("seq DESC").Limit(1).Find(&last).Error; err != nil {
+		return err
+	}
+	if len(last) == 1 {
+		row.Seq, row.Hash, row.Time = last[0].Seq, last[0].Hash, &last[0].Time
+	}
+	return tx.Table(l.headTable()).Create(&row).Error
 }
 
 // triggerDDL returns the statements that refuse UPDATE and DELETE on table.
@@ -53,11 +83,18 @@ END $$`, fn, appendOnlyMessage),
 			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()`, table, table, fn),
 		}
 	case "mysql":
+		// MariaDB and MySQL cannot trigger on TRUNCATE; the chain head
+		// (Head, the head table, the metric) shows an emptied table.
 		var out []string
 		for _, op := range []string{"UPDATE", "DELETE"} {
 			out = append(out, fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS `%s_no_%s` BEFORE %s ON `%s` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%s'",
 				table, strings.ToLower(op), op, table, appendOnlyMessage))
 		}
+		// REPLACE and INSERT … ON DUPLICATE KEY UPDATE onto an existing
+		// id or seq.
+		out = append(out, fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS `%[1]s_no_replace` BEFORE INSERT ON `%[1]s` FOR EACH ROW "+
+			"BEGIN IF EXISTS (SELECT 1 FROM `%[1]s` WHERE id = NEW.id OR seq = NEW.seq) THEN "+
+			"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%[2]s'; END IF; END", table, appendOnlyMessage))
 		return out
 	default: // sqlite
 		var out []string
@@ -65,6 +102,12 @@ END $$`, fn, appendOnlyMessage),
 			out = append(out, fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS "%s_no_%s" BEFORE %s ON "%s" BEGIN SELECT RAISE(ABORT, '%s'); END`,
 				table, strings.ToLower(op), op, table, appendOnlyMessage))
 		}
+		// REPLACE INTO deletes the conflicting row without running DELETE
+		// triggers (unless recursive_triggers is on): refuse the insert
+		// itself when its id or seq is taken.
+		out = append(out, fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS "%[1]s_no_replace" BEFORE INSERT ON "%[1]s" `+
+			`WHEN EXISTS (SELECT 1 FROM "%[1]s" WHERE id = NEW.id OR seq = NEW.seq) BEGIN SELECT RAISE(ABORT, '%[2]s'); END`,
+			table, appendOnlyMessage))
 		return out
 	}
 }

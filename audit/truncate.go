@@ -20,9 +20,13 @@ const (
 const TruncationMark = "…(truncated)"
 
 // fitColumns cuts the sized columns of e to their size, marking each cut
-// value with TruncationMark, and replaces invalid UTF-8, which PostgreSQL
-// refuses.
+// value with TruncationMark, and replaces invalid UTF-8 and NUL in every
+// text column, which PostgreSQL refuses: what is stored, and hashed, is the
+// same on every database.
 func fitColumns(e Entry) Entry {
+	for _, v := range []*string{&e.Rules, &e.Before, &e.After, &e.Error, &e.Note} {
+		*v = storable(*v)
+	}
 	for _, f := range []struct {
 		v    *string
 		size int
@@ -38,7 +42,7 @@ func fitColumns(e Entry) Entry {
 // truncate returns s when it has at most n characters, else its first
 // characters followed by TruncationMark, n characters in all.
 func truncate(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = storable(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -52,4 +56,9 @@ func truncate(s string, n int) string {
 		keep--
 	}
 	return s[:i] + TruncationMark
+}
+
+// storable replaces invalid UTF-8 and NUL with U+FFFD.
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

@@ -73,3 +73,25 @@ func TestRecordTxFollowsTheTransaction(t *testing.T) {
 		})
 	}
 }
+
+// TestListByActorIsExact: listing one actor's entries does not return its
+// case, accent or trailing-space twins, on every database.
+func TestListByActorIsExact(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			db := b.Open(t)
+			actors := []string{"carol", "Carol", "carol ", "rene", "rené"}
+			l := chained(t, db, 0)
+			for _, a := range actors {
+				record(t, l, a)
+			}
+			for _, a := range actors {
+				got, err := l.List(context.Background(), audit.Query{Actor: a})
+				if err != nil || len(got) != 1 || got[0].Actor != a {
+					t.Errorf("List(%q) = %+v, %v; want only its own entry", a, got, err)
+				}
+			}
+		})
+	}
+}

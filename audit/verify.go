@@ -1,0 +1,191 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrTampered is wrapped by the *ChainError that Verify returns when the
+// table is not the chain Warden wrote.
+var ErrTampered = errors.New("audit: log tampered with")
+
+// Kinds of ChainError.
+const (
+	// KindMissing: entries with these sequence numbers are gone (deleted,
+	// or the table was truncated; the head table remembers the end).
+	KindMissing = "missing"
+	// KindAltered: the entry's content no longer matches its hash.
+	KindAltered = "altered"
+	// KindForged: the entry is consistent in itself but is not the one
+	// the chain holds at its place (its prev_hash is not its
+	// predecessor's hash, or its successor was chained to another hash),
+	// or it was inserted without a sequence number, or lies beyond the
+	// recorded head.
+	KindForged = "forged"
+	// KindReordered: entries are not in the order they were written
+	// (sequence numbers going down as ids go up).
+	KindReordered = "reordered"
+	// KindBackdated: the entry's time is earlier than its predecessor's
+	// by more than the tolerance.
+	KindBackdated = "backdated"
+)
+
+// ChainError names the first entry at which the chain does not hold.
+type ChainError struct {
+	Kind string
+	// Seq is the sequence number concerned (the first missing one for
+	// KindMissing), ID the row id when there is a row.
+	Seq, ID uint64
+	// LastSeq is the last missing sequence number for KindMissing.
+	LastSeq uint64
+	Detail  string
+}
+
+func (e *ChainError) Error() string {
+	where := fmt.Sprintf("seq %d", e.Seq)
+	if e.Kind == KindMissing && e.LastSeq > e.Seq {
+		where = fmt.Sprintf("seq %d to %d", e.Seq, e.LastSeq)
+	}
+	if e.ID != 0 {
+		where += fmt.Sprintf(" (id %d)", e.ID)
+	}
+	return fmt.Sprintf("audit: entry %s %s: %s", where, e.Kind, e.Detail)
+}
+
+// Unwrap makes errors.Is(err, ErrTampered) hold.
+func (e *ChainError) Unwrap() error { return ErrTampered }
+
+// DefaultTolerance is how far an entry's time may go back from its
+// predecessor's before Verify calls it back-dated: the clocks of several
+// instances, and entries stamped before they waited for the chain lock,
+// differ by less.
+const DefaultTolerance = time.Minute
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// Tolerance overrides DefaultTolerance when positive.
+	Tolerance time.Duration
+}
+
+// Report is what Verify read.
+type Report struct {
+	// Entries counts the chained entries checked.
+	Entries uint64
+	// Unchained counts rows from before the chain (see Migrate), which
+	// cannot be checked.
+	Unchained uint64
+	// Head is the last chained entry's seq and hash, as read from the
+	// entries (not from the head table).
+	Head Head
+}
+
+// verifyPage is how many rows Verify reads at a time.
+const verifyPage = 1000
+
+// Verify reads the whole table in sequence order and checks the chain:
+// sequence numbers from 1 without gaps, ids rising with them, each
+// entry's hash over its content and its predecessor's hash, times that do
+// not go back beyond the tolerance, no row without a sequence number after
+// the chain started, and an end that matches the head table. It returns
+// the first problem as a *ChainError (wrapping ErrTampered); other errors
+// mean the database could not be read.
+func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
+	tol := opts.Tolerance
+	if tol <= 0 {
+		tol = DefaultTolerance
+	}
+	recorded, err := l.Head(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	db := l.db.WithContext(ctx).Table(l.table)
+	var rep Report
+	var first struct {
+		N     int64
+		MinID *uint64
+	}
+	if err := db.Select("count(*) AS n, min(id) AS min_id").Where("seq > 0").Scan(&first).Error; err != nil {
+		return rep, fmt.Errorf("audit: verify %s: %w", l.table, err)
+	}
+	var unchained []Entry
+	q := l.db.WithContext(ctx).Table(l.table).Where("seq IS NULL OR seq = 0")
+	if err := q.Order("id").Find(&unchained).Error; err != nil {
+		return rep, fmt.Errorf("audit: verify %s: %w", l.table, err)
+	}
+	for _, e := range unchained {
+		if first.MinID != nil && e.ID > *first.MinID {
+			return rep, &ChainError{Kind: KindForged, ID: e.ID,
+				Detail: fmt.Sprintf("row id %d has no sequence number but comes after the chain started (id %d): inserted outside Warden", e.ID, *first.MinID)}
+		}
+		rep.Unchained++
+	}
+	prev := Head{Hash: GenesisHash}
+	var prevID uint64
+	for {
+		var page []Entry
+		if err := l.db.WithContext(ctx).Table(l.table).Where("seq > ?", prev.Seq).Order("seq").Limit(verifyPage).Find(&page).Error; err != nil {
+			return rep, fmt.Errorf("audit: verify %s: %w", l.table, err)
+		}
+		for _, e := range page {
+			if err := check(&rep, &prev, &prevID, e, recorded, tol); err != nil {
+				return rep, err
+			}
+		}
+		if len(page) < verifyPage {
+			break
+		}
+	}
+	rep.Head = prev
+	switch {
+	case recorded.Seq > prev.Seq:
+		return rep, &ChainError{Kind: KindMissing, Seq: prev.Seq + 1, LastSeq: recorded.Seq,
+			Detail: fmt.Sprintf("the chain head records seq %d but the table ends at seq %d: its end was deleted or the table truncated", recorded.Seq, prev.Seq)}
+	case recorded.Seq < prev.Seq:
+		return rep, &ChainError{Kind: KindForged, Seq: recorded.Seq + 1,
+			Detail: fmt.Sprintf("the table goes on past the chain head (seq %d): entries inserted outside Warden", recorded.Seq)}
+	case recorded.Hash != prev.Hash:
+		return rep, &ChainError{Kind: KindForged, Seq: prev.Seq, ID: prevID,
+			Detail: "the last entry is not the one the chain head records: rewritten with a recomputed hash"}
+	}
+	return rep, nil
+}
+
+// check verifies one row against its predecessor and advances prev.
+func check(rep *Report, prev *Head, prevID *uint64, e Entry, recorded Head, tol time.Duration) error {
+	if want := prev.Seq + 1; e.Seq > want {
+		return &ChainError{Kind: KindMissing, Seq: want, LastSeq: e.Seq - 1,
+			Detail: fmt.Sprintf("the entry after seq %d is seq %d (id %d)", prev.Seq, e.Seq, e.ID)}
+	}
+	if e.ID <= *prevID {
+		return &ChainError{Kind: KindReordered, Seq: e.Seq, ID: e.ID,
+			Detail: fmt.Sprintf("it was stored before seq %d (id %d), which it follows in the chain", prev.Seq, *prevID)}
+	}
+	got, err := Hash(e)
+	if err != nil {
+		return &ChainError{Kind: KindAltered, Seq: e.Seq, ID: e.ID, Detail: err.Error()}
+	}
+	if got != e.Hash {
+		return &ChainError{Kind: KindAltered, Seq: e.Seq, ID: e.ID, Detail: "its content does not match its hash"}
+	}
+	if e.PrevHash != prev.Hash {
+		if e.Seq > recorded.Seq {
+			return &ChainError{Kind: KindForged, Seq: e.Seq, ID: e.ID,
+				Detail: fmt.Sprintf("it lies past the chain head (seq %d) and does not chain to seq %d", recorded.Seq, prev.Seq)}
+		}
+		if prev.Seq == 0 {
+			return &ChainError{Kind: KindForged, Seq: e.Seq, ID: e.ID, Detail: "the first entry does not start from the genesis hash"}
+		}
+		return &ChainError{Kind: KindForged, Seq: prev.Seq, ID: *prevID,
+			Detail: fmt.Sprintf("its hash is not the one seq %d (id %d) was chained to: rewritten with a recomputed hash, or seq %d forged", e.Seq, e.ID, e.Seq)}
+	}
+	if prev.Seq > 0 && e.Time.Before(prev.Time.Add(-tol)) {
+		return &ChainError{Kind: KindBackdated, Seq: e.Seq, ID: e.ID,
+			Detail: fmt.Sprintf("its time %s is %s before seq %d's %s (tolerance %s)", e.Time.UTC().Format(time.RFC3339Nano),
+				prev.Time.Sub(e.Time), prev.Seq, prev.Time.UTC().Format(time.RFC3339Nano), tol)}
+	}
+	rep.Entries++
+	*prev, *prevID = Head{Seq: e.Seq, Hash: e.Hash, Time: e.Time}, e.ID
+	return nil
+}
