@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/models"
 )
 
 // ErrInvalid is wrapped by every configuration error; the message names the
@@ -48,8 +51,11 @@ type Config struct {
 type Provider struct {
 	// Sources are kinds: claims, sql, file (see Kinds).
 	Sources []string
-	// Combine is union (default: every source must answer), intersection,
-	// or best_effort (a union that skips failed sources while one answers).
+	// Combine is union (default: every source must answer, or the fetch
+	// fails and the request is answered 503), or intersection. best_effort
+	// (a union that skips failed sources while one answers) is refused:
+	// warden serve decides with a model whose deny rules a failed source
+	// could hide (see docs/providers.md).
 	Combine string
 	// Claim is the claim path read by the claims source.
 	Claim string
@@ -182,7 +188,14 @@ func (p Provider) validate(name string) error {
 		}
 	}
 	switch p.Combine {
-	case CombineUnion, CombineIntersection, CombineBestEffort:
+	case CombineUnion, CombineIntersection:
+	case CombineBestEffort:
+		if err := bestEffortSafe(); err != nil {
+			bad("combine: best_effort is refused: it answers from the sources that did not fail, so a failed source "+
+				"could hide a group or permission that a deny rule names and turn a deny into an allow, and the model "+
+				"warden serve authorizes callers with (models/%s.conf) is not safe for that (%v); use union, where a "+
+				"failed source answers 503, or intersection", models.Permissions, err)
+		}
 	default:
 		bad("combine: %q is not union, intersection or best_effort", p.Combine)
 	}
@@ -196,6 +209,18 @@ func (p Provider) validate(name string) error {
 		bad("provider: negative numbers and durations are not allowed")
 	}
 	return errors.Join(errs...)
+}
+
+// bestEffortSafe returns nil when a best_effort union cannot turn a deny
+// into an allow in the model that warden serve decides with callers'
+// groups and permissions: the admin policy's, models.Permissions. A union
+// missing a failed source's answers is then only ever stricter.
+func bestEffortSafe() error {
+	m, err := models.Load(models.Permissions)
+	if err != nil {
+		return err
+	}
+	return enforcer.Monotone(m)
 }
 
 func parseList(s string) []string {

@@ -80,7 +80,7 @@ func providerSettings(prefix string, p func(c *Config) *Provider) []setting {
 	return []setting{
 		{name: prefix + "-provider", list: true, usage: "`sources` of " + prefix + ": " + strings.Join(Kinds(), ", ") + " (comma-separated)",
 			set: func(c *Config, v []string) error { p(c).Sources = slices.Clone(v); return nil }},
-		{name: prefix + "-combine", usage: "`how` several sources combine: union, intersection or best_effort", set: text(func(p *Provider) *string { return &p.Combine })},
+		{name: prefix + "-combine", usage: "`how` several sources combine: union or intersection (best_effort is refused: docs/providers.md)", set: text(func(p *Provider) *string { return &p.Combine })},
 		{name: prefix + "-claim", usage: "claim `path` of the claims source", set: text(func(p *Provider) *string { return &p.Claim })},
 		{name: prefix + "-file", usage: "JSON `file` of the file source", set: text(func(p *Provider) *string { return &p.File })},
 		{name: prefix + "-sql-dsn", usage: "`database` of the sql source (default: --db)", set: text(func(p *Provider) *string { return &p.SQLDSN })},

@@ -32,7 +32,9 @@ func Intersection() Option { return func(c *config) { c.intersect = true } }
 // WithBestEffort lets a union skip sources that fail, as long as at least
 // one answers; onError (may be nil) is told which source failed and why, so
 // that the failure is logged rather than hidden. Not allowed with
-// Intersection.
+// Intersection. Use it only where the answer feeds decisions of a model
+// that enforcer.Monotone accepts: under a deny rule, a skipped source could
+// hide the group the rule names and turn a deny into an allow.
 func WithBestEffort(onError func(source int, err error)) Option {
 	return func(c *config) { c.bestEffort, c.onError = true, onError }
 }

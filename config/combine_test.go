@@ -1,0 +1,33 @@
+package config_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden/config"
+)
+
+// TestBestEffortIsRefused is issue 10 item 5: warden serve decides with
+// the permissions model, whose deny rules a failed source could hide, so a
+// best_effort union is refused by Validate and BuildProviders alike.
+func TestBestEffortIsRefused(t *testing.T) {
+	for _, which := range []string{"groups", "permissions"} {
+		c := config.Defaults()
+		c.JWTSecret = strings.Repeat("s", 32)
+		p := config.Provider{Sources: []string{"claims", "sql"}, Combine: config.CombineBestEffort}
+		if which == "groups" {
+			c.Groups = p
+		} else {
+			c.Permissions = p
+		}
+		_, berr := config.BuildProviders(context.Background(), c, nil, config.Hooks{}, nil)
+		for name, err := range map[string]error{"Validate": c.Validate(), "BuildProviders": berr} {
+			if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), which+"-combine: best_effort is refused") ||
+				!strings.Contains(err.Error(), "lets a deny rule win") {
+				t.Errorf("%s, %s best_effort: %v", name, which, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package enforcer_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/enforcer"
+)
+
+func TestMonotone(t *testing.T) {
+	const head = "[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj, eft\n[role_definition]\ng = _, _\n"
+	tests := []struct {
+		name, effect, matcher string
+		monotone              bool
+	}{
+		{"allow only", "some(where (p.eft == allow))", "g(r.sub, p.sub) && r.obj == p.obj", true},
+		{"deny wins", "some(where (p.eft == allow)) && !some(where (p.eft == deny))", "g(r.sub, p.sub) && r.obj == p.obj", false},
+		{"deny override", "!some(where (p.eft == deny))", "g(r.sub, p.sub) && r.obj == p.obj", false},
+		{"priority", "priority(p.eft) || deny", "g(r.sub, p.sub) && r.obj == p.obj", false},
+		{"negated role", "some(where (p.eft == allow))", `g(r.sub, p.sub) && r.obj == p.obj && !g(r.sub, "suspended")`, false},
+		{"inequality", "some(where (p.eft == allow))", "g(r.sub, p.sub) && r.obj != p.obj", false},
+		{"eval", "some(where (p.eft == allow))", "g(r.sub, p.sub) && eval(p.obj)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := model.NewModelFromString(head + "[policy_effect]\ne = " + tt.effect + "\n[matchers]\nm = " + tt.matcher + "\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = enforcer.Monotone(m)
+			if (err == nil) != tt.monotone || (err != nil && !errors.Is(err, enforcer.ErrNotMonotone)) {
+				t.Errorf("Monotone = %v, want monotone %v", err, tt.monotone)
+			}
+		})
+	}
+}
