@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -32,12 +33,26 @@ type Enforcer struct {
 	st *state           // the fast path's policy
 	ce *casbin.Enforcer // Casbin's enforcer when cm is nil
 
-	writeMu sync.Mutex // serialises writers: persist, then apply
-	watcher persist.Watcher
+	writeMu sync.Mutex // adapters without a log: serialises writers (persist, then apply) and reloads
+
+	watcherMu sync.Mutex
+	watcher   persist.Watcher
 
 	values      *lint.ValueChecker // checks rule and request values (values.go)
 	reqPatterns []bool             // request fields the matcher reads as patterns
 	maxRequest  int                // bytes of a string request value
+
+	// With a change log (log != nil), sem admits one reader of the store at
+	// a time (CatchUp, Reload, a writer following its own revision); no
+	// lock is held while a write talks to the store.
+	log      ChangeLog
+	sem      chan struct{}
+	applied  uint64        // revision in memory; guarded by sem
+	syncDone uint64        // CatchUp tickets served by a successful read; guarded by sem
+	syncReq  atomic.Uint64 // CatchUp tickets handed out
+
+	statusMu sync.Mutex
+	status   SyncStatus
 }
 
 // Option configures an Enforcer.
@@ -71,7 +86,9 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 	if m == nil {
 		return nil, fmt.Errorf("%w: nil model", ErrInvalidModel)
 	}
-	e := &Enforcer{model: m.Copy(), adapter: src, opts: options{logger: slog.Default(), reloadTimeout: 30 * time.Second}}
+	e := &Enforcer{model: m.Copy(), adapter: src, opts: options{logger: slog.Default(), reloadTimeout: 30 * time.Second},
+		sem: make(chan struct{}, 1)}
+	e.log, _ = src.(ChangeLog)
 	e.model.ClearPolicy()
 	for _, o := range opts {
 		o(&e.opts)
@@ -189,14 +206,30 @@ func (e *Enforcer) decideCasbin(req Request) (Explanation, error) {
 }
 
 // Reload loads the whole policy from the adapter again. If loading fails,
-// the policy in force stays as it was and the error is returned.
+// the policy in force stays as it was and the error is returned. With a
+// change log, the policy loaded is consistent with a revision (see
+// CatchUp).
 func (e *Enforcer) Reload(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if e.log != nil {
+		if err := e.acquireSync(ctx); err != nil {
+			return err
+		}
+		defer e.releaseSync()
+		return e.reloadLogged(ctx)
+	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	return e.reloadLocked(ctx)
+	st, ce, err := e.load(ctx)
+	if err != nil {
+		e.failed(err)
+		return err
+	}
+	e.swap(st, ce)
+	e.synced(0)
+	return nil
 }
 
 // Resync reloads the policy like Reload, but retries with backoff (50ms
@@ -204,10 +237,15 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 // message calls for: right after a reconnect the store's pooled connections
 // are often dead too, and a single attempt would leave this instance on a
 // stale policy until the next change. The last error is returned.
-func (e *Enforcer) Resync(ctx context.Context) error {
+func (e *Enforcer) Resync(ctx context.Context) error { return retry(ctx, e.Reload) }
+
+// catchUpRetry is CatchUp retried like Resync.
+func (e *Enforcer) catchUpRetry(ctx context.Context) error { return retry(ctx, e.CatchUp) }
+
+func retry(ctx context.Context, f func(context.Context) error) error {
 	delay := 50 * time.Millisecond
 	for {
-		err := e.Reload(ctx)
+		err := f(ctx)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
@@ -222,40 +260,60 @@ func (e *Enforcer) Resync(ctx context.Context) error {
 	}
 }
 
-func (e *Enforcer) reloadLocked(ctx context.Context) error {
+// load reads the whole policy into a new state (fast path) or a new
+// Casbin enforcer, without touching the one in force.
+func (e *Enforcer) load(ctx context.Context) (*state, *casbin.Enforcer, error) {
 	if e.cm == nil {
-		// Casbin loads, sorts (priority models) and links roles itself.
-		ce, err := newCasbin(e.model.Copy(), e.adapter)
+		// Casbin loads, sorts (priority models) and links roles itself;
+		// ctxAdapter gives its load the caller's deadline.
+		var a persist.Adapter
+		if e.adapter != nil {
+			a = ctxAdapter{Adapter: e.adapter, ctx: ctx}
+		}
+		ce, err := newCasbin(e.model.Copy(), a)
 		if err != nil {
-			return fmt.Errorf("enforcer: reload: %w", err)
+			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
 		if err := e.checkLoaded(ce.GetModel()); err != nil {
-			return fmt.Errorf("enforcer: reload: %w", err)
+			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
-		e.mu.lock()
-		e.ce = ce
-		e.mu.unlock()
-		return nil
+		return nil, ce, nil
 	}
 	m := e.model.Copy()
 	m.ClearPolicy()
 	if e.adapter != nil {
 		if err := loadPolicy(ctx, e.adapter, m); err != nil {
-			return fmt.Errorf("enforcer: reload: %w", err)
+			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
 		if err := e.checkLoaded(m); err != nil {
-			return fmt.Errorf("enforcer: reload: %w", err)
+			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
 	}
 	st, err := fromModel(e.cm, m)
 	if err != nil {
-		return fmt.Errorf("enforcer: reload: %w", err)
+		return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 	}
-	e.mu.lock()
-	e.st = st
-	e.mu.unlock()
-	return nil
+	return st, nil, nil
 }
+
+// swap puts a loaded policy in force.
+func (e *Enforcer) swap(st *state, ce *casbin.Enforcer) {
+	e.mu.lock()
+	if e.cm == nil {
+		e.ce = ce
+	} else {
+		e.st = st
+	}
+	e.mu.unlock()
+}
+
+// ctxAdapter makes Casbin's context-free LoadPolicy use a context.
+type ctxAdapter struct {
+	persist.Adapter
+	ctx context.Context
+}
+
+func (a ctxAdapter) LoadPolicy(m model.Model) error { return loadPolicy(a.ctx, a.Adapter, m) }
 
 func newCasbin(m model.Model, a persist.Adapter) (ce *casbin.Enforcer, err error) {
 	defer func() {
@@ -312,18 +370,26 @@ func (e *Enforcer) Rules(ptype string) []Rule {
 // AddRules adds rules that are not yet in the policy, persisting them
 // through the adapter first when it supports saving. It returns how many
 // were added. Nothing is applied if validation or persisting fails.
+//
+// With a change log (ChangeLog), the count is what the store added, the
+// rules are written in one transaction, and memory is brought up to the
+// written revision from the log before AddRules returns; an error means
+// the change is not in the store, unless it wraps ErrOutcomeUnknown. The
+// watcher, if any, is told after the commit unless the store announced the
+// revision itself.
 func (e *Enforcer) AddRules(ctx context.Context, rules ...Rule) (int, error) {
 	return e.change(ctx, rules, true)
 }
 
 // RemoveRules removes rules that are in the policy, persisting the removal
-// first. It returns how many were removed.
+// first. It returns how many were removed; see AddRules.
 func (e *Enforcer) RemoveRules(ctx context.Context, rules ...Rule) (int, error) {
 	return e.change(ctx, rules, false)
 }
 
 // ApplyAdded adds rules in memory only: for changes another instance has
-// already persisted and announced through a watcher.
+// already persisted and announced through a watcher. With a change log it
+// refuses (ErrFromLog): memory then follows the log only.
 func (e *Enforcer) ApplyAdded(rules ...Rule) (int, error) { return e.apply(rules, true) }
 
 // ApplyRemoved removes rules in memory only; see ApplyAdded.
@@ -332,6 +398,9 @@ func (e *Enforcer) ApplyRemoved(rules ...Rule) (int, error) { return e.apply(rul
 func (e *Enforcer) change(ctx context.Context, rules []Rule, add bool) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
+	}
+	if e.log != nil {
+		return e.changeLogged(ctx, rules, add)
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
@@ -352,6 +421,9 @@ func (e *Enforcer) change(ctx context.Context, rules []Rule, add bool) (int, err
 }
 
 func (e *Enforcer) apply(rules []Rule, add bool) (int, error) {
+	if e.log != nil {
+		return 0, ErrFromLog
+	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	todo, err := e.pending(rules, add)
@@ -385,9 +457,13 @@ func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
 	return todo, nil
 }
 
-func (e *Enforcer) validate(r Rule) error {
+func (e *Enforcer) validate(r Rule) error { return e.validateIn(e.st, r) }
+
+// validateIn checks r against the model, with st's definitions on the fast
+// path.
+func (e *Enforcer) validateIn(st *state, r Rule) error {
 	if e.cm != nil {
-		return e.st.validate(r)
+		return st.validate(r)
 	}
 	a, ok := e.model[r.section()][r.PType]
 	if !ok {
@@ -412,26 +488,33 @@ func (e *Enforcer) applyLocked(rules []Rule, add bool) int {
 	defer e.mu.unlock()
 	n := 0
 	for _, r := range rules {
-		var changed bool
-		switch {
-		case e.cm != nil && add:
-			changed = e.st.add(r)
-		case e.cm != nil:
-			changed = e.st.remove(r)
-		case add && r.section() == "g":
-			changed, _ = e.ce.AddNamedGroupingPolicy(r.PType, r.Values)
-		case add:
-			changed, _ = e.ce.AddNamedPolicy(r.PType, r.Values)
-		case r.section() == "g":
-			changed, _ = e.ce.RemoveNamedGroupingPolicy(r.PType, r.Values)
-		default:
-			changed, _ = e.ce.RemoveNamedPolicy(r.PType, r.Values)
-		}
-		if changed {
+		if applyRule(e.st, e.ce, r, add) {
 			n++
 		}
 	}
 	return n
+}
+
+// applyRule adds or removes a validated rule in st (the fast path, when not
+// nil) or ce; it reports whether the policy changed. The caller holds the
+// write lock when st or ce is in force.
+func applyRule(st *state, ce *casbin.Enforcer, r Rule, add bool) bool {
+	var changed bool
+	switch {
+	case st != nil && add:
+		changed = st.add(r)
+	case st != nil:
+		changed = st.remove(r)
+	case add && r.section() == "g":
+		changed, _ = ce.AddNamedGroupingPolicy(r.PType, r.Values)
+	case add:
+		changed, _ = ce.AddNamedPolicy(r.PType, r.Values)
+	case r.section() == "g":
+		changed, _ = ce.RemoveNamedGroupingPolicy(r.PType, r.Values)
+	default:
+		changed, _ = ce.RemoveNamedPolicy(r.PType, r.Values)
+	}
+	return changed
 }
 
 // errNotImplemented is what Casbin's adapters return for "no auto-save":
@@ -522,13 +605,16 @@ func byPType(rules []Rule) [][]Rule {
 // apply single changes from messages instead of reloading, set your own
 // update callback after this call and use ApplyAdded and ApplyRemoved.
 func (e *Enforcer) SetWatcher(w persist.Watcher) error {
-	e.writeMu.Lock()
+	e.watcherMu.Lock()
 	e.watcher = w
-	e.writeMu.Unlock()
+	e.watcherMu.Unlock()
 	reload := func() error {
 		// A hung database must not hold the watcher's goroutine forever.
 		ctx, cancel := context.WithTimeout(context.Background(), e.opts.reloadTimeout)
 		defer cancel()
+		if e.log != nil {
+			return e.catchUpRetry(ctx)
+		}
 		return e.Resync(ctx)
 	}
 	if err := w.SetUpdateCallback(func(string) {
@@ -547,7 +633,9 @@ func (e *Enforcer) SetWatcher(w persist.Watcher) error {
 }
 
 func (e *Enforcer) notify(rules []Rule, add bool) error {
+	e.watcherMu.Lock()
 	w := e.watcher
+	e.watcherMu.Unlock()
 	if w == nil {
 		return nil
 	}
