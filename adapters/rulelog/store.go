@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"github.com/casbin/casbin/v2/persist"
 	"gorm.io/gorm"
 
+	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
 )
 
@@ -34,7 +34,7 @@ const (
 	maxValues        = 6   // v0..v5
 	maxValueLen      = 100 // the columns' size
 	changeIDBytes    = 16
-	maxTableNameLen  = 58 // leaves room for "_head" within 63 characters
+	maxTableNameLen  = 50 // sqlstore.MigrateCasbinRule's limit; leaves room for suffixes
 	notifyPayloadMax = 7999
 )
 
@@ -178,20 +178,15 @@ func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFun
 }
 
 // migrate creates the rule table as gorm-adapter does (so that Casbin tools
-// keep reading it), then the log and head tables.
+// keep reading it) but with columns that compare exactly, or checks that an
+// existing one does (sqlstore.MigrateCasbinRule); then the log and head
+// tables.
 func (s *Store) migrate(ctx context.Context) error {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
 	db := s.db.WithContext(ctx)
-	if err := db.Table(s.table).AutoMigrate(&gormadapter.CasbinRule{}); err != nil {
-		return fmt.Errorf("rulelog: create %s: %w", s.table, err)
-	}
-	index := "idx_" + s.table
-	if !db.Table(s.table).Migrator().HasIndex(s.table, index) {
-		stmt := fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (ptype,v0,v1,v2,v3,v4,v5)", s.quote(index), s.q.rules)
-		if err := db.Exec(stmt).Error; err != nil {
-			return fmt.Errorf("rulelog: create the unique index of %s: %w", s.table, err)
-		}
+	if err := sqlstore.MigrateCasbinRule(ctx, s.db, s.table); err != nil {
+		return fmt.Errorf("rulelog: %w", err)
 	}
 	for _, stmt := range s.logDDL() {
 		if err := db.Exec(stmt).Error; err != nil {

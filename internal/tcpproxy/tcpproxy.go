@@ -19,6 +19,7 @@ type Proxy struct {
 	// forwardLeft is how many more connections are forwarded; later ones
 	// are accepted and closed at once. Negative means no limit.
 	forwardLeft int
+	hook        Hook
 }
 
 // Start listens on a fresh loopback port and forwards to target.
@@ -129,6 +130,7 @@ func (p *Proxy) forward(client net.Conn) {
 	p.conns[client] = frozen
 	p.conns[server] = frozen
 	p.mu.Unlock()
+	var answerLost [2]atomic.Bool // by Direction of the ForwardCut chunk
 	var once sync.Once
 	closeBoth := func() {
 		once.Do(func() {
@@ -140,16 +142,32 @@ func (p *Proxy) forward(client net.Conn) {
 			p.mu.Unlock()
 		})
 	}
-	copyHalf := func(dst, src net.Conn) {
+	copyHalf := func(dst, src net.Conn, dir Direction) {
 		defer p.wg.Done()
 		defer closeBoth()
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := src.Read(buf)
+			if n > 0 && answerLost[1-dir].Load() {
+				return // the answer to a ForwardCut chunk: lose it and cut
+			}
+			act := Forward
+			if h := p.currentHook(); n > 0 && h != nil && !frozen.Load() {
+				act = h(dir, buf[:n])
+			}
+			switch act {
+			case Drop:
+				return
+			case FreezeConn:
+				frozen.Store(true)
+			}
 			if n > 0 && !frozen.Load() {
 				if _, werr := dst.Write(buf[:n]); werr != nil {
 					return
 				}
+			}
+			if act == ForwardCut {
+				answerLost[dir].Store(true)
 			}
 			if err != nil {
 				return
@@ -157,6 +175,6 @@ func (p *Proxy) forward(client net.Conn) {
 		}
 	}
 	p.wg.Add(2)
-	go copyHalf(server, client)
-	go copyHalf(client, server)
+	go copyHalf(server, client, ToServer)
+	go copyHalf(client, server, ToClient)
 }

@@ -1,0 +1,112 @@
+package rulelog_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+
+	"github.com/casbin/casbin/v2/model"
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/adapters/rulelog"
+	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/config/dbtest"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/tcpproxy"
+)
+
+const rbac = `
+[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, obj, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
+`
+
+func rbacModel(t testing.TB) model.Model {
+	t.Helper()
+	m, err := enforcer.ParseModel(rbac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func newStore(t testing.TB, db *gorm.DB, opts ...rulelog.Option) *rulelog.Store {
+	t.Helper()
+	s, err := rulelog.New(context.Background(), db, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newEnforcer(t testing.TB, s *rulelog.Store, opts ...enforcer.Option) *enforcer.Enforcer {
+	t.Helper()
+	e, err := enforcer.New(context.Background(), rbacModel(t), s, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// viaProxy opens db's database again through a TCP proxy that the test can
+// cut, freeze or hook; for PostgreSQL and MySQL only.
+func viaProxy(t testing.TB, db dbtest.DB, backend string) (*tcpproxy.Proxy, *gorm.DB) {
+	t.Helper()
+	u, err := url.Parse(db.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tcpproxy.Start(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	u.Host = p.Addr()
+	g, err := config.OpenDB(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s, err := g.DB(); err == nil {
+			_ = s.Close()
+		}
+	})
+	return p, g
+}
+
+// servers are the backends with a server a proxy can stand in front of.
+func servers() []dbtest.Backend {
+	var out []dbtest.Backend
+	for _, b := range dbtest.Backends() {
+		if b.Name != "sqlite" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func allowed(t testing.TB, e *enforcer.Enforcer, sub, obj, act string) bool {
+	t.Helper()
+	ok, err := e.Enforce(context.Background(), sub, obj, act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// count returns the rows of table matching where.
+func count(t testing.TB, db *gorm.DB, table, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Table(table).Where(where, args...).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
