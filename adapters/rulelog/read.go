@@ -75,7 +75,7 @@ func (s *Store) head(ctx context.Context) (headRow, error) {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
 	var h headRow
-	err := s.db.WithContext(ctx).Raw("SELECT revision, pruned FROM " + s.q.head + " WHERE id = 1").Row().Scan(&h.Revision, &h.Pruned)
+	err := s.db.WithContext(ctx).Raw("SELECT revision, pruned FROM "+s.q.head+" WHERE id = 1").Row().Scan(&h.Revision, &h.Pruned)
 	if err != nil {
 		return headRow{}, fmt.Errorf("rulelog: read the head of %s: %w", s.table, err)
 	}

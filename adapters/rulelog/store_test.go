@@ -219,6 +219,3 @@ func TestLoadKeepsAnEmptyLastValue(t *testing.T) {
 		t.Fatalf("load of a row wider than its ptype = %v", err)
 	}
 }
-
-
-

@@ -136,7 +136,7 @@ func (s *Store) write(ctx context.Context, c enforcer.ChangeSet, f TxFunc, sess 
 	if len(w.Changed) == 0 {
 		// Nothing changed: give the revision back (the head's lock is ours
 		// until the end), so that every revision has log rows.
-		if err := tx.Exec("UPDATE "+s.q.head+" SET revision = revision - 1 WHERE id = 1").Error; err != nil {
+		if err := tx.Exec("UPDATE " + s.q.head + " SET revision = revision - 1 WHERE id = 1").Error; err != nil {
 			return fail(fmt.Errorf("rulelog: %w", err))
 		}
 	} else {
@@ -174,7 +174,7 @@ func (s *Store) bump(tx *gorm.DB, sess *session) (uint64, error) {
 	var rev uint64
 	switch s.dialect {
 	case "postgres":
-		row := tx.Raw("UPDATE "+s.q.head+" SET revision = revision + 1 WHERE id = 1 "+
+		row := tx.Raw("UPDATE " + s.q.head + " SET revision = revision + 1 WHERE id = 1 " +
 			"RETURNING revision, pg_backend_pid(), (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid())").Row()
 		var started *string
 		if err := row.Scan(&rev, &sess.pid, &started); err != nil {

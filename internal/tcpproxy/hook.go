@@ -14,10 +14,10 @@ type Action int
 
 // The actions a Hook can take on a chunk.
 const (
-	Forward     Action = iota // pass it on
-	Drop                      // discard it and cut the connection: the peer never sees it
-	ForwardCut                // pass it on; the next data back (its answer) is lost and the connection cut
-	FreezeConn                // discard it and everything after it, both ways, on this connection only
+	Forward    Action = iota // pass it on
+	Drop                     // discard it and cut the connection: the peer never sees it
+	ForwardCut               // pass it on; the next data back (its answer) is lost and the connection cut
+	FreezeConn               // discard it and everything after it, both ways, on this connection only
 )
 
 // Hook sees every chunk read from either side, in order, before it is
