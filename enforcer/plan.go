@@ -1,0 +1,380 @@
+package enforcer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wardenhq/warden/filter"
+)
+
+// Unknown marks the request field a plan leaves open:
+//
+//	e.Plan(ctx, enforcer.NewRequest("alice", enforcer.Unknown{}, "read"))
+//
+// asks which objects alice may read.
+type Unknown struct{}
+
+// Plan answers "for which values of the open field is req allowed?": the
+// one value of req.Values that is Unknown{} is the open field (the object,
+// say), and the answer is a filter.Plan over it, or over its attributes
+// when the matcher reads them (r.obj.Owner). Request-scoped groups and
+// policies count as in Decide.
+//
+// The plan follows role inheritance and domains through the index, so its
+// cost grows with the rules the caller reaches, not with the policy. A
+// model's effect is kept exactly: allow rules are OR-ed, deny rules
+// subtracted ((OR allow) AND NOT (OR deny)). For every value of the open
+// field the plan allows exactly what Decide allows; what the planner
+// cannot express exactly (a custom function, eval(), priority effects, a
+// role function over the open field…) returns an error matching
+// ErrUnsupported and filter.ErrUnsupported that names the construct. An
+// evaluation error Decide would meet (a rule with a bad regular
+// expression) fails the whole plan with ErrEvaluation.
+func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err error) {
+	if err := ctx.Err(); err != nil {
+		return filter.Plan{}, err
+	}
+	open := -1
+	for i, v := range req.Values {
+		if _, ok := v.(Unknown); ok {
+			if open >= 0 {
+				return filter.Plan{}, fmt.Errorf("%w: plan: more than one request field is Unknown", ErrInvalidRequest)
+			}
+			open = i
+		}
+	}
+	if open < 0 {
+		return filter.Plan{}, fmt.Errorf("%w: plan: no request field is Unknown", ErrInvalidRequest)
+	}
+	cm := e.cm
+	if cm == nil {
+		return filter.Plan{}, planUnsupported("%s", e.reason)
+	}
+	if len(req.Values) != len(cm.rTok) {
+		return filter.Plan{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(cm.rTok))
+	}
+	if len(req.Groups) > 0 && cm.scopedGI < 0 {
+		return filter.Plan{}, planUnsupported("request-scoped groups need exactly one role function called with the subject (r.%s) as its first argument", cm.rTok[0][2:])
+	}
+	tree, perr := parsePlanMatcher(cm)
+	if perr != nil {
+		return filter.Plan{}, planUnsupported("%v in the matcher", perr)
+	}
+	pl := &planner{cm: cm, open: open, openName: strings.TrimPrefix(cm.rTok[open], "r_"), vals: req.Values}
+	if err := pl.checkOpenUse(tree); err != nil {
+		return filter.Plan{}, err
+	}
+	defer func() {
+		// As in decide: a panicking matching function must fail the plan,
+		// never the caller.
+		if r := recover(); r != nil {
+			p, err = filter.Plan{}, fmt.Errorf("%w: %v", ErrEvaluation, r)
+		}
+	}()
+
+	vals := make([]any, len(req.Values))
+	copy(vals, req.Values)
+	vals[open] = ""
+	ev := e.lockedEval(Request{Values: vals, Groups: req.Groups})
+	defer e.release(ev)
+	pl.ev = ev
+	for i, p := range req.Policies {
+		if len(p) != len(cm.pTok) {
+			return filter.Plan{}, fmt.Errorf("%w: request policy %d has %d values, the model defines %d", ErrInvalidRequest, i, len(p), len(cm.pTok))
+		}
+	}
+	if len(ev.st.rules["p"])+len(req.Policies) == 0 {
+		// As decideEmpty: the matcher once, with empty policy values.
+		r := pl.eval(tree, make([]string, len(cm.pTok)))
+		if r.k == rkErr {
+			return filter.Plan{}, r.err
+		}
+		if cm.effect == effectDenyOverride {
+			return filter.Plan{Kind: filter.AlwaysAllowed}, nil
+		}
+		return r.plan(), nil
+	}
+	var allow, deny []resid
+	for _, sr := range pl.candidates(req.Policies) {
+		eft := "allow"
+		if cm.eftIdx >= 0 {
+			eft = sr[cm.eftIdx]
+		}
+		counts := (eft == "allow" && cm.effect != effectDenyOverride) || (eft == "deny" && cm.effect != effectAllowOverride)
+		if !counts {
+			// Decide does evaluate the rule, so its errors count.
+			if r := pl.eval(tree, sr); r.k == rkErr {
+				return filter.Plan{}, r.err
+			}
+			continue
+		}
+		r := pl.eval(tree, sr)
+		switch {
+		case r.k == rkErr:
+			return filter.Plan{}, r.err
+		case r.k == rkFalse:
+		case eft == "allow":
+			allow = append(allow, r)
+		default:
+			deny = append(deny, r)
+		}
+	}
+	a, d := anyOf(allow), anyOf(deny)
+	switch cm.effect {
+	case effectAllowOverride:
+		return a.plan(), nil
+	case effectDenyOverride:
+		return d.negate().plan(), nil
+	default:
+		return a.and(d.negate()).plan(), nil
+	}
+}
+
+func planUnsupported(format string, args ...any) error {
+	return fmt.Errorf("%w: %w: plan: "+format, append([]any{ErrUnsupported, filter.ErrUnsupported}, args...)...)
+}
+
+// planner evaluates the matcher for one plan.
+type planner struct {
+	cm       *compiledModel
+	ev       *evalCtx
+	open     int
+	openName string
+	vals     []any
+}
+
+// checkOpenUse refuses, whatever the policy, the constructs that cannot
+// test the open field: reading it both as a value and through attributes
+// (no one object is both), a role function over it, a pattern taken from
+// it, a function without a translation, two different open fields
+// compared.
+func (pl *planner) checkOpenUse(n *pNode) error {
+	var whole, attr bool
+	isOpen := func(a pVal) bool { return a.kind == pvReq && a.idx == pl.open }
+	var walk func(*pNode) error
+	walk = func(n *pNode) error {
+		for _, a := range n.args {
+			if isOpen(a) {
+				if a.attr == "" {
+					whole = true
+				} else {
+					attr = true
+				}
+			}
+		}
+		switch {
+		case n.kind == pnCall && slices.ContainsFunc(n.args, isOpen):
+			if _, role := pl.cm.gIdx[n.fn]; role {
+				return planUnsupported("role function %s over the open field", n.text)
+			}
+			if isOpen(n.args[1]) {
+				return planUnsupported("%s with the open field as its pattern", n.text)
+			}
+			if !openFuncs[n.fn] {
+				return planUnsupported("%s: function %s cannot be translated", n.text, n.fn)
+			}
+		case (n.kind == pnEq || n.kind == pnNe) && isOpen(n.args[0]) && isOpen(n.args[1]) && n.args[0].attr != n.args[1].attr:
+			return planUnsupported("comparison of two open fields %s and %s", n.args[0].name, n.args[1].name)
+		}
+		for _, k := range n.kids {
+			if err := walk(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(n); err != nil {
+		return err
+	}
+	if whole && attr {
+		return planUnsupported("r.%s is used both as a value and for its attributes", pl.openName)
+	}
+	return nil
+}
+
+// openFuncs are the functions that may test the open field.
+var openFuncs = map[string]bool{
+	"keyMatch": true, "keyMatch2": true, "keyMatch3": true, "keyMatch5": true, "regexMatch": true, "globMatch": true,
+}
+
+// candidates returns the policy values of every rule that can match: the
+// rules of the roles the caller reaches when the matcher has a role term
+// over known fields, all rules otherwise; then the request's policies.
+// Decide's candidates for any value of the open field are among them.
+func (pl *planner) candidates(scoped [][]string) [][]string {
+	cm, ev, st := pl.cm, pl.ev, pl.ev.st
+	var out [][]string
+	useRole := cm.role != nil && cm.role.rField != pl.open
+	if useRole {
+		if _, ok := pl.vals[cm.role.rField].(string); !ok {
+			useRole = false
+		}
+		if d := cm.role.dom; d != nil && d.kind == opReq {
+			if _, ok := pl.vals[d.idx].(string); !ok || d.idx == pl.open {
+				useRole = false
+			}
+		}
+	}
+	var rules []*storedRule
+	if useRole {
+		set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
+		for _, name := range set.names {
+			rules = append(rules, st.bySub[name]...)
+		}
+	} else {
+		rules = st.ordered("p")
+	}
+	for _, sr := range rules {
+		out = append(out, sr.vals)
+	}
+	return append(out, scoped...)
+}
+
+type residKind uint8
+
+const (
+	rkFalse residKind = iota
+	rkTrue
+	rkCond
+	rkErr
+)
+
+// resid is a matcher term with every known value put in: true, false, a
+// condition on the open field, or an evaluation error.
+type resid struct {
+	k   residKind
+	c   *filter.Cond
+	err error
+}
+
+var (
+	rTrue  = resid{k: rkTrue}
+	rFalse = resid{k: rkFalse}
+)
+
+func rBool(b bool) resid {
+	if b {
+		return rTrue
+	}
+	return rFalse
+}
+
+func rCond(c *filter.Cond) resid { return resid{k: rkCond, c: c} }
+
+func (r resid) plan() filter.Plan {
+	switch r.k {
+	case rkTrue:
+		return filter.Plan{Kind: filter.AlwaysAllowed}
+	case rkCond:
+		return filter.Plan{Kind: filter.Conditional, Cond: r.c}
+	}
+	return filter.Plan{Kind: filter.AlwaysDenied}
+}
+
+func (r resid) negate() resid {
+	switch r.k {
+	case rkTrue:
+		return rFalse
+	case rkFalse:
+		return rTrue
+	case rkCond:
+		if r.c.Op == filter.OpNot {
+			return rCond(r.c.Kids[0])
+		}
+		return rCond(filter.Not(r.c))
+	}
+	return r
+}
+
+// and combines r with the term after it, which the matcher evaluates only
+// when r may hold.
+func (r resid) and(next resid) resid {
+	switch {
+	case r.k == rkTrue:
+		return next
+	case r.k != rkCond:
+		return r
+	case next.k == rkTrue:
+		return r
+	case next.k == rkCond:
+		return rCond(flatten(filter.OpAnd, r.c, next.c))
+	}
+	return next
+}
+
+func (r resid) or(next resid) resid {
+	switch {
+	case r.k == rkFalse:
+		return next
+	case r.k != rkCond:
+		return r
+	case next.k == rkFalse:
+		return r
+	case next.k == rkCond:
+		return rCond(flatten(filter.OpOr, r.c, next.c))
+	}
+	return next
+}
+
+func flatten(op filter.Op, a, b *filter.Cond) *filter.Cond {
+	var kids []*filter.Cond
+	for _, c := range []*filter.Cond{a, b} {
+		if c.Op == op {
+			kids = append(kids, c.Kids...)
+		} else {
+			kids = append(kids, c)
+		}
+	}
+	return &filter.Cond{Op: op, Kids: kids}
+}
+
+// anyOf is the disjunction of the residuals of matched rules.
+func anyOf(rs []resid) resid {
+	var conds []*filter.Cond
+	for _, r := range rs {
+		switch r.k {
+		case rkTrue:
+			return rTrue
+		case rkCond:
+			conds = append(conds, r.c)
+		}
+	}
+	switch len(conds) {
+	case 0:
+		return rFalse
+	case 1:
+		return rCond(conds[0])
+	}
+	return rCond(mergeEq(filter.Or(conds...)))
+}
+
+// mergeEq turns the many "obj = x" terms a large policy gives into one
+// "obj IN (…)" per field, keeping the other terms as they are.
+func mergeEq(c *filter.Cond) *filter.Cond {
+	byField := map[string]*filter.Cond{}
+	var kids []*filter.Cond
+	for _, k := range c.Kids {
+		if k.Op == filter.OpEq || k.Op == filter.OpIn {
+			if in, ok := byField[k.Field]; ok {
+				in.Values = append(in.Values, k.Values...)
+				continue
+			}
+			in := filter.In(k.Field, k.Values...)
+			byField[k.Field] = in
+			kids = append(kids, in)
+			continue
+		}
+		kids = append(kids, k)
+	}
+	for _, k := range kids {
+		if k.Op == filter.OpIn && len(k.Values) == 1 {
+			k.Op = filter.OpEq
+		}
+	}
+	if len(kids) == 1 {
+		return kids[0]
+	}
+	return filter.Or(kids...)
+}

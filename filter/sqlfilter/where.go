@@ -1,0 +1,349 @@
+package sqlfilter
+
+import (
+	"fmt"
+	"regexp/syntax"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wardenhq/warden/filter"
+)
+
+// Dialect is a SQL dialect.
+type Dialect uint8
+
+// The dialects.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+	MySQL // MySQL and MariaDB
+)
+
+// ParseDialect reads "sqlite", "postgres" (or "postgresql", "pgx") or
+// "mysql" (or "mariadb").
+func ParseDialect(name string) (Dialect, error) {
+	switch strings.ToLower(name) {
+	case "sqlite", "sqlite3":
+		return SQLite, nil
+	case "postgres", "postgresql", "pgx":
+		return Postgres, nil
+	case "mysql", "mariadb":
+		return MySQL, nil
+	}
+	return 0, fmt.Errorf("sqlfilter: unknown dialect %q (sqlite, postgres or mysql)", name)
+}
+
+// String returns "sqlite", "postgres" or "mysql".
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	case MySQL:
+		return "mysql"
+	}
+	return "unknown"
+}
+
+// Columns maps a plan's fields ("obj", "obj.Owner") to column names. A
+// name may be qualified ("posts.path"); each part is quoted.
+type Columns map[string]string
+
+// Where is a WHERE fragment and its arguments, in order.
+type Where struct {
+	SQL  string
+	Args []any
+}
+
+// Option configures a translation.
+type Option func(*config)
+
+type config struct{ questionMarks bool }
+
+// WithQuestionMarks writes every placeholder as ?, whatever the dialect
+// (GORM numbers them itself on PostgreSQL).
+func WithQuestionMarks() Option { return func(c *config) { c.questionMarks = true } }
+
+// The fragments of the two constant plans.
+const (
+	sqlTrue  = "1 = 1"
+	sqlFalse = "1 = 0"
+)
+
+// Translate returns the WHERE fragment of p: "1 = 1" for an always
+// allowed plan, "1 = 0" for an always denied one. Placeholders are $1, $2…
+// on PostgreSQL and ? elsewhere. A condition the dialect cannot express
+// exactly, or a field without a column, is an error (matching
+// filter.ErrUnsupported for the former); never a wider fragment.
+func Translate(p filter.Plan, d Dialect, cols Columns, opts ...Option) (Where, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if d < SQLite || d > MySQL {
+		return Where{}, fmt.Errorf("sqlfilter: unknown dialect %d", d)
+	}
+	switch p.Kind {
+	case filter.AlwaysAllowed:
+		return Where{SQL: sqlTrue}, nil
+	case filter.Conditional:
+	default:
+		return Where{SQL: sqlFalse}, nil
+	}
+	if p.Cond == nil {
+		return Where{}, fmt.Errorf("sqlfilter: conditional plan without a condition")
+	}
+	w := &writer{d: d, cols: cols, qm: cfg.questionMarks || d != Postgres}
+	fields := p.Cond.Fields()
+	for _, f := range fields {
+		col, err := w.column(f)
+		if err != nil {
+			return Where{}, err
+		}
+		w.b.WriteString(col + " IS NOT NULL AND ")
+	}
+	if err := w.cond(p.Cond); err != nil {
+		return Where{}, err
+	}
+	return Where{SQL: w.b.String(), Args: w.args}, nil
+}
+
+type writer struct {
+	d    Dialect
+	cols Columns
+	qm   bool
+	b    strings.Builder
+	args []any
+}
+
+func (w *writer) arg(v string) string {
+	w.args = append(w.args, v)
+	if w.qm {
+		return "?"
+	}
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+// column returns the quoted column of field.
+func (w *writer) column(field string) (string, error) {
+	name, ok := w.cols[field]
+	if !ok || name == "" {
+		return "", fmt.Errorf("sqlfilter: no column for field %s", field)
+	}
+	parts := strings.Split(name, ".")
+	q := `"`
+	if w.d == MySQL {
+		q = "`"
+	}
+	for i, p := range parts {
+		if p == "" || strings.ContainsAny(p, "\"`\x00") || !utf8.ValidString(p) {
+			return "", fmt.Errorf("sqlfilter: column name %q for field %s", name, field)
+		}
+		parts[i] = q + p + q
+	}
+	return strings.Join(parts, "."), nil
+}
+
+func (w *writer) cond(c *filter.Cond) error {
+	switch c.Op {
+	case filter.OpAnd, filter.OpOr:
+		if len(c.Kids) == 0 {
+			if c.Op == filter.OpAnd {
+				w.b.WriteString(sqlTrue)
+			} else {
+				w.b.WriteString(sqlFalse)
+			}
+			return nil
+		}
+		sep := " AND "
+		if c.Op == filter.OpOr {
+			sep = " OR "
+		}
+		w.b.WriteByte('(')
+		for i, k := range c.Kids {
+			if i > 0 {
+				w.b.WriteString(sep)
+			}
+			if err := w.cond(k); err != nil {
+				return err
+			}
+		}
+		w.b.WriteByte(')')
+		return nil
+	case filter.OpNot:
+		if len(c.Kids) != 1 {
+			return fmt.Errorf("sqlfilter: NOT with %d conditions", len(c.Kids))
+		}
+		w.b.WriteString("NOT (")
+		if err := w.cond(c.Kids[0]); err != nil {
+			return err
+		}
+		w.b.WriteByte(')')
+		return nil
+	}
+	col, err := w.column(c.Field)
+	if err != nil {
+		return err
+	}
+	switch c.Op {
+	case filter.OpEq:
+		w.b.WriteString(col + " = " + w.arg(c.Values[0]))
+	case filter.OpIn:
+		if len(c.Values) == 0 {
+			w.b.WriteString(sqlFalse)
+			return nil
+		}
+		vals := slices.Clone(c.Values)
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		w.b.WriteString(col + " IN (")
+		for i, v := range vals {
+			if i > 0 {
+				w.b.WriteString(", ")
+			}
+			w.b.WriteString(w.arg(v))
+		}
+		w.b.WriteByte(')')
+	case filter.OpPrefix:
+		w.prefix(func() string { return col }, c.Values[0], false)
+	case filter.OpRegex:
+		return w.regex(col, c)
+	default:
+		return fmt.Errorf("%w: sqlfilter: operator %d", filter.ErrUnsupported, c.Op)
+	}
+	return nil
+}
+
+// prefix writes "expr starts with p" and, with noNewline, "and has no
+// newline after p". expr writes the tested expression (and binds its
+// arguments) each time it is called.
+func (w *writer) prefix(expr func() string, p string, noNewline bool) {
+	if w.d == SQLite {
+		// SQLite's LIKE folds ASCII case; GLOB compares exactly.
+		w.b.WriteString(expr() + " GLOB " + w.arg(escapeGlob(p)+"*"))
+		if noNewline {
+			w.b.WriteString(" AND " + expr() + " NOT GLOB " + w.arg(escapeGlob(p)+"*\n*"))
+		}
+		return
+	}
+	w.b.WriteString(expr() + " LIKE " + w.arg(escapeLike(p)+"%") + " ESCAPE '!'")
+	if noNewline {
+		w.b.WriteString(" AND " + expr() + " NOT LIKE " + w.arg(escapeLike(p)+"%\n%") + " ESCAPE '!'")
+	}
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+func escapeGlob(s string) string {
+	return strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]").Replace(s)
+}
+
+// regex writes a regular expression condition: = or a prefix when the
+// expression is one, else the dialect's regular expression.
+func (w *writer) regex(col string, c *filter.Cond) error {
+	expr := func() string { return col }
+	if c.Before != "" {
+		expr = func() string { return w.before(col, c.Before) }
+	}
+	re, err := syntax.Parse(c.Regex, syntax.Perl)
+	if err != nil {
+		return fmt.Errorf("sqlfilter: regular expression %q: %v", c.Regex, err)
+	}
+	if lit, kind := literalForm(re); kind != notLiteral {
+		switch kind {
+		case exactLiteral:
+			w.b.WriteString(expr() + " = " + w.arg(lit))
+		case prefixAny:
+			w.prefix(expr, lit, false)
+		case prefixLine:
+			w.b.WriteByte('(')
+			w.prefix(expr, lit, true)
+			w.b.WriteByte(')')
+		}
+		return nil
+	}
+	switch w.d {
+	case SQLite:
+		pat := w.arg(c.Regex)
+		w.b.WriteString("regexp(" + pat + ", " + expr() + ")")
+	case Postgres:
+		src, err := emit(re, flavorARE)
+		if err != nil {
+			return fmt.Errorf("%w: sqlfilter: %s on PostgreSQL: %v", filter.ErrUnsupported, describe(c), err)
+		}
+		e := expr()
+		w.b.WriteString(e + " ~ " + w.arg(src))
+	case MySQL:
+		src, err := emit(re, flavorPCRE)
+		if err != nil {
+			return fmt.Errorf("%w: sqlfilter: %s on MySQL/MariaDB: %v", filter.ErrUnsupported, describe(c), err)
+		}
+		// Matched as UTF-8 characters, case-sensitively, whatever the
+		// column's type (a VARBINARY column would be matched byte by byte).
+		e := expr()
+		w.b.WriteString("CONVERT(" + e + " USING utf8mb4) COLLATE utf8mb4_bin REGEXP " + w.arg(src))
+	}
+	return nil
+}
+
+func describe(c *filter.Cond) string {
+	if c.Source != "" {
+		return c.Source
+	}
+	return "regular expression " + strconv.Quote(c.Regex)
+}
+
+// before is the SQL for the part of col before the first sep.
+func (w *writer) before(col, sep string) string {
+	switch w.d {
+	case Postgres:
+		return "split_part(" + col + ", " + w.arg(sep) + ", 1)"
+	case MySQL:
+		return "SUBSTRING_INDEX(" + col + ", " + w.arg(sep) + ", 1)"
+	}
+	a := w.arg(sep)
+	b := w.arg(sep)
+	return "substr(" + col + ", 1, instr(" + col + " || " + a + ", " + b + ") - 1)"
+}
+
+type literalKind uint8
+
+const (
+	notLiteral   literalKind = iota
+	exactLiteral             // \Aabc\z
+	prefixAny                // \Aabc(?s:.*)
+	prefixLine               // \Aabc.*\z: no newline after the prefix
+)
+
+// literalForm recognises the expressions = and LIKE state exactly.
+func literalForm(re *syntax.Regexp) (string, literalKind) {
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return "", notLiteral
+	}
+	subs := re.Sub[1:]
+	var lit []rune
+	for len(subs) > 0 && subs[0].Op == syntax.OpLiteral && subs[0].Flags&syntax.FoldCase == 0 {
+		lit = append(lit, subs[0].Rune...)
+		subs = subs[1:]
+	}
+	s := string(lit)
+	isStar := func(r *syntax.Regexp, op syntax.Op) bool {
+		return r.Op == syntax.OpStar && r.Sub[0].Op == op
+	}
+	switch {
+	case len(subs) == 1 && subs[0].Op == syntax.OpEndText:
+		return s, exactLiteral
+	case len(subs) == 1 && isStar(subs[0], syntax.OpAnyChar):
+		return s, prefixAny
+	case len(subs) == 2 && isStar(subs[0], syntax.OpAnyChar) && subs[1].Op == syntax.OpEndText:
+		return s, prefixAny
+	case len(subs) == 2 && isStar(subs[0], syntax.OpAnyCharNotNL) && subs[1].Op == syntax.OpEndText:
+		return s, prefixLine
+	}
+	return "", notLiteral
+}

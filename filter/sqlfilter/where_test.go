@@ -1,0 +1,136 @@
+package sqlfilter_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden/filter"
+	"github.com/wardenhq/warden/filter/sqlfilter"
+)
+
+var cols = sqlfilter.Columns{"obj": "path", "obj.Owner": "posts.owner"}
+
+func TestTranslate(t *testing.T) {
+	plan := filter.Plan{Kind: filter.Conditional, Cond: filter.And(
+		filter.Or(filter.In("obj", "/b", "/a", "/a"), filter.Prefix("obj", "/x%_!"), filter.Eq("obj.Owner", "alice")),
+		filter.Not(filter.Regex("obj", `^/p/[^/]+$`)),
+	)}
+	cases := []struct {
+		d    sqlfilter.Dialect
+		sql  string
+		args []any
+	}{
+		{sqlfilter.SQLite, `"path" IS NOT NULL AND "posts"."owner" IS NOT NULL AND (("path" IN (?, ?) OR "path" GLOB ? OR "posts"."owner" = ?) AND NOT (regexp(?, "path")))`,
+			[]any{"/a", "/b", "/x%_!*", "alice", `^/p/[^/]+$`}},
+		{sqlfilter.Postgres, `"path" IS NOT NULL AND "posts"."owner" IS NOT NULL AND (("path" IN ($1, $2) OR "path" LIKE $3 ESCAPE '!' OR "posts"."owner" = $4) AND NOT ("path" ~ $5))`,
+			[]any{"/a", "/b", "/x!%!_!!%", "alice", `^\U0000002Fp\U0000002F(?:[\U00000001-\U0000002E0-\U0010FFFF])+$`}},
+		{sqlfilter.MySQL, "`path` IS NOT NULL AND `posts`.`owner` IS NOT NULL AND ((`path` IN (?, ?) OR `path` LIKE ? ESCAPE '!' OR `posts`.`owner` = ?) AND NOT (CONVERT(`path` USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?))",
+			[]any{"/a", "/b", "/x!%!_!!%", "alice", `(?-imsx)\A\x{2F}p\x{2F}(?:[\x{0}-\x{2E}0-\x{10FFFF}])+\z`}},
+	}
+	for _, c := range cases {
+		w, err := sqlfilter.Translate(plan, c.d, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.SQL != c.sql || !slices.Equal(w.Args, c.args) {
+			t.Errorf("%s:\n got %s %q\nwant %s %q", c.d, w.SQL, w.Args, c.sql, c.args)
+		}
+	}
+}
+
+func TestTranslateConstantPlans(t *testing.T) {
+	for _, d := range []sqlfilter.Dialect{sqlfilter.SQLite, sqlfilter.Postgres, sqlfilter.MySQL} {
+		for kind, want := range map[filter.Kind]string{filter.AlwaysAllowed: "1 = 1", filter.AlwaysDenied: "1 = 0"} {
+			w, err := sqlfilter.Translate(filter.Plan{Kind: kind}, d, nil)
+			if err != nil || w.SQL != want || len(w.Args) != 0 {
+				t.Errorf("%s %s: %q %v %v", d, kind, w.SQL, w.Args, err)
+			}
+		}
+	}
+}
+
+// TestTranslateLiteralForms: regular expressions that are an equality or a
+// prefix become = and LIKE (GLOB on SQLite), which use indexes.
+func TestTranslateLiteralForms(t *testing.T) {
+	cases := []struct{ re, sqlite, postgres string }{
+		{`^/posts/1$`, `"path" = ?`, `"path" = $1`},
+		{`^/posts/.*$`, `("path" GLOB ? AND "path" NOT GLOB ?)`, `("path" LIKE $1 ESCAPE '!' AND "path" NOT LIKE $2 ESCAPE '!')`},
+		{`\A/posts/(?s:.*)`, `"path" GLOB ?`, `"path" LIKE $1 ESCAPE '!'`},
+	}
+	for _, c := range cases {
+		p := filter.Plan{Kind: filter.Conditional, Cond: filter.Regex("obj", c.re)}
+		for d, want := range map[sqlfilter.Dialect]string{sqlfilter.SQLite: c.sqlite, sqlfilter.Postgres: c.postgres} {
+			w, err := sqlfilter.Translate(p, d, cols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimPrefix(w.SQL, `"path" IS NOT NULL AND `); got != want {
+				t.Errorf("%s %s: got %s, want %s", d, c.re, got, want)
+			}
+		}
+	}
+}
+
+// TestTranslateUnsupported: what an engine cannot state exactly is
+// refused, naming the construct; SQLite runs Go's regexp and takes all.
+func TestTranslateUnsupported(t *testing.T) {
+	cases := []struct{ re, want string }{
+		{`\bword`, "word boundary"},
+		{`(?m)^a$`, "multi-line"},
+		{`^a{256}$`, "repetition count above 255"},
+		{`a\x00b`, "NUL"},
+	}
+	for _, c := range cases {
+		p := filter.Plan{Kind: filter.Conditional, Cond: &filter.Cond{Op: filter.OpRegex, Field: "obj", Regex: c.re, Source: "regexMatch(r.obj, p.obj)"}}
+		for _, d := range []sqlfilter.Dialect{sqlfilter.Postgres, sqlfilter.MySQL} {
+			_, err := sqlfilter.Translate(p, d, cols)
+			if c.want == "NUL" && d == sqlfilter.MySQL {
+				if err != nil {
+					t.Errorf("%s on MySQL: %v", c.re, err)
+				}
+				continue
+			}
+			if !errors.Is(err, filter.ErrUnsupported) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "regexMatch") {
+				t.Errorf("%s on %s: got %v, want ErrUnsupported naming %q", c.re, d, err, c.want)
+			}
+		}
+		if _, err := sqlfilter.Translate(p, sqlfilter.SQLite, cols); err != nil {
+			t.Errorf("%s on SQLite: %v", c.re, err)
+		}
+	}
+}
+
+func TestTranslateErrors(t *testing.T) {
+	p := filter.Plan{Kind: filter.Conditional, Cond: filter.Eq("obj.Type", "x")}
+	if _, err := sqlfilter.Translate(p, sqlfilter.SQLite, cols); err == nil || !strings.Contains(err.Error(), "obj.Type") {
+		t.Errorf("missing column: %v", err)
+	}
+	for _, bad := range []string{`a"b`, "a`b", "", "a..b"} {
+		_, err := sqlfilter.Translate(filter.Plan{Kind: filter.Conditional, Cond: filter.Eq("obj", "x")}, sqlfilter.MySQL, sqlfilter.Columns{"obj": bad})
+		if err == nil {
+			t.Errorf("column %q accepted", bad)
+		}
+	}
+	if _, err := sqlfilter.ParseDialect("oracle"); err == nil {
+		t.Error("oracle accepted")
+	}
+}
+
+func ExampleTranslate() {
+	p := filter.Plan{Kind: filter.Conditional, Cond: filter.And(
+		filter.In("obj", "/posts/1", "/posts/2"),
+		filter.Not(filter.Eq("obj", "/posts/2")),
+	)}
+	w, err := sqlfilter.Translate(p, sqlfilter.Postgres, sqlfilter.Columns{"obj": "path"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.SQL)
+	fmt.Println(w.Args...)
+	// Output:
+	// "path" IS NOT NULL AND ("path" IN ($1, $2) AND NOT ("path" = $3))
+	// /posts/1 /posts/2 /posts/2
+}
