@@ -58,6 +58,9 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if len(req.Groups) > 0 && cm.scopedGI < 0 {
 		return filter.Plan{}, planUnsupported("request-scoped groups need exactly one role function called with the subject (r.%s) as its first argument", cm.rTok[0][2:])
 	}
+	if err := e.checkRequest(req); err != nil {
+		return filter.Plan{}, err
+	}
 	tree, perr := parsePlanMatcher(cm)
 	if perr != nil {
 		return filter.Plan{}, planUnsupported("%v in the matcher", perr)
@@ -66,6 +69,25 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if err := pl.checkOpenUse(tree); err != nil {
 		return filter.Plan{}, err
 	}
+	p, err = pl.plan(e, tree, req)
+	if err != nil || pl.attrs {
+		return p, err
+	}
+	// Decide refuses a string request value over the limit: so does the
+	// plan, whatever the policy says.
+	long := filter.MaxLen(pl.openName, e.maxRequest)
+	switch p.Kind {
+	case filter.AlwaysAllowed:
+		return filter.Plan{Kind: filter.Conditional, Cond: long}, nil
+	case filter.Conditional:
+		return filter.Plan{Kind: filter.Conditional, Cond: flatten(filter.OpAnd, p.Cond, long)}, nil
+	}
+	return p, nil
+}
+
+// plan is Plan after the checks, for the open field as Decide sees it.
+func (pl *planner) plan(e *Enforcer, tree *pNode, req Request) (p filter.Plan, err error) {
+	cm := pl.cm
 	defer func() {
 		// As in decide: a panicking matching function must fail the plan,
 		// never the caller.
@@ -76,7 +98,7 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 
 	vals := make([]any, len(req.Values))
 	copy(vals, req.Values)
-	vals[open] = ""
+	vals[pl.open] = ""
 	ev := e.lockedEval(Request{Values: vals, Groups: req.Groups})
 	defer e.release(ev)
 	pl.ev = ev
@@ -143,6 +165,7 @@ type planner struct {
 	open     int
 	openName string
 	vals     []any
+	attrs    bool // the matcher reads attributes of the open field
 }
 
 // checkOpenUse refuses, whatever the policy, the constructs that cannot
@@ -191,6 +214,7 @@ func (pl *planner) checkOpenUse(n *pNode) error {
 	if whole && attr {
 		return planUnsupported("r.%s is used both as a value and for its attributes", pl.openName)
 	}
+	pl.attrs = attr
 	return nil
 }
 

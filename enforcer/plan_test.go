@@ -101,15 +101,17 @@ m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act`
 	}
 }
 
-// TestPlanEvaluationError: a rule Decide would fail on fails the plan.
+// TestPlanEvaluationError: where Decide fails (here on an attribute the
+// subject lacks), the plan fails too, rather than allow anything.
 func TestPlanEvaluationError(t *testing.T) {
-	e := planEnforcer(t, withMatcher(`g(r.sub, p.sub) && regexMatch(r.obj, p.obj) && r.act == p.act`),
-		enforcer.P("alice", "(", "read"))
-	_, err := e.Plan(context.Background(), enforcer.NewRequest("alice", enforcer.Unknown{}, "read"))
+	e := planEnforcer(t, withMatcher(`r.sub.Name == p.sub && r.obj == p.obj && r.act == p.act`),
+		enforcer.P("alice", "/x", "read"))
+	sub := map[string]any{"Nom": "alice"}
+	_, err := e.Plan(context.Background(), enforcer.NewRequest(sub, enforcer.Unknown{}, "read"))
 	if !errors.Is(err, enforcer.ErrEvaluation) {
 		t.Fatalf("got %v, want ErrEvaluation", err)
 	}
-	if _, err := e.Decide(context.Background(), enforcer.NewRequest("alice", "x", "read")); !errors.Is(err, enforcer.ErrEvaluation) {
+	if _, err := e.Decide(context.Background(), enforcer.NewRequest(sub, "/x", "read")); !errors.Is(err, enforcer.ErrEvaluation) {
 		t.Fatalf("Decide: %v", err)
 	}
 }
@@ -146,10 +148,10 @@ func TestPlanShapes(t *testing.T) {
 		groups []string
 		want   string
 	}{
-		{"alice", nil, `(obj IN ("/a", "/b", "/c") AND NOT obj = "/b")`},
+		{"alice", nil, `(obj IN ("/a", "/b", "/c") AND NOT obj = "/b" AND LENGTH(obj) <= 4096)`},
 		{"bob", nil, "<nil>"},
-		{"bob", []string{"viewer"}, `obj IN ("/b", "/c")`},
-		{"root", nil, `obj = "/x"`},
+		{"bob", []string{"viewer"}, `(obj IN ("/b", "/c") AND LENGTH(obj) <= 4096)`},
+		{"root", nil, `(obj = "/x" AND LENGTH(obj) <= 4096)`},
 	}
 	for _, c := range cases {
 		p, err := e.Plan(context.Background(), enforcer.Request{Values: []any{c.sub, enforcer.Unknown{}, "read"}, Groups: c.groups})

@@ -56,6 +56,8 @@ func (c *Cond) holds(vals map[string]string) (bool, error) {
 		return slices.Contains(c.Values, vals[c.Field]), nil
 	case OpPrefix:
 		return strings.HasPrefix(vals[c.Field], c.Values[0]), nil
+	case OpMaxLen:
+		return len(vals[c.Field]) <= c.Max, nil
 	case OpRegex:
 		re, err := regexp.Compile(c.Regex)
 		if err != nil {

@@ -56,6 +56,7 @@ const (
 	OpIn                   // Field equals one of Values
 	OpPrefix               // Field starts with Values[0]
 	OpRegex                // Regex matches Field (cut at Before, if set)
+	OpMaxLen               // Field is at most Max bytes long
 )
 
 // Cond is a condition over named fields. A field is the request token as
@@ -74,6 +75,8 @@ type Cond struct {
 	// of the value before the first occurrence of Before (keyMatch5 ignores
 	// a query string this way); a value without Before is used whole.
 	Before string
+	// Max is the bound of OpMaxLen, in bytes.
+	Max int
 	// Source names the matcher construct the condition came from, such as
 	// "keyMatch2(r.obj, p.obj)", for messages.
 	Source string
@@ -103,6 +106,10 @@ func Prefix(field, prefix string) *Cond {
 
 // Regex is field matched by the Go regular expression re.
 func Regex(field, re string) *Cond { return &Cond{Op: OpRegex, Field: field, Regex: re} }
+
+// MaxLen is len(field) <= n, in bytes: the decision refuses longer
+// request values.
+func MaxLen(field string, n int) *Cond { return &Cond{Op: OpMaxLen, Field: field, Max: n} }
 
 // Fields returns the fields c tests, sorted, each once.
 func (c *Cond) Fields() []string {
@@ -154,6 +161,8 @@ func (c *Cond) String() string {
 		return c.Field + " IN (" + strings.Join(parts, ", ") + ")"
 	case OpPrefix:
 		return c.Field + " STARTS WITH " + q(c.Values[0])
+	case OpMaxLen:
+		return "LENGTH(" + c.Field + ") <= " + strconv.Itoa(c.Max)
 	case OpRegex:
 		s := c.Field + " ~ " + q(c.Regex)
 		if c.Before != "" {

@@ -211,6 +211,14 @@ func (w *writer) cond(c *filter.Cond) error {
 		w.prefix(func() string { return col }, c.Values[0], false)
 	case filter.OpRegex:
 		return w.regex(col, c)
+	case filter.OpMaxLen:
+		n := map[Dialect]string{SQLite: "length(CAST(" + col + " AS BLOB))", Postgres: "octet_length(" + col + ")", MySQL: "LENGTH(" + col + ")"}[w.d]
+		w.args = append(w.args, c.Max)
+		ph := "?"
+		if !w.qm {
+			ph = "$" + strconv.Itoa(len(w.args))
+		}
+		w.b.WriteString(n + " <= " + ph)
 	default:
 		return fmt.Errorf("%w: sqlfilter: operator %d", filter.ErrUnsupported, c.Op)
 	}
