@@ -141,3 +141,10 @@ func (l *Log) Head(ctx context.Context) (Head, error) {
 	}
 	return rows[0].head(), nil
 }
+
+// ChainHead is Head as a sequence number and hash, the signature of
+// metrics.ChainHead.
+func (l *Log) ChainHead(ctx context.Context) (uint64, string, error) {
+	h, err := l.Head(ctx)
+	return h.Seq, h.Hash, err
+}

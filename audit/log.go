@@ -49,15 +49,26 @@ func WithClock(now func() time.Time) Option { return func(l *Log) { l.now = now 
 // New returns a Log on db, creating the table and its append-only triggers
 // if they do not exist (see Migrate).
 func New(ctx context.Context, db *gorm.DB, opts ...Option) (*Log, error) {
+	l, err := Open(db, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Open returns a Log on db without touching the database: no table is
+// created and nothing is migrated. It is for readers such as warden audit
+// verify, which must not repair what they check; use New to write.
+func Open(db *gorm.DB, opts ...Option) (*Log, error) {
 	l := &Log{db: db, table: DefaultTable, logger: slog.Default(), now: time.Now}
 	for _, o := range opts {
 		o(l)
 	}
 	if !identRe.MatchString(l.table) {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidTable, l.table)
-	}
-	if err := l.Migrate(ctx); err != nil {
-		return nil, err
 	}
 	return l, nil
 }

@@ -16,6 +16,9 @@
 //	warden_watcher_propagation_lag_seconds{channel}     histogram, sender to receiver
 //	warden_policy_rules{scope,ptype}                    policy size, read at scrape time
 //	warden_policy_changes_total{scope,action,outcome}   ok, not_announced, invalid, conflict, unavailable, audit_failed
+//	warden_audit_chain_head_seq{table}                  audit log's last sequence number, read at scrape time
+//	warden_audit_chain_head_info{table,hash}            1, labelled with the last entry's hash
+//	warden_audit_chain_head_up{table}                   1 when the head could be read
 //
 // # Hooks
 //
@@ -32,6 +35,7 @@
 //     server.WithChangeObserver.
 //   - WatcherObserver is a watcher.WithObserver function.
 //   - Policy publishes the size of an enforcer's policy.
+//   - AuditChain publishes an audit log's chain head (audit.Log.Head).
 //
 // Handler serves the registry for /metrics.
 package metrics

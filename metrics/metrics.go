@@ -35,6 +35,7 @@ type Metrics struct {
 	changes          *prometheus.CounterVec
 	connected        *prometheus.GaugeVec
 	policy           *policyCollector
+	chain            *chainCollector
 }
 
 // Option configures New.
@@ -90,8 +91,9 @@ func New(opts ...Option) *Metrics {
 	m.connected = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "watcher_connected",
 		Help: "1 while the watcher's subscription is up, 0 while it is lost (decisions then go on from memory)."}, []string{"channel"})
 	m.policy = newPolicyCollector(ns)
+	m.chain = newChainCollector(ns)
 	m.reg.MustRegister(m.decisions, m.decisionDuration, m.fetchDuration, m.fetchErrors, m.cacheHits, m.cacheMisses,
-		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.changes, m.connected, m.policy)
+		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.changes, m.connected, m.policy, m.chain)
 	if s.runtime {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}

@@ -238,6 +238,9 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 //
 //	warden audit --db DSN [--table-prefix P] [--actor ID] [--after-id N] [--limit 100]
 func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "verify" {
+		return runAuditVerify(ctx, args[1:], stdout, stderr)
+	}
 	var f adminFlags
 	fs := newFlagSet("audit", "--db DSN [--actor ID] [--after-id N] [--limit N]", stderr)
 	registerAdminFlags(fs, &f)
@@ -276,5 +279,55 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return errorf(stderr, "audit", "%v", err)
 		}
 	}
+	return exitOK
+}
+
+// runAuditVerify checks the audit log's hash chain without changing the
+// database:
+//
+//	warden audit verify --db DSN [--table-prefix P] [--tolerance 1m]
+//
+// It prints "ok" with the entry count and the chain head (exit 0), or the
+// first missing, altered, reordered, forged or back-dated entry (exit 1).
+// A database it cannot read is exit 2.
+func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f adminFlags
+	fs := newFlagSet("audit verify", "--db DSN [--table-prefix P] [--tolerance D]", stderr)
+	registerAdminFlags(fs, &f)
+	tolerance := fs.Duration("tolerance", audit.DefaultTolerance, "how far an entry's time may go back from its predecessor's before it counts as back-dated")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	switch {
+	case len(pos) > 0:
+		return errorf(stderr, "audit verify", "unexpected arguments %q", pos)
+	case f.db == "":
+		return errorf(stderr, "audit verify", "--db is required (or WARDEN_DB)")
+	case *tolerance <= 0:
+		return errorf(stderr, "audit verify", "--tolerance must be positive")
+	}
+	db, err := config.OpenDB(f.db)
+	if err != nil {
+		return errorf(stderr, "audit verify", "%v", err)
+	}
+	defer closeDB(db)
+	l, err := audit.Open(db, audit.WithTable(server.TablesWithPrefix(f.prefix).Audit))
+	if err != nil {
+		return errorf(stderr, "audit verify", "%v", err)
+	}
+	rep, err := l.Verify(ctx, audit.VerifyOptions{Tolerance: *tolerance})
+	if errors.Is(err, audit.ErrTampered) {
+		fmt.Fprintf(stdout, "FAIL %s: %v\n", l.Table(), err)
+		return exitFail
+	}
+	if err != nil {
+		return errorf(stderr, "audit verify", "%v", err)
+	}
+	fmt.Fprintf(stdout, "ok %s: %d entries, head seq %d hash %s", l.Table(), rep.Entries, rep.Head.Seq, rep.Head.Hash)
+	if rep.Unchained > 0 {
+		fmt.Fprintf(stdout, " (%d older rows from before the chain, not verifiable)", rep.Unchained)
+	}
+	fmt.Fprintln(stdout)
 	return exitOK
 }

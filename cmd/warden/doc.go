@@ -12,12 +12,16 @@
 //	warden grant|revoke --db DSN [--scope policy|admin] PTYPE VALUE...
 //	warden list --db DSN [--ptype PTYPE] [--json]
 //	warden audit --db DSN [--actor ID] [--after-id N] [--limit N]
+//	warden audit verify --db DSN [--tolerance 1m]
 //	warden version
 //
 // Every command prints its flags with -h.
 //
 // enforce prints allow or deny and exits 0 (allow), 1 (deny) or 2 (error).
 // An ARG that is a JSON object is passed as an attribute map (ABAC).
+// audit verify checks the audit log's hash chain and prints ok with the
+// chain head (exit 0) or the first missing, altered, reordered, forged or
+// back-dated entry (exit 1); it changes nothing in the database.
 // lint prints one FILE:LINE: message per problem and exits 2 if there is
 // any, else prints ok. test runs decision cases from a YAML or CSV file and
 // exits 1 if any case fails, 2 on error.

@@ -16,6 +16,7 @@ func TestDocumentedFlagsExist(t *testing.T) {
 	for _, cmd := range []string{"serve", "grant", "list", "audit", "token"} {
 		run([]string{cmd, "-h"}, &help, &help)
 	}
+	run([]string{"audit", "verify", "-h"}, &help, &help)
 	flagRe := regexp.MustCompile(`(?m)^\s+-([a-z][a-z0-9_-]*)`)
 	known := map[string]bool{}
 	for _, m := range flagRe.FindAllStringSubmatch(help.String(), -1) {

@@ -39,7 +39,7 @@ var commands = []command{
 	{"grant", "add a rule to the policy in a database (audited)", runGrant},
 	{"revoke", "remove a rule from the policy in a database (audited)", runRevoke},
 	{"list", "print the policy in a database", runList},
-	{"audit", "print the audit log of policy changes", runAuditLog},
+	{"audit", "print the audit log of policy changes (audit verify: check its hash chain)", runAuditLog},
 }
 
 func main() {

@@ -177,6 +177,12 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 	met := metrics.New()
 	met.Policy(server.ScopePolicy, app.policy)
 	met.Policy(server.ScopeAdmin, app.admin)
+	// The chain head, outside the database: a truncated or rewritten
+	// audit log shows as a sequence that goes down or a hash that changes.
+	met.AuditChain(log.Table(), log.ChainHead)
+	if _, err := log.LogHead(ctx); err != nil {
+		return nil, err
+	}
 	prov, err := config.BuildProviders(ctx, cfg, db, config.Hooks{Fetch: met.ObserveFetch, Cache: met.ObserveCache, Breaker: met.ObserveBreaker}, logger)
 	if err != nil {
 		return nil, err

@@ -129,10 +129,15 @@ func TestServeSQLite(t *testing.T) {
 	}
 	_, metrics := (apiClient{t: t, base: base}).call("GET", "/metrics", "")
 	for _, want := range []string{`warden_decisions_total{result="allow"} 2`, `warden_policy_rules{ptype="p",scope="policy"} 10`,
-		`warden_policy_changes_total{action="grant",outcome="ok",scope="policy"} 1`} {
+		`warden_policy_changes_total{action="grant",outcome="ok",scope="policy"} 1`,
+		// The policy seed, the admin seed, --admin root and the grant.
+		`warden_audit_chain_head_seq{table="audit_log"} 4`, `warden_audit_chain_head_up{table="audit_log"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+	if !strings.Contains(stderr.String(), "audit chain head") {
+		t.Error("serve did not log the audit chain head")
 	}
 	cancel()
 	if code := <-done; code != 0 {
