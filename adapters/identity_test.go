@@ -16,15 +16,29 @@ func TestIdentityFromClaims(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{"sub first", map[string]any{"sub": "u1", "email": "a@b"}, nil, "u1", false},
-		{"falls back to username", map[string]any{"username": "alice"}, nil, "alice", false},
-		{"falls back to preferred_username", map[string]any{"sub": "", "preferred_username": "bob"}, nil, "bob", false},
-		{"falls back to email", map[string]any{"email": "c@d"}, nil, "c@d", false},
-		{"configured key", map[string]any{"sub": "u1", "oid": "o-9"}, []string{"oid"}, "o-9", false},
+		{"sub", map[string]any{"sub": "u1", "email": "a@b"}, nil, "u1", false},
 		{"kept exactly", map[string]any{"sub": " Alice "}, nil, " Alice ", false},
+		{"configured key", map[string]any{"sub": "u1", "oid": "o-9"}, []string{"oid"}, "o-9", false},
+		{"configured fallback when sub is absent", map[string]any{"preferred_username": "bob"}, []string{"sub", "preferred_username"}, "bob", false},
+		{"verified email, configured", map[string]any{"email": "c@d", "email_verified": true}, []string{"email"}, "c@d", false},
+		// Issue 10, item 2: claims a user can edit never decide by default.
+		{"no fallback to username", map[string]any{"username": "root-admin"}, nil, "", true},
+		{"no fallback to preferred_username", map[string]any{"preferred_username": "root-admin"}, nil, "", true},
+		{"no fallback to email", map[string]any{"email": "c@d", "email_verified": true}, nil, "", true},
+		{"sub a number", map[string]any{"sub": 42.0, "preferred_username": "root-admin"}, []string{"sub", "preferred_username"}, "", true},
+		{"sub null", map[string]any{"sub": nil, "preferred_username": "root-admin"}, []string{"sub", "preferred_username"}, "", true},
+		{"sub empty", map[string]any{"sub": "", "preferred_username": "root-admin"}, []string{"sub", "preferred_username"}, "", true},
+		{"sub a list", map[string]any{"sub": []any{"a"}}, nil, "", true},
+		{"sub an object", map[string]any{"sub": map[string]any{}}, nil, "", true},
+		{"sub a boolean", map[string]any{"sub": true}, nil, "", true},
+		{"unverified email", map[string]any{"email": "c@d"}, []string{"sub", "email"}, "", true},
+		{"email_verified a string", map[string]any{"email": "c@d", "email_verified": "true"}, []string{"email"}, "", true},
+		{"email_verified false", map[string]any{"email": "c@d", "email_verified": false}, []string{"email"}, "", true},
+		{"newline", map[string]any{"sub": "alice\n"}, nil, "", true},
+		{"bidi override", map[string]any{"sub": "ali\u202ece"}, nil, "", true},
+		{"invalid UTF-8", map[string]any{"sub": "ali\xffce"}, nil, "", true},
 		{"none", map[string]any{"name": "x"}, nil, "", true},
 		{"nil claims", nil, nil, "", true},
-		{"wrong type is an error, not a fallback", map[string]any{"sub": 42.0, "email": "c@d"}, nil, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,8 +79,16 @@ func TestDedup(t *testing.T) {
 }
 
 func ExampleIdentityFromClaims() {
-	claims := map[string]any{"preferred_username": "alice", "email": "alice@example.com"}
+	claims := map[string]any{"sub": "248289761001", "preferred_username": "alice"}
 	id, err := adapters.IdentityFromClaims(claims)
 	fmt.Println(id, err)
-	// Output: alice <nil>
+
+	// A sub that is not a non-empty string refuses the token, even with a
+	// fallback configured.
+	_, err = adapters.IdentityFromClaims(map[string]any{"sub": nil, "preferred_username": "root-admin"},
+		"sub", "preferred_username")
+	fmt.Println(err)
+	// Output:
+	// 248289761001 <nil>
+	// adapters: token has no identity: claim "sub" is null, not a string
 }

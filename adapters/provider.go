@@ -14,8 +14,8 @@ type Token struct {
 	Header map[string]any
 	// Claims are the decoded claims.
 	Claims map[string]any
-	// Identity is the caller's id, taken from the configured claim (sub,
-	// username, preferred_username or email, with fallbacks).
+	// Identity is the caller's id, taken from the configured identity
+	// claim ("sub" by default; see IdentityFromClaims).
 	Identity string
 }
 

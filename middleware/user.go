@@ -30,7 +30,8 @@ func NewUser(tok *adapters.Token, groups []adapters.GroupsProvider, perms []adap
 // ID is the identity taken from the token.
 func (u *User) ID() string { return u.tok.Identity }
 
-// Name is the "name" claim, or the identity.
+// Name is the "name" claim, or the identity. It is for display only: the
+// user chooses it, so no decision may read it.
 func (u *User) Name() string {
 	if s, ok := u.tok.Claims["name"].(string); ok && s != "" {
 		return s
@@ -38,8 +39,14 @@ func (u *User) Name() string {
 	return u.tok.Identity
 }
 
-// Email is the "email" claim, or "".
+// Email is the "email" claim when the token says it is verified
+// ("email_verified": true), or "". An unverified address is whatever the
+// user typed, and a handler that trusted it (to look up an account, to send
+// a reset link) would hand one user another's.
 func (u *User) Email() string {
+	if u.tok.Claims["email_verified"] != true {
+		return ""
+	}
 	s, _ := u.tok.Claims["email"].(string)
 	return s
 }

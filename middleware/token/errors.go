@@ -20,8 +20,11 @@ var (
 	// ErrTooLarge means the token is longer than the configured maximum.
 	// It is always wrapped with ErrInvalidToken.
 	ErrTooLarge = errors.New("token: too large")
-	// ErrNoIdentity means none of the identity claims holds a non-empty
-	// string. It is always wrapped with ErrInvalidToken.
+	// ErrNoIdentity means the token has no acceptable identity: no
+	// identity claim is present, or the first present one is not a
+	// non-empty printable string, or it is an unverified "email" (see
+	// adapters.IdentityFromClaims). It is always wrapped with
+	// ErrInvalidToken.
 	ErrNoIdentity = errors.New("token: no identity claim")
 	// ErrCriticalHeader means the token's "crit" header names extensions
 	// the recipient must understand (RFC 7515, section 4.1.11). Warden

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/wardenhq/warden/adapters"
 )
 
 // Defaults of a Verifier.
@@ -27,8 +29,9 @@ const (
 	DefaultHTTPTimeout = 5 * time.Second
 )
 
-// DefaultIdentityClaims are tried in order for the caller's identity.
-var DefaultIdentityClaims = []string{"sub", "username", "preferred_username", "email"}
+// DefaultIdentityClaims is where the caller's identity is read: "sub"
+// alone (adapters.DefaultIdentityClaims, whose rules apply).
+var DefaultIdentityClaims = adapters.DefaultIdentityClaims
 
 // Option configures a Verifier.
 type Option func(*config)
@@ -143,8 +146,13 @@ func WithLeeway(d time.Duration) Option { return func(c *config) { c.leeway = d 
 // WithMaxSize bounds the encoded token in bytes (DefaultMaxSize).
 func WithMaxSize(n int) Option { return func(c *config) { c.maxSize = n } }
 
-// WithIdentityClaims sets the claims tried, in order, for the identity
-// (DefaultIdentityClaims).
+// WithIdentityClaims sets the claims read, in order, for the identity
+// (DefaultIdentityClaims), with the rules of adapters.IdentityFromClaims: a
+// later claim is read only when every earlier one is absent, a present claim
+// that is not a non-empty string refuses the token, and "email" counts only
+// with "email_verified": true. Name only claims the identity provider
+// assigns and the user cannot edit: at many providers "preferred_username"
+// and "username" are chosen by the user.
 func WithIdentityClaims(names ...string) Option {
 	return func(c *config) { c.identityClaims = append([]string(nil), names...) }
 }

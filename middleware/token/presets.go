@@ -38,7 +38,10 @@ func Cognito(region, poolID, clientID string, use TokenUse) Option {
 		c.issuer = "https://cognito-idp." + region + ".amazonaws.com/" + poolID
 		c.jwksURL = c.issuer + "/.well-known/jwks.json"
 		c.audiences = []string{clientID}
-		c.identityClaims = []string{"sub", "username", "cognito:username", "email"}
+		// "sub" is in both kinds of Cognito token and never changes;
+		// the usernames and the email are not needed, and "email" may be
+		// unverified.
+		c.identityClaims = []string{"sub"}
 		switch use {
 		case CognitoAccess:
 			c.audienceClaim = "client_id"
@@ -82,7 +85,10 @@ func EntraID(tenantID string, audience ...string) Option {
 		c.issuer = "https://login.microsoftonline.com/" + tenantID + "/v2.0"
 		c.jwksURL = "https://login.microsoftonline.com/" + tenantID + "/discovery/v2.0/keys"
 		c.audiences = append([]string(nil), audience...)
-		c.identityClaims = []string{"oid", "sub", "preferred_username", "email"}
+		// "oid" is the user's id in the tenant, in ID and access tokens;
+		// Microsoft documents "preferred_username" and "email" as mutable
+		// and unfit for authorization.
+		c.identityClaims = []string{"oid"}
 	}
 }
 

@@ -37,8 +37,8 @@ func New(ctx context.Context, opts ...Option) (*Verifier, error) {
 		return nil, fmt.Errorf("%w: at least one non-empty audience is required", ErrConfig)
 	case cfg.maxSize <= 0:
 		return nil, fmt.Errorf("%w: max size must be positive", ErrConfig)
-	case len(cfg.identityClaims) == 0:
-		return nil, fmt.Errorf("%w: at least one identity claim is required", ErrConfig)
+	case len(cfg.identityClaims) == 0 || slices.Contains(cfg.identityClaims, ""):
+		return nil, fmt.Errorf("%w: at least one non-empty identity claim is required", ErrConfig)
 	case cfg.leeway < 0:
 		return nil, fmt.Errorf("%w: negative leeway", ErrConfig)
 	}
@@ -128,9 +128,12 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*adapters.Token, err
 	if err := v.checkClaims(claims); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	id := identity(claims, v.cfg.identityClaims)
-	if id == "" {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, ErrNoIdentity)
+	id, err := adapters.IdentityFromClaims(claims, v.cfg.identityClaims...)
+	if err != nil {
+		// The cause's text, not the error: adapters.ErrNoIdentity means a
+		// provider was handed a token without identity (403), while this
+		// token is invalid (401).
+		return nil, fmt.Errorf("%w: %w: %s", ErrInvalidToken, ErrNoIdentity, err.Error())
 	}
 	return &adapters.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}, nil
 }
@@ -197,14 +200,4 @@ func (v *Verifier) keyfunc(ctx context.Context) jwt.Keyfunc {
 		}
 		return nil, ErrUnknownKey
 	}
-}
-
-// identity returns the first non-empty string among the claims.
-func identity(claims map[string]any, names []string) string {
-	for _, n := range names {
-		if s, ok := claims[n].(string); ok && s != "" {
-			return s
-		}
-	}
-	return ""
 }

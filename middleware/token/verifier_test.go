@@ -177,16 +177,62 @@ func TestLeeway(t *testing.T) {
 	}
 }
 
+// TestIdentityClaims: the identity is "sub", a non-empty string; a claim
+// the user can edit decides only when configured, only when the earlier
+// claims are absent, and "email" only when verified (issue 10, item 2).
 func TestIdentityClaims(t *testing.T) {
 	hs := jwttest.Secret(t)
-	raw := hs.Sign(t, claims(func(c jwt.MapClaims) { delete(c, "sub"); c["preferred_username"] = "al"; c["email"] = "a@x" }))
-	tok, err := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte))).Verify(context.Background(), raw)
-	if err != nil || tok.Identity != "al" {
-		t.Fatalf("default claims: %v %v", tok, err)
+	edit := func(set map[string]any, del ...string) string {
+		return hs.Sign(t, claims(func(c jwt.MapClaims) {
+			for _, k := range del {
+				delete(c, k)
+			}
+			for k, v := range set {
+				c[k] = v
+			}
+		}))
 	}
-	tok, err = newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)), token.WithIdentityClaims("email")).Verify(context.Background(), raw)
-	if err != nil || tok.Identity != "a@x" {
-		t.Fatalf("email claim: %v %v", tok, err)
+	fallback := []string{"sub", "preferred_username", "email"}
+	tests := []struct {
+		name   string
+		claims []string // identity claims configured; nil for the default
+		raw    string
+		want   string // "" when refused
+	}{
+		{"sub", nil, edit(map[string]any{"preferred_username": "root-admin"}), "alice"},
+		{"sub a number", nil, edit(map[string]any{"sub": 42, "preferred_username": "root-admin"}), ""},
+		{"sub null", nil, edit(map[string]any{"sub": nil, "preferred_username": "root-admin"}), ""},
+		{"sub empty", nil, edit(map[string]any{"sub": "", "preferred_username": "root-admin"}), ""},
+		{"no sub, preferred_username", nil, edit(map[string]any{"preferred_username": "root-admin"}, "sub"), ""},
+		{"no sub, username", nil, edit(map[string]any{"username": "root-admin"}, "sub"), ""},
+		{"no sub, unverified email", nil, edit(map[string]any{"email": "root-admin@x"}, "sub"), ""},
+		{"no sub, verified email, default", nil, edit(map[string]any{"email": "a@x", "email_verified": true}, "sub"), ""},
+		{"configured: sub a number", fallback, edit(map[string]any{"sub": 42, "preferred_username": "root-admin"}), ""},
+		{"configured: sub null", fallback, edit(map[string]any{"sub": nil, "preferred_username": "root-admin"}), ""},
+		{"configured: sub empty", fallback, edit(map[string]any{"sub": "", "preferred_username": "root-admin"}), ""},
+		{"configured: no sub", fallback, edit(map[string]any{"preferred_username": "al"}, "sub"), "al"},
+		{"configured: unverified email", fallback, edit(map[string]any{"email": "a@x"}, "sub"), ""},
+		{"configured: email_verified as a string", fallback, edit(map[string]any{"email": "a@x", "email_verified": "true"}, "sub"), ""},
+		{"configured: verified email", fallback, edit(map[string]any{"email": "a@x", "email_verified": true}, "sub"), "a@x"},
+		{"sub with a newline", nil, edit(map[string]any{"sub": "alice\n"}), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []token.Option{token.WithHMACSecret(hs.Signer.([]byte))}
+			if tt.claims != nil {
+				opts = append(opts, token.WithIdentityClaims(tt.claims...))
+			}
+			tok, err := newVerifier(t, opts...).Verify(context.Background(), tt.raw)
+			if tt.want == "" {
+				if !errors.Is(err, token.ErrInvalidToken) || !errors.Is(err, token.ErrNoIdentity) {
+					t.Fatalf("got %v, %v; want ErrInvalidToken and ErrNoIdentity", tok, err)
+				}
+				return
+			}
+			if err != nil || tok.Identity != tt.want {
+				t.Fatalf("got %v, %v; want identity %q", tok, err, tt.want)
+			}
+		})
 	}
 }
 
@@ -223,6 +269,8 @@ func TestConfigErrors(t *testing.T) {
 		{"private key PEM", []token.Option{token.WithIssuer(iss), token.WithAudience(aud), token.WithPublicKeyPEM("", []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))}},
 		{"bad Cognito use", []token.Option{token.Cognito("eu-west-1", "pool", "client", "refresh")}},
 		{"Entra common", []token.Option{token.EntraID("common", aud)}},
+		{"no identity claim", []token.Option{token.WithIssuer(iss), token.WithAudience(aud), token.WithHMACSecret(secret), token.WithIdentityClaims()}},
+		{"empty identity claim", []token.Option{token.WithIssuer(iss), token.WithAudience(aud), token.WithHMACSecret(secret), token.WithIdentityClaims("sub", "")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
