@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
+	"github.com/wardenhq/warden/internal/rulecases"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -203,5 +206,33 @@ func TestRevokeLastAdminRefused(t *testing.T) {
 	// A deny for the role would lock root out just the same.
 	if code, errOut := cli("grant", "p", server.AdminRole, "warden:admin", "deny"); code == exitOK {
 		t.Errorf("deny for the admin role accepted: %s", errOut)
+	}
+}
+
+// TestGrantRuleValueAttacks runs the rule-value attack suite through
+// `warden grant`: each rule is refused naming the value at fault, nothing is
+// stored, and stderr shows the invisible characters escaped, never raw
+// (issue 10, items 11, 12, 15).
+func TestGrantRuleValueAttacks(t *testing.T) {
+	db := dbtest.SQLite(t)
+	base := []string{"grant", "--db", db.DSN, "--model", filepath.Join("..", "..", rulecases.Model)}
+	for _, tc := range rulecases.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append(append([]string{}, base...), tc.Rule...), &out, &errb)
+			field := fmt.Sprintf("values[%d]: ", tc.Index)
+			if code != exitError || !strings.Contains(errb.String(), field) || !strings.Contains(errb.String(), tc.Want) {
+				t.Fatalf("warden grant %q: exit %d, stderr %q; want exit %d naming %q and %q", tc.Rule, code, errb.String(), exitError, field, tc.Want)
+			}
+			for _, r := range errb.String() {
+				if r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+					t.Fatalf("stderr carries %U raw: %q", r, errb.String())
+				}
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"list", "--db", db.DSN, "--model", filepath.Join("..", "..", rulecases.Model)}, &out, &errb); code != exitOK || strings.Contains(out.String(), "viewer, /posts(") {
+		t.Fatalf("list after refused grants: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

@@ -55,3 +55,41 @@ m = r.sub == p.sub && ipMatch(r.ip, p.net) && r.act == p.act
 		}
 	}
 }
+
+// TestRequestEvalAndBadPatternsOnTheCommandLine: `warden lint` reports
+// eval() of request data and a rule value its function cannot read as
+// FILE:LINE, and `warden enforce` refuses both instead of deciding
+// (issue 10, items 11 and 13).
+func TestRequestEvalAndBadPatternsOnTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	evalModel := filepath.Join(dir, "eval.conf")
+	policy := filepath.Join(dir, "policy.csv")
+	badPolicy := filepath.Join(dir, "bad.csv")
+	for path, text := range map[string]string{
+		evalModel: "[request_definition]\nr = sub, obj, rule\n[policy_definition]\np = sub, obj\n" +
+			"[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.obj == p.obj && eval(r.rule)\n",
+		policy:    "p, bob, data1\n",
+		badPolicy: "p, viewer, /posts, GET, allow\np, viewer, /posts(, GET, allow\n",
+	} {
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint", "--model", evalModel}, exitError, evalModel + ":8: m: eval(r.rule) evaluates request data"},
+		{[]string{"enforce", "--model", evalModel, "--policy", policy, "mallory", "data1", `p.sub == "bob" || true`}, exitError, "eval(r.rule) evaluates request data"},
+		{[]string{"lint", "--model", confModel, "--policy", badPolicy}, exitError, badPolicy + `:2: field obj: "/posts(" is not a valid keyMatch2 pattern`},
+		{[]string{"enforce", "--model", confModel, "--policy", badPolicy, "viewer", "/posts", "GET"}, exitError, badPolicy + ":2: "},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		code := run(tt.args, &out, &errb)
+		if code != tt.code || !strings.Contains(out.String()+errb.String(), tt.want) || strings.Contains(out.String(), "allow") {
+			t.Errorf("warden %q: exit %d\nstdout %s\nstderr %s\nwant exit %d with %q", tt.args, code, out.String(), errb.String(), tt.code, tt.want)
+		}
+	}
+}

@@ -1,0 +1,296 @@
+package enforcer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/rulecases"
+)
+
+// TestRuleValueAttacks runs the rule-value attack suite through the
+// enforcer's write paths: AddRules, ApplyAdded, and a policy file load,
+// which names FILE:LINE and the field (issue 10, items 11, 12, 15).
+func TestRuleValueAttacks(t *testing.T) {
+	ctx := context.Background()
+	modelPath := filepath.Join("..", rulecases.Model)
+	for _, tc := range rulecases.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			rule := enforcer.Rule{PType: tc.Rule[0], Values: tc.Values()}
+			check := func(path string, err error) {
+				t.Helper()
+				var re *enforcer.RuleError
+				if !errors.Is(err, enforcer.ErrInvalidRule) || !errors.As(err, &re) {
+					t.Fatalf("%s: %v; want a *RuleError", path, err)
+				}
+				if re.Index != tc.Index || re.Field != tc.Field || !strings.Contains(re.Reason, tc.Want) {
+					t.Fatalf("%s: value %d, field %s, reason %q; want value %d, field %s, reason with %q",
+						path, re.Index, re.Field, re.Reason, tc.Index, tc.Field, tc.Want)
+				}
+			}
+			for _, casbinOnly := range []bool{false, true} {
+				var opts []enforcer.Option
+				if casbinOnly {
+					opts = append(opts, enforcer.WithCasbinEvaluation())
+				}
+				e, err := enforcer.NewFromFiles(ctx, modelPath, "../conf/policy.csv", opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := len(e.Rules(rule.PType))
+				_, err = e.AddRules(ctx, rule)
+				check("AddRules", err)
+				_, err = e.ApplyAdded(rule)
+				check("ApplyAdded", err)
+				check("CheckRule", e.CheckRule(rule))
+				if got := len(e.Rules(rule.PType)); got != before {
+					t.Fatalf("%d %s rules after refused writes, want %d", got, rule.PType, before)
+				}
+			}
+			// A policy file holding the rule at line 2 is refused as a whole.
+			var buf bytes.Buffer
+			good := csvfile.Line{PType: "p", Values: []string{"viewer", "/posts", "GET", "allow"}}
+			if err := csvfile.Write(&buf, []csvfile.Line{good, {PType: rule.PType, Values: rule.Values}}); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "policy.csv")
+			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := enforcer.NewFromFiles(ctx, modelPath, path)
+			check("policy file", err)
+			if !strings.Contains(err.Error(), path+":2: ") || !strings.Contains(err.Error(), "field "+tc.Field+": ") {
+				t.Fatalf("policy file error %q does not name %s:2 and field %s", err, path, tc.Field)
+			}
+		})
+	}
+}
+
+// TestReloadKeepsTheLastGoodPolicy: a policy file that gains a rule with a
+// bad value is refused on Reload, and the policy in force is unchanged, on
+// the fast path and on Casbin's.
+func TestReloadKeepsTheLastGoodPolicy(t *testing.T) {
+	ctx := context.Background()
+	for _, casbinOnly := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "policy.csv")
+		copyFile(t, "../conf/policy.csv", path)
+		var opts []enforcer.Option
+		if casbinOnly {
+			opts = append(opts, enforcer.WithCasbinEvaluation())
+		}
+		e, err := enforcer.NewFromFiles(ctx, "../conf/model.conf", path, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("p, carol, /posts(, GET, allow\n"); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		err = e.Reload(ctx)
+		if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "field obj") {
+			t.Fatalf("Reload with a bad pattern = %v; want ErrInvalidRule naming field obj", err)
+		}
+		// Every decision still works with the previous policy.
+		for _, req := range [][]any{{"carol", "/posts/1", "GET", true}, {"alice", "/posts/1", "DELETE", true}, {"carol", "/posts", "POST", false}} {
+			ok, err := e.Enforce(ctx, req[:3]...)
+			if err != nil || ok != req[3] {
+				t.Fatalf("casbin=%v %v: %v, %v; want %v", casbinOnly, req[:3], ok, err, req[3])
+			}
+		}
+	}
+}
+
+// TestValuesPerFunction: each function's arguments are checked as the
+// function reads them, in the position the matcher passes them, on both
+// evaluation paths.
+func TestValuesPerFunction(t *testing.T) {
+	tests := []struct {
+		name, matcher string
+		obj           string // the p.obj value
+		want          string // "" for accepted
+	}{
+		{"keyMatch3 unclosed group", "keyMatch3(r.obj, p.obj)", "/a/{id}/(", "not a valid keyMatch3 pattern"},
+		{"keyMatch3 parameter swallows metacharacters", "keyMatch3(r.obj, p.obj)", "/a/{id(}", ""},
+		{"keyMatch5 unclosed class", "keyMatch5(r.obj, p.obj)", "/a/[", "not a valid keyMatch5 pattern"},
+		{"keyMatch4 own capture group", "keyMatch4(r.obj, p.obj)", "/a/{id}/(b)", "capture groups of its own"},
+		{"keyMatch4 non-capturing group", "keyMatch4(r.obj, p.obj)", "/a/{id}/(?:b)", ""},
+		{"keyMatch2 parameter swallows metacharacters", "keyMatch2(r.obj, p.obj)", "/a/:id(", ""},
+		{"regexMatch", "regexMatch(r.obj, p.obj)", "^/a/(b", "not a valid regexMatch pattern"},
+		{"regexMatch pattern over the size limit", "regexMatch(r.obj, p.obj)", "^/" + strings.Repeat("a", 300) + "$", "over the limit of 256 for a regexMatch pattern"},
+		{"regex operator", "r.obj =~ p.obj", "(", "not a valid =~ pattern"},
+		{"regexMatch key position is free text", "regexMatch(p.obj, r.obj)", "(", ""},
+		{"keyGet2 pattern", "keyGet2(r.obj, p.obj, 'id') != ''", "/a/:id/(", "not a valid keyGet2 pattern"},
+		{"globMatch unclosed alternative", "globMatch(r.obj, p.obj)", "/a/{b,c", "not a valid globMatch pattern"},
+		{"globMatch unclosed class", "globMatch(r.obj, p.obj)", "/a/[b", "not a valid globMatch pattern"},
+		{"globMatch alternatives blow-up", "globMatch(r.obj, p.obj)", strings.Repeat("{a,b}", 7), "combinations of {…} alternatives"},
+		{"globMatch ok", "globMatch(r.obj, p.obj)", "/a/**/*.{png,jpg}", ""},
+		{"ipMatch CIDR", "ipMatch(r.obj, p.obj)", "10.0.0.0/8", ""},
+		{"ipMatch bad CIDR", "ipMatch(r.obj, p.obj)", "10.0.0.0/33", "neither an IP address nor a CIDR"},
+		{"ipMatch first argument needs an address", "ipMatch(p.obj, r.obj)", "10.0.0.0/8", "not an IP address"},
+		{"a field in a larger expression is not a pattern", `keyMatch2(r.obj, p.obj + "x")`, "(", ""},
+		{"pattern read by two functions satisfies both", "keyMatch2(r.obj, p.obj) || ipMatch(r.obj, p.obj)", "/a", "neither an IP address nor a CIDR"},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.sub == p.sub && (" + tt.matcher + ")\n"
+			m, err := model.NewModelFromString(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, opts := range [][]enforcer.Option{nil, {enforcer.WithCasbinEvaluation()}} {
+				e, err := enforcer.New(ctx, m, nil, opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = e.AddRules(ctx, enforcer.P("alice", tt.obj))
+				switch {
+				case tt.want == "" && err != nil:
+					t.Fatalf("AddRules(%q) = %v; want accepted", tt.obj, err)
+				case tt.want != "" && (!errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "field obj: ") || !strings.Contains(err.Error(), tt.want)):
+					t.Fatalf("AddRules(%q) = %v; want ErrInvalidRule naming field obj and %q", tt.obj, err, tt.want)
+				}
+			}
+		})
+	}
+	t.Run("eval of a policy value must parse", func(t *testing.T) {
+		m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = rule, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = eval(p.rule) && r.obj == p.obj\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := enforcer.New(ctx, m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddRules(ctx, enforcer.P("r.sub == 'alice' &&", "data1")); !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "field rule: ") {
+			t.Fatalf("AddRules with a broken eval rule = %v; want ErrInvalidRule naming field rule", err)
+		}
+		if _, err := e.AddRules(ctx, enforcer.P("r.sub == 'alice'", "data1")); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := e.Enforce(ctx, "alice", "data1"); !ok || err != nil {
+			t.Fatalf("Enforce = %v, %v; want allow", ok, err)
+		}
+	})
+}
+
+const requestEvalModel = `[request_definition]
+r = sub, obj, rule
+[policy_definition]
+p = sub, obj
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = r.obj == p.obj && eval(r.rule)
+`
+
+// TestRequestEvalIsRefused: a matcher that evaluates request data lets the
+// caller write the rule ('p.sub == "bob" || true' allows anything); New,
+// LoadModel and ParseModel refuse it unless WithRequestEvalUnsafe
+// (issue 10, item 13).
+func TestRequestEvalIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "model.conf")
+	if err := os.WriteFile(path, []byte(requestEvalModel), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := enforcer.LoadModel(path); !errors.Is(err, enforcer.ErrInvalidModel) || !strings.Contains(err.Error(), "eval(r.rule)") {
+		t.Fatalf("LoadModel = %v; want ErrInvalidModel naming eval(r.rule)", err)
+	}
+	if _, err := enforcer.ParseModel(requestEvalModel); !errors.Is(err, enforcer.ErrInvalidModel) {
+		t.Fatalf("ParseModel = %v; want ErrInvalidModel", err)
+	}
+	for _, matcher := range []string{"eval(r.rule)", "eval(r.sub.Rule)", `eval(r.rule + "")`, "r.obj == p.obj && eval(r2.rule)"} {
+		m, err := model.NewModelFromString(strings.Replace(requestEvalModel, "eval(r.rule)", matcher, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := enforcer.New(ctx, m, nil); !errors.Is(err, enforcer.ErrInvalidModel) {
+			t.Fatalf("New with %s = %v; want ErrInvalidModel", matcher, err)
+		}
+	}
+	// eval() of a policy value is the policy deciding: accepted.
+	if _, err := enforcer.ParseModel(strings.Replace(requestEvalModel, "eval(r.rule)", "eval(p.sub)", 1)); err != nil {
+		t.Fatalf("eval(p.sub): %v", err)
+	}
+	// With the option, the model loads, and the danger is real.
+	m, err := enforcer.LoadModel(path, enforcer.WithRequestEvalUnsafe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := enforcer.New(ctx, m, nil, enforcer.WithRequestEvalUnsafe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddRules(ctx, enforcer.P("bob", "data1")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := e.Enforce(ctx, "mallory", "data1", `p.sub == "bob" || true`); !ok || err != nil {
+		t.Fatalf("Enforce = %v, %v; the unsafe option should let the request decide", ok, err)
+	}
+}
+
+// TestRequestBounds: string request values over the limit, request values
+// the matcher reads as patterns, and request-scoped rules are checked
+// before any rule is evaluated, naming the field and the limit
+// (issue 10, item 12).
+func TestRequestBounds(t *testing.T) {
+	ctx := context.Background()
+	e, err := enforcer.NewFromFiles(ctx, "../conf/model.conf", "../conf/policy.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "/posts/" + strings.Repeat("a", 4096)
+	d, err := e.Decide(ctx, enforcer.NewRequest("alice", long, "GET"))
+	if !errors.Is(err, enforcer.ErrInvalidRequest) || d.Allowed || !strings.Contains(err.Error(), "field obj: ") || !strings.Contains(err.Error(), "limit of 4096") {
+		t.Fatalf("Decide with a %d-byte path = %v, %v; want ErrInvalidRequest naming obj and the limit", len(long), d, err)
+	}
+	scoped := enforcer.NewRequest("alice", "/posts/1", "GET")
+	scoped.Policies = [][]string{{"alice", "/x(", "GET", "allow"}}
+	d, err = e.Decide(ctx, scoped)
+	if !errors.Is(err, enforcer.ErrInvalidRequest) || d.Allowed || !strings.Contains(err.Error(), "field obj: ") {
+		t.Fatalf("Decide with a bad request-scoped pattern = %v, %v; want ErrInvalidRequest naming obj", d, err)
+	}
+	small, err := enforcer.NewFromFiles(ctx, "../conf/model.conf", "../conf/policy.csv", enforcer.WithLimits(enforcer.Limits{RequestValue: 8}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := small.Enforce(ctx, "alice", "/posts/12", "GET"); !errors.Is(err, enforcer.ErrInvalidRequest) || !strings.Contains(err.Error(), "limit of 8") {
+		t.Fatalf("Enforce over a configured limit of 8 = %v", err)
+	}
+	// A request value the matcher reads as a pattern is checked like a
+	// rule's pattern, on both paths.
+	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.sub == p.sub && regexMatch(p.obj, r.obj)\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range [][]enforcer.Option{nil, {enforcer.WithCasbinEvaluation()}} {
+		e, err := enforcer.New(ctx, m, nil, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddRules(ctx, enforcer.P("alice", "/posts/1")); err != nil {
+			t.Fatal(err)
+		}
+		for _, pat := range []string{"(", "(a{30}){30}"} {
+			if ok, err := e.Enforce(ctx, "alice", pat); ok || !errors.Is(err, enforcer.ErrInvalidRequest) || !strings.Contains(err.Error(), "field obj: ") {
+				t.Fatalf("request pattern %q: %v, %v; want ErrInvalidRequest naming obj", pat, ok, err)
+			}
+		}
+		if ok, err := e.Enforce(ctx, "alice", "^/posts/[0-9]+$"); !ok || err != nil {
+			t.Fatalf("good request pattern: %v, %v", ok, err)
+		}
+	}
+}
