@@ -91,6 +91,9 @@ func (r headRow) head() Head {
 	return h
 }
 
+// errNoHead: the head table has no row, which Migrate always creates.
+var errNoHead = errors.New("audit: the chain head row is missing")
+
 func (l *Log) headTable() string { return l.table + "_chain" }
 
 // lockHead locks the head row until tx ends and returns it. Appends from
@@ -137,7 +140,7 @@ func (l *Log) Head(ctx context.Context) (Head, error) {
 		return Head{}, fmt.Errorf("audit: read the chain head: %w", err)
 	}
 	if len(rows) != 1 {
-		return Head{}, errors.New("audit: the chain head row is missing")
+		return Head{}, errNoHead
 	}
 	return rows[0].head(), nil
 }

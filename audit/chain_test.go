@@ -188,6 +188,16 @@ func TestTamperingIsDetected(t *testing.T) {
 			{name: "delete", refused: true, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
 				return db.Exec(fmt.Sprintf("DELETE FROM %s WHERE seq = 3", q(db, l.Table()))).Error
 			}},
+			{name: "head reset", refused: true, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
+				return db.Exec(fmt.Sprintf("UPDATE %s SET seq = 0, hash = ? WHERE id = 1", q(db, l.Table()+"_chain")), audit.GenesisHash).Error
+			}},
+			{name: "head moved back one entry", refused: true, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
+				e := entryAt(t, db, l, 4)
+				return db.Exec(fmt.Sprintf("UPDATE %s SET seq = 4, hash = ? WHERE id = 1", q(db, l.Table()+"_chain")), e.Hash).Error
+			}},
+			{name: "head deleted", refused: true, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
+				return db.Exec(fmt.Sprintf("DELETE FROM %s", q(db, l.Table()+"_chain"))).Error
+			}},
 			{name: "update after dropping the triggers", kind: audit.KindAltered, seq: 3, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
 				dropTriggers(t, db, l.Table())
 				must(t, db.Exec(fmt.Sprintf("UPDATE %s SET actor = 'mallory' WHERE seq = 3", q(db, l.Table()))).Error)
@@ -261,11 +271,16 @@ func TestTamperingIsDetected(t *testing.T) {
 		case "postgres":
 			cs = append(cs, tamper{name: "truncate", refused: true, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
 				return db.Exec("TRUNCATE " + l.Table()).Error
+			}}, tamper{name: "truncate of the head", refused: true, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
+				return db.Exec("TRUNCATE " + l.Table() + "_chain").Error
 			}})
 		case "mysql":
 			// MariaDB has no TRUNCATE trigger: the head shows it.
 			cs = append(cs, tamper{name: "truncate", kind: audit.KindMissing, seq: 1, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
 				must(t, db.Exec("TRUNCATE "+q(db, l.Table())).Error)
+				return nil
+			}}, tamper{name: "truncate of the head", kind: audit.KindMissing, seq: 0, do: func(t *testing.T, db *gorm.DB, l *audit.Log) error {
+				must(t, db.Exec("TRUNCATE "+q(db, l.Table()+"_chain")).Error)
 				return nil
 			}})
 		}
@@ -282,8 +297,8 @@ func TestTamperingIsDetected(t *testing.T) {
 					if c.refused != (err != nil) {
 						t.Fatalf("statement error = %v, want refused %v", err, c.refused)
 					}
-					if c.refused && !strings.Contains(err.Error(), "append-only") {
-						t.Errorf("refused with %v, want the append-only message", err)
+					if c.refused && !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "only moves forward") {
+						t.Errorf("refused with %v, want the append-only or head message", err)
 					}
 					rep, err := l.Verify(ctx, audit.VerifyOptions{})
 					if c.refused {
@@ -409,18 +424,38 @@ func TestMigrateLegacyTable(t *testing.T) {
 			dropAppendOnly(t, db, table)
 			// The table as the previous release created it.
 			type legacy struct {
-				ID      uint64    `gorm:"primaryKey;autoIncrement"`
-				Time    time.Time `gorm:"not null;index"`
-				Actor   string    `gorm:"size:500;not null;index"`
-				Action  string    `gorm:"size:32;not null"`
-				Scope   string    `gorm:"size:32;not null"`
-				Rules   string    `gorm:"type:text;not null"`
-				Before  string    `gorm:"type:text;not null"`
-				After   string    `gorm:"type:text;not null"`
-				Changed int       `gorm:"not null"`
-				Source  string    `gorm:"size:16;not null"`
+				ID         uint64    `gorm:"primaryKey;autoIncrement"`
+				Time       time.Time `gorm:"not null;index"`
+				Actor      string    `gorm:"size:500;not null;index"`
+				Action     string    `gorm:"size:32;not null"`
+				Scope      string    `gorm:"size:32;not null"`
+				Rules      string    `gorm:"type:text;not null"`
+				Before     string    `gorm:"type:text;not null"`
+				After      string    `gorm:"type:text;not null"`
+				Changed    int       `gorm:"not null"`
+				Source     string    `gorm:"size:16;not null"`
+				RemoteAddr string    `gorm:"size:128"`
+				RequestID  string    `gorm:"size:128"`
+				Error      string    `gorm:"type:text"`
+				Note       string    `gorm:"type:text"`
 			}
 			must(t, db.Table(table).AutoMigrate(&legacy{}))
+			// … with the previous release's append-only triggers.
+			var old []string
+			switch b.Name {
+			case "postgres":
+				old = []string{
+					fmt.Sprintf(`CREATE FUNCTION %s_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$`, table),
+					fmt.Sprintf(`CREATE TRIGGER %[1]s_no_change BEFORE UPDATE OR DELETE ON %[1]s FOR EACH ROW EXECUTE FUNCTION %[1]s_append_only()`, table),
+				}
+			case "mysql":
+				old = []string{fmt.Sprintf("CREATE TRIGGER `%[1]s_no_update` BEFORE UPDATE ON `%[1]s` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit log is append-only'", table)}
+			default:
+				old = []string{fmt.Sprintf(`CREATE TRIGGER "%[1]s_no_update" BEFORE UPDATE ON "%[1]s" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`, table)}
+			}
+			for _, s := range old {
+				must(t, db.Exec(s).Error)
+			}
 			for i := range 3 {
 				must(t, db.Table(table).Create(&legacy{Time: time.Now().UTC(), Actor: fmt.Sprint("old", i), Action: "grant",
 					Scope: "policy", Rules: "[]", Before: "[]", After: "[]", Source: "cli"}).Error)
@@ -441,5 +476,24 @@ func TestMigrateLegacyTable(t *testing.T) {
 				t.Fatalf("List = %+v, %v", all, err)
 			}
 		})
+	}
+}
+
+func TestChainErrorNamesTheEntry(t *testing.T) {
+	for _, c := range []struct {
+		err  audit.ChainError
+		want string
+	}{
+		{audit.ChainError{Kind: audit.KindAltered, Seq: 3, ID: 7, Detail: "d"}, "audit: entry seq 3 (id 7) altered: d"},
+		{audit.ChainError{Kind: audit.KindMissing, Seq: 3, LastSeq: 5, Detail: "d"}, "audit: entry seq 3 to 5 missing: d"},
+		{audit.ChainError{Kind: audit.KindForged, ID: 9, Detail: "d"}, "audit: entry id 9 forged: d"},
+		{audit.ChainError{Kind: audit.KindMissing, Detail: "d"}, "audit: log missing: d"},
+	} {
+		if got := c.err.Error(); got != c.want {
+			t.Errorf("Error() = %q, want %q", got, c.want)
+		}
+		if !errors.Is(&c.err, audit.ErrTampered) {
+			t.Errorf("%q does not wrap ErrTampered", c.want)
+		}
 	}
 }

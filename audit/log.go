@@ -21,7 +21,7 @@ var ErrInvalidTable = errors.New("audit: invalid table name")
 
 // identRe leaves room for the suffixes of the head table and triggers
 // within PostgreSQL's 63-byte identifiers.
-var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,48}$`)
 
 // Log appends entries to the audit table and to slog. It is safe for
 // concurrent use.

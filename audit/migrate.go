@@ -34,7 +34,7 @@ func (l *Log) Migrate(ctx context.Context) error {
 		if err := l.migrateHead(tx); err != nil {
 			return err
 		}
-		for _, stmt := range triggerDDL(tx.Dialector.Name(), l.table) {
+		for _, stmt := range append(triggerDDL(tx.Dialector.Name(), l.table), headTriggerDDL(tx.Dialector.Name(), l.headTable())...) {
 			if err := tx.Exec(stmt).Error; err != nil {
 				return err
 			}
@@ -66,6 +66,47 @@ func (l *Log) migrateHead(tx *gorm.DB) error {
 		row.Seq, row.Hash, row.Time = last[0].Seq, last[0].Hash, &last[0].Time
 	}
 	return tx.Table(l.headTable()).Create(&row).Error
+}
+
+// headForwardMessage is the error text the database raises on a change of
+// the head row other than one step forward.
+const headForwardMessage = "audit chain head only moves forward"
+
+// headTriggerDDL returns the statements that let the head row only move one
+// entry forward (or be locked by a no-op update), and never be deleted: so
+// that resetting the head, to hide a truncated log, takes dropping
+// triggers too.
+func headTriggerDDL(dialect, head string) []string {
+	const forward = "((NEW.seq = OLD.seq AND NEW.hash = OLD.hash) OR NEW.seq = OLD.seq + 1) AND NEW.id = OLD.id"
+	switch dialect {
+	case "postgres":
+		fn := head + "_fwd"
+		return []string{
+			fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND %s THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION '%s' USING ERRCODE = 'insufficient_privilege';
+END $$`, fn, forward, headForwardMessage),
+			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s_fwd BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()`, head, head, fn),
+			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s_notrunc BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()`, head, head, fn),
+		}
+	case "mysql":
+		return []string{
+			fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS `%[1]s_fwd` BEFORE UPDATE ON `%[1]s` FOR EACH ROW "+
+				"BEGIN IF NOT (%[2]s) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%[3]s'; END IF; END", head, forward, headForwardMessage),
+			fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS `%[1]s_nodel` BEFORE DELETE ON `%[1]s` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%[2]s'",
+				head, headForwardMessage),
+		}
+	default: // sqlite
+		return []string{
+			fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS "%[1]s_fwd" BEFORE UPDATE ON "%[1]s" WHEN NOT (%[2]s) BEGIN SELECT RAISE(ABORT, '%[3]s'); END`,
+				head, forward, headForwardMessage),
+			fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS "%[1]s_nodel" BEFORE DELETE ON "%[1]s" BEGIN SELECT RAISE(ABORT, '%[2]s'); END`,
+				head, headForwardMessage),
+		}
+	}
 }
 
 // triggerDDL returns the statements that refuse UPDATE and DELETE on table.

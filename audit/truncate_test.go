@@ -12,7 +12,7 @@ import (
 	"github.com/wardenhq/warden/config/dbtest"
 )
 
-// dropAppendOnly removes, when t ends, the trigger function Migrate
+// dropAppendOnly removes, when t ends, the trigger functions Migrate
 // created for table on PostgreSQL, and fails t if it is still there: the
 // function is per table, and must not pile up on a shared server.
 func dropAppendOnly(t *testing.T, db dbtest.DB, table string) {
@@ -21,13 +21,15 @@ func dropAppendOnly(t *testing.T, db dbtest.DB, table string) {
 		return
 	}
 	t.Cleanup(func() {
-		if err := db.Exec("DROP FUNCTION IF EXISTS " + table + "_append_only() CASCADE").Error; err != nil {
-			t.Errorf("drop %s_append_only: %v", table, err)
-		}
-		var n int64
-		if err := db.Raw("SELECT count(*) FROM pg_proc WHERE proname = ? AND pronamespace = current_schema()::regnamespace",
-			table+"_append_only").Scan(&n).Error; err != nil || n != 0 {
-			t.Errorf("%s_append_only left behind: %d %v", table, n, err)
+		for _, fn := range []string{table + "_append_only", table + "_chain_fwd"} {
+			if err := db.Exec("DROP FUNCTION IF EXISTS " + fn + "() CASCADE").Error; err != nil {
+				t.Errorf("drop %s: %v", fn, err)
+			}
+			var n int64
+			if err := db.Raw("SELECT count(*) FROM pg_proc WHERE proname = ? AND pronamespace = current_schema()::regnamespace",
+				fn).Scan(&n).Error; err != nil || n != 0 {
+				t.Errorf("%s left behind: %d %v", fn, n, err)
+			}
 		}
 	})
 }

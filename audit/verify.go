@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -44,14 +45,24 @@ type ChainError struct {
 }
 
 func (e *ChainError) Error() string {
-	where := fmt.Sprintf("seq %d", e.Seq)
-	if e.Kind == KindMissing && e.LastSeq > e.Seq {
-		where = fmt.Sprintf("seq %d to %d", e.Seq, e.LastSeq)
+	var where []string
+	switch {
+	case e.Kind == KindMissing && e.LastSeq > e.Seq:
+		where = append(where, fmt.Sprintf("seq %d to %d", e.Seq, e.LastSeq))
+	case e.Seq > 0:
+		where = append(where, fmt.Sprintf("seq %d", e.Seq))
 	}
 	if e.ID != 0 {
-		where += fmt.Sprintf(" (id %d)", e.ID)
+		id := fmt.Sprintf("id %d", e.ID)
+		if len(where) > 0 {
+			id = "(" + id + ")"
+		}
+		where = append(where, id)
 	}
-	return fmt.Sprintf("audit: entry %s %s: %s", where, e.Kind, e.Detail)
+	if len(where) == 0 {
+		return fmt.Sprintf("audit: log %s: %s", e.Kind, e.Detail)
+	}
+	return fmt.Sprintf("audit: entry %s %s: %s", strings.Join(where, " "), e.Kind, e.Detail)
 }
 
 // Unwrap makes errors.Is(err, ErrTampered) hold.
@@ -97,6 +108,10 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		tol = DefaultTolerance
 	}
 	recorded, err := l.Head(ctx)
+	if errors.Is(err, errNoHead) {
+		return Report{}, &ChainError{Kind: KindMissing,
+			Detail: fmt.Sprintf("the chain head row of %s is gone: the head table was emptied (TRUNCATE on MariaDB/MySQL), so the end of the log cannot be checked", l.headTable())}
+	}
 	if err != nil {
 		return Report{}, err
 	}

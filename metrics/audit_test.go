@@ -44,7 +44,8 @@ func TestAuditChainHead(t *testing.T) {
 
 	// Whoever empties the table and resets the head row cannot hide it
 	// from a series kept outside the database: the sequence goes down.
-	for _, s := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log`, `DELETE FROM audit_log_chain`,
+	for _, s := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log`,
+		`DROP TRIGGER audit_log_chain_nodel`, `DELETE FROM audit_log_chain`,
 		`INSERT INTO audit_log_chain (id, seq, hash) VALUES (1, 0, '` + audit.GenesisHash + `')`} {
 		if err := db.Exec(s).Error; err != nil {
 			t.Fatal(err)
