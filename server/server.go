@@ -142,6 +142,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	// Each route names the query parameters it reads; any other is refused.
 	mux.Handle("POST /v1/check", s.auth.Authenticate(strictQuery(s.handleCheck)))
+	mux.Handle("POST /v1/plan", s.auth.Authenticate(strictQuery(s.handlePlan)))
 	mux.Handle("GET /v1/rules", admin(strictQuery(s.handleListRules, "scope", "ptype", "offset", "limit", "subject")))
 	mux.Handle("POST /v1/rules", admin(strictQuery(s.handleRules(audit.ActionGrant), "scope")))
 	mux.Handle("DELETE /v1/rules", admin(strictQuery(s.handleRules(audit.ActionRevoke), "scope")))
@@ -155,7 +156,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", public(s.metrics))
 	}
 	for path, allow := range map[string]string{
-		"/v1/check": "POST", "/v1/rules": "GET, POST, DELETE", "/v1/groups": "POST, DELETE",
+		"/v1/check": "POST", "/v1/plan": "POST", "/v1/rules": "GET, POST, DELETE", "/v1/groups": "POST, DELETE",
 		"/v1/policy.csv": "GET", "/v1/audit": "GET", "/healthz": "GET", "/readyz": "GET",
 	} {
 		mux.HandleFunc(path, methodNotAllowed(allow))

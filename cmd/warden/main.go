@@ -31,6 +31,7 @@ type command struct {
 // its own file.
 var commands = []command{
 	{"enforce", "decide one request: allow or deny", runEnforce},
+	{"plan", "print the SQL filter of what a caller may see", runPlan},
 	{"lint", "find mistakes in a model and policy", runLint},
 	{"test", "check decisions against a file of cases", runTest},
 	{"token", "mint a development JWT (HS256) for trying a service", runToken},
