@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,11 +35,21 @@ type Config struct {
 	JWKSURL      string   // JWKS URL of the identity provider
 	Admins       []string // identities made members of warden-admin at start
 	ReadyTimeout time.Duration
-	// ReloadInterval makes the server reload the whole policy this often
-	// (0: never). PostgreSQL deployments are kept in step by LISTEN/NOTIFY;
-	// on MySQL and SQLite this is how several processes, or changes made
-	// with `warden grant`, reach a running server.
+	// SyncInterval is how often each instance polls the store's change log
+	// (one indexed query for revisions after the one it applied). It bounds
+	// how long a committed change can stay unapplied when its announcement
+	// is lost; announcements only make it sooner.
+	SyncInterval time.Duration
+	// ReloadInterval is the former name of SyncInterval, kept so that
+	// existing configurations still work: when set, the poll runs at the
+	// shorter of the two. 0 leaves SyncInterval alone (the poll cannot be
+	// turned off).
 	ReloadInterval time.Duration
+	// LogLevel is the minimum level logged: debug, info, warn or error.
+	LogLevel string
+	// DecisionLogEvery logs one in every n authorization decisions (1:
+	// all, 0: none); failed decisions (503) are always logged.
+	DecisionLogEvery int
 
 	Groups      Provider // where callers' groups come from
 	Permissions Provider // where callers' permissions come from
@@ -94,16 +105,19 @@ type Provider struct {
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{
-		Addr:         "127.0.0.1:8181",
-		DB:           "sqlite://warden.db",
-		Model:        "conf/model.conf",
-		Seed:         "conf/policy.csv",
-		Channel:      "warden_policy",
-		Issuer:       "https://warden.local",
-		Audience:     "warden",
-		ReadyTimeout: 2 * time.Second,
-		Groups:       Provider{Sources: []string{KindClaims}, Combine: CombineUnion},
-		Permissions:  Provider{Sources: []string{KindClaims}, Combine: CombineUnion},
+		Addr:             "127.0.0.1:8181",
+		DB:               "sqlite://warden.db",
+		Model:            "conf/model.conf",
+		Seed:             "conf/policy.csv",
+		Channel:          "warden_policy",
+		Issuer:           "https://warden.local",
+		Audience:         "warden",
+		ReadyTimeout:     2 * time.Second,
+		SyncInterval:     2 * time.Second,
+		LogLevel:         "info",
+		DecisionLogEvery: 1,
+		Groups:           Provider{Sources: []string{KindClaims}, Combine: CombineUnion},
+		Permissions:      Provider{Sources: []string{KindClaims}, Combine: CombineUnion},
 	}
 }
 
@@ -147,6 +161,15 @@ func (c Config) Validate() error {
 	}
 	if c.ReadyTimeout <= 0 || c.ReloadInterval < 0 {
 		bad("ready-timeout must be positive and reload-interval not negative")
+	}
+	if c.SyncInterval <= 0 {
+		bad("sync-interval must be positive (the poll of the change log cannot be turned off)")
+	}
+	if _, err := ParseLogLevel(c.LogLevel); err != nil {
+		bad("log-level: %v", err)
+	}
+	if c.DecisionLogEvery < 0 {
+		bad("decision-log-every must be 0 (none), 1 (all) or more (one in n)")
 	}
 	if c.TablePrefix != "" && !identRe.MatchString(c.TablePrefix) {
 		bad("table-prefix %q: letters, digits and _ only, starting with a letter or _", c.TablePrefix)
@@ -247,4 +270,22 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration such as 500ms or 30s", s)
 	}
 	return d, nil
+}
+
+// EffectiveSyncInterval is the poll interval in force: SyncInterval, or the
+// deprecated ReloadInterval when it is set and shorter.
+func (c Config) EffectiveSyncInterval() time.Duration {
+	if c.ReloadInterval > 0 && c.ReloadInterval < c.SyncInterval {
+		return c.ReloadInterval
+	}
+	return c.SyncInterval
+}
+
+// ParseLogLevel parses debug, info, warn or error (any case).
+func ParseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil || strings.ContainsAny(s, "+-") {
+		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
+	}
+	return l, nil
 }

@@ -23,7 +23,9 @@
 //	admin: [ops-lead]              # members of warden-admin at start
 //	channel: warden_policy         # NOTIFY / pub-sub channel of this deployment
 //	redis_watcher: redis:6379      # sync through Redis instead of PostgreSQL NOTIFY
-//	reload_interval: 0s            # periodic full reload (MySQL/SQLite without a watcher)
+//	sync_interval: 2s              # poll of the change log: the bound on a lost announcement
+//	log_level: info                # debug, info, warn or error
+//	decision_log_every: 1          # log 1 in n decisions (0: none; failures always)
 //	table_prefix: ""               # prefix of casbin_rule, warden_admin_rule, audit_log
 //	groups:
 //	  provider: [claims, sql]      # union of the token's groups and authz_groups

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -151,6 +152,7 @@ func defaultTexts(d Config) map[string]string {
 	return map[string]string{
 		"addr": d.Addr, "db": d.DB, "model": d.Model, "seed": d.Seed, "channel": d.Channel,
 		"issuer": d.Issuer, "audience": d.Audience, "ready-timeout": d.ReadyTimeout.String(),
+		"sync-interval": d.SyncInterval.String(), "log-level": d.LogLevel, "decision-log-every": strconv.Itoa(d.DecisionLogEvery),
 		"groups-provider": strings.Join(d.Groups.Sources, ","), "permissions-provider": strings.Join(d.Permissions.Sources, ","),
 		"groups-combine": d.Groups.Combine, "permissions-combine": d.Permissions.Combine,
 		"groups-timeout": DefaultRemoteTimeout.String() + " except claims", "permissions-timeout": DefaultRemoteTimeout.String() + " except claims",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,6 +128,10 @@ func TestErrorsNameTheirSource(t *testing.T) {
 		{"bad prefix", []string{"--jwt-secret", secret, "--table-prefix", "a;b"}, nil, []string{"table-prefix"}},
 		{"negative", []string{"--jwt-secret", secret, "--groups-retries", "-1"}, nil, []string{"negative"}},
 		{"negative reload", []string{"--jwt-secret", secret, "--reload-interval", "-1s"}, nil, []string{"reload-interval"}},
+		{"zero sync interval", []string{"--jwt-secret", secret, "--sync-interval", "0s"}, nil, []string{"sync-interval must be positive"}},
+		{"bad log level", []string{"--jwt-secret", secret, "--log-level", "loud"}, nil, []string{`log-level: "loud" is not debug`}},
+		{"offset log level", []string{"--jwt-secret", secret, "--log-level", "info+2"}, nil, []string{"log-level"}},
+		{"negative decision sampling", []string{"--jwt-secret", secret, "--decision-log-every", "-1"}, nil, []string{"decision-log-every"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,5 +168,46 @@ func TestUsageNamesEnvAndDefault(t *testing.T) {
 		if f == nil || !strings.HasSuffix(f.Usage, want) {
 			t.Errorf("--%s usage = %v, want suffix %q", name, f, want)
 		}
+	}
+}
+
+// The poll of the change log is on by default; --reload-interval, its
+// former name, still shortens it but cannot turn it off.
+func TestSyncInterval(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want time.Duration
+	}{
+		{"default", nil, 2 * time.Second},
+		{"sync-interval", []string{"--sync-interval", "500ms"}, 500 * time.Millisecond},
+		{"shorter reload-interval", []string{"--reload-interval", "1s"}, time.Second},
+		{"longer reload-interval", []string{"--reload-interval", "1m"}, 2 * time.Second},
+		{"reload-interval 0", []string{"--reload-interval", "0s"}, 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, append([]string{"--jwt-secret", secret}, tt.args...), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.EffectiveSyncInterval(); got != tt.want {
+				t.Fatalf("EffectiveSyncInterval = %v; want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLogSettings(t *testing.T) {
+	c, err := load(t, []string{"--jwt-secret", secret}, map[string]string{"WARDEN_LOG_LEVEL": "WARN", "WARDEN_DECISION_LOG_EVERY": "100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lvl, err := config.ParseLogLevel(c.LogLevel)
+	if err != nil || lvl != slog.LevelWarn || c.DecisionLogEvery != 100 {
+		t.Fatalf("level %v (%v), every %d; want WARN and 100", lvl, err, c.DecisionLogEvery)
+	}
+	if d := config.Defaults(); d.LogLevel != "info" || d.DecisionLogEvery != 1 {
+		t.Fatalf("defaults: level %q, every %d; want info and 1", d.LogLevel, d.DecisionLogEvery)
 	}
 }

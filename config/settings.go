@@ -48,9 +48,20 @@ func settings() []setting {
 			c.ReadyTimeout = d
 			return err
 		}},
-		{name: "reload-interval", usage: "reload the whole policy every `duration` (0: never; for MySQL and SQLite deployments)", set: func(c *Config, v []string) error {
+		{name: "sync-interval", usage: "poll the store's change log every `duration`: the bound on a lost announcement", set: func(c *Config, v []string) error {
+			d, err := parseDuration(v[len(v)-1])
+			c.SyncInterval = d
+			return err
+		}},
+		{name: "reload-interval", usage: "deprecated name of --sync-interval: the poll runs at the shorter of the two (`duration`, 0: unset)", set: func(c *Config, v []string) error {
 			d, err := parseDuration(v[len(v)-1])
 			c.ReloadInterval = d
+			return err
+		}},
+		{name: "log-level", usage: "minimum `level` logged: debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
+		{name: "decision-log-every", usage: "log one in every `n` authorization decisions (1: all, 0: none; failures are always logged)", set: func(c *Config, v []string) error {
+			n, err := parseInt(v[len(v)-1])
+			c.DecisionLogEvery = n
 			return err
 		}},
 	}

@@ -12,8 +12,11 @@
 //	warden_breaker_state{source}                        0 closed, 1 half-open, 2 open
 //	warden_watcher_events_total{channel,kind}           every watcher.Event kind
 //	warden_watcher_reconnects_total{channel}
-//	warden_watcher_connected{channel}                   1 subscribed, 0 lost (alert on it)
-//	warden_watcher_propagation_lag_seconds{channel}     histogram, sender to receiver
+//	warden_watcher_connected{channel}                   1 subscribed, 0 lost, read at scrape time (alert on it)
+//	warden_sync_applied_revision{scope}                 change-log revision applied in memory
+//	warden_sync_store_revision{scope}                   the store's latest revision, as last read
+//	warden_sync_lag_seconds{scope}                      since the last successful read of the log (+Inf before)
+//	warden_sync_last_success_timestamp_seconds{scope}   when that read began
 //	warden_policy_rules{scope,ptype}                    policy size, read at scrape time
 //	warden_policy_changes_total{scope,action,outcome}   ok, not_announced, invalid, conflict, unavailable, audit_failed
 //	warden_audit_chain_head_seq{table}                  audit log's last sequence number, read at scrape time
@@ -33,7 +36,9 @@
 //     config.Hooks' fields; ObserveDecision that of
 //     server.WithDecisionObserver, ObserveChange that of
 //     server.WithChangeObserver.
-//   - WatcherObserver is a watcher.WithObserver function.
+//   - WatcherObserver is a watcher.WithObserver function; WatcherConnected
+//     publishes a watcher's Connected.
+//   - Sync publishes a policysync.Follower's revisions and lag.
 //   - Policy publishes the size of an enforcer's policy.
 //   - AuditChain publishes an audit log's chain head (audit.Log.Head).
 //

@@ -75,33 +75,14 @@ func (m *Metrics) fetch(source string, f adapters.Fetch) adapters.Fetch {
 	}
 }
 
-// WatcherConnected sets whether the watcher of channel is subscribed; call
-// it with true once the watcher is created, the observer does the rest.
-func (m *Metrics) WatcherConnected(channel string, up bool) {
-	v := 0.0
-	if up {
-		v = 1
-	}
-	m.connected.WithLabelValues(channel).Set(v)
-}
-
 // WatcherObserver returns a function for watcher.WithObserver that counts
-// events and reconnects, tracks whether the subscription is up, and
-// records the propagation lag of received changes.
+// events and reconnects. Whether the subscription is up is published by
+// WatcherConnected, from the watcher itself.
 func (m *Metrics) WatcherObserver() func(watcher.Event) {
 	return func(ev watcher.Event) {
 		m.watcherEvents.WithLabelValues(ev.Channel, ev.Kind.String()).Inc()
-		switch ev.Kind {
-		case watcher.EventDisconnected, watcher.EventReconnectFailed:
-			m.connected.WithLabelValues(ev.Channel).Set(0)
-		case watcher.EventReconnected, watcher.EventHealthChecked:
-			m.connected.WithLabelValues(ev.Channel).Set(1)
-		}
-		switch ev.Kind {
-		case watcher.EventReconnected:
+		if ev.Kind == watcher.EventReconnected {
 			m.reconnects.WithLabelValues(ev.Channel).Inc()
-		case watcher.EventReceived:
-			m.lag.WithLabelValues(ev.Channel).Observe(ev.Lag.Seconds())
 		}
 	}
 }

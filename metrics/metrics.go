@@ -31,10 +31,9 @@ type Metrics struct {
 	breakerState     *prometheus.GaugeVec
 	watcherEvents    *prometheus.CounterVec
 	reconnects       *prometheus.CounterVec
-	lag              *prometheus.HistogramVec
 	changes          *prometheus.CounterVec
-	connected        *prometheus.GaugeVec
 	policy           *policyCollector
+	connected        *connectedCollector
 	chain            *chainCollector
 }
 
@@ -82,18 +81,14 @@ func New(opts ...Option) *Metrics {
 			Help: "Policy watcher events by channel and kind."}, []string{"channel", "kind"}),
 		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "watcher_reconnects_total",
 			Help: "Watcher subscriptions re-established after a loss."}, []string{"channel"}),
-		lag: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "watcher_propagation_lag_seconds",
-			Help:    "Time from a change's publication by one instance to its receipt by this one.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"}),
 	}
 	m.changes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "policy_changes_total",
 		Help: "Grants and revokes by scope, action and outcome (ok, not_announced, invalid, conflict, unavailable, audit_failed)."}, []string{"scope", "action", "outcome"})
-	m.connected = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "watcher_connected",
-		Help: "1 while the watcher's subscription is up, 0 while it is lost (decisions then go on from memory)."}, []string{"channel"})
 	m.policy = newPolicyCollector(ns)
+	m.connected = newConnectedCollector(ns)
 	m.chain = newChainCollector(ns)
 	m.reg.MustRegister(m.decisions, m.decisionDuration, m.fetchDuration, m.fetchErrors, m.cacheHits, m.cacheMisses,
-		m.breakerState, m.watcherEvents, m.reconnects, m.lag, m.changes, m.connected, m.policy, m.chain)
+		m.breakerState, m.watcherEvents, m.reconnects, m.changes, m.connected, m.policy, m.chain)
 	if s.runtime {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}

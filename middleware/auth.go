@@ -45,6 +45,7 @@ type Auth struct {
 	onError      ErrorHandler
 	retryAfter   time.Duration
 	logger       *slog.Logger
+	decisionLog  *sampler // nil: every decision is logged
 }
 
 // Option configures an Auth.

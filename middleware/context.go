@@ -27,6 +27,7 @@ type state struct {
 	onError    ErrorHandler
 	retryAfter time.Duration
 	logger     *slog.Logger
+	sampled    *sampler // decision and guard records; nil: all
 }
 
 // withState returns r with a state, creating one when no middleware ran
@@ -34,13 +35,13 @@ type state struct {
 func withState(r *http.Request, a *Auth) (*http.Request, *state) {
 	if st, ok := r.Context().Value(stateKey).(*state); ok {
 		if a != nil && st.onError == nil {
-			st.onError, st.retryAfter, st.logger = a.onError, a.retryAfter, a.logger
+			st.onError, st.retryAfter, st.logger, st.sampled = a.onError, a.retryAfter, a.logger, a.decisionLog
 		}
 		return r, st
 	}
 	st := &state{requestID: requestIDOf(r), retryAfter: DefaultRetryAfter, logger: slog.Default()}
 	if a != nil {
-		st.onError, st.retryAfter, st.logger = a.onError, a.retryAfter, a.logger
+		st.onError, st.retryAfter, st.logger, st.sampled = a.onError, a.retryAfter, a.logger, a.decisionLog
 	}
 	return r.WithContext(context.WithValue(r.Context(), stateKey, st)), st
 }

@@ -76,6 +76,9 @@ func (a *Auth) logDecision(ctx context.Context, values []any, d enforcer.Decisio
 	case err != nil:
 		result = "deny"
 	}
+	if level < slog.LevelWarn && !a.decisionLog.take() {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", RequestID(ctx)),
 		slog.String("subject", valueAt(values, 0)),

@@ -63,6 +63,9 @@ func logGuard(r *http.Request, st *state, name string, u *User, err error, laten
 			result, level = "error", slog.LevelWarn
 		}
 	}
+	if level < slog.LevelWarn && !st.sampled.take() {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", st.requestID), slog.String("subject", u.ID()),
 		slog.String("guard", name), slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),

@@ -1,36 +1,41 @@
-// Package watcher keeps several Warden instances that share one policy store in
-// agreement ("many instances, one truth").
+// Package watcher tells the Warden instances that share one policy store
+// that the store changed ("many instances, one truth").
 //
-// When one instance changes the policy it persists the change through its
-// adapter and then publishes a small JSON [Message] on a channel. Every other
-// instance receives it and either applies the single changed rule (see
-// [Decode]) or reloads the whole policy. An instance never acts on its own
-// messages: each watcher has an instance id and drops messages carrying it.
+// The store is the truth; an announcement is only a hint. When an instance
+// commits a change, an announcement carrying nothing but its instance id and
+// the revision of the store's change log it committed ([Hint], see
+// [EncodeHint]) reaches the others, which then read the log from the
+// revision they have applied (enforcer.CatchUp). No rule ever travels in a
+// message, so anybody able to write on the channel (any PostgreSQL role may
+// NOTIFY, any Redis client may PUBLISH) can at worst cause a read of the
+// store: a forged, replayed, reordered, truncated or oversized message never
+// changes a decision. An instance drops hints carrying its own id.
 //
 // A [Watcher] implements Casbin's persist.Watcher, persist.WatcherEx and
-// persist.UpdatableWatcher on top of a [Transport]. Two transports ship with
-// Warden:
+// persist.UpdatableWatcher on top of a [Transport], so that foreign Casbin
+// code can use it: every one of those methods publishes a hint of an unknown
+// revision, and the update callback receives hint payloads, re-encoded by
+// the watcher, never the sender's text. Two transports ship with Warden:
 //
 //   - watcher/pgwatcher: PostgreSQL LISTEN/NOTIFY (no extra infrastructure when
-//     the policy already lives in PostgreSQL);
+//     the policy already lives in PostgreSQL; the store then sends the NOTIFY
+//     inside the change's own transaction);
 //   - watcher/rediswatcher: Redis pub/sub.
 //
-// enforcer.SetWatcher makes every message reload the whole policy;
-// watcher/policysync offers a callback that applies an added or removed rule
-// alone and reloads only for the rest.
+// watcher/policysync drives an enforcer from the hints and from a periodic
+// poll of the log, with at most one read in flight.
 //
-// Pub/sub delivery is at most once: a message published while an instance is
-// disconnected is lost for that instance. So after a lost subscription is
+// Pub/sub delivery is at most once: a hint published while an instance is
+// disconnected is lost for that instance. After a lost subscription is
 // re-established (with exponential backoff and jitter) the watcher hands the
-// update callback a reload message; the instance then reloads the full policy
-// and is back in agreement. Until then it keeps deciding with the last policy
-// it loaded.
+// callback a hint of an unknown revision, so that what was missed is read;
+// the poll of the log bounds how long any lost hint can delay an instance.
+// [Watcher.Connected] tells whether the subscription is up.
 //
-// Publishing while the transport is unreachable fails with an error matching
-// [ErrUnavailable], so that a write path can tell the caller its change was
-// stored but not announced, or was not stored at all.
+// Announcing while the transport is unreachable fails with an error matching
+// [ErrUnavailable].
 //
-// Observability goes through [WithObserver]: every publish, receipt (with the
-// propagation lag measured from the sender's clock), disconnect and reconnect
-// is reported as an [Event], and [Watcher.Stats] keeps running counters.
+// Observability goes through [WithObserver]: every announcement, receipt,
+// disconnect and reconnect is reported as an [Event], and [Watcher.Stats]
+// keeps running counters.
 package watcher

@@ -10,11 +10,11 @@ var (
 	// ErrClosed reports a call on a watcher after Close.
 	ErrClosed = errors.New("watcher: closed")
 
-	// ErrMalformed reports a payload that is not a valid [Message].
+	// ErrMalformed reports a payload that is not a [Hint].
 	ErrMalformed = errors.New("watcher: malformed message")
 
 	// ErrPayloadTooLarge is returned by a [Transport] whose channel cannot carry
-	// the payload (PostgreSQL NOTIFY is limited to 8000 bytes). The watcher then
-	// publishes a reload message instead, which is always small.
+	// the payload (PostgreSQL NOTIFY is limited to 8000 bytes). A hint is far
+	// smaller, so a watcher never meets it; foreign transports may.
 	ErrPayloadTooLarge = errors.New("watcher: payload too large for transport")
 )

@@ -10,24 +10,24 @@ type EventKind uint8
 
 // The events a watcher reports to its observer.
 const (
-	// EventPublished: a message was handed to the transport (Op set).
+	// EventPublished: a hint was handed to the transport (Revision set).
 	EventPublished EventKind = iota + 1
-	// EventPublishFailed: publishing failed (Op and Err set).
+	// EventPublishFailed: announcing failed (Revision and Err set).
 	EventPublishFailed
-	// EventReceived: a message from another instance reached the callback
-	// (Op, Instance and Lag set).
+	// EventReceived: a hint from another instance reached the callback
+	// (Instance and Revision set, as the sender claims them).
 	EventReceived
-	// EventIgnored: the watcher's own message came back and was dropped.
+	// EventIgnored: the watcher's own hint came back and was dropped.
 	EventIgnored
-	// EventMalformed: a payload could not be decoded; a reload was requested
-	// instead (Err set).
+	// EventMalformed: a payload was not a hint; the callback was handed a
+	// hint of an unknown revision instead, a read of the store (Err set).
 	EventMalformed
 	// EventDisconnected: the subscription was lost (Err set).
 	EventDisconnected
 	// EventReconnectFailed: a reconnection attempt failed (Attempt, Err set).
 	EventReconnectFailed
-	// EventReconnected: the subscription is back (Attempt set); a reload
-	// callback follows.
+	// EventReconnected: the subscription is back (Attempt set); a hint of
+	// an unknown revision follows, so that what was missed is read.
 	EventReconnected
 	// EventCallbackPanicked: the update callback panicked; the watcher recovered
 	// and goes on (Err set).
@@ -61,14 +61,12 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind    EventKind
 	Channel string
-	// Op of the message concerned, if any.
-	Op Op
-	// Instance that sent the message concerned (EventReceived, EventIgnored).
+	// Revision of the hint concerned (0: unknown). On a received hint it is
+	// what the sender claims, not a fact about the store.
+	Revision uint64
+	// Instance that sent the hint concerned (EventReceived, EventIgnored),
+	// as it claims.
 	Instance string
-	// Lag is the time from the sender's publish to this receipt (EventReceived).
-	// It is computed across machines, so it is only as good as clock
-	// synchronisation; negative values (skew) are reported as zero.
-	Lag time.Duration
 	// Attempt counts reconnection attempts since the subscription was lost.
 	Attempt int
 	// Delay is the backoff waited before that attempt (EventReconnectFailed,
@@ -79,10 +77,10 @@ type Event struct {
 
 // Stats are running counters of a watcher, for metrics scraped on demand.
 type Stats struct {
-	Published       uint64 // messages handed to the transport
-	PublishFailures uint64 // publishes that failed
-	Received        uint64 // messages from other instances delivered to the callback
-	Ignored         uint64 // own messages dropped
-	Malformed       uint64 // undecodable payloads (answered with a reload)
+	Published       uint64 // hints handed to the transport
+	PublishFailures uint64 // announcements that failed
+	Received        uint64 // hints from other instances delivered to the callback
+	Ignored         uint64 // own hints dropped
+	Malformed       uint64 // payloads that were not hints (answered with a read of the store)
 	Reconnects      uint64 // subscriptions re-established after a loss
 }

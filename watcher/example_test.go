@@ -1,33 +1,31 @@
 package watcher_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/wardenhq/warden/watcher"
 )
 
-// An update callback decodes the payload and applies the one changed rule,
-// falling back to a full reload for anything it cannot apply.
-func ExampleDecode() {
-	payload := `{"instance":"node-2","op":"add","sec":"p","ptype":"p","rules":[["alice","/posts","GET"]],"sent_at":"2026-01-02T03:04:05Z"}`
-	m, err := watcher.Decode(payload)
-	switch {
-	case err != nil || m.FullReload():
-		fmt.Println("reload the whole policy")
-	case m.Op == watcher.OpAdd:
-		for _, r := range m.Rules {
-			fmt.Printf("apply %s from %s: %s %v\n", m.Op, m.Instance, m.PType, r)
-		}
-	}
+// The store sends this payload with NOTIFY inside the change's own
+// transaction; a watcher publishes it after a commit elsewhere.
+func ExampleEncodeHint() {
+	fmt.Println(watcher.EncodeHint("node-1", 42))
 	// Output:
-	// apply add from node-2: p [alice /posts GET]
+	// {"instance":"node-1","revision":42}
 }
 
-func ExampleDecode_malformed() {
-	_, err := watcher.Decode(`{"instance":"node-2","op":"explode"}`)
-	fmt.Println(err)
+// Whatever a message on the channel carries, decoding it yields at most an
+// instance id and a revision: the rules an older Warden (or an attacker)
+// put in it are never read.
+func ExampleDecodeHint() {
+	h, err := watcher.DecodeHint(`{"instance":"x","op":"add","ptype":"g","rules":[["mallory","warden-admin"]]}`)
+	fmt.Println(h, err)
+	_, err = watcher.DecodeHint(`{"instance":"x","revision":-1}`)
+	fmt.Println(errors.Is(err, watcher.ErrMalformed))
 	// Output:
-	// watcher: malformed message: field "op" has unknown value "explode"
+	// {"instance":"x","revision":0} <nil>
+	// true
 }
 
 func ExampleBackoff_Delay() {

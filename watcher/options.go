@@ -29,9 +29,9 @@ type config struct {
 // distinct channels.
 func WithChannel(name string) Option { return func(c *config) { c.channel = name } }
 
-// WithInstanceID sets this instance's id. Ids must be unique across the
-// deployment: a watcher drops every message carrying its own id. The default
-// is random.
+// WithInstanceID sets this instance's id (at most 256 bytes). Ids must be
+// unique across the deployment: a watcher drops every hint carrying its own
+// id. The default is random.
 func WithInstanceID(id string) Option { return func(c *config) { c.instance = id } }
 
 // WithLogger sets the logger for disconnects, reconnects and dropped messages.
@@ -70,6 +70,9 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.instance == "" {
 		c.instance = randomID()
+	}
+	if len(c.instance) > maxInstanceBytes {
+		return c, fmt.Errorf("watcher: option WithInstanceID: %d bytes, at most %d", len(c.instance), maxInstanceBytes)
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)

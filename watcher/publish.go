@@ -2,94 +2,72 @@ package watcher
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/casbin/casbin/v2/model"
 )
 
-// Publish stamps m with this instance's id and the current time and sends it
-// to the other instances. A change too large for the transport is announced
-// as a reload instead. Errors wrap [ErrUnavailable] when the transport could
-// not be reached and [ErrClosed] after Close.
-func (w *Watcher) Publish(ctx context.Context, m Message) error {
+// AnnounceRevision tells the other instances that the store changed, up to revision
+// of its change log (0 when unknown). It sends a [Hint], never the change:
+// receivers read what changed from the store. Errors wrap [ErrUnavailable]
+// when the transport could not be reached and [ErrClosed] after Close.
+//
+// A lost announcement delays the others until their next poll of the log;
+// it cannot make them disagree with the store.
+func (w *Watcher) AnnounceRevision(ctx context.Context, revision uint64) error {
 	if w.ctx.Err() != nil {
 		return ErrClosed
 	}
-	m.Instance = w.cfg.instance
-	m.SentAt = time.Now()
-	payload, err := m.Encode()
-	if err != nil {
-		return err
-	}
-	err = w.transport.Publish(ctx, w.cfg.channel, payload)
-	if errors.Is(err, ErrPayloadTooLarge) {
-		w.cfg.logger.Info("watcher: change too large for the channel, announcing a reload",
-			"channel", w.cfg.channel, "op", m.Op, "bytes", len(payload))
-		m = Message{Instance: w.cfg.instance, Op: OpReload, Reason: ReasonPayloadTooLarge, SentAt: time.Now()}
-		payload, _ = m.Encode() // a reload message always encodes
-		err = w.transport.Publish(ctx, w.cfg.channel, payload)
-	}
+	err := w.transport.Publish(ctx, w.cfg.channel, EncodeHint(w.cfg.instance, revision))
 	if err != nil {
 		w.publishFailures.Add(1)
-		err = fmt.Errorf("watcher: publish %s on channel %q: %w: %w", m.Op, w.cfg.channel, ErrUnavailable, err)
-		w.observe(Event{Kind: EventPublishFailed, Op: m.Op, Err: err})
+		err = fmt.Errorf("watcher: announce revision %d on channel %q: %w: %w", revision, w.cfg.channel, ErrUnavailable, err)
+		w.observe(Event{Kind: EventPublishFailed, Revision: revision, Err: err})
 		return err
 	}
 	w.published.Add(1)
-	w.observe(Event{Kind: EventPublished, Op: m.Op})
+	w.observe(Event{Kind: EventPublished, Revision: revision})
 	return nil
 }
 
-// publish is Publish bounded by the configured timeout, for the Casbin
-// methods, which take no context.
-func (w *Watcher) publish(m Message) error {
+// announce is AnnounceRevision of an unknown revision bounded by the configured
+// timeout, for the Casbin methods, which take no context.
+func (w *Watcher) announce() error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.cfg.timeout)
 	defer cancel()
-	return w.Publish(ctx, m)
+	return w.AnnounceRevision(ctx, 0)
 }
 
-// Update asks the other instances to reload the whole policy.
-func (w *Watcher) Update() error { return w.publish(Message{Op: OpReload}) }
+// The Casbin watcher methods all announce the same thing, a hint of an
+// unknown revision: the rules they are given are never sent, because a
+// receiver must not take rules from a message anyone on the channel could
+// have written. Receivers read the store instead.
 
-// UpdateForAddPolicy announces one added rule.
-func (w *Watcher) UpdateForAddPolicy(sec, ptype string, params ...string) error {
-	return w.publish(Message{Op: OpAdd, Sec: sec, PType: ptype, Rules: [][]string{params}})
+// Update announces that the store changed.
+func (w *Watcher) Update() error { return w.announce() }
+
+// UpdateForAddPolicy announces a change; the rule is not sent.
+func (w *Watcher) UpdateForAddPolicy(_, _ string, _ ...string) error { return w.announce() }
+
+// UpdateForRemovePolicy announces a change; the rule is not sent.
+func (w *Watcher) UpdateForRemovePolicy(_, _ string, _ ...string) error { return w.announce() }
+
+// UpdateForRemoveFilteredPolicy announces a change; the filter is not sent.
+func (w *Watcher) UpdateForRemoveFilteredPolicy(_, _ string, _ int, _ ...string) error {
+	return w.announce()
 }
 
-// UpdateForRemovePolicy announces one removed rule.
-func (w *Watcher) UpdateForRemovePolicy(sec, ptype string, params ...string) error {
-	return w.publish(Message{Op: OpRemove, Sec: sec, PType: ptype, Rules: [][]string{params}})
-}
+// UpdateForSavePolicy announces a change; the policy is not sent.
+func (w *Watcher) UpdateForSavePolicy(model.Model) error { return w.announce() }
 
-// UpdateForRemoveFilteredPolicy announces the removal of the rules matching a
-// filter.
-func (w *Watcher) UpdateForRemoveFilteredPolicy(sec, ptype string, fieldIndex int, fieldValues ...string) error {
-	return w.publish(Message{Op: OpRemoveFiltered, Sec: sec, PType: ptype, FieldIndex: fieldIndex, FieldValues: fieldValues})
-}
+// UpdateForAddPolicies announces a change; the rules are not sent.
+func (w *Watcher) UpdateForAddPolicies(_, _ string, _ ...[]string) error { return w.announce() }
 
-// UpdateForSavePolicy announces that the whole policy was saved; receivers
-// reload it rather than receive it, since a policy can exceed any channel's
-// message size.
-func (w *Watcher) UpdateForSavePolicy(model.Model) error { return w.publish(Message{Op: OpSave}) }
+// UpdateForRemovePolicies announces a change; the rules are not sent.
+func (w *Watcher) UpdateForRemovePolicies(_, _ string, _ ...[]string) error { return w.announce() }
 
-// UpdateForAddPolicies announces added rules.
-func (w *Watcher) UpdateForAddPolicies(sec, ptype string, rules ...[]string) error {
-	return w.publish(Message{Op: OpAdd, Sec: sec, PType: ptype, Rules: rules})
-}
+// UpdateForUpdatePolicy announces a change; the rules are not sent.
+func (w *Watcher) UpdateForUpdatePolicy(_, _ string, _, _ []string) error { return w.announce() }
 
-// UpdateForRemovePolicies announces removed rules.
-func (w *Watcher) UpdateForRemovePolicies(sec, ptype string, rules ...[]string) error {
-	return w.publish(Message{Op: OpRemove, Sec: sec, PType: ptype, Rules: rules})
-}
-
-// UpdateForUpdatePolicy announces that oldRule was replaced by newRule.
-func (w *Watcher) UpdateForUpdatePolicy(sec, ptype string, oldRule, newRule []string) error {
-	return w.publish(Message{Op: OpUpdate, Sec: sec, PType: ptype, Rules: [][]string{oldRule}, NewRules: [][]string{newRule}})
-}
-
-// UpdateForUpdatePolicies announces that oldRules[i] were replaced by newRules[i].
-func (w *Watcher) UpdateForUpdatePolicies(sec, ptype string, oldRules, newRules [][]string) error {
-	return w.publish(Message{Op: OpUpdate, Sec: sec, PType: ptype, Rules: oldRules, NewRules: newRules})
-}
+// UpdateForUpdatePolicies announces a change; the rules are not sent.
+func (w *Watcher) UpdateForUpdatePolicies(_, _ string, _, _ [][]string) error { return w.announce() }

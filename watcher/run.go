@@ -26,6 +26,7 @@ func (w *Watcher) run(sub Subscription) {
 		if w.ctx.Err() != nil {
 			return
 		}
+		w.up.Store(false) // before the event, so that an observer reads it already down
 		w.cfg.logger.Warn("watcher: subscription lost; reconnecting", "channel", w.cfg.channel, "err", err)
 		w.observe(Event{Kind: EventDisconnected, Err: err})
 		if time.Since(since) >= w.cfg.backoff.Max {
@@ -38,12 +39,12 @@ func (w *Watcher) run(sub Subscription) {
 		}
 		streak += attempt
 		w.reconnects.Add(1)
-		w.cfg.logger.Info("watcher: subscription re-established; requesting a full reload",
+		w.up.Store(true)
+		w.cfg.logger.Info("watcher: subscription re-established; asking for a read of the store",
 			"channel", w.cfg.channel, "attempts", attempt)
 		w.observe(Event{Kind: EventReconnected, Attempt: attempt, Delay: w.lastDelay})
-		reload := Message{Instance: w.cfg.instance, Op: OpReload, Reason: ReasonReconnect, SentAt: time.Now()}
-		payload, _ := reload.Encode() // a reload message always encodes
-		w.deliver(payload)
+		// Hints sent while we were away are lost: ask for a read of the log.
+		w.deliver(Hint{})
 	}
 }
 
@@ -112,37 +113,35 @@ func (w *Watcher) resubscribe(streak int) (Subscription, int) {
 	}
 }
 
-// handle filters and delivers one received payload.
+// handle filters and delivers one received payload. The callback never
+// sees the payload itself, only the hint re-encoded from it: whatever a
+// sender put in, nothing but an instance id and a revision reaches it.
 func (w *Watcher) handle(payload string) {
-	m, err := Decode(payload)
+	h, err := DecodeHint(payload)
 	if err != nil {
-		// Someone changed something we cannot read; a full reload is the only
-		// way to stay in agreement with the store.
+		// Something announced a change we cannot read (a newer version, a
+		// tool, garbage): a read of the store settles it either way.
 		w.malformed.Add(1)
-		w.cfg.logger.Warn("watcher: undecodable message; requesting a full reload", "channel", w.cfg.channel, "err", err)
+		w.cfg.logger.Warn("watcher: payload is not a hint; asking for a read of the store",
+			"channel", w.cfg.channel, "bytes", len(payload), "err", err)
 		w.observe(Event{Kind: EventMalformed, Err: err})
-		reload := Message{Instance: "unknown", Op: OpReload, Reason: ReasonMalformed, SentAt: time.Now()}
-		payload, _ = reload.Encode()
-		w.deliver(payload)
+		w.deliver(Hint{})
 		return
 	}
-	if m.Instance == w.cfg.instance {
+	if h.Instance == w.cfg.instance {
 		w.ignored.Add(1)
-		w.observe(Event{Kind: EventIgnored, Op: m.Op, Instance: m.Instance})
+		w.observe(Event{Kind: EventIgnored, Instance: h.Instance, Revision: h.Revision})
 		return
 	}
 	w.received.Add(1)
-	var lag time.Duration
-	if !m.SentAt.IsZero() { // a hand-made message may omit it
-		lag = max(time.Since(m.SentAt), 0)
-	}
-	w.observe(Event{Kind: EventReceived, Op: m.Op, Instance: m.Instance, Lag: lag})
-	w.deliver(payload)
+	w.observe(Event{Kind: EventReceived, Instance: h.Instance, Revision: h.Revision})
+	w.deliver(h)
 }
 
-// deliver calls the update callback, surviving a panic in it: a bug in one
-// callback must not stop this instance from hearing about later changes.
-func (w *Watcher) deliver(payload string) {
+// deliver calls the update callback with h's payload, surviving a panic in
+// it: a bug in one callback must not stop this instance from hearing about
+// later changes.
+func (w *Watcher) deliver(h Hint) {
 	w.mu.RLock()
 	cb := w.callback
 	w.mu.RUnlock()
@@ -156,5 +155,5 @@ func (w *Watcher) deliver(payload string) {
 			w.observe(Event{Kind: EventCallbackPanicked, Err: err})
 		}
 	}()
-	cb(payload)
+	cb(h.String())
 }

@@ -33,6 +33,7 @@ type Watcher struct {
 	once   sync.Once
 
 	lastDelay time.Duration // backoff before the latest attempt; run's goroutine only
+	up        atomic.Bool   // the subscription is believed alive
 
 	published, publishFailures, received, ignored, malformed, reconnects atomic.Uint64
 }
@@ -57,6 +58,7 @@ func New(ctx context.Context, t Transport, opts ...Option) (*Watcher, error) {
 	}
 	w := &Watcher{cfg: cfg, transport: t, done: make(chan struct{})}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.up.Store(true)
 	go w.run(sub)
 	return w, nil
 }
@@ -67,10 +69,21 @@ func (w *Watcher) InstanceID() string { return w.cfg.instance }
 // Channel returns the channel this watcher publishes and listens on.
 func (w *Watcher) Channel() string { return w.cfg.channel }
 
-// SetUpdateCallback sets the function receiving the payload of every message
-// from another instance, and a reload message after a reconnection. Calls are
-// sequential, in arrival order, on the watcher's goroutine: a slow callback
-// delays later messages but loses none. The callback must not call Close.
+// Connected reports whether the subscription is up. It turns false as soon
+// as a receive fails (a reset, a killed connection: at once) or a liveness
+// check does (a silently dropped connection: within the health interval
+// plus the timeout), before the EventDisconnected observation, and true
+// again when a new subscription is active. While it is false, hints are
+// missed, and only a poll of the store keeps the instance in step.
+func (w *Watcher) Connected() bool { return w.up.Load() && w.ctx.Err() == nil }
+
+// SetUpdateCallback sets the function receiving a [Hint] payload for every
+// announcement from another instance, for every payload that is not a hint,
+// and after a reconnection (the last two with revision 0). The payload is
+// always re-encoded by the watcher ([Hint.String]), never the sender's text.
+// Calls are sequential, in arrival order, on the watcher's goroutine: a slow
+// callback delays later hints but loses none; it should only schedule a read
+// of the store (see watcher/policysync). The callback must not call Close.
 func (w *Watcher) SetUpdateCallback(f func(string)) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()

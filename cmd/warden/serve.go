@@ -41,11 +41,17 @@ import (
 //	             [--groups-provider claims,sql,file ...] [--permissions-provider ...]
 //
 // Every flag also reads WARDEN_<FLAG> and the YAML file (package config).
-// It prints "warden: listening on http://ADDR" on stdout once it accepts
-// connections (ADDR is the real port when --addr ends in :0), then, with
+// It binds its port before it opens the database; until the store is open
+// and the policies loaded, /healthz answers 200, /readyz 503 and every
+// other route 503 with Retry-After. It prints "warden: listening on
+// http://ADDR" on stdout once the API answers (ADDR is the real port when
+// --addr ends in :0; the JSON log has the address from the moment it is
+// bound), then, with
 // --jwt-secret, a ready `warden token` command line whose --issuer and
 // --audience match (`warden token` alone defaults to the demo's audience
-// posts-api, which serve refuses). It logs JSON to stderr and stops
+// posts-api, which serve refuses). It logs JSON to stderr at --log-level
+// (the MySQL driver and go-redis included), one authorization decision in
+// --decision-log-every (1: all, 0: none; failures always), and stops
 // gracefully on SIGINT or SIGTERM. It keeps in step with the other
 // instances through two watchers, each with its own connections: one on
 // --channel for the served policy and one on the same name with "_admin"
@@ -67,21 +73,32 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	app, err := openServe(ctx, cfg, logger)
-	if err != nil {
-		return errorf(stderr, "serve", "%v", err)
-	}
-	defer app.close()
+	logger := newLogger(cfg, stderr)
+	// Bind first: probes get answers (alive, not ready) while the store is
+	// opened, and a port already taken fails at once, not after the setup.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
+	logger.Info("warden: port bound; opening the store", "addr", ln.Addr().String())
+	var h startupHandler
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(ctx, ln, &h) }()
+	app, err := openServe(ctx, cfg, logger)
+	if err != nil {
+		if ctx.Err() == nil {
+			_ = ln.Close() // stops Serve, which then reports the closed listener
+		}
+		<-served
+		return errorf(stderr, "serve", "%v", err)
+	}
+	defer app.close() // after Serve has drained the requests in flight
+	h.ready(app.handler)
 	fmt.Fprintf(stdout, "warden: listening on http://%s\n", ln.Addr())
 	if line := tokenHint(cfg); line != "" {
 		fmt.Fprintln(stdout, line)
 	}
-	if err := server.Serve(ctx, ln, app.handler); err != nil {
+	if err := <-served; err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
 	return exitOK
@@ -206,6 +223,7 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		middleware.WithGroups(prov.Groups),
 		middleware.WithPermissions(prov.Permissions),
 		middleware.WithLogger(logger),
+		middleware.WithDecisionLogSampling(cfg.DecisionLogEvery),
 	)
 	if err != nil {
 		return nil, err
@@ -319,7 +337,7 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 				return err
 			}
 			app.closers = append(app.closers, w.Close)
-			met.WatcherConnected(sc.channel, true)
+			met.WatcherConnected(sc.channel, w.Connected)
 			if err := sc.e.SetWatcher(w); err != nil {
 				return err
 			}

@@ -1,18 +1,21 @@
-// Package policysync turns watcher messages into changes of a Warden
-// enforcer: an added or removed rule is applied in memory alone, without
-// reading the whole policy again; anything else (a save, a reconnection, an
-// undecodable message, an update or filtered removal, a failed apply) makes
-// the enforcer reload.
+// Package policysync keeps a Warden enforcer in step with the store it
+// shares with other instances. The store is the truth: a [Follower] never
+// takes a rule from a message. It reads the store's change log
+// (enforcer.CatchUp) when a watcher hint arrives and, whatever arrives or
+// not, every poll interval, so that a lost announcement, a writer killed
+// between its commit and its announcement, or a cut subscription delays an
+// instance by at most one interval plus one read.
 //
-// Use it after enforcer.SetWatcher, which installs a reload-everything
-// callback:
+//	f, err := policysync.New(e, policysync.WithWatcher(w), policysync.WithInterval(2*time.Second))
+//	if err != nil { ... }
+//	go f.Run(ctx) // until ctx ends
 //
-//	if err := e.SetWatcher(w); err != nil { ... }
-//	_ = w.SetUpdateCallback(policysync.Callback(e))
+// Hints are coalesced: however many arrive, at most one read is in flight
+// and one more pending, so that a flood of announcements (forged or not)
+// costs at most back-to-back indexed reads of the log. A hint whose revision
+// this instance has applied already causes no read at all.
 //
-// Applying single changes is cheaper than reloading a large policy, but it
-// trusts message order: two instances changing the same rule at the same
-// moment may announce in the opposite order to the one the database
-// committed. Deployments with such contention should reload periodically
-// (Enforcer.Reload) as a safety net, or keep the reload-everything callback.
+// [Follower.Ready] and [Follower.Subscribed] tell a readiness probe whether
+// the instance may be stale beyond the bound, and [Follower.Status] feeds
+// metrics (package metrics, Metrics.Sync).
 package policysync

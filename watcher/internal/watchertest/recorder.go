@@ -47,19 +47,24 @@ func (r *Recorder) Events() []watcher.Event {
 	return append([]watcher.Event(nil), r.events...)
 }
 
-// Next waits for the next callback payload and decodes it.
-func (r *Recorder) Next(t testing.TB) watcher.Message {
+// Next waits for the next callback payload and decodes it. The payload
+// must be exactly a hint's canonical encoding: the watcher re-encodes what
+// it received, so nothing else a sender wrote may reach a callback.
+func (r *Recorder) Next(t testing.TB) watcher.Hint {
 	t.Helper()
 	select {
 	case p := <-r.Payloads:
-		m, err := watcher.Decode(p)
+		h, err := watcher.DecodeHint(p)
 		if err != nil {
 			t.Fatalf("callback payload %q: %v", p, err)
 		}
-		return m
+		if p != h.String() {
+			t.Fatalf("callback payload %q is not the canonical hint %q", p, h.String())
+		}
+		return h
 	case <-time.After(Wait):
 		t.Fatalf("no callback within %v", Wait)
-		return watcher.Message{}
+		return watcher.Hint{}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -85,7 +84,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("SilentDrop", func(t *testing.T) { testSilentDrop(t, b) })
 	t.Run("IdleStaysConnected", func(t *testing.T) { testIdle(t, b) })
 	t.Run("NewWhileUnreachable", func(t *testing.T) { testNewWhileUnreachable(t, b) })
-	t.Run("Malformed", func(t *testing.T) { testMalformed(t, b) })
+	t.Run("Forged", func(t *testing.T) { testForged(t, b) })
 	t.Run("HandMadeMessage", func(t *testing.T) { testHandMade(t, b) })
 	t.Run("CallbackPanic", func(t *testing.T) { testCallbackPanic(t, b) })
 	t.Run("CloseReleasesEverything", func(t *testing.T) { testClose(t, b) })
@@ -102,33 +101,35 @@ func testPropagation(t *testing.T, b Backend) {
 		t.Fatalf("publish: %v", err)
 	}
 	for _, other := range []*Instance{bb, c} {
-		m := other.Rec.Next(t)
-		if m.Instance != a.Name || m.Op != watcher.OpAdd || m.PType != "p" ||
-			!reflect.DeepEqual(m.Rules, [][]string{{"alice", "data1", "read"}}) {
-			t.Fatalf("%s received %+v; want a's add of alice,data1,read", other.Name, m)
+		if h := other.Rec.Next(t); h != (watcher.Hint{Instance: a.Name}) {
+			t.Fatalf("%s received %+v; want a's hint of an unknown revision", other.Name, h)
 		}
 	}
 
-	// Messages on one channel arrive in order, so if a's first callback is b's
-	// message, a's own message (sent earlier) was dropped, not delayed.
-	if err := bb.Update(); err != nil {
-		t.Fatalf("publish: %v", err)
+	// Hints on one channel arrive in order, so if a's first callback is b's
+	// hint, a's own hint (sent earlier) was dropped, not delayed.
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	if err := bb.AnnounceRevision(ctx, 42); err != nil {
+		t.Fatalf("announce: %v", err)
 	}
-	if m := a.Rec.Next(t); m.Instance != bb.Name || m.Op != watcher.OpReload {
-		t.Fatalf("a's first callback is %+v; want b's reload (a must ignore its own add)", m)
+	if h := a.Rec.Next(t); h != (watcher.Hint{Instance: bb.Name, Revision: 42}) {
+		t.Fatalf("a's first callback is %+v; want b's hint of revision 42 (a must ignore its own)", h)
 	}
-	if m := c.Rec.Next(t); m.Instance != bb.Name {
-		t.Fatalf("c received %+v; want b's reload", m)
+	if h := c.Rec.Next(t); h.Instance != bb.Name {
+		t.Fatalf("c received %+v; want b's hint", h)
 	}
 	if got := a.Stats(); got.Ignored != 1 || got.Received != 1 || got.Published != 1 {
 		t.Fatalf("a stats = %+v; want 1 published, 1 ignored, 1 received", got)
 	}
-	ev := c.Rec.WaitEvent(t, watcher.EventReceived)
-	if ev.Instance != a.Name || ev.Lag < 0 || ev.Lag > Wait {
-		t.Fatalf("c's first received event = %+v; want a's message with a lag in [0, %v]", ev, Wait)
+	evs := c.Rec.WaitEvents(t, watcher.EventReceived, 2)
+	if evs[0].Instance != a.Name || evs[1].Instance != bb.Name || evs[1].Revision != 42 {
+		t.Fatalf("c's received events = %+v; want a's hint then b's of revision 42", evs)
 	}
 }
 
+// Every Casbin watcher method announces a hint of an unknown revision and
+// nothing else: the rules it is given never leave the instance.
 func testOperations(t *testing.T, b Backend) {
 	ch := Unique("wt_")
 	a := b.OpenInstance(t, b.Target, ch)
@@ -137,49 +138,35 @@ func testOperations(t *testing.T, b Backend) {
 	tests := []struct {
 		name    string
 		publish func() error
-		want    watcher.Message
 	}{
-		{"Update", a.Update, watcher.Message{Op: watcher.OpReload}},
-		{"AddPolicy", func() error { return a.UpdateForAddPolicy("p", "p", "alice", "data1", "read") },
-			watcher.Message{Op: watcher.OpAdd, Sec: "p", PType: "p", Rules: rules[:1]}},
-		{"RemovePolicy", func() error { return a.UpdateForRemovePolicy("g", "g", "alice", "admin") },
-			watcher.Message{Op: watcher.OpRemove, Sec: "g", PType: "g", Rules: [][]string{{"alice", "admin"}}}},
-		{"RemoveFilteredPolicy", func() error { return a.UpdateForRemoveFilteredPolicy("p", "p2", 1, "data1", "") },
-			watcher.Message{Op: watcher.OpRemoveFiltered, Sec: "p", PType: "p2", FieldIndex: 1, FieldValues: []string{"data1", ""}}},
-		{"SavePolicy", func() error { return a.UpdateForSavePolicy(nil) }, watcher.Message{Op: watcher.OpSave}},
-		{"AddPolicies", func() error { return a.UpdateForAddPolicies("p", "p", rules...) },
-			watcher.Message{Op: watcher.OpAdd, Sec: "p", PType: "p", Rules: rules}},
-		{"RemovePolicies", func() error { return a.UpdateForRemovePolicies("p", "p", rules...) },
-			watcher.Message{Op: watcher.OpRemove, Sec: "p", PType: "p", Rules: rules}},
-		{"UpdatePolicy", func() error { return a.UpdateForUpdatePolicy("p", "p", rules[0], rules[1]) },
-			watcher.Message{Op: watcher.OpUpdate, Sec: "p", PType: "p", Rules: rules[:1], NewRules: rules[1:]}},
-		{"UpdatePolicies", func() error { return a.UpdateForUpdatePolicies("p", "p", rules, [][]string{rules[1], rules[0]}) },
-			watcher.Message{Op: watcher.OpUpdate, Sec: "p", PType: "p", Rules: rules, NewRules: [][]string{rules[1], rules[0]}}},
+		{"Update", a.Update},
+		{"AddPolicy", func() error { return a.UpdateForAddPolicy("p", "p", "alice", "data1", "read") }},
+		{"RemovePolicy", func() error { return a.UpdateForRemovePolicy("g", "g", "alice", "admin") }},
+		{"RemoveFilteredPolicy", func() error { return a.UpdateForRemoveFilteredPolicy("p", "p2", 1, "data1", "") }},
+		{"SavePolicy", func() error { return a.UpdateForSavePolicy(nil) }},
+		{"AddPolicies", func() error { return a.UpdateForAddPolicies("p", "p", rules...) }},
+		{"RemovePolicies", func() error { return a.UpdateForRemovePolicies("p", "p", rules...) }},
+		{"UpdatePolicy", func() error { return a.UpdateForUpdatePolicy("p", "p", rules[0], rules[1]) }},
+		{"UpdatePolicies", func() error { return a.UpdateForUpdatePolicies("p", "p", rules, [][]string{rules[1], rules[0]}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := time.Now()
 			if err := tt.publish(); err != nil {
 				t.Fatalf("publish: %v", err)
 			}
-			got := r.Rec.Next(t)
-			if got.SentAt.Before(before.Add(-time.Second)) || got.SentAt.After(time.Now().Add(time.Second)) {
-				t.Errorf("SentAt = %v; want about %v", got.SentAt, before)
-			}
-			tt.want.Instance = a.Name
-			got.SentAt = time.Time{}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("received\n%+v\nwant\n%+v", got, tt.want)
+			if got := r.Rec.Next(t); got != (watcher.Hint{Instance: a.Name}) {
+				t.Fatalf("received %+v; want a's hint of an unknown revision", got)
 			}
 		})
 	}
 }
 
-// waitReload waits for the reload callback a watcher makes after reconnecting.
+// waitReload waits for the hint of an unknown revision a watcher hands its
+// callback after reconnecting, so that what was missed is read.
 func waitReload(t testing.TB, in *Instance) {
 	t.Helper()
-	if m := in.Rec.Next(t); m.Op != watcher.OpReload || m.Reason != watcher.ReasonReconnect {
-		t.Fatalf("%s: callback %+v; want a reload for reason %q", in.Name, m, watcher.ReasonReconnect)
+	if h := in.Rec.Next(t); h != (watcher.Hint{}) {
+		t.Fatalf("%s: callback %+v; want the empty hint of a reconnection", in.Name, h)
 	}
 }
 
@@ -209,8 +196,8 @@ func testReconnectAfterKill(t *testing.T, b Backend) {
 	if err := pub.UpdateForAddPolicy("p", "p", "carol", "data3", "read"); err != nil {
 		t.Fatalf("publish after reconnect: %v", err)
 	}
-	if m := sub.Rec.Next(t); m.Op != watcher.OpAdd || m.Rules[0][0] != "carol" {
-		t.Fatalf("after reconnect received %+v; want carol's add", m)
+	if h := sub.Rec.Next(t); h.Instance != pub.Name {
+		t.Fatalf("after reconnect received %+v; want pub's hint", h)
 	}
 	// The publisher was not disturbed: no reload for it.
 	if !pub.Rec.NoPayload() {
@@ -283,24 +270,33 @@ func testUnavailable(t *testing.T, b Backend) {
 		t.Errorf("publish_failed event %+v; want ErrUnavailable", ev)
 	}
 	cut.Rec.WaitEvent(t, watcher.EventDisconnected)
+	if cut.Connected() {
+		t.Fatal("Connected() = true after the disconnected event")
+	}
 	cut.Rec.WaitEvent(t, watcher.EventReconnectFailed)
+	if cut.Connected() {
+		t.Fatal("Connected() = true while reconnecting fails")
+	}
 
 	if err := proxy.Restore(); err != nil {
 		t.Fatal(err)
 	}
 	waitReload(t, cut)
+	if !cut.Connected() {
+		t.Fatal("Connected() = false after the reconnection")
+	}
 
 	if err := direct.UpdateForAddPolicy("p", "p", "erin", "data5", "read"); err != nil {
 		t.Fatal(err)
 	}
-	if m := cut.Rec.Next(t); m.Instance != direct.Name || m.Rules[0][0] != "erin" {
-		t.Fatalf("after restore received %+v; want erin's add", m)
+	if h := cut.Rec.Next(t); h.Instance != direct.Name {
+		t.Fatalf("after restore received %+v; want direct's hint", h)
 	}
 	if err := cut.UpdateForAddPolicy("p", "p", "fay", "data6", "read"); err != nil {
 		t.Fatalf("publish after restore: %v", err)
 	}
-	if m := direct.Rec.Next(t); m.Instance != cut.Name || m.Rules[0][0] != "fay" {
-		t.Fatalf("direct received %+v; want fay's add", m)
+	if h := direct.Rec.Next(t); h.Instance != cut.Name {
+		t.Fatalf("direct received %+v; want cut's hint", h)
 	}
 	if s := cut.Stats(); s.PublishFailures != 1 || s.Reconnects != 1 {
 		t.Fatalf("stats = %+v; want 1 publish failure and 1 reconnect", s)
@@ -329,8 +325,8 @@ func testSilentDrop(t *testing.T, b Backend) {
 	if err := direct.UpdateForAddPolicy("p", "p", "hal", "data8", "read"); err != nil {
 		t.Fatal(err)
 	}
-	if m := frozen.Rec.Next(t); m.Instance != direct.Name || m.Rules[0][0] != "hal" {
-		t.Fatalf("after the liveness reconnect received %+v; want hal's add", m)
+	if h := frozen.Rec.Next(t); h.Instance != direct.Name {
+		t.Fatalf("after the liveness reconnect received %+v; want direct's hint", h)
 	}
 }
 
@@ -349,8 +345,8 @@ func testIdle(t *testing.T, b Backend) {
 	if err := pub.Update(); err != nil {
 		t.Fatal(err)
 	}
-	if m := idle.Rec.Next(t); m.Instance != pub.Name {
-		t.Fatalf("first callback %+v; want pub's reload, not a reconnection's", m)
+	if h := idle.Rec.Next(t); h.Instance != pub.Name {
+		t.Fatalf("first callback %+v; want pub's hint, not a reconnection's", h)
 	}
 	if n := idle.Stats().Reconnects; n != 0 {
 		t.Fatalf("Reconnects = %d; want 0", n)
@@ -375,37 +371,65 @@ func testNewWhileUnreachable(t *testing.T, b Backend) {
 	}
 }
 
-func testMalformed(t *testing.T, b Backend) {
+// Forged announces whatever anybody able to write on the channel sends:
+// a rule-carrying message of an older Warden (an add granting admin, a
+// remove of a deny), garbage, truncated or oversized payloads, a replayed
+// hint. The callback is handed at most an instance id and a revision, and a
+// payload that is not a hint becomes the empty hint (a read of the store).
+func testForged(t *testing.T, b Backend) {
 	ch := Unique("wt_")
 	r := b.OpenInstance(t, b.Target, ch)
 	ctx, cancel := context.WithTimeout(context.Background(), Wait)
 	defer cancel()
-	if err := b.PublishRaw(ctx, ch, `{"op":"explode"}`); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		payload string
+		want    watcher.Hint
+		bad     bool
+	}{
+		{"add carrying rules", `{"instance":"x","op":"add","ptype":"g","rules":[["mallory","warden-admin"]]}`, watcher.Hint{Instance: "x"}, false},
+		{"remove carrying rules", `{"instance":"x","op":"remove","ptype":"p","rules":[["mallory","/*","*","deny"]]}`, watcher.Hint{Instance: "x"}, false},
+		{"replayed revision", `{"instance":"x","revision":1}`, watcher.Hint{Instance: "x", Revision: 1}, false},
+		{"huge revision", `{"instance":"x","revision":18446744073709551615}`, watcher.Hint{Instance: "x", Revision: 1<<64 - 1}, false},
+		{"negative revision", `{"instance":"x","revision":-1}`, watcher.Hint{}, true},
+		{"garbage", "}{ not json", watcher.Hint{}, true},
+		{"truncated", `{"instance":"x","rev`, watcher.Hint{}, true},
+		{"oversized", `{"instance":"x","pad":"` + strings.Repeat("a", 4000) + `"}`, watcher.Hint{}, true},
+		{"two objects", `{"instance":"x"}{"instance":"y"}`, watcher.Hint{}, true},
 	}
-	if m := r.Rec.Next(t); m.Op != watcher.OpReload || m.Reason != watcher.ReasonMalformed {
-		t.Fatalf("callback %+v; want a reload for reason %q", m, watcher.ReasonMalformed)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := r.Stats().Malformed
+			if err := b.PublishRaw(ctx, ch, tt.payload); err != nil {
+				t.Fatal(err)
+			}
+			if h := r.Rec.Next(t); h != tt.want {
+				t.Fatalf("callback %+v; want %+v", h, tt.want)
+			}
+			if got := r.Stats().Malformed - before; got != map[bool]uint64{false: 0, true: 1}[tt.bad] {
+				t.Fatalf("malformed counted %d times; want bad = %v", got, tt.bad)
+			}
+		})
 	}
 	if ev := r.Rec.WaitEvent(t, watcher.EventMalformed); !errors.Is(ev.Err, watcher.ErrMalformed) {
 		t.Fatalf("event %+v; want ErrMalformed", ev)
 	}
 }
 
-// A message published by a tool (no sent_at) is delivered, with no lag
-// figure rather than a meaningless one.
+// A hint published by a tool is delivered as it claims.
 func testHandMade(t *testing.T, b Backend) {
 	ch := Unique("wt_")
 	r := b.OpenInstance(t, b.Target, ch)
 	ctx, cancel := context.WithTimeout(context.Background(), Wait)
 	defer cancel()
-	if err := b.PublishRaw(ctx, ch, `{"instance":"admin-tool","op":"reload"}`); err != nil {
+	if err := b.PublishRaw(ctx, ch, `{"instance":"admin-tool","revision":3}`); err != nil {
 		t.Fatal(err)
 	}
-	if m := r.Rec.Next(t); m.Instance != "admin-tool" || m.Op != watcher.OpReload {
-		t.Fatalf("callback %+v; want the tool's reload", m)
+	if h := r.Rec.Next(t); h != (watcher.Hint{Instance: "admin-tool", Revision: 3}) {
+		t.Fatalf("callback %+v; want the tool's hint", h)
 	}
-	if ev := r.Rec.WaitEvent(t, watcher.EventReceived); ev.Lag != 0 || ev.Instance != "admin-tool" {
-		t.Fatalf("event %+v; want the tool's message with Lag 0", ev)
+	if ev := r.Rec.WaitEvent(t, watcher.EventReceived); ev.Revision != 3 || ev.Instance != "admin-tool" {
+		t.Fatalf("event %+v; want the tool's hint of revision 3", ev)
 	}
 }
 
@@ -429,8 +453,8 @@ func testCallbackPanic(t *testing.T, b Backend) {
 	if err := a.UpdateForAddPolicy("p", "p", "gus", "data7", "read"); err != nil {
 		t.Fatal(err)
 	}
-	if m := r.Rec.Next(t); m.Op != watcher.OpAdd {
-		t.Fatalf("callback %+v; want the add after the panicking reload", m)
+	if h := r.Rec.Next(t); h.Instance != a.Name {
+		t.Fatalf("callback %+v; want a's second hint after the panicking first", h)
 	}
 	if ev := r.Rec.WaitEvent(t, watcher.EventCallbackPanicked); ev.Err == nil || !strings.Contains(ev.Err.Error(), "boom") {
 		t.Fatalf("event %+v; want the panic value", ev)

@@ -1,0 +1,96 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/token"
+	"github.com/wardenhq/warden/models"
+)
+
+// Decision logs can be sampled or turned off; a failed decision (the
+// groups provider down: 503) is logged whatever the sampling.
+func TestDecisionLogSampling(t *testing.T) {
+	e := newEnforcer(t, models.RBAC, enforcer.P("alice", "/posts", "GET"))
+	down := adapters.GroupsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+		if tok.Identity == "broken" {
+			return nil, errors.New("groups store down")
+		}
+		return nil, nil
+	})
+	tests := []struct {
+		name       string
+		opts       []middleware.Option
+		wantLogged int // of 10 allows and 10 denials
+	}{
+		{"default logs all", nil, 20},
+		{"every 1 logs all", []middleware.Option{middleware.WithDecisionLogSampling(1)}, 20},
+		{"one in 5", []middleware.Option{middleware.WithDecisionLogSampling(5)}, 4},
+		{"off", []middleware.Option{middleware.WithDecisionLogSampling(0)}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &records{}
+			a, err := middleware.New(append([]middleware.Option{
+				middleware.WithAuthenticator(middleware.AuthenticatorFunc(nil)),
+				middleware.WithDecider(e), middleware.WithGroups(down), middleware.WithLogger(slog.New(h)),
+			}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest("GET", "/posts", nil)
+			for i := range 20 {
+				sub := map[bool]string{true: "alice", false: "mallory"}[i%2 == 0]
+				u := middleware.NewUser(&adapters.Token{Identity: sub}, []adapters.GroupsProvider{down}, nil)
+				_, _ = a.Decide(r, u, []any{sub, "/posts", "GET"})
+			}
+			if got := len(h.withMessage("authorization decision")); got != tt.wantLogged {
+				t.Fatalf("%d decisions logged; want %d", got, tt.wantLogged)
+			}
+			u := middleware.NewUser(&adapters.Token{Identity: "broken"}, []adapters.GroupsProvider{down}, nil)
+			if _, err := a.Decide(r, u, []any{"broken", "/posts", "GET"}); !errors.Is(err, middleware.ErrUnavailable) {
+				t.Fatalf("Decide with the groups store down: %v; want ErrUnavailable", err)
+			}
+			recs := h.withMessage("authorization decision")
+			if len(recs) != tt.wantLogged+1 || recs[len(recs)-1]["result"].String() != "error" {
+				t.Fatalf("the failed decision was not logged: %d records", len(recs))
+			}
+		})
+	}
+}
+
+// Guard records follow the same sampling.
+func TestGuardLogSampling(t *testing.T) {
+	key := hmacKey(t)
+	for _, tt := range []struct {
+		every, want int
+	}{{1, 6}, {3, 2}, {0, 0}} {
+		h := &records{}
+		a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+			middleware.WithGroups(token.ClaimGroups("groups")), middleware.WithLogger(slog.New(h)),
+			middleware.WithDecisionLogSampling(tt.every))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/admin/", middleware.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+		srv := httptest.NewServer(a.Strict(a.Authenticate(mux)))
+		tok := key.Sign(t, claimsFor("alice", "admin"))
+		for range 6 {
+			if r := do(t, "GET", srv.URL+"/admin/x", bearer(tok)); r.status != 200 {
+				t.Fatalf("status %d", r.status)
+			}
+		}
+		srv.Close()
+		if got := len(h.withMessage("authorization guard")); got != tt.want {
+			t.Errorf("every %d: %d guard records; want %d", tt.every, got, tt.want)
+		}
+	}
+}
