@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/v9"
@@ -14,35 +16,47 @@ import (
 
 // newLogger returns serve's JSON logger at the configured level, and
 // routes the MySQL driver's and go-redis's own logs through it, so that
-// stderr carries one JSON stream and nothing in plain text. Both libraries
-// keep a process-wide logger, which is also why this must run before any
-// DSN is parsed: the MySQL driver copies its logger into each connection's
-// configuration.
-func newLogger(cfg config.Config, w interface{ Write([]byte) (int, error) }) *slog.Logger {
+// stderr carries one JSON stream and nothing in plain text.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	level, err := config.ParseLogLevel(cfg.LogLevel)
 	if err != nil { // Validate refused it already; stay safe anyway
 		level = slog.LevelInfo
 	}
 	l := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
-	routeDriverLogs(l)
+	driverLog.Store(l)
 	return l
 }
 
-// routeDriverLogs makes the MySQL driver and go-redis log through l, at
-// WARN: what they report is a broken connection or a protocol surprise.
-func routeDriverLogs(l *slog.Logger) {
-	_ = mysql.SetLogger(mysqlLogger{l}) // fails only for a nil logger
-	redis.SetLogger(redisLogger{l})
+// driverLog is where the drivers' logs go: the latest newLogger, or
+// slog.Default() before any.
+var driverLog atomic.Pointer[slog.Logger]
+
+// Both libraries keep a process-wide logger that is not safe to set while
+// connections are opened, and the MySQL driver copies its logger into every
+// configuration it parses; so they are set once, before main, to adapters
+// that forward to driverLog.
+func init() {
+	_ = mysql.SetLogger(mysqlLogger{}) // fails only for a nil logger
+	redis.SetLogger(redisLogger{})
 }
 
-type mysqlLogger struct{ l *slog.Logger }
-
-func (m mysqlLogger) Print(v ...any) {
-	m.l.Warn("mysql driver", "message", strings.TrimSpace(fmt.Sprint(v...)))
+func currentDriverLog() *slog.Logger {
+	if l := driverLog.Load(); l != nil {
+		return l
+	}
+	return slog.Default()
 }
 
-type redisLogger struct{ l *slog.Logger }
+// mysqlLogger logs at WARN: what the driver reports is a broken connection
+// or a protocol surprise.
+type mysqlLogger struct{}
 
-func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	r.l.WarnContext(ctx, "redis client", "message", strings.TrimSpace(fmt.Sprintf(format, v...)))
+func (mysqlLogger) Print(v ...any) {
+	currentDriverLog().Warn("mysql driver", "message", strings.TrimSpace(fmt.Sprint(v...)))
+}
+
+type redisLogger struct{}
+
+func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	currentDriverLog().WarnContext(ctx, "redis client", "message", strings.TrimSpace(fmt.Sprintf(format, v...)))
 }
