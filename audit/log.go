@@ -92,9 +92,17 @@ func (l *Log) Record(ctx context.Context, e Entry) (Entry, error) {
 		err = fmt.Errorf("%w: %w", ErrWrite, err)
 	}
 	if err == nil {
-		l.logHead(ctx, Head{Seq: stored.Seq, Hash: stored.Hash, Time: stored.Time})
+		l.Committed(ctx, stored)
 	}
 	return stored, err
+}
+
+// Committed writes the "audit chain head" log line for e, an entry that
+// RecordTx returned, once the caller's transaction has committed (Record
+// does it itself). The line is not written inside the transaction, since a
+// rollback would leave a head in the logs that the table never held.
+func (l *Log) Committed(ctx context.Context, e Entry) {
+	l.logHead(ctx, Head{Seq: e.Seq, Hash: e.Hash, Time: e.Time})
 }
 
 // logHead writes the chain head as a log line, so that a log store outside
@@ -105,8 +113,7 @@ func (l *Log) logHead(ctx context.Context, h Head) {
 }
 
 // LogHead reads the chain head and writes it as a log line ("audit chain
-// head", with seq and hash); warden serve calls it at start. Callers of
-// RecordTx call it after their commit.
+// head", with seq and hash); warden serve calls it at start.
 func (l *Log) LogHead(ctx context.Context) (Head, error) {
 	h, err := l.Head(ctx)
 	if err != nil {
@@ -124,7 +131,7 @@ func (l *Log) LogHead(ctx context.Context) (Head, error) {
 // RecordTx locks the chain head until tx ends, takes the next sequence
 // number and chains the entry to the previous one (see Hash); concurrent
 // writers, in this process or others, wait for each other there. Keep tx
-// short after RecordTx.
+// short after RecordTx, and call Committed after the commit.
 func (l *Log) RecordTx(ctx context.Context, tx *gorm.DB, e Entry) (Entry, error) {
 	stamped := !e.Time.IsZero()
 	if !stamped {

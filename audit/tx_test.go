@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -93,5 +94,31 @@ func TestListByActorIsExact(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCommittedLogsTheHead: RecordTx does not log a chain head that a
+// rollback could take back; Committed logs the entry's seq and hash.
+func TestCommittedLogsTheHead(t *testing.T) {
+	db := dbtest.SQLite(t)
+	var logs strings.Builder
+	l, err := audit.New(context.Background(), db.DB, audit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e audit.Entry
+	err = db.Transaction(func(tx *gorm.DB) error {
+		e, err = l.RecordTx(context.Background(), tx, audit.Entry{Actor: "a", Action: audit.ActionGrant, Scope: "policy", Rules: "[]", Before: "[]", After: "[]", Source: "api"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "audit chain head") {
+		t.Fatalf("RecordTx logged the head before the commit:\n%s", logs.String())
+	}
+	l.Committed(context.Background(), e)
+	if want := "seq=1 hash=" + e.Hash; !strings.Contains(logs.String(), "audit chain head") || !strings.Contains(logs.String(), want) {
+		t.Errorf("Committed did not log %q:\n%s", want, logs.String())
 	}
 }
