@@ -23,6 +23,11 @@ type Change struct {
 	Source     string // "api" or "cli"
 	RemoteAddr string
 	RequestID  string
+
+	// Admins are identities configured as administrators (warden serve
+	// --admin): the lockout guard counts them as users even where the
+	// policy also grants them as roles.
+	Admins []string
 }
 
 // Result says what a Change did.
@@ -50,8 +55,9 @@ type Result struct {
 // enforcer.ErrInvalidRule for rules the model does not accept); when only
 // the audit failed, the error wraps ErrAudit. A change that was stored but
 // not announced is a success with Result.Announced false, audited with
-// audit.NoteNotAnnounced. An admin-scope change that would leave nobody
-// with warden:admin is refused with a *LockoutError (ErrLockout) before
+// audit.NoteNotAnnounced. An admin-scope change that would leave no
+// identity (a user, not a role; see Change.Admins) with warden:admin is
+// refused with a *LockoutError (ErrLockout) before
 // anything is changed or audited.
 func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) (Result, error) {
 	if log == nil {
@@ -60,7 +66,7 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 	if c.Scope == ScopeAdmin && c.Action != audit.ActionSeed && len(c.Rules) > 0 {
 		adminChanges.Lock()
 		defer adminChanges.Unlock()
-		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules); err != nil {
+		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules, c.Admins); err != nil {
 			return Result{}, err
 		}
 	}

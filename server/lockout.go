@@ -15,10 +15,10 @@ import (
 )
 
 // ErrLockout is matched by the error of Apply for an admin-scope change
-// that would leave no subject of the admin policy holding warden:admin.
+// that would leave no identity of the admin policy holding warden:admin.
 // Nobody could manage Warden through the API any more, and a restart would
 // not help: the admin policy is seeded only when its table is empty.
-var ErrLockout = errors.New("server: the change would leave nobody with " + PermAdmin)
+var ErrLockout = errors.New("server: the change would leave no identity with " + PermAdmin)
 
 // LockoutError is the error of a change refused with ErrLockout. Index is
 // that of the first rule of Change.Rules after which nobody would hold
@@ -32,7 +32,7 @@ type LockoutError struct {
 // Error names the change and why it was refused.
 func (e *LockoutError) Error() string {
 	verb := map[string]string{audit.ActionGrant: "granting", audit.ActionRevoke: "revoking"}[e.Action]
-	return fmt.Sprintf("%s %q would leave no subject of the admin policy with %s; give it to another subject first",
+	return fmt.Sprintf("%s %q would leave no identity of the admin policy with %s; give it to another user first",
 		verb, e.Rule.String(), PermAdmin)
 }
 
@@ -45,12 +45,22 @@ func (e *LockoutError) Unwrap() error { return ErrLockout }
 var adminChanges sync.Mutex
 
 // keepsAnAdmin refuses with a *LockoutError a change that would take the
-// admin policy of e from some subject holding warden:admin to none. A subject
-// is any name in the policy: a p rule's subject, a g rule's member or role
-// (a role counts: a token whose groups claim names it reaches it). A policy
-// that had no such subject is left to the change. Rules that do not fit the
-// model are left to the enforcer, which refuses the whole change.
-func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rules []enforcer.Rule) error {
+// admin policy of e from some identity holding warden:admin to none. An
+// identity is a name the policy uses as a subject (a p rule's subject, a g
+// rule's member) that is not a role, or one of admins (identities
+// configured as administrators, counted even when they are also roles).
+// A role is AdminRole or a name some g rule grants, before or after the
+// change: a role emptied by the change stays a role, so revoking the last
+// member of warden-admin is a lockout, not a handover to "warden-admin".
+// A role never counts: holding warden:admin does no good if every user
+// reaching it is denied, as "p, root-admin, *, deny" did to the users of
+// root-admin. When no identity of the policy held warden:admin before the
+// change (users get the admin role from their tokens' groups claims), a
+// role counts after all, as the only subjects the policy knows to hold it;
+// a policy where no subject held it is left to the change.
+// Rules that do not fit the model are left to the enforcer, which refuses
+// the whole change.
+func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rules []enforcer.Rule, admins []string) error {
 	m := e.Model()
 	for _, r := range rules {
 		if n := fieldNames(m, r.PType); n == nil || len(n) != len(r.Values) {
@@ -58,18 +68,32 @@ func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rule
 		}
 	}
 	before := AllRules(e)
-	had, err := anyAdmin(ctx, m, before)
-	if err != nil || !had {
+	final := finalState(before, action, rules)
+	roles := roleNames(before, final)
+	for _, a := range admins {
+		delete(roles, a)
+	}
+	had, err := anyAdmin(ctx, m, before, roles, admins)
+	if err != nil {
 		return err
 	}
-	if ok, err := anyAdmin(ctx, m, finalState(before, action, rules)); err != nil || ok {
+	if !had {
+		// No user of the policy holds warden:admin: users reach it through
+		// their tokens' groups claims, which name roles. Then some
+		// subject, a role included, must keep it.
+		roles = nil
+		if had, err = anyAdmin(ctx, m, before, roles, admins); err != nil || !had {
+			return err
+		}
+	}
+	if ok, err := anyAdmin(ctx, m, final, roles, admins); err != nil || ok {
 		return err
 	}
 	// Refused: name the first rule after which nobody is left.
 	cur := before
 	for i, r := range rules {
 		cur = finalState(cur, action, rules[i:i+1])
-		ok, err := anyAdmin(ctx, m, cur)
+		ok, err := anyAdmin(ctx, m, cur, roles, admins)
 		if err != nil {
 			return err
 		}
@@ -78,6 +102,20 @@ func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rule
 		}
 	}
 	return &LockoutError{Action: action, Index: len(rules) - 1, Rule: rules[len(rules)-1]}
+}
+
+// roleNames returns AdminRole and every name a g rule of the states grants
+// as a role (its second field).
+func roleNames(states ...[]enforcer.Rule) map[string]bool {
+	roles := map[string]bool{AdminRole: true}
+	for _, rules := range states {
+		for _, r := range rules {
+			if r.PType[0] == 'g' && len(r.Values) >= 2 {
+				roles[r.Values[1]] = true
+			}
+		}
+	}
+	return roles
 }
 
 // finalState returns before with rules revoked, or granted.
@@ -91,31 +129,32 @@ func finalState(before []enforcer.Rule, action string, rules []enforcer.Rule) []
 	return cur
 }
 
-// anyAdmin reports whether some subject named in rules holds warden:admin
-// under the permissions model m.
-func anyAdmin(ctx context.Context, m model.Model, rules []enforcer.Rule) (bool, error) {
+// anyAdmin reports whether one of admins, or some subject of rules that is
+// not in roles, holds warden:admin under the permissions model m (see
+// keepsAnAdmin).
+func anyAdmin(ctx context.Context, m model.Model, rules []enforcer.Rule, roles map[string]bool, admins []string) (bool, error) {
 	x, err := enforcer.New(ctx, m, memPolicy(rules))
 	if err != nil {
 		return false, fmt.Errorf("server: evaluate the admin policy after the change: %w", err)
 	}
 	seen := map[string]bool{}
+	candidates := slices.Clone(admins)
 	for _, r := range rules {
-		names := r.Values[:min(1, len(r.Values))]
-		if r.PType[0] == 'g' {
-			names = r.Values[:min(2, len(r.Values))]
+		if len(r.Values) > 0 && !roles[r.Values[0]] {
+			candidates = append(candidates, r.Values[0])
 		}
-		for _, sub := range names {
-			if seen[sub] {
-				continue
-			}
-			seen[sub] = true
-			d, err := x.Decide(ctx, enforcer.NewRequest(sub, PermAdmin))
-			if err != nil {
-				return false, fmt.Errorf("server: evaluate the admin policy after the change: %w", err)
-			}
-			if d.Allowed {
-				return true, nil
-			}
+	}
+	for _, sub := range candidates {
+		if seen[sub] {
+			continue
+		}
+		seen[sub] = true
+		d, err := x.Decide(ctx, enforcer.NewRequest(sub, PermAdmin))
+		if err != nil {
+			return false, fmt.Errorf("server: evaluate the admin policy after the change: %w", err)
+		}
+		if d.Allowed {
+			return true, nil
 		}
 	}
 	return false, nil

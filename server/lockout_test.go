@@ -26,6 +26,7 @@ func TestAdminLockoutRefused(t *testing.T) {
 			field                    string
 		}{
 			{"revoke of the only admin grant", "DELETE", "/v1/rules?scope=admin", seedRule, "values"},
+			{"revoke of the last member of the admin role", "DELETE", "/v1/rules?scope=admin", `{"ptype":"g","values":["root","warden-admin"]}`, "values"},
 			{"deny for the admin role", "POST", "/v1/rules?scope=admin", `{"ptype":"p","values":["warden-admin","warden:admin","deny"]}`, "values"},
 			{"the culprit of a list", "DELETE", "/v1/rules?scope=admin",
 				`{"rules":[{"ptype":"g","values":["nobody","warden-admin"]},` + seedRule + `]}`, "rules[1]"},
@@ -39,7 +40,7 @@ func TestAdminLockoutRefused(t *testing.T) {
 				}
 				b := res.errorBody(t)
 				if b.Error != "conflict" || b.Field != tt.field || !strings.Contains(b.Message, "warden-admin") ||
-					!strings.Contains(b.Message, "no subject of the admin policy with warden:admin") {
+					!strings.Contains(b.Message, "no identity of the admin policy with warden:admin") {
 					t.Errorf("body = %s; want conflict on %s naming the rule", res.body, tt.field)
 				}
 			})
@@ -127,5 +128,70 @@ func TestUnknownQueryParameters(t *testing.T) {
 	}
 	if res := e.do("GET", "/v1/rules?x=1", tok(t, "nobody", nil, nil), ""); res.status != http.StatusForbidden {
 		t.Errorf("without rights: %d", res.status)
+	}
+}
+
+// TestLockoutCountsIdentitiesNotRoles is issue 10 item 14: alice is the
+// only user holding warden:admin, through the role root-admin, itself a
+// member of warden-admin. "p, root-admin, *, deny" denies alice and
+// root-admin; warden-admin, a role, still holds warden:admin, but no user
+// reaches it: the change is refused. On the real admin permissions model,
+// on every backend.
+func TestLockoutCountsIdentitiesNotRoles(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		for _, step := range []struct {
+			by, method, body string
+			status           int
+		}{
+			{"root", "POST", `{"ptype":"g","values":["root-admin","warden-admin"]}`, http.StatusOK},
+			{"root", "POST", `{"ptype":"g","values":["alice","root-admin"]}`, http.StatusOK},
+			{"alice", "DELETE", `{"ptype":"g","values":["root","warden-admin"]}`, http.StatusOK}, // alice is left
+			{"alice", "POST", `{"ptype":"p","values":["root-admin","*","deny"]}`, http.StatusConflict},
+			{"alice", "POST", `{"ptype":"p","values":["alice","warden:admin","deny"]}`, http.StatusConflict},
+			{"alice", "DELETE", `{"ptype":"g","values":["alice","root-admin"]}`, http.StatusConflict},        // root-admin stays a role
+			{"alice", "DELETE", `{"ptype":"g","values":["root-admin","warden-admin"]}`, http.StatusConflict}, // so does warden-admin
+			{"alice", "POST", `{"ptype":"p","values":["ops","warden:*","allow"]}`, http.StatusOK},            // a second user
+			{"alice", "POST", `{"ptype":"p","values":["root-admin","*","deny"]}`, http.StatusOK},
+		} {
+			res := e.do(step.method, "/v1/rules?scope=admin", tok(t, step.by, nil, nil), step.body)
+			if res.status != step.status {
+				t.Fatalf("%s: %s %s: %d %s, want %d", step.by, step.method, step.body, res.status, res.body, step.status)
+			}
+		}
+		for by, want := range map[string]int{"ops": http.StatusOK, "alice": http.StatusForbidden} {
+			if res := e.do("GET", "/v1/rules", tok(t, by, nil, nil), ""); res.status != want {
+				t.Errorf("%s lists rules: %d, want %d", by, res.status, want)
+			}
+		}
+	})
+}
+
+// TestLockoutCountsConfiguredAdmins: an identity configured as an
+// administrator (Change.Admins, warden serve --admin) counts even where
+// the policy also grants it as a role.
+func TestLockoutCountsConfiguredAdmins(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite)
+	ctx := t.Context()
+	apply := func(action string, admins []string, rules ...enforcer.Rule) error {
+		_, err := server.Apply(ctx, e.admin, e.audit, server.Change{Scope: server.ScopeAdmin, Action: action,
+			Rules: rules, Actor: "os:test", Source: "cli", Admins: admins})
+		return err
+	}
+	// ops holds warden-admin and is granted to carol: a role, as the policy reads.
+	for _, r := range []enforcer.Rule{enforcer.G("ops", server.AdminRole), enforcer.G("carol", "ops")} {
+		if err := apply(audit.ActionGrant, nil, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := apply(audit.ActionRevoke, nil, enforcer.G("root", server.AdminRole)); err != nil {
+		t.Fatal(err) // carol is left
+	}
+	deny := enforcer.P("carol", server.PermAdmin, "deny")
+	if err := apply(audit.ActionGrant, nil, deny); !errors.Is(err, server.ErrLockout) {
+		t.Fatalf("denying the last user: %v, want ErrLockout", err)
+	}
+	if err := apply(audit.ActionGrant, []string{"ops"}, deny); err != nil {
+		t.Fatalf("with ops configured as an admin: %v", err)
 	}
 }

@@ -54,6 +54,7 @@ type Server struct {
 	metrics  http.Handler
 	observe  DecisionObserver
 	onChange ChangeObserver
+	admins   []string
 }
 
 // Option configures a Server.
@@ -86,6 +87,11 @@ func WithReadyTimeout(d time.Duration) Option { return func(s *Server) { s.ready
 
 // WithMaxBodyBytes bounds request bodies (DefaultMaxBodyBytes).
 func WithMaxBodyBytes(n int64) Option { return func(s *Server) { s.maxBody = n } }
+
+// WithAdmins names the identities configured as administrators (warden
+// serve --admin). The lockout guard counts them as users even where the
+// admin policy also grants them as roles (see Change.Admins).
+func WithAdmins(ids ...string) Option { return func(s *Server) { s.admins = append(s.admins, ids...) } }
 
 // WithMetricsHandler serves h at GET /metrics, without authentication.
 func WithMetricsHandler(h http.Handler) Option { return func(s *Server) { s.metrics = h } }

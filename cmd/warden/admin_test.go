@@ -197,7 +197,7 @@ func TestRevokeLastAdminRefused(t *testing.T) {
 		t.Fatalf("grant: %d %s", code, errOut)
 	}
 	code, errOut := cli("revoke", "p", server.AdminRole, "warden:*", "allow")
-	if code == exitOK || !strings.Contains(errOut, "would leave no subject of the admin policy with warden:admin") {
+	if code == exitOK || !strings.Contains(errOut, "would leave no identity of the admin policy with warden:admin") {
 		t.Errorf("revoke of the last admin grant: exit %d, stderr %q; want refused", code, errOut)
 	}
 	if code, errOut := cli("grant", "g", "root", server.AdminRole); code != exitOK {

@@ -237,7 +237,7 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		server.WithLogger(logger), server.WithReadyTimeout(cfg.ReadyTimeout),
 		server.WithReadiness(append([]server.Check{server.DBCheck("database", db)}, prov.Checks...)...),
 		server.WithMetricsHandler(met.Handler()), server.WithDecisionObserver(met.ObserveDecision),
-		server.WithChangeObserver(met.ObserveChange),
+		server.WithChangeObserver(met.ObserveChange), server.WithAdmins(cfg.Admins...),
 	)
 	if err != nil {
 		return nil, err
@@ -271,7 +271,7 @@ func seed(ctx context.Context, cfg config.Config, app *serveApp, m model.Model, 
 			continue // audited when it was granted
 		}
 		if _, err := server.Apply(ctx, app.admin, log, server.Change{Scope: server.ScopeAdmin, Action: audit.ActionGrant,
-			Rules: []enforcer.Rule{r}, Actor: "system:config", Source: "startup"}); err != nil {
+			Rules: []enforcer.Rule{r}, Actor: "system:config", Source: "startup", Admins: cfg.Admins}); err != nil {
 			return fmt.Errorf("admin %q: %w", id, err)
 		}
 	}
