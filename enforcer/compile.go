@@ -53,6 +53,8 @@ type compiledModel struct {
 	// role.dom; eq lists p fields that must equal request fields.
 	role *rolePlan
 	eq   []eqPlan
+
+	planned planCache // the matcher as the planner reads it (plan.go)
 }
 
 type rolePlan struct {
@@ -106,7 +108,7 @@ func compile(m model.Model) (*compiledModel, string) {
 		return nil, "matcher uses eval()"
 	}
 	if !strings.Contains(cm.matcher, "p_") {
-		return nil, "matcher does not refer to the policy"
+		return nil, reasonNoPolicy
 	}
 	if strings.Contains(cm.matcher, "keyMatch(r_dom, p_dom)") {
 		return nil, "domain matching function"

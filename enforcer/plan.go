@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/casbin/casbin/v2/constant"
 
 	"github.com/wardenhq/warden/filter"
 )
@@ -49,6 +52,9 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 		return filter.Plan{}, fmt.Errorf("%w: plan: no request field is Unknown", ErrInvalidRequest)
 	}
 	cm := e.cm
+	if cm == nil && e.reason == reasonNoPolicy && len(req.Groups) == 0 && len(req.Policies) == 0 {
+		return e.planWithoutPolicy(req, open)
+	}
 	if cm == nil {
 		return filter.Plan{}, planUnsupported("%s", e.reason)
 	}
@@ -61,7 +67,7 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if err := e.checkRequest(req); err != nil {
 		return filter.Plan{}, err
 	}
-	tree, perr := parsePlanMatcher(cm)
+	tree, perr := cm.planned.get(cm)
 	if perr != nil {
 		return filter.Plan{}, planUnsupported("%v in the matcher", perr)
 	}
@@ -70,19 +76,31 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 		return filter.Plan{}, err
 	}
 	p, err = pl.plan(e, tree, req)
-	if err != nil || pl.attrs {
-		return p, err
+	if err != nil {
+		return filter.Plan{}, err
 	}
-	// Decide refuses a string request value over the limit: so does the
-	// plan, whatever the policy says.
+	return e.bounded(p, pl), nil
+}
+
+// reasonNoPolicy is compile's reason for a matcher that reads no policy
+// field; such a model can still be planned (planWithoutPolicy).
+const reasonNoPolicy = "matcher does not refer to the policy"
+
+// bounded adds Decide's bound on a string request value to p: a longer
+// value is refused whatever the policy says. An open field read through
+// its attributes is a map, which the bound does not apply to.
+func (e *Enforcer) bounded(p filter.Plan, pl *planner) filter.Plan {
+	if pl.attrs {
+		return p
+	}
 	long := filter.MaxLen(pl.openName, e.maxRequest)
 	switch p.Kind {
 	case filter.AlwaysAllowed:
-		return filter.Plan{Kind: filter.Conditional, Cond: long}, nil
+		return filter.Plan{Kind: filter.Conditional, Cond: long}
 	case filter.Conditional:
-		return filter.Plan{Kind: filter.Conditional, Cond: flatten(filter.OpAnd, p.Cond, long)}, nil
+		return filter.Plan{Kind: filter.Conditional, Cond: flatten(filter.OpAnd, p.Cond, long)}
 	}
-	return p, nil
+	return p
 }
 
 // plan is Plan after the checks, for the open field as Decide sees it.
@@ -152,6 +170,19 @@ func (pl *planner) plan(e *Enforcer, tree *pNode, req Request) (p filter.Plan, e
 	default:
 		return a.and(d.negate()).plan(), nil
 	}
+}
+
+// planCache parses the matcher for the planner once per model; the tree
+// is never changed afterwards.
+type planCache struct {
+	once sync.Once
+	tree *pNode
+	err  error
+}
+
+func (c *planCache) get(cm *compiledModel) (*pNode, error) {
+	c.once.Do(func() { c.tree, c.err = parsePlanMatcher(cm) })
+	return c.tree, c.err
 }
 
 func planUnsupported(format string, args ...any) error {
@@ -401,4 +432,49 @@ func mergeEq(c *filter.Cond) *filter.Cond {
 		return kids[0]
 	}
 	return filter.Or(kids...)
+}
+
+// planWithoutPolicy plans for a matcher that reads no policy field, such
+// as Casbin's ABAC example r.sub == r.obj.Owner, which Casbin's own
+// enforcer decides: it evaluates the matcher once, so the plan is the
+// matcher's (for a deny-override effect, always allowed). The matcher may
+// not call role functions here: Casbin's role manager is not the index's.
+func (e *Enforcer) planWithoutPolicy(req Request, open int) (p filter.Plan, err error) {
+	if err := e.checkRequest(req); err != nil {
+		return filter.Plan{}, err
+	}
+	r, pa := e.model["r"]["r"], e.model["p"]["p"]
+	if r == nil || pa == nil || len(req.Values) != len(r.Tokens) {
+		return filter.Plan{}, fmt.Errorf("%w: the request does not fit the model", ErrInvalidRequest)
+	}
+	cm := &compiledModel{rTok: r.Tokens, rIdx: map[string]int{}, pIdx: map[string]int{}, gIdx: map[string]int{},
+		matcher: e.model["m"]["m"].Value}
+	for i, t := range r.Tokens {
+		cm.rIdx[t] = i
+	}
+	tree, perr := parsePlanMatcher(cm)
+	if perr != nil {
+		return filter.Plan{}, planUnsupported("%v in the matcher", perr)
+	}
+	pl := &planner{cm: cm, open: open, openName: strings.TrimPrefix(cm.rTok[open], "r_"), vals: req.Values}
+	if err := pl.checkOpenUse(tree); err != nil {
+		return filter.Plan{}, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = filter.Plan{}, fmt.Errorf("%w: %v", ErrEvaluation, r)
+		}
+	}()
+	res := pl.eval(tree, nil)
+	if res.k == rkErr {
+		return filter.Plan{}, res.err
+	}
+	switch e.model["e"]["e"].Value {
+	case constant.AllowOverrideEffect, constant.AllowAndDenyEffect:
+	case constant.DenyOverrideEffect:
+		res = rTrue
+	default:
+		return filter.Plan{}, planUnsupported("effect %s", e.model["e"]["e"].Value)
+	}
+	return e.bounded(res.plan(), pl), nil
 }

@@ -97,13 +97,23 @@ func Translate(p filter.Plan, d Dialect, cols Columns, opts ...Option) (Where, e
 		return Where{}, fmt.Errorf("sqlfilter: conditional plan without a condition")
 	}
 	w := &writer{d: d, cols: cols, qm: cfg.questionMarks || d != Postgres}
+	// Every mapped column, not only those the condition tests: a NULL
+	// attribute has no value the decision could be asked about.
 	fields := p.Cond.Fields()
-	for _, f := range fields {
+	for f := range cols {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	seen := map[string]bool{}
+	for _, f := range slices.Compact(fields) {
 		col, err := w.column(f)
 		if err != nil {
 			return Where{}, err
 		}
-		w.b.WriteString(col + " IS NOT NULL AND ")
+		if !seen[col] {
+			seen[col] = true
+			w.b.WriteString(col + " IS NOT NULL AND ")
+		}
 	}
 	if err := w.cond(p.Cond); err != nil {
 		return Where{}, err

@@ -63,7 +63,7 @@ func TestTranslateLiteralForms(t *testing.T) {
 	for _, c := range cases {
 		p := filter.Plan{Kind: filter.Conditional, Cond: filter.Regex("obj", c.re)}
 		for d, want := range map[sqlfilter.Dialect]string{sqlfilter.SQLite: c.sqlite, sqlfilter.Postgres: c.postgres} {
-			w, err := sqlfilter.Translate(p, d, cols)
+			w, err := sqlfilter.Translate(p, d, sqlfilter.Columns{"obj": "path"})
 			if err != nil {
 				t.Fatal(err)
 			}
