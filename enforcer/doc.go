@@ -30,6 +30,14 @@
 // the caller is never evaluated, so its errors are not reported (see
 // docs/performance.md).
 //
+// Every rule value is checked, on every way into the policy, against the
+// matcher function that will read it (a keyMatch2 pattern must compile, an
+// ipMatch value must parse, no invisible characters), and request values
+// are bounded, so that one bad value cannot break every decision and one
+// decision's work is bounded (see RuleError, WithLimits and
+// docs/security.md). A matcher that calls eval() on request data is refused
+// unless WithRequestEvalUnsafe.
+//
 // Request-scoped groups and policies (Request.Groups, Request.Policies) take
 // part in one decision only and never touch shared state. Groups are links of
 // the role definition the matcher calls with the subject as first argument.

@@ -5,12 +5,15 @@
 // outside any section, r3 without r2, a redefined key), missing required
 // sections, matcher names nothing defines (r.x, p.x, g2, unknown
 // functions), role functions called with the wrong number of arguments, and
-// effect expressions Casbin's effector does not support.
+// effect expressions Casbin's effector does not support, and eval() of
+// request data (the request would decide what it may do).
 //
 // In the policy: syntax errors, unknown ptypes, rules with the wrong number
 // of fields (Casbin v2.135 requires every p field, eft included), eft values
-// other than allow and deny, regexMatch and ipMatch pattern values that
-// would fail at decision time, duplicate rules (reported at the second line,
+// other than allow and deny, values that the matcher function reading them
+// would fail on at decision time or that are over the default limits (see
+// [ValueChecker]), values with control or invisible characters, duplicate
+// rules (reported at the second line,
 // naming the first) and role cycles (reported at the line that closes the
 // cycle).
 //

@@ -37,14 +37,14 @@ type Limits struct {
 	// PatternProgram bounds the instructions of the regular expression a
 	// pattern compiles to: Go's regexp runs in time proportional to that
 	// size times the input's length, and a short pattern such as a{1000}
-	// compiles to a large program. Default 256.
+	// compiles to a large program. Default 128.
 	PatternProgram int
 	// RequestValue bounds the bytes of a string request value. Default 4096.
 	RequestValue int
 }
 
 // DefaultLimits are the limits a zero Limits stands for.
-var DefaultLimits = Limits{RuleValue: 1024, Pattern: 256, PatternProgram: 256, RequestValue: 4096}
+var DefaultLimits = Limits{RuleValue: 1024, Pattern: 256, PatternProgram: 128, RequestValue: 4096}
 
 // maxGlobAlternatives bounds the product of the {a,b} alternative counts of
 // a glob: doublestar matches each alternative from the start again, so the

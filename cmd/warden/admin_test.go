@@ -141,7 +141,7 @@ func TestGrantValidatesLikeTheAPI(t *testing.T) {
 		// Rule values the matcher's functions cannot read, or that read
 		// differently from what they do (issue 10, items 11, 12 and 15).
 		{"keyMatch2 pattern that does not compile", []string{"p", "carol", "/posts(", "GET", "allow"}, `values[1]: "/posts(" is not a valid keyMatch2 pattern`},
-		{"keyMatch2 pattern too costly", []string{"p", "carol", "/a{1000}", "GET", "allow"}, "regexp instructions, over the limit of 256"},
+		{"keyMatch2 pattern too costly", []string{"p", "carol", "/a{1000}", "GET", "allow"}, "regexp instructions, over the limit of 128"},
 		{"bidi override", []string{"g", "car\u202eol", "editor"}, "values[0]: contains the invisible character U+202E"},
 		{"zero-width space", []string{"g", "carol", "edi\u200btor"}, "values[1]: contains the invisible character U+200B"},
 		{"byte order mark", []string{"p", "\ufeffcarol", "/y", "GET", "allow"}, "values[0]: contains the invisible character U+FEFF"},

@@ -27,8 +27,8 @@ var Cases = []Case{
 	{"keyMatch2 unclosed group after a parameter segment", []string{"p", "viewer", "/posts/:id/(", "GET", "allow"}, 1, "obj", "is not a valid keyMatch2 pattern"},
 	// Item 12: a short pattern that compiles to a large program costs
 	// program size × path length per decision.
-	{"keyMatch2 repetition blow-up", []string{"p", "viewer", "/a{1000}", "GET", "allow"}, 1, "obj", "regexp instructions, over the limit of 256"},
-	{"keyMatch2 nested repetition blow-up", []string{"p", "viewer", "/(a{30}){30}", "GET", "allow"}, 1, "obj", "regexp instructions, over the limit of 256"},
+	{"keyMatch2 repetition blow-up", []string{"p", "viewer", "/a{1000}", "GET", "allow"}, 1, "obj", "regexp instructions, over the limit of 128"},
+	{"keyMatch2 nested repetition blow-up", []string{"p", "viewer", "/(a{30}){30}", "GET", "allow"}, 1, "obj", "regexp instructions, over the limit of 128"},
 	// Item 15: characters that make the policy read differently from what
 	// it does.
 	{"right-to-left override in a subject", []string{"p", "vie\u202ewer", "/posts", "GET", "allow"}, 0, "sub", "U+202E"},
