@@ -5,12 +5,18 @@ import (
 	"errors"
 	"fmt"
 
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/adapters/rulelog"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/enforcer"
 )
 
 // ErrAudit is wrapped by Apply when the change was made but its audit
-// entry could not be stored (it was logged through slog all the same).
+// entry could not be stored (it was logged through slog all the same). It
+// happens only on an enforcer whose adapter has no change log: on a
+// rulelog store the audit row is part of the change's transaction, and a
+// failed audit insert fails the change (the error wraps audit.ErrWrite).
 var ErrAudit = errors.New("server: change applied but not audited")
 
 // Change is one grant or revoke, with who asked and from where.
@@ -32,73 +38,164 @@ type Change struct {
 
 // Result says what a Change did.
 type Result struct {
-	// Changed counts the rules added or removed; rules already in the
-	// wanted state are not counted.
+	// Changed counts the rules the store added or removed; rules already
+	// in the wanted state are not counted.
 	Changed int
 	// Before and After are those of the asked rules present just before
-	// and just after the change; a concurrent change by another writer
-	// can show in them.
+	// and just after the change. On a rulelog store they are what the
+	// store's own write found, inside its transaction.
 	Before, After []enforcer.Rule
 	// AuditID is the id of the audit entry.
 	AuditID uint64
-	// Announced is false when the change was stored and applied here but
-	// the watcher could not tell the other instances
-	// (enforcer.ErrNotAnnounced): Apply then reports success, since
-	// retrying would change nothing, and the others catch up at their next
-	// full reload (a watcher reconnection or --reload-interval).
-	Announced bool
+
+	notAnnounced bool // adapters without a change log only
 }
 
 // Apply grants (audit.ActionGrant, audit.ActionSeed) or revokes
-// (audit.ActionRevoke) c.Rules on e and records the attempt in log, failed
-// or not. The error of the change is returned as is (it wraps
-// enforcer.ErrInvalidRule for rules the model does not accept); when only
-// the audit failed, the error wraps ErrAudit. A change that was stored but
-// not announced is a success with Result.Announced false, audited with
-// audit.NoteNotAnnounced. An admin-scope change that would leave no
-// identity (a user, not a role; see Change.Admins) with warden:admin is
-// refused with a *LockoutError (ErrLockout) before
-// anything is changed or audited.
+// (audit.ActionRevoke) c.Rules on e and records it in log.
+//
+// On an enforcer whose adapter is a rulelog store (as OpenEnforcer opens),
+// the rule rows, the change log row and the audit row commit in one
+// transaction: an error means none of them is stored and the change is in
+// force nowhere, unless it wraps enforcer.ErrOutcomeUnknown (the store could
+// not be asked whether a commit whose answer was lost happened; the store
+// finds out before its next change). A failed change is then recorded as
+// failed, best effort, in a write of its own. There is no "stored but not
+// announced": the other instances read the log.
+//
+// On other adapters the change is stored and applied, then audited in a
+// write of its own: when only the audit failed, the error wraps ErrAudit;
+// a change stored but not announced is a success audited with
+// audit.NoteNotAnnounced.
+//
+// The error of the change is returned as is (it wraps
+// enforcer.ErrInvalidRule for rules the model does not accept). An
+// admin-scope change that would leave no identity (a user, not a role; see
+// Change.Admins) with warden:admin is refused with a *LockoutError
+// (ErrLockout) before anything is changed or audited.
 func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) (Result, error) {
 	if log == nil {
 		return Result{}, errors.New("server: Apply without an audit log")
 	}
+	var change func(context.Context, ...enforcer.Rule) (int, error)
+	switch c.Action {
+	case audit.ActionGrant, audit.ActionSeed:
+		change = e.AddRules
+	case audit.ActionRevoke:
+		change = e.RemoveRules
+	default:
+		return Result{}, fmt.Errorf("server: unknown action %q", c.Action)
+	}
+	logged := e.SyncStatus().Logged
 	if c.Scope == ScopeAdmin && c.Action != audit.ActionSeed && len(c.Rules) > 0 {
 		adminChanges.Lock()
 		defer adminChanges.Unlock()
+		if logged {
+			// Judge the lockout on the store's latest policy, not on a
+			// memory that may lag it.
+			if err := e.CatchUp(ctx); err != nil {
+				return Result{}, err
+			}
+		}
 		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules, c.Admins); err != nil {
 			return Result{}, err
 		}
 	}
+	if logged {
+		return applyLogged(ctx, log, c, change)
+	}
+	return applyThenAudit(ctx, e, log, c, change)
+}
+
+// applyLogged writes the change and its audit row in one transaction of
+// the rulelog store.
+func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(context.Context, ...enforcer.Rule) (int, error)) (Result, error) {
 	var res Result
-	res.Before = present(e, c.Rules)
-	var err error
-	switch c.Action {
-	case audit.ActionGrant, audit.ActionSeed:
-		res.Changed, err = e.AddRules(ctx, c.Rules...)
-	case audit.ActionRevoke:
-		res.Changed, err = e.RemoveRules(ctx, c.Rules...)
-	default:
-		return Result{}, fmt.Errorf("server: unknown action %q", c.Action)
+	called := false
+	tctx := rulelog.WithTxFunc(ctx, func(ctx context.Context, tx *gorm.DB, w rulelog.Write) error {
+		called = true
+		res = Result{Changed: len(w.Changed)}
+		res.Before, res.After = beforeAfter(c.Action, c.Rules, w.Changed)
+		stored, err := log.RecordTx(ctx, tx, entryOf(c, res, nil, ""))
+		if err != nil {
+			return err
+		}
+		res.AuditID = stored.ID
+		return nil
+	})
+	n, err := change(tctx, c.Rules...)
+	if err != nil {
+		if !errors.Is(err, enforcer.ErrOutcomeUnknown) && !errors.Is(err, enforcer.ErrInvalidRule) {
+			// Not stored: record the failed attempt, best effort (the
+			// store may be down; the slog line is written regardless).
+			_, _ = log.Record(context.WithoutCancel(ctx), entryOf(c, Result{}, err, ""))
+		}
+		return Result{}, err
 	}
-	res.After = present(e, c.Rules)
-	res.Announced = true
-	var note string
-	if onlyNotAnnounced(err) {
-		res.Announced, note, err = false, audit.NoteNotAnnounced+": "+err.Error(), nil
+	if !called {
+		// A change log that does not run TxFuncs: audit on our own.
+		res = Result{Changed: n}
+		stored, aerr := log.Record(context.WithoutCancel(ctx), entryOf(c, res, nil, ""))
+		res.AuditID = stored.ID
+		if aerr != nil {
+			return res, fmt.Errorf("%w: %w", ErrAudit, aerr)
+		}
 	}
-	entry := audit.Entry{
+	return res, nil
+}
+
+// beforeAfter derives, from what the store changed, which asked rules were
+// present before and after: an added rule the store did not insert was
+// there already, a removed rule it did not delete was not there.
+func beforeAfter(action string, asked, changed []enforcer.Rule) (before, after []enforcer.Rule) {
+	did := map[string]bool{}
+	for _, r := range changed {
+		did[r.PType+"\x00"+key(r.Values)] = true
+	}
+	for _, r := range asked {
+		hit := did[r.PType+"\x00"+key(r.Values)]
+		if action == audit.ActionRevoke {
+			if hit {
+				before = append(before, r)
+			}
+			continue
+		}
+		if !hit {
+			before = append(before, r)
+		}
+		after = append(after, r)
+	}
+	return before, after
+}
+
+func entryOf(c Change, res Result, err error, note string) audit.Entry {
+	e := audit.Entry{
 		Actor: c.Actor, Action: c.Action, Scope: c.Scope,
 		Rules: encode(c.Rules), Before: encode(res.Before), After: encode(res.After),
 		Changed: res.Changed, Source: c.Source, RemoteAddr: c.RemoteAddr, RequestID: c.RequestID,
 		Note: note,
 	}
 	if err != nil {
-		entry.Error = err.Error()
+		e.Error = err.Error()
+	}
+	return e
+}
+
+// applyThenAudit is Apply on an adapter without a change log: the change,
+// then its audit entry in a write of its own.
+func applyThenAudit(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change, change func(context.Context, ...enforcer.Rule) (int, error)) (Result, error) {
+	var res Result
+	res.Before = present(e, c.Rules)
+	var err error
+	res.Changed, err = change(ctx, c.Rules...)
+	res.After = present(e, c.Rules)
+	var note string
+	if onlyNotAnnounced(err) {
+		res.notAnnounced, note, err = true, audit.NoteNotAnnounced+": "+err.Error(), nil
 	}
 	// The audit entry is written even if the request's context ended: the
 	// change may have reached the store.
-	stored, aerr := log.Record(context.WithoutCancel(ctx), entry)
+	stored, aerr := log.Record(context.WithoutCancel(ctx), entryOf(c, res, err, note))
 	res.AuditID = stored.ID
 	if err != nil {
 		return res, err

@@ -72,17 +72,22 @@
 // client can send it. The request id is the caller's X-Request-Id when it is
 // short and printable, else a random one, and is returned in error bodies.
 //
-// # When the watcher goes away
+// # Changes and the store
 //
-// A change is stored, then applied in memory, then announced to the other
-// instances through the watcher. When only the announcement fails
-// (enforcer.ErrNotAnnounced) the change is done and retrying would change
-// nothing, so it is answered 200 with "announced": false; its audit row is a
-// success with the note audit.NoteNotAnnounced (not_announced in GET
-// /v1/audit), and the change observer sees the outcome "not_announced". The
-// other instances apply it at their next full reload: when their watcher
-// reconnects, or at --reload-interval. `warden grant` and `warden revoke`
-// print a warning and exit 0 in the same case.
+// OpenEnforcer keeps each policy in a rulelog store: a grant or revoke
+// writes the rule rows, a change log row per rule changed and its audit row
+// in one transaction, then brings this instance's memory up to the written
+// revision by reading the log. "changed" is what the store affected. The
+// other instances read the change from the log too: an announcement (NOTIFY
+// sent inside the transaction on PostgreSQL, a Redis publish after the
+// commit) only tells them to read it sooner, so a lost announcement is not
+// an outcome of the change and the answer has no "announced" field.
+//
+// A change whose audit row cannot be stored is not made: 503 audit_failed.
+// When the answer to COMMIT is lost, the store is asked before the change is
+// answered: it is a success if it committed and a failure if not; if the
+// store cannot be asked, 503 outcome_unknown, and the store asks again
+// before it accepts the next change.
 //
 // # When the database goes away
 //

@@ -36,10 +36,6 @@ type ChangeResult struct {
 	Before  []RuleJSON `json:"before"`
 	After   []RuleJSON `json:"after"`
 	AuditID uint64     `json:"audit_id"`
-	// Announced is false when the change is stored and in force on this
-	// instance but the other instances could not be told: they apply it at
-	// their next full reload (a watcher reconnection or --reload-interval).
-	Announced bool `json:"announced"`
 }
 
 // rulesBody is the body of POST and DELETE /v1/rules: one rule, or a list.
@@ -296,24 +292,37 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		writeError(w, r, http.StatusInternalServerError, "audit_failed", "",
 			"the change was applied but its audit record could not be stored; see the server log")
 		return
+	case errors.Is(err, audit.ErrWrite):
+		// On a change log the audit row is part of the change: neither
+		// was stored.
+		s.logger.ErrorContext(r.Context(), "server: change not made: its audit row could not be stored", "request_id", middleware.RequestID(r.Context()), "error", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, r, http.StatusServiceUnavailable, "audit_failed", "",
+			"the change was not made: its audit record could not be stored; see the server log")
+		return
+	case errors.Is(err, enforcer.ErrOutcomeUnknown):
+		s.logger.ErrorContext(r.Context(), "server: "+action+" outcome unknown", "request_id", middleware.RequestID(r.Context()), "error", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, r, http.StatusServiceUnavailable, "outcome_unknown", "",
+			"the policy store did not confirm the change and cannot be asked yet; it may be in force. The server asks the store before its next change: read the rules, then retry")
+		return
 	case err != nil:
 		s.writeUnavailable(w, r, action, err)
 		return
 	}
-	if !res.Announced {
+	if res.notAnnounced {
 		s.logger.WarnContext(r.Context(), "server: change applied but not announced to the other instances",
 			"request_id", middleware.RequestID(r.Context()), "audit_id", res.AuditID)
 	}
 	writeJSON(w, http.StatusOK, ChangeResult{
 		Scope: scope, Action: action, Changed: res.Changed,
 		Before: toJSONList(res.Before), After: toJSONList(res.After), AuditID: res.AuditID,
-		Announced: res.Announced,
 	})
 }
 
 func outcomeOf(res Result, err error) string {
 	switch {
-	case err == nil && !res.Announced:
+	case err == nil && res.notAnnounced:
 		return "not_announced"
 	case err == nil:
 		return "ok"
@@ -321,8 +330,10 @@ func outcomeOf(res Result, err error) string {
 		return "invalid"
 	case errors.Is(err, ErrLockout):
 		return "conflict"
-	case errors.Is(err, ErrAudit):
+	case errors.Is(err, ErrAudit), errors.Is(err, audit.ErrWrite):
 		return "audit_failed"
+	case errors.Is(err, enforcer.ErrOutcomeUnknown):
+		return "outcome_unknown"
 	}
 	return "unavailable"
 }

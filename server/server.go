@@ -101,14 +101,15 @@ func WithDecisionObserver(f DecisionObserver) Option { return func(s *Server) { 
 
 // ChangeObserver is told about every grant or revoke the API attempts: its
 // scope ("policy", "admin"), action ("grant", "revoke"), how many rules it
-// changed, and its outcome: "ok", "not_announced" (stored and in force
-// here, but the other instances could not be told), "invalid", "conflict"
-// (refused: it would leave nobody with warden:admin), "unavailable" or
-// "audit_failed".
+// changed, and its outcome: "ok", "invalid", "conflict" (refused: it would
+// leave nobody with warden:admin), "unavailable", "audit_failed" (not made:
+// its audit row could not be stored), "outcome_unknown" (the store could
+// not confirm it; see package doc), or, for an enforcer whose adapter has
+// no change log, "not_announced".
 type ChangeObserver func(scope, action string, changed int, outcome string)
 
 // WithChangeObserver sets a function told about every change, for metrics
-// and alerts (audit_failed and not_announced outcomes deserve one).
+// and alerts (audit_failed and outcome_unknown outcomes deserve one).
 func WithChangeObserver(f ChangeObserver) Option { return func(s *Server) { s.onChange = f } }
 
 // New returns a Server.

@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
-	"github.com/wardenhq/warden/adapters/sqlstore"
+	"github.com/wardenhq/warden/adapters/rulelog"
 	"github.com/wardenhq/warden/enforcer"
 )
 
@@ -50,21 +50,23 @@ func TablesWithPrefix(prefix string) Tables {
 	return Tables{Policy: prefix + DefaultPolicyTable, Admin: prefix + DefaultAdminTable, Audit: prefix + "audit_log"}
 }
 
-// OpenEnforcer returns an enforcer for m whose policy lives in table (Casbin's
-// casbin_rule layout, through gorm-adapter), creating the table if needed
-// with columns that compare exactly (sqlstore.MigrateCasbinRule). An
-// existing table whose columns fold case, accents or trailing spaces is
-// refused with an error wrapping sqlstore.ErrInexactColumns that names the
-// column and the SQL fix: on it, "Carol"'s rule would be "carol"'s.
-func OpenEnforcer(ctx context.Context, db *gorm.DB, m model.Model, table string, logger *slog.Logger) (*enforcer.Enforcer, error) {
+// OpenEnforcer returns an enforcer for m whose policy lives in table
+// (Casbin's casbin_rule layout) with its change log (package rulelog),
+// creating the tables if needed with columns that compare exactly
+// (sqlstore.MigrateCasbinRule). An existing table whose columns fold case,
+// accents or trailing spaces is refused with an error wrapping
+// sqlstore.ErrInexactColumns that names the column and the SQL fix: on it,
+// "Carol"'s rule would be "carol"'s. opts configure the store (timeouts,
+// retention, rulelog.WithNotify on PostgreSQL).
+func OpenEnforcer(ctx context.Context, db *gorm.DB, m model.Model, table string, logger *slog.Logger, opts ...rulelog.Option) (*enforcer.Enforcer, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a, err := sqlstore.CasbinRuleAdapter(ctx, db, table)
+	st, err := rulelog.New(ctx, db, append([]rulelog.Option{rulelog.WithTable(table), rulelog.WithLogger(logger)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("server: policy table %s: %w", table, err)
 	}
-	e, err := enforcer.New(ctx, m, a, enforcer.WithLogger(logger))
+	e, err := enforcer.New(ctx, m, st, enforcer.WithLogger(logger))
 	if err != nil {
 		return nil, fmt.Errorf("server: load policy from %s: %w", table, err)
 	}

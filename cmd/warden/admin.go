@@ -55,9 +55,10 @@ type adminStore struct {
 	channel string
 }
 
-// openAdmin opens the policy of f.scope. To announce changes, with
-// --redis-watcher or on PostgreSQL, it connects the scope's watcher, so
-// that running servers apply them at once.
+// openAdmin opens the policy of f.scope. Changes are announced to the
+// running servers, so that they read the log at once: on PostgreSQL by the
+// store inside the change's transaction, with --redis-watcher by the
+// scope's watcher after the commit. The servers also poll the log.
 func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Logger) (*adminStore, error) {
 	if f.db == "" {
 		return nil, errors.New("--db is required (or WARDEN_DB)")
@@ -88,13 +89,15 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	}
 	st := &adminStore{scope: f.scope, channel: channel, close: func() { closeDB(db) }}
 	fail := func(err error) (*adminStore, error) { st.close(); return nil, err }
-	if st.e, err = server.OpenEnforcer(ctx, db, m, table, logger); err != nil {
+	if st.e, err = server.OpenEnforcer(ctx, db, m, table, logger, storeOptions(f.db, f.redisWatcher, channel, "cli-"+newInstanceID())...); err != nil {
 		return fail(err)
 	}
 	if st.log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
 		return fail(err)
 	}
-	if announce && (f.redisWatcher != "" || config.Dialect(f.db) == "postgres") {
+	// On PostgreSQL without Redis the store announces inside the
+	// transaction (storeOptions); with Redis the enforcer hints after it.
+	if announce && f.redisWatcher != "" {
 		w, err := newWatcher(ctx, f.db, f.redisWatcher, watcher.WithChannel(channel), watcher.WithLogger(logger))
 		if err != nil {
 			return fail(err)
@@ -135,10 +138,13 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int
 //
 // For example `warden grant --db sqlite://warden.db g alice editor`, or
 // `warden grant --db "$DSN" --scope admin g alice warden-admin` to let alice
-// manage Warden. The change is announced on --channel (through
-// --redis-watcher, or PostgreSQL NOTIFY), so running servers apply it at
-// once; without a watcher they see it at their next reload (serve
-// --reload-interval) or restart.
+// manage Warden. The rule, its change log row and its audit row commit in
+// one transaction. The change is announced on --channel (through
+// --redis-watcher, or PostgreSQL NOTIFY sent inside the transaction), so
+// running servers read it from the log at once; an announcement that is
+// lost only delays them until their next poll of the log. When the answer
+// to COMMIT is lost and the database cannot be asked whether it committed,
+// the command says so and exits non-zero.
 func runChange(ctx context.Context, cmd, action string, args []string, stdout, stderr io.Writer) int {
 	var f adminFlags
 	fs := newFlagSet(cmd, "--db DSN [--scope policy|admin] PTYPE VALUE...", stderr)
@@ -164,6 +170,10 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	}
 	res, err := server.Apply(ctx, st.e, st.log, server.Change{Scope: st.scope, Action: action,
 		Rules: []enforcer.Rule{rule}, Actor: osActor(), Source: "cli"})
+	if errors.Is(err, enforcer.ErrOutcomeUnknown) {
+		return errorf(stderr, cmd, "the database did not confirm the change and could not be asked whether it is stored; "+
+			"check with `warden list` before running it again: %v", err)
+	}
 	if err != nil {
 		return errorf(stderr, cmd, "%v", err)
 	}
@@ -172,11 +182,6 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 		verb = map[string]string{audit.ActionGrant: "already present", audit.ActionRevoke: "not present"}[action]
 	}
 	fmt.Fprintf(stdout, "%s: %s (audit #%d)\n", verb, rule, res.AuditID)
-	if !res.Announced {
-		// Stored and audited: running a second time would change nothing.
-		fmt.Fprintf(stderr, "warden %s: warning: the change is stored but could not be announced on channel %q; "+
-			"running servers apply it at their next full reload (watcher reconnection, --reload-interval or restart)\n", cmd, st.channel)
-	}
 	return exitOK
 }
 

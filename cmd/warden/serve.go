@@ -140,7 +140,10 @@ type serveApp struct {
 	handler http.Handler
 	policy  *enforcer.Enforcer
 	admin   *enforcer.Enforcer
-	closers []func()
+	// instance names this process in the announcements its stores send;
+	// its watchers can use it to skip their own.
+	instance string
+	closers  []func()
 }
 
 func (a *serveApp) close() {
@@ -174,12 +177,15 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		return nil, err
 	}
 	var log *audit.Log
+	app.instance = newInstanceID()
 	err = withSetupLock(ctx, db, "warden_setup:"+tables.Policy, func() error {
 		var err error
-		if app.policy, err = server.OpenEnforcer(ctx, db, m, tables.Policy, logger); err != nil {
+		if app.policy, err = server.OpenEnforcer(ctx, db, m, tables.Policy, logger,
+			storeOptions(cfg.DB, cfg.RedisWatcher, cfg.Channel, app.instance)...); err != nil {
 			return err
 		}
-		if app.admin, err = server.OpenEnforcer(ctx, db, am, tables.Admin, logger); err != nil {
+		if app.admin, err = server.OpenEnforcer(ctx, db, am, tables.Admin, logger,
+			storeOptions(cfg.DB, cfg.RedisWatcher, cfg.Channel+"_admin", app.instance)...); err != nil {
 			return err
 		}
 		if log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
