@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -138,6 +139,10 @@ func TestServeSQLite(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "audit chain head") {
 		t.Error("serve did not log the audit chain head")
+	}
+	// … and after the grant, at its sequence number.
+	if !regexp.MustCompile(`audit chain head.*seq.{1,3}4\b`).MatchString(stderr.String()) {
+		t.Errorf("no audit chain head line for the grant (seq 4):\n%s", stderr.String())
 	}
 	cancel()
 	if code := <-done; code != 0 {
