@@ -51,11 +51,14 @@
 //
 // # Input and errors
 //
-// Bodies are JSON of at most 1 MiB (WithMaxBodyBytes); unknown fields are
-// rejected, and so are query parameters an endpoint does not read (a
-// misspelt ?Scope=admin would otherwise change the served policy) or that
-// are given twice. A bad request is answered 400 with the field at fault
-// (the query parameter's name for a query parameter):
+// Bodies are JSON of at most 1 MiB (WithMaxBodyBytes), read exactly as
+// written: unknown fields, keys that match a field only case-insensitively,
+// duplicate keys, invalid UTF-8 and nesting beyond MaxJSONDepth are
+// rejected. So are query parameters an endpoint does not read (a misspelt
+// ?Scope=admin would otherwise change the served policy) or that are given
+// twice, and, on every route, a raw query that net/url would not read whole
+// (a ";" pair, a bad %-escape). A bad request is answered 400 with the
+// field at fault (the query parameter's name for a query parameter):
 //
 //	{"error":"invalid_request","field":"values[3]","message":"must be allow or deny","request_id":"..."}
 //
