@@ -43,18 +43,36 @@ func routes(app *postsdemo.App) (http.Handler, error) {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	}, echoware.Public())
 	e.GET("/posts", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, app.Posts.List())
-	}, echoware.Require(a, "read:posts"))
-	e.POST("/posts", func(c echo.Context) error {
-		title, err := postsdemo.DecodeNew(c.Request().Body)
+		limit, offset, err := postsdemo.ParsePage(c.QueryParams())
 		if err != nil {
 			return c.JSON(http.StatusBadRequest, map[string]string{"error": err.Error()})
 		}
 		u, _ := echoware.UserFrom(c)
-		return c.JSON(http.StatusCreated, app.Posts.Add(u.ID(), title))
+		posts, err := app.VisiblePosts(c.Request().Context(), u, limit, offset)
+		if err != nil {
+			a.Fail(c.Response(), c.Request(), err) // 503: never an unfiltered list
+			return nil
+		}
+		return c.JSON(http.StatusOK, posts)
+	}, echoware.Require(a, "read:posts"))
+	e.POST("/posts", func(c echo.Context) error {
+		n, err := postsdemo.DecodeNew(c.Request().Body)
+		if err != nil {
+			return c.JSON(http.StatusBadRequest, map[string]string{"error": err.Error()})
+		}
+		u, _ := echoware.UserFrom(c)
+		post, err := app.Posts.Add(c.Request().Context(), u.ID(), n)
+		if err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "the post could not be stored"})
+		}
+		return c.JSON(http.StatusCreated, post)
 	}, echoware.Require(a, "write:posts"))
 	e.DELETE("/posts/:id", func(c echo.Context) error {
-		if !app.Posts.Delete(c.Param("id")) {
+		ok, err := app.Posts.Delete(c.Request().Context(), c.Param("id"))
+		switch {
+		case err != nil:
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"error": "the post could not be deleted"})
+		case !ok:
 			return c.JSON(http.StatusNotFound, map[string]string{"error": "no such post"})
 		}
 		return c.NoContent(http.StatusNoContent)

@@ -41,23 +41,43 @@ func routes(app *postsdemo.App) (http.Handler, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})))
 	mux.Handle("GET /posts", a.Require("read:posts")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, app.Posts.List())
-	})))
-	mux.Handle("POST /posts", a.Require("write:posts")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		title, err := postsdemo.DecodeNew(r.Body)
+		limit, offset, err := postsdemo.ParsePage(r.URL.Query())
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
 		u, _ := middleware.UserFrom(r.Context())
-		writeJSON(w, http.StatusCreated, app.Posts.Add(u.ID(), title))
-	})))
-	mux.Handle("DELETE /posts/{id}", a.Require("delete:posts")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !app.Posts.Delete(r.PathValue("id")) {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such post"})
+		posts, err := app.VisiblePosts(r.Context(), u, limit, offset)
+		if err != nil {
+			a.Fail(w, r, err) // 503: never an unfiltered list
 			return
 		}
-		w.WriteHeader(http.StatusNoContent)
+		writeJSON(w, http.StatusOK, posts)
+	})))
+	mux.Handle("POST /posts", a.Require("write:posts")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := postsdemo.DecodeNew(r.Body)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		u, _ := middleware.UserFrom(r.Context())
+		post, err := app.Posts.Add(r.Context(), u.ID(), n)
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the post could not be stored"})
+			return
+		}
+		writeJSON(w, http.StatusCreated, post)
+	})))
+	mux.Handle("DELETE /posts/{id}", a.Require("delete:posts")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, err := app.Posts.Delete(r.Context(), r.PathValue("id"))
+		switch {
+		case err != nil:
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the post could not be deleted"})
+		case !ok:
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such post"})
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
 	})))
 	mux.Handle("GET /me", a.Authenticate(middleware.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := middleware.UserFrom(r.Context())

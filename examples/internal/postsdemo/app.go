@@ -42,6 +42,8 @@ type App struct {
 	Enforcer *enforcer.Enforcer
 	Auth     *middleware.Auth
 	Posts    *Posts
+	// Visibility decides which posts a caller may read (VisibilityModel).
+	Visibility *enforcer.Enforcer
 	// Secret is the HMAC secret, generated when no key was configured.
 	Secret []byte
 	// Tokens are ready tokens for DemoUsers, set when Secret was generated.
@@ -62,10 +64,16 @@ func Setup(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &App{Config: cfg, Posts: NewPosts(), closeDB: sqlDB.Close}
+	app := &App{Config: cfg, closeDB: sqlDB.Close}
 	fail := func(err error) (*App, error) {
 		_ = app.Close()
 		return nil, err
+	}
+	if app.Posts, err = NewPosts(); err != nil {
+		return fail(err)
+	}
+	if app.Visibility, err = newVisibility(ctx); err != nil {
+		return fail(fmt.Errorf("visibility policy: %w", err))
 	}
 	adapter, err := sqlstore.CasbinRuleAdapter(ctx, db, cfg.Table)
 	if err != nil {
@@ -141,6 +149,9 @@ func (a *App) mintDemoTokens() (map[string]string, error) {
 func (a *App) Close() error {
 	if a.verifier != nil {
 		_ = a.verifier.Close()
+	}
+	if a.Posts != nil {
+		_ = a.Posts.Close()
 	}
 	if a.closeDB != nil {
 		return a.closeDB()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -179,6 +180,7 @@ func Exercise(t *testing.T, r *Running) {
 			t.Fatalf("banner lacks %q:\n%s", want, r.Stdout)
 		}
 	}
+	ExerciseListing(t, r)
 	tests := []struct {
 		name, method, path, tok, body string
 		status                        int
@@ -221,6 +223,50 @@ func Exercise(t *testing.T, r *Running) {
 	if me.ID != "bob" || strings.Join(me.Groups, ",") != "editor" || strings.Join(me.Permissions, ",") != "read:posts,write:posts" {
 		t.Fatalf("/me for bob = %+v", me)
 	}
+}
+
+// ExerciseListing checks GET /posts on the seed posts: each caller sees
+// only what the visibility policy lets it read (published posts for
+// viewers and up, drafts for admins, its own posts always), paginated in
+// the database.
+func ExerciseListing(t *testing.T, r *Running) {
+	t.Helper()
+	cases := []struct {
+		user, query string
+		want        []int
+	}{
+		{"carol", "", []int{1, 3, 4}},    // viewer: published, and her own draft
+		{"bob", "", []int{1, 2, 4}},      // editor: published, and his own draft
+		{"alice", "", []int{1, 2, 3, 4}}, // admin: drafts too
+		{"alice", "?limit=2&offset=1", []int{2, 3}},
+		{"carol", "?limit=1&offset=1", []int{3}}, // the offset counts visible posts only
+		{"carol", "?offset=3", []int{}},
+	}
+	for _, c := range cases {
+		if got := ListIDs(t, r.URL+"/posts"+c.query, r.Tokens[c.user]); !slices.Equal(got, c.want) {
+			t.Errorf("GET /posts%s as %s: ids %v, want %v", c.query, c.user, got, c.want)
+		}
+	}
+	for _, q := range []string{"?limit=0", "?limit=101", "?offset=-1", "?limit=x"} {
+		if status, _, body := Call(t, "GET", r.URL+"/posts"+q, r.Tokens["carol"], ""); status != 400 {
+			t.Errorf("GET /posts%s: %d %s", q, status, body)
+		}
+	}
+}
+
+// ListIDs returns the ids of GET url's posts.
+func ListIDs(t *testing.T, url, tok string) []int {
+	t.Helper()
+	status, _, body := Call(t, "GET", url, tok, "")
+	var posts []postsdemo.Post
+	if err := json.Unmarshal(body, &posts); err != nil || status != 200 {
+		t.Fatalf("GET %s: %d %s", url, status, body)
+	}
+	ids := []int{}
+	for _, p := range posts {
+		ids = append(ids, p.ID)
+	}
+	return ids
 }
 
 // Mint signs a token for the app's issuer and audience defaults.
@@ -280,6 +326,11 @@ func ExerciseSecret(t *testing.T, run RunFunc) {
 	}
 	if status, _, _ := Call(t, "POST", r.URL+"/posts", daveEditor, `{"title":"x"}`); status != 201 {
 		t.Fatalf("dave with the editor claim: %d", status)
+	}
+	// The editor claim counts for the listing too (editors read published
+	// posts) and dave sees his own post; the others' drafts stay hidden.
+	if got := ListIDs(t, r.URL+"/posts", daveEditor); !slices.Equal(got, []int{1, 4, 5}) {
+		t.Fatalf("dave with the editor claim lists %v, want [1 4 5]", got)
 	}
 	// The claim did not stick: the next request without it is denied again.
 	if status, _, _ := Call(t, "POST", r.URL+"/posts", dave, `{"title":"x"}`); status != 403 {
