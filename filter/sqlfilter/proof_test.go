@@ -103,6 +103,12 @@ func loadProofModels(t *testing.T) []proofModel {
 		}
 		out = append(out, proofModel{name: name, text: text})
 	}
+	// Warden's default model (conf/model.conf), which warden serve uses.
+	if b, err := os.ReadFile(filepath.Join("..", "..", "conf", "model.conf")); err == nil {
+		out = append(out, proofModel{name: "conf/model", text: string(b)})
+	} else {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(casbinDir(t), "examples")
 	for _, name := range casbinExamples {
 		b, err := os.ReadFile(filepath.Join(dir, name+".conf"))
@@ -261,7 +267,7 @@ func (s shape) policy(r *rand.Rand) []enforcer.Rule {
 	var rules []enforcer.Rule
 	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
 	subjects := append(slices.Clone(users), roles...)
-	acts := []string{"read", "write"}
+	acts := []string{"read", "write", "*"}
 	if s.actRe {
 		acts = []string{"GET", "^(GET|POST)$", ".*", "^GET$", "POST"}
 	}
