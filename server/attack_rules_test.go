@@ -2,12 +2,15 @@ package server_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/wardenhq/warden/config/dbtest"
+	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/internal/rulecases"
+	"github.com/wardenhq/warden/server"
 )
 
 // TestRuleValueAttacks runs the rule-value attack suite through the API:
@@ -48,4 +51,33 @@ func TestRuleValueAttacks(t *testing.T) {
 	if after := len(e.policy.Rules("p")) + len(e.policy.Rules("g")); after != before {
 		t.Fatalf("%d rules after refused writes, want %d", after, before)
 	}
+}
+
+// TestBadRowInTheStoreKeepsTheLastGoodPolicy: a rule value written straight
+// into casbin_rule (by any database role allowed to) that keyMatch2 cannot
+// read makes the reload fail, naming the field, and the policy in force
+// stays as it was: decisions still work, on every database (issue 10,
+// item 11).
+func TestBadRowInTheStoreKeepsTheLastGoodPolicy(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		ctx := t.Context()
+		if err := e.db.Exec("INSERT INTO "+server.DefaultPolicyTable+" (ptype, v0, v1, v2, v3) VALUES (?, ?, ?, ?, ?)",
+			"p", "mallory", "/posts(", "GET", "allow").Error; err != nil {
+			t.Fatal(err)
+		}
+		err := e.policy.Reload(ctx)
+		if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "field obj") {
+			t.Fatalf("Reload with a bad row = %v; want ErrInvalidRule naming field obj", err)
+		}
+		for _, req := range [][]any{{"carol", "/posts/1", "GET", true}, {"mallory", "/posts", "GET", false}, {"bob", "/posts/1/comments", "POST", false}} {
+			if ok, err := e.policy.Enforce(ctx, req[:3]...); err != nil || ok != req[3] {
+				t.Fatalf("%v after the refused reload: %v, %v; want %v", req[:3], ok, err, req[3])
+			}
+		}
+		res := e.do("POST", "/v1/check", tok(t, "root", nil, nil), `{"sub":"carol","obj":"/posts/1","act":"GET"}`)
+		if res.status != 200 || !strings.Contains(string(res.body), `"allowed":true`) {
+			t.Fatalf("check after the refused reload: %d %s", res.status, res.body)
+		}
+	})
 }
