@@ -31,6 +31,10 @@ var (
 	// processes none, so every token with a "crit" header is refused. It
 	// is always wrapped with ErrInvalidToken.
 	ErrCriticalHeader = errors.New("token: critical header extension not supported")
+	// ErrDuplicateMember means the token's header or claims name a member
+	// twice, which readers resolve differently. It is always wrapped with
+	// ErrInvalidToken.
+	ErrDuplicateMember = errors.New("token: duplicate member")
 	// ErrConfig is returned by New for an incomplete or unsafe configuration.
 	ErrConfig = errors.New("token: bad configuration")
 )

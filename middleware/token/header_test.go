@@ -2,9 +2,12 @@ package token_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -121,6 +124,54 @@ func TestJWKSEncryptionKeyNeverVerifies(t *testing.T) {
 			}
 			if err != nil && !errors.Is(err, token.ErrInvalidToken) {
 				t.Fatalf("err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+}
+
+// rawHS256 signs the given header and claims JSON, byte for byte, with k.
+func rawHS256(t *testing.T, k jwttest.Key, header, claims string) string {
+	t.Helper()
+	enc := base64.RawURLEncoding
+	signing := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
+	sig, err := jwt.SigningMethodHS256.Sign(signing, k.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signing + "." + enc.EncodeToString(sig)
+}
+
+// TestDuplicateMembersRefused: a header or claims set that names a member
+// twice reads differently to a first-wins and a last-wins parser.
+func TestDuplicateMembersRefused(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	times := fmt.Sprintf(`"iat":%d,"exp":%d`, now.Add(-time.Minute).Unix(), now.Add(time.Hour).Unix())
+	base := `"iss":"` + iss + `","aud":"` + aud + `",` + times
+	hdr := `{"alg":"HS256","typ":"JWT"}`
+	tests := []struct {
+		name, header, claims string
+		ok                   bool
+	}{
+		{"none", hdr, `{"sub":"alice",` + base + `}`, true},
+		{"nested, different objects", hdr, `{"sub":"alice","a":{"x":1},"b":{"x":1},"l":[{"x":1},{"x":2}],` + base + `}`, true},
+		{"sub twice", hdr, `{"sub":"alice","sub":"admin",` + base + `}`, false},
+		{"alg twice", `{"alg":"none","alg":"HS256","typ":"JWT"}`, `{"sub":"alice",` + base + `}`, false},
+		{"kid twice", `{"alg":"HS256","kid":"a","kid":"b"}`, `{"sub":"alice",` + base + `}`, false},
+		{"nested groups twice", hdr, `{"sub":"alice","realm_access":{"roles":["viewer"],"roles":["admin"]},` + base + `}`, false},
+		{"in a list", hdr, `{"sub":"alice","l":[{"x":1,"x":2}],` + base + `}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), rawHS256(t, hs, tt.header, tt.claims))
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, token.ErrInvalidToken) || !errors.Is(err, token.ErrDuplicateMember) {
+				t.Fatalf("err = %v, want ErrInvalidToken and ErrDuplicateMember", err)
 			}
 		})
 	}
