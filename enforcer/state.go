@@ -26,6 +26,7 @@ type state struct {
 	bySub  map[string][]*storedRule          // p rules by role field
 	byKey  map[string][]*storedRule          // p rules by role field and equality fields
 	graphs []*roleGraph
+	roles  map[string]int // name → how many g rules (any g ptype) have it as their role
 	seq    uint64
 	// definitions, for validation: ptype → number of values
 	width map[string]int
@@ -37,6 +38,7 @@ func newState(cm *compiledModel, m model.Model) *state {
 		rules: map[string]map[string]*storedRule{},
 		bySub: map[string][]*storedRule{},
 		byKey: map[string][]*storedRule{},
+		roles: map[string]int{},
 		width: map[string]int{},
 	}
 	for _, sec := range []string{"p", "g"} {
@@ -90,6 +92,9 @@ func (st *state) add(r Rule) bool {
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
 			st.graphs[gi].add(sr.vals)
 		}
+		if len(sr.vals) > 1 {
+			st.roles[sr.vals[1]]++
+		}
 	}
 	return true
 }
@@ -109,6 +114,11 @@ func (st *state) remove(r Rule) bool {
 	case r.section() == "g":
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
 			st.graphs[gi].remove(sr.vals)
+		}
+		if len(sr.vals) > 1 {
+			if st.roles[sr.vals[1]]--; st.roles[sr.vals[1]] <= 0 {
+				delete(st.roles, sr.vals[1])
+			}
 		}
 	}
 	return true

@@ -46,6 +46,11 @@ type Auth struct {
 	retryAfter   time.Duration
 	logger       *slog.Logger
 	decisionLog  *sampler // nil: every decision is logged
+	// roles are asked whether an identity is a role (see WithRoleSources);
+	// rolesSet records that they were configured, not defaulted.
+	roles          []RoleSource
+	rolesSet       bool
+	roleIdentities bool
 }
 
 // Option configures an Auth.
@@ -122,6 +127,9 @@ func New(opts ...Option) (*Auth, error) {
 	if a.authn == nil {
 		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")
 	}
+	if rs, ok := a.decider.(RoleSource); ok && !a.rolesSet {
+		a.roles = []RoleSource{rs}
+	}
 	if a.onError == nil {
 		retry := a.retryAfter
 		a.onError = func(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, err, retry) }
@@ -177,7 +185,9 @@ func (a *Auth) authenticate(r *http.Request) (*http.Request, *User, error) {
 }
 
 // Identify authenticates r and returns its User without touching the
-// response. The error wraps ErrUnauthenticated or ErrUnavailable.
+// response. The error wraps ErrUnauthenticated or ErrUnavailable, or
+// ErrForbidden and ErrRoleIdentity when the identity is a role's name (see
+// WithRoleSources and WithRoleIdentities).
 func (a *Auth) Identify(r *http.Request) (*User, error) {
 	tok, err := a.authn.Authenticate(r.Context(), r)
 	switch {
@@ -191,6 +201,11 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 		return nil, errors.Join(ErrUnauthenticated, err)
 	case tok == nil || tok.Identity == "":
 		return nil, ErrUnauthenticated
+	}
+	if err := a.checkIdentity(r.Context(), tok.Identity); err != nil {
+		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "identity refused",
+			slog.String("request_id", RequestID(r.Context())), slog.String("subject", tok.Identity), slog.String("error", err.Error()))
+		return nil, err
 	}
 	return NewUser(tok, a.groups, a.perms), nil
 }

@@ -228,6 +228,11 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		middleware.WithDecider(met.Decider(app.policy)),
 		middleware.WithGroups(prov.Groups),
 		middleware.WithPermissions(prov.Permissions),
+		// No caller may be identified as a role of either policy (sub
+		// "warden-admin" would be the admin role): the decider is wrapped
+		// by metrics, so the sources are named, warden-admin too, which
+		// callers may hold through their token's groups only.
+		middleware.WithRoleSources(app.policy, app.admin, middleware.RoleNames{server.AdminRole}),
 		middleware.WithLogger(logger),
 		middleware.WithDecisionLogSampling(cfg.DecisionLogEvery),
 	)

@@ -354,6 +354,16 @@ func ExerciseSecret(t *testing.T, run RunFunc) {
 	if status, _, body := Call(t, "GET", r.URL+"/me", malformed, ""); status != 403 || strings.Contains(string(body), "groups provider") {
 		t.Fatalf("/me with a malformed groups claim: %d %s", status, body)
 	}
+	// A token whose subject is a role's name is refused (issue 10, item
+	// 3): sub "admin" would hold the admin role's rules, delete:posts too.
+	for _, role := range []string{"admin", "editor", "viewer"} {
+		if status, _, body := Call(t, "DELETE", r.URL+"/posts/1", Mint(t, secret, role), ""); status != 403 {
+			t.Fatalf("DELETE as sub %q: %d %s", role, status, body)
+		}
+		if status, _, body := Call(t, "GET", r.URL+"/me", Mint(t, secret, role), ""); status != 403 {
+			t.Fatalf("/me as sub %q: %d %s", role, status, body)
+		}
+	}
 	other := Mint(t, "another-secret-0123456789-0123456789", "alice")
 	if status, _, _ := Call(t, "GET", r.URL+"/posts", other, ""); status != 401 {
 		t.Fatalf("token of another secret: %d", status)

@@ -1,0 +1,64 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// ErrRoleIdentity is wrapped (with ErrForbidden, so 403) when the caller's
+// identity is the name of a role. Casbin does not tell users from roles: a
+// token whose sub is "admin" would hold every rule of the role admin
+// without being granted it, so a provider that lets users pick their
+// subject (or an API key mapped to a role's name) would hand out roles.
+var ErrRoleIdentity = errors.New("middleware: the identity is the name of a role")
+
+// RoleSource tells whether a name is a role or group. *enforcer.Enforcer is
+// one: its IsRole knows every role a stored g rule names.
+type RoleSource interface {
+	IsRole(ctx context.Context, name string) (bool, error)
+}
+
+// RoleNames is a RoleSource of fixed names: roles that no stored g rule
+// names, because callers get them only from their tokens (a "groups"
+// claim) while "p" rules grant them.
+type RoleNames []string
+
+// IsRole implements RoleSource.
+func (n RoleNames) IsRole(_ context.Context, name string) (bool, error) {
+	return slices.Contains(n, name), nil
+}
+
+// WithRoleSources sets what Identify asks whether the caller's identity is
+// a role (refused with ErrRoleIdentity). By default it is the decider, when
+// the decider is a RoleSource (an *enforcer.Enforcer), and nothing
+// otherwise. Pass every policy whose roles callers reach (warden serve:
+// the served policy, the admin policy and RoleNames{"warden-admin"}).
+func WithRoleSources(s ...RoleSource) Option {
+	return func(x *Auth) { x.roles, x.rolesSet = append(x.roles, s...), true }
+}
+
+// WithRoleIdentities lets a caller's identity be a role's name, as in plain
+// Casbin. Use it only when no caller can choose its identity: the identity
+// provider assigns every subject and no subject can equal a role, or the
+// model is built for callers that are roles.
+func WithRoleIdentities() Option { return func(x *Auth) { x.roleIdentities = true } }
+
+// checkIdentity refuses an identity that a role source names as a role. A
+// source that fails makes the answer unknown: 503, never an allow.
+func (a *Auth) checkIdentity(ctx context.Context, id string) error {
+	if a.roleIdentities {
+		return nil
+	}
+	for i, s := range a.roles {
+		is, err := s.IsRole(ctx, id)
+		switch {
+		case err != nil:
+			return errors.Join(ErrUnavailable, fmt.Errorf("role source %d: %w", i, err))
+		case is:
+			return errors.Join(ErrForbidden, ErrRoleIdentity)
+		}
+	}
+	return nil
+}
