@@ -111,16 +111,17 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 // the rulelog store.
 func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(context.Context, ...enforcer.Rule) (int, error)) (Result, error) {
 	var res Result
+	var entry audit.Entry
 	called := false
 	tctx := rulelog.WithTxFunc(ctx, func(ctx context.Context, tx *gorm.DB, w rulelog.Write) error {
 		called = true
 		res = Result{Changed: len(w.Changed)}
 		res.Before, res.After = beforeAfter(c.Action, c.Rules, w.Changed)
-		stored, err := log.RecordTx(ctx, tx, entryOf(c, res, nil, ""))
-		if err != nil {
+		var err error
+		if entry, err = log.RecordTx(ctx, tx, entryOf(c, res, nil, "")); err != nil {
 			return err
 		}
-		res.AuditID = stored.ID
+		res.AuditID = entry.ID
 		return nil
 	})
 	n, err := change(tctx, c.Rules...)
@@ -131,6 +132,10 @@ func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(cont
 			_, _ = log.Record(context.WithoutCancel(ctx), entryOf(c, Result{}, err, ""))
 		}
 		return Result{}, err
+	}
+	if called {
+		// Committed: now the chain head may be logged.
+		log.Committed(ctx, entry)
 	}
 	if !called {
 		// A change log that does not run TxFuncs: audit on our own.
