@@ -71,7 +71,7 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if perr != nil {
 		return filter.Plan{}, planUnsupported("%v in the matcher", perr)
 	}
-	pl := &planner{cm: cm, open: open, openName: strings.TrimPrefix(cm.rTok[open], "r_"), vals: req.Values}
+	pl := &planner{cm: cm, open: open, openName: strings.TrimPrefix(cm.rTok[open], "r_"), vals: req.Values, groups: len(req.Groups) > 0}
 	if err := pl.checkOpenUse(tree); err != nil {
 		return filter.Plan{}, err
 	}
@@ -197,6 +197,8 @@ type planner struct {
 	openName string
 	vals     []any
 	attrs    bool // the matcher reads attributes of the open field
+	groups   bool // the request has request-scoped groups
+	members  map[memberKey][]string
 }
 
 // checkOpenUse refuses, whatever the policy, the constructs that cannot
@@ -220,8 +222,14 @@ func (pl *planner) checkOpenUse(n *pNode) error {
 		}
 		switch {
 		case n.kind == pnCall && slices.ContainsFunc(n.args, isOpen):
-			if _, role := pl.cm.gIdx[n.fn]; role {
-				return planUnsupported("role function %s over the open field", n.text)
+			if gi, role := pl.cm.gIdx[n.fn]; role {
+				if slices.ContainsFunc(n.args[1:], isOpen) {
+					return planUnsupported("role function %s with the open field as the role or domain", n.text)
+				}
+				if gi == pl.cm.scopedGI && pl.groups {
+					return planUnsupported("role function %s over the open field with request-scoped groups", n.text)
+				}
+				break
 			}
 			if isOpen(n.args[1]) {
 				return planUnsupported("%s with the open field as its pattern", n.text)

@@ -146,14 +146,13 @@ func (pl *planner) call(n *pNode, p []string) resid {
 		args[i] = v
 	}
 	if gi, ok := pl.cm.gIdx[n.fn]; ok {
-		for _, a := range args {
-			if a.open {
-				return resid{k: rkErr, err: planUnsupported("role function %s over the open field", n.text)}
-			}
-		}
 		dom := ""
 		if len(args) == 3 {
 			dom = args[2].s
+		}
+		if args[0].open {
+			// checkOpenUse allowed only the member open.
+			return rCond(filter.In(args[0].field, pl.membersOf(gi, args[1].s, dom)...))
 		}
 		return rBool(pl.ev.hasLink(gi, args[0].s, args[1].s, dom))
 	}
@@ -237,4 +236,49 @@ func globRegex(pattern string) (string, error) {
 	}
 	b.WriteString(`\z`)
 	return b.String(), nil
+}
+
+type memberKey struct {
+	gi        int
+	role, dom string
+}
+
+// membersOf returns role and every name that reaches it within Casbin's
+// maxHierarchy links of graph gi in domain dom: the values of x for which
+// g(x, role[, dom]) holds. It walks the links backwards, breadth first, so
+// a name is found at its shortest distance, as the forward walk finds it.
+// Building the reverse links costs one pass over the graph's links in dom.
+func (pl *planner) membersOf(gi int, role, dom string) []string {
+	k := memberKey{gi, role, dom}
+	if m, ok := pl.members[k]; ok {
+		return m
+	}
+	g := pl.ev.st.graphs[gi]
+	rev := map[string][]string{}
+	for name, parents := range g.links[g.domainKey(dom)] {
+		for _, p := range parents {
+			rev[p] = append(rev[p], name)
+		}
+	}
+	out := []string{role}
+	seen := map[string]bool{role: true}
+	level := []string{role}
+	for depth := 0; depth < maxHierarchy && len(level) > 0; depth++ {
+		var next []string
+		for _, n := range level {
+			for _, m := range rev[n] {
+				if !seen[m] {
+					seen[m] = true
+					out = append(out, m)
+					next = append(next, m)
+				}
+			}
+		}
+		level = next
+	}
+	if pl.members == nil {
+		pl.members = map[memberKey][]string{}
+	}
+	pl.members[k] = out
+	return out
 }

@@ -42,6 +42,7 @@ var casbinExamples = []string{
 	"glob_model", "keymatch_model", "keymatch2_model", "rbac_model", "rbac_model_matcher_using_in_op",
 	"rbac_model_matcher_using_in_op_bracket", "rbac_with_deny_model", "rbac_with_not_deny_model",
 	"rbac_with_domains_model", "rbac_with_domain_pattern_model", "rbac_with_multiple_policy_model",
+	"rbac_with_resource_roles_model", "rbac_with_pattern_model",
 	"comment_model", "rbac_model_in_multi_line",
 }
 
@@ -156,7 +157,8 @@ var (
 // Object pools by the function that compares the open field.
 var objectPools = map[string][]string{
 	"literal": {"/posts/1", "/posts/2", "data1", "data2", "data3", "%", "_", "a_b", "100%", `back\slash`, "it's",
-		`"q"`, "Posts", "posts", "space ", "/pоsts/1", "", long, "é", "日本", "read:posts", "write:posts"},
+		`"q"`, "Posts", "posts", "space ", "/pоsts/1", "", long, "é", "日本", "read:posts", "write:posts",
+		"posts_group", "data_group", "all", "o0", "o5"},
 	"keyMatch": {"/posts/*", "/posts", "*", "/a%b*", "/a_b*", `\*`, "", "read:*", "write:posts", "/é*",
 		"posts/!*", "data1", "[*"},
 	"keyMatch2": {"/posts/:id", "/posts/*", "/posts/:id/comments", "/file.txt", "/a%b/:x", "/u_n/*", "/*",
@@ -177,7 +179,7 @@ var extraRows = []string{
 	"12", "123", "1234", "١٢", "c", "abab", "ababc", "x", "é", "ée", "ééé", "/é", "/éé", "/x\n", "/x\ny",
 	"read:posts", "read:", "write:posts", "read:posts:all", "Read:posts", long, long + "x", long[:999],
 	strings.Repeat("a", 1000), strings.Repeat("é", 1000), "line\nbreak", strings.Repeat("/", 4096), strings.Repeat("/", 4097), "/a.b/x", "/aXb/x", "/posts/1/c", "/1/2", "/1", "posts/!x", "[x", "posts/*",
-	"\x01", "/\u00a0", "public", "Public", "/posts/x.json", "/posts/1.json",
+	"\x01", "/\u00a0", "o1", "o3", "o10", "o11", "o12", "public", "Public", "/posts/x.json", "/posts/1.json",
 }
 
 // rowValues is every object of the proof: the pools, variants of them, and
@@ -236,6 +238,7 @@ type shape struct {
 	pTok    []string
 	open    int
 	hasG    bool
+	hasG2   bool
 	gDomain bool
 	pool    string
 	actRe   bool
@@ -257,6 +260,7 @@ func shapeOf(t *testing.T, m model.Model) shape {
 		s.hasG = true
 		s.gDomain = len(g.Tokens) == 3
 	}
+	_, s.hasG2 = m["g"]["g2"]
 	matcher := m["m"]["m"].Value
 	s.pool = poolFor(matcher, strings.TrimPrefix(s.rTok[s.open], "r_"))
 	s.actRe = strings.Contains(matcher, "regexMatch(r_act")
@@ -298,6 +302,17 @@ func (s shape) policy(r *rand.Rand) []enforcer.Rule {
 			links = append(links, []string{fmt.Sprintf("deep%d", i), fmt.Sprintf("deep%d", i+1)})
 		}
 		links = append(links, []string{"deep11", "admin"}) // beyond Casbin's 10 links
+		if s.hasG2 {
+			objLinks := [][]string{{"/posts/1", "posts_group"}, {"/posts/2", "posts_group"}, {"data1", "data_group"},
+				{"data2", "data_group"}, {"data_group", "all"}, {"posts_group", "all"}, {"%", "data_group"}, {"Posts", "posts_group"}}
+			for i := range 11 {
+				objLinks = append(objLinks, []string{fmt.Sprintf("o%d", i), fmt.Sprintf("o%d", i+1)})
+			}
+			objLinks = append(objLinks, []string{"o11", "all"}, []string{"posts_group", "o2"}) // a cycle through o2
+			for _, l := range objLinks {
+				rules = append(rules, enforcer.Rule{PType: "g2", Values: l})
+			}
+		}
 		for _, l := range links {
 			if s.gDomain {
 				for j, d := range domains {
