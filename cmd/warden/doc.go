@@ -5,6 +5,7 @@
 // Usage:
 //
 //	warden enforce --model FILE --policy FILE [--explain] ARG...
+//	warden plan --model FILE --policy FILE --dialect sqlite|postgres|mysql --column FIELD=COLUMN... [--json] ARG...
 //	warden lint --model FILE [--policy FILE]
 //	warden test --model FILE --policy FILE CASES
 //	warden token --secret S --issuer I --audience A --sub ID [--groups g1,g2] [--ttl 1h]
@@ -22,6 +23,11 @@
 // audit verify checks the audit log's hash chain and prints ok with the
 // chain head (exit 0) or the first missing, altered, reordered, forged or
 // back-dated entry (exit 1); it changes nothing in the database.
+// plan prints the SQL filter of the values of the open field (the one ARG
+// given as ?) that the request allows: its kind (always_allowed,
+// always_denied or conditional), the WHERE fragment and its arguments, or
+// with --json one object {"kind", "sql", "args"}; it exits 0, or 2 on an
+// error or a construct that has no exact SQL (see docs/filtering.md).
 // lint prints one FILE:LINE: message per problem and exits 2 if there is
 // any, else prints ok. test runs decision cases from a YAML or CSV file and
 // exits 1 if any case fails, 2 on error.
