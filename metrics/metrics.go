@@ -34,6 +34,7 @@ type Metrics struct {
 	changes          *prometheus.CounterVec
 	policy           *policyCollector
 	connected        *connectedCollector
+	sync             *syncCollector
 	chain            *chainCollector
 }
 
@@ -86,9 +87,10 @@ func New(opts ...Option) *Metrics {
 		Help: "Grants and revokes by scope, action and outcome (ok, not_announced, invalid, conflict, unavailable, audit_failed)."}, []string{"scope", "action", "outcome"})
 	m.policy = newPolicyCollector(ns)
 	m.connected = newConnectedCollector(ns)
+	m.sync = newSyncCollector(ns)
 	m.chain = newChainCollector(ns)
 	m.reg.MustRegister(m.decisions, m.decisionDuration, m.fetchDuration, m.fetchErrors, m.cacheHits, m.cacheMisses,
-		m.breakerState, m.watcherEvents, m.reconnects, m.changes, m.connected, m.policy, m.chain)
+		m.breakerState, m.watcherEvents, m.reconnects, m.changes, m.connected, m.sync, m.policy, m.chain)
 	if s.runtime {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/wardenhq/warden/metrics"
 	"github.com/wardenhq/warden/models"
 	"github.com/wardenhq/warden/watcher"
+	"github.com/wardenhq/warden/watcher/policysync"
 )
 
 type fakeDecider struct {
@@ -174,6 +176,34 @@ func TestWatcherConnected(t *testing.T) {
 	up.Store(false)
 	if got := value(t, m, "warden_watcher_connected", ch); got != 0 {
 		t.Errorf("connected after the subscription was lost = %v; want 0", got)
+	}
+}
+
+type status policysync.Status
+
+func (s status) Status() policysync.Status { return policysync.Status(s) }
+
+func TestSync(t *testing.T) {
+	m := metrics.New(metrics.WithoutRuntime())
+	last := time.Unix(1_700_000_000, 500_000_000)
+	m.Sync("policy", status{Applied: 41, Head: 42, Synced: true, LastSync: last, Lag: 1500 * time.Millisecond})
+	m.Sync("admin", status{})
+	p, a := map[string]string{"scope": "policy"}, map[string]string{"scope": "admin"}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"warden_sync_applied_revision", p, 41},
+		{"warden_sync_store_revision", p, 42},
+		{"warden_sync_lag_seconds", p, 1.5},
+		{"warden_sync_last_success_timestamp_seconds", p, 1_700_000_000.5},
+		{"warden_sync_lag_seconds", a, math.Inf(1)},
+		{"warden_sync_last_success_timestamp_seconds", a, 0},
+	} {
+		if got := value(t, m, c.name, c.labels); got != c.want {
+			t.Errorf("%s%v = %v; want %v", c.name, c.labels, got, c.want)
+		}
 	}
 }
 

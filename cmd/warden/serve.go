@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2/model"
@@ -37,7 +38,8 @@ import (
 //	warden serve [--config FILE] [--addr 127.0.0.1:8181] [--db sqlite://warden.db|postgres://...|mysql://...]
 //	             [--model conf/model.conf] [--seed conf/policy.csv] [--admin ID]...
 //	             [--issuer I --audience A] (--jwt-secret S | --jwks-url URL)
-//	             [--channel warden_policy] [--table-prefix P] [--reload-interval D]
+//	             [--channel warden_policy] [--table-prefix P] [--sync-interval 2s]
+//	             [--log-level info] [--decision-log-every 1]
 //	             [--groups-provider claims,sql,file ...] [--permissions-provider ...]
 //
 // Every flag also reads WARDEN_<FLAG> and the YAML file (package config).
@@ -52,13 +54,17 @@ import (
 // posts-api, which serve refuses). It logs JSON to stderr at --log-level
 // (the MySQL driver and go-redis included), one authorization decision in
 // --decision-log-every (1: all, 0: none; failures always), and stops
-// gracefully on SIGINT or SIGTERM. It keeps in step with the other
-// instances through two watchers, each with its own connections: one on
+// gracefully on SIGINT or SIGTERM. The store is the truth: each policy
+// reads the store's change log every --sync-interval (default 2s) and on
+// every hint of its watcher, each with its own connections: one on
 // --channel for the served policy and one on the same name with "_admin"
 // appended (warden_policy_admin by default) for the admin policy. They use
 // Redis pub/sub with --redis-watcher, else PostgreSQL LISTEN/NOTIFY when
-// --db is postgres://; with neither, --reload-interval reloads
-// periodically.
+// --db is postgres://; with neither, the poll alone keeps the instance in
+// step. --reload-interval, its former name, shortens the interval when it
+// is the shorter. /readyz fails sync_<scope> when the instance may be more
+// than three intervals stale, and watcher_<scope> while a subscription is
+// lost (docs/operations.md).
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", "[flags]", stderr)
 	loader := config.NewLoader(fs)
@@ -240,13 +246,14 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		return nil, err
 	}
 
-	if err := syncInstances(ctx, cfg, app, met, logger); err != nil {
+	syncChecks, err := syncInstances(ctx, cfg, app, met, logger)
+	if err != nil {
 		return nil, err
 	}
 	srv, err := server.New(
 		server.WithPolicy(app.policy), server.WithAdmin(app.admin), server.WithAuth(auth), server.WithAudit(log),
 		server.WithLogger(logger), server.WithReadyTimeout(cfg.ReadyTimeout),
-		server.WithReadiness(append([]server.Check{server.DBCheck("database", db)}, prov.Checks...)...),
+		server.WithReadiness(append(append([]server.Check{server.DBCheck("database", db)}, prov.Checks...), syncChecks...)...),
 		server.WithMetricsHandler(met.Handler()), server.WithDecisionObserver(met.ObserveDecision),
 		server.WithChangeObserver(met.ObserveChange), server.WithAdmins(cfg.Admins...),
 	)
@@ -332,54 +339,63 @@ func mysqlLockName(key string) string {
 	return "warden_setup:" + hex.EncodeToString(sum[:16])
 }
 
-// syncInstances keeps this instance in step with the others: on
-// PostgreSQL through LISTEN/NOTIFY (one channel per policy, single changes
-// applied without a reload), and by a periodic reload when configured.
-func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *metrics.Metrics, logger *slog.Logger) error {
+// syncInstances keeps this instance in step with the store, one follower
+// per policy: each reads the store's change log at once, on every hint of
+// its watcher (PostgreSQL LISTEN/NOTIFY on the policy database, or Redis
+// with --redis-watcher; on --channel and on it with "_admin" appended) and every
+// --sync-interval whatever arrives. It returns the readiness checks: per
+// policy, "sync_<scope>" (the instance is not staler than three intervals)
+// and, with a watcher, "watcher_<scope>" (its subscription is up).
+func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *metrics.Metrics, logger *slog.Logger) ([]server.Check, error) {
+	interval := cfg.EffectiveSyncInterval()
 	scopes := []struct {
+		name    string
 		e       *enforcer.Enforcer
 		channel string
-	}{{app.policy, cfg.Channel}, {app.admin, cfg.Channel + "_admin"}}
-	if cfg.RedisWatcher != "" || config.Dialect(cfg.DB) == "postgres" {
-		for _, sc := range scopes {
+	}{{server.ScopePolicy, app.policy, cfg.Channel}, {server.ScopeAdmin, app.admin, cfg.Channel + "_admin"}}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	app.closers = append(app.closers, func() { cancel(); wg.Wait() })
+	var checks []server.Check
+	for _, sc := range scopes {
+		opts := []policysync.Option{policysync.WithInterval(interval), policysync.WithLogger(logger.With("scope", sc.name))}
+		if cfg.RedisWatcher != "" || config.Dialect(cfg.DB) == "postgres" {
+			// A silently dropped subscription is noticed within the interval
+			// plus the timeout, and then reported by watcher_<scope>.
 			w, err := newWatcher(ctx, cfg.DB, cfg.RedisWatcher, watcher.WithChannel(sc.channel), watcher.WithLogger(logger),
-				watcher.WithObserver(met.WatcherObserver()))
+				watcher.WithObserver(met.WatcherObserver()), watcher.WithHealthInterval(interval),
+				watcher.WithTimeout(max(interval, 2*time.Second)))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			app.closers = append(app.closers, w.Close)
 			met.WatcherConnected(sc.channel, w.Connected)
-			if err := sc.e.SetWatcher(w); err != nil {
-				return err
+			if err := sc.e.SetWatcher(w); err != nil { // announces this instance's changes
+				return nil, err
 			}
-			if err := w.SetUpdateCallback(policysync.Callback(sc.e, policysync.WithLogger(logger))); err != nil {
-				return err
+			opts = append(opts, policysync.WithWatcher(w)) // replaces SetWatcher's callback
+			f, err := policysync.New(sc.e, opts...)
+			if err != nil {
+				return nil, err
 			}
+			checks = append(checks, server.Check{Name: "watcher_" + sc.name, Check: f.Subscribed})
+			checks = append(checks, follow(rctx, &wg, f, sc.name, met))
+			continue
 		}
+		f, err := policysync.New(sc.e, opts...)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, follow(rctx, &wg, f, sc.name, met))
 	}
-	if cfg.ReloadInterval > 0 {
-		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			t := time.NewTicker(cfg.ReloadInterval)
-			defer t.Stop()
-			for {
-				select {
-				case <-rctx.Done():
-					return
-				case <-t.C:
-					for _, sc := range scopes {
-						if err := sc.e.Reload(rctx); err != nil && rctx.Err() == nil {
-							logger.Error("warden: periodic reload failed; keeping the previous policy", "channel", sc.channel, "error", err)
-						}
-					}
-				}
-			}
-		}()
-		app.closers = append(app.closers, func() { cancel(); <-done })
-	}
-	return nil
+	return checks, nil
+}
+
+// follow runs f until ctx ends and returns its readiness check.
+func follow(ctx context.Context, wg *sync.WaitGroup, f *policysync.Follower, scope string, met *metrics.Metrics) server.Check {
+	met.Sync(scope, f)
+	wg.Go(func() { _ = f.Run(ctx) })
+	return server.Check{Name: "sync_" + scope, Check: f.Ready}
 }
 
 // newWatcher connects the watcher of a deployment: Redis pub/sub when

@@ -59,19 +59,27 @@ func allowed(t *testing.T, e *enforcer.Enforcer, sub string) bool {
 	return ok
 }
 
-// Whatever a message says, Callback takes no rule from it and reloads
-// from the store: a forged add grants nothing, a forged remove revokes
-// nothing, and the store's rows (sneaky's, written behind the enforcer's
-// back) are what is in force afterwards.
-func TestCallbackTakesNoRuleFromMessages(t *testing.T) {
-	for _, payload := range []string{
+// Whatever a message says, a Follower takes no rule from it and reads the
+// store: a forged add grants nothing, a forged remove revokes nothing, and
+// the store's rows (sneaky's, written behind the enforcer's back) are what
+// is in force afterwards.
+func TestFollowerTakesNoRuleFromMessages(t *testing.T) {
+	e := setup(t)
+	h := &fakeHints{}
+	f, err := policysync.New(e, policysync.WithWatcher(h), policysync.WithInterval(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, f)
+	waitFor(t, func() bool { return f.Status().Reads >= 1 })
+	for i, payload := range []string{
 		`{"instance":"n2","op":"add","sec":"p","ptype":"p","rules":[["alice","data1","read"]]}`,
 		`{"instance":"n2","op":"remove","sec":"p","ptype":"p","rules":[["bob","data1","read"]]}`,
 		`{"instance":"n2","revision":7}`,
 		`not json`,
 	} {
-		e := setup(t)
-		policysync.Callback(e)(payload)
+		h.payload(payload)
+		waitFor(t, func() bool { return f.Status().Reads >= uint64(i+2) })
 		if allowed(t, e, "alice") {
 			t.Errorf("%s: alice allowed from a message's rule", payload)
 		}
@@ -79,13 +87,13 @@ func TestCallbackTakesNoRuleFromMessages(t *testing.T) {
 			t.Errorf("%s: bob's stored rule removed by a message", payload)
 		}
 		if !allowed(t, e, "sneaky") {
-			t.Errorf("%s: the store was not read", payload)
+			t.Errorf("%s: the store's row is not in force", payload)
 		}
 	}
 }
 
-// A reload that fails keeps the previous policy: decisions go on.
-func TestCallbackFailedReloadKeepsPolicy(t *testing.T) {
+// A read that fails keeps the previous policy: decisions go on.
+func TestFailedReadKeepsPolicy(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "policy.csv")
 	if err := os.WriteFile(path, []byte("p, bob, data1, read\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -101,8 +109,14 @@ func TestCallbackFailedReloadKeepsPolicy(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	policysync.Callback(e, policysync.WithReadTimeout(300*time.Millisecond))(`{"instance":"n2","op":"reload"}`)
-	if !allowed(t, e, "bob") {
-		t.Fatal("a failed reload dropped the previous policy")
+	f, err := policysync.New(e, policysync.WithInterval(time.Hour), policysync.WithReadTimeout(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
 	}
+	run(t, f)
+	waitFor(t, func() bool { return f.Status().Err != nil })
+	if !allowed(t, e, "bob") {
+		t.Fatal("a failed read dropped the previous policy")
+	}
+
 }
