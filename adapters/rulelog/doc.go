@@ -46,9 +46,11 @@
 //
 // # Timeouts
 //
-// Every database call runs under WithTimeout (DefaultTimeout): a load, a
-// read of the log, and a write's whole transaction, each; the resolution of
-// an unknown outcome gets its own.
+// Every database call runs under WithTimeout (DefaultTimeout): a read of
+// the log or the head, and a write's whole transaction, each; the
+// resolution of an unknown outcome gets its own. A load of the whole table
+// runs under WithLoadTimeout (DefaultLoadTimeout), since it grows with the
+// policy.
 //
 // Writers that bypass the Store (Casbin's gorm-adapter, SQL by hand) change
 // the rule table without a log row: instances see such changes only at

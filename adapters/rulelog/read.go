@@ -28,14 +28,21 @@ func (s *Store) LoadPolicy(m model.Model) error { return s.LoadPolicyCtx(context
 // fails the load with an error naming the row, and the enforcer keeps its
 // policy.
 func (s *Store) LoadPolicyCtx(ctx context.Context, m model.Model) error {
-	ctx, cancel := s.bounded(ctx)
+	ctx, cancel := context.WithTimeout(ctx, s.loadTimeout)
 	defer cancel()
-	var rows []ruleRow
-	if err := s.db.WithContext(ctx).Table(s.table).Order("id").Find(&rows).Error; err != nil {
+	rows, err := s.db.WithContext(ctx).Raw("SELECT id, ptype, v0, v1, v2, v3, v4, v5 FROM " + s.q.rules + " ORDER BY id").Rows()
+	if err != nil {
 		return fmt.Errorf("rulelog: load %s: %w", s.table, err)
 	}
-	for _, r := range rows {
-		all := []string{r.V0, r.V1, r.V2, r.V3, r.V4, r.V5}
+	defer rows.Close()
+	var (
+		r   ruleRow
+		all = make([]string, maxValues)
+	)
+	for rows.Next() {
+		if err := rows.Scan(&r.ID, &r.PType, &all[0], &all[1], &all[2], &all[3], &all[4], &all[5]); err != nil {
+			return fmt.Errorf("rulelog: load %s: %w", s.table, err)
+		}
 		sec := "p"
 		if len(r.PType) > 0 && r.PType[0] == 'g' {
 			sec = "g"
@@ -56,6 +63,9 @@ func (s *Store) LoadPolicyCtx(ctx context.Context, m model.Model) error {
 		if err := persist.LoadPolicyArray(append([]string{r.PType}, all[:n]...), m); err != nil {
 			return fmt.Errorf("rulelog: %s row id=%d: %w", s.table, r.ID, err)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rulelog: load %s: %w", s.table, err)
 	}
 	return nil
 }

@@ -26,16 +26,19 @@ var (
 
 // Defaults of a Store.
 const (
-	DefaultTable     = "casbin_rule"
-	DefaultTimeout   = 5 * time.Second
-	DefaultKeep      = 10_000
-	DefaultKeepAge   = time.Hour
-	pruneEvery       = 256
-	maxValues        = 6   // v0..v5
-	maxValueLen      = 100 // the columns' size
-	changeIDBytes    = 16
-	maxTableNameLen  = 50 // sqlstore.MigrateCasbinRule's limit; leaves room for suffixes
-	notifyPayloadMax = 7999
+	DefaultTable   = "casbin_rule"
+	DefaultTimeout = 5 * time.Second
+	// DefaultLoadTimeout bounds a load of the whole rule table, which
+	// grows with the policy (a million rules take seconds).
+	DefaultLoadTimeout = time.Minute
+	DefaultKeep        = 10_000
+	DefaultKeepAge     = time.Hour
+	pruneEvery         = 256
+	maxValues          = 6   // v0..v5
+	maxValueLen        = 100 // the columns' size
+	changeIDBytes      = 16
+	maxTableNameLen    = 50 // sqlstore.MigrateCasbinRule's limit; leaves room for suffixes
+	notifyPayloadMax   = 7999
 )
 
 var (
@@ -57,10 +60,12 @@ type Store struct {
 	table   string
 	q       quoted // quoted table names
 	timeout time.Duration
-	keep    uint64
-	keepAge time.Duration
-	logger  *slog.Logger
-	now     func() time.Time
+	// loadTimeout bounds LoadPolicy, which reads every rule.
+	loadTimeout time.Duration
+	keep        uint64
+	keepAge     time.Duration
+	logger      *slog.Logger
+	now         func() time.Time
 
 	notifyChannel, instance string
 
@@ -85,13 +90,27 @@ func WithTable(name string) Option {
 	}
 }
 
-// WithTimeout bounds every database call (DefaultTimeout).
+// WithTimeout bounds every database call but a load of the whole table
+// (DefaultTimeout): a write's whole transaction, a read of the log or the
+// head, a prune.
 func WithTimeout(d time.Duration) Option {
 	return func(s *Store) error {
 		if d <= 0 {
 			return fmt.Errorf("%w: timeout %s is not positive", ErrInvalid, d)
 		}
 		s.timeout = d
+		return nil
+	}
+}
+
+// WithLoadTimeout bounds a load of the whole rule table
+// (DefaultLoadTimeout).
+func WithLoadTimeout(d time.Duration) Option {
+	return func(s *Store) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: load timeout %s is not positive", ErrInvalid, d)
+		}
+		s.loadTimeout = d
 		return nil
 	}
 }
@@ -140,7 +159,7 @@ func WithClock(now func() time.Time) Option {
 // when the caller holds a setup lock (as warden serve does), and always on
 // SQLite.
 func New(ctx context.Context, db *gorm.DB, opts ...Option) (*Store, error) {
-	s := &Store{db: db, dialect: db.Dialector.Name(), table: DefaultTable, timeout: DefaultTimeout,
+	s := &Store{db: db, dialect: db.Dialector.Name(), table: DefaultTable, timeout: DefaultTimeout, loadTimeout: DefaultLoadTimeout,
 		keep: DefaultKeep, keepAge: DefaultKeepAge, logger: slog.Default(), now: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
