@@ -398,7 +398,7 @@ func secondPool(t *testing.T, backend string, db dbtest.DB) *gorm.DB {
 	var d *gorm.DB
 	var err error
 	if backend == "sqlite" {
-		d, err = gorm.Open(sqlite.Open(strings.TrimPrefix(db.DSN, "sqlite://")+"?_pragma=busy_timeout(5000)"),
+		d, err = gorm.Open(sqlite.Open(strings.TrimPrefix(db.DSN, "sqlite://")+"?_pragma=busy_timeout(60000)"),
 			&gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
 	} else {
 		d, err = config.OpenDB(db.DSN)

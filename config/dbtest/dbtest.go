@@ -57,12 +57,14 @@ func Unique() string {
 
 func gormConfig() *gorm.Config { return &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)} }
 
-// SQLite returns a database in a new file under t.TempDir().
+// SQLite returns a database in a new file under t.TempDir(). Its writers
+// wait up to a minute for the file lock: tests that write from several
+// pools at once must not fail because a loaded CI machine is slow.
 func SQLite(t testing.TB) DB {
 	t.Helper()
 	name := Unique()
 	path := filepath.Join(t.TempDir(), name+".db")
-	db, err := gorm.Open(sqlite.Open(path+"?_pragma=busy_timeout(5000)"), gormConfig())
+	db, err := gorm.Open(sqlite.Open(path+"?_pragma=busy_timeout(60000)"), gormConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
