@@ -66,11 +66,17 @@ func (e *Enforcer) CheckRule(r Rule) error {
 }
 
 // setupValues prepares the checks of New: it refuses a model that lets the
-// request decide, and analyses which functions read which fields.
+// request decide or whose matcher passes a literal pattern its function
+// cannot read, and analyses which functions read which fields.
 func (e *Enforcer) setupValues() error {
 	if args := lint.RequestEval(e.model); len(args) > 0 && !e.opts.requestEvalUnsafe {
 		return fmt.Errorf("%w: the matcher calls eval(%s) on request data, so the request decides what it may do (see WithRequestEvalUnsafe)",
 			ErrInvalidModel, args[0])
+	}
+	for _, key := range sortedKeys(e.model["m"]) {
+		if probs := lint.LiteralProblems(e.model["m"][key].Value); len(probs) > 0 {
+			return fmt.Errorf("%w: matcher %s: %s", ErrInvalidModel, key, probs[0])
+		}
 	}
 	e.values = lint.NewValueChecker(e.model, e.opts.limits)
 	if r, ok := e.model["r"]["r"]; ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,43 @@ func TestValuesPerFunction(t *testing.T) {
 			t.Fatalf("Enforce = %v, %v; want allow", ok, err)
 		}
 	})
+}
+
+// TestLiteralPatterns: a pattern written into the matcher itself, or into
+// a rule value that eval() reads, is checked like a rule's pattern.
+func TestLiteralPatterns(t *testing.T) {
+	ctx := context.Background()
+	text := "[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.sub == p.sub && %s\n"
+	for _, matcher := range []string{`keyMatch2(r.obj, "/posts(")`, `regexMatch(r.obj, '^(a')`, `ipMatch(r.obj, "10.0.0.0/33")`} {
+		src := fmt.Sprintf(text, matcher)
+		if _, err := enforcer.ParseModel(src); !errors.Is(err, enforcer.ErrInvalidModel) {
+			t.Fatalf("ParseModel with %s = %v; want ErrInvalidModel", matcher, err)
+		}
+		m, err := model.NewModelFromString(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := enforcer.New(ctx, m, nil); !errors.Is(err, enforcer.ErrInvalidModel) {
+			t.Fatalf("New with %s = %v; want ErrInvalidModel", matcher, err)
+		}
+	}
+	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = rule, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = eval(p.rule) && r.obj == p.obj\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := enforcer.New(ctx, m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddRules(ctx, enforcer.P("keyMatch2(r.sub, '/a(')", "data1")); !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "in eval(): ") {
+		t.Fatalf("AddRules with a bad pattern inside an eval rule = %v; want ErrInvalidRule", err)
+	}
+	if _, err := e.AddRules(ctx, enforcer.P("keyMatch2(r.sub, '/a/:id')", "data1")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := e.Enforce(ctx, "/a/1", "data1"); !ok || err != nil {
+		t.Fatalf("Enforce = %v, %v; want allow", ok, err)
+	}
 }
 
 const requestEvalModel = `[request_definition]

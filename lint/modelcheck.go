@@ -231,6 +231,9 @@ func checkEffect(ps *problems, e entry) {
 // (unless opts allow it).
 func checkMatcher(ps *problems, e entry, d defs, opts modelOptions) {
 	v := e.value
+	for _, msg := range LiteralProblems(v) {
+		ps.add(e.line, "%s: %s", e.key, msg)
+	}
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {

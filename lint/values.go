@@ -77,6 +77,9 @@ type Use struct {
 	Token string
 	Func  string
 	Arg   int
+	// Literal is set, and Token empty, for a string literal argument:
+	// keyMatch2(r.obj, "/posts/:id").
+	Literal string
 }
 
 // ValueError is a rule or request value that the function reading it
@@ -105,7 +108,9 @@ type ValueChecker struct {
 func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
 	c := &ValueChecker{lim: lim.WithDefaults(), uses: map[string][]Use{}, names: map[string][]string{}}
 	for _, u := range MatcherUses(m) {
-		c.uses[u.Token] = append(c.uses[u.Token], u)
+		if u.Token != "" {
+			c.uses[u.Token] = append(c.uses[u.Token], u)
+		}
 	}
 	for _, sec := range []string{"r", "p", "g"} {
 		for key, a := range m[sec] {
@@ -273,8 +278,17 @@ func (c *ValueChecker) useProblem(u Use, v string) string {
 		}
 		return ""
 	case "eval":
-		if _, err := govaluate.NewEvaluableExpressionWithFunctions(util.EscapeAssertion(v), c.funcs); err != nil {
+		expr := util.EscapeAssertion(v)
+		if _, err := govaluate.NewEvaluableExpressionWithFunctions(expr, c.funcs); err != nil {
 			return fmt.Sprintf("%q is not an expression eval() can read: %v", v, err)
+		}
+		// The expression's own literal patterns are read at every decision.
+		for _, lu := range exprUses(expr) {
+			if lu.Token == "" && lu.Func != "eval" {
+				if reason := c.useProblem(lu, lu.Literal); reason != "" {
+					return "in eval(): " + reason
+				}
+			}
 		}
 		return ""
 	}
@@ -396,8 +410,11 @@ func exprUses(v string) []Use {
 			if k < len(v) && v[k] == '(' {
 				for n, a := range callArgs(v, k) {
 					a = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(a, "("), ")"))
-					if fieldTokenRE.MatchString(a) {
+					switch {
+					case fieldTokenRE.MatchString(a):
 						out = append(out, Use{Token: a, Func: name, Arg: n})
+					case len(a) >= 2 && (a[0] == '"' || a[0] == '\'') && a[len(a)-1] == a[0] && !strings.ContainsRune(a, '\\'):
+						out = append(out, Use{Func: name, Arg: n, Literal: a[1 : len(a)-1]})
 					}
 				}
 				i = k + 1 // the arguments may hold calls too
@@ -406,6 +423,23 @@ func exprUses(v string) []Use {
 			i = j
 		default:
 			i++
+		}
+	}
+	return out
+}
+
+// LiteralProblems checks the string literals a matcher passes as patterns
+// (keyMatch2(r.obj, "/posts(")), with the default limits: such a matcher
+// fails every decision that reaches the call.
+func LiteralProblems(matcher string) []string {
+	c := &ValueChecker{lim: DefaultLimits}
+	var out []string
+	for _, u := range exprUses(matcher) {
+		if u.Token != "" || u.Func == "eval" {
+			continue
+		}
+		if reason := c.useProblem(u, u.Literal); reason != "" {
+			out = append(out, reason)
 		}
 	}
 	return out
