@@ -27,17 +27,18 @@ func checkHeader(h map[string]any) error {
 // Refusing leaves one reading. It runs on the raw token, before the
 // signature is checked, and decodes only what jwt decodes next anyway.
 func (v *Verifier) checkDuplicates(raw string) error {
-	parts := strings.SplitN(raw, ".", 3)
-	if len(parts) != 3 {
+	header, rest, ok := strings.Cut(raw, ".")
+	claims, _, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 {
 		return nil // jwt reports the malformed token
 	}
-	for i, name := range []string{"header", "claims"} {
-		b, err := v.parser.DecodeSegment(parts[i])
+	for _, seg := range [...]struct{ name, enc string }{{"header", header}, {"claims", claims}} {
+		b, err := v.parser.DecodeSegment(seg.enc)
 		if err != nil {
 			return nil // as above
 		}
 		if dup := duplicateMember(b); dup != "" {
-			return fmt.Errorf("%w: %s member %q appears twice", ErrDuplicateMember, name, dup)
+			return fmt.Errorf("%w: %s member %q appears twice", ErrDuplicateMember, seg.name, dup)
 		}
 	}
 	return nil
@@ -45,45 +46,140 @@ func (v *Verifier) checkDuplicates(raw string) error {
 
 // duplicateMember returns a member name that some object in the JSON
 // value b has twice (nested objects included: a groups claim can be one
-// level down, as Keycloak's realm_access.roles), or "". Malformed JSON is
-// left to jwt, which refuses it next.
+// level down, as Keycloak's realm_access.roles), or "". Names are compared
+// after unescaping, so "\u0073ub" is "sub". It is a scanner rather than
+// encoding/json's Decoder.Token, which allocates per token and would double
+// the cost of a verification; malformed JSON is left to jwt, which refuses
+// it next.
 func duplicateMember(b []byte) string {
-	type frame struct {
-		seen     map[string]struct{} // nil for an array
-		wantName bool
+	sc := dupScanner{b: b}
+	sc.value()
+	return sc.dup
+}
+
+// dupScanner walks one JSON value; dup is set, and the walk stops, at the
+// first repeated name, and the walk also stops at malformed input.
+type dupScanner struct {
+	b    []byte
+	i    int
+	dup  string
+	stop bool
+}
+
+func (s *dupScanner) ws() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var stack []*frame
-	valueDone := func() { // a value ended: its object expects a name next
-		if n := len(stack); n > 0 && stack[n-1].seen != nil {
-			stack[n-1].wantName = true
-		}
+}
+
+func (s *dupScanner) value() {
+	s.ws()
+	if s.i >= len(s.b) {
+		s.stop = true
+		return
 	}
-	for {
-		t, err := dec.Token()
-		if err != nil {
-			return "" // io.EOF at the end, or malformed
-		}
-		if n := len(stack); n > 0 && stack[n-1].wantName {
-			if name, ok := t.(string); ok {
-				if _, dup := stack[n-1].seen[name]; dup {
-					return name
-				}
-				stack[n-1].seen[name] = struct{}{}
-				stack[n-1].wantName = false
-				continue
+	switch s.b[s.i] {
+	case '{':
+		s.object()
+	case '[':
+		s.i++
+		for !s.stop {
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == ']' {
+				s.i++
+				return
+			}
+			s.value()
+			s.ws()
+			switch {
+			case s.i < len(s.b) && s.b[s.i] == ',':
+				s.i++
+			case s.i < len(s.b) && s.b[s.i] == ']':
+			default:
+				s.stop = true
 			}
 		}
-		switch t {
-		case json.Delim('{'):
-			stack = append(stack, &frame{seen: map[string]struct{}{}, wantName: true})
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			valueDone()
+	case '"':
+		s.str()
+	default: // a number, true, false or null
+		for s.i < len(s.b) && !strings.ContainsRune(",]} \t\n\r", rune(s.b[s.i])) {
+			s.i++
+		}
+	}
+}
+
+// str skips a string and returns its raw contents and whether it has an
+// escape.
+func (s *dupScanner) str() (raw []byte, escaped bool) {
+	start := s.i + 1
+	for s.i++; s.i < len(s.b); s.i++ {
+		switch s.b[s.i] {
+		case '\\':
+			escaped = true
+			s.i++
+		case '"':
+			s.i++
+			return s.b[start : s.i-1], escaped
+		}
+	}
+	s.stop = true
+	return nil, false
+}
+
+func (s *dupScanner) object() {
+	var names [16][]byte // typical claims fit: no allocation for the list
+	seen := names[:0]
+	s.i++
+	for !s.stop {
+		s.ws()
+		if s.i >= len(s.b) {
+			s.stop = true
+			return
+		}
+		if s.b[s.i] == '}' && len(seen) == 0 {
+			s.i++
+			return
+		}
+		if s.b[s.i] != '"' {
+			s.stop = true
+			return
+		}
+		start := s.i
+		name, escaped := s.str()
+		if s.stop {
+			return
+		}
+		if escaped { // rare: compare the unescaped name
+			var u string
+			if err := json.Unmarshal(s.b[start:s.i], &u); err != nil {
+				s.stop = true
+				return
+			}
+			name = []byte(u)
+		}
+		for _, n := range seen {
+			if bytes.Equal(n, name) {
+				s.dup, s.stop = string(name), true
+				return
+			}
+		}
+		seen = append(seen, name)
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			s.stop = true
+			return
+		}
+		s.i++
+		s.value()
+		s.ws()
+		switch {
+		case s.i < len(s.b) && s.b[s.i] == ',':
+			s.i++
+		case s.i < len(s.b) && s.b[s.i] == '}':
+			s.i++
+			return
 		default:
-			valueDone()
+			s.stop = true
 		}
 	}
 }

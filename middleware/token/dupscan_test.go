@@ -1,0 +1,84 @@
+package token
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// decoderDuplicate is the reference for duplicateMember: encoding/json's
+// tokenizer, which unescapes names, walking every object.
+func decoderDuplicate(b []byte) (dup string, valid bool) {
+	if !json.Valid(b) {
+		return "", false
+	}
+	type frame struct {
+		seen     map[string]bool // nil for an array
+		wantName bool
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var stack []*frame
+	done := func() {
+		if n := len(stack); n > 0 && stack[n-1].seen != nil {
+			stack[n-1].wantName = true
+		}
+	}
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return "", true
+		}
+		if n := len(stack); n > 0 && stack[n-1].wantName {
+			if name, ok := t.(string); ok {
+				if stack[n-1].seen[name] {
+					return name, true
+				}
+				stack[n-1].seen[name], stack[n-1].wantName = true, false
+				continue
+			}
+		}
+		switch t {
+		case json.Delim('{'):
+			stack = append(stack, &frame{seen: map[string]bool{}, wantName: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			done()
+		default:
+			done()
+		}
+	}
+}
+
+// FuzzDuplicateMember: on valid JSON the scanner finds a duplicate exactly
+// when encoding/json's tokenizer does (the name may differ when there are
+// several), and it never panics on any input.
+func FuzzDuplicateMember(f *testing.F) {
+	for _, s := range []string{
+		`{"sub":"a","sub":"b"}`, `{"sub":"a","\u0073ub":"b"}`, `{"a":{"x":1,"x":2}}`, `{"a":[{"x":1},{"x":1}]}`,
+		`{"a":"}\"{","b":1}`, `{}`, `[]`, `{"a":[],"b":{},"c":null,"d":-1.5e3,"e":true}`, `{"a\\"":1,"a\"":2}`,
+		`{"a":1,}`, `{"a"`, `"x"`, ` { "a" : 1 , "a" : 2 } `,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := duplicateMember(b)
+		want, valid := decoderDuplicate(b)
+		if valid && (got == "") != (want == "") {
+			t.Fatalf("%q: scanner %q, encoding/json %q", b, got, want)
+		}
+	})
+}
+
+// BenchmarkDuplicateMember measures the scan of a typical claims set.
+func BenchmarkDuplicateMember(b *testing.B) {
+	claims := []byte(`{"iss":"https://issuer.example","aud":"posts-api","sub":"dave","groups":["viewer","beta"],` +
+		`"realm_access":{"roles":["a","b"]},"iat":1700000000,"exp":1700003600}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if duplicateMember(claims) != "" {
+			b.Fatal("duplicate")
+		}
+	}
+}
