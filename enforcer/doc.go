@@ -41,4 +41,13 @@
 // Request-scoped groups and policies (Request.Groups, Request.Policies) take
 // part in one decision only and never touch shared state. Groups are links of
 // the role definition the matcher calls with the subject as first argument.
+//
+// # Following a store
+//
+// An adapter that implements ChangeLog (adapters/rulelog does) keeps a change
+// log next to its rules. The enforcer then treats the store as the truth:
+// AddRules and RemoveRules write in one transaction without holding any
+// lock of the enforcer, and memory changes only by reading the log (CatchUp)
+// or by a full reload consistent with a revision; SyncStatus tells how far
+// memory follows the store. Adapters without a log work as before.
 package enforcer

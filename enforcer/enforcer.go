@@ -599,11 +599,18 @@ func byPType(rules []Rule) [][]Rule {
 // an error means that reload failed (the watcher stays connected and the
 // policy in force is kept).
 //
-// If a change cannot be announced, AddRules and RemoveRules return an error
-// matching ErrNotAnnounced (the change is stored and in force here). A
-// watcher that implements persist.WatcherEx is told each changed rule. To
-// apply single changes from messages instead of reloading, set your own
-// update callback after this call and use ApplyAdded and ApplyRemoved.
+// With a change log (ChangeLog), a message makes this enforcer CatchUp
+// (retried like Resync) rather than reload, whatever the message says, and
+// after each commit the watcher is given a hint that carries no rule:
+// AnnounceRevision(ctx, revision) when it has that method (Warden's
+// watchers do), else Update; not at all when the store announced the
+// revision itself. A hint that fails is logged, not returned: the other
+// instances poll the log.
+//
+// Without a change log, if a change cannot be announced, AddRules and
+// RemoveRules return an error matching ErrNotAnnounced (the change is
+// stored and in force here), and a watcher that implements
+// persist.WatcherEx is told each changed rule.
 func (e *Enforcer) SetWatcher(w persist.Watcher) error {
 	e.watcherMu.Lock()
 	e.watcher = w
