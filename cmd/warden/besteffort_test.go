@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,11 +46,23 @@ func TestServeFailedSourceNeverAllows(t *testing.T) {
 			"--groups-sql-dsn", u.String(), "--groups-combine", combine}
 	}
 
-	var stderr strings.Builder
-	if code := runServe(ctx, args("best_effort"), io.Discard, &stderr); code != 2 ||
-		!strings.Contains(stderr.String(), "groups-combine: best_effort is refused") {
-		t.Fatalf("serve with best_effort: exit %d, stderr %q; want 2 and the refusal", code, stderr.String())
+	// A serve that starts with best_effort is stopped and fails the test.
+	sctx, stop := context.WithCancel(ctx)
+	out := newAddrWriter()
+	var stderr lockedBuf
+	done := make(chan int, 1)
+	go func() { done <- runServe(sctx, args("best_effort"), out, &stderr) }()
+	select {
+	case code := <-done:
+		if code != 2 || !strings.Contains(stderr.String(), "groups-combine: best_effort is refused") {
+			t.Errorf("serve with best_effort: exit %d, stderr %q; want 2 and the refusal", code, stderr.String())
+		}
+	case <-out.addr:
+		t.Error("serve started with --groups-combine best_effort")
+		stop()
+		<-done
 	}
+	stop()
 
 	base := startServe(t, args("union")...)
 	root := apiClient{t, base, serveToken(t, "root")}
