@@ -186,3 +186,53 @@ func TestFrozenWriteDoesNotBlockCatchUp(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreGoneRightAfterCommit: the revoke commits and its answer arrives,
+// then the store is unreachable, so the writer cannot read the log up to its
+// revision. The revoke is still acknowledged and in force on the writer at
+// once (applied from what it committed), and once the store is back a
+// CatchUp brings the writer to the head with the same policy.
+func TestStoreGoneRightAfterCommit(t *testing.T) {
+	for _, b := range servers() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.Open(t)
+			p, pdb := viaProxy(t, db, b.Name)
+			e := newEnforcer(t, newStore(t, pdb, rulelog.WithTimeout(2*time.Second)))
+			x := enforcer.P("xavi", "d", "read")
+			if _, err := e.AddRules(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+			var committed, down atomic.Bool
+			p.SetHook(func(dir tcpproxy.Direction, data []byte) tcpproxy.Action {
+				switch {
+				case isCommit(dir, data) && committed.CompareAndSwap(false, true):
+					down.Store(true) // this COMMIT and its answer pass; nothing after
+					return tcpproxy.Forward
+				case down.Load() && dir == tcpproxy.ToServer:
+					return tcpproxy.Drop
+				}
+				return tcpproxy.Forward
+			})
+			if n, err := e.RemoveRules(ctx, x); err != nil || n != 1 {
+				t.Fatalf("revoke = %d, %v; want acknowledged", n, err)
+			}
+			if !down.Load() {
+				t.Fatal("the store never went away; the test proves nothing")
+			}
+			if allowed(t, e, "xavi", "d", "read") {
+				t.Fatal("the writer allows a key after its revoke was acknowledged")
+			}
+			if st := e.SyncStatus(); st.Applied != 1 || st.Err == nil {
+				t.Fatalf("status while the store is gone = %+v; want applied 1 and the read's error", st)
+			}
+			down.Store(false)
+			if err := e.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if st := e.SyncStatus(); st.Applied != 2 || allowed(t, e, "xavi", "d", "read") {
+				t.Fatalf("after the store is back: %+v", st)
+			}
+		})
+	}
+}
