@@ -18,6 +18,14 @@
 // remembered for the rest of the request so that a retry inside the same
 // request cannot turn a denial into an allow.
 //
+// Two kinds of request are refused (403) before anything is decided: a
+// path that CheckPath refuses (escapes its decoded form does not need,
+// control or format characters, invalid UTF-8, dot or empty segments), in
+// every mapper and guard; and a caller whose identity is the name of a role
+// (ErrRoleIdentity: see WithRoleSources and WithRoleIdentities), because
+// Casbin does not tell users from roles. docs/security.md lists what is
+// refused and why.
+//
 // Strict mode guards against the route that forgot its check: a request that
 // reaches the point of writing a response without any decision, guard or
 // public marker is answered 403 instead, and the route is logged.
