@@ -215,7 +215,9 @@ func (c *ValueChecker) CheckRequest(rtype string, i int, v string) error {
 // textProblem refuses text that reads differently from what it is:
 // invalid UTF-8, control characters, and invisible format characters
 // (Unicode category Cf: bidi overrides and isolates, zero-width spaces and
-// joiners, the byte order mark) or line and paragraph separators.
+// joiners, the byte order mark), the other default-ignorable code points
+// (Hangul fillers, the combining grapheme joiner), variation selectors,
+// noncharacters, and line and paragraph separators.
 func textProblem(v string) string {
 	if !utf8.ValidString(v) {
 		return "not valid UTF-8"
@@ -224,7 +226,8 @@ func textProblem(v string) string {
 		switch {
 		case unicode.IsControl(r):
 			return fmt.Sprintf("contains the control character %U", r)
-		case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+		case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point,
+			unicode.Variation_Selector, unicode.Noncharacter_Code_Point):
 			return fmt.Sprintf("contains the invisible character %U, which makes the rule read differently from what it does", r)
 		}
 	}
