@@ -14,8 +14,8 @@
 // column), holding valid UTF-8. A row whose mapped column is NULL is never
 // selected by a conditional plan.
 //
-// Equality and prefixes translate to = and LIKE (GLOB on SQLite, whose
-// LIKE ignores case); other patterns to the dialect's regular expressions
+// Equality and prefixes translate to = and LIKE (a byte comparison on
+// SQLite, whose LIKE ignores case); other patterns to the dialect's regular expressions
 // with the very semantics of Go's regexp: PostgreSQL's ~ and MariaDB's
 // PCRE REGEXP with an expression rewritten construct by construct (what
 // differs between the engines, such as \b or a (?m) flag, is refused with

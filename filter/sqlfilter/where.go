@@ -2,6 +2,7 @@ package sqlfilter
 
 import (
 	"fmt"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strconv"
@@ -223,12 +224,7 @@ func (w *writer) cond(c *filter.Cond) error {
 		return w.regex(col, c)
 	case filter.OpMaxLen:
 		n := map[Dialect]string{SQLite: "length(CAST(" + col + " AS BLOB))", Postgres: "octet_length(" + col + ")", MySQL: "LENGTH(" + col + ")"}[w.d]
-		w.args = append(w.args, c.Max)
-		ph := "?"
-		if !w.qm {
-			ph = "$" + strconv.Itoa(len(w.args))
-		}
-		w.b.WriteString(n + " <= " + ph)
+		w.b.WriteString(n + " <= " + w.argInt(c.Max))
 	default:
 		return fmt.Errorf("%w: sqlfilter: operator %d", filter.ErrUnsupported, c.Op)
 	}
@@ -240,11 +236,21 @@ func (w *writer) cond(c *filter.Cond) error {
 // arguments) each time it is called.
 func (w *writer) prefix(expr func() string, p string, noNewline bool) {
 	if w.d == SQLite {
-		// SQLite's LIKE folds ASCII case; GLOB compares exactly.
-		w.b.WriteString(expr() + " GLOB " + w.arg(escapeGlob(p)+"*"))
-		if noNewline {
-			w.b.WriteString(" AND " + expr() + " NOT GLOB " + w.arg(escapeGlob(p)+"*\n*"))
+		// SQLite's LIKE folds ASCII case, and GLOB reads text up to a NUL
+		// and decodes invalid UTF-8 its own way: the bytes compare exactly.
+		w.b.WriteString("(")
+		if p == "" {
+			w.b.WriteString(sqlTrue)
+		} else {
+			// The length test first: substr of an empty BLOB is NULL,
+			// which NOT would not turn into true.
+			w.b.WriteString("length(CAST(" + expr() + " AS BLOB)) >= " + w.argInt(len(p)) +
+				" AND substr(CAST(" + expr() + " AS BLOB), 1, " + w.argInt(len(p)) + ") = CAST(" + w.arg(p) + " AS BLOB)")
 		}
+		if noNewline {
+			w.b.WriteString(" AND regexp(" + w.arg(`\A`+regexp.QuoteMeta(p)+`.*\z`) + ", " + blobArg(expr) + ")")
+		}
+		w.b.WriteString(")")
 		return
 	}
 	w.b.WriteString(expr() + " LIKE " + w.arg(escapeLike(p)+"%") + " ESCAPE '!'")
@@ -253,12 +259,24 @@ func (w *writer) prefix(expr func() string, p string, noNewline bool) {
 	}
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+// blobArg passes expr to a function as a BLOB, every byte included (as
+// TEXT the driver cuts it at a NUL); the empty value goes as TEXT, since
+// the driver fails on an empty BLOB.
+func blobArg(expr func() string) string {
+	test := "CASE WHEN length(CAST(" + expr() + " AS BLOB)) = 0"
+	return test + " THEN '' ELSE CAST(" + expr() + " AS BLOB) END"
 }
 
-func escapeGlob(s string) string {
-	return strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]").Replace(s)
+func (w *writer) argInt(n int) string {
+	w.args = append(w.args, n)
+	if w.qm {
+		return "?"
+	}
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
 }
 
 // regex writes a regular expression condition: = or a prefix when the
@@ -272,7 +290,9 @@ func (w *writer) regex(col string, c *filter.Cond) error {
 	if err != nil {
 		return fmt.Errorf("sqlfilter: regular expression %q: %v", c.Regex, err)
 	}
-	if lit, kind := literalForm(re); kind != notLiteral {
+	// On SQLite a cut value is a BLOB, which = and LIKE treat as other
+	// than text: the regexp function, on every byte, is exact there.
+	if lit, kind := literalForm(re); kind != notLiteral && (w.d != SQLite || c.Before == "") {
 		switch kind {
 		case exactLiteral:
 			w.b.WriteString(expr() + " = " + w.arg(lit))
@@ -287,8 +307,10 @@ func (w *writer) regex(col string, c *filter.Cond) error {
 	}
 	switch w.d {
 	case SQLite:
+		// As a BLOB the function gets every byte, NUL and invalid UTF-8
+		// included, as the decision would.
 		pat := w.arg(c.Regex)
-		w.b.WriteString("regexp(" + pat + ", " + expr() + ")")
+		w.b.WriteString("regexp(" + pat + ", " + blobArg(expr) + ")")
 	case Postgres:
 		src, err := emit(re, flavorARE)
 		if err != nil {
@@ -324,9 +346,12 @@ func (w *writer) before(col, sep string) string {
 	case MySQL:
 		return "SUBSTRING_INDEX(" + col + ", " + w.arg(sep) + ", 1)"
 	}
-	a := w.arg(sep)
-	b := w.arg(sep)
-	return "substr(" + col + ", 1, instr(" + col + " || " + a + ", " + b + ") - 1)"
+	// Byte positions on the BLOB, so that NUL or invalid UTF-8 cannot
+	// shift them.
+	b := "CAST(" + col + " AS BLOB)"
+	i := "instr(" + b + ", CAST(" + w.arg(sep) + " AS BLOB))"
+	j := "instr(" + b + ", CAST(" + w.arg(sep) + " AS BLOB))"
+	return "CASE WHEN " + i + " > 0 THEN substr(" + b + ", 1, " + j + " - 1) ELSE " + b + " END"
 }
 
 type literalKind uint8
