@@ -210,19 +210,24 @@ func (e *Enforcer) reloadLogged(ctx context.Context) error {
 // revision where it was, so that the next read replays from there (this
 // change included) all at once. Either way the writer's own decisions
 // reflect its acknowledged change.
-func (e *Enforcer) follow(ctx context.Context, op Op, w Written) {
+//
+// A write that changed nothing (rev 0) follows too: its rules are in the
+// wanted state in the store, and memory may lag (a revoke by another
+// instance not read yet); it is brought to the head, or, if the store
+// cannot be read, those rules are set as the store has them.
+func (e *Enforcer) follow(ctx context.Context, op Op, rules []Rule, rev uint64) {
 	ctx = context.WithoutCancel(ctx)
 	_ = e.acquireSync(ctx) // cannot fail without a cancel
 	defer e.releaseSync()
-	if e.applied >= w.Revision {
+	if rev > 0 && e.applied >= rev {
 		return
 	}
-	if err := e.catchUpLocked(ctx); err == nil && e.applied >= w.Revision {
+	if err := e.catchUpLocked(ctx); err == nil && e.applied >= rev {
 		return
 	}
 	e.mu.lock()
 	defer e.mu.unlock()
-	for _, r := range w.Changed {
+	for _, r := range rules {
 		if e.validateIn(e.st, r) == nil {
 			applyRule(e.st, e.ce, r, op == OpAdd)
 		}
@@ -278,9 +283,10 @@ func (e *Enforcer) changeLogged(ctx context.Context, rules []Rule, add bool) (in
 		return 0, err
 	}
 	if w.Revision == 0 {
+		e.follow(ctx, cs.Op, cs.Rules, 0)
 		return 0, nil
 	}
-	e.follow(ctx, cs.Op, w)
+	e.follow(ctx, cs.Op, w.Changed, w.Revision)
 	if !w.Announced {
 		e.hint(ctx, w.Revision)
 	}

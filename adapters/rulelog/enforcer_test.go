@@ -99,3 +99,30 @@ func TestStoreErrorIsReported(t *testing.T) {
 		t.Fatal("the policy in force was lost")
 	}
 }
+
+// TestNoopRevokeOnAStaleWriter: B still allows a rule that A revoked (B has
+// not read the log yet). B's own revoke of it changes nothing in the store,
+// and is answered "0 changed": B must not go on allowing the key after that
+// answer.
+func TestNoopRevokeOnAStaleWriter(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.SQLite(t)
+	a := newEnforcer(t, newStore(t, db.DB))
+	b := newEnforcer(t, newStore(t, reopen(t, db)))
+	x := enforcer.P("xia", "d", "read")
+	if _, err := a.AddRules(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CatchUp(ctx); err != nil || !allowed(t, b, "xia", "d", "read") {
+		t.Fatalf("B before: %v", err)
+	}
+	if _, err := a.RemoveRules(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.RemoveRules(ctx, x); err != nil || n != 0 {
+		t.Fatalf("B's revoke = %d, %v; want 0 changed", n, err)
+	}
+	if allowed(t, b, "xia", "d", "read") {
+		t.Fatal("B allows a key after its revoke was acknowledged")
+	}
+}
