@@ -222,8 +222,15 @@ func (s *Store) writeRule(tx *gorm.DB, op enforcer.Op, r enforcer.Rule) (int64, 
 		stmt = "DELETE FROM " + s.q.rules + " WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?"
 	case s.dialect == "mysql":
 		// Not INSERT IGNORE: it would turn every error, a value too long
-		// included, into a warning.
-		stmt = "INSERT INTO " + s.q.rules + " (ptype, v0, v1, v2, v3, v4, v5) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"
+		// included, into a warning. Not ON DUPLICATE KEY UPDATE either:
+		// under the client flag CLIENT_FOUND_ROWS (clientFoundRows=true in
+		// a DSN) it counts a row it found as affected, and a grant of a
+		// stored rule would report a change. An insert of a row that is
+		// absent counts only what it inserted; a row written meanwhile
+		// behind the head lock fails on the unique key.
+		stmt = "INSERT INTO " + s.q.rules + " (ptype, v0, v1, v2, v3, v4, v5) SELECT ?, ?, ?, ?, ?, ?, ? FROM DUAL " +
+			"WHERE NOT EXISTS (SELECT 1 FROM " + s.q.rules + " WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?)"
+		args = append(args, args...)
 	default:
 		stmt = "INSERT INTO " + s.q.rules + " (ptype, v0, v1, v2, v3, v4, v5) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 	}
