@@ -117,6 +117,9 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 	}
 	db := l.db.WithContext(ctx).Table(l.table)
 	var rep Report
+	if err := l.outOfRange(ctx); err != nil {
+		return rep, err
+	}
 	var first struct {
 		N     int64
 		MinID *uint64
@@ -153,6 +156,14 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		}
 	}
 	rep.Head = prev
+	var total int64
+	if err := l.db.WithContext(ctx).Table(l.table).Count(&total).Error; err != nil {
+		return rep, fmt.Errorf("audit: verify %s: %w", l.table, err)
+	}
+	if checked := rep.Entries + rep.Unchained; uint64(total) != checked {
+		return rep, &ChainError{Kind: KindForged,
+			Detail: fmt.Sprintf("the table holds %d rows but only %d are chained entries or rows from before the chain: rows inserted outside Warden", total, checked)}
+	}
 	switch {
 	case recorded.Seq > prev.Seq:
 		return rep, &ChainError{Kind: KindMissing, Seq: prev.Seq + 1, LastSeq: recorded.Seq,
@@ -167,6 +178,37 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 	return rep, nil
 }
 
+// outOfRange finds a row that no query of the chain would read: an id
+// below 1 (which no database assigns, and which would pass for a row from
+// before the chain), a negative sequence number, or, on SQLite, which
+// stores any value in any column, an id or seq that is not an integer.
+// Warden writes none of them.
+func (l *Log) outOfRange(ctx context.Context) error {
+	cond := "id <= 0 OR seq < 0"
+	if l.db.Dialector.Name() == "sqlite" {
+		cond += " OR typeof(id) <> 'integer' OR typeof(seq) NOT IN ('integer', 'null')"
+	}
+	var rows []struct {
+		ID, Seq *string
+	}
+	err := l.db.WithContext(ctx).Raw(fmt.Sprintf("SELECT CAST(id AS CHAR(40)) AS id, CAST(seq AS CHAR(40)) AS seq FROM %s WHERE %s LIMIT 1",
+		quoteIdent(l.db, l.table), cond)).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("audit: verify %s: %w", l.table, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "NULL"
+		}
+		return strings.TrimSpace(*p) // PostgreSQL pads CHAR(40)
+	}
+	return &ChainError{Kind: KindForged,
+		Detail: fmt.Sprintf("a row with id %s and seq %s, values Warden never writes: inserted outside Warden", str(rows[0].ID), str(rows[0].Seq))}
+}
+
 // check verifies one row against its predecessor and advances prev.
 func check(rep *Report, prev *Head, prevID *uint64, e Entry, recorded Head, tol time.Duration) error {
 	if want := prev.Seq + 1; e.Seq > want {
@@ -176,6 +218,12 @@ func check(rep *Report, prev *Head, prevID *uint64, e Entry, recorded Head, tol 
 	if e.ID <= *prevID {
 		return &ChainError{Kind: KindReordered, Seq: e.Seq, ID: e.ID,
 			Detail: fmt.Sprintf("it was stored before seq %d (id %d), which it follows in the chain", prev.Seq, *prevID)}
+	}
+	if !e.Time.Equal(e.Time.Truncate(TimePrecision)) {
+		// The hash covers milliseconds, the precision Record stores; a
+		// finer time was changed after the entry was written.
+		return &ChainError{Kind: KindAltered, Seq: e.Seq, ID: e.ID,
+			Detail: fmt.Sprintf("its time %s is finer than the %s Warden stores: changed after it was hashed", e.Time.UTC().Format(time.RFC3339Nano), TimePrecision)}
 	}
 	got, err := Hash(e)
 	if err != nil {
