@@ -267,6 +267,7 @@ func (cm *compiledModel) compileNode(n *node) pred {
 func (cm *compiledModel) govaluate() (*govaluate.EvaluableExpression, error) {
 	fm := model.LoadFunctionMap()
 	functions := fm.GetFunctions()
+	functions["keyMatch4"] = keyMatch4Func // bounded cache (match.go)
 	if _, ok := functions["eval"]; !ok {
 		// Casbin defines eval() per decision; this stand-in only lets a
 		// matcher that uses it be checked at load time. Such models are

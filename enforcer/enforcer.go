@@ -331,6 +331,7 @@ func newCasbin(m model.Model, a persist.Adapter) (ce *casbin.Enforcer, err error
 	}
 	ce.EnableAutoSave(false)
 	ce.EnableLog(false)
+	ce.AddFunction("keyMatch4", keyMatch4Func) // bounded cache (match.go)
 	return ce, nil
 }
 

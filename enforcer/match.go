@@ -1,6 +1,8 @@
 package enforcer
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -81,4 +83,59 @@ func keyMatch5(key, pattern string) (bool, error) {
 		key = key[:i]
 	}
 	return keyMatch3Cache.match(key, pattern)
+}
+
+// Casbin's KeyMatch4 (and KeyGet2, KeyGet3) compile through a process-wide
+// cache that never forgets a pattern: with patterns from requests it would
+// grow without bound, and even rules long removed stay in it. keyMatch4 is
+// Casbin's function over this package's bounded cache instead; it is used
+// by the compiled matchers, by govaluate and by the embedded Casbin
+// enforcer alike.
+
+var keyMatch4Re = regexp.MustCompile(`{([^/]+)}`)
+
+var keyMatch4Cache = newRegexCache(func(p string) string {
+	p = strings.ReplaceAll(p, "/*", "/.*")
+	return "^" + keyMatch4Re.ReplaceAllString(p, "([^/]+)") + "$"
+})
+
+// keyMatch4 is util.KeyMatch4: keyMatch3 where repeated {name}s must
+// match the same text.
+func keyMatch4(key, pattern string) (bool, error) {
+	re, err := keyMatch4Cache.get(pattern)
+	if err != nil {
+		return false, err
+	}
+	m := re.FindStringSubmatch(key)
+	if m == nil {
+		return false, nil
+	}
+	m = m[1:]
+	tokens := keyMatch4Re.FindAllStringSubmatch(strings.ReplaceAll(pattern, "/*", "/.*"), -1)
+	if len(tokens) != len(m) {
+		return false, errors.New("KeyMatch4: number of tokens is not equal to number of values")
+	}
+	values := make(map[string]string, len(tokens))
+	for i, t := range tokens {
+		if v, ok := values[t[1]]; ok && v != m[i] {
+			return false, nil
+		} else if !ok {
+			values[t[1]] = m[i]
+		}
+	}
+	return true, nil
+}
+
+// keyMatch4Func is keyMatch4 as a govaluate function, with the argument
+// checks of util.KeyMatch4Func.
+func keyMatch4Func(args ...any) (any, error) {
+	if len(args) != 2 {
+		return false, fmt.Errorf("keyMatch4: expected 2 arguments, but got %d", len(args))
+	}
+	key, ok1 := args[0].(string)
+	pattern, ok2 := args[1].(string)
+	if !ok1 || !ok2 {
+		return false, errors.New("keyMatch4: argument must be a string")
+	}
+	return keyMatch4(key, pattern)
 }

@@ -292,7 +292,7 @@ var boolFuncs = map[string]func(a, b string) (bool, error){
 	"keyMatch":   plain(util.KeyMatch),
 	"keyMatch2":  keyMatch2,
 	"keyMatch3":  keyMatch3,
-	"keyMatch4":  plain(util.KeyMatch4),
+	"keyMatch4":  keyMatch4,
 	"keyMatch5":  keyMatch5,
 	"regexMatch": regexMatch,
 	"ipMatch":    plain(util.IPMatch),

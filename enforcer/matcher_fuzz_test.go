@@ -21,7 +21,7 @@ import (
 
 var matcherTerms = []string{
 	"g(r.sub, p.sub)", "g(p.sub, r.sub)", "r.sub == p.sub", "r.obj == p.obj", "p.obj == r.obj",
-	"r.act == p.act", "r.act != p.act", "keyMatch(r.obj, p.obj)", "keyMatch2(r.obj, p.obj)",
+	"r.act == p.act", "r.act != p.act", "keyMatch(r.obj, p.obj)", "keyMatch2(r.obj, p.obj)", "keyMatch4(r.obj, p.obj)",
 	"regexMatch(r.act, p.act)", "globMatch(r.obj, p.obj)", `p.act == ".*"`, `r.sub == "alice"`,
 	`r.obj == "2024-01-01"`, `r.obj != "data1"`, "true", `r.act == "read"`,
 }
@@ -50,7 +50,7 @@ var effects = []string{
 // at rules that cannot match, so an error in one of those is Casbin's alone.
 var (
 	fuzzSubs = []string{"alice", "bob", "role0", "role1", "role2"}
-	fuzzObjs = []string{"data1", "data2", "/a/1", "/a/:id", "/a/*", "2024-01-01"}
+	fuzzObjs = []string{"data1", "data2", "/a/1", "/a/:id", "/a/*", "2024-01-01", "/{x}/{x}", "/{x}/{y}"}
 	fuzzActs = []string{"read", "write", ".*", "(read)|(write)"}
 	fuzzEfts = []string{"allow", "allow", "deny", "maybe"}
 )
@@ -88,7 +88,7 @@ func runMatcherCase(t testing.TB, seed uint64, requests int) {
 		}
 		_, _ = c.AddGroupingPolicy(link.Values)
 	}
-	reqObjs := []string{"data1", "data2", "/a/1", "/a/b/c", "2024-01-01", "/b"}
+	reqObjs := []string{"data1", "data2", "/a/1", "/a/b/c", "2024-01-01", "/b", "/a/a", "/q/q"}
 	for i := 0; i < requests; i++ {
 		req := []any{pick(fuzzSubs), pick(reqObjs), pick([]string{"read", "write", "delete"})}
 		wd, werr := w.Decide(context.Background(), enforcer.NewRequest(req...))
