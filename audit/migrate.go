@@ -31,6 +31,9 @@ func (l *Log) Migrate(ctx context.Context) error {
 		if err := tx.Table(l.table).AutoMigrate(&Entry{}); err != nil {
 			return err
 		}
+		if err := l.widenText(tx); err != nil {
+			return err
+		}
 		if err := l.migrateHead(tx); err != nil {
 			return err
 		}
@@ -43,6 +46,35 @@ func (l *Log) Migrate(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("audit: migrate %s: %w", l.table, err)
+	}
+	return nil
+}
+
+// widenText makes the text columns LONGTEXT on MySQL/MariaDB, whose TEXT
+// holds 64 KiB: a change of a few hundred rules (the API takes bodies of
+// 1 MiB) would otherwise fail its audit insert, and with it the change.
+// PostgreSQL's and SQLite's text have no such bound.
+func (l *Log) widenText(tx *gorm.DB) error {
+	if tx.Dialector.Name() != "mysql" {
+		return nil
+	}
+	var cols []struct{ Name, DataType, IsNullable string }
+	if err := tx.Raw(`SELECT COLUMN_NAME AS name, DATA_TYPE AS data_type, IS_NULLABLE AS is_nullable
+		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+		AND COLUMN_NAME IN ('rules', 'before', 'after', 'error', 'note')`, l.table).Scan(&cols).Error; err != nil {
+		return err
+	}
+	for _, c := range cols {
+		if c.DataType != "tinytext" && c.DataType != "text" && c.DataType != "mediumtext" {
+			continue
+		}
+		null := " NOT NULL"
+		if c.IsNullable == "YES" {
+			null = " NULL"
+		}
+		if err := tx.Exec(fmt.Sprintf("ALTER TABLE `%s` MODIFY `%s` LONGTEXT%s", l.table, c.Name, null)).Error; err != nil {
+			return err
+		}
 	}
 	return nil
 }
