@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
@@ -132,12 +131,16 @@ func TestPartialPersistFailureKeepsMemoryEqualToStore(t *testing.T) {
 // right after the database restarts.
 type flakyLoad struct {
 	persist.Adapter
-	n int
+	n      int
+	failed func() // called after each failed load, when set
 }
 
 func (f *flakyLoad) LoadPolicy(m model.Model) error {
 	if f.n > 0 {
 		f.n--
+		if f.failed != nil {
+			f.failed()
+		}
 		return errStoreDown
 	}
 	return f.Adapter.LoadPolicy(m)
@@ -167,10 +170,18 @@ func TestResyncRetriesUntilTheStoreAnswers(t *testing.T) {
 		t.Fatal("the resynced policy is not in force")
 	}
 	// A store that never answers: Resync gives up when ctx ends, and the
-	// policy in force stays.
+	// policy in force stays. ctx ends after the third failed attempt, an
+	// event rather than a deadline, so that a slow machine cannot end it
+	// before the first attempt.
 	flaky.n = 1 << 30
-	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	short, cancel := context.WithCancel(ctx)
 	defer cancel()
+	attempts := 0
+	flaky.failed = func() {
+		if attempts++; attempts == 3 {
+			cancel()
+		}
+	}
 	if err := e.Resync(short); !errors.Is(err, errStoreDown) {
 		t.Fatalf("Resync against a dead store = %v; want its error", err)
 	}
