@@ -79,15 +79,7 @@ func decodeStrict(b []byte, v any, prefix string) error {
 func jsonError(err error, prefix string) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	join := func(f string) string {
-		switch {
-		case prefix == "":
-			return f
-		case f == "":
-			return prefix
-		}
-		return prefix + "." + f
-	}
+	join := func(f string) string { return joinField(prefix, f) }
 	switch {
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return invalid(prefix, "malformed JSON")

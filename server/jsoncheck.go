@@ -188,14 +188,25 @@ func hex4(b []byte) int {
 }
 
 // jsonFields maps the JSON names of t's exported fields, exactly as
-// encoding/json writes them, to their types.
+// encoding/json writes them, to their types; an embedded struct's fields
+// count as t's own. Where encoding/json's rules for clashing names differ,
+// a field the decoder then refuses as unknown is still refused.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			// encoding/json reads an embedded struct's fields as this one's.
+			for n, ft := range jsonFields(f.Type) {
+				if _, ok := out[n]; !ok {
+					out[n] = ft
+				}
+			}
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch name {
 		case "-":
 			continue
