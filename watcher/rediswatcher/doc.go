@@ -5,5 +5,7 @@
 // go-redis re-subscribes silently after a dropped connection, which would hide
 // the gap in which messages were lost. This package therefore opens a fresh
 // subscription itself after any error, so that the watcher notices the gap and
-// requests a full reload.
+// asks for a read of the store. Its liveness check waits for the PONG of
+// its PING, so a connection that dies silently is found within the health
+// interval plus the timeout.
 package rediswatcher

@@ -92,17 +92,33 @@ func timeoutOf(ctx context.Context) time.Duration {
 type subscription struct {
 	ps *redis.PubSub
 
-	mu          sync.Mutex
-	pongPending bool
-	pongDue     time.Time // when an unanswered PING means a dead connection
-	broken      error     // the error that broke the connection, if any
+	// pending holds messages read while Ping waited for its PONG, for the
+	// next Receive. Only the watcher's goroutine uses a subscription, so
+	// Ping and Receive never run at once.
+	pending []string
+	mu      sync.Mutex // guards broken against the AfterFunc of Receive
+	broken  error      // the error that broke the connection, if any
+}
+
+func (s *subscription) brokenErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.broken
+}
+
+func (s *subscription) breakWith(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broken = err
 }
 
 func (s *subscription) Receive(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	broken := s.broken
-	s.mu.Unlock()
-	if broken != nil {
+	if len(s.pending) > 0 {
+		p := s.pending[0]
+		s.pending = s.pending[1:]
+		return p, nil
+	}
+	if broken := s.brokenErr(); broken != nil {
 		return "", fmt.Errorf("rediswatcher: connection broken: %w", broken)
 	}
 	// Cancellation (Close of the watcher) must unblock a read that has no
@@ -114,54 +130,57 @@ func (s *subscription) Receive(ctx context.Context) (string, error) {
 	})
 	defer stop()
 	for {
-		msg, err := s.ps.ReceiveTimeout(ctx, timeoutOf(ctx))
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			// The read deadline mirrors ctx's and may fire a hair earlier:
-			// report it as the expiry it stands for, not as a broken connection.
-			return "", fmt.Errorf("rediswatcher: receive: %w: %w", context.DeadlineExceeded, err)
-		}
+		msg, err := s.read(ctx)
 		if err != nil {
-			// go-redis will quietly re-subscribe on the next call; refuse, so
-			// that the watcher notices the gap and reloads.
-			s.mu.Lock()
-			s.broken = err
-			s.mu.Unlock()
-			return "", fmt.Errorf("rediswatcher: receive: %w", err)
+			return "", err
 		}
-		s.mu.Lock()
-		s.pongPending = false // any traffic proves the connection alive
-		s.mu.Unlock()
 		if m, ok := msg.(*redis.Message); ok {
 			return m.Payload, nil
 		}
 	}
 }
 
-// Ping sends PING on the subscription's connection. Its PONG arrives through
-// Receive, so Ping cannot wait for it: instead, a PING still unanswered when
-// the next Ping comes after ctx's deadline (the watcher's timeout) means the
-// connection is dead. Judging by that timeout rather than by the health
-// interval keeps a busy machine, slow to read the PONG, from being mistaken
-// for a dead connection.
-func (s *subscription) Ping(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.broken != nil {
-		return fmt.Errorf("rediswatcher: connection broken: %w", s.broken)
+// read reads one reply. A timeout is reported as the expiry of ctx it
+// stands for; any other error breaks the subscription for good: go-redis
+// would quietly re-subscribe on the next call, hiding the gap, so the
+// watcher must notice it and read the store.
+func (s *subscription) read(ctx context.Context) (any, error) {
+	msg, err := s.ps.ReceiveTimeout(ctx, timeoutOf(ctx))
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil, fmt.Errorf("rediswatcher: receive: %w: %w", context.DeadlineExceeded, err)
 	}
-	if s.pongPending {
-		if time.Now().After(s.pongDue) {
-			return errors.New("rediswatcher: no reply to PING within the timeout")
-		}
-		return nil // still waiting for the answer to the previous PING
+	if err != nil {
+		s.breakWith(err)
+		return nil, fmt.Errorf("rediswatcher: receive: %w", err)
+	}
+	return msg, nil
+}
+
+// Ping sends PING on the subscription's connection and waits, within ctx,
+// for its PONG, keeping the messages that arrive meanwhile for Receive. A
+// missing answer is a dead connection: the liveness check then proves what
+// it reports, and a silently dropped connection is found within the health
+// interval plus the timeout.
+func (s *subscription) Ping(ctx context.Context) error {
+	if broken := s.brokenErr(); broken != nil {
+		return fmt.Errorf("rediswatcher: connection broken: %w", broken)
 	}
 	if err := s.ps.Ping(ctx); err != nil {
 		return fmt.Errorf("rediswatcher: PING: %w", err)
 	}
-	s.pongPending = true
-	s.pongDue = time.Now().Add(timeoutOf(ctx))
-	return nil
+	for {
+		msg, err := s.read(ctx)
+		if err != nil {
+			return fmt.Errorf("rediswatcher: no reply to PING: %w", err)
+		}
+		switch m := msg.(type) {
+		case *redis.Pong:
+			return nil
+		case *redis.Message:
+			s.pending = append(s.pending, m.Payload)
+		}
+	}
 }
 
 func (s *subscription) Close() error {
