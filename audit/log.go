@@ -19,6 +19,29 @@ var ErrWrite = errors.New("audit: entry not stored")
 // identifier; the name is spliced into DDL, so nothing else is accepted.
 var ErrInvalidTable = errors.New("audit: invalid table name")
 
+// ErrTimeZone is returned on a MySQL/MariaDB connection that does not
+// read and write DATETIME in UTC. The driver turns a time into the wall
+// clock of its loc parameter, and DATETIME keeps no zone: entries written
+// under one loc and read under another have other times than they were
+// hashed with, and verify as altered. Connect with loc=UTC (the default).
+var ErrTimeZone = errors.New("audit: the connection does not read DATETIME in UTC (set loc=UTC in the MySQL DSN)")
+
+// checkTimeZone returns ErrTimeZone unless db reads a DATETIME as the
+// same instant in UTC.
+func checkTimeZone(ctx context.Context, db *gorm.DB) error {
+	if db.Dialector.Name() != "mysql" {
+		return nil
+	}
+	var got time.Time
+	if err := db.WithContext(ctx).Raw("SELECT CAST('2000-01-01 00:00:00' AS DATETIME)").Row().Scan(&got); err != nil {
+		return fmt.Errorf("%w: %w", ErrTimeZone, err)
+	}
+	if want := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		return fmt.Errorf("%w: it reads 2000-01-01 00:00:00 as %s", ErrTimeZone, got.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // identRe leaves room for the suffixes of the head table and triggers
 // within PostgreSQL's 63-byte identifiers.
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,48}$`)

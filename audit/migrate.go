@@ -22,6 +22,9 @@ const appendOnlyMessage = "audit log is append-only"
 // entry written after the migration (seq 1), and Verify counts the older
 // rows as unchained instead of checking them.
 func (l *Log) Migrate(ctx context.Context) error {
+	if err := checkTimeZone(ctx, l.db); err != nil {
+		return err
+	}
 	err := l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if tx.Dialector.Name() == "postgres" {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "warden_audit:"+l.table).Error; err != nil {

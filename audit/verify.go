@@ -107,6 +107,9 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 	if tol <= 0 {
 		tol = DefaultTolerance
 	}
+	if err := checkTimeZone(ctx, l.db); err != nil {
+		return Report{}, err
+	}
 	recorded, err := l.Head(ctx)
 	if errors.Is(err, errNoHead) {
 		return Report{}, &ChainError{Kind: KindMissing,
