@@ -93,9 +93,10 @@ func (s *Store) head(ctx context.Context) (headRow, error) {
 }
 
 // Since implements enforcer.ChangeLog: the log rows of revisions after+1
-// to after+limit, in order. It reads the rows, then the head: pruning only
-// ever raises the pruned mark, so a mark at or below after, read after the
-// rows, proves that none of them was missing.
+// to after+limit, in order, up to the head. It reads the rows, then the
+// head: pruning only ever raises the pruned mark, so a mark at or below
+// after, read after the rows, proves that none of them was missing; and
+// every committed row is at or below the head read after it.
 func (s *Store) Since(ctx context.Context, after uint64, limit int) ([]enforcer.LogEntry, error) {
 	if limit <= 0 {
 		limit = 1
@@ -111,6 +112,17 @@ func (s *Store) Since(ctx context.Context, after uint64, limit int) ([]enforcer.
 	h, err := s.head(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// A row above the head, read after the rows, was committed by no
+	// writer (a writer raises the head in the row's own transaction): it
+	// was written by hand, and taking it would mark its revision applied
+	// before the real change under it commits. It is not read until the
+	// head reaches it.
+	for i, r := range rows {
+		if r.Revision > h.Revision {
+			rows = rows[:i]
+			break
+		}
 	}
 	switch {
 	case after < h.Pruned:

@@ -1,0 +1,58 @@
+package rulelog_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/wardenhq/warden/config/dbtest"
+	"github.com/wardenhq/warden/enforcer"
+)
+
+// TestRowsAboveTheHead: a log row at a revision the head has not reached is
+// not a committed change (a writer raises the head in the row's own
+// transaction), so a reader ignores it. Written by hand above the head, a
+// well-formed row would otherwise mark the revision applied, and the real
+// change committed later under that revision would be skipped for good; a
+// malformed one would make every reload fail (the reload reads the log
+// after the head), leaving every instance on its old policy.
+func TestRowsAboveTheHead(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.Open(t)
+			s := newStore(t, db.DB)
+			e := newEnforcer(t, s)
+			if _, err := e.AddRules(ctx, enforcer.P("alice", "d", "read")); err != nil {
+				t.Fatal(err)
+			}
+			// Revision 2, seq 9: no writer committed it; the head is 1.
+			forge := "INSERT INTO casbin_rule_log (revision, seq, op, ptype, vals, change_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, 0)"
+			if err := db.DB.Exec(forge, 2, 9, "add", "p", `["mallory","d","read"]`, "x").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.DB.Exec(forge, 3, 1, "add", "p", `not json`, "y").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := e.CatchUp(ctx); err != nil {
+				t.Fatalf("CatchUp with rows above the head: %v", err)
+			}
+			if st := e.SyncStatus(); st.Applied != 1 {
+				t.Fatalf("applied %d, the head is 1", st.Applied)
+			}
+			if allowed(t, e, "mallory", "d", "read") {
+				t.Fatal("a row above the head is in force")
+			}
+			// Another instance's real change commits under revision 2.
+			other := newEnforcer(t, newStore(t, db.DB))
+			if _, err := other.AddRules(ctx, enforcer.P("bob", "d", "read")); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if !allowed(t, e, "bob", "d", "read") {
+				t.Fatal("the change committed under revision 2 was skipped")
+			}
+		})
+	}
+}
