@@ -232,7 +232,19 @@ func (s *Store) writeRule(tx *gorm.DB, op enforcer.Op, r enforcer.Rule) (int64, 
 			"WHERE NOT EXISTS (SELECT 1 FROM " + s.q.rules + " WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?)"
 		args = append(args, args...)
 	default:
-		stmt = "INSERT INTO " + s.q.rules + " (ptype, v0, v1, v2, v3, v4, v5) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+		// The conflict target is the exact unique index on the whole rule:
+		// a conflict on any other unique index (one that folds case, say,
+		// added by whoever owns the table) is an error, never a rule
+		// silently not stored and reported as already present.
+		// SQLite takes any index on these columns for the target unless
+		// the target names the collation.
+		target := "ptype, v0, v1, v2, v3, v4, v5"
+		if s.dialect == "sqlite" {
+			target = "ptype COLLATE BINARY, v0 COLLATE BINARY, v1 COLLATE BINARY, v2 COLLATE BINARY, " +
+				"v3 COLLATE BINARY, v4 COLLATE BINARY, v5 COLLATE BINARY"
+		}
+		stmt = "INSERT INTO " + s.q.rules + " (ptype, v0, v1, v2, v3, v4, v5) VALUES (?, ?, ?, ?, ?, ?, ?) " +
+			"ON CONFLICT (" + target + ") DO NOTHING"
 	}
 	res := tx.Exec(stmt, args...)
 	return res.RowsAffected, res.Error
