@@ -1,11 +1,15 @@
 package middleware_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/internal/attacktest"
 	"github.com/wardenhq/warden/middleware/token"
@@ -87,6 +91,49 @@ func TestChecksWithoutPathRefuseUnsafePaths(t *testing.T) {
 	} {
 		if status, body := attacktest.Send(t, strings.TrimPrefix(srv.URL, "http://"), tt.target, dave); status != tt.want {
 			t.Errorf("%s: status %d (%q), want %d", tt.target, status, body, tt.want)
+		}
+	}
+}
+
+// TestKeyMatch5QueryMarkRefused: keyMatch5 decides on the path up to its
+// first "?", so a decoded "?" (%3F) made an allow on /files/public cover
+// /files/public%3Fx/secret, which the handler served as "public?x/secret".
+func TestKeyMatch5QueryMarkRefused(t *testing.T) {
+	m, err := model.NewModelFromString(`[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, obj, act
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = r.sub == p.sub && keyMatch5(r.obj, p.obj) && r.act == p.act`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := enforcer.New(context.Background(), m, nil, enforcer.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddRules(context.Background(), enforcer.P("carol", "/files/public", "GET")); err != nil {
+		t.Fatal(err)
+	}
+	key := hmacKey(t)
+	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+		middleware.WithDecider(e), middleware.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /files/{path...}", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(r.PathValue("path"))) })
+	srv := httptest.NewServer(a.Strict(a.Authorize(mux)))
+	defer srv.Close()
+	carol := bearer(key.Sign(t, claimsFor("carol")))
+	for target, want := range map[string]int{
+		"/files/public": 200, "/files/public?x=1": 200, "/files/secret": 403,
+		"/files/public%3Fx/secret": 403, "/files/public%3F": 403, "/files/public%23x/secret": 403,
+	} {
+		if status, body := attacktest.Send(t, strings.TrimPrefix(srv.URL, "http://"), target, carol); status != want {
+			t.Errorf("%s: status %d (%q), want %d", target, status, body, want)
 		}
 	}
 }

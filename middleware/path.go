@@ -12,11 +12,15 @@ import (
 // policy pattern, a router and a handler read differently: a control
 // character (C0, DEL, C1), a format character (bidi controls, zero-width
 // characters), a line or paragraph separator (U+2028, U+2029), invalid
-// UTF-8, an empty segment (//) or a dot segment (. or ..). keyMatch2's "*"
-// is a regular expression's ".*", which stops at a newline while ":id"
-// takes it, so /posts/1%0A escaped a deny on /posts/* and reached a handler
-// that read the id "1\n", which PostgreSQL and MariaDB read as 1. Such a
-// request is refused (403), like an ambiguous one.
+// UTF-8, a "?" or "#" (sent as %3F, %23), an empty segment (//) or a dot
+// segment (. or ..). keyMatch2's "*" is a regular expression's ".*", which
+// stops at a newline while ":id" takes it, so /posts/1%0A escaped a deny on
+// /posts/* and reached a handler that read the id "1\n", which PostgreSQL
+// and MariaDB read as 1. keyMatch5 reads a path only up to its first "?",
+// so an allow on /files/public let /files/public%3Fx/secret through to a
+// handler serving "public?x/secret"; "#" ends a path the same way for
+// anything that parses it again as a URL. Such a request is refused (403),
+// like an ambiguous one.
 var ErrUnsafePath = errors.New("middleware: request path has characters or segments that policies and handlers read differently")
 
 // CheckPath returns nil when u's path can be decided on: it is canonical
@@ -35,13 +39,14 @@ func CheckPath(u *url.URL) error {
 }
 
 // safePath reports whether p, a decoded path, starts with "/" and has no
-// unsafe character, empty inner segment or dot segment (see ErrUnsafePath).
+// unsafe character, "?" or "#", empty inner segment or dot segment (see
+// ErrUnsafePath).
 func safePath(p string) bool {
 	if !strings.HasPrefix(p, "/") || !utf8.ValidString(p) {
 		return false
 	}
 	for _, r := range p {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == '?' || r == '#' {
 			return false
 		}
 	}
