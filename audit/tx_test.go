@@ -122,3 +122,38 @@ func TestCommittedLogsTheHead(t *testing.T) {
 		t.Errorf("Committed did not log %q:\n%s", want, logs.String())
 	}
 }
+
+// TestRolledBackEntryTakesNoSeq: a transaction that wrote an entry with
+// RecordTx and rolled back leaves no row and no sequence number behind:
+// the next entry is seq 1 and the chain verifies, on every database.
+func TestRolledBackEntryTakesNoSeq(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			db := b.Open(t)
+			l := chained(t, db, 0)
+			ctx := context.Background()
+			rollback := errors.New("roll back")
+			err := db.Transaction(func(tx *gorm.DB) error {
+				if _, err := l.RecordTx(ctx, tx, audit.Entry{Actor: "rolled-back", Action: audit.ActionGrant, Scope: "policy",
+					Rules: "[]", Before: "[]", After: "[]", Source: "api"}); err != nil {
+					return err
+				}
+				return rollback
+			})
+			if !errors.Is(err, rollback) {
+				t.Fatalf("transaction = %v", err)
+			}
+			if h, err := l.Head(ctx); err != nil || h.Seq != 0 {
+				t.Fatalf("head after the rollback = %+v, %v; want seq 0", h, err)
+			}
+			e := record(t, l, "committed")
+			if e.Seq != 1 {
+				t.Fatalf("first committed entry has seq %d, want 1", e.Seq)
+			}
+			if rep, err := l.Verify(ctx, audit.VerifyOptions{}); err != nil || rep.Entries != 1 {
+				t.Fatalf("Verify = %+v, %v", rep, err)
+			}
+		})
+	}
+}
