@@ -62,3 +62,18 @@ func (a *Auth) checkIdentity(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// IsRoleIdentity reports whether Identify would refuse id as a role's name
+// (always false with WithRoleIdentities). The admin API's lockout guard
+// asks it, so that it never counts as an administrator an identity that
+// cannot authenticate. A role source that fails is an error.
+func (a *Auth) IsRoleIdentity(ctx context.Context, id string) (bool, error) {
+	err := a.checkIdentity(ctx, id)
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, ErrRoleIdentity):
+		return true, nil
+	}
+	return false, err
+}

@@ -34,6 +34,13 @@ type Change struct {
 	// --admin): the lockout guard counts them as users even where the
 	// policy also grants them as roles.
 	Admins []string
+
+	// RefusedIdentity, when set, reports whether callers cannot
+	// authenticate as an identity (the API passes the middleware's
+	// middleware.Auth.IsRoleIdentity: a name that is a role of the served
+	// policy is refused as a token's subject). The lockout guard never
+	// counts such an identity, even one of Admins, as an administrator.
+	RefusedIdentity func(ctx context.Context, id string) (bool, error)
 }
 
 // Result says what a Change did.
@@ -97,7 +104,7 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 				return Result{}, err
 			}
 		}
-		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules, c.Admins); err != nil {
+		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules, c.Admins, c.RefusedIdentity); err != nil {
 			return Result{}, err
 		}
 	}

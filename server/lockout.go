@@ -58,9 +58,14 @@ var adminChanges sync.Mutex
 // change (users get the admin role from their tokens' groups claims), a
 // role counts after all, as the only subjects the policy knows to hold it;
 // a policy where no subject held it is left to the change.
+// An identity refused reports (see Change.RefusedIdentity) cannot
+// authenticate and never counts, an admin included: the middleware refuses
+// a token whose subject is a role of the served policy, so handing
+// warden:admin to "admin" (a role there) and revoking the last user would
+// leave nobody able to use it.
 // Rules that do not fit the model are left to the enforcer, which refuses
 // the whole change.
-func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rules []enforcer.Rule, admins []string) error {
+func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rules []enforcer.Rule, admins []string, refused func(context.Context, string) (bool, error)) error {
 	m := e.Model()
 	for _, r := range rules {
 		if n := fieldNames(m, r.PType); n == nil || len(n) != len(r.Values) {
@@ -73,7 +78,7 @@ func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rule
 	for _, a := range admins {
 		delete(roles, a)
 	}
-	had, err := anyAdmin(ctx, m, before, roles, admins)
+	had, err := anyAdmin(ctx, m, before, roles, admins, refused)
 	if err != nil {
 		return err
 	}
@@ -81,19 +86,19 @@ func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rule
 		// No user of the policy holds warden:admin: users reach it through
 		// their tokens' groups claims, which name roles. Then some
 		// subject, a role included, must keep it.
-		roles = nil
-		if had, err = anyAdmin(ctx, m, before, roles, admins); err != nil || !had {
+		roles, refused = nil, nil
+		if had, err = anyAdmin(ctx, m, before, roles, admins, nil); err != nil || !had {
 			return err
 		}
 	}
-	if ok, err := anyAdmin(ctx, m, final, roles, admins); err != nil || ok {
+	if ok, err := anyAdmin(ctx, m, final, roles, admins, refused); err != nil || ok {
 		return err
 	}
 	// Refused: name the first rule after which nobody is left.
 	cur := before
 	for i, r := range rules {
 		cur = finalState(cur, action, rules[i:i+1])
-		ok, err := anyAdmin(ctx, m, cur, roles, admins)
+		ok, err := anyAdmin(ctx, m, cur, roles, admins, refused)
 		if err != nil {
 			return err
 		}
@@ -130,9 +135,9 @@ func finalState(before []enforcer.Rule, action string, rules []enforcer.Rule) []
 }
 
 // anyAdmin reports whether one of admins, or some subject of rules that is
-// not in roles, holds warden:admin under the permissions model m (see
-// keepsAnAdmin).
-func anyAdmin(ctx context.Context, m model.Model, rules []enforcer.Rule, roles map[string]bool, admins []string) (bool, error) {
+// not in roles, that refused (when set) does not refuse, holds
+// warden:admin under the permissions model m (see keepsAnAdmin).
+func anyAdmin(ctx context.Context, m model.Model, rules []enforcer.Rule, roles map[string]bool, admins []string, refused func(context.Context, string) (bool, error)) (bool, error) {
 	x, err := enforcer.New(ctx, m, memPolicy(rules))
 	if err != nil {
 		return false, fmt.Errorf("server: evaluate the admin policy after the change: %w", err)
@@ -149,6 +154,15 @@ func anyAdmin(ctx context.Context, m model.Model, rules []enforcer.Rule, roles m
 			continue
 		}
 		seen[sub] = true
+		if refused != nil {
+			no, err := refused(ctx, sub)
+			if err != nil {
+				return false, fmt.Errorf("server: ask whether %q can authenticate: %w", sub, err)
+			}
+			if no {
+				continue
+			}
+		}
 		d, err := x.Decide(ctx, enforcer.NewRequest(sub, PermAdmin))
 		if err != nil {
 			return false, fmt.Errorf("server: evaluate the admin policy after the change: %w", err)

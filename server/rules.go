@@ -275,6 +275,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 	res, err := Apply(r.Context(), e, s.audit, Change{
 		Scope: scope, Action: action, Rules: rules, Actor: actor, Source: "api",
 		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()), Admins: s.admins,
+		RefusedIdentity: s.auth.IsRoleIdentity,
 	})
 	if s.onChange != nil {
 		s.onChange(scope, action, res.Changed, outcomeOf(res, err))
