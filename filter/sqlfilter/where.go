@@ -126,6 +126,7 @@ type writer struct {
 	d    Dialect
 	cols Columns
 	qm   bool
+	neg  bool // under an odd number of NOTs
 	b    strings.Builder
 	args []any
 }
@@ -189,7 +190,10 @@ func (w *writer) cond(c *filter.Cond) error {
 			return fmt.Errorf("sqlfilter: NOT with %d conditions", len(c.Kids))
 		}
 		w.b.WriteString("NOT (")
-		if err := w.cond(c.Kids[0]); err != nil {
+		w.neg = !w.neg
+		err := w.cond(c.Kids[0])
+		w.neg = !w.neg
+		if err != nil {
 			return err
 		}
 		w.b.WriteByte(')')
@@ -319,6 +323,12 @@ func (w *writer) regex(col string, c *filter.Cond) error {
 		e := expr()
 		w.b.WriteString(e + " ~ " + w.arg(src))
 	case MySQL:
+		// MariaDB's PCRE gives up on a match past its match limit with a
+		// warning and answers 0. Under NOT (a deny rule) that would return
+		// a row the decision denies; outside NOT it can only omit one.
+		if w.neg && !backtrackFree(re) {
+			return fmt.Errorf("%w: sqlfilter: %s on MySQL/MariaDB under NOT (a deny rule): PCRE may backtrack past its match limit and answer no match", filter.ErrUnsupported, describe(c))
+		}
 		src, err := emit(re, flavorPCRE)
 		if err != nil {
 			return fmt.Errorf("%w: sqlfilter: %s on MySQL/MariaDB: %v", filter.ErrUnsupported, describe(c), err)
