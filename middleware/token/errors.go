@@ -35,6 +35,12 @@ var (
 	// twice, which readers resolve differently. It is always wrapped with
 	// ErrInvalidToken.
 	ErrDuplicateMember = errors.New("token: duplicate member")
+	// ErrInvalidText means the token's header or claims are not Unicode
+	// text: bytes that are not UTF-8, or an escaped UTF-16 surrogate
+	// without its pair. encoding/json reads either as U+FFFD, so two
+	// subjects that differ there would be one identity. It is always
+	// wrapped with ErrInvalidToken.
+	ErrInvalidText = errors.New("token: header or claims are not valid UTF-8 text")
 	// ErrConfig is returned by New for an incomplete or unsafe configuration.
 	ErrConfig = errors.New("token: bad configuration")
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // checkHeader refuses JOSE headers Warden cannot honour. A "crit" header
@@ -19,14 +20,23 @@ func checkHeader(h map[string]any) error {
 	return nil
 }
 
-// checkDuplicates refuses a token whose header or claims name a member
-// twice. RFC 7515 (section 4) and RFC 7519 (section 4) let a recipient
-// either refuse such a token or keep the last member, as encoding/json
-// does; a gateway or a log pipeline in front of Warden may keep the first,
-// and then {"sub":"alice","sub":"admin"} is a different caller to each.
+// checkSegments refuses a token whose header or claims have two readings.
+//
+// A member named twice: RFC 7515 (section 4) and RFC 7519 (section 4) let
+// a recipient either refuse such a token or keep the last member, as
+// encoding/json does; a gateway or a log pipeline in front of Warden may
+// keep the first, and then {"sub":"alice","sub":"admin"} is a different
+// caller to each.
+//
+// Text that is not Unicode: bytes that are not UTF-8, or an escaped UTF-16
+// surrogate without its pair ("\ud800"). encoding/json reads each as
+// U+FFFD, so "dave\xff" and "dave\xfe", two subjects to the issuer, would
+// be one identity to Warden; other parsers keep the bytes or refuse.
+// JSON text is UTF-8 (RFC 8259, section 8.1).
+//
 // Refusing leaves one reading. It runs on the raw token, before the
 // signature is checked, and decodes only what jwt decodes next anyway.
-func (v *Verifier) checkDuplicates(raw string) error {
+func (v *Verifier) checkSegments(raw string) error {
 	header, rest, ok := strings.Cut(raw, ".")
 	claims, _, ok2 := strings.Cut(rest, ".")
 	if !ok || !ok2 {
@@ -37,8 +47,15 @@ func (v *Verifier) checkDuplicates(raw string) error {
 		if err != nil {
 			return nil // as above
 		}
-		if dup := duplicateMember(b); dup != "" {
-			return fmt.Errorf("%w: %s member %q appears twice", ErrDuplicateMember, seg.name, dup)
+		if !utf8.Valid(b) {
+			return fmt.Errorf("%w: %s", ErrInvalidText, seg.name)
+		}
+		sc := scan(b)
+		switch {
+		case sc.dup != "":
+			return fmt.Errorf("%w: %s member %q appears twice", ErrDuplicateMember, seg.name, sc.dup)
+		case sc.loneSurrogate:
+			return fmt.Errorf("%w: %s escapes a lone UTF-16 surrogate", ErrInvalidText, seg.name)
 		}
 	}
 	return nil
@@ -47,23 +64,30 @@ func (v *Verifier) checkDuplicates(raw string) error {
 // duplicateMember returns a member name that some object in the JSON
 // value b has twice (nested objects included: a groups claim can be one
 // level down, as Keycloak's realm_access.roles), or "". Names are compared
-// after unescaping, so "\u0073ub" is "sub". It is a scanner rather than
-// encoding/json's Decoder.Token, which allocates per token and would double
-// the cost of a verification; malformed JSON is left to jwt, which refuses
-// it next.
-func duplicateMember(b []byte) string {
+// as encoding/json reads them: unescaped ("\u0073ub" is "sub"), invalid
+// UTF-8 as U+FFFD. It is a scanner rather than encoding/json's
+// Decoder.Token, which allocates per token and would double the cost of a
+// verification; malformed JSON is left to jwt, which refuses it next.
+func duplicateMember(b []byte) string { return scan(b).dup }
+
+// scan walks the JSON value b (see duplicateMember) and also notes lone
+// surrogate escapes.
+func scan(b []byte) dupScanner {
 	sc := dupScanner{b: b}
 	sc.value()
-	return sc.dup
+	return sc
 }
 
 // dupScanner walks one JSON value; dup is set, and the walk stops, at the
 // first repeated name, and the walk also stops at malformed input.
+// loneSurrogate is set when a string walked escapes a UTF-16 surrogate
+// without its pair.
 type dupScanner struct {
-	b    []byte
-	i    int
-	dup  string
-	stop bool
+	b             []byte
+	i             int
+	dup           string
+	stop          bool
+	loneSurrogate bool
 }
 
 func (s *dupScanner) ws() {
@@ -117,6 +141,9 @@ func (s *dupScanner) str() (raw []byte, escaped bool) {
 		case '\\':
 			escaped = true
 			s.i++
+			if s.i < len(s.b) && s.b[s.i] == 'u' {
+				s.surrogate()
+			}
 		case '"':
 			s.i++
 			return s.b[start : s.i-1], escaped
@@ -124,6 +151,45 @@ func (s *dupScanner) str() (raw []byte, escaped bool) {
 	}
 	s.stop = true
 	return nil, false
+}
+
+// surrogate checks the \u escape at s.i ('u'). A high surrogate must be
+// followed by an escaped low one, which it then skips; any other
+// surrogate is lone. Malformed hex is left to jwt.
+func (s *dupScanner) surrogate() {
+	r, ok := hex4(s.b, s.i+1)
+	switch {
+	case !ok || r < 0xD800 || r > 0xDFFF:
+	case r < 0xDC00 && s.i+10 < len(s.b) && s.b[s.i+5] == '\\' && s.b[s.i+6] == 'u':
+		if lo, ok := hex4(s.b, s.i+7); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+			s.i += 10 // the pair's last hex digit
+			return
+		}
+		s.loneSurrogate = true
+	default:
+		s.loneSurrogate = true
+	}
+}
+
+// hex4 reads the four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 func (s *dupScanner) object() {
@@ -149,7 +215,7 @@ func (s *dupScanner) object() {
 		if s.stop {
 			return
 		}
-		if escaped { // rare: compare the unescaped name
+		if escaped || !utf8.Valid(name) { // rare: compare the name as encoding/json reads it
 			var u string
 			if err := json.Unmarshal(s.b[start:s.i], &u); err != nil {
 				s.stop = true

@@ -176,3 +176,43 @@ func TestDuplicateMembersRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidTextRefused: encoding/json reads bytes that are not UTF-8,
+// and an escaped surrogate without its pair, as U+FFFD, so "dave\xff" and
+// "dave\xfe" were one identity. Such a header or claims set is refused.
+func TestInvalidTextRefused(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	times := fmt.Sprintf(`"iat":%d,"exp":%d`, now.Add(-time.Minute).Unix(), now.Add(time.Hour).Unix())
+	base := `"iss":"` + iss + `","aud":"` + aud + `",` + times
+	hdr := `{"alg":"HS256","typ":"JWT"}`
+	tests := []struct {
+		name, header, claims string
+		ok                   bool
+	}{
+		{"UTF-8 and a surrogate pair", hdr, `{"sub":"dav\u00e9 \ud83d\ude00 é 😀","x":"\\ud800",` + base + `}`, true},
+		{"invalid byte in sub", hdr, "{\"sub\":\"dave\xff\"," + base + "}", false},
+		{"overlong encoding in a name", hdr, "{\"sub\":\"dave\",\"\xc0\xaf\":1," + base + "}", false},
+		{"invalid byte in the header", "{\"alg\":\"HS256\",\"typ\":\"JWT\xff\"}", `{"sub":"dave",` + base + `}`, false},
+		{"lone high surrogate", hdr, `{"sub":"dave\ud800",` + base + `}`, false},
+		{"lone low surrogate", hdr, `{"sub":"dave\udc00",` + base + `}`, false},
+		{"high surrogate, then a letter", hdr, `{"sub":"dave\ud800\u0041",` + base + `}`, false},
+		{"reversed pair", hdr, `{"sub":"\ude00\ud83d",` + base + `}`, false},
+		{"lone surrogate in a nested name", hdr, `{"sub":"dave","a":{"\ud800":1},` + base + `}`, false},
+		{"lone surrogate in the header", `{"alg":"HS256","kid":"\udbff"}`, `{"sub":"dave",` + base + `}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), rawHS256(t, hs, tt.header, tt.claims))
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, token.ErrInvalidToken) || !errors.Is(err, token.ErrInvalidText) {
+				t.Fatalf("err = %v, want ErrInvalidToken and ErrInvalidText", err)
+			}
+		})
+	}
+}

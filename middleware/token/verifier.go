@@ -117,7 +117,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*adapters.Token, err
 	if len(raw) > v.cfg.maxSize {
 		return nil, fmt.Errorf("%w: %w: %d bytes, max %d", ErrInvalidToken, ErrTooLarge, len(raw), v.cfg.maxSize)
 	}
-	if err := v.checkDuplicates(raw); err != nil {
+	if err := v.checkSegments(raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	claims := jwt.MapClaims{}

@@ -277,6 +277,15 @@ var TokenCases = []TokenCase{
 	{"sub twice", func(t testing.TB, k Keys) []string {
 		return bearer(raw(t, k, `{"alg":"HS256","typ":"JWT"}`, claimsJSON(`"sub":"carol","sub":"dave","groups":["viewer"]`)))
 	}, 401},
+	{"sub with a byte that is not UTF-8", func(t testing.TB, k Keys) []string {
+		return bearer(raw(t, k, `{"alg":"HS256","typ":"JWT"}`, claimsJSON("\"sub\":\"dave\xff\",\"groups\":[\"viewer\"]")))
+	}, 401},
+	{"sub with a lone surrogate escape", func(t testing.TB, k Keys) []string {
+		return bearer(raw(t, k, `{"alg":"HS256","typ":"JWT"}`, claimsJSON(`"sub":"dave\ud800","groups":["viewer"]`)))
+	}, 401},
+	{"header with a byte that is not UTF-8", func(t testing.TB, k Keys) []string {
+		return bearer(raw(t, k, "{\"alg\":\"HS256\",\"typ\":\"JWT\xff\"}", claimsJSON(`"sub":"dave","groups":["viewer"]`)))
+	}, 401},
 	{"groups twice", func(t testing.TB, k Keys) []string {
 		return bearer(raw(t, k, `{"alg":"HS256","typ":"JWT"}`, claimsJSON(`"sub":"erin","groups":[],"groups":["viewer"]`)))
 	}, 401},
