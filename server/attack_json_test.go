@@ -34,6 +34,10 @@ func TestAttackJSONBody(t *testing.T) {
 		{"unknown field", "POST", "/v1/groups", `{"member":"dave","role":"viewer","scope":"admin"}`, 400, "scope"},
 		{"trailing value", "POST", "/v1/groups", `{"member":"dave","role":"viewer"} {"member":"mallory","role":"admin"}`, 400, ""},
 		{"rules and a single rule", "POST", "/v1/rules", `{` + rule + `,"rules":[]}`, 400, "rules"},
+		{"newline in a check value (keyMatch2 * stops at it)", "POST", "/v1/check", `{"sub":"carol","obj":"/posts/1\n","act":"GET"}`, 400, "obj"},
+		{"escaped control character in a check", "POST", "/v1/check", `{"sub":"carol","obj":"/posts/1","act":"GET\u0000"}`, 400, "act"},
+		{"control character in a check attribute", "POST", "/v1/check", `{"sub":"carol","obj":{"Owner":"carol\u000a"},"act":"GET"}`, 400, "obj"},
+		{"control character in a plan request", "POST", "/v1/plan", `{"request":{"sub":"carol","obj":"?","act":"GET\r"},"dialect":"sqlite","columns":{"obj":"path"}}`, 400, "request.act"},
 		{"body over the limit", "POST", "/v1/groups", `{"member":"` + strings.Repeat("a", server.DefaultMaxBodyBytes) + `","role":"viewer"}`, 413, ""},
 	})
 }

@@ -200,6 +200,36 @@ func parseCheckItem(b []byte, names []string, prefix string) (checkItem, error) 
 	return it, nil
 }
 
+// controlMsg refuses a check value with a control character. keyMatch2's
+// "*" is a regular expression's ".*", which stops at a newline while ":id"
+// takes it, so "/posts/1\n" escaped a deny on /posts/* that "/posts/1" met:
+// a service asking /v1/check about the path it was sent would have been
+// told allow. The middleware refuses such paths (middleware.CheckPath);
+// the check API refuses them too.
+const controlMsg = "holds a control character, which a policy pattern reads differently"
+
+// anyBad reports whether a decoded JSON value holds, in a key or a string,
+// a control character (see controlMsg).
+func anyBad(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return bad(v)
+	case map[string]any:
+		for k, x := range v {
+			if bad(k) || anyBad(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if anyBad(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // checkValueOf accepts a string, or an object for attribute-based models.
 func checkValueOf(raw json.RawMessage) (any, error) {
 	raw = bytes.TrimSpace(raw)
@@ -214,12 +244,17 @@ func checkValueOf(raw json.RawMessage) (any, error) {
 			return nil, errors.New("must not be empty")
 		case len(s) > MaxCheckValueLen:
 			return nil, fmt.Errorf("longer than %d bytes", MaxCheckValueLen)
+		case bad(s):
+			return nil, errors.New(controlMsg)
 		}
 		return s, nil
 	case len(raw) > 0 && raw[0] == '{':
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, errors.New("malformed object")
+		}
+		if anyBad(m) {
+			return nil, errors.New(controlMsg)
 		}
 		return m, nil
 	}
