@@ -141,8 +141,23 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*adapters.Token, err
 	return &adapters.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}, nil
 }
 
+// maxNumericDate is 9999-12-31T23:59:59Z, the latest exp, nbf or iat a
+// token may carry.
+const maxNumericDate = 253402300799
+
 // checkClaims runs the checks jwt's validator has no option for.
 func (v *Verifier) checkClaims(claims jwt.MapClaims) error {
+	// jwt converts a NumericDate to int64 seconds, and a value beyond
+	// that range overflows to the distant past: nbf 1e300 read as "valid
+	// since forever", iat 1e300 as issued long ago. Such a date, or a
+	// negative one, is refused rather than read.
+	for _, name := range [...]string{"exp", "nbf", "iat"} {
+		if raw, ok := claims[name]; ok {
+			if f, isNum := raw.(float64); isNum && (f < 0 || f > maxNumericDate) {
+				return fmt.Errorf("%w: %s is out of range", jwt.ErrTokenInvalidClaims, name)
+			}
+		}
+	}
 	if v.cfg.audienceClaim != "aud" {
 		got, _ := claims[v.cfg.audienceClaim].(string)
 		if got == "" || !slices.Contains(v.cfg.audiences, got) {

@@ -3,6 +3,7 @@ package token_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -280,6 +281,47 @@ func TestConfigErrors(t *testing.T) {
 			}
 			if v != nil {
 				t.Fatal("verifier returned with an error")
+			}
+		})
+	}
+}
+
+// TestNumericDatesInRange: jwt converts exp, nbf and iat to int64 seconds,
+// and nbf or iat 1e300 overflowed to the distant past, so such a token
+// verified. Dates before 1970 or after 9999 are refused, whatever the claim.
+func TestNumericDatesInRange(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	hdr := `{"alg":"HS256","typ":"JWT"}`
+	claims := func(dates string) string {
+		return `{"sub":"dave","iss":"` + iss + `","aud":"` + aud + `",` + dates + `}`
+	}
+	iat, exp := fmt.Sprint(now.Add(-time.Minute).Unix()), fmt.Sprint(now.Add(time.Hour).Unix())
+	tests := []struct {
+		name, dates string
+		ok          bool
+	}{
+		{"in range", `"iat":` + iat + `,"exp":` + exp + `,"nbf":` + iat, true},
+		{"fractional seconds", `"iat":` + iat + `.5,"exp":` + exp + `.999`, true},
+		{"exp in the year 9999", `"iat":` + iat + `,"exp":253402300799`, true},
+		{"nbf 1e300", `"iat":` + iat + `,"exp":` + exp + `,"nbf":1e300`, false},
+		{"iat 1e300", `"iat":1e300,"exp":` + exp, false},
+		{"iat -1e300", `"iat":-1e300,"exp":` + exp, false},
+		{"iat negative", `"iat":-1,"exp":` + exp, false},
+		{"exp after the year 9999", `"iat":` + iat + `,"exp":253402300800`, false},
+		{"exp 9.2e18", `"iat":` + iat + `,"exp":9.2e18`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), rawHS256(t, hs, hdr, claims(tt.dates)))
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, token.ErrInvalidToken) || !errors.Is(err, jwt.ErrTokenInvalidClaims) {
+				t.Fatalf("err = %v, want ErrInvalidToken and jwt.ErrTokenInvalidClaims", err)
 			}
 		})
 	}

@@ -245,6 +245,18 @@ var TokenCases = []TokenCase{
 	{"not yet valid", func(t testing.TB, k Keys) []string {
 		return bearer(k.HS.Sign(t, Claims(set(map[string]any{"nbf": time.Now().Add(time.Hour).Unix()}))))
 	}, 401},
+	{"nbf beyond int64 seconds", func(t testing.TB, k Keys) []string {
+		return bearer(k.HS.Sign(t, Claims(set(map[string]any{"nbf": 1e300}))))
+	}, 401},
+	{"iat beyond int64 seconds", func(t testing.TB, k Keys) []string {
+		return bearer(k.HS.Sign(t, Claims(set(map[string]any{"iat": 1e300}))))
+	}, 401},
+	{"exp after the year 9999", func(t testing.TB, k Keys) []string {
+		return bearer(k.HS.Sign(t, Claims(set(map[string]any{"exp": 9.2e18}))))
+	}, 401},
+	{"iat negative", func(t testing.TB, k Keys) []string {
+		return bearer(k.HS.Sign(t, Claims(set(map[string]any{"iat": -1}))))
+	}, 401},
 	{"other issuer", func(t testing.TB, k Keys) []string {
 		return bearer(k.HS.Sign(t, Claims(set(map[string]any{"iss": "https://evil.example"}))))
 	}, 401},
