@@ -335,11 +335,21 @@ func (w *writer) regex(col string, c *filter.Cond) error {
 		}
 		// Matched as UTF-8 characters, case-sensitively, whatever the
 		// column's type (a VARBINARY column would be matched byte by byte).
-		e := expr()
-		w.b.WriteString("CONVERT(" + e + " USING utf8mb4) COLLATE utf8mb4_bin REGEXP " + w.arg(src))
+		// A VARBINARY value that is not UTF-8 is NULL, unknown in either
+		// polarity: CONVERT would turn an invalid byte into "?", which
+		// the decision reads as U+FFFD.
+		w.b.WriteString("CASE WHEN CAST(" + expr() + " AS BINARY) REGEXP " + w.arg(validUTF8) +
+			" THEN CONVERT(" + expr() + " USING utf8mb4) COLLATE utf8mb4_bin REGEXP " + w.arg(src) + " END")
 	}
 	return nil
 }
+
+// validUTF8 matches, byte by byte, the well-formed UTF-8 that Go decodes
+// without U+FFFD for an error: no overlong forms, surrogates or code
+// points above U+10FFFF. The first byte picks the one branch that can
+// match, so PCRE does not backtrack between them.
+const validUTF8 = `\A(?:[\x00-\x7F]|[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}|` +
+	`\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2})*\z`
 
 func describe(c *filter.Cond) string {
 	if c.Source != "" {

@@ -11,6 +11,11 @@ import (
 	"github.com/wardenhq/warden/filter/sqlfilter"
 )
 
+// utf8Pattern is the byte pattern of well-formed UTF-8 that guards a
+// regular expression on MySQL/MariaDB.
+const utf8Pattern = `\A(?:[\x00-\x7F]|[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}|` +
+	`\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2})*\z`
+
 var cols = sqlfilter.Columns{"obj": "path", "obj.Owner": "posts.owner"}
 
 func TestTranslate(t *testing.T) {
@@ -27,8 +32,8 @@ func TestTranslate(t *testing.T) {
 			[]any{"/a", "/b", 5, 5, "/x%_!", "alice", `^/p/[^/]+$`}},
 		{sqlfilter.Postgres, `"path" IS NOT NULL AND "posts"."owner" IS NOT NULL AND (("path" IN ($1, $2) OR "path" LIKE $3 ESCAPE '!' OR "posts"."owner" = $4) AND NOT ("path" ~ $5))`,
 			[]any{"/a", "/b", "/x!%!_!!%", "alice", `^\U0000002Fp\U0000002F(?:[\U00000001-\U0000002E0-\U0010FFFF])+$`}},
-		{sqlfilter.MySQL, "`path` IS NOT NULL AND `posts`.`owner` IS NOT NULL AND ((`path` IN (?, ?) OR `path` LIKE ? ESCAPE '!' OR `posts`.`owner` = ?) AND NOT (CONVERT(`path` USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?))",
-			[]any{"/a", "/b", "/x!%!_!!%", "alice", `(?-imsx)\A\x{2F}p\x{2F}(?:[\x{0}-\x{2E}0-\x{10FFFF}])+\z`}},
+		{sqlfilter.MySQL, "`path` IS NOT NULL AND `posts`.`owner` IS NOT NULL AND ((`path` IN (?, ?) OR `path` LIKE ? ESCAPE '!' OR `posts`.`owner` = ?) AND NOT (CASE WHEN CAST(`path` AS BINARY) REGEXP ? THEN CONVERT(`path` USING utf8mb4) COLLATE utf8mb4_bin REGEXP ? END))",
+			[]any{"/a", "/b", "/x!%!_!!%", "alice", utf8Pattern, `(?-imsx)\A\x{2F}p\x{2F}(?:[\x{0}-\x{2E}0-\x{10FFFF}])+\z`}},
 	}
 	for _, c := range cases {
 		w, err := sqlfilter.Translate(plan, c.d, cols)
