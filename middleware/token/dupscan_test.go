@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -70,6 +71,27 @@ func FuzzDuplicateMember(f *testing.F) {
 			t.Fatalf("%q: scanner %q, encoding/json %q", b, got, want)
 		}
 	})
+}
+
+// TestScanDepthBounded: the scanner recurses per level, so it stops at
+// encoding/json's nesting limit instead of walking (and growing its stack
+// for) whatever depth a large token holds; jwt refuses such input anyway.
+func TestScanDepthBounded(t *testing.T) {
+	for _, tt := range []struct {
+		depth int
+		stop  bool
+	}{{maxNesting, false}, {maxNesting + 1, true}, {200_000, true}} {
+		deep := strings.Repeat(`{"a":`, tt.depth-1) + "{}" + strings.Repeat("}", tt.depth-1)
+		mixed := strings.Repeat(`[`, tt.depth) + strings.Repeat("]", tt.depth)
+		for _, b := range []string{deep, mixed} {
+			if sc := scan([]byte(b)); sc.stop != tt.stop || sc.dup != "" {
+				t.Errorf("depth %d (%.2s…): stop %v, dup %q; want stop %v", tt.depth, b, sc.stop, sc.dup, tt.stop)
+			}
+			if json.Valid([]byte(b)) == tt.stop {
+				t.Errorf("depth %d (%.2s…): encoding/json disagrees on validity", tt.depth, b)
+			}
+		}
+	}
 }
 
 // BenchmarkDuplicateMember measures the scan of a typical claims set.

@@ -85,10 +85,15 @@ func scan(b []byte) dupScanner {
 type dupScanner struct {
 	b             []byte
 	i             int
+	depth         int
 	dup           string
 	stop          bool
 	loneSurrogate bool
 }
+
+// maxNesting is how deep the scanner walks, encoding/json's own limit:
+// deeper input is malformed to jwt as well.
+const maxNesting = 10000
 
 func (s *dupScanner) ws() {
 	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
@@ -101,6 +106,17 @@ func (s *dupScanner) value() {
 	if s.i >= len(s.b) {
 		s.stop = true
 		return
+	}
+	if c := s.b[s.i]; c == '{' || c == '[' {
+		// The walk recurses per level: without a bound, a token of a
+		// few megabytes (WithMaxSize) nested deep enough would exhaust
+		// the goroutine stack, a crash no recover catches, before its
+		// signature is checked. encoding/json refuses deeper input too.
+		if s.depth++; s.depth > maxNesting {
+			s.stop = true
+			return
+		}
+		defer func() { s.depth-- }()
 	}
 	switch s.b[s.i] {
 	case '{':
