@@ -77,3 +77,11 @@ func (a *Auth) IsRoleIdentity(ctx context.Context, id string) (bool, error) {
 	}
 	return false, err
 }
+
+// AsksRoleSource reports whether Identify refuses the roles that src names:
+// src is one of the role sources and role identities are not allowed. The
+// admin API asks it to know whether a role granted in the served policy
+// takes that name away from a caller.
+func (a *Auth) AsksRoleSource(src RoleSource) bool {
+	return !a.roleIdentities && slices.Contains(a.roles, src)
+}

@@ -41,6 +41,14 @@ type Change struct {
 	// policy is refused as a token's subject). The lockout guard never
 	// counts such an identity, even one of Admins, as an administrator.
 	RefusedIdentity func(ctx context.Context, id string) (bool, error)
+
+	// AdminPolicy, on a ScopePolicy grant, is the admin policy whose
+	// administrators the change must not lock out: a g rule granted in the
+	// served policy makes its role's name a role there, which the
+	// middleware then refuses as a token's subject, so "g, mallory, root"
+	// took warden:admin from root, the only administrator. Nil when the
+	// middleware does not refuse the served policy's roles.
+	AdminPolicy *enforcer.Enforcer
 }
 
 // Result says what a Change did.
@@ -105,6 +113,13 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 			}
 		}
 		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules, c.Admins, c.RefusedIdentity); err != nil {
+			return Result{}, err
+		}
+	}
+	if c.Scope == ScopePolicy && c.AdminPolicy != nil && c.Action == audit.ActionGrant {
+		adminChanges.Lock()
+		defer adminChanges.Unlock()
+		if err := keepsAdminIdentities(ctx, c.AdminPolicy, c.Rules, c.Admins, c.RefusedIdentity); err != nil {
 			return Result{}, err
 		}
 	}

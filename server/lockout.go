@@ -109,6 +109,58 @@ func keepsAnAdmin(ctx context.Context, e *enforcer.Enforcer, action string, rule
 	return &LockoutError{Action: action, Index: len(rules) - 1, Rule: rules[len(rules)-1]}
 }
 
+// keepsAdminIdentities refuses with a *LockoutError a grant of rules in
+// the served policy after which no identity of the admin policy admin that
+// can authenticate holds warden:admin: every role a g rule of rules names
+// becomes a name the middleware refuses as a subject (see
+// Change.AdminPolicy). A policy where no such identity held it before is
+// left to the change, as keepsAnAdmin leaves it.
+func keepsAdminIdentities(ctx context.Context, admin *enforcer.Enforcer, rules []enforcer.Rule, admins []string, refused func(context.Context, string) (bool, error)) error {
+	if !slices.ContainsFunc(rules, func(r enforcer.Rule) bool { return r.PType[0] == 'g' && len(r.Values) >= 2 }) {
+		return nil
+	}
+	if admin.SyncStatus().Logged {
+		// Judge on the store's latest admin policy, as keepsAnAdmin does.
+		if err := admin.CatchUp(ctx); err != nil {
+			return err
+		}
+	}
+	m := admin.Model()
+	held := AllRules(admin)
+	roles := roleNames(held)
+	for _, a := range admins {
+		delete(roles, a)
+	}
+	had, err := anyAdmin(ctx, m, held, roles, admins, refused)
+	if err != nil || !had {
+		return err
+	}
+	granted := map[string]bool{}
+	after := func(ctx context.Context, id string) (bool, error) {
+		if granted[id] {
+			return true, nil
+		}
+		if refused == nil {
+			return false, nil
+		}
+		return refused(ctx, id)
+	}
+	for i, r := range rules {
+		if r.PType[0] != 'g' || len(r.Values) < 2 {
+			continue
+		}
+		granted[r.Values[1]] = true
+		ok, err := anyAdmin(ctx, m, held, roles, admins, after)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &LockoutError{Action: audit.ActionGrant, Index: i, Rule: r}
+		}
+	}
+	return nil
+}
+
 // roleNames returns AdminRole and every name a g rule of the states grants
 // as a role (its second field).
 func roleNames(states ...[]enforcer.Rule) map[string]bool {

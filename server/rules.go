@@ -276,6 +276,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		Scope: scope, Action: action, Rules: rules, Actor: actor, Source: "api",
 		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()), Admins: s.admins,
 		RefusedIdentity: s.auth.IsRoleIdentity,
+		AdminPolicy:     s.servedRolesGuard(scope),
 	})
 	if s.onChange != nil {
 		s.onChange(scope, action, res.Changed, outcomeOf(res, err))
@@ -319,6 +320,15 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		Scope: scope, Action: action, Changed: res.Changed,
 		Before: toJSONList(res.Before), After: toJSONList(res.After), AuditID: res.AuditID,
 	})
+}
+
+// servedRolesGuard is the admin policy a change of scope must not lock
+// out through the served policy's roles (see Change.AdminPolicy), or nil.
+func (s *Server) servedRolesGuard(scope string) *enforcer.Enforcer {
+	if scope == ScopePolicy && s.auth.AsksRoleSource(s.policy) {
+		return s.admin
+	}
+	return nil
 }
 
 func outcomeOf(res Result, err error) string {

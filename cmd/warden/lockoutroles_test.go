@@ -10,7 +10,8 @@ import (
 // TestServeLockoutCountsOnlyIdentitiesThatAuthenticate: warden:admin handed
 // to "admin", a role of the served policy whose name the middleware
 // refuses as a token's subject, is no administrator: revoking root after it
-// is a lockout (409), and root can still manage.
+// is a lockout (409), and root can still manage. So is a grant in the
+// served policy that makes "root" a role there.
 func TestServeLockoutCountsOnlyIdentitiesThatAuthenticate(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -35,6 +36,10 @@ func TestServeLockoutCountsOnlyIdentitiesThatAuthenticate(t *testing.T) {
 	}{
 		{"POST", "/v1/rules?scope=admin", `{"ptype":"p","values":["admin","warden:admin","allow"]}`, 200},
 		{"DELETE", "/v1/groups?scope=admin", `{"member":"root","role":"warden-admin"}`, 409},
+		{"GET", "/v1/rules", "", 200},
+		{"POST", "/v1/groups", `{"member":"mallory","role":"root"}`, 409},
+		{"POST", "/v1/rules", `{"rules":[{"ptype":"g","values":["dave","viewer"]},{"ptype":"g","values":["mallory","root"]}]}`, 409},
+		{"POST", "/v1/groups", `{"member":"dave","role":"viewer"}`, 200},
 		{"GET", "/v1/rules", "", 200},
 	}
 	for _, s := range steps {
