@@ -22,7 +22,8 @@ type RoleSource interface {
 
 // RoleNames is a RoleSource of fixed names: roles that no stored g rule
 // names, because callers get them only from their tokens (a "groups"
-// claim) while "p" rules grant them.
+// claim) while "p" rules grant them, or that may lose their last member:
+// the decider knows a role only while some g rule names it.
 type RoleNames []string
 
 // IsRole implements RoleSource.
