@@ -76,11 +76,20 @@ func Hash(e Entry) (string, error) {
 // as Warden last wrote it. Writers lock it to serialise appends, and the
 // verifier compares it with the table's last entry, so that rows deleted
 // from the end, or a whole table emptied, show as missing.
+//
+// PreChainID is the highest id of the rows from before the chain, set
+// when the head row is created (0 for a new table) and never changed
+// after (the head triggers refuse it): a row without a sequence number
+// above it was inserted outside Warden, even in an id gap below the first
+// chained entry (PostgreSQL uses up the id of a rolled-back insert). It
+// is NULL only on a head row from before this column, until Migrate sets
+// it (see preChainID).
 type headRow struct {
-	ID   int    `gorm:"primaryKey;autoIncrement:false"`
-	Seq  uint64 `gorm:"not null"`
-	Hash string `gorm:"size:64;not null"`
-	Time *time.Time
+	ID         int    `gorm:"primaryKey;autoIncrement:false"`
+	Seq        uint64 `gorm:"not null"`
+	Hash       string `gorm:"size:64;not null"`
+	Time       *time.Time
+	PreChainID *uint64
 }
 
 func (r headRow) head() Head {

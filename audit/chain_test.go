@@ -412,6 +412,54 @@ func secondPool(t *testing.T, backend string, db dbtest.DB) *gorm.DB {
 	return d
 }
 
+// legacyTable creates a table as the release before the hash chain did,
+// with its append-only triggers and n rows (ids 1 to n), and returns its
+// name.
+func legacyTable(t *testing.T, db dbtest.DB, n int) string {
+	t.Helper()
+	table := "audit_" + dbtest.Unique()
+	dropAppendOnly(t, db, table)
+	// The table as the previous release created it.
+	type legacy struct {
+		ID         uint64    `gorm:"primaryKey;autoIncrement"`
+		Time       time.Time `gorm:"not null;index"`
+		Actor      string    `gorm:"size:500;not null;index"`
+		Action     string    `gorm:"size:32;not null"`
+		Scope      string    `gorm:"size:32;not null"`
+		Rules      string    `gorm:"type:text;not null"`
+		Before     string    `gorm:"type:text;not null"`
+		After      string    `gorm:"type:text;not null"`
+		Changed    int       `gorm:"not null"`
+		Source     string    `gorm:"size:16;not null"`
+		RemoteAddr string    `gorm:"size:128"`
+		RequestID  string    `gorm:"size:128"`
+		Error      string    `gorm:"type:text"`
+		Note       string    `gorm:"type:text"`
+	}
+	must(t, db.Table(table).AutoMigrate(&legacy{}))
+	// … with the previous release's append-only triggers.
+	var old []string
+	switch db.Dialector.Name() {
+	case "postgres":
+		old = []string{
+			fmt.Sprintf(`CREATE FUNCTION %s_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$`, table),
+			fmt.Sprintf(`CREATE TRIGGER %[1]s_no_change BEFORE UPDATE OR DELETE ON %[1]s FOR EACH ROW EXECUTE FUNCTION %[1]s_append_only()`, table),
+		}
+	case "mysql":
+		old = []string{fmt.Sprintf("CREATE TRIGGER `%[1]s_no_update` BEFORE UPDATE ON `%[1]s` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit log is append-only'", table)}
+	default:
+		old = []string{fmt.Sprintf(`CREATE TRIGGER "%[1]s_no_update" BEFORE UPDATE ON "%[1]s" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`, table)}
+	}
+	for _, s := range old {
+		must(t, db.Exec(s).Error)
+	}
+	for i := range n {
+		must(t, db.Table(table).Create(&legacy{Time: time.Now().UTC(), Actor: fmt.Sprint("old", i), Action: "grant",
+			Scope: "policy", Rules: "[]", Before: "[]", After: "[]", Source: "cli"}).Error)
+	}
+	return table
+}
+
 // TestMigrateLegacyTable: an audit table from before the chain keeps its
 // rows; the chain starts at the first new entry, and Verify counts the old
 // rows as unchained.
@@ -420,46 +468,7 @@ func TestMigrateLegacyTable(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			db := b.Open(t)
-			table := "audit_" + dbtest.Unique()
-			dropAppendOnly(t, db, table)
-			// The table as the previous release created it.
-			type legacy struct {
-				ID         uint64    `gorm:"primaryKey;autoIncrement"`
-				Time       time.Time `gorm:"not null;index"`
-				Actor      string    `gorm:"size:500;not null;index"`
-				Action     string    `gorm:"size:32;not null"`
-				Scope      string    `gorm:"size:32;not null"`
-				Rules      string    `gorm:"type:text;not null"`
-				Before     string    `gorm:"type:text;not null"`
-				After      string    `gorm:"type:text;not null"`
-				Changed    int       `gorm:"not null"`
-				Source     string    `gorm:"size:16;not null"`
-				RemoteAddr string    `gorm:"size:128"`
-				RequestID  string    `gorm:"size:128"`
-				Error      string    `gorm:"type:text"`
-				Note       string    `gorm:"type:text"`
-			}
-			must(t, db.Table(table).AutoMigrate(&legacy{}))
-			// … with the previous release's append-only triggers.
-			var old []string
-			switch b.Name {
-			case "postgres":
-				old = []string{
-					fmt.Sprintf(`CREATE FUNCTION %s_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$`, table),
-					fmt.Sprintf(`CREATE TRIGGER %[1]s_no_change BEFORE UPDATE OR DELETE ON %[1]s FOR EACH ROW EXECUTE FUNCTION %[1]s_append_only()`, table),
-				}
-			case "mysql":
-				old = []string{fmt.Sprintf("CREATE TRIGGER `%[1]s_no_update` BEFORE UPDATE ON `%[1]s` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit log is append-only'", table)}
-			default:
-				old = []string{fmt.Sprintf(`CREATE TRIGGER "%[1]s_no_update" BEFORE UPDATE ON "%[1]s" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`, table)}
-			}
-			for _, s := range old {
-				must(t, db.Exec(s).Error)
-			}
-			for i := range 3 {
-				must(t, db.Table(table).Create(&legacy{Time: time.Now().UTC(), Actor: fmt.Sprint("old", i), Action: "grant",
-					Scope: "policy", Rules: "[]", Before: "[]", After: "[]", Source: "cli"}).Error)
-			}
+			table := legacyTable(t, db, 3)
 			l, err := audit.New(context.Background(), db.DB, audit.WithTable(table), audit.WithLogger(quiet))
 			must(t, err)
 			e := record(t, l, "new")

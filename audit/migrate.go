@@ -20,7 +20,9 @@ const appendOnlyMessage = "audit log is append-only"
 // An audit table from before the hash chain gets the seq, prev_hash and
 // hash columns, empty on its existing rows: the chain starts at the first
 // entry written after the migration (seq 1), and Verify counts the older
-// rows as unchained instead of checking them.
+// rows as unchained instead of checking them. The head row records the
+// highest id among them (pre_chain_id), so that a row without a sequence
+// number added later, whatever its id, is forged.
 func (l *Log) Migrate(ctx context.Context) error {
 	if err := checkTimeZone(ctx, l.db); err != nil {
 		return err
@@ -83,16 +85,28 @@ func (l *Log) widenText(tx *gorm.DB) error {
 }
 
 // migrateHead creates the head table and its one row, continuing from the
-// table's last chained entry if the row is missing.
+// table's last chained entry if the row is missing, and records on a head
+// row from before the pre_chain_id column which rows predate the chain.
 func (l *Log) migrateHead(tx *gorm.DB) error {
 	if err := tx.Table(l.headTable()).AutoMigrate(&headRow{}); err != nil {
 		return err
 	}
-	var n int64
-	if err := tx.Table(l.headTable()).Where("id = 1").Count(&n).Error; err != nil || n == 1 {
+	var rows []headRow
+	if err := tx.Table(l.headTable()).Where("id = 1").Find(&rows).Error; err != nil {
 		return err
 	}
-	row := headRow{ID: 1, Hash: GenesisHash}
+	mark, err := l.preChainID(tx)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 1 {
+		if rows[0].PreChainID != nil {
+			return nil
+		}
+		// The head triggers let the mark go from NULL to a value once.
+		return tx.Table(l.headTable()).Where("id = 1 AND pre_chain_id IS NULL").Update("pre_chain_id", mark).Error
+	}
+	row := headRow{ID: 1, Hash: GenesisHash, PreChainID: &mark}
 	var last []Entry
 	if err := tx.Table(l.table).Where("seq > 0").Order("seq DESC").Limit(1).Find(&last).Error; err != nil {
 		return err
@@ -103,6 +117,23 @@ func (l *Log) migrateHead(tx *gorm.DB) error {
 	return tx.Table(l.headTable()).Create(&row).Error
 }
 
+// preChainID returns the highest id of the rows that predate the chain:
+// those without a sequence number below the first chained entry (all of
+// them before the first entry; 0 for a new table). On a table chained by
+// an earlier release, a row forged into an id gap below the first chained
+// entry before the upgrade counts as pre-chain: nothing in the table tells
+// it apart.
+func (l *Log) preChainID(tx *gorm.DB) (uint64, error) {
+	var mark struct{ Max *uint64 }
+	t := quoteIdent(tx, l.table)
+	err := tx.Raw(fmt.Sprintf(`SELECT max(id) AS max FROM %[1]s WHERE (seq IS NULL OR seq = 0)
+		AND (id < (SELECT min(id) FROM %[1]s WHERE seq > 0) OR NOT EXISTS (SELECT 1 FROM %[1]s WHERE seq > 0))`, t)).Scan(&mark).Error
+	if err != nil || mark.Max == nil {
+		return 0, err
+	}
+	return *mark.Max, nil
+}
+
 // headForwardMessage is the error text the database raises on a change of
 // the head row other than one step forward.
 const headForwardMessage = "audit chain head only moves forward"
@@ -111,8 +142,15 @@ const headForwardMessage = "audit chain head only moves forward"
 // entry forward (or be locked by a no-op update), and never be deleted: so
 // that resetting the head, to hide a truncated log, takes dropping
 // triggers too.
+//
+// The pre-chain mark (headRow.PreChainID) may only go from NULL, on a head
+// row from before it, to a value. PostgreSQL's function is replaced on
+// every Migrate, so its condition holds it; MySQL/MariaDB and SQLite keep
+// an existing trigger as it was (CREATE TRIGGER IF NOT EXISTS), so there
+// the mark has a trigger of its own.
 func headTriggerDDL(dialect, head string) []string {
 	const forward = "((NEW.seq = OLD.seq AND NEW.hash = OLD.hash) OR NEW.seq = OLD.seq + 1) AND NEW.id = OLD.id"
+	const keep = "OLD.pre_chain_id IS NULL OR NEW.pre_chain_id %s OLD.pre_chain_id"
 	switch dialect {
 	case "postgres":
 		fn := head + "_fwd"
@@ -123,7 +161,7 @@ BEGIN
 		RETURN NEW;
 	END IF;
 	RAISE EXCEPTION '%s' USING ERRCODE = 'insufficient_privilege';
-END $$`, fn, forward, headForwardMessage),
+END $$`, fn, forward+" AND ("+fmt.Sprintf(keep, "IS NOT DISTINCT FROM")+")", headForwardMessage),
 			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s_fwd BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()`, head, head, fn),
 			fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s_notrunc BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()`, head, head, fn),
 		}
@@ -133,6 +171,8 @@ END $$`, fn, forward, headForwardMessage),
 				"BEGIN IF NOT (%[2]s) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%[3]s'; END IF; END", head, forward, headForwardMessage),
 			fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS `%[1]s_nodel` BEFORE DELETE ON `%[1]s` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%[2]s'",
 				head, headForwardMessage),
+			fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS `%[1]s_mark` BEFORE UPDATE ON `%[1]s` FOR EACH ROW "+
+				"BEGIN IF NOT (%[2]s) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '%[3]s'; END IF; END", head, fmt.Sprintf(keep, "<=>"), headForwardMessage),
 		}
 	default: // sqlite
 		return []string{
@@ -140,6 +180,8 @@ END $$`, fn, forward, headForwardMessage),
 				head, forward, headForwardMessage),
 			fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS "%[1]s_nodel" BEFORE DELETE ON "%[1]s" BEGIN SELECT RAISE(ABORT, '%[2]s'); END`,
 				head, headForwardMessage),
+			fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS "%[1]s_mark" BEFORE UPDATE ON "%[1]s" WHEN NOT (%[2]s) BEGIN SELECT RAISE(ABORT, '%[3]s'); END`,
+				head, fmt.Sprintf(keep, "IS"), headForwardMessage),
 		}
 	}
 }

@@ -22,8 +22,8 @@ const (
 	// KindForged: the entry is consistent in itself but is not the one
 	// the chain holds at its place (its prev_hash is not its
 	// predecessor's hash, or its successor was chained to another hash),
-	// or it was inserted without a sequence number, or lies beyond the
-	// recorded head.
+	// or it was inserted without a sequence number (above the rows from
+	// before the chain), or lies beyond the recorded head.
 	KindForged = "forged"
 	// KindReordered: entries are not in the order they were written
 	// (sequence numbers going down as ids go up).
@@ -98,8 +98,10 @@ const verifyPage = 1000
 // Verify reads the whole table in sequence order and checks the chain:
 // sequence numbers from 1 without gaps, ids rising with them, each
 // entry's hash over its content and its predecessor's hash, times that do
-// not go back beyond the tolerance, no row without a sequence number after
-// the chain started, and an end that matches the head table. It returns
+// not go back beyond the tolerance, no row without a sequence number above
+// the last row from before the chain (recorded in the head table when the
+// chain began) or after the chain started, and an end that matches the
+// head table. It returns
 // the first problem as a *ChainError (wrapping ErrTampered); other errors
 // mean the database could not be read.
 func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
@@ -135,7 +137,15 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 	if err := q.Order("id").Find(&unchained).Error; err != nil {
 		return rep, fmt.Errorf("audit: verify %s: %w", l.table, err)
 	}
+	mark, err := l.recordedPreChainID(ctx)
+	if err != nil {
+		return rep, err
+	}
 	for _, e := range unchained {
+		if e.ID > mark {
+			return rep, &ChainError{Kind: KindForged, ID: e.ID,
+				Detail: fmt.Sprintf("row id %d has no sequence number but the rows from before the chain end at id %d (recorded in %s): inserted outside Warden", e.ID, mark, l.headTable())}
+		}
 		if first.MinID != nil && e.ID > *first.MinID {
 			return rep, &ChainError{Kind: KindForged, ID: e.ID,
 				Detail: fmt.Sprintf("row id %d has no sequence number but comes after the chain started (id %d): inserted outside Warden", e.ID, *first.MinID)}
@@ -179,6 +189,22 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 			Detail: "the last entry is not the one the chain head records: rewritten with a recomputed hash"}
 	}
 	return rep, nil
+}
+
+// recordedPreChainID reads the head row's pre-chain mark: the highest id
+// of the rows from before the chain. Verify refuses to guess it when it is
+// not recorded (a database not yet migrated by this release).
+func (l *Log) recordedPreChainID(ctx context.Context) (uint64, error) {
+	var rows []headRow
+	err := l.db.WithContext(ctx).Raw(fmt.Sprintf("SELECT pre_chain_id FROM %s WHERE id = 1", quoteIdent(l.db, l.headTable()))).Scan(&rows).Error
+	if err == nil && (len(rows) != 1 || rows[0].PreChainID == nil) {
+		err = errors.New("no row records it")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("audit: verify %s: read which rows predate the chain (pre_chain_id of %s; Migrate, run by warden serve, records it): %w",
+			l.table, l.headTable(), err)
+	}
+	return *rows[0].PreChainID, nil
 }
 
 // outOfRange finds a row that no query of the chain would read: an id
