@@ -36,5 +36,38 @@ func Monotone(m model.Model) error {
 	case util.HasEval(matcher):
 		return fmt.Errorf("%w: its matcher evaluates rule text with eval()", ErrNotMonotone)
 	}
+	return monotoneInRoles(m, matcher)
+}
+
+// monotoneInRoles refuses a matcher in which a role function's result is
+// anything but a term of && and ||. Without "!" a matcher can still
+// negate: g(r.sub, "suspended") == false, or two role calls compared with
+// ==, is true when the "suspended" group is missing. The matcher must
+// parse as the subset the fast path compiles (calls, comparisons of
+// fields and literals, &&, ||, parentheses), in which a call's result can
+// only be combined with && and ||; a matcher outside it is refused when it
+// has a role definition, since its groups could then be read any way.
+func monotoneInRoles(m model.Model, matcher string) error {
+	if len(m["g"]) == 0 {
+		return nil
+	}
+	rIdx, pIdx, roleFns := map[string]int{}, map[string]int{}, map[string]bool{}
+	if r := m["r"]["r"]; r != nil {
+		for i, t := range r.Tokens {
+			rIdx[t] = i
+		}
+	}
+	if p := m["p"]["p"]; p != nil {
+		for i, t := range p.Tokens {
+			pIdx[t] = i
+		}
+	}
+	for name := range m["g"] {
+		roleFns[name] = true
+	}
+	if _, ok := parseMatcher(matcher, rIdx, pIdx, roleFns); !ok {
+		return fmt.Errorf("%w: its matcher reads roles in a form Warden cannot prove monotone "+
+			"(only calls and == of fields joined by && and ||)", ErrNotMonotone)
+	}
 	return nil
 }

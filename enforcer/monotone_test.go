@@ -22,6 +22,11 @@ func TestMonotone(t *testing.T) {
 		{"negated role", "some(where (p.eft == allow))", `g(r.sub, p.sub) && r.obj == p.obj && !g(r.sub, "suspended")`, false},
 		{"inequality", "some(where (p.eft == allow))", "g(r.sub, p.sub) && r.obj != p.obj", false},
 		{"eval", "some(where (p.eft == allow))", "g(r.sub, p.sub) && eval(p.obj)", false},
+		{"default model's matcher", "some(where (p.eft == allow))", `g(r.sub, p.sub) && keyMatch2(r.obj, p.obj) && (p.obj == "*" || r.obj == p.obj)`, true},
+		{"role compared with false", "some(where (p.eft == allow))", `g(r.sub, p.sub) && r.obj == p.obj && g(r.sub, "suspended") == false`, false},
+		{"false compared with a role", "some(where (p.eft == allow))", `g(r.sub, p.sub) && r.obj == p.obj && false == g(r.sub, "suspended")`, false},
+		{"two roles compared", "some(where (p.eft == allow))", `g(r.sub, p.sub) && g(r.sub, "suspended") == g(r.sub, "nobody")`, false},
+		{"role in a ternary", "some(where (p.eft == allow))", `g(r.sub, p.sub) && (g(r.sub, "suspended") ? false : true)`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
