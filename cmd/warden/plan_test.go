@@ -17,7 +17,7 @@ func TestPlanCommand(t *testing.T) {
 		stderr   string // substring; "" means empty
 	}{
 		{"text", []string{"--model", m, "--policy", p, "--dialect", "sqlite", "--column", "obj=path", "carol", "?", "GET"}, 0,
-			"kind: conditional\nsql: \"path\" IS NOT NULL AND ", ""},
+			"kind: conditional\nsql: `path` IS NOT NULL AND ", ""},
 		{"no rule", []string{"--model", m, "--policy", p, "--dialect", "mysql", "--column", "obj=path", "mallory", "?", "GET"}, 0,
 			"kind: always_denied\nsql: 1 = 0\nargs: []\n", ""},
 		{"missing column", []string{"--model", m, "--policy", p, "--dialect", "postgres", "carol", "?", "GET"}, 2, "", "no column for field obj"},

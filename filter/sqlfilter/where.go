@@ -146,9 +146,13 @@ func (w *writer) column(field string) (string, error) {
 		return "", fmt.Errorf("sqlfilter: no column for field %s", field)
 	}
 	parts := strings.Split(name, ".")
-	q := `"`
-	if w.d == MySQL {
-		q = "`"
+	// SQLite reads a double-quoted name that is no column as a string
+	// literal: a misspelt or renamed column would compare the name itself,
+	// and NOT (… = ?) would hold for every row. A name in grave accents
+	// is only ever an identifier there, as on MySQL.
+	q := "`"
+	if w.d == Postgres {
+		q = `"`
 	}
 	for i, p := range parts {
 		if p == "" || strings.ContainsAny(p, "\"`\x00") || !utf8.ValidString(p) {
