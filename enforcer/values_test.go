@@ -140,7 +140,11 @@ func TestValuesPerFunction(t *testing.T) {
 		{"ipMatch CIDR", "ipMatch(r.obj, p.obj)", "10.0.0.0/8", ""},
 		{"ipMatch bad CIDR", "ipMatch(r.obj, p.obj)", "10.0.0.0/33", "neither an IP address nor a CIDR"},
 		{"ipMatch first argument needs an address", "ipMatch(p.obj, r.obj)", "10.0.0.0/8", "not an IP address"},
-		{"a field in a larger expression is not a pattern", `keyMatch2(r.obj, p.obj + "x")`, "(", ""},
+		{"a field joined into a pattern is checked as joined", `keyMatch2(r.obj, p.obj + "x")`, "(", `"(x" is not a valid keyMatch2 pattern`},
+		{"a field joined after a literal", `regexMatch(r.obj, "^" + p.obj)`, "(", `"^(" is not a valid regexMatch pattern`},
+		{"a field joined with a request field counts the request part empty", `keyMatch2(r.obj, p.obj + r.sub)`, "/a(", "not a valid keyMatch2 pattern"},
+		{"a joined pattern that compiles", `keyMatch2(r.obj, p.obj + "/*")`, "/a", ""},
+		{"a joined pattern over the program limit", `keyMatch2(r.obj, p.obj + "{1000}")`, "/a", "regexp instructions, over the limit"},
 		{"pattern read by two functions satisfies both", "keyMatch2(r.obj, p.obj) || ipMatch(r.obj, p.obj)", "/a", "neither an IP address nor a CIDR"},
 	}
 	ctx := context.Background()
@@ -185,6 +189,68 @@ func TestValuesPerFunction(t *testing.T) {
 			t.Fatalf("Enforce = %v, %v; want allow", ok, err)
 		}
 	})
+}
+
+// TestEvalRuleValues: an eval() rule value is the expression Casbin parses
+// and evaluates at every decision that reaches its rule. One that calls a
+// function with the wrong number of arguments (g with one panics), reads a
+// name that is no field, passes another field of its rule as a pattern
+// that field cannot be, or calls eval() itself (which evaluates request
+// data: eval(r_obj) allowed a request whose obj was "true") is refused
+// when written, naming the field at fault.
+func TestEvalRuleValues(t *testing.T) {
+	ctx := context.Background()
+	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = rule, obj\n[role_definition]\ng = _, _\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = eval(p.rule)\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, rule, obj string
+		field, want     string // want "" for accepted
+	}{
+		{"nested eval of a request field", "eval(r.obj)", "x", "rule", "calls eval() itself"},
+		{"nested eval of a policy field", "eval(p.obj)", "r.sub == 'alice'", "rule", "calls eval() itself"},
+		{"nested eval with spaces", "r.sub == 'a' || eval (r.obj)", "x", "rule", "calls eval() itself"},
+		{"eval in a string literal is text", "r.obj == 'eval(x)'", "x", "", ""},
+		{"built-in with too few arguments", "keyMatch2(r.obj)", "x", "rule", "calls keyMatch2 with 1 arguments, which takes 2"},
+		{"role function with too few arguments", "g(r.sub)", "x", "rule", "calls g with 1 arguments, which takes 2"},
+		{"keyGet2 takes three", "keyGet2(r.obj, '/a/:id') == 'x'", "x", "rule", "calls keyGet2 with 2 arguments, which takes 3"},
+		{"unknown name", "foo == 1", "x", "rule", "reads foo, which is not a field"},
+		{"unknown field", "r.name == 'x'", "x", "rule", "reads r_name, which is not a field"},
+		{"another field read as a pattern", "keyMatch2(r.obj, p.obj)", "/a(", "obj", `read by eval() in field rule: "/a(" is not a valid keyMatch2 pattern`},
+		{"another field read by the regex operator", "r.obj =~ p.obj", "(", "obj", "not a valid =~ pattern"},
+		{"another field joined into a pattern", "regexMatch(r.obj, '^' + p.obj)", "(", "obj", `"^(" is not a valid regexMatch pattern`},
+		{"another field that is a good pattern", "keyMatch2(r.obj, p.obj) && g(r.sub, 'admin')", "/a/:id", "", ""},
+		{"attributes of a field", "r.sub.Age > 18", "x", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, opts := range [][]enforcer.Option{nil, {enforcer.WithCasbinEvaluation()}} {
+				e, err := enforcer.New(ctx, m, nil, opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = e.AddRules(ctx, enforcer.P(tt.rule, tt.obj))
+				var re *enforcer.RuleError
+				switch {
+				case tt.want == "" && err != nil:
+					t.Fatalf("AddRules(%q, %q) = %v; want accepted", tt.rule, tt.obj, err)
+				case tt.want != "" && (!errors.As(err, &re) || re.Field != tt.field || !strings.Contains(re.Reason, tt.want)):
+					t.Fatalf("AddRules(%q, %q) = %v; want a *RuleError naming field %s and %q", tt.rule, tt.obj, err, tt.field, tt.want)
+				}
+			}
+		})
+	}
+	// What the nested eval let in: the request's obj decided.
+	e, err := enforcer.New(ctx, m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddRules(ctx, enforcer.P("eval(r.obj)", "x")); err == nil {
+		if ok, _ := e.Enforce(ctx, "mallory", "true"); ok {
+			t.Fatal("a rule value eval(r.obj) let the request decide")
+		}
+	}
 }
 
 // TestLiteralPatterns: a pattern written into the matcher itself, or into

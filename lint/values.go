@@ -80,6 +80,11 @@ type Use struct {
 	// Literal is set, and Token empty, for a string literal argument:
 	// keyMatch2(r.obj, "/posts/:id").
 	Literal string
+	// Concat is set for an argument that joins fields and string literals
+	// with + (keyMatch2(r.obj, p.obj + "/*")): each part is a field token
+	// or a quoted literal. Token is then the first field token; the use is
+	// listed under each field it joins.
+	Concat []string
 }
 
 // ValueError is a rule or request value that the function reading it
@@ -98,16 +103,28 @@ func (e *ValueError) Error() string { return "field " + e.Field + ": " + e.Reaso
 // ValueChecker checks rule values against a model's matcher. It is built
 // once per model and is safe for concurrent use.
 type ValueChecker struct {
-	lim   Limits
-	uses  map[string][]Use // token → its uses as a function argument
-	names map[string][]string
-	funcs map[string]govaluate.ExpressionFunction // for eval() values
+	lim    Limits
+	uses   map[string][]Use // token → its uses as a function argument
+	names  map[string][]string
+	funcs  map[string]govaluate.ExpressionFunction // for eval() values
+	arity  map[string]int                          // argument counts of the functions eval() values may call
+	params map[string]bool                         // the r_ and p_ tokens an eval() value may name
 }
 
 // NewValueChecker analyses the matchers of m.
 func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
 	c := &ValueChecker{lim: lim.WithDefaults(), uses: map[string][]Use{}, names: map[string][]string{}}
 	for _, u := range MatcherUses(m) {
+		if u.Concat != nil {
+			seen := map[string]bool{}
+			for _, part := range u.Concat {
+				if fieldTokenRE.MatchString(part) && !seen[part] {
+					seen[part] = true
+					c.uses[part] = append(c.uses[part], u)
+				}
+			}
+			continue
+		}
 		if u.Token != "" {
 			c.uses[u.Token] = append(c.uses[u.Token], u)
 		}
@@ -122,7 +139,22 @@ func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
 	for name := range m["g"] {
 		c.funcs[name] = func(...any) (any, error) { return false, nil }
 	}
+	// eval() parses here so that evalProblem can name it: nested, it
+	// evaluates its argument at decision time.
 	c.funcs["eval"] = func(...any) (any, error) { return false, nil }
+	c.arity = map[string]int{"keyMatch": 2, "keyGet": 2, "keyMatch2": 2, "keyGet2": 3, "keyMatch3": 2, "keyGet3": 3,
+		"keyMatch4": 2, "keyMatch5": 2, "regexMatch": 2, "ipMatch": 2, "globMatch": 2}
+	for name, a := range m["g"] {
+		c.arity[name] = len(a.Tokens)
+	}
+	c.params = map[string]bool{}
+	for _, sec := range []string{"r", "p"} {
+		for _, a := range m[sec] {
+			for _, t := range a.Tokens {
+				c.params[t] = true
+			}
+		}
+	}
 	return c
 }
 
@@ -175,12 +207,149 @@ func (c *ValueChecker) Check(ptype string, values []string) error {
 			continue
 		}
 		for _, u := range c.uses[ptype+"_"+c.names[ptype][i]] {
-			if reason := c.useProblem(u, v); reason != "" {
-				return &ValueError{Index: i, Field: c.fieldName(ptype, i), Reason: reason}
+			j, reason := i, ""
+			switch {
+			case u.Concat != nil:
+				reason = c.useProblem(Use{Func: u.Func, Arg: u.Arg}, c.join(u.Concat, ptype, values))
+			case u.Func == "eval" && u.Arg == 0:
+				j, reason = c.evalProblem(ptype, values, i)
+			default:
+				reason = c.useProblem(u, v)
+			}
+			if reason != "" {
+				return &ValueError{Index: j, Field: c.fieldName(ptype, j), Reason: reason}
 			}
 		}
 	}
 	return nil
+}
+
+// join builds the string an argument such as p.obj + "/*" evaluates to
+// for a rule of ptype with values; fields it does not know (request
+// fields) count as empty, so what is checked is the policy's part.
+func (c *ValueChecker) join(parts []string, key string, values []string) string {
+	var b strings.Builder
+	for _, part := range parts {
+		if !fieldTokenRE.MatchString(part) {
+			b.WriteString(part[1 : len(part)-1])
+			continue
+		}
+		if name, ok := strings.CutPrefix(part, key+"_"); ok {
+			if j := slices.Index(c.names[key], name); j >= 0 && j < len(values) {
+				b.WriteString(values[j])
+			}
+		}
+	}
+	return b.String()
+}
+
+// evalProblem checks value i of a rule of ptype, which the matcher passes
+// to eval(): the expression Casbin parses at every decision. Besides its
+// syntax and its literal patterns, the functions it calls must exist and
+// get their number of arguments, the names it reads must be fields, it
+// must not call eval() itself (the nested argument is evaluated as an
+// expression at decision time: eval(r_obj) lets the request decide), and
+// the other fields of the rule it passes to a function as a pattern are
+// checked as that function reads them. It returns the index of the value
+// at fault and the reason, or "".
+func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, string) {
+	v := values[i]
+	if reason := c.useProblem(Use{Func: "eval"}, v); reason != "" {
+		return i, reason
+	}
+	expr := util.EscapeAssertion(v)
+	parsed, _ := govaluate.NewEvaluableExpressionWithFunctions(expr, c.funcs)
+	for _, tok := range parsed.Tokens() {
+		var name string
+		switch tok.Kind {
+		case govaluate.VARIABLE:
+			name, _ = tok.Value.(string)
+		case govaluate.ACCESSOR:
+			if p, ok := tok.Value.([]string); ok && len(p) > 0 {
+				name = p[0]
+			}
+		default:
+			continue
+		}
+		if !c.params[name] {
+			return i, fmt.Sprintf("%q: eval() reads %s, which is not a field of the model", v, name)
+		}
+	}
+	stripped := stripStrings(expr)
+	for k := 0; k < len(stripped); {
+		if !isWord(stripped[k]) {
+			k++
+			continue
+		}
+		j := k
+		for j < len(stripped) && (isWord(stripped[j]) || stripped[j] == '.') {
+			j++
+		}
+		name := stripped[k:j]
+		open := j
+		for open < len(stripped) && (stripped[open] == ' ' || stripped[open] == '\t') {
+			open++
+		}
+		if open < len(stripped) && stripped[open] == '(' {
+			if name == "eval" {
+				return i, fmt.Sprintf("%q calls eval() itself: what it evaluates is read at decision time, and may be request data", v)
+			}
+			// The arguments of the call, counted on the original text
+			// (stripStrings keeps every offset).
+			if want, ok := c.arity[name]; ok {
+				if got := len(callArgs(expr, open)); got != want {
+					return i, fmt.Sprintf("%q calls %s with %d arguments, which takes %d", v, name, got, want)
+				}
+			}
+		}
+		k = j
+	}
+	for _, lu := range exprUses(expr) {
+		toks := []string{lu.Token}
+		if lu.Concat != nil {
+			toks = lu.Concat
+		}
+		j := -1
+		for _, t := range toks {
+			if field, ok := strings.CutPrefix(t, ptype+"_"); ok {
+				if k := slices.Index(c.names[ptype], field); k >= 0 && k < len(values) && k != i {
+					j = k
+					break
+				}
+			}
+		}
+		if j < 0 {
+			continue
+		}
+		reason := ""
+		if lu.Concat != nil {
+			reason = c.useProblem(Use{Func: lu.Func, Arg: lu.Arg}, c.join(lu.Concat, ptype, values))
+		} else {
+			reason = c.useProblem(lu, values[j])
+		}
+		if reason != "" {
+			return j, "read by eval() in field " + c.fieldName(ptype, i) + ": " + reason
+		}
+	}
+	return i, ""
+}
+
+// stripStrings replaces the contents of v's string literals with spaces,
+// keeping every other byte at its offset.
+func stripStrings(v string) string {
+	b := []byte(v)
+	for i := 0; i < len(b); {
+		if c := b[i]; c == '"' || c == '\'' || c == '`' {
+			end := min(skipString(v, i), len(b))
+			for k := i + 1; k < end-1; k++ {
+				b[k] = ' '
+			}
+			i = end
+			continue
+		}
+		i++
+	}
+	return string(b)
 }
 
 // RequestUses reports whether a request field is passed to a function
@@ -204,6 +373,12 @@ func (c *ValueChecker) CheckRequest(rtype string, i int, v string) error {
 	for _, u := range c.uses[rtype+"_"+c.names[rtype][i]] {
 		if u.Arg == 0 && u.Func == "ipMatch" {
 			continue // a key that is not an IP fails this decision only
+		}
+		if u.Concat != nil {
+			vals := make([]string, len(c.names[rtype]))
+			vals[i] = v
+			u = Use{Func: u.Func, Arg: u.Arg, Literal: c.join(u.Concat, rtype, vals)}
+			v = u.Literal
 		}
 		if reason := c.useProblem(u, v); reason != "" {
 			return &ValueError{Index: i, Field: c.fieldName(rtype, i), Reason: reason}
@@ -418,6 +593,10 @@ func exprUses(v string) []Use {
 						out = append(out, Use{Token: a, Func: name, Arg: n})
 					case len(a) >= 2 && (a[0] == '"' || a[0] == '\'') && a[len(a)-1] == a[0] && !strings.ContainsRune(a, '\\'):
 						out = append(out, Use{Func: name, Arg: n, Literal: a[1 : len(a)-1]})
+					default:
+						if parts := concatParts(a); parts != nil {
+							out = append(out, Use{Token: firstField(parts), Func: name, Arg: n, Concat: parts})
+						}
 					}
 				}
 				i = k + 1 // the arguments may hold calls too
@@ -429,6 +608,46 @@ func exprUses(v string) []Use {
 		}
 	}
 	return out
+}
+
+// concatParts splits an argument such as p.obj + "/*" at its top-level +
+// signs. It returns nil unless every part is a field token or a string
+// literal without escapes and at least one part is a field.
+func concatParts(a string) []string {
+	var parts []string
+	start, field := 0, false
+	for i := 0; i <= len(a); i++ {
+		if i < len(a) && (a[i] == '"' || a[i] == '\'') {
+			i = skipString(a, i) - 1
+			continue
+		}
+		if i < len(a) && a[i] != '+' {
+			continue
+		}
+		part := strings.TrimSpace(a[start:min(i, len(a))])
+		switch {
+		case fieldTokenRE.MatchString(part):
+			field = true
+		case len(part) >= 2 && (part[0] == '"' || part[0] == '\'') && part[len(part)-1] == part[0] && !strings.ContainsRune(part, '\\'):
+		default:
+			return nil
+		}
+		parts = append(parts, part)
+		start = i + 1
+	}
+	if !field || len(parts) < 2 {
+		return nil
+	}
+	return parts
+}
+
+func firstField(parts []string) string {
+	for _, p := range parts {
+		if fieldTokenRE.MatchString(p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // LiteralProblems checks the string literals a matcher passes as patterns
