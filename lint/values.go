@@ -392,7 +392,9 @@ func (c *ValueChecker) CheckRequest(rtype string, i int, v string) error {
 // (Unicode category Cf: bidi overrides and isolates, zero-width spaces and
 // joiners, the byte order mark), the other default-ignorable code points
 // (Hangul fillers, the combining grapheme joiner), variation selectors,
-// noncharacters, and line and paragraph separators.
+// noncharacters, line and paragraph separators, and blanks other than the
+// ASCII space (Zs, U+2800). Look-alike letters (Cyrillic а for Latin a)
+// and combining marks are visible and are not refused here.
 func textProblem(v string) string {
 	if !utf8.ValidString(v) {
 		return "not valid UTF-8"
@@ -404,6 +406,11 @@ func textProblem(v string) string {
 		case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point,
 			unicode.Variation_Selector, unicode.Noncharacter_Code_Point):
 			return fmt.Sprintf("contains the invisible character %U, which makes the rule read differently from what it does", r)
+		case r != ' ' && unicode.Is(unicode.Zs, r) || r == '\u2800':
+			// A no-break, thin, hair or ideographic space reads as the
+			// ASCII space (or as nothing) but is another value; the
+			// braille pattern blank renders as a space too.
+			return fmt.Sprintf("contains the blank character %U, which reads as a space but is another value", r)
 		}
 	}
 	return ""
