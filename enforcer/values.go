@@ -3,6 +3,7 @@ package enforcer
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -136,6 +137,12 @@ func (e *Enforcer) checkRequest(req Request) error {
 	for i, v := range req.Values {
 		s, ok := v.(string)
 		if !ok {
+			// An attribute (r.obj.Path) is read as a string by the
+			// same functions: it is bounded as a string value is.
+			if name, n := longAttribute(reflect.ValueOf(v), e.maxRequest, 0); n > 0 {
+				return fmt.Errorf("%w: field %s%s: %d bytes, over the limit of %d for a request value",
+					ErrInvalidRequest, e.requestField(i), name, n, e.maxRequest)
+			}
 			continue
 		}
 		if len(s) <= e.maxRequest && (i >= len(e.reqPatterns) || !e.reqPatterns[i]) {
@@ -158,6 +165,65 @@ func (e *Enforcer) checkRequest(req Request) error {
 		}
 	}
 	return nil
+}
+
+// maxAttributeDepth bounds how deep longAttribute looks into a request
+// value (a struct of maps of structs…), which also ends a cycle.
+const maxAttributeDepth = 8
+
+// longAttribute finds a string inside v (a struct field, a map entry, a
+// slice element, through pointers and interfaces) longer than limit bytes.
+// It returns its path (".Path", `["tags"][2]`) and length, or n == 0.
+func longAttribute(v reflect.Value, limit, depth int) (path string, n int) {
+	if depth > maxAttributeDepth {
+		return "", 0
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if v.Len() > limit {
+			return "", v.Len()
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return longAttribute(v.Elem(), limit, depth+1)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range v.NumField() {
+			if !t.Field(i).IsExported() {
+				continue // govaluate reads exported fields only
+			}
+			if p, n := longAttribute(v.Field(i), limit, depth+1); n > 0 {
+				return "." + t.Field(i).Name + p, n
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if p, n := longAttribute(it.Value(), limit, depth+1); n > 0 {
+				return fmt.Sprintf("[%q]", fmt.Sprint(it.Key().Interface())) + p, n
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if k := v.Type().Elem().Kind(); k != reflect.String && k != reflect.Interface && k != reflect.Pointer &&
+			k != reflect.Struct && k != reflect.Map && k != reflect.Slice && k != reflect.Array {
+			break // numbers and bytes hold no string
+		}
+		for i := range v.Len() {
+			if p, n := longAttribute(v.Index(i), limit, depth+1); n > 0 {
+				return fmt.Sprintf("[%d]%s", i, p), n
+			}
+		}
+	}
+	return "", 0
+}
+
+// requestField names request field i as the model does ("obj").
+func (e *Enforcer) requestField(i int) string {
+	if r, ok := e.model["r"]["r"]; ok && i < len(r.Tokens) {
+		return strings.TrimPrefix(r.Tokens[i], "r_")
+	}
+	return fmt.Sprintf("%d", i)
 }
 
 // casbinError keeps the first line of an error from Casbin's enforcer: it

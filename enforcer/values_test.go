@@ -191,6 +191,53 @@ func TestValuesPerFunction(t *testing.T) {
 	})
 }
 
+type pathAttr struct {
+	Path string
+	Tags []string
+}
+
+// TestRequestAttributeBounds: a string inside a request value (a struct
+// field, a map entry, a slice element) is read by the matcher as a string
+// value is (keyMatch2(r.obj.Path, p.obj)), so it is bounded as one: a
+// 200 KB Path took seconds per decision against one rule.
+func TestRequestAttributeBounds(t *testing.T) {
+	ctx := context.Background()
+	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.sub == p.sub && keyMatch2(r.obj.Path, p.obj)\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("/a", 2049)
+	for _, opts := range [][]enforcer.Option{nil, {enforcer.WithCasbinEvaluation()}} {
+		e, err := enforcer.New(ctx, m, nil, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddRules(ctx, enforcer.P("alice", "/a/*")); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			v    any
+			name string
+		}{
+			{pathAttr{Path: big}, "obj.Path"},
+			{&pathAttr{Path: big}, "obj.Path"},
+			{map[string]any{"Path": big}, `obj["Path"]`},
+			{map[string]string{"Path": "/a/b", "x": big}, `obj["x"]`},
+			{pathAttr{Path: "/a/b", Tags: []string{"t", big}}, "obj.Tags[1]"},
+		} {
+			ok, err := e.Enforce(ctx, "alice", tc.v)
+			if ok || !errors.Is(err, enforcer.ErrInvalidRequest) || !strings.Contains(err.Error(), "field "+tc.name+": 4098 bytes, over the limit of 4096") {
+				t.Fatalf("%T with a %d-byte attribute: %v, %v; want ErrInvalidRequest naming %s", tc.v, len(big), ok, err, tc.name)
+			}
+		}
+		for _, v := range []any{pathAttr{Path: "/a/b"}, map[string]any{"Path": "/a/b"}} {
+			if ok, err := e.Enforce(ctx, "alice", v); !ok || err != nil {
+				t.Fatalf("%T within the limit: %v, %v; want allow", v, ok, err)
+			}
+		}
+	}
+}
+
 // TestEvalRuleValues: an eval() rule value is the expression Casbin parses
 // and evaluates at every decision that reaches its rule. One that calls a
 // function with the wrong number of arguments (g with one panics), reads a
