@@ -23,6 +23,10 @@ func TestModel(t *testing.T) {
 		{"flagged", strings.Replace(string(good), "&& keyMatch2(r.obj", "&& keyMatch9(r.obj", 1), []string{
 			"model.conf:38: m: unknown function keyMatch9 (not a Casbin built-in or a role definition)",
 		}},
+		{"attribute of a policy value", strings.Replace(string(good), "&& keyMatch2(r.obj, p.obj)", "&& keyMatch2(r.obj, p.obj) && p.obj.Owner == r.sub", 1), []string{
+			"model.conf:38: m: p.obj.Owner: policy values are strings, so p.obj has no attribute Owner",
+		}},
+		{"attribute of a request value", strings.Replace(string(good), "&& keyMatch2(r.obj, p.obj)", "&& keyMatch2(r.obj.Path, p.obj)", 1), nil},
 		{"empty", "", []string{
 			"model.conf:1: missing r = ... in [request_definition], which Casbin requires",
 			"model.conf:1: missing p = ... in [policy_definition], which Casbin requires",

@@ -372,7 +372,12 @@ func checkName(name string, call bool, d defs) string {
 	if !rpRE.MatchString(head) {
 		return fmt.Sprintf("unknown name %s", head)
 	}
-	return checkField(head, segs[1], d)
+	if msg := checkField(head, segs[1], d); msg != "" || head[0] != 'p' || len(segs) < 3 {
+		return msg
+	}
+	// A policy value is always a string: reading an attribute of it fails
+	// every decision that reaches the matcher.
+	return fmt.Sprintf("%s: policy values are strings, so %s.%s has no attribute %s", name, head, segs[1], segs[2])
 }
 
 func checkField(key, field string, d defs) string {
