@@ -272,6 +272,10 @@ func TestEvalRuleValues(t *testing.T) {
 		{"another field joined into a pattern", "regexMatch(r.obj, '^' + p.obj)", "(", "obj", `"^(" is not a valid regexMatch pattern`},
 		{"another field that is a good pattern", "keyMatch2(r.obj, p.obj) && g(r.sub, 'admin')", "/a/:id", "", ""},
 		{"attributes of a field", "r.sub.Age > 18", "x", "", ""},
+		{"a request field as a pattern", "regexMatch(p.obj, r.obj)", "x", "rule", "passes the request field r_obj to regexMatch as its pattern"},
+		{"a request field joined into a pattern", "keyMatch2(r.sub, p.obj + r.obj)", "/a", "rule", "passes the request field r_obj to keyMatch2"},
+		{"a request field as the regex operand", "p.obj =~ r.obj", "x", "rule", "passes the request field r_obj to =~"},
+		{"a request field as the key", "regexMatch(r.obj, '^/a')", "x", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
