@@ -99,6 +99,15 @@ func (e *Enforcer) catchUpLocked(ctx context.Context) error {
 		e.failed(err)
 		return fmt.Errorf("enforcer: read change log: %w", err)
 	}
+	// Read after the log: an epoch unchanged since the policy was loaded
+	// proves that the entries belong to the log it was loaded from.
+	if epoch, err := e.readEpoch(ctx); err != nil {
+		e.failed(err)
+		return err
+	} else if epoch != e.epoch {
+		e.opts.logger.Info("warden: the store was reset; reloading the whole policy", "applied", e.applied)
+		return e.reloadLogged(ctx)
+	}
 	if len(ents) > 0 {
 		e.mu.lock()
 		bad := e.applyEntries(e.st, e.ce, ents)
@@ -180,6 +189,11 @@ func (e *Enforcer) applyEntries(st *state, ce *casbin.Enforcer, ents []LogEntry)
 // is harmless, since each rule ends as the last change to it says. The
 // caller holds sem.
 func (e *Enforcer) reloadLogged(ctx context.Context) error {
+	epoch, err := e.readEpoch(ctx)
+	if err != nil {
+		e.failed(err)
+		return err
+	}
 	head, err := e.log.Head(ctx)
 	if err != nil {
 		e.failed(err)
@@ -195,10 +209,17 @@ func (e *Enforcer) reloadLogged(ctx context.Context) error {
 		e.failed(err)
 		return fmt.Errorf("enforcer: reload: read change log after %d: %w", head, err)
 	}
+	if again, err := e.readEpoch(ctx); err != nil || again != epoch {
+		// Reset while loading: what was read may mix both lifetimes.
+		err = errors.Join(err, fmt.Errorf("%w: the store was reset during the reload", ErrLogGap))
+		e.failed(err)
+		return fmt.Errorf("enforcer: reload: %w", err)
+	}
 	if bad := e.applyEntries(st, ce, ents); bad != nil {
 		e.opts.logger.Error("warden: change log entry does not fit the model; skipped (the rule table holds the truth)", "err", bad)
 	}
 	e.swap(st, ce)
+	e.epoch = epoch
 	e.applied = last
 	e.synced(last)
 	return nil
@@ -232,6 +253,19 @@ func (e *Enforcer) follow(ctx context.Context, op Op, rules []Rule, rev uint64) 
 			applyRule(e.st, e.ce, r, op == OpAdd)
 		}
 	}
+}
+
+// readEpoch reads the log's epoch, "" for a ChangeLog without Epochs.
+func (e *Enforcer) readEpoch(ctx context.Context) (string, error) {
+	ep, ok := e.log.(Epochs)
+	if !ok {
+		return "", nil
+	}
+	epoch, err := ep.Epoch(ctx)
+	if err != nil {
+		return "", fmt.Errorf("enforcer: read change log epoch: %w", err)
+	}
+	return epoch, nil
 }
 
 func (e *Enforcer) synced(head uint64) {

@@ -33,6 +33,16 @@ type ChangeLog interface {
 	Head(ctx context.Context) (uint64, error)
 }
 
+// Epochs is an optional capability of a ChangeLog whose store can be
+// reset: its tables created again, the revisions restarting at 1. Epoch
+// names the log's current lifetime; a reset changes it, and a name never
+// comes back. An enforcer reads it after each read of the log and reloads
+// in full when it differs from the one its policy was loaded under, so that
+// a revision of the old log is never taken for one of the new.
+type Epochs interface {
+	Epoch(ctx context.Context) (string, error)
+}
+
 // Op is what a change does to its rules.
 type Op string
 

@@ -48,6 +48,7 @@ type Enforcer struct {
 	log      ChangeLog
 	sem      chan struct{}
 	applied  uint64        // revision in memory; guarded by sem
+	epoch    string        // the log's epoch the policy was loaded under (Epochs); guarded by sem
 	syncDone uint64        // CatchUp tickets served by a successful read; guarded by sem
 	syncReq  atomic.Uint64 // CatchUp tickets handed out
 

@@ -10,7 +10,7 @@
 //
 //	<table>       id, ptype, v0..v5         unique (ptype, v0..v5), as gorm-adapter creates it
 //	<table>_log   revision, seq, op, ptype, vals (JSON array), change_id, created_ms
-//	<table>_head  id = 1, revision, pruned
+//	<table>_head  id = 1, revision, pruned, epoch
 //
 // A write runs in one transaction: it first increments the head's revision
 // (which takes the head row's lock, so writers commit one at a time and
@@ -51,6 +51,15 @@
 // resolution of an unknown outcome gets its own. A load of the whole table
 // runs under WithLoadTimeout (DefaultLoadTimeout), since it grows with the
 // policy.
+//
+// # Resets
+//
+// The head row's epoch is a random name given when the tables are created.
+// Dropping the tables and creating them again restarts the revisions at 1
+// under a new epoch, and an enforcer that sees the epoch change reloads in
+// full (enforcer.Epochs) rather than replay the new log over rules the
+// store no longer holds. A reset by hand that keeps the head row (deleting
+// the log and setting the revision back) keeps the epoch: do not do it.
 //
 // Writers that bypass the Store (Casbin's gorm-adapter, SQL by hand) change
 // the rule table without a log row: instances see such changes only at

@@ -92,6 +92,19 @@ func (s *Store) head(ctx context.Context) (headRow, error) {
 	return h, nil
 }
 
+// Epoch implements enforcer.Epochs: the random name the head row got when
+// the tables were created. Dropping and creating them again (a reset,
+// revisions restarting at 1) gives a new one.
+func (s *Store) Epoch(ctx context.Context) (string, error) {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
+	var epoch string
+	if err := s.db.WithContext(ctx).Raw("SELECT epoch FROM " + s.q.head + " WHERE id = 1").Row().Scan(&epoch); err != nil {
+		return "", fmt.Errorf("rulelog: read the epoch of %s: %w", s.table, err)
+	}
+	return epoch, nil
+}
+
 // Since implements enforcer.ChangeLog: the log rows of revisions after+1
 // to after+limit, in order, up to the head. It reads the rows, then the
 // head: pruning only ever raises the pruned mark, so a mark at or below

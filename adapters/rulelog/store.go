@@ -22,6 +22,7 @@ var (
 	_ persist.ContextAdapter = (*Store)(nil)
 	_ persist.BatchAdapter   = (*Store)(nil)
 	_ enforcer.ChangeLog     = (*Store)(nil)
+	_ enforcer.Epochs        = (*Store)(nil)
 )
 
 // Defaults of a Store.
@@ -212,6 +213,17 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("rulelog: create the change log of %s: %w", s.table, err)
 		}
 	}
+	// A head table of an earlier version has no epoch yet.
+	if !db.Migrator().HasColumn(s.table+"_head", "epoch") {
+		if err := db.Exec("ALTER TABLE " + s.q.head + " ADD COLUMN epoch VARCHAR(32) NOT NULL DEFAULT ''").Error; err != nil &&
+			!db.Migrator().HasColumn(s.table+"_head", "epoch") { // another process added it meanwhile
+			return fmt.Errorf("rulelog: add the epoch to the head of %s: %w", s.table, err)
+		}
+	}
+	// The head row's first writer names its epoch; later ones keep it.
+	if err := db.Exec("UPDATE "+s.q.head+" SET epoch = ? WHERE id = 1 AND epoch = ''", newChangeID()).Error; err != nil {
+		return fmt.Errorf("rulelog: name the epoch of %s: %w", s.table, err)
+	}
 	return nil
 }
 
@@ -225,8 +237,8 @@ func (s *Store) logDDL() []string {
 				"created_ms BIGINT NOT NULL, PRIMARY KEY (revision, seq), KEY %s (change_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 				s.q.log, ix),
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id INT NOT NULL PRIMARY KEY, revision BIGINT UNSIGNED NOT NULL, "+
-				"pruned BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB", s.q.head),
-			fmt.Sprintf("INSERT IGNORE INTO %s (id, revision, pruned) VALUES (1, 0, 0)", s.q.head),
+				"pruned BIGINT UNSIGNED NOT NULL, epoch VARCHAR(32) NOT NULL DEFAULT '') ENGINE=InnoDB", s.q.head),
+			fmt.Sprintf("INSERT IGNORE INTO %s (id, revision, pruned, epoch) VALUES (1, 0, 0, '')", s.q.head),
 		}
 	default: // postgres, sqlite
 		return []string{
@@ -235,8 +247,8 @@ func (s *Store) logDDL() []string {
 				"created_ms BIGINT NOT NULL, PRIMARY KEY (revision, seq))", s.q.log),
 			fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (change_id)", ix, s.q.log),
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id INTEGER NOT NULL PRIMARY KEY, revision BIGINT NOT NULL, "+
-				"pruned BIGINT NOT NULL)", s.q.head),
-			fmt.Sprintf("INSERT INTO %s (id, revision, pruned) VALUES (1, 0, 0) ON CONFLICT DO NOTHING", s.q.head),
+				"pruned BIGINT NOT NULL, epoch VARCHAR(32) NOT NULL DEFAULT '')", s.q.head),
+			fmt.Sprintf("INSERT INTO %s (id, revision, pruned, epoch) VALUES (1, 0, 0, '') ON CONFLICT DO NOTHING", s.q.head),
 		}
 	}
 }
