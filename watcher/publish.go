@@ -13,11 +13,16 @@ import (
 // when the transport could not be reached and [ErrClosed] after Close.
 //
 // A lost announcement delays the others until their next poll of the log;
-// it cannot make them disagree with the store.
+// it cannot make them disagree with the store. The publish is bounded by
+// WithTimeout whatever ctx's deadline: an enforcer hints after its commit
+// with a context that has none, and a frozen connection must not keep its
+// committed change from being answered.
 func (w *Watcher) AnnounceRevision(ctx context.Context, revision uint64) error {
 	if w.ctx.Err() != nil {
 		return ErrClosed
 	}
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.timeout)
+	defer cancel()
 	err := w.transport.Publish(ctx, w.cfg.channel, EncodeHint(w.cfg.instance, revision))
 	if err != nil {
 		w.publishFailures.Add(1)
@@ -30,13 +35,9 @@ func (w *Watcher) AnnounceRevision(ctx context.Context, revision uint64) error {
 	return nil
 }
 
-// announce is AnnounceRevision of an unknown revision bounded by the configured
-// timeout, for the Casbin methods, which take no context.
-func (w *Watcher) announce() error {
-	ctx, cancel := context.WithTimeout(context.Background(), w.cfg.timeout)
-	defer cancel()
-	return w.AnnounceRevision(ctx, 0)
-}
+// announce is AnnounceRevision of an unknown revision, for the Casbin
+// methods, which take no context.
+func (w *Watcher) announce() error { return w.AnnounceRevision(context.Background(), 0) }
 
 // The Casbin watcher methods all announce the same thing, a hint of an
 // unknown revision: the rules they are given are never sent, because a

@@ -1,16 +1,20 @@
 package pgwatcher_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/wardenhq/warden/internal/tcpproxy"
 	"github.com/wardenhq/warden/watcher"
 	"github.com/wardenhq/warden/watcher/internal/watchertest"
 	"github.com/wardenhq/warden/watcher/pgwatcher"
@@ -142,4 +146,47 @@ func TestNewFromPoolLeavesPoolOpen(t *testing.T) {
 	if _, err := pgwatcher.NewFromPool(ctx, nil); err == nil || errors.Is(err, watcher.ErrUnavailable) {
 		t.Fatalf("nil pool: err = %v; want a usage error", err)
 	}
+}
+
+// TestAnnounceRevisionIsBounded: an enforcer hints after its commit with a
+// context that has no deadline (the change is committed; the hint must not
+// fail because the caller's request ended). The watcher's own timeout must
+// bound it all the same: with the publishing connection frozen, pgx would
+// otherwise wait for ever, and the committed grant or revoke would never
+// be answered.
+func TestAnnounceRevisionIsBounded(t *testing.T) {
+	base := dsn(t)
+	proxy, err := tcpproxy.Start(base.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	ctx := context.Background()
+	w, err := pgwatcher.New(ctx, dsnFor(base, proxy.Addr(), watchertest.Unique("wt-bounded-")),
+		watcher.WithChannel(watchertest.Unique("wt_bounded_")), watcher.WithTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	frozen := make(chan struct{})
+	var once sync.Once
+	proxy.SetHook(func(dir tcpproxy.Direction, data []byte) tcpproxy.Action {
+		if dir == tcpproxy.ToServer && bytes.Contains(data, []byte("pg_notify")) {
+			once.Do(func() { close(frozen) })
+			return tcpproxy.FreezeConn
+		}
+		return tcpproxy.Forward
+	})
+	done := make(chan error, 1)
+	go func() { done <- w.AnnounceRevision(ctx, 7) }()
+	<-frozen
+	select {
+	case err := <-done:
+		if !errors.Is(err, watcher.ErrUnavailable) {
+			t.Fatalf("AnnounceRevision on a frozen connection = %v, want ErrUnavailable", err)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, far above the 200ms bound
+		t.Fatal("AnnounceRevision without a deadline hangs on a frozen connection")
+	}
+	proxy.Cut() // before Close, which would wait for the frozen connection
 }
