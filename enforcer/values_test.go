@@ -451,4 +451,27 @@ func TestRequestBounds(t *testing.T) {
 			t.Fatalf("good request pattern: %v, %v", ok, err)
 		}
 	}
+	// A request value joined into a pattern is checked as the joined
+	// pattern, with the policy's part counted empty.
+	m, err = model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.sub == p.sub && regexMatch(p.obj, \"^\" + r.obj)\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range [][]enforcer.Option{nil, {enforcer.WithCasbinEvaluation()}} {
+		e, err := enforcer.New(ctx, m, nil, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddRules(ctx, enforcer.P("alice", "/posts/1")); err != nil {
+			t.Fatal(err)
+		}
+		for _, pat := range []string{"(", "(a{30}){30}"} {
+			if ok, err := e.Enforce(ctx, "alice", pat); ok || !errors.Is(err, enforcer.ErrInvalidRequest) || !strings.Contains(err.Error(), `field obj: "^`) {
+				t.Fatalf("joined request pattern %q: %v, %v; want ErrInvalidRequest naming obj and the joined pattern", pat, ok, err)
+			}
+		}
+		if ok, err := e.Enforce(ctx, "alice", "/posts/[0-9]+$"); !ok || err != nil {
+			t.Fatalf("good joined request pattern: %v, %v", ok, err)
+		}
+	}
 }
