@@ -94,3 +94,31 @@ func TestStoreReset(t *testing.T) {
 		})
 	}
 }
+
+// TestEpochAddedToAnOlderHead: a head table created before the epoch
+// existed gets the column and a name, and keeps its revision.
+func TestEpochAddedToAnOlderHead(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.Open(t)
+			if err := db.DB.Exec("CREATE TABLE casbin_rule_head (id INTEGER NOT NULL PRIMARY KEY, revision BIGINT NOT NULL, pruned BIGINT NOT NULL)").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.DB.Exec("INSERT INTO casbin_rule_head (id, revision, pruned) VALUES (1, 5, 5)").Error; err != nil {
+				t.Fatal(err)
+			}
+			s := newStore(t, db.DB)
+			epoch, err := s.Epoch(ctx)
+			if err != nil || len(epoch) != 32 {
+				t.Fatalf("Epoch = %q, %v", epoch, err)
+			}
+			if h, err := s.Head(ctx); err != nil || h != 5 {
+				t.Fatalf("Head = %d, %v", h, err)
+			}
+			if again, err := newStore(t, db.DB).Epoch(ctx); err != nil || again != epoch {
+				t.Fatalf("a second New renamed the epoch: %q, %v (was %q)", again, err, epoch)
+			}
+		})
+	}
+}

@@ -238,7 +238,7 @@ func (s *Store) logDDL() []string {
 				s.q.log, ix),
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id INT NOT NULL PRIMARY KEY, revision BIGINT UNSIGNED NOT NULL, "+
 				"pruned BIGINT UNSIGNED NOT NULL, epoch VARCHAR(32) NOT NULL DEFAULT '') ENGINE=InnoDB", s.q.head),
-			fmt.Sprintf("INSERT IGNORE INTO %s (id, revision, pruned, epoch) VALUES (1, 0, 0, '')", s.q.head),
+			fmt.Sprintf("INSERT IGNORE INTO %s (id, revision, pruned) VALUES (1, 0, 0)", s.q.head),
 		}
 	default: // postgres, sqlite
 		return []string{
@@ -248,7 +248,7 @@ func (s *Store) logDDL() []string {
 			fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (change_id)", ix, s.q.log),
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id INTEGER NOT NULL PRIMARY KEY, revision BIGINT NOT NULL, "+
 				"pruned BIGINT NOT NULL, epoch VARCHAR(32) NOT NULL DEFAULT '')", s.q.head),
-			fmt.Sprintf("INSERT INTO %s (id, revision, pruned, epoch) VALUES (1, 0, 0, '') ON CONFLICT DO NOTHING", s.q.head),
+			fmt.Sprintf("INSERT INTO %s (id, revision, pruned) VALUES (1, 0, 0) ON CONFLICT DO NOTHING", s.q.head),
 		}
 	}
 }
