@@ -56,16 +56,7 @@ func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bear
 // TestPathAttacks runs the path attack suite against echo.
 func TestPathAttacks(t *testing.T) {
 	addr, tokens := pathServer(t)
-	for _, c := range attacktest.PathCases {
-		t.Run(c.Name, func(t *testing.T) {
-			for name, want := range map[string]int{"dave": c.Viewer, "carol": attacktest.CarolStatus(c)} {
-				status, body := attacktest.Send(t, addr, c.Target, bearer(tokens[name]))
-				if status != want {
-					t.Errorf("%s %q: status %d (%q), want %d", name, c.Target, status, body, want)
-				}
-			}
-		})
-	}
+	attacktest.RunPathCases(t, addr, tokens)
 }
 
 // FuzzPathNoBypass: no request-target is allowed where plain Casbin denies
