@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -69,7 +70,13 @@ func TestRowsOutsideTheChainAreForged(t *testing.T) {
 			if !strings.HasSuffix(s, "Z") {
 				t.Fatalf("stored time %q, want RFC 3339 in UTC", s)
 			}
-			must(t, db.Exec(fmt.Sprintf(`UPDATE "%s" SET time = ? WHERE seq = 2`, l.Table()), strings.TrimSuffix(s, "Z")+"9Z").Error)
+			// Parsed and formatted again, not edited as text: RFC 3339
+			// drops trailing zeros (".120Z" is ".12Z", ".000Z" is "Z"), so
+			// appending a digit moved the time by milliseconds one run in ten.
+			at, err := time.Parse(time.RFC3339Nano, s)
+			must(t, err)
+			moved := at.Add(900 * time.Microsecond).Format(time.RFC3339Nano)
+			must(t, db.Exec(fmt.Sprintf(`UPDATE "%s" SET time = ? WHERE seq = 2`, l.Table()), moved).Error)
 		}},
 	}
 	for _, b := range dbtest.Backends() {
