@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"testing"
 
 	"github.com/wardenhq/warden/config/dbtest"
@@ -14,21 +13,8 @@ import (
 // served policy that makes "root" a role there.
 func TestServeLockoutCountsOnlyIdentitiesThatAuthenticate(t *testing.T) {
 	db := dbtest.SQLite(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := newAddrWriter()
-	var stderr lockedBuf
-	done := make(chan int, 1)
-	go func() {
-		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
-			"--jwt-secret", serveSecret, "--admin", "root"}, out, &stderr)
-	}()
-	var base string
-	select {
-	case base = <-out.addr:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, stderr.String())
-	}
+	base := startServe(t, "--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
+		"--jwt-secret", serveSecret, "--admin", "root")
 	root := apiClient{t, base, serveToken(t, "root")}
 	steps := []struct {
 		method, path, body string
@@ -49,9 +35,5 @@ func TestServeLockoutCountsOnlyIdentitiesThatAuthenticate(t *testing.T) {
 	}
 	if code, body := (apiClient{t, base, serveToken(t, "admin")}).call("GET", "/v1/rules", ""); code != 403 {
 		t.Errorf("sub admin: %d %s, want 403 (a role of the served policy)", code, body)
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("serve exited %d: %s", code, stderr.String())
 	}
 }

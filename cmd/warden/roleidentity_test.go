@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -15,21 +14,8 @@ import (
 // still work (issue 10, item 3).
 func TestServeRefusesRoleIdentities(t *testing.T) {
 	db := dbtest.SQLite(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := newAddrWriter()
-	var stderr lockedBuf
-	done := make(chan int, 1)
-	go func() {
-		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
-			"--jwt-secret", serveSecret, "--admin", "root"}, out, &stderr)
-	}()
-	var base string
-	select {
-	case base = <-out.addr:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, stderr.String())
-	}
+	base := startServe(t, "--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
+		"--jwt-secret", serveSecret, "--admin", "root")
 	grouped := func(sub string, groups ...string) string {
 		s, err := token.MintHS256([]byte(serveSecret), token.Claims{Issuer: "https://warden.local", Audience: []string{"warden"},
 			Subject: sub, Groups: groups, TTL: time.Hour})
@@ -56,9 +42,5 @@ func TestServeRefusesRoleIdentities(t *testing.T) {
 				t.Fatalf("%s %s: %d %s, want %d", tt.method, tt.path, code, body, tt.want)
 			}
 		})
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("serve exited %d: %s", code, stderr.String())
 	}
 }
