@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -27,17 +28,17 @@ func TestTeamGroups(t *testing.T) {
 	tests := []struct {
 		name    string
 		dir     Directory
-		tok     *adapters.Token
+		tok     *warden.Token
 		want    []string
 		wantErr error
 	}{
-		{"teams become groups", mapDirectory{"alice": {"a", "b"}}, &adapters.Token{Identity: "alice"}, []string{"team:a", "team:b"}, nil},
-		{"duplicates removed", mapDirectory{"alice": {"a", "a"}}, &adapters.Token{Identity: "alice"}, []string{"team:a"}, nil},
-		{"no teams is an empty list", mapDirectory{}, &adapters.Token{Identity: "bob"}, []string{}, nil},
-		{"identity matched exactly", mapDirectory{"alice": {"a"}}, &adapters.Token{Identity: "Alice"}, []string{}, nil},
-		{"SQL metacharacters are just text", mapDirectory{"alice": {"a"}}, &adapters.Token{Identity: "' OR 1=1 --"}, []string{}, nil},
-		{"no identity is an error", mapDirectory{}, &adapters.Token{Raw: "x.y.z"}, nil, adapters.ErrNoIdentity},
-		{"directory down is an error, not an empty list", failingDirectory{down}, &adapters.Token{Identity: "alice"}, nil, down},
+		{"teams become groups", mapDirectory{"alice": {"a", "b"}}, &warden.Token{Identity: "alice"}, []string{"team:a", "team:b"}, nil},
+		{"duplicates removed", mapDirectory{"alice": {"a", "a"}}, &warden.Token{Identity: "alice"}, []string{"team:a"}, nil},
+		{"no teams is an empty list", mapDirectory{}, &warden.Token{Identity: "bob"}, []string{}, nil},
+		{"identity matched exactly", mapDirectory{"alice": {"a"}}, &warden.Token{Identity: "Alice"}, []string{}, nil},
+		{"SQL metacharacters are just text", mapDirectory{"alice": {"a"}}, &warden.Token{Identity: "' OR 1=1 --"}, []string{}, nil},
+		{"no identity is an error", mapDirectory{}, &warden.Token{Raw: "x.y.z"}, nil, adapters.ErrNoIdentity},
+		{"directory down is an error, not an empty list", failingDirectory{down}, &warden.Token{Identity: "alice"}, nil, down},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/timeout"
@@ -24,7 +25,7 @@ type TeamGroups struct{ Dir Directory }
 
 // Groups returns the caller's team groups. Any failure is an error, never
 // an empty list: the caller denies on error.
-func (p TeamGroups) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (p TeamGroups) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok) // exact identity; never the raw token
 	if err != nil {
 		return nil, err
@@ -61,9 +62,9 @@ func Example_customProvider() {
 	groups = cache.NewGroups(groups, cache.WithTTL(time.Minute))
 	// docs:end compose
 
-	g, err := groups.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	g, err := groups.Groups(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(g, err)
-	_, err = groups.Groups(context.Background(), &adapters.Token{})
+	_, err = groups.Groups(context.Background(), &warden.Token{})
 	fmt.Println(errors.Is(err, adapters.ErrNoIdentity))
 	// Output:
 	// [team:platform team:security] <nil>

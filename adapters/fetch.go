@@ -3,6 +3,8 @@ package adapters
 import (
 	"context"
 	"errors"
+
+	"github.com/wardenhq/warden"
 )
 
 // ErrNoIdentity is returned when a token carries no caller identity (or its
@@ -16,12 +18,12 @@ var ErrNoIdentity = errors.New("adapters: token has no identity")
 // PermissionsProvider.Permissions. The wrappers in the sub-packages (cache,
 // retry, timeout, breaker, multi) compose a Fetch, so one implementation
 // serves both interfaces: pass p.Groups or p.Permissions.
-type Fetch func(ctx context.Context, tok *Token) ([]string, error)
+type Fetch func(ctx context.Context, tok *warden.Token) ([]string, error)
 
 // IdentityOf returns tok.Identity, or an error wrapping ErrNoIdentity when tok
 // is nil or its identity is empty. The identity is returned exactly as given:
 // no trimming or case folding, so "alice" and "Alice " stay different callers.
-func IdentityOf(tok *Token) (string, error) {
+func IdentityOf(tok *warden.Token) (string, error) {
 	if tok == nil || tok.Identity == "" {
 		return "", ErrNoIdentity
 	}

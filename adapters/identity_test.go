@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -60,10 +61,10 @@ func TestIdentityOf(t *testing.T) {
 	if _, err := adapters.IdentityOf(nil); !errors.Is(err, adapters.ErrNoIdentity) {
 		t.Fatalf("nil token: err = %v", err)
 	}
-	if _, err := adapters.IdentityOf(&adapters.Token{Raw: "x.y.z"}); !errors.Is(err, adapters.ErrNoIdentity) {
+	if _, err := adapters.IdentityOf(&warden.Token{Raw: "x.y.z"}); !errors.Is(err, adapters.ErrNoIdentity) {
 		t.Fatalf("empty identity: err = %v", err)
 	}
-	if id, err := adapters.IdentityOf(&adapters.Token{Identity: "alice"}); err != nil || id != "alice" {
+	if id, err := adapters.IdentityOf(&warden.Token{Identity: "alice"}); err != nil || id != "alice" {
 		t.Fatalf("got %q, %v", id, err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+
+	"github.com/wardenhq/warden"
 )
 
 // ErrProviderPanic is wrapped by the error of a fetch whose provider
@@ -40,7 +42,7 @@ func (e *PanicError) Unwrap() []error {
 // (and a nil list). Wrappers apply it to the fetch they were given, so a
 // panicking provider fails its fetch instead of crashing the process.
 func Recover(fetch Fetch) Fetch {
-	return func(ctx context.Context, tok *Token) (list []string, err error) {
+	return func(ctx context.Context, tok *warden.Token) (list []string, err error) {
 		defer func() {
 			if v := recover(); v != nil {
 				list, err = nil, &PanicError{Value: v, Stack: debug.Stack()}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/config/dbtest"
@@ -46,7 +46,7 @@ func TestClaimsAreNeverCachedByIdentity(t *testing.T) {
 	plain := token("alice", map[string]any{})
 	steps := []struct {
 		name          string
-		tok           *adapters.Token
+		tok           *warden.Token
 		perms, groups []string
 	}{
 		{"the admin token", admin, []string{"warden:admin", "read:posts"}, []string{"warden-admin", "editor"}},

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/adapters/cache"
@@ -171,7 +172,7 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) adapte
 func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fetch {
 	if h.Fetch != nil {
 		inner := f
-		f = func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		f = func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			start := time.Now()
 			list, err := inner(ctx, tok)
 			h.Fetch(label, time.Since(start), err)
@@ -218,13 +219,13 @@ func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fe
 		// The loader marks the calling request's flag: a call whose flag
 		// stays unset was answered without its own upstream fetch.
 		inner := f
-		c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			if m, ok := ctx.Value(loadMarkKey{}).(*bool); ok {
 				*m = true
 			}
 			return inner(ctx, tok)
 		}, opts...)
-		f = func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+		f = func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			loaded := new(bool)
 			list, err := c.Fetch(context.WithValue(ctx, loadMarkKey{}, loaded), tok)
 			if err == nil || *loaded {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/config"
@@ -56,8 +56,8 @@ func (r *recorder) hooks() config.Hooks {
 	}
 }
 
-func token(id string, claims map[string]any) *adapters.Token {
-	return &adapters.Token{Identity: id, Claims: claims}
+func token(id string, claims map[string]any) *warden.Token {
+	return &warden.Token{Identity: id, Claims: claims}
 }
 
 func TestBuildProviders(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/enforcer"
@@ -67,7 +68,7 @@ func (m *Metrics) Permissions(source string, p adapters.PermissionsProvider) ada
 }
 
 func (m *Metrics) fetch(source string, f adapters.Fetch) adapters.Fetch {
-	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		start := time.Now()
 		list, err := f(ctx, tok)
 		m.ObserveFetch(source, time.Since(start), err)

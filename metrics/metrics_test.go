@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/enforcer"
@@ -98,13 +99,13 @@ func TestDecider(t *testing.T) {
 func TestProviderHooks(t *testing.T) {
 	m := metrics.New(metrics.WithoutRuntime())
 	fail := true
-	g := m.Groups("groups/http", adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	g := m.Groups("groups/http", adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		if fail {
 			return nil, errors.New("down")
 		}
 		return []string{"a"}, nil
 	}))
-	tok := &adapters.Token{Identity: "alice"}
+	tok := &warden.Token{Identity: "alice"}
 	if _, err := g.Groups(context.Background(), tok); err == nil {
 		t.Fatal("error swallowed")
 	}
@@ -112,7 +113,7 @@ func TestProviderHooks(t *testing.T) {
 	if got, err := g.Groups(context.Background(), tok); err != nil || len(got) != 1 {
 		t.Fatalf("answer changed: %v %v", got, err)
 	}
-	p := m.Permissions("permissions/claims", adapters.PermissionsFunc(func(context.Context, *adapters.Token) ([]string, error) { return nil, nil }))
+	p := m.Permissions("permissions/claims", adapters.PermissionsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil }))
 	_, _ = p.Permissions(context.Background(), tok)
 
 	src := map[string]string{"source": "groups/http"}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/metrics"
@@ -27,10 +28,10 @@ func TestMiddlewareOption(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := metrics.New(metrics.WithoutRuntime())
-	authn := middleware.AuthenticatorFunc(func(_ context.Context, r *http.Request) (*adapters.Token, error) {
-		return &adapters.Token{Identity: r.Header.Get("X-User")}, nil
+	authn := middleware.AuthenticatorFunc(func(_ context.Context, r *http.Request) (*warden.Token, error) {
+		return &warden.Token{Identity: r.Header.Get("X-User")}, nil
 	})
-	groups := m.Groups("groups/static", adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) { return nil, nil }))
+	groups := m.Groups("groups/static", adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil }))
 	auth, err := middleware.New(middleware.WithAuthenticator(authn), m.Middleware(e), middleware.WithGroups(groups))
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
@@ -70,7 +70,7 @@ func NewAPIKeys(hashed map[string]string, opts ...APIKeyOption) (*APIKeys, error
 // Authenticate implements Authenticator. The presented key's hash is
 // compared with every stored hash in constant time, so the response time
 // says nothing about how close a guess was or which entry matched.
-func (k *APIKeys) Authenticate(_ context.Context, r *http.Request) (*adapters.Token, error) {
+func (k *APIKeys) Authenticate(_ context.Context, r *http.Request) (*warden.Token, error) {
 	values := r.Header.Values(k.header)
 	var key string
 	switch {
@@ -100,7 +100,7 @@ func (k *APIKeys) Authenticate(_ context.Context, r *http.Request) (*adapters.To
 		return nil, fmt.Errorf("%w: unknown API key", token.ErrInvalidToken)
 	}
 	id := k.entries[match].identity
-	return &adapters.Token{
+	return &warden.Token{
 		Header:   map[string]any{"typ": "api-key"},
 		Claims:   map[string]any{"sub": id},
 		Identity: id,

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
@@ -14,20 +14,20 @@ import (
 // kind, token.ErrInvalidToken when they are bad, and
 // token.ErrKeysUnavailable when it cannot tell.
 type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request) (*adapters.Token, error)
+	Authenticate(ctx context.Context, r *http.Request) (*warden.Token, error)
 }
 
 // AuthenticatorFunc adapts a function to Authenticator.
-type AuthenticatorFunc func(ctx context.Context, r *http.Request) (*adapters.Token, error)
+type AuthenticatorFunc func(ctx context.Context, r *http.Request) (*warden.Token, error)
 
 // Authenticate calls f.
-func (f AuthenticatorFunc) Authenticate(ctx context.Context, r *http.Request) (*adapters.Token, error) {
+func (f AuthenticatorFunc) Authenticate(ctx context.Context, r *http.Request) (*warden.Token, error) {
 	return f(ctx, r)
 }
 
 // Bearer authenticates the Authorization: Bearer header with v.
 func Bearer(v *token.Verifier) Authenticator {
-	return AuthenticatorFunc(func(ctx context.Context, r *http.Request) (*adapters.Token, error) {
+	return AuthenticatorFunc(func(ctx context.Context, r *http.Request) (*warden.Token, error) {
 		raw, err := token.FromHeader(r.Header)
 		if err != nil {
 			return nil, err
@@ -41,7 +41,7 @@ func Bearer(v *token.Verifier) Authenticator {
 // retried as another kind: a wrong API key must not fall through to
 // anonymous access or a weaker scheme.
 func FirstOf(as ...Authenticator) Authenticator {
-	return AuthenticatorFunc(func(ctx context.Context, r *http.Request) (*adapters.Token, error) {
+	return AuthenticatorFunc(func(ctx context.Context, r *http.Request) (*warden.Token, error) {
 		for _, a := range as {
 			tok, err := a.Authenticate(ctx, r)
 			if errors.Is(err, token.ErrMissingToken) {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
@@ -13,7 +14,7 @@ import (
 
 func TestGuards(t *testing.T) {
 	key := hmacKey(t)
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),

@@ -13,7 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
@@ -126,7 +126,7 @@ func slogJSON(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w,
 
 // claimPermissions reads the "permissions" claim the way a service would,
 // through adapters/claims.
-func claimPermissions(tok *adapters.Token) ([]string, error) {
+func claimPermissions(tok *warden.Token) ([]string, error) {
 	p, err := claims.New(claims.WithPermissionsClaim("permissions"))
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
@@ -55,7 +56,7 @@ func TestPanickingProviderFailsClosed(t *testing.T) {
 		enforcer.P("contractor", "read:salaries", "deny"),
 		enforcer.G("carol", "staff"),
 	)
-	panicky := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) { panic("boom") })
+	panicky := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { panic("boom") })
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
 		middleware.WithDecider(e), middleware.WithGroups(panicky), middleware.WithLogger(discard()))
 	if err != nil {
@@ -75,7 +76,7 @@ func TestRequireWithPermissionsModel(t *testing.T) {
 		enforcer.P("contractor", "delete:*", "deny"),
 		enforcer.P("viewer", "read:posts", "allow"),
 	)
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),

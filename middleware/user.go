@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -14,7 +15,7 @@ import (
 // permissions are fetched on first use, at most once; the first result,
 // error included, is kept for the rest of the request.
 type User struct {
-	tok    *adapters.Token
+	tok    *warden.Token
 	gp     []adapters.GroupsProvider
 	pp     []adapters.PermissionsProvider
 	groups lazy
@@ -23,7 +24,7 @@ type User struct {
 
 // NewUser returns the user of a verified token, with the providers asked
 // for its groups and permissions (union of all providers).
-func NewUser(tok *adapters.Token, groups []adapters.GroupsProvider, perms []adapters.PermissionsProvider) *User {
+func NewUser(tok *warden.Token, groups []adapters.GroupsProvider, perms []adapters.PermissionsProvider) *User {
 	return &User{tok: tok, gp: groups, pp: perms}
 }
 
@@ -56,7 +57,7 @@ func (u *User) Email() string {
 func (u *User) Claims() map[string]any { return u.tok.Claims }
 
 // Token is the verified token. Never log its Raw field.
-func (u *User) Token() *adapters.Token { return u.tok }
+func (u *User) Token() *warden.Token { return u.tok }
 
 // Groups returns the union of the providers' groups, in order of first
 // appearance. An error from any provider is an error: a partial list could

@@ -3,7 +3,7 @@ package middleware_test
 import (
 	"testing"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/middleware"
 )
 
@@ -22,7 +22,7 @@ func TestUserEmailOnlyWhenVerified(t *testing.T) {
 		{"no email", map[string]any{"email_verified": true}, ""},
 	}
 	for _, tt := range tests {
-		u := middleware.NewUser(&adapters.Token{Identity: "u", Claims: tt.claims}, nil, nil)
+		u := middleware.NewUser(&warden.Token{Identity: "u", Claims: tt.claims}, nil, nil)
 		if got := u.Email(); got != tt.want {
 			t.Errorf("%s: Email() = %q, want %q", tt.name, got, tt.want)
 		}

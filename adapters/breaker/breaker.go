@@ -9,6 +9,7 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -155,7 +156,7 @@ func New(fetch adapters.Fetch, opts ...Option) *Breaker {
 // Fetch calls the wrapped fetch unless the breaker is open. A panic in the
 // fetch is returned as an error wrapping adapters.ErrProviderPanic and
 // counts as a failure.
-func (b *Breaker) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (b *Breaker) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
 	list, err := b.cb.Execute(func() ([]string, error) { return b.fetch(ctx, tok) })
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		if b.cfg.hasFallback {
@@ -184,7 +185,7 @@ func NewGroups(p adapters.GroupsProvider, opts ...Option) *Groups {
 }
 
 // Groups implements adapters.GroupsProvider.
-func (g *Groups) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (g *Groups) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return g.Fetch(ctx, tok)
 }
 
@@ -197,6 +198,6 @@ func NewPermissions(p adapters.PermissionsProvider, opts ...Option) *Permissions
 }
 
 // Permissions implements adapters.PermissionsProvider.
-func (p *Permissions) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (p *Permissions) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return p.Fetch(ctx, tok)
 }

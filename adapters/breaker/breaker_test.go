@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 )
@@ -20,7 +21,7 @@ type source struct {
 	fail  atomic.Bool
 }
 
-func (s *source) fetch(context.Context, *adapters.Token) ([]string, error) {
+func (s *source) fetch(context.Context, *warden.Token) ([]string, error) {
 	s.calls.Add(1)
 	if s.fail.Load() {
 		return nil, errDown
@@ -28,7 +29,7 @@ func (s *source) fetch(context.Context, *adapters.Token) ([]string, error) {
 	return []string{"editors"}, nil
 }
 
-var tok = &adapters.Token{Identity: "alice"}
+var tok = &warden.Token{Identity: "alice"}
 
 // waitFor polls cond for at most 5 seconds; the breaker changes state lazily
 // when asked, after its open timeout.
@@ -159,7 +160,7 @@ func TestSuccessResetsConsecutiveFailures(t *testing.T) {
 }
 
 func TestCancelledCallerDoesNotTrip(t *testing.T) {
-	b := breaker.New(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+	b := breaker.New(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		return nil, ctx.Err()
 	}, breaker.WithFailures(1))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -178,7 +179,7 @@ func TestCancelledCallerDoesNotTrip(t *testing.T) {
 // changing shared state).
 func TestCallerDataDoesNotTrip(t *testing.T) {
 	for _, cause := range []error{adapters.ErrNoIdentity, adapters.ErrPerToken} {
-		b := breaker.New(func(context.Context, *adapters.Token) ([]string, error) {
+		b := breaker.New(func(context.Context, *warden.Token) ([]string, error) {
 			return nil, fmt.Errorf("source: %w", cause)
 		}, breaker.WithFailures(1))
 		for range 3 {
@@ -221,12 +222,12 @@ func TestProviders(t *testing.T) {
 }
 
 func ExampleNewGroups() {
-	down := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	down := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return nil, errors.New("connection refused")
 	})
 	g := breaker.NewGroups(down, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Minute))
 	for range 3 {
-		_, err := g.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+		_, err := g.Groups(context.Background(), &warden.Token{Identity: "alice"})
 		fmt.Println(errors.Is(err, breaker.ErrOpen), g.State())
 	}
 	// Output:
@@ -237,7 +238,7 @@ func ExampleNewGroups() {
 
 func TestFailureIf(t *testing.T) {
 	errNotFound := errors.New("not found")
-	b := breaker.New(func(context.Context, *adapters.Token) ([]string, error) { return nil, errNotFound },
+	b := breaker.New(func(context.Context, *warden.Token) ([]string, error) { return nil, errNotFound },
 		breaker.WithFailures(2),
 		breaker.WithFailureIf(func(err error) bool { return !errors.Is(err, errNotFound) }))
 	for range 5 {
@@ -256,7 +257,7 @@ func TestFailureIf(t *testing.T) {
 // opens the breaker.
 func TestProviderPanicIsAFailure(t *testing.T) {
 	var calls atomic.Int64
-	b := breaker.New(func(context.Context, *adapters.Token) ([]string, error) {
+	b := breaker.New(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
 	}, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Hour))

@@ -13,6 +13,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -115,7 +116,7 @@ func New(fetch adapters.Fetch, opts ...Option) *Cache {
 // returned slice is the caller's own copy. A token without identity is an
 // error wrapping adapters.ErrNoIdentity; a panic in the upstream fetch is an
 // error wrapping adapters.ErrProviderPanic.
-func (c *Cache) Fetch(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (c *Cache) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)

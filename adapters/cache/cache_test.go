@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/cache"
 )
@@ -21,7 +22,7 @@ type counting struct {
 	fail  atomic.Bool
 }
 
-func (s *counting) fetch(_ context.Context, tok *adapters.Token) ([]string, error) {
+func (s *counting) fetch(_ context.Context, tok *warden.Token) ([]string, error) {
 	s.calls.Add(1)
 	if s.fail.Load() {
 		return nil, errors.New("upstream down")
@@ -42,7 +43,7 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func tok(id string) *adapters.Token { return &adapters.Token{Identity: id, Raw: "raw-" + id} }
+func tok(id string) *warden.Token { return &warden.Token{Identity: id, Raw: "raw-" + id} }
 
 func TestHitAndDedup(t *testing.T) {
 	src := &counting{}
@@ -63,16 +64,16 @@ func TestKeyedByIdentityNotToken(t *testing.T) {
 	src := &counting{}
 	c := cache.New(src.fetch)
 	ctx := context.Background()
-	c.Fetch(ctx, &adapters.Token{Identity: "alice", Raw: "token-1"})
-	got, _ := c.Fetch(ctx, &adapters.Token{Identity: "alice", Raw: "token-2"})
+	c.Fetch(ctx, &warden.Token{Identity: "alice", Raw: "token-1"})
+	got, _ := c.Fetch(ctx, &warden.Token{Identity: "alice", Raw: "token-2"})
 	if src.calls.Load() != 1 || got[0] != "alice-group" {
 		t.Fatalf("a new token of the same identity missed: calls=%d", src.calls.Load())
 	}
-	got, _ = c.Fetch(ctx, &adapters.Token{Identity: "bob", Raw: "token-1"})
+	got, _ = c.Fetch(ctx, &warden.Token{Identity: "bob", Raw: "token-1"})
 	if got[0] != "bob-group" {
 		t.Fatalf("same raw token, other identity got %v", got)
 	}
-	if _, err := c.Fetch(ctx, &adapters.Token{Raw: "token-1"}); !errors.Is(err, adapters.ErrNoIdentity) {
+	if _, err := c.Fetch(ctx, &warden.Token{Raw: "token-1"}); !errors.Is(err, adapters.ErrNoIdentity) {
 		t.Fatalf("token without identity: err = %v", err)
 	}
 }
@@ -94,7 +95,7 @@ func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
 	const callers = 100
 	var calls, waiting atomic.Int64
 	allWaiting := make(chan struct{})
-	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		n := calls.Add(1)
 		<-allWaiting
 		return []string{fmt.Sprintf("g%d", n)}, nil
@@ -238,7 +239,7 @@ func TestInvalidateDuringLoadDropsStaleAnswer(t *testing.T) {
 	var calls atomic.Int64
 	started := make(chan struct{}, 1)
 	release := make(chan struct{})
-	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		n := calls.Add(1)
 		if n == 1 {
 			started <- struct{}{}
@@ -267,7 +268,7 @@ func TestInvalidateDuringLoadDropsStaleAnswer(t *testing.T) {
 func TestCallerContextEndsWait(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		<-release
 		return []string{"g"}, nil
 	})
@@ -279,10 +280,10 @@ func TestCallerContextEndsWait(t *testing.T) {
 }
 
 func TestProviders(t *testing.T) {
-	g := cache.NewGroups(adapters.GroupsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	g := cache.NewGroups(adapters.GroupsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		return []string{"editors"}, nil
 	}))
-	p := cache.NewPermissions(adapters.PermissionsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	p := cache.NewPermissions(adapters.PermissionsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		return []string{"read:posts"}, nil
 	}))
 	var _ adapters.GroupsProvider = g
@@ -296,13 +297,13 @@ func TestProviders(t *testing.T) {
 
 func ExampleNewGroups() {
 	var calls int
-	upstream := adapters.GroupsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	upstream := adapters.GroupsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		calls++
 		return []string{"editors"}, nil
 	})
 	groups := cache.NewGroups(upstream, cache.WithTTL(30*time.Second), cache.WithSize(1000))
 	for range 3 {
-		g, _ := groups.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+		g, _ := groups.Groups(context.Background(), &warden.Token{Identity: "alice"})
 		fmt.Println(g)
 	}
 	fmt.Println("upstream calls:", calls)
@@ -333,7 +334,7 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 	var calls atomic.Int64
 	started := make(chan struct{})
 	release := make(chan struct{})
-	c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		calls.Add(1)
 		close(started)
 		<-release
@@ -369,7 +370,7 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 // singleflight's goroutine, and the next fetch calls the provider again.
 func TestProviderPanicIsAnError(t *testing.T) {
 	var calls atomic.Int64
-	c := cache.New(func(context.Context, *adapters.Token) ([]string, error) {
+	c := cache.New(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
 	})
@@ -399,7 +400,7 @@ func TestInvalidateDuringLoadStartsNewLoad(t *testing.T) {
 			var calls atomic.Int64
 			started := make(chan struct{})
 			release := make(chan struct{})
-			c := cache.New(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+			c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 				if calls.Add(1) == 1 {
 					close(started)
 					<-release
@@ -449,7 +450,7 @@ func TestInvalidateDuringLoadStartsNewLoad(t *testing.T) {
 // add must still win: the check and the add are one step.
 func TestInvalidateBetweenCheckAndAdd(t *testing.T) {
 	var calls atomic.Int64
-	c := cache.New(func(context.Context, *adapters.Token) ([]string, error) {
+	c := cache.New(func(context.Context, *warden.Token) ([]string, error) {
 		if calls.Add(1) == 1 {
 			return []string{"stale"}, nil
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/claims"
@@ -23,8 +24,8 @@ func TestPerTokenSourceIsNeverCached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := &adapters.Token{Identity: "alice", Claims: map[string]any{"permissions": []any{"warden:admin"}}}
-	plain := &adapters.Token{Identity: "alice", Claims: map[string]any{}}
+	admin := &warden.Token{Identity: "alice", Claims: map[string]any{"permissions": []any{"warden:admin"}}}
+	plain := &warden.Token{Identity: "alice", Claims: map[string]any{}}
 	for name, fetch := range map[string]adapters.Fetch{
 		"direct":       cp.Permissions,
 		"behind retry": retry.Wrap(cp.Permissions, retry.WithAttempts(2)),
@@ -32,7 +33,7 @@ func TestPerTokenSourceIsNeverCached(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := cache.New(fetch, cache.WithTTL(time.Hour))
-			for _, tok := range []*adapters.Token{admin, plain} {
+			for _, tok := range []*warden.Token{admin, plain} {
 				list, err := c.Fetch(ctx, tok)
 				if !errors.Is(err, adapters.ErrPerToken) || slices.Contains(list, "warden:admin") {
 					t.Errorf("%v through a cache: %v, %v; want ErrPerToken", tok.Claims, list, err)

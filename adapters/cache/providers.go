@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -15,7 +16,7 @@ func NewGroups(p adapters.GroupsProvider, opts ...Option) *Groups {
 }
 
 // Groups implements adapters.GroupsProvider.
-func (g *Groups) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (g *Groups) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return g.Fetch(ctx, tok)
 }
 
@@ -28,6 +29,6 @@ func NewPermissions(p adapters.PermissionsProvider, opts ...Option) *Permissions
 }
 
 // Permissions implements adapters.PermissionsProvider.
-func (p *Permissions) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (p *Permissions) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return p.Fetch(ctx, tok)
 }

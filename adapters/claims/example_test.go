@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/claims"
 )
 
@@ -20,14 +20,14 @@ func ExampleWithGroupsClaim() {
 	if err != nil {
 		panic(err)
 	}
-	realm := &adapters.Token{Identity: "alice", Claims: map[string]any{
+	realm := &warden.Token{Identity: "alice", Claims: map[string]any{
 		"realm_access":    map[string]any{"roles": []any{"admin"}},
 		"resource_access": map[string]any{"my-api": map[string]any{"roles": []any{"editor"}}},
 	}}
-	client := &adapters.Token{Identity: "bob", Claims: map[string]any{
+	client := &warden.Token{Identity: "bob", Claims: map[string]any{
 		"resource_access": map[string]any{"my-api": map[string]any{"roles": []any{"editor"}}},
 	}}
-	for _, tok := range []*adapters.Token{realm, client} {
+	for _, tok := range []*warden.Token{realm, client} {
 		groups, err := p.Groups(context.Background(), tok)
 		fmt.Println(tok.Identity, groups, err)
 	}

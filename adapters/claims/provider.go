@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/permission"
 )
@@ -123,7 +124,7 @@ func Required() Option {
 
 // Groups returns the caller's groups from the first configured group claim
 // present, plus scope-derived groups when WithScopeGroups was given.
-func (p *Provider) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (p *Provider) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	if err := perToken(ctx, tok); err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func (p *Provider) Groups(ctx context.Context, tok *adapters.Token) ([]string, e
 // configured permission claim present. Every entry must be a valid
 // permission (see package permission); an invalid one is an error, so that a
 // malformed claim is reported rather than half-applied.
-func (p *Provider) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (p *Provider) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	if err := perToken(ctx, tok); err != nil {
 		return nil, err
 	}
@@ -176,7 +177,7 @@ func (p *Provider) Permissions(ctx context.Context, tok *adapters.Token) ([]stri
 // perToken refuses a fetch without a token, and one whose answer would be
 // shared with other tokens of the identity (a cache's load): the claims are
 // this token's own.
-func perToken(ctx context.Context, tok *adapters.Token) error {
+func perToken(ctx context.Context, tok *warden.Token) error {
 	switch {
 	case adapters.SharedByIdentity(ctx):
 		return fmt.Errorf("claims: %w: do not cache the claims source", adapters.ErrPerToken)

@@ -8,18 +8,18 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/claims"
 )
 
 // decode parses claims the way a JWT library hands them over.
-func decode(t testing.TB, s string) *adapters.Token {
+func decode(t testing.TB, s string) *warden.Token {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		t.Fatal(err)
 	}
-	return &adapters.Token{Claims: m, Identity: "alice"}
+	return &warden.Token{Claims: m, Identity: "alice"}
 }
 
 func TestGroups(t *testing.T) {
@@ -111,7 +111,7 @@ func TestNoToken(t *testing.T) {
 	if _, err := p.Groups(context.Background(), nil); !errors.Is(err, claims.ErrNoToken) {
 		t.Fatalf("Groups(nil) err = %v", err)
 	}
-	if _, err := p.Permissions(context.Background(), &adapters.Token{}); !errors.Is(err, claims.ErrNoToken) {
+	if _, err := p.Permissions(context.Background(), &warden.Token{}); !errors.Is(err, claims.ErrNoToken) {
 		t.Fatalf("Permissions(no claims) err = %v", err)
 	}
 }
@@ -151,7 +151,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	tok := &adapters.Token{Identity: "alice", Claims: map[string]any{
+	tok := &warden.Token{Identity: "alice", Claims: map[string]any{
 		"resource_access": map[string]any{"my-api": map[string]any{"roles": []any{"editor", "viewer"}}},
 		"scope":           "read:posts api/admin",
 	}}

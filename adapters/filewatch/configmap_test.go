@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/filewatch"
 	"github.com/wardenhq/warden/adapters/jsonfile"
 )
@@ -79,7 +79,7 @@ func TestFollowsConfigMapUpdates(t *testing.T) {
 	}
 	defer w.Close()
 	perms := func() string {
-		p, err := f.Permissions(context.Background(), &adapters.Token{Identity: "john"})
+		p, err := f.Permissions(context.Background(), &warden.Token{Identity: "john"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestFollowsSymlinkTargetInSameDirectory(t *testing.T) {
 		// An in-place write may be seen half done (an error, last good
 		// kept) before the reload of the whole file.
 		err := wait(t, reloaded, "reload after the target changed")
-		p, perr := f.Permissions(context.Background(), &adapters.Token{Identity: "john"})
+		p, perr := f.Permissions(context.Background(), &warden.Token{Identity: "john"})
 		if perr != nil {
 			t.Fatal(perr)
 		}

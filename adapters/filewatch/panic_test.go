@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/filewatch"
 	"github.com/wardenhq/warden/adapters/jsonfile"
 )
@@ -53,7 +53,7 @@ func TestPanickingReloadIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	perms := func() string {
-		p, err := f.Permissions(context.Background(), &adapters.Token{Identity: "john"})
+		p, err := f.Permissions(context.Background(), &warden.Token{Identity: "john"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/hierarchy"
 	"github.com/wardenhq/warden/permission"
@@ -106,7 +107,7 @@ func TestProviderExpandsOncePerChange(t *testing.T) {
 		loads.Add(1)
 		return current, nil
 	}
-	direct := adapters.GroupsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+	direct := adapters.GroupsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return map[string][]string{"alice": {"editor"}, "bob": {"intern"}}[tok.Identity], nil
 	})
 	ctx := context.Background()
@@ -114,7 +115,7 @@ func TestProviderExpandsOncePerChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice := &adapters.Token{Identity: "alice"}
+	alice := &warden.Token{Identity: "alice"}
 	for range 100 {
 		if g, err := h.Groups(ctx, alice); err != nil || !reflect.DeepEqual(g, []string{"editor", "viewer"}) {
 			t.Fatalf("Groups = %v, %v", g, err)
@@ -150,15 +151,15 @@ func TestProviderExpandsOncePerChange(t *testing.T) {
 func TestProviderErrors(t *testing.T) {
 	boom := errors.New("boom")
 	ok := func(context.Context) (hierarchy.Graph, error) { return graph, nil }
-	failing := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) { return nil, boom })
+	failing := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, boom })
 	h, err := hierarchy.New(context.Background(), failing, ok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, err := h.Groups(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, boom) || g != nil {
+	if g, err := h.Groups(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, boom) || g != nil {
 		t.Fatalf("Groups = %v, %v", g, err)
 	}
-	if p, err := h.Permissions(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, boom) || p != nil {
+	if p, err := h.Permissions(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, boom) || p != nil {
 		t.Fatalf("Permissions = %v, %v", p, err)
 	}
 	if _, err := hierarchy.New(context.Background(), failing, func(context.Context) (hierarchy.Graph, error) {
@@ -169,7 +170,7 @@ func TestProviderErrors(t *testing.T) {
 }
 
 func ExampleNew() {
-	direct := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	direct := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"editor"}, nil
 	})
 	src := func(context.Context) (hierarchy.Graph, error) {
@@ -182,7 +183,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	tok := &adapters.Token{Identity: "alice"}
+	tok := &warden.Token{Identity: "alice"}
 	roles, _ := h.Groups(context.Background(), tok)
 	perms, _ := h.Permissions(context.Background(), tok)
 	fmt.Println(roles, perms)
@@ -190,8 +191,8 @@ func ExampleNew() {
 }
 
 func TestWithUserPermissions(t *testing.T) {
-	direct := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) { return []string{"viewer"}, nil })
-	own := adapters.PermissionsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	direct := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return []string{"viewer"}, nil })
+	own := adapters.PermissionsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"posts:*", "profile:edit"}, nil
 	})
 	h, err := hierarchy.New(context.Background(), direct, func(context.Context) (hierarchy.Graph, error) { return graph, nil },
@@ -199,7 +200,7 @@ func TestWithUserPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := h.Permissions(context.Background(), &adapters.Token{Identity: "a"})
+	got, err := h.Permissions(context.Background(), &warden.Token{Identity: "a"})
 	if err != nil || !reflect.DeepEqual(got, []string{"posts:*", "profile:edit", "comments:read"}) {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -207,10 +208,10 @@ func TestWithUserPermissions(t *testing.T) {
 
 func TestZeroProviderIsAnError(t *testing.T) {
 	var h hierarchy.Provider
-	if g, err := h.Groups(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, hierarchy.ErrNotLoaded) || g != nil {
+	if g, err := h.Groups(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, hierarchy.ErrNotLoaded) || g != nil {
 		t.Fatalf("Groups = %v, %v", g, err)
 	}
-	if p, err := h.Permissions(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, hierarchy.ErrNotLoaded) || p != nil {
+	if p, err := h.Permissions(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, hierarchy.ErrNotLoaded) || p != nil {
 		t.Fatalf("Permissions = %v, %v", p, err)
 	}
 }

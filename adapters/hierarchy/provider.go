@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -72,7 +73,7 @@ func (h *Provider) Update(g Graph) error {
 }
 
 // Groups returns the caller's direct roles and every role they inherit.
-func (h *Provider) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (h *Provider) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	e, direct, err := h.fetch(ctx, tok)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (h *Provider) Groups(ctx context.Context, tok *adapters.Token) ([]string, e
 }
 
 // fetch returns the expansion in force and the caller's direct roles.
-func (h *Provider) fetch(ctx context.Context, tok *adapters.Token) (*Expanded, []string, error) {
+func (h *Provider) fetch(ctx context.Context, tok *warden.Token) (*Expanded, []string, error) {
 	e := h.expanded.Load()
 	if e == nil || h.direct == nil {
 		return nil, nil, ErrNotLoaded
@@ -95,7 +96,7 @@ func (h *Provider) fetch(ctx context.Context, tok *adapters.Token) (*Expanded, [
 
 // Permissions returns the permissions of the caller's roles, inherited ones
 // included, plus the caller's own with WithUserPermissions.
-func (h *Provider) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (h *Provider) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	e, direct, err := h.fetch(ctx, tok)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -105,16 +106,16 @@ func New(base string, opts ...Option) (*Client, error) {
 }
 
 // Groups implements adapters.GroupsProvider.
-func (c *Client) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (c *Client) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return c.fetch(ctx, tok, "groups")
 }
 
 // Permissions implements adapters.PermissionsProvider.
-func (c *Client) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (c *Client) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return c.fetch(ctx, tok, "permissions")
 }
 
-func (c *Client) fetch(ctx context.Context, tok *adapters.Token, what string) ([]string, error) {
+func (c *Client) fetch(ctx context.Context, tok *warden.Token, what string) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/httpapi"
 )
@@ -63,7 +64,7 @@ func TestFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	g, err := c.Groups(ctx, &adapters.Token{Identity: "alice", Raw: "caller-token"})
+	g, err := c.Groups(ctx, &warden.Token{Identity: "alice", Raw: "caller-token"})
 	if err != nil || !reflect.DeepEqual(g, []string{"editors", "staff"}) {
 		t.Fatalf("Groups = %v, %v", g, err)
 	}
@@ -72,7 +73,7 @@ func TestFetch(t *testing.T) {
 		t.Fatalf("request: path %q auth %q", path, auth)
 	}
 	svc.body = `["read:posts"]`
-	p, err := c.Permissions(ctx, &adapters.Token{Identity: "alice"})
+	p, err := c.Permissions(ctx, &warden.Token{Identity: "alice"})
 	if err != nil || !reflect.DeepEqual(p, []string{"read:posts"}) {
 		t.Fatalf("Permissions = %v, %v", p, err)
 	}
@@ -93,7 +94,7 @@ func TestIdentityIsOnePathSegment(t *testing.T) {
 		{"%2F", "/users/%252F/groups"},
 	}
 	for _, tt := range tests {
-		if _, err := c.Groups(context.Background(), &adapters.Token{Identity: tt.id}); err != nil {
+		if _, err := c.Groups(context.Background(), &warden.Token{Identity: tt.id}); err != nil {
 			t.Fatalf("%q: %v", tt.id, err)
 		}
 		if path, _ := svc.last(); path != tt.path {
@@ -101,11 +102,11 @@ func TestIdentityIsOnePathSegment(t *testing.T) {
 		}
 	}
 	for _, id := range []string{".", ".."} {
-		if _, err := c.Groups(context.Background(), &adapters.Token{Identity: id}); !errors.Is(err, httpapi.ErrIdentity) {
+		if _, err := c.Groups(context.Background(), &warden.Token{Identity: id}); !errors.Is(err, httpapi.ErrIdentity) {
 			t.Errorf("identity %q: err = %v, want ErrIdentity", id, err)
 		}
 	}
-	if _, err := c.Groups(context.Background(), &adapters.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
+	if _, err := c.Groups(context.Background(), &warden.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
 		t.Fatalf("empty identity: %v", err)
 	}
 }
@@ -133,7 +134,7 @@ func TestErrors(t *testing.T) {
 			svc.mu.Lock()
 			svc.status, svc.body = tt.status, tt.body
 			svc.mu.Unlock()
-			got, err := c.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+			got, err := c.Groups(context.Background(), &warden.Token{Identity: "alice"})
 			if got != nil || !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
 			}
@@ -149,7 +150,7 @@ func TestErrors(t *testing.T) {
 	svc.mu.Lock()
 	svc.status, svc.body = 200, `[]`
 	svc.mu.Unlock()
-	if got, err := c.Groups(context.Background(), &adapters.Token{Identity: "alice"}); err != nil || got == nil || len(got) != 0 {
+	if got, err := c.Groups(context.Background(), &warden.Token{Identity: "alice"}); err != nil || got == nil || len(got) != 0 {
 		t.Fatalf("empty list: %#v, %v", got, err)
 	}
 }
@@ -159,7 +160,7 @@ func TestTimeout(t *testing.T) {
 	svc.hang = make(chan struct{})
 	defer close(svc.hang)
 	c, _ := httpapi.New(svc.URL, httpapi.WithTimeout(20*time.Millisecond))
-	got, err := c.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	got, err := c.Groups(context.Background(), &warden.Token{Identity: "alice"})
 	if got != nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, %v; want a deadline error", got, err)
 	}
@@ -170,7 +171,7 @@ func TestServiceDown(t *testing.T) {
 	url := svc.URL
 	svc.Close()
 	c, _ := httpapi.New(url, httpapi.WithAPIKey("s3cret"))
-	_, err := c.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	_, err := c.Groups(context.Background(), &warden.Token{Identity: "alice"})
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("err = %v", err)
 	}
@@ -198,7 +199,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	groups, err := c.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	groups, err := c.Groups(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(groups, err)
 	// Output: [editors] <nil>
 }

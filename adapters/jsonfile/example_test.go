@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/jsonfile"
 )
 
@@ -24,7 +24,7 @@ func ExampleOpen() {
 	if err != nil {
 		panic(err)
 	}
-	tok := &adapters.Token{Identity: "john"}
+	tok := &warden.Token{Identity: "john"}
 	groups, _ := f.Groups(context.Background(), tok)
 	perms, _ := f.Permissions(context.Background(), tok)
 	fmt.Println(groups, perms)

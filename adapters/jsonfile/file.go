@@ -12,6 +12,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/permission"
@@ -77,7 +78,7 @@ func (f *File) read() (*Policy, error) {
 }
 
 // Groups implements adapters.GroupsProvider: the user's roles.
-func (f *File) Groups(_ context.Context, tok *adapters.Token) ([]string, error) {
+func (f *File) Groups(_ context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err
@@ -91,7 +92,7 @@ func (f *File) Groups(_ context.Context, tok *adapters.Token) ([]string, error) 
 
 // Permissions implements adapters.PermissionsProvider: the user's own
 // permissions followed by those of their roles, without repeats.
-func (f *File) Permissions(_ context.Context, tok *adapters.Token) ([]string, error) {
+func (f *File) Permissions(_ context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err

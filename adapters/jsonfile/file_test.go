@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/jsonfile"
 	"github.com/wardenhq/warden/enforcer"
@@ -29,7 +30,7 @@ func TestProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	john := &adapters.Token{Identity: "john"}
+	john := &warden.Token{Identity: "john"}
 	g, err := f.Groups(ctx, john)
 	if err != nil || !reflect.DeepEqual(g, []string{"editor"}) {
 		t.Fatalf("Groups = %v, %v", g, err)
@@ -39,11 +40,11 @@ func TestProvider(t *testing.T) {
 		t.Fatalf("Permissions = %v, %v", p, err)
 	}
 	for _, id := range []string{"John", "john ", "nobody"} {
-		if g, err := f.Groups(ctx, &adapters.Token{Identity: id}); err != nil || len(g) != 0 || g == nil {
+		if g, err := f.Groups(ctx, &warden.Token{Identity: id}); err != nil || len(g) != 0 || g == nil {
 			t.Fatalf("Groups(%q) = %#v, %v", id, g, err)
 		}
 	}
-	if _, err := f.Groups(ctx, &adapters.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
+	if _, err := f.Groups(ctx, &warden.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
 		t.Fatalf("no identity: %v", err)
 	}
 	g[0] = "admin"
@@ -65,7 +66,7 @@ func TestBadReloadKeepsLastGood(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Line != 2 || pe.File != path {
 		t.Fatalf("Reload err = %v", err)
 	}
-	p, _ := f.Permissions(context.Background(), &adapters.Token{Identity: "john"})
+	p, _ := f.Permissions(context.Background(), &warden.Token{Identity: "john"})
 	if !reflect.DeepEqual(p, []string{"read:posts", "write:posts"}) {
 		t.Fatalf("after a bad reload: %v", p)
 	}
@@ -124,10 +125,10 @@ func TestLoadsIntoEnforcer(t *testing.T) {
 
 func TestZeroFileIsAnError(t *testing.T) {
 	var f jsonfile.File
-	if g, err := f.Groups(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, jsonfile.ErrNotLoaded) || g != nil {
+	if g, err := f.Groups(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, jsonfile.ErrNotLoaded) || g != nil {
 		t.Fatalf("Groups = %v, %v", g, err)
 	}
-	if p, err := f.Permissions(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, jsonfile.ErrNotLoaded) || p != nil {
+	if p, err := f.Permissions(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, jsonfile.ErrNotLoaded) || p != nil {
 		t.Fatalf("Permissions = %v, %v", p, err)
 	}
 }

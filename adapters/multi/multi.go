@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -66,7 +67,7 @@ func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
 		safe[i] = adapters.Recover(s)
 	}
 	sources = safe
-	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		lists, errs := fetchAll(ctx, tok, sources, !c.bestEffort)
 		var ok [][]string
 		var failed []error
@@ -101,7 +102,7 @@ func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
 // fetchAll runs every source concurrently. With failFast, the first error
 // cancels the rest; the first error in source order is what the caller
 // reports, and the others are cancellations caused by it.
-func fetchAll(ctx context.Context, tok *adapters.Token, sources []adapters.Fetch, failFast bool) ([][]string, []error) {
+func fetchAll(ctx context.Context, tok *warden.Token, sources []adapters.Fetch, failFast bool) ([][]string, []error) {
 	if len(sources) == 1 {
 		l, err := sources[0](ctx, tok)
 		return [][]string{l}, []error{err}

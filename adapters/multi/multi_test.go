@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/multi"
 )
@@ -14,13 +15,13 @@ import (
 var errDown = errors.New("down")
 
 func static(list ...string) adapters.Fetch {
-	return func(context.Context, *adapters.Token) ([]string, error) { return list, nil }
+	return func(context.Context, *warden.Token) ([]string, error) { return list, nil }
 }
 
-func failing(context.Context, *adapters.Token) ([]string, error) { return nil, errDown }
+func failing(context.Context, *warden.Token) ([]string, error) { return nil, errDown }
 
 // blocking waits for its context: it shows that a failure cancels the rest.
-func blocking(ctx context.Context, _ *adapters.Token) ([]string, error) {
+func blocking(ctx context.Context, _ *warden.Token) ([]string, error) {
 	<-ctx.Done()
 	return nil, ctx.Err()
 }
@@ -50,7 +51,7 @@ func TestCombine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+			got, err := f(context.Background(), &warden.Token{Identity: "alice"})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || got != nil {
 					t.Fatalf("got %v, %v; want %v", got, err, tt.wantErr)
@@ -80,22 +81,22 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func ExampleGroups() {
-	fromToken := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	fromToken := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"staff"}, nil
 	})
-	fromDB := adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	fromDB := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"editors", "staff"}, nil
 	})
 	g, err := multi.Groups([]adapters.GroupsProvider{fromToken, fromDB})
 	if err != nil {
 		panic(err)
 	}
-	groups, err := g.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	groups, err := g.Groups(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(groups, err)
 	// Output: [staff editors] <nil>
 }
 
-func panicking(context.Context, *adapters.Token) ([]string, error) { panic("provider bug") }
+func panicking(context.Context, *warden.Token) ([]string, error) { panic("provider bug") }
 
 // Sources run in goroutines of their own, where no caller could recover a
 // panic: a panicking source must fail like any failing source.
@@ -116,7 +117,7 @@ func TestPanickingSourceIsAnError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+			got, err := f(context.Background(), &warden.Token{Identity: "alice"})
 			if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
 				t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 			}
@@ -131,7 +132,7 @@ func TestBestEffortReportsPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+	got, err := f(context.Background(), &warden.Token{Identity: "alice"})
 	if err != nil || !reflect.DeepEqual(got, []string{"a"}) || !errors.Is(reported, adapters.ErrProviderPanic) {
 		t.Fatalf("got %v, %v, reported %v; want [a] and the panic reported", got, err, reported)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/redisstore"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
@@ -21,7 +21,7 @@ func Example() {
 	store.Add(ctx, redisstore.UserRoles, "alice", "editors")
 	store.Add(ctx, redisstore.RolePermissions, "editors", "posts:*")
 
-	perms, err := store.Permissions(ctx, &adapters.Token{Identity: "alice"})
+	perms, err := store.Permissions(ctx, &warden.Token{Identity: "alice"})
 	fmt.Println(perms, err) // [posts:*] <nil>
 
 	m, _ := models.Load(models.Permissions)

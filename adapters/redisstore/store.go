@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/permission"
 )
@@ -55,7 +56,7 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 func (s *Store) key(kind, name string) string { return s.prefix + kind + name }
 
 // Groups implements adapters.GroupsProvider: user_groups ∪ user_roles.
-func (s *Store) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (s *Store) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func (s *Store) Groups(ctx context.Context, tok *adapters.Token) ([]string, erro
 
 // Permissions implements adapters.PermissionsProvider: the permissions of
 // the caller and of each of their groups and roles.
-func (s *Store) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (s *Store) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/redisstore"
 	"github.com/wardenhq/warden/enforcer"
@@ -59,7 +60,7 @@ func TestProvider(t *testing.T) {
 	must(t, s.Add(ctx, redisstore.UserPermissions, "staff", "read:wiki"))
 	must(t, s.Add(ctx, redisstore.UserGroups, "Alice", "admins"))
 
-	tok := &adapters.Token{Identity: "alice"}
+	tok := &warden.Token{Identity: "alice"}
 	g, err := s.Groups(ctx, tok)
 	if err != nil || !reflect.DeepEqual(g, []string{"auditor", "editors", "staff"}) {
 		t.Fatalf("Groups = %v, %v", g, err)
@@ -69,12 +70,12 @@ func TestProvider(t *testing.T) {
 		t.Fatalf("Permissions = %v, %v", p, err)
 	}
 	for _, id := range []string{"nobody", "alice ", "*", "alic?"} {
-		g, err := s.Groups(ctx, &adapters.Token{Identity: id})
+		g, err := s.Groups(ctx, &warden.Token{Identity: id})
 		if err != nil || len(g) != 0 {
 			t.Fatalf("Groups(%q) = %v, %v", id, g, err)
 		}
 	}
-	if _, err := s.Groups(ctx, &adapters.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
+	if _, err := s.Groups(ctx, &warden.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
 		t.Fatalf("no identity: %v", err)
 	}
 	must(t, s.Remove(ctx, redisstore.UserRoles, "alice", "auditor"))
@@ -123,13 +124,13 @@ func TestLoadsIntoEnforcer(t *testing.T) {
 	if _, err := e.AddRules(ctx, enforcer.G("carol", "viewers"), enforcer.P("carol", "x:y", "allow")); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.Groups(ctx, &adapters.Token{Identity: "carol"}); !reflect.DeepEqual(g, []string{"viewers"}) {
+	if g, _ := s.Groups(ctx, &warden.Token{Identity: "carol"}); !reflect.DeepEqual(g, []string{"viewers"}) {
 		t.Fatalf("AddRules not persisted: %v", g)
 	}
 	if _, err := e.RemoveRules(ctx, enforcer.G("alice", "editors")); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.Groups(ctx, &adapters.Token{Identity: "alice"}); len(g) != 0 {
+	if g, _ := s.Groups(ctx, &warden.Token{Identity: "alice"}); len(g) != 0 {
 		t.Fatalf("RemoveRules not persisted: %v", g)
 	}
 
@@ -192,7 +193,7 @@ func TestRedisDown(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	defer rdb.Close()
 	s := redisstore.New(rdb)
-	if g, err := s.Groups(context.Background(), &adapters.Token{Identity: "alice"}); err == nil || g != nil {
+	if g, err := s.Groups(context.Background(), &warden.Token{Identity: "alice"}); err == nil || g != nil {
 		t.Fatalf("Groups with Redis down = %v, %v", g, err)
 	}
 	if err := s.LoadPolicy(nil); err == nil {

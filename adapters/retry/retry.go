@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -98,7 +99,7 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 		c.max = c.base
 	}
 	fetch = adapters.Recover(fetch)
-	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		var err error
 		for attempt := range c.attempts {
 			if attempt > 0 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/retry"
 )
@@ -16,7 +17,7 @@ var errDown = errors.New("down")
 
 // flaky fails the first n calls.
 func flaky(n int64, calls *atomic.Int64) adapters.Fetch {
-	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		if calls.Add(1) <= n {
 			return nil, errDown
 		}
@@ -41,7 +42,7 @@ func TestRetry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int64
 			f := retry.Wrap(flaky(tt.failures, &calls), retry.WithAttempts(tt.attempts), retry.WithBackoff(time.Microsecond, time.Millisecond))
-			got, err := f(context.Background(), &adapters.Token{Identity: "a"})
+			got, err := f(context.Background(), &warden.Token{Identity: "a"})
 			if calls.Load() != tt.wantCalls {
 				t.Fatalf("calls = %d, want %d", calls.Load(), tt.wantCalls)
 			}
@@ -59,12 +60,12 @@ func TestRetry(t *testing.T) {
 func TestStopsWhenContextEnds(t *testing.T) {
 	var calls atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
-	f := retry.Wrap(func(context.Context, *adapters.Token) ([]string, error) {
+	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		cancel() // the request ends while the first attempt fails
 		return nil, errDown
 	}, retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
-	_, err := f(ctx, &adapters.Token{Identity: "a"})
+	_, err := f(ctx, &warden.Token{Identity: "a"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -78,7 +79,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := retry.Wrap(flaky(100, &calls), retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
 	done := make(chan error)
-	go func() { _, err := f(ctx, &adapters.Token{Identity: "a"}); done <- err }()
+	go func() { _, err := f(ctx, &warden.Token{Identity: "a"}); done <- err }()
 	for calls.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -91,7 +92,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 
 func TestNoRetryOnPermanentOrFiltered(t *testing.T) {
 	var calls atomic.Int64
-	f := retry.Wrap(func(context.Context, *adapters.Token) ([]string, error) {
+	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		return nil, retry.Permanent(errDown)
 	}, retry.WithBackoff(time.Microsecond, time.Microsecond))
@@ -108,14 +109,14 @@ func TestNoRetryOnPermanentOrFiltered(t *testing.T) {
 
 func ExampleGroups() {
 	var calls atomic.Int64
-	var src adapters.GroupsFunc = func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	var src adapters.GroupsFunc = func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		if calls.Add(1) < 3 {
 			return nil, errors.New("connection reset")
 		}
 		return []string{"editors"}, nil
 	}
 	p := retry.Groups(src, retry.WithAttempts(5), retry.WithBackoff(time.Millisecond, 10*time.Millisecond))
-	groups, err := p.Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	groups, err := p.Groups(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(groups, err, calls.Load())
 	// Output: [editors] <nil> 3
 }
@@ -124,11 +125,11 @@ func ExampleGroups() {
 // without another attempt, rather than unwinding through the caller.
 func TestProviderPanicIsAnErrorNotRetried(t *testing.T) {
 	var calls atomic.Int64
-	f := retry.Wrap(func(context.Context, *adapters.Token) ([]string, error) {
+	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
 	}, retry.WithAttempts(5), retry.WithBackoff(time.Nanosecond, time.Nanosecond))
-	got, err := f(context.Background(), &adapters.Token{Identity: "a"})
+	got, err := f(context.Background(), &warden.Token{Identity: "a"})
 	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
 		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 	}
@@ -147,8 +148,8 @@ func delays(t *testing.T, attempts int, randN func(time.Duration) time.Duration,
 			got = append(got, d)
 			return nil
 		}, randN))
-	f := retry.Wrap(func(context.Context, *adapters.Token) ([]string, error) { return nil, errDown }, opts...)
-	if _, err := f(context.Background(), &adapters.Token{Identity: "a"}); !errors.Is(err, errDown) {
+	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) { return nil, errDown }, opts...)
+	if _, err := f(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, errDown) {
 		t.Fatalf("err = %v, want the last upstream error", err)
 	}
 	if len(got) != attempts-1 {

@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
@@ -62,7 +62,7 @@ func Example() {
 	}
 
 	// Per caller: the provider methods.
-	groups, _ := store.Groups(ctx, &adapters.Token{Identity: "alice"})
+	groups, _ := store.Groups(ctx, &warden.Token{Identity: "alice"})
 	fmt.Println("groups:", groups)
 
 	// Whole policy: the store is the enforcer's Casbin adapter.

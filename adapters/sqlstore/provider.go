@@ -3,12 +3,13 @@ package sqlstore
 import (
 	"context"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
 // Groups implements adapters.GroupsProvider: the groups stored for the
 // token's identity, matched exactly.
-func (s *Store) Groups(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (s *Store) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err
@@ -20,7 +21,7 @@ func (s *Store) Groups(ctx context.Context, tok *adapters.Token) ([]string, erro
 // stored for the token's identity itself, and with WithGroupPermissions
 // also those of its groups. To have nested groups apply, load the Store
 // into an enforcer (it is a persist.Adapter) or use package hierarchy.
-func (s *Store) Permissions(ctx context.Context, tok *adapters.Token) ([]string, error) {
+func (s *Store) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
 		return nil, err

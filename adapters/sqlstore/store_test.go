@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 )
@@ -79,7 +80,7 @@ func TestIdentityMatchedExactly(t *testing.T) {
 			}
 		}
 		for i, id := range ids {
-			got, err := s.Groups(ctx, &adapters.Token{Identity: id})
+			got, err := s.Groups(ctx, &warden.Token{Identity: id})
 			want := []string{fmt.Sprintf("g%d", i)}
 			if err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("Groups(%q) = %v, %v; want %v", id, got, err, want)
@@ -116,7 +117,7 @@ func TestRejectsBadValues(t *testing.T) {
 				t.Errorf("%s: err = %v, want ErrInvalid", tt.name, tt.err)
 			}
 		}
-		if _, err := s.Groups(ctx, &adapters.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
+		if _, err := s.Groups(ctx, &warden.Token{}); !errors.Is(err, adapters.ErrNoIdentity) {
 			t.Errorf("Groups without identity: %v", err)
 		}
 		if _, err := s.Permissions(ctx, nil); !errors.Is(err, adapters.ErrNoIdentity) {
@@ -216,7 +217,7 @@ func TestDatabaseGoesAway(t *testing.T) {
 			t.Fatal(err)
 		}
 		sqlDB.Close()
-		tok := &adapters.Token{Identity: "alice"}
+		tok := &warden.Token{Identity: "alice"}
 		if got, err := s.Groups(ctx, tok); err == nil || got != nil {
 			t.Fatalf("Groups after close = %v, %v; want error", got, err)
 		}
@@ -252,13 +253,13 @@ func TestProviderRefusesBadIdentityAsCallerData(t *testing.T) {
 		ctx := context.Background()
 		tests := []struct {
 			name string
-			tok  *adapters.Token
+			tok  *warden.Token
 			want error
 		}{
-			{"too long", &adapters.Token{Identity: strings.Repeat("a", sqlstore.MaxIdentityLen+1)}, sqlstore.ErrInvalid},
-			{"NUL", &adapters.Token{Identity: "a\x00b"}, sqlstore.ErrInvalid},
-			{"invalid UTF-8", &adapters.Token{Identity: "a\xff"}, sqlstore.ErrInvalid},
-			{"empty identity", &adapters.Token{Raw: "x.y.z"}, adapters.ErrNoIdentity},
+			{"too long", &warden.Token{Identity: strings.Repeat("a", sqlstore.MaxIdentityLen+1)}, sqlstore.ErrInvalid},
+			{"NUL", &warden.Token{Identity: "a\x00b"}, sqlstore.ErrInvalid},
+			{"invalid UTF-8", &warden.Token{Identity: "a\xff"}, sqlstore.ErrInvalid},
+			{"empty identity", &warden.Token{Raw: "x.y.z"}, adapters.ErrNoIdentity},
 			{"nil token", nil, adapters.ErrNoIdentity},
 		}
 		fetches := map[string]adapters.Fetch{
@@ -275,7 +276,7 @@ func TestProviderRefusesBadIdentityAsCallerData(t *testing.T) {
 			}
 		}
 		// At the limit it is a normal lookup.
-		if got, err := plain.Groups(ctx, &adapters.Token{Identity: strings.Repeat("a", sqlstore.MaxIdentityLen)}); err != nil || len(got) != 0 {
+		if got, err := plain.Groups(ctx, &warden.Token{Identity: strings.Repeat("a", sqlstore.MaxIdentityLen)}); err != nil || len(got) != 0 {
 			t.Errorf("identity of %d characters: %v, %v", sqlstore.MaxIdentityLen, got, err)
 		}
 	})
@@ -317,7 +318,7 @@ func BenchmarkGroupsMiss(b *testing.B) {
 				s.GrantGroup(ctx, fmt.Sprintf("user%d", i), "editors")
 				s.GrantGroup(ctx, fmt.Sprintf("user%d", i), "viewers")
 			}
-			tok := &adapters.Token{Identity: "user42"}
+			tok := &warden.Token{Identity: "user42"}
 			b.ResetTimer()
 			for b.Loop() {
 				if g, err := s.Groups(ctx, tok); err != nil || len(g) != 2 {
@@ -343,11 +344,11 @@ func TestGroupPermissions(t *testing.T) {
 		must(t, s.GrantPermission(ctx, "editors", "posts:*"))
 		must(t, s.GrantPermission(ctx, "editors", "profile:edit"))
 		must(t, s.GrantPermission(ctx, "admins", "*"))
-		got, err := s.Permissions(ctx, &adapters.Token{Identity: "alice"})
+		got, err := s.Permissions(ctx, &warden.Token{Identity: "alice"})
 		if err != nil || !reflect.DeepEqual(got, []string{"profile:edit", "posts:*"}) {
 			t.Fatalf("with group permissions: %v, %v", got, err)
 		}
-		got, err = base.Permissions(ctx, &adapters.Token{Identity: "alice"})
+		got, err = base.Permissions(ctx, &warden.Token{Identity: "alice"})
 		if err != nil || !reflect.DeepEqual(got, []string{"profile:edit"}) {
 			t.Fatalf("default (own only): %v, %v", got, err)
 		}

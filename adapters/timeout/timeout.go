@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -30,7 +31,7 @@ func Wrap(fetch adapters.Fetch, d time.Duration) adapters.Fetch {
 	// The fetch runs in a goroutine of its own: a panic there could not be
 	// recovered by the caller and would end the process.
 	fetch = adapters.Recover(fetch)
-	return func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		tctx, cancel := context.WithTimeout(ctx, d)
 		defer cancel()
 		done := make(chan result, 1) // buffered: a late answer must not block

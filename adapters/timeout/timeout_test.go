@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/timeout"
 )
@@ -15,18 +16,18 @@ func TestHangingProviderTimesOut(t *testing.T) {
 	hang := make(chan struct{})
 	defer close(hang)
 	// This provider ignores its context entirely.
-	p := timeout.Groups(adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) {
+	p := timeout.Groups(adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
 		<-hang
 		return []string{"admin"}, nil
 	}), 10*time.Millisecond)
-	got, err := p.Groups(context.Background(), &adapters.Token{Identity: "a"})
+	got, err := p.Groups(context.Background(), &warden.Token{Identity: "a"})
 	if got != nil || !errors.Is(err, timeout.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, %v", got, err)
 	}
 }
 
 func TestContextAwareProviderTimesOut(t *testing.T) {
-	p := timeout.Permissions(adapters.PermissionsFunc(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+	p := timeout.Permissions(adapters.PermissionsFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}), 10*time.Millisecond)
@@ -48,7 +49,7 @@ func TestFastAnswerAndErrorPassThrough(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := timeout.Wrap(func(context.Context, *adapters.Token) ([]string, error) { return tt.list, tt.err }, time.Minute)
+			f := timeout.Wrap(func(context.Context, *warden.Token) ([]string, error) { return tt.list, tt.err }, time.Minute)
 			got, err := f(context.Background(), nil)
 			if !errors.Is(err, tt.err) || fmt.Sprint(got) != fmt.Sprint(tt.list) {
 				t.Fatalf("got %v, %v", got, err)
@@ -63,7 +64,7 @@ func TestFastAnswerAndErrorPassThrough(t *testing.T) {
 func TestCallerCancelIsNotATimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	f := timeout.Wrap(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+	f := timeout.Wrap(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}, time.Minute)
@@ -73,11 +74,11 @@ func TestCallerCancelIsNotATimeout(t *testing.T) {
 }
 
 func ExampleGroups() {
-	slow := adapters.GroupsFunc(func(ctx context.Context, _ *adapters.Token) ([]string, error) {
+	slow := adapters.GroupsFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done() // a source that never answers
 		return nil, ctx.Err()
 	})
-	_, err := timeout.Groups(slow, 5*time.Millisecond).Groups(context.Background(), &adapters.Token{Identity: "alice"})
+	_, err := timeout.Groups(slow, 5*time.Millisecond).Groups(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(errors.Is(err, timeout.ErrTimeout))
 	// Output: true
 }
@@ -85,10 +86,10 @@ func ExampleGroups() {
 // A panic in the provider happens in the wrapper's goroutine, where no
 // caller could recover it: it must come back as an error.
 func TestProviderPanicIsAnError(t *testing.T) {
-	f := timeout.Wrap(func(context.Context, *adapters.Token) ([]string, error) {
+	f := timeout.Wrap(func(context.Context, *warden.Token) ([]string, error) {
 		panic("provider bug")
 	}, time.Hour)
-	got, err := f(context.Background(), &adapters.Token{Identity: "alice"})
+	got, err := f(context.Background(), &warden.Token{Identity: "alice"})
 	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) || errors.Is(err, timeout.ErrTimeout) {
 		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 	}

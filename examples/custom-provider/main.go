@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/adapters/cache"
@@ -95,7 +96,7 @@ func run(ctx context.Context, out io.Writer) error {
 	// caller's groups, deny on any error, else ask the enforcer with the
 	// groups as request-scoped data.
 	check := func(user, perm string) {
-		tok := &adapters.Token{Identity: user}
+		tok := &warden.Token{Identity: user}
 		g, err := groups.Groups(ctx, tok)
 		if err != nil {
 			fmt.Fprintf(out, "%-5s %-12s deny (groups unavailable: %s)\n", user, perm, reason(err))

@@ -14,7 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintln(out, "# per-caller lookups, cached by identity")
 	groups := cache.NewGroups(store, cache.WithTTL(30*time.Second))
 	for _, id := range []string{"alice", "bob", "Alice"} {
-		g, err := groups.Groups(ctx, &adapters.Token{Identity: id})
+		g, err := groups.Groups(ctx, &warden.Token{Identity: id})
 		if err != nil {
 			return err
 		}

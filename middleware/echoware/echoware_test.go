@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/enforcer"
@@ -282,7 +283,7 @@ func TestEchoRequireAndPermissionGuards(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = enf.AddRules(context.Background(), enforcer.P("editor", "posts:*", "allow"), enforcer.P("intern", "posts:delete", "deny"))
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(enf),
@@ -329,7 +330,7 @@ func TestEchoRequireAndPermissionGuards(t *testing.T) {
 
 // claimPermissions reads the "permissions" claim the way a service would,
 // through adapters/claims.
-func claimPermissions(tok *adapters.Token) ([]string, error) {
+func claimPermissions(tok *warden.Token) ([]string, error) {
 	p, err := claims.New(claims.WithPermissionsClaim("permissions"))
 	if err != nil {
 		return nil, err

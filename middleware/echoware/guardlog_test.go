@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/echoware"
@@ -63,7 +64,7 @@ func TestEchoGuardLogRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *adapters.Token) ([]string, error) {
+	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	h := &records{}

@@ -1,4 +1,4 @@
-// Package token verifies bearer JWTs and turns them into adapters.Token.
+// Package token verifies bearer JWTs and turns them into warden.Token.
 //
 // A Verifier checks, by default and without a way to switch it off: the
 // signature against the configured keys; the algorithm against an allow-list

@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/claims"
 )
@@ -17,7 +18,7 @@ import (
 func ClaimGroups(path string) adapters.GroupsProvider {
 	p, err := claims.New(claims.WithGroupsClaim(path))
 	if err != nil {
-		return adapters.GroupsFunc(func(context.Context, *adapters.Token) ([]string, error) { return nil, err })
+		return adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, err })
 	}
 	return p
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 )
 
@@ -110,7 +111,7 @@ func (v *Verifier) Algorithms() []string {
 // Verify checks raw and returns the token with its identity. The error wraps
 // ErrMissingToken, ErrInvalidToken (with the precise cause, such as
 // jwt.ErrTokenExpired or ErrUnknownKey) or ErrKeysUnavailable.
-func (v *Verifier) Verify(ctx context.Context, raw string) (*adapters.Token, error) {
+func (v *Verifier) Verify(ctx context.Context, raw string) (*warden.Token, error) {
 	if raw == "" {
 		return nil, ErrMissingToken
 	}
@@ -138,7 +139,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*adapters.Token, err
 		// token is invalid (401).
 		return nil, fmt.Errorf("%w: %w: %s", ErrInvalidToken, ErrNoIdentity, err.Error())
 	}
-	return &adapters.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}, nil
+	return &warden.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}, nil
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z, the latest exp, nbf or iat a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware/token"
@@ -14,7 +15,7 @@ import (
 // in SQL (the shared policy), read from the enforcer's index: the cost
 // follows the caller's roles, not the size of the policy.
 func SQLGroups(e *enforcer.Enforcer) adapters.GroupsProvider {
-	return adapters.GroupsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return adapters.GroupsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		return e.Roles(ctx, enforcer.Subject{Name: tok.Identity})
 	})
 }
@@ -27,7 +28,7 @@ var tokenGroups = token.ClaimGroups("groups")
 // its groups reach, as permission strings (deny rules as "!perm"). The
 // token's groups are request-scoped: they are never written anywhere.
 func EffectivePermissions(e *enforcer.Enforcer) adapters.PermissionsProvider {
-	return adapters.PermissionsFunc(func(ctx context.Context, tok *adapters.Token) ([]string, error) {
+	return adapters.PermissionsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		claimed, err := tokenGroups.Groups(ctx, tok)
 		if err != nil {
 			return nil, err
