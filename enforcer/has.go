@@ -1,0 +1,73 @@
+package enforcer
+
+import "strings"
+
+// Has reports whether the policy holds the rule of ptype with exactly these
+// values. It reads memory only, at the cost of one map lookup, where
+// scanning Rules would copy every rule of ptype: callers that ask about a
+// few rules (what a change will do, what it did) ask Has.
+func (e *Enforcer) Has(ptype string, values []string) bool {
+	r := Rule{PType: ptype, Values: values}
+	defer e.mu.runlock(e.mu.rlock())
+	if e.cm != nil {
+		// The key as ruleKey joins it, built on the stack: a map index by
+		// string(bytes) does not allocate.
+		var buf [256]byte
+		k := buf[:0]
+		for i, v := range values {
+			if i > 0 {
+				k = append(k, 0)
+			}
+			k = append(k, v...)
+		}
+		_, ok := e.st.rules[ptype][string(k)]
+		return ok
+	}
+	// Casbin's HasPolicy dereferences the definition without looking, so
+	// an undefined ptype is answered here.
+	a, ok := e.ce.GetModel()[r.section()][ptype]
+	if !ok || ptype == "" || len(values) != len(a.Tokens) {
+		return false
+	}
+	ok, _ = e.ce.GetModel().HasPolicy(r.section(), ptype, values)
+	return ok
+}
+
+// Len returns how many rules of ptype the policy holds, 0 for a ptype the
+// model does not define, without copying them as Rules does.
+func (e *Enforcer) Len(ptype string) int {
+	defer e.mu.runlock(e.mu.rlock())
+	if e.cm != nil {
+		return len(e.st.rules[ptype])
+	}
+	if a, ok := e.ce.GetModel()[Rule{PType: ptype}.section()][ptype]; ok && ptype != "" {
+		return len(a.Policy)
+	}
+	return 0
+}
+
+// Fields returns the field names of one definition of the model, without
+// the model's key prefix: "sub", "obj", "act" for the request "r = sub,
+// obj, act" (ptype "r") or a policy definition "p = sub, obj, act"; "_"
+// for each field of a role definition "g = _, _". It returns nil when the
+// model does not define ptype. Unlike Model, it copies only these names,
+// so a handler may ask it on every request.
+func (e *Enforcer) Fields(ptype string) []string {
+	sec := "p"
+	switch {
+	case ptype == "":
+		return nil
+	case ptype[0] == 'r', ptype[0] == 'g':
+		sec = ptype[:1]
+	}
+	// e.model holds definitions only and is never changed after New.
+	a, ok := e.model[sec][ptype]
+	if !ok {
+		return nil
+	}
+	out := make([]string, len(a.Tokens))
+	for i, t := range a.Tokens {
+		out[i] = strings.TrimPrefix(strings.TrimSpace(t), ptype+"_")
+	}
+	return out
+}
