@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 
 	"github.com/casbin/casbin/v2/model"
 	"gorm.io/gorm"
@@ -73,24 +72,10 @@ func OpenEnforcer(ctx context.Context, db *gorm.DB, m model.Model, table string,
 	return e, nil
 }
 
-// PTypes returns the ptypes m defines, "p" types first, each group sorted.
-func PTypes(m model.Model) []string {
-	var out []string
-	for _, sec := range []string{"p", "g"} {
-		var keys []string
-		for k := range m[sec] {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		out = append(out, keys...)
-	}
-	return out
-}
-
-// AllRules returns every rule of e, in the order of PTypes.
+// AllRules returns every rule of e, in the order of enforcer.PTypes.
 func AllRules(e *enforcer.Enforcer) []enforcer.Rule {
 	var out []enforcer.Rule
-	for _, pt := range PTypes(e.Model()) {
+	for _, pt := range enforcer.PTypes(e.Model()) {
 		out = append(out, e.Rules(pt)...)
 	}
 	return out

@@ -79,7 +79,7 @@ func validateRule(e *enforcer.Enforcer, m model.Model, r RuleJSON, field string)
 	}
 	names := fieldNames(m, r.PType)
 	if names == nil {
-		return enforcer.Rule{}, invalid(field+"ptype", "ptype %q is not defined by the model (defined: %s)", r.PType, strings.Join(PTypes(m), ", "))
+		return enforcer.Rule{}, invalid(field+"ptype", "ptype %q is not defined by the model (defined: %s)", r.PType, strings.Join(enforcer.PTypes(m), ", "))
 	}
 	if len(r.Values) != len(names) {
 		return enforcer.Rule{}, invalid(field+"values", "must have %d values (%s), got %d", len(names), strings.Join(names, ", "), len(r.Values))

@@ -3,7 +3,6 @@ package rulelog
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/casbin/casbin/v2/model"
 	"gorm.io/gorm"
@@ -99,21 +98,10 @@ func (s *Store) SavePolicy(m model.Model) error { return s.SavePolicyCtx(context
 // logging every row, it takes a new revision and marks the whole log pruned
 // up to it, so that every reader reloads the whole policy.
 func (s *Store) SavePolicyCtx(ctx context.Context, m model.Model) error {
-	var rules []enforcer.Rule
-	for _, sec := range []string{"p", "g"} {
-		pts := make([]string, 0, len(m[sec]))
-		for pt := range m[sec] {
-			pts = append(pts, pt)
-		}
-		slices.Sort(pts)
-		for _, pt := range pts {
-			for _, v := range m[sec][pt].Policy {
-				r := enforcer.Rule{PType: pt, Values: v}
-				if err := checkRule(r); err != nil {
-					return err
-				}
-				rules = append(rules, r)
-			}
+	rules := enforcer.ModelRules(m)
+	for _, r := range rules {
+		if err := checkRule(r); err != nil {
+			return err
 		}
 	}
 	if err := s.resolvePending(ctx); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
@@ -84,19 +83,7 @@ func (s *Store) SavePolicy(m model.Model) error {
 func (s *Store) SavePolicyCtx(ctx context.Context, m model.Model) error {
 	// Every rule must fit the two tables; one that does not (a p2 or g2
 	// rule) fails the save rather than being dropped from storage.
-	var rules []enforcer.Rule
-	for _, sec := range []string{"g", "p"} {
-		pts := make([]string, 0, len(m[sec]))
-		for pt := range m[sec] {
-			pts = append(pts, pt)
-		}
-		slices.Sort(pts)
-		for _, pt := range pts {
-			for _, v := range m[sec][pt].Policy {
-				rules = append(rules, enforcer.Rule{PType: pt, Values: v})
-			}
-		}
-	}
+	rules := enforcer.ModelRules(m)
 	return s.tx(ctx, func(tx *Store) error {
 		for _, t := range []string{tx.groups, tx.permissions} {
 			if err := tx.db.Exec("DELETE FROM " + tx.quote(t)).Error; err != nil {

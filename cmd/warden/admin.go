@@ -208,7 +208,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer st.close()
 	rules := server.AllRules(st.e)
 	if *ptype != "" {
-		if !slices.Contains(server.PTypes(st.e.Model()), *ptype) {
+		if !slices.Contains(enforcer.PTypes(st.e.Model()), *ptype) {
 			return errorf(stderr, "list", "ptype %q is not defined by the model", *ptype)
 		}
 		rules = st.e.Rules(*ptype)
