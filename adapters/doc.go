@@ -1,6 +1,13 @@
-// Package adapters defines how Warden learns who is in which group and who may
-// do what: the GroupsProvider and PermissionsProvider extension points, and the
-// verified Token they are given.
+// Package adapters holds the providers that tell Warden who is in which
+// group and who may do what, the wrappers that compose them, and the helpers
+// every provider shares (IdentityOf, Dedup, Recover, ShareByIdentity). The
+// provider type itself, warden.Provider (known as warden.GroupsProvider and
+// warden.PermissionsProvider), and the verified warden.Token it is given
+// live in the root package, which imports nothing.
+//
+// A source that answers both groups and permissions has a Groups and a
+// Permissions method of the provider's shape; warden.ProviderFunc(s.Groups)
+// makes either a provider. A source that answers one implements Fetch.
 //
 // Providers come in two kinds. Per-caller sources (token claims, an HTTP API)
 // answer for one caller and their answer is used for one decision only, as

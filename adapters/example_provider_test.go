@@ -42,7 +42,7 @@ func TestTeamGroups(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := TeamGroups{Dir: tt.dir}.Groups(context.Background(), tt.tok)
+			got, err := TeamGroups{Dir: tt.dir}.Fetch(context.Background(), tt.tok)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || got != nil {
 					t.Fatalf("got %v, %v; want error %v", got, err, tt.wantErr)
@@ -72,7 +72,8 @@ var docSources = []string{
 // TestDocsInSync checks that every Go code block of docs/providers.md is
 // marked with a region name and is the same text as that region of the
 // example files, so the documented code is the code that compiles and runs.
-// The block marked "interfaces" is checked against provider.go instead.
+// The block marked "interfaces" is checked against the root package's
+// provider.go instead.
 func TestDocsInSync(t *testing.T) {
 	b, err := os.ReadFile("../docs/providers.md")
 	if err != nil {
@@ -123,12 +124,13 @@ func docBlockNames(doc string) []string {
 	return names
 }
 
-// providerInterfaces returns the GroupsProvider and PermissionsProvider
-// declarations of provider.go without their comments.
+// providerInterfaces returns the type declarations of the root package's
+// provider.go (Provider, its two names, ProviderFunc) without their
+// comments.
 func providerInterfaces(t *testing.T) string {
 	t.Helper()
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "provider.go", nil, 0) // no comments
+	f, err := parser.ParseFile(fset, "../provider.go", nil, 0) // no comments
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +142,6 @@ func providerInterfaces(t *testing.T) string {
 		}
 		for _, s := range g.Specs {
 			ts := s.(*ast.TypeSpec)
-			if ts.Name.Name != "GroupsProvider" && ts.Name.Name != "PermissionsProvider" {
-				continue
-			}
 			out.WriteString("type ")
 			if err := printer.Fprint(&out, fset, ts); err != nil {
 				t.Fatal(err)

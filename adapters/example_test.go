@@ -19,13 +19,13 @@ type Directory interface {
 	TeamsOf(ctx context.Context, user string) ([]string, error)
 }
 
-// TeamGroups is a GroupsProvider: each team a user is in becomes the group
-// "team:<name>".
+// TeamGroups is a warden.GroupsProvider: each team a user is in becomes the
+// group "team:<name>".
 type TeamGroups struct{ Dir Directory }
 
-// Groups returns the caller's team groups. Any failure is an error, never
+// Fetch returns the caller's team groups. Any failure is an error, never
 // an empty list: the caller denies on error.
-func (p TeamGroups) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
+func (p TeamGroups) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok) // exact identity; never the raw token
 	if err != nil {
 		return nil, err
@@ -57,14 +57,14 @@ func Example_customProvider() {
 	dir := mapDirectory{"alice": {"platform", "security", "platform"}}
 
 	// docs:begin compose
-	var groups adapters.GroupsProvider = TeamGroups{Dir: dir}
-	groups = timeout.Groups(groups, 2*time.Second)
-	groups = cache.NewGroups(groups, cache.WithTTL(time.Minute))
+	var groups warden.GroupsProvider = TeamGroups{Dir: dir}
+	groups = timeout.Wrap(groups, 2*time.Second)
+	groups = cache.New(groups, cache.WithTTL(time.Minute))
 	// docs:end compose
 
-	g, err := groups.Groups(context.Background(), &warden.Token{Identity: "alice"})
+	g, err := groups.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(g, err)
-	_, err = groups.Groups(context.Background(), &warden.Token{})
+	_, err = groups.Fetch(context.Background(), &warden.Token{})
 	fmt.Println(errors.Is(err, adapters.ErrNoIdentity))
 	// Output:
 	// [team:platform team:security] <nil>

@@ -1,7 +1,6 @@
 package adapters
 
 import (
-	"context"
 	"errors"
 
 	"github.com/wardenhq/warden"
@@ -13,12 +12,6 @@ import (
 // to keying by the raw token. It means bad caller data, not a failing
 // source: match it with errors.Is to answer 403 rather than 503.
 var ErrNoIdentity = errors.New("adapters: token has no identity")
-
-// Fetch is the shape shared by GroupsProvider.Groups and
-// PermissionsProvider.Permissions. The wrappers in the sub-packages (cache,
-// retry, timeout, breaker, multi) compose a Fetch, so one implementation
-// serves both interfaces: pass p.Groups or p.Permissions.
-type Fetch func(ctx context.Context, tok *warden.Token) ([]string, error)
 
 // IdentityOf returns tok.Identity, or an error wrapping ErrNoIdentity when tok
 // is nil or its identity is empty. The identity is returned exactly as given:

@@ -38,16 +38,21 @@ func (e *PanicError) Unwrap() []error {
 	return []error{ErrProviderPanic}
 }
 
-// Recover returns fetch with any panic in it turned into a *PanicError
-// (and a nil list). Wrappers apply it to the fetch they were given, so a
+// Recover returns p with any panic in its Fetch turned into a *PanicError
+// (and a nil list). Wrappers apply it to the provider they were given, so a
 // panicking provider fails its fetch instead of crashing the process.
-func Recover(fetch Fetch) Fetch {
-	return func(ctx context.Context, tok *warden.Token) (list []string, err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				list, err = nil, &PanicError{Value: v, Stack: debug.Stack()}
-			}
-		}()
-		return fetch(ctx, tok)
-	}
+func Recover(p warden.Provider) warden.Provider {
+	return recovered{p}
+}
+
+// recovered is a provider whose panics are errors.
+type recovered struct{ p warden.Provider }
+
+func (r recovered) Fetch(ctx context.Context, tok *warden.Token) (list []string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			list, err = nil, &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return r.p.Fetch(ctx, tok)
 }

@@ -23,10 +23,10 @@ func TestRecover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := adapters.Recover(func(context.Context, *warden.Token) ([]string, error) {
+			f := adapters.Recover(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 				panic(tt.value)
-			})
-			got, err := f(context.Background(), &warden.Token{Identity: "alice"})
+			}))
+			got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 			if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
 				t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 			}
@@ -43,16 +43,16 @@ func TestRecover(t *testing.T) {
 
 func TestRecoverPassesAnswersThrough(t *testing.T) {
 	down := errors.New("down")
-	f := adapters.Recover(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	f := adapters.Recover(warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		if tok.Identity == "bob" {
 			return nil, down
 		}
 		return []string{"g"}, nil
-	})
-	if got, err := f(context.Background(), &warden.Token{Identity: "alice"}); err != nil || len(got) != 1 || got[0] != "g" {
+	}))
+	if got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"}); err != nil || len(got) != 1 || got[0] != "g" {
 		t.Fatalf("got %v, %v", got, err)
 	}
-	if _, err := f(context.Background(), &warden.Token{Identity: "bob"}); err != down {
+	if _, err := f.Fetch(context.Background(), &warden.Token{Identity: "bob"}); err != down {
 		t.Fatalf("err = %v, want the provider's own error unchanged", err)
 	}
 }

@@ -4,7 +4,7 @@
 // the built-in default). It also opens databases by DSN (OpenDB) and is the
 // Go form of the "create provider from environment" factory: BuildProviders
 // turns the configured source kinds into wrapped, combined
-// adapters.GroupsProvider and adapters.PermissionsProvider values.
+// warden.GroupsProvider and warden.PermissionsProvider values.
 //
 // # Names
 //

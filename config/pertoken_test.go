@@ -54,11 +54,11 @@ func TestClaimsAreNeverCachedByIdentity(t *testing.T) {
 		{"the admin token again", admin, []string{"warden:admin", "read:posts"}, []string{"warden-admin", "editor"}},
 	}
 	for _, s := range steps {
-		perms, err := p.Permissions.Permissions(ctx, s.tok)
+		perms, err := p.Permissions.Fetch(ctx, s.tok)
 		if err != nil || !sameSet(perms, s.perms) {
 			t.Errorf("%s: permissions %v, %v; want %v", s.name, perms, err, s.perms)
 		}
-		groups, err := p.Groups.Groups(ctx, s.tok)
+		groups, err := p.Groups.Fetch(ctx, s.tok)
 		if err != nil || !sameSet(groups, s.groups) {
 			t.Errorf("%s: groups %v, %v; want %v", s.name, groups, err, s.groups)
 		}

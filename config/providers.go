@@ -14,7 +14,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/claims"
@@ -50,8 +49,8 @@ type Hooks struct {
 
 // Providers are the built groups and permissions providers.
 type Providers struct {
-	Groups      adapters.GroupsProvider
-	Permissions adapters.PermissionsProvider
+	Groups      warden.GroupsProvider
+	Permissions warden.PermissionsProvider
 	// Checks tell /readyz whether the sources answer.
 	Checks  []server.Check
 	closers []func() error
@@ -67,10 +66,11 @@ func (p *Providers) Close() error {
 	return errors.Join(errs...)
 }
 
-// source is one built source: both interfaces, as every kind serves both.
+// source is one built source: every kind answers both groups and
+// permissions.
 type source interface {
-	adapters.GroupsProvider
-	adapters.PermissionsProvider
+	Groups(ctx context.Context, tok *warden.Token) ([]string, error)
+	Permissions(ctx context.Context, tok *warden.Token) ([]string, error)
 }
 
 // build carries what builders share.
@@ -117,24 +117,23 @@ func BuildProviders(ctx context.Context, c Config, db *gorm.DB, h Hooks, logger 
 	}
 	out := &Providers{}
 	b := &build{ctx: ctx, cfg: c, db: db, logger: logger, memo: map[string]source{}, out: out}
-	g, err := b.chain("groups", c.Groups, h, func(s source) adapters.Fetch { return s.Groups })
+	g, err := b.chain("groups", c.Groups, h, func(s source) warden.Provider { return warden.ProviderFunc(s.Groups) })
 	if err != nil {
 		_ = out.Close()
 		return nil, err
 	}
-	p, err := b.chain("permissions", c.Permissions, h, func(s source) adapters.Fetch { return s.Permissions })
+	p, err := b.chain("permissions", c.Permissions, h, func(s source) warden.Provider { return warden.ProviderFunc(s.Permissions) })
 	if err != nil {
 		_ = out.Close()
 		return nil, err
 	}
-	out.Groups = adapters.GroupsFunc(g)
-	out.Permissions = adapters.PermissionsFunc(p)
+	out.Groups, out.Permissions = g, p
 	return out, nil
 }
 
 // chain builds the sources of one provider, wraps each and combines them.
-func (b *build) chain(name string, p Provider, h Hooks, pick func(source) adapters.Fetch) (adapters.Fetch, error) {
-	var fetches []adapters.Fetch
+func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden.Provider) (warden.Provider, error) {
+	var fetches []warden.Provider
 	for _, kind := range p.Sources {
 		mk, ok := builders[kind]
 		if !ok {
@@ -169,15 +168,15 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) adapte
 // errors are the caller's (a malformed claim), which must not open a
 // breaker shared by every caller. In a mix, the cache holds only the other
 // sources' answers, and every request reads its own claims.
-func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fetch {
+func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) warden.Provider {
 	if h.Fetch != nil {
 		inner := f
-		f = func(ctx context.Context, tok *warden.Token) ([]string, error) {
+		f = warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			start := time.Now()
-			list, err := inner(ctx, tok)
+			list, err := inner.Fetch(ctx, tok)
 			h.Fetch(label, time.Since(start), err)
 			return list, err
-		}
+		})
 	}
 	if kind == KindClaims {
 		return f
@@ -206,7 +205,7 @@ func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fe
 			opts = append(opts, breaker.WithStateChange(func(name string, _, to breaker.State) { h.Breaker(name, to) }))
 			h.Breaker(label, breaker.Closed)
 		}
-		f = breaker.New(f, opts...).Fetch
+		f = breaker.New(f, opts...)
 	}
 	if p.CacheTTL > 0 {
 		opts := []cache.Option{cache.WithTTL(p.CacheTTL)}
@@ -214,25 +213,25 @@ func wrap(label, kind string, f adapters.Fetch, p Provider, h Hooks) adapters.Fe
 			opts = append(opts, cache.WithSize(p.CacheSize))
 		}
 		if h.Cache == nil {
-			return cache.New(f, opts...).Fetch
+			return cache.New(f, opts...)
 		}
 		// The loader marks the calling request's flag: a call whose flag
 		// stays unset was answered without its own upstream fetch.
 		inner := f
-		c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+		c := cache.New(warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			if m, ok := ctx.Value(loadMarkKey{}).(*bool); ok {
 				*m = true
 			}
-			return inner(ctx, tok)
-		}, opts...)
-		f = func(ctx context.Context, tok *warden.Token) ([]string, error) {
+			return inner.Fetch(ctx, tok)
+		}), opts...)
+		f = warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			loaded := new(bool)
 			list, err := c.Fetch(context.WithValue(ctx, loadMarkKey{}, loaded), tok)
 			if err == nil || *loaded {
 				h.Cache(label, !*loaded)
 			}
 			return list, err
-		}
+		})
 	}
 	return f
 }

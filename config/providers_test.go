@@ -112,14 +112,14 @@ func TestBuildProviders(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer p.Close()
-			g, err := p.Groups.Groups(ctx, alice)
+			g, err := p.Groups.Fetch(ctx, alice)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !sameSet(g, tt.wantGroups) {
 				t.Errorf("groups = %v, want %v", g, tt.wantGroups)
 			}
-			perms, err := p.Permissions.Permissions(ctx, alice)
+			perms, err := p.Permissions.Fetch(ctx, alice)
 			if err != nil && tt.wantPerms != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +154,7 @@ func TestWrappersAndHooks(t *testing.T) {
 	}
 	defer p.Close()
 	for range 3 {
-		if _, err := p.Groups.Groups(ctx, token("alice", nil)); err != nil {
+		if _, err := p.Groups.Fetch(ctx, token("alice", nil)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -168,7 +168,7 @@ func TestWrappersAndHooks(t *testing.T) {
 	sqlDB, _ := db.DB.DB()
 	_ = sqlDB.Close()
 	for _, id := range []string{"b1", "b2", "b3"} {
-		if _, err := p.Groups.Groups(ctx, token(id, nil)); err == nil {
+		if _, err := p.Groups.Fetch(ctx, token(id, nil)); err == nil {
 			t.Fatalf("%s: fetch from a closed database succeeded", id)
 		}
 	}
@@ -179,7 +179,7 @@ func TestWrappersAndHooks(t *testing.T) {
 		t.Errorf("breaker states = %v", got)
 	}
 	// The cached identity is still answered.
-	if g, err := p.Groups.Groups(ctx, token("alice", nil)); err != nil || g == nil {
+	if g, err := p.Groups.Fetch(ctx, token("alice", nil)); err != nil || g == nil {
 		t.Errorf("cached answer after the outage: %v %v", g, err)
 	}
 	var failing bool

@@ -44,10 +44,10 @@ func TestRedisSource(t *testing.T) {
 	}
 	defer p.Close()
 	tok := token("alice", nil)
-	if g, err := p.Groups.Groups(ctx, tok); err != nil || !sameSet(g, []string{"ops"}) {
+	if g, err := p.Groups.Fetch(ctx, tok); err != nil || !sameSet(g, []string{"ops"}) {
 		t.Errorf("groups = %v, %v", g, err)
 	}
-	if perms, err := p.Permissions.Permissions(ctx, tok); err != nil || !sameSet(perms, []string{"read:logs"}) {
+	if perms, err := p.Permissions.Fetch(ctx, tok); err != nil || !sameSet(perms, []string{"read:logs"}) {
 		t.Errorf("permissions = %v, %v", perms, err)
 	}
 	if len(p.Checks) != 1 || p.Checks[0].Check(ctx) != nil {
@@ -61,7 +61,7 @@ func TestRedisSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer down.Close()
-	if _, err := down.Groups.Groups(ctx, tok); err == nil {
+	if _, err := down.Groups.Fetch(ctx, tok); err == nil {
 		t.Error("fetch from an unreachable Redis succeeded")
 	}
 	var failed int
@@ -103,15 +103,15 @@ func TestHTTPSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if g, err := p.Groups.Groups(ctx, token("alice", nil)); err != nil || !sameSet(g, []string{"staff"}) {
+	if g, err := p.Groups.Fetch(ctx, token("alice", nil)); err != nil || !sameSet(g, []string{"staff"}) {
 		t.Errorf("groups = %v, %v", g, err)
 	}
-	if perms, err := p.Permissions.Permissions(ctx, token("alice", nil)); err != nil || !sameSet(perms, []string{"read:wiki"}) {
+	if perms, err := p.Permissions.Fetch(ctx, token("alice", nil)); err != nil || !sameSet(perms, []string{"read:wiki"}) {
 		t.Errorf("permissions = %v, %v", perms, err)
 	}
 	// A 404 is not retried: one call, not three.
 	before := calls.Load()
-	if _, err := p.Groups.Groups(ctx, token("nobody", nil)); err == nil {
+	if _, err := p.Groups.Fetch(ctx, token("nobody", nil)); err == nil {
 		t.Error("unknown user answered")
 	}
 	if n := calls.Load() - before; n != 1 {

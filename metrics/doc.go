@@ -30,8 +30,8 @@
 //     time every decision, as `warden serve` does.
 //   - Decider wraps any enforcer.Decider so that every decision is counted
 //     and timed.
-//   - Groups and Permissions wrap a provider with fetch latency and errors,
-//     for middleware.WithGroups and middleware.WithPermissions.
+//   - Provider wraps a provider with fetch latency and errors, for
+//     middleware.WithGroups and middleware.WithPermissions.
 //   - ObserveFetch, ObserveCache and ObserveBreaker have the signatures of
 //     config.Hooks' fields; ObserveDecision that of
 //     server.WithDecisionObserver, ObserveChange that of

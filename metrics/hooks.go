@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/watcher"
@@ -57,23 +56,15 @@ func (m *Metrics) ObserveBreaker(source string, s breaker.State) {
 	m.breakerState.WithLabelValues(source).Set(float64(s))
 }
 
-// Groups returns p with its fetches observed as source.
-func (m *Metrics) Groups(source string, p adapters.GroupsProvider) adapters.GroupsProvider {
-	return adapters.GroupsFunc(m.fetch(source, p.Groups))
-}
-
-// Permissions returns p with its fetches observed as source.
-func (m *Metrics) Permissions(source string, p adapters.PermissionsProvider) adapters.PermissionsProvider {
-	return adapters.PermissionsFunc(m.fetch(source, p.Permissions))
-}
-
-func (m *Metrics) fetch(source string, f adapters.Fetch) adapters.Fetch {
-	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
+// Provider returns p with its fetches observed as source ("groups/sql"),
+// for middleware.WithGroups and middleware.WithPermissions.
+func (m *Metrics) Provider(source string, p warden.Provider) warden.Provider {
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		start := time.Now()
-		list, err := f(ctx, tok)
+		list, err := p.Fetch(ctx, tok)
 		m.ObserveFetch(source, time.Since(start), err)
 		return list, err
-	}
+	})
 }
 
 // WatcherObserver returns a function for watcher.WithObserver that counts

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/metrics"
@@ -99,22 +98,22 @@ func TestDecider(t *testing.T) {
 func TestProviderHooks(t *testing.T) {
 	m := metrics.New(metrics.WithoutRuntime())
 	fail := true
-	g := m.Groups("groups/http", adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	g := m.Provider("groups/http", warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		if fail {
 			return nil, errors.New("down")
 		}
 		return []string{"a"}, nil
 	}))
 	tok := &warden.Token{Identity: "alice"}
-	if _, err := g.Groups(context.Background(), tok); err == nil {
+	if _, err := g.Fetch(context.Background(), tok); err == nil {
 		t.Fatal("error swallowed")
 	}
 	fail = false
-	if got, err := g.Groups(context.Background(), tok); err != nil || len(got) != 1 {
+	if got, err := g.Fetch(context.Background(), tok); err != nil || len(got) != 1 {
 		t.Fatalf("answer changed: %v %v", got, err)
 	}
-	p := m.Permissions("permissions/claims", adapters.PermissionsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil }))
-	_, _ = p.Permissions(context.Background(), tok)
+	p := m.Provider("permissions/claims", warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil }))
+	_, _ = p.Fetch(context.Background(), tok)
 
 	src := map[string]string{"source": "groups/http"}
 	if got := value(t, m, "warden_provider_fetch_duration_seconds", src); got != 2 {

@@ -12,7 +12,7 @@ import (
 //	auth, err := middleware.New(
 //		middleware.WithVerifier(v),
 //		m.Middleware(e),
-//		middleware.WithGroups(m.Groups("groups/claims", claimsProvider)),
+//		middleware.WithGroups(m.Provider("groups/claims", claimsGroups)),
 //	)
 //
 // Serve m.Handler() at /metrics.

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/metrics"
 	"github.com/wardenhq/warden/middleware"
@@ -31,7 +30,7 @@ func TestMiddlewareOption(t *testing.T) {
 	authn := middleware.AuthenticatorFunc(func(_ context.Context, r *http.Request) (*warden.Token, error) {
 		return &warden.Token{Identity: r.Header.Get("X-User")}, nil
 	})
-	groups := m.Groups("groups/static", adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil }))
+	groups := m.Provider("groups/static", warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil }))
 	auth, err := middleware.New(middleware.WithAuthenticator(authn), m.Middleware(e), middleware.WithGroups(groups))
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware/token"
 )
@@ -36,8 +36,8 @@ func DefaultMapper(r *http.Request, subject string) ([]any, error) {
 type Auth struct {
 	authn        Authenticator
 	decider      enforcer.Decider
-	groups       []adapters.GroupsProvider
-	perms        []adapters.PermissionsProvider
+	groups       []warden.GroupsProvider
+	perms        []warden.PermissionsProvider
 	permPolicies bool
 	mapper       Mapper
 	skipper      func(*http.Request) bool
@@ -70,13 +70,13 @@ func WithDecider(d enforcer.Decider) Option { return func(x *Auth) { x.decider =
 
 // WithGroups adds providers of request-scoped groups, such as
 // token.ClaimGroups("groups"). Their union goes into Request.Groups.
-func WithGroups(p ...adapters.GroupsProvider) Option {
+func WithGroups(p ...warden.GroupsProvider) Option {
 	return func(x *Auth) { x.groups = append(x.groups, p...) }
 }
 
 // WithPermissions adds providers of the caller's permission strings, for
 // permission guards and User.Permissions.
-func WithPermissions(p ...adapters.PermissionsProvider) Option {
+func WithPermissions(p ...warden.PermissionsProvider) Option {
 	return func(x *Auth) { x.perms = append(x.perms, p...) }
 }
 

@@ -137,7 +137,7 @@ func TestAuthorizeHTTP(t *testing.T) {
 
 func TestMeShowsUnionOfGroups(t *testing.T) {
 	key := hmacKey(t)
-	sqlGroups := adapters.GroupsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	sqlGroups := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		if tok.Identity == "alice" {
 			return []string{"admin"}, nil
 		}
@@ -152,7 +152,7 @@ func TestMeShowsUnionOfGroups(t *testing.T) {
 
 func TestUnavailableIs503WithoutInternalText(t *testing.T) {
 	key := hmacKey(t)
-	failing := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	failing := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return nil, errors.New(leakText)
 	})
 	srv, logs := app(t, key, middleware.WithGroups(failing), middleware.WithRetryAfter(7*time.Second))
@@ -266,7 +266,7 @@ func TestProvidersAskedOnceAndOnlyWhenNeeded(t *testing.T) {
 	key := hmacKey(t)
 	var calls atomic.Int64
 	var fail atomic.Bool
-	counting := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	counting := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		if fail.Load() {
 			return nil, errors.New("down")

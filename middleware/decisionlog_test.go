@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
@@ -20,7 +19,7 @@ import (
 // groups provider down: 503) is logged whatever the sampling.
 func TestDecisionLogSampling(t *testing.T) {
 	e := newEnforcer(t, models.RBAC, enforcer.P("alice", "/posts", "GET"))
-	down := adapters.GroupsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	down := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		if tok.Identity == "broken" {
 			return nil, errors.New("groups store down")
 		}
@@ -49,13 +48,13 @@ func TestDecisionLogSampling(t *testing.T) {
 			r := httptest.NewRequest("GET", "/posts", nil)
 			for i := range 20 {
 				sub := map[bool]string{true: "alice", false: "mallory"}[i%2 == 0]
-				u := middleware.NewUser(&warden.Token{Identity: sub}, []adapters.GroupsProvider{down}, nil)
+				u := middleware.NewUser(&warden.Token{Identity: sub}, []warden.GroupsProvider{down}, nil)
 				_, _ = a.Decide(r, u, []any{sub, "/posts", "GET"})
 			}
 			if got := len(h.withMessage("authorization decision")); got != tt.wantLogged {
 				t.Fatalf("%d decisions logged; want %d", got, tt.wantLogged)
 			}
-			u := middleware.NewUser(&warden.Token{Identity: "broken"}, []adapters.GroupsProvider{down}, nil)
+			u := middleware.NewUser(&warden.Token{Identity: "broken"}, []warden.GroupsProvider{down}, nil)
 			if _, err := a.Decide(r, u, []any{"broken", "/posts", "GET"}); !errors.Is(err, middleware.ErrUnavailable) {
 				t.Fatalf("Decide with the groups store down: %v; want ErrUnavailable", err)
 			}

@@ -7,14 +7,13 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
 func TestGuards(t *testing.T) {
 	key := hmacKey(t)
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	perms := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
@@ -56,7 +55,7 @@ func TestPanickingProviderFailsClosed(t *testing.T) {
 		enforcer.P("contractor", "read:salaries", "deny"),
 		enforcer.G("carol", "staff"),
 	)
-	panicky := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { panic("boom") })
+	panicky := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { panic("boom") })
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
 		middleware.WithDecider(e), middleware.WithGroups(panicky), middleware.WithLogger(discard()))
 	if err != nil {
@@ -76,7 +75,7 @@ func TestRequireWithPermissionsModel(t *testing.T) {
 		enforcer.P("contractor", "delete:*", "deny"),
 		enforcer.P("viewer", "read:posts", "allow"),
 	)
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	perms := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),

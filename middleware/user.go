@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 )
 
 // User is the authenticated caller of one request. Its groups and
@@ -16,15 +15,15 @@ import (
 // error included, is kept for the rest of the request.
 type User struct {
 	tok    *warden.Token
-	gp     []adapters.GroupsProvider
-	pp     []adapters.PermissionsProvider
+	gp     []warden.GroupsProvider
+	pp     []warden.PermissionsProvider
 	groups lazy
 	perms  lazy
 }
 
 // NewUser returns the user of a verified token, with the providers asked
 // for its groups and permissions (union of all providers).
-func NewUser(tok *warden.Token, groups []adapters.GroupsProvider, perms []adapters.PermissionsProvider) *User {
+func NewUser(tok *warden.Token, groups []warden.GroupsProvider, perms []warden.PermissionsProvider) *User {
 	return &User{tok: tok, gp: groups, pp: perms}
 }
 
@@ -66,7 +65,7 @@ func (u *User) Groups(ctx context.Context) ([]string, error) {
 	return u.groups.get(func() ([]string, error) {
 		var all []string
 		for i, p := range u.gp {
-			g, err := p.Groups(ctx, u.tok)
+			g, err := p.Fetch(ctx, u.tok)
 			if err != nil {
 				return nil, fmt.Errorf("groups provider %d: %w", i, err)
 			}
@@ -81,7 +80,7 @@ func (u *User) Permissions(ctx context.Context) ([]string, error) {
 	return u.perms.get(func() ([]string, error) {
 		var all []string
 		for i, p := range u.pp {
-			g, err := p.Permissions(ctx, u.tok)
+			g, err := p.Fetch(ctx, u.tok)
 			if err != nil {
 				return nil, fmt.Errorf("permissions provider %d: %w", i, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config"
@@ -43,7 +44,7 @@ func Example() {
 	key := []byte("an example secret of 32 bytes or more")
 	v, _ := token.New(ctx, token.WithIssuer("https://idp"), token.WithAudience("warden"), token.WithHMACSecret(key))
 	cp, _ := claims.New()
-	auth, _ := middleware.New(middleware.WithVerifier(v), middleware.WithGroups(cp), middleware.WithPermissions(cp), middleware.WithLogger(quiet))
+	auth, _ := middleware.New(middleware.WithVerifier(v), middleware.WithGroups(warden.ProviderFunc(cp.Groups)), middleware.WithPermissions(warden.ProviderFunc(cp.Permissions)), middleware.WithLogger(quiet))
 	srv, _ := server.New(server.WithPolicy(policy), server.WithAdmin(admin), server.WithAuth(auth), server.WithAudit(log), server.WithLogger(quiet))
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
@@ -90,7 +91,7 @@ func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth, err := middleware.New(middleware.WithVerifier(v), middleware.WithGroups(cp), middleware.WithPermissions(cp), middleware.WithLogger(logger))
+	auth, err := middleware.New(middleware.WithVerifier(v), middleware.WithGroups(warden.ProviderFunc(cp.Groups)), middleware.WithPermissions(warden.ProviderFunc(cp.Permissions)), middleware.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}

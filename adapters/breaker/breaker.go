@@ -103,16 +103,16 @@ func WithStateChange(f func(name string, from, to State)) Option {
 	return func(c *config) { c.onChange = f }
 }
 
-// Breaker is a circuit breaker around an adapters.Fetch. It is safe for
-// concurrent use.
+// Breaker is a circuit breaker around a warden.Provider, and a
+// warden.Provider itself. It is safe for concurrent use.
 type Breaker struct {
-	fetch adapters.Fetch
-	cb    *gobreaker.CircuitBreaker[[]string]
-	cfg   config
+	p   warden.Provider
+	cb  *gobreaker.CircuitBreaker[[]string]
+	cfg config
 }
 
-// New returns a closed Breaker around fetch.
-func New(fetch adapters.Fetch, opts ...Option) *Breaker {
+// New returns a closed Breaker around p.
+func New(p warden.Provider, opts ...Option) *Breaker {
 	c := config{failures: DefaultFailures, openTimeout: DefaultOpenTimeout, trials: 1}
 	for _, o := range opts {
 		o(&c)
@@ -150,14 +150,14 @@ func New(fetch adapters.Fetch, opts ...Option) *Breaker {
 	}
 	// gobreaker counts a panic as a failure and then re-panics in the
 	// caller's goroutine; as an error it counts the same and denies.
-	return &Breaker{fetch: adapters.Recover(fetch), cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}
+	return &Breaker{p: adapters.Recover(p), cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}
 }
 
-// Fetch calls the wrapped fetch unless the breaker is open. A panic in the
+// Fetch calls the wrapped provider unless the breaker is open. A panic in the
 // fetch is returned as an error wrapping adapters.ErrProviderPanic and
 // counts as a failure.
 func (b *Breaker) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
-	list, err := b.cb.Execute(func() ([]string, error) { return b.fetch(ctx, tok) })
+	list, err := b.cb.Execute(func() ([]string, error) { return b.p.Fetch(ctx, tok) })
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		if b.cfg.hasFallback {
 			return slices.Clone(b.cfg.fallback), nil
@@ -175,29 +175,3 @@ func (b *Breaker) Fetch(ctx context.Context, tok *warden.Token) ([]string, error
 
 // State returns the breaker's current state.
 func (b *Breaker) State() State { return fromGobreaker(b.cb.State()) }
-
-// Groups is an adapters.GroupsProvider behind a circuit breaker.
-type Groups struct{ *Breaker }
-
-// NewGroups returns p behind a circuit breaker.
-func NewGroups(p adapters.GroupsProvider, opts ...Option) *Groups {
-	return &Groups{New(p.Groups, opts...)}
-}
-
-// Groups implements adapters.GroupsProvider.
-func (g *Groups) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
-	return g.Fetch(ctx, tok)
-}
-
-// Permissions is an adapters.PermissionsProvider behind a circuit breaker.
-type Permissions struct{ *Breaker }
-
-// NewPermissions returns p behind a circuit breaker.
-func NewPermissions(p adapters.PermissionsProvider, opts ...Option) *Permissions {
-	return &Permissions{New(p.Permissions, opts...)}
-}
-
-// Permissions implements adapters.PermissionsProvider.
-func (p *Permissions) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
-	return p.Fetch(ctx, tok)
-}

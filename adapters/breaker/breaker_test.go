@@ -69,7 +69,7 @@ func TestOpensAndFailsFast(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
 	log := &changeLog{}
-	b := breaker.New(src.fetch,
+	b := breaker.New(warden.ProviderFunc(src.fetch),
 		breaker.WithName("groups-api"),
 		breaker.WithFailures(3),
 		breaker.WithOpenTimeout(time.Hour),
@@ -108,10 +108,11 @@ func TestHalfOpenTrialReopensOrCloses(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
 	log := &changeLog{}
-	b := breaker.New(src.fetch,
+	b := breaker.New(warden.ProviderFunc(src.fetch),
 		breaker.WithFailures(1),
 		breaker.WithOpenTimeout(10*time.Millisecond),
 		breaker.WithStateChange(log.record))
+
 	ctx := context.Background()
 	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
 		t.Fatalf("first failure: err = %v", err)
@@ -147,7 +148,7 @@ func TestHalfOpenTrialReopensOrCloses(t *testing.T) {
 
 func TestSuccessResetsConsecutiveFailures(t *testing.T) {
 	src := &source{}
-	b := breaker.New(src.fetch, breaker.WithFailures(2))
+	b := breaker.New(warden.ProviderFunc(src.fetch), breaker.WithFailures(2))
 	for range 5 {
 		src.fail.Store(true)
 		b.Fetch(context.Background(), tok)
@@ -160,9 +161,12 @@ func TestSuccessResetsConsecutiveFailures(t *testing.T) {
 }
 
 func TestCancelledCallerDoesNotTrip(t *testing.T) {
-	b := breaker.New(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+	b := breaker.New(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		return nil, ctx.Err()
-	}, breaker.WithFailures(1))
+	}),
+
+		breaker.WithFailures(1))
+
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for range 3 {
@@ -179,9 +183,12 @@ func TestCancelledCallerDoesNotTrip(t *testing.T) {
 // changing shared state).
 func TestCallerDataDoesNotTrip(t *testing.T) {
 	for _, cause := range []error{adapters.ErrNoIdentity, adapters.ErrPerToken} {
-		b := breaker.New(func(context.Context, *warden.Token) ([]string, error) {
+		b := breaker.New(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 			return nil, fmt.Errorf("source: %w", cause)
-		}, breaker.WithFailures(1))
+		}),
+
+			breaker.WithFailures(1))
+
 		for range 3 {
 			if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, cause) {
 				t.Fatalf("fetch: %v, want %v", err, cause)
@@ -196,7 +203,7 @@ func TestCallerDataDoesNotTrip(t *testing.T) {
 func TestFallbackOnlyWhenConfigured(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
-	b := breaker.New(src.fetch, breaker.WithFailures(1), breaker.WithFallback([]string{"guest"}), breaker.WithOpenTimeout(time.Hour))
+	b := breaker.New(warden.ProviderFunc(src.fetch), breaker.WithFailures(1), breaker.WithFallback([]string{"guest"}), breaker.WithOpenTimeout(time.Hour))
 	if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, errDown) {
 		t.Fatalf("closed breaker must pass the source's error through, got %v", err)
 	}
@@ -210,24 +217,13 @@ func TestFallbackOnlyWhenConfigured(t *testing.T) {
 	}
 }
 
-func TestProviders(t *testing.T) {
-	src := &source{}
-	var _ adapters.GroupsProvider = breaker.NewGroups(adapters.GroupsFunc(src.fetch))
-	p := breaker.NewPermissions(adapters.PermissionsFunc(src.fetch), breaker.WithFailures(1))
-	src.fail.Store(true)
-	p.Permissions(context.Background(), tok)
-	if _, err := p.Permissions(context.Background(), tok); !errors.Is(err, breaker.ErrOpen) {
-		t.Fatalf("err = %v", err)
-	}
-}
-
-func ExampleNewGroups() {
-	down := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+func ExampleNew() {
+	down := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return nil, errors.New("connection refused")
 	})
-	g := breaker.NewGroups(down, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Minute))
+	g := breaker.New(down, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Minute))
 	for range 3 {
-		_, err := g.Groups(context.Background(), &warden.Token{Identity: "alice"})
+		_, err := g.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 		fmt.Println(errors.Is(err, breaker.ErrOpen), g.State())
 	}
 	// Output:
@@ -238,9 +234,10 @@ func ExampleNewGroups() {
 
 func TestFailureIf(t *testing.T) {
 	errNotFound := errors.New("not found")
-	b := breaker.New(func(context.Context, *warden.Token) ([]string, error) { return nil, errNotFound },
+	b := breaker.New(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errNotFound }),
 		breaker.WithFailures(2),
 		breaker.WithFailureIf(func(err error) bool { return !errors.Is(err, errNotFound) }))
+
 	for range 5 {
 		if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, errNotFound) {
 			t.Fatalf("err = %v, want the source's error passed through", err)
@@ -257,10 +254,11 @@ func TestFailureIf(t *testing.T) {
 // opens the breaker.
 func TestProviderPanicIsAFailure(t *testing.T) {
 	var calls atomic.Int64
-	b := breaker.New(func(context.Context, *warden.Token) ([]string, error) {
+	b := breaker.New(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
-	}, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Hour))
+	}), breaker.WithFailures(2), breaker.WithOpenTimeout(time.Hour))
+
 	for i := range 2 {
 		got, err := b.Fetch(context.Background(), tok)
 		if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {

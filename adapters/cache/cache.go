@@ -24,14 +24,14 @@ const (
 	DefaultLoadTimeout = 10 * time.Second
 )
 
-// Cache wraps an adapters.Fetch with a bounded, expiring, per-identity cache.
+// Cache wraps a warden.Provider with a bounded, expiring, per-identity cache.
 // It is safe for concurrent use. Only sources whose answer depends on the
 // identity alone may be cached: loads run with adapters.ShareByIdentity, so
 // a source that reads the token's claims (package claims) fails every load
 // with adapters.ErrPerToken instead of answering one token with another's
 // claims.
 type Cache struct {
-	fetch       adapters.Fetch
+	p           warden.Provider
 	ttl         time.Duration
 	negTTL      time.Duration
 	loadTimeout time.Duration
@@ -92,11 +92,11 @@ func WithLoadTimeout(d time.Duration) Option { return func(c *Cache) { c.loadTim
 // WithClock sets the clock used for expiry, for tests.
 func WithClock(now func() time.Time) Option { return func(c *Cache) { c.now = now } }
 
-// New returns a Cache in front of fetch.
-func New(fetch adapters.Fetch, opts ...Option) *Cache {
+// New returns a Cache in front of p.
+func New(p warden.Provider, opts ...Option) *Cache {
 	// The load runs in singleflight's goroutine, where a panic could not
 	// be recovered by any caller and would end the process.
-	c := &Cache{fetch: adapters.Recover(fetch), now: time.Now}
+	c := &Cache{p: adapters.Recover(p), now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
@@ -136,7 +136,7 @@ func (c *Cache) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) 
 		// that reads the token itself refuses it (adapters.ErrPerToken).
 		lctx, cancel := context.WithTimeout(adapters.ShareByIdentity(context.WithoutCancel(ctx)), c.loadTimeout)
 		defer cancel()
-		list, err := c.fetch(lctx, tok)
+		list, err := c.p.Fetch(lctx, tok)
 		if err == nil {
 			list = adapters.Dedup(list)
 		}

@@ -47,7 +47,7 @@ func tok(id string) *warden.Token { return &warden.Token{Identity: id, Raw: "raw
 
 func TestHitAndDedup(t *testing.T) {
 	src := &counting{}
-	c := cache.New(src.fetch)
+	c := newCache(src.fetch)
 	ctx := context.Background()
 	for range 3 {
 		got, err := c.Fetch(ctx, tok("alice"))
@@ -62,7 +62,7 @@ func TestHitAndDedup(t *testing.T) {
 
 func TestKeyedByIdentityNotToken(t *testing.T) {
 	src := &counting{}
-	c := cache.New(src.fetch)
+	c := newCache(src.fetch)
 	ctx := context.Background()
 	c.Fetch(ctx, &warden.Token{Identity: "alice", Raw: "token-1"})
 	got, _ := c.Fetch(ctx, &warden.Token{Identity: "alice", Raw: "token-2"})
@@ -80,7 +80,7 @@ func TestKeyedByIdentityNotToken(t *testing.T) {
 
 func TestCallerCannotMutateCache(t *testing.T) {
 	src := &counting{}
-	c := cache.New(src.fetch)
+	c := newCache(src.fetch)
 	got, _ := c.Fetch(context.Background(), tok("alice"))
 	got[0] = "admin"
 	again, _ := c.Fetch(context.Background(), tok("alice"))
@@ -95,7 +95,7 @@ func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
 	const callers = 100
 	var calls, waiting atomic.Int64
 	allWaiting := make(chan struct{})
-	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		n := calls.Add(1)
 		<-allWaiting
 		return []string{fmt.Sprintf("g%d", n)}, nil
@@ -142,7 +142,7 @@ func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
 func TestTTL(t *testing.T) {
 	src := &counting{}
 	clk := &clock{t: time.Unix(0, 0)}
-	c := cache.New(src.fetch, cache.WithTTL(time.Minute), cache.WithClock(clk.now))
+	c := newCache(src.fetch, cache.WithTTL(time.Minute), cache.WithClock(clk.now))
 	c.Fetch(context.Background(), tok("alice"))
 	clk.add(59 * time.Second)
 	c.Fetch(context.Background(), tok("alice"))
@@ -158,7 +158,7 @@ func TestTTL(t *testing.T) {
 
 func TestSizeBound(t *testing.T) {
 	src := &counting{}
-	c := cache.New(src.fetch, cache.WithSize(2))
+	c := newCache(src.fetch, cache.WithSize(2))
 	ctx := context.Background()
 	c.Fetch(ctx, tok("a"))
 	c.Fetch(ctx, tok("b"))
@@ -180,7 +180,7 @@ func TestSizeBound(t *testing.T) {
 func TestErrorsNotCachedByDefault(t *testing.T) {
 	src := &counting{}
 	src.fail.Store(true)
-	c := cache.New(src.fetch)
+	c := newCache(src.fetch)
 	for range 2 {
 		if got, err := c.Fetch(context.Background(), tok("alice")); err == nil || got != nil {
 			t.Fatalf("got %v, %v; want error and nil list", got, err)
@@ -199,7 +199,7 @@ func TestNegativeTTL(t *testing.T) {
 	src := &counting{}
 	src.fail.Store(true)
 	clk := &clock{t: time.Unix(0, 0)}
-	c := cache.New(src.fetch, cache.WithNegativeTTL(time.Second), cache.WithClock(clk.now))
+	c := newCache(src.fetch, cache.WithNegativeTTL(time.Second), cache.WithClock(clk.now))
 	for range 3 {
 		if _, err := c.Fetch(context.Background(), tok("alice")); err == nil {
 			t.Fatal("want the cached error")
@@ -217,7 +217,7 @@ func TestNegativeTTL(t *testing.T) {
 
 func TestInvalidate(t *testing.T) {
 	src := &counting{}
-	c := cache.New(src.fetch)
+	c := newCache(src.fetch)
 	ctx := context.Background()
 	c.Fetch(ctx, tok("a"))
 	c.Fetch(ctx, tok("b"))
@@ -239,7 +239,7 @@ func TestInvalidateDuringLoadDropsStaleAnswer(t *testing.T) {
 	var calls atomic.Int64
 	started := make(chan struct{}, 1)
 	release := make(chan struct{})
-	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		n := calls.Add(1)
 		if n == 1 {
 			started <- struct{}{}
@@ -268,7 +268,7 @@ func TestInvalidateDuringLoadDropsStaleAnswer(t *testing.T) {
 func TestCallerContextEndsWait(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		<-release
 		return []string{"g"}, nil
 	})
@@ -279,31 +279,18 @@ func TestCallerContextEndsWait(t *testing.T) {
 	}
 }
 
-func TestProviders(t *testing.T) {
-	g := cache.NewGroups(adapters.GroupsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
-		return []string{"editors"}, nil
-	}))
-	p := cache.NewPermissions(adapters.PermissionsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
-		return []string{"read:posts"}, nil
-	}))
-	var _ adapters.GroupsProvider = g
-	var _ adapters.PermissionsProvider = p
-	gs, err1 := g.Groups(context.Background(), tok("a"))
-	ps, err2 := p.Permissions(context.Background(), tok("a"))
-	if err1 != nil || err2 != nil || gs[0] != "editors" || ps[0] != "read:posts" {
-		t.Fatalf("got %v %v %v %v", gs, ps, err1, err2)
-	}
-}
+// newCache is cache.New over a plain function.
+func newCache(f warden.ProviderFunc, opts ...cache.Option) *cache.Cache { return cache.New(f, opts...) }
 
-func ExampleNewGroups() {
+func ExampleNew() {
 	var calls int
-	upstream := adapters.GroupsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	upstream := warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		calls++
 		return []string{"editors"}, nil
 	})
-	groups := cache.NewGroups(upstream, cache.WithTTL(30*time.Second), cache.WithSize(1000))
+	var groups warden.GroupsProvider = cache.New(upstream, cache.WithTTL(30*time.Second), cache.WithSize(1000))
 	for range 3 {
-		g, _ := groups.Groups(context.Background(), &warden.Token{Identity: "alice"})
+		g, _ := groups.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 		fmt.Println(g)
 	}
 	fmt.Println("upstream calls:", calls)
@@ -316,7 +303,7 @@ func ExampleNewGroups() {
 
 func BenchmarkHit(b *testing.B) {
 	src := &counting{}
-	c := cache.New(src.fetch)
+	c := newCache(src.fetch)
 	ctx := context.Background()
 	tk := tok("alice")
 	c.Fetch(ctx, tk)
@@ -334,7 +321,7 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 	var calls atomic.Int64
 	started := make(chan struct{})
 	release := make(chan struct{})
-	c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		calls.Add(1)
 		close(started)
 		<-release
@@ -370,7 +357,7 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 // singleflight's goroutine, and the next fetch calls the provider again.
 func TestProviderPanicIsAnError(t *testing.T) {
 	var calls atomic.Int64
-	c := cache.New(func(context.Context, *warden.Token) ([]string, error) {
+	c := newCache(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
 	})
@@ -400,7 +387,7 @@ func TestInvalidateDuringLoadStartsNewLoad(t *testing.T) {
 			var calls atomic.Int64
 			started := make(chan struct{})
 			release := make(chan struct{})
-			c := cache.New(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+			c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 				if calls.Add(1) == 1 {
 					close(started)
 					<-release
@@ -450,7 +437,7 @@ func TestInvalidateDuringLoadStartsNewLoad(t *testing.T) {
 // add must still win: the check and the add are one step.
 func TestInvalidateBetweenCheckAndAdd(t *testing.T) {
 	var calls atomic.Int64
-	c := cache.New(func(context.Context, *warden.Token) ([]string, error) {
+	c := newCache(func(context.Context, *warden.Token) ([]string, error) {
 		if calls.Add(1) == 1 {
 			return []string{"stale"}, nil
 		}

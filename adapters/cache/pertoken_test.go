@@ -26,13 +26,16 @@ func TestPerTokenSourceIsNeverCached(t *testing.T) {
 	}
 	admin := &warden.Token{Identity: "alice", Claims: map[string]any{"permissions": []any{"warden:admin"}}}
 	plain := &warden.Token{Identity: "alice", Claims: map[string]any{}}
-	for name, fetch := range map[string]adapters.Fetch{
-		"direct":       cp.Permissions,
-		"behind retry": retry.Wrap(cp.Permissions, retry.WithAttempts(2)),
-		"as a func":    adapters.PermissionsFunc(cp.Permissions).Permissions,
+	perms := warden.ProviderFunc(cp.Permissions)
+	for name, p := range map[string]warden.Provider{
+		"direct":       perms,
+		"behind retry": retry.Wrap(perms, retry.WithAttempts(2)),
+		"in a func": warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+			return perms.Fetch(ctx, tok)
+		}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			c := cache.New(fetch, cache.WithTTL(time.Hour))
+			c := cache.New(p, cache.WithTTL(time.Hour))
 			for _, tok := range []*warden.Token{admin, plain} {
 				list, err := c.Fetch(ctx, tok)
 				if !errors.Is(err, adapters.ErrPerToken) || slices.Contains(list, "warden:admin") {

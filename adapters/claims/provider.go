@@ -15,9 +15,9 @@ import (
 // claims.
 var ErrNoToken = errors.New("claims: no verified token")
 
-// Provider reads groups and permissions from token claims. It implements
-// adapters.GroupsProvider and adapters.PermissionsProvider, does no I/O and
-// is safe for concurrent use. Its answer is the token's own and must never
+// Provider reads groups and permissions from token claims. Its Groups and
+// Permissions methods are providers (warden.ProviderFunc(p.Groups)); it does
+// no I/O and is safe for concurrent use. Its answer is the token's own and must never
 // be cached by identity: asked by a cache's load (adapters.ShareByIdentity)
 // it fails with adapters.ErrPerToken.
 type Provider struct {

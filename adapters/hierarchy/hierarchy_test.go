@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/hierarchy"
 	"github.com/wardenhq/warden/permission"
 )
@@ -107,7 +106,7 @@ func TestProviderExpandsOncePerChange(t *testing.T) {
 		loads.Add(1)
 		return current, nil
 	}
-	direct := adapters.GroupsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	direct := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return map[string][]string{"alice": {"editor"}, "bob": {"intern"}}[tok.Identity], nil
 	})
 	ctx := context.Background()
@@ -151,7 +150,7 @@ func TestProviderExpandsOncePerChange(t *testing.T) {
 func TestProviderErrors(t *testing.T) {
 	boom := errors.New("boom")
 	ok := func(context.Context) (hierarchy.Graph, error) { return graph, nil }
-	failing := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, boom })
+	failing := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, boom })
 	h, err := hierarchy.New(context.Background(), failing, ok)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +169,7 @@ func TestProviderErrors(t *testing.T) {
 }
 
 func ExampleNew() {
-	direct := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	direct := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"editor"}, nil
 	})
 	src := func(context.Context) (hierarchy.Graph, error) {
@@ -191,8 +190,8 @@ func ExampleNew() {
 }
 
 func TestWithUserPermissions(t *testing.T) {
-	direct := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return []string{"viewer"}, nil })
-	own := adapters.PermissionsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	direct := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return []string{"viewer"}, nil })
+	own := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"posts:*", "profile:edit"}, nil
 	})
 	h, err := hierarchy.New(context.Background(), direct, func(context.Context) (hierarchy.Graph, error) { return graph, nil },

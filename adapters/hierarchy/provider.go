@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 )
 
 // ErrNotLoaded is returned by a Provider that was not made by New.
@@ -17,11 +16,11 @@ var ErrNotLoaded = errors.New("hierarchy: no graph loaded (use New)")
 type Source func(ctx context.Context) (Graph, error)
 
 // Provider turns a caller's direct roles into their inherited roles and
-// permissions. It implements adapters.GroupsProvider and
-// adapters.PermissionsProvider and is safe for concurrent use.
+// permissions. Its Groups and Permissions methods are providers
+// (warden.ProviderFunc(h.Groups)), and it is safe for concurrent use.
 type Provider struct {
-	direct   adapters.GroupsProvider
-	own      adapters.PermissionsProvider
+	direct   warden.GroupsProvider
+	own      warden.PermissionsProvider
 	src      Source
 	expanded atomic.Pointer[Expanded]
 }
@@ -31,13 +30,13 @@ type Option func(*Provider)
 
 // WithUserPermissions adds the caller's own permissions (from p) to those
 // their roles give.
-func WithUserPermissions(p adapters.PermissionsProvider) Option {
+func WithUserPermissions(p warden.PermissionsProvider) Option {
 	return func(h *Provider) { h.own = p }
 }
 
 // New loads the graph from src, expands it and returns a Provider over the
 // direct roles that direct answers.
-func New(ctx context.Context, direct adapters.GroupsProvider, src Source, opts ...Option) (*Provider, error) {
+func New(ctx context.Context, direct warden.GroupsProvider, src Source, opts ...Option) (*Provider, error) {
 	if direct == nil || src == nil {
 		return nil, fmt.Errorf("%w: nil provider or source", ErrInvalid)
 	}
@@ -87,7 +86,7 @@ func (h *Provider) fetch(ctx context.Context, tok *warden.Token) (*Expanded, []s
 	if e == nil || h.direct == nil {
 		return nil, nil, ErrNotLoaded
 	}
-	direct, err := h.direct.Groups(ctx, tok)
+	direct, err := h.direct.Fetch(ctx, tok)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -103,7 +102,7 @@ func (h *Provider) Permissions(ctx context.Context, tok *warden.Token) ([]string
 	}
 	perms := e.Permissions(direct)
 	if h.own != nil {
-		own, err := h.own.Permissions(ctx, tok)
+		own, err := h.own.Fetch(ctx, tok)
 		if err != nil {
 			return nil, err
 		}

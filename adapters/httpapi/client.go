@@ -51,9 +51,9 @@ const (
 	DefaultMaxBytes = 1 << 20
 )
 
-// Client is an HTTP groups and permissions provider. It implements
-// adapters.GroupsProvider and adapters.PermissionsProvider and is safe for
-// concurrent use.
+// Client is an HTTP groups and permissions provider: its Groups and
+// Permissions methods are providers (warden.ProviderFunc(c.Groups)). It is
+// safe for concurrent use.
 type Client struct {
 	base     *url.URL
 	apiKey   string
@@ -105,12 +105,12 @@ func New(base string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Groups implements adapters.GroupsProvider.
+// Groups asks {base}/users/{id}/groups.
 func (c *Client) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return c.fetch(ctx, tok, "groups")
 }
 
-// Permissions implements adapters.PermissionsProvider.
+// Permissions asks {base}/users/{id}/permissions.
 func (c *Client) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	return c.fetch(ctx, tok, "permissions")
 }

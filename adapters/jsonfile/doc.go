@@ -6,10 +6,11 @@
 //	  "user_roles": {"john": ["editor"]}
 //	}
 //
-// A File is an adapters.GroupsProvider (a user's roles), an
-// adapters.PermissionsProvider (a user's own permissions plus those of their
-// roles) and a Casbin persist.Adapter for the permissions model ("g, user,
-// role" and one "p" rule per permission, through package permission).
+// A File answers groups (Groups: a user's roles) and permissions
+// (Permissions: a user's own permissions plus those of their roles), each a
+// provider through warden.ProviderFunc, and is a Casbin persist.Adapter for
+// the permissions model ("g, user, role" and one "p" rule per permission,
+// through package permission).
 //
 // Every load parses and checks the whole file first and swaps it in only if
 // it is good, so a broken edit keeps the last good policy in force. Errors

@@ -77,7 +77,8 @@ func (f *File) read() (*Policy, error) {
 	return Parse(f.path, data)
 }
 
-// Groups implements adapters.GroupsProvider: the user's roles.
+// Groups returns the user's roles. It is a groups provider through
+// warden.ProviderFunc(f.Groups).
 func (f *File) Groups(_ context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
@@ -90,8 +91,8 @@ func (f *File) Groups(_ context.Context, tok *warden.Token) ([]string, error) {
 	return append([]string{}, p.UserRoles[id]...), nil
 }
 
-// Permissions implements adapters.PermissionsProvider: the user's own
-// permissions followed by those of their roles, without repeats.
+// Permissions returns the user's own permissions followed by those of their
+// roles, without repeats.
 func (f *File) Permissions(_ context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {

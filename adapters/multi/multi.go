@@ -40,11 +40,13 @@ func WithBestEffort(onError func(source int, err error)) Option {
 	return func(c *config) { c.bestEffort, c.onError = true, onError }
 }
 
-// New returns one fetch that asks every source concurrently and combines the
-// answers. Without WithBestEffort, the first error cancels the others and is
+// New returns one provider that asks every source concurrently and combines
+// the answers. An intersection of permission strings compares them as text:
+// "posts:*" from one source and "posts:read" from another have nothing in
+// common. Without WithBestEffort, the first error cancels the others and is
 // returned, naming the source's index. A source that panics fails with an
 // error wrapping adapters.ErrProviderPanic, like any failing source.
-func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
+func New(sources []warden.Provider, opts ...Option) (warden.Provider, error) {
 	var c config
 	for _, o := range opts {
 		o(&c)
@@ -62,12 +64,12 @@ func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
 	}
 	// Sources run in goroutines of their own, where a panic could not be
 	// recovered by the caller and would end the process.
-	safe := make([]adapters.Fetch, len(sources))
+	safe := make([]warden.Provider, len(sources))
 	for i, s := range sources {
 		safe[i] = adapters.Recover(s)
 	}
 	sources = safe
-	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		lists, errs := fetchAll(ctx, tok, sources, !c.bestEffort)
 		var ok [][]string
 		var failed []error
@@ -96,15 +98,15 @@ func New(sources []adapters.Fetch, opts ...Option) (adapters.Fetch, error) {
 			all = append(all, l...)
 		}
 		return adapters.Dedup(all), nil
-	}, nil
+	}), nil
 }
 
 // fetchAll runs every source concurrently. With failFast, the first error
 // cancels the rest; the first error in source order is what the caller
 // reports, and the others are cancellations caused by it.
-func fetchAll(ctx context.Context, tok *warden.Token, sources []adapters.Fetch, failFast bool) ([][]string, []error) {
+func fetchAll(ctx context.Context, tok *warden.Token, sources []warden.Provider, failFast bool) ([][]string, []error) {
 	if len(sources) == 1 {
-		l, err := sources[0](ctx, tok)
+		l, err := sources[0].Fetch(ctx, tok)
 		return [][]string{l}, []error{err}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -116,7 +118,7 @@ func fetchAll(ctx context.Context, tok *warden.Token, sources []adapters.Fetch, 
 	var wg sync.WaitGroup
 	for i, s := range sources {
 		wg.Go(func() {
-			l, err := s(ctx, tok)
+			l, err := s.Fetch(ctx, tok)
 			lists[i], errs[i] = l, err
 			if err != nil && failFast {
 				mu.Lock()
@@ -157,38 +159,4 @@ func intersect(lists [][]string) []string {
 		out = kept
 	}
 	return out
-}
-
-// Groups combines group providers.
-func Groups(providers []adapters.GroupsProvider, opts ...Option) (adapters.GroupsProvider, error) {
-	fs := make([]adapters.Fetch, len(providers))
-	for i, p := range providers {
-		if p == nil {
-			return nil, fmt.Errorf("%w: provider %d is nil", ErrConfig, i)
-		}
-		fs[i] = p.Groups
-	}
-	f, err := New(fs, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return adapters.GroupsFunc(f), nil
-}
-
-// Permissions combines permission providers. Note that an intersection of
-// permission strings compares them as text: "posts:*" from one source and
-// "posts:read" from another have nothing in common.
-func Permissions(providers []adapters.PermissionsProvider, opts ...Option) (adapters.PermissionsProvider, error) {
-	fs := make([]adapters.Fetch, len(providers))
-	for i, p := range providers {
-		if p == nil {
-			return nil, fmt.Errorf("%w: provider %d is nil", ErrConfig, i)
-		}
-		fs[i] = p.Permissions
-	}
-	f, err := New(fs, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return adapters.PermissionsFunc(f), nil
 }

@@ -14,36 +14,36 @@ import (
 
 var errDown = errors.New("down")
 
-func static(list ...string) adapters.Fetch {
-	return func(context.Context, *warden.Token) ([]string, error) { return list, nil }
+func static(list ...string) warden.Provider {
+	return warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return list, nil })
 }
 
-func failing(context.Context, *warden.Token) ([]string, error) { return nil, errDown }
+var failing = warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errDown })
 
 // blocking waits for its context: it shows that a failure cancels the rest.
-func blocking(ctx context.Context, _ *warden.Token) ([]string, error) {
+var blocking = warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 	<-ctx.Done()
 	return nil, ctx.Err()
-}
+})
 
 func TestCombine(t *testing.T) {
 	var reported []int
 	tests := []struct {
 		name    string
-		sources []adapters.Fetch
+		sources []warden.Provider
 		opts    []multi.Option
 		want    []string
 		wantErr error
 	}{
-		{"union dedups", []adapters.Fetch{static("a", "b", "a"), static("b", "c")}, nil, []string{"a", "b", "c"}, nil},
-		{"union of empties", []adapters.Fetch{static(), static()}, nil, []string{}, nil},
-		{"intersection", []adapters.Fetch{static("a", "b", "c"), static("c", "a", "x")}, []multi.Option{multi.Intersection()}, []string{"a", "c"}, nil},
-		{"intersection with empty", []adapters.Fetch{static("a"), static()}, []multi.Option{multi.Intersection()}, []string{}, nil},
-		{"one failing fails union", []adapters.Fetch{static("a"), failing}, nil, nil, errDown},
-		{"one failing fails intersection", []adapters.Fetch{static("a"), failing}, []multi.Option{multi.Intersection()}, nil, errDown},
-		{"failure cancels the others", []adapters.Fetch{blocking, failing}, nil, nil, errDown},
-		{"best effort skips failing", []adapters.Fetch{failing, static("a")}, []multi.Option{multi.WithBestEffort(func(i int, err error) { reported = append(reported, i) })}, []string{"a"}, nil},
-		{"best effort, all failing", []adapters.Fetch{failing, failing}, []multi.Option{multi.WithBestEffort(nil)}, nil, multi.ErrAllFailed},
+		{"union dedups", []warden.Provider{static("a", "b", "a"), static("b", "c")}, nil, []string{"a", "b", "c"}, nil},
+		{"union of empties", []warden.Provider{static(), static()}, nil, []string{}, nil},
+		{"intersection", []warden.Provider{static("a", "b", "c"), static("c", "a", "x")}, []multi.Option{multi.Intersection()}, []string{"a", "c"}, nil},
+		{"intersection with empty", []warden.Provider{static("a"), static()}, []multi.Option{multi.Intersection()}, []string{}, nil},
+		{"one failing fails union", []warden.Provider{static("a"), failing}, nil, nil, errDown},
+		{"one failing fails intersection", []warden.Provider{static("a"), failing}, []multi.Option{multi.Intersection()}, nil, errDown},
+		{"failure cancels the others", []warden.Provider{blocking, failing}, nil, nil, errDown},
+		{"best effort skips failing", []warden.Provider{failing, static("a")}, []multi.Option{multi.WithBestEffort(func(i int, err error) { reported = append(reported, i) })}, []string{"a"}, nil},
+		{"best effort, all failing", []warden.Provider{failing, failing}, []multi.Option{multi.WithBestEffort(nil)}, nil, multi.ErrAllFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestCombine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := f(context.Background(), &warden.Token{Identity: "alice"})
+			got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || got != nil {
 					t.Fatalf("got %v, %v; want %v", got, err, tt.wantErr)
@@ -72,44 +72,44 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := multi.New(nil); !errors.Is(err, multi.ErrConfig) {
 		t.Fatalf("no sources: %v", err)
 	}
-	if _, err := multi.New([]adapters.Fetch{static()}, multi.Intersection(), multi.WithBestEffort(nil)); !errors.Is(err, multi.ErrConfig) {
+	if _, err := multi.New([]warden.Provider{static()}, multi.Intersection(), multi.WithBestEffort(nil)); !errors.Is(err, multi.ErrConfig) {
 		t.Fatalf("best-effort intersection: %v", err)
 	}
-	if _, err := multi.Groups([]adapters.GroupsProvider{nil}); !errors.Is(err, multi.ErrConfig) {
+	if _, err := multi.New([]warden.Provider{static(), nil}); !errors.Is(err, multi.ErrConfig) {
 		t.Fatalf("nil provider: %v", err)
 	}
 }
 
-func ExampleGroups() {
-	fromToken := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+func ExampleNew() {
+	fromToken := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"staff"}, nil
 	})
-	fromDB := adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	fromDB := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"editors", "staff"}, nil
 	})
-	g, err := multi.Groups([]adapters.GroupsProvider{fromToken, fromDB})
+	g, err := multi.New([]warden.Provider{fromToken, fromDB})
 	if err != nil {
 		panic(err)
 	}
-	groups, err := g.Groups(context.Background(), &warden.Token{Identity: "alice"})
+	groups, err := g.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(groups, err)
 	// Output: [staff editors] <nil>
 }
 
-func panicking(context.Context, *warden.Token) ([]string, error) { panic("provider bug") }
+var panicking = warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { panic("provider bug") })
 
 // Sources run in goroutines of their own, where no caller could recover a
 // panic: a panicking source must fail like any failing source.
 func TestPanickingSourceIsAnError(t *testing.T) {
 	tests := []struct {
 		name    string
-		sources []adapters.Fetch
+		sources []warden.Provider
 		opts    []multi.Option
 	}{
-		{"alone", []adapters.Fetch{panicking}, nil},
-		{"union", []adapters.Fetch{static("a"), panicking}, nil},
-		{"intersection", []adapters.Fetch{panicking, static("a")}, []multi.Option{multi.Intersection()}},
-		{"best effort, all fail", []adapters.Fetch{panicking, failing}, []multi.Option{multi.WithBestEffort(nil)}},
+		{"alone", []warden.Provider{panicking}, nil},
+		{"union", []warden.Provider{static("a"), panicking}, nil},
+		{"intersection", []warden.Provider{panicking, static("a")}, []multi.Option{multi.Intersection()}},
+		{"best effort, all fail", []warden.Provider{panicking, failing}, []multi.Option{multi.WithBestEffort(nil)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +117,7 @@ func TestPanickingSourceIsAnError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := f(context.Background(), &warden.Token{Identity: "alice"})
+			got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 			if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
 				t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 			}
@@ -127,12 +127,12 @@ func TestPanickingSourceIsAnError(t *testing.T) {
 
 func TestBestEffortReportsPanic(t *testing.T) {
 	var reported error
-	f, err := multi.New([]adapters.Fetch{panicking, static("a")},
+	f, err := multi.New([]warden.Provider{panicking, static("a")},
 		multi.WithBestEffort(func(_ int, err error) { reported = err }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f(context.Background(), &warden.Token{Identity: "alice"})
+	got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	if err != nil || !reflect.DeepEqual(got, []string{"a"}) || !errors.Is(reported, adapters.ErrProviderPanic) {
 		t.Fatalf("got %v, %v, reported %v; want [a] and the panic reported", got, err, reported)
 	}

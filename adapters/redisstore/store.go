@@ -55,7 +55,8 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 
 func (s *Store) key(kind, name string) string { return s.prefix + kind + name }
 
-// Groups implements adapters.GroupsProvider: user_groups ∪ user_roles.
+// Groups returns the caller's groups, user_groups ∪ user_roles. It is a
+// groups provider through warden.ProviderFunc(s.Groups).
 func (s *Store) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
@@ -69,8 +70,9 @@ func (s *Store) Groups(ctx context.Context, tok *warden.Token) ([]string, error)
 	return res, nil
 }
 
-// Permissions implements adapters.PermissionsProvider: the permissions of
-// the caller and of each of their groups and roles.
+// Permissions returns the permissions of the caller and of each of their
+// groups and roles. It is a permissions provider through
+// warden.ProviderFunc(s.Permissions).
 func (s *Store) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {

@@ -79,11 +79,11 @@ func WithBackoff(base, max time.Duration) Option {
 // are.
 func WithRetryIf(f func(error) bool) Option { return func(c *config) { c.retryIf = f } }
 
-// Wrap returns fetch with retries. The last error is returned when all
+// Wrap returns p with retries. The last error is returned when all
 // attempts fail; when the context ends during a wait, the context's error is
-// returned joined with the last upstream error. A panic in fetch is returned
-// as an error wrapping adapters.ErrProviderPanic.
-func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
+// returned joined with the last upstream error. A panic in p is returned as
+// an error wrapping adapters.ErrProviderPanic.
+func Wrap(p warden.Provider, opts ...Option) warden.Provider {
 	c := config{attempts: DefaultAttempts, base: DefaultBase, max: DefaultMax,
 		sleep: sleep, randN: rand.N[time.Duration]}
 	for _, o := range opts {
@@ -98,8 +98,8 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 	if c.max < c.base {
 		c.max = c.base
 	}
-	fetch = adapters.Recover(fetch)
-	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	p = adapters.Recover(p)
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		var err error
 		for attempt := range c.attempts {
 			if attempt > 0 {
@@ -108,7 +108,7 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 				}
 			}
 			var list []string
-			list, err = fetch(ctx, tok)
+			list, err = p.Fetch(ctx, tok)
 			if err == nil {
 				return list, nil
 			}
@@ -122,7 +122,7 @@ func Wrap(fetch adapters.Fetch, opts ...Option) adapters.Fetch {
 			}
 		}
 		return nil, err
-	}
+	})
 }
 
 // delay returns the jittered wait before the given attempt (1-based retry).
@@ -134,14 +134,4 @@ func (c config) delay(attempt int) time.Duration {
 	d = min(d, c.max)
 	half := d / 2
 	return half + c.randN(d-half+1)
-}
-
-// Groups returns p with retries.
-func Groups(p adapters.GroupsProvider, opts ...Option) adapters.GroupsProvider {
-	return adapters.GroupsFunc(Wrap(p.Groups, opts...))
-}
-
-// Permissions returns p with retries.
-func Permissions(p adapters.PermissionsProvider, opts ...Option) adapters.PermissionsProvider {
-	return adapters.PermissionsFunc(Wrap(p.Permissions, opts...))
 }

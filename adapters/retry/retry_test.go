@@ -16,7 +16,7 @@ import (
 var errDown = errors.New("down")
 
 // flaky fails the first n calls.
-func flaky(n int64, calls *atomic.Int64) adapters.Fetch {
+func flaky(n int64, calls *atomic.Int64) warden.ProviderFunc {
 	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		if calls.Add(1) <= n {
 			return nil, errDown
@@ -42,7 +42,7 @@ func TestRetry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int64
 			f := retry.Wrap(flaky(tt.failures, &calls), retry.WithAttempts(tt.attempts), retry.WithBackoff(time.Microsecond, time.Millisecond))
-			got, err := f(context.Background(), &warden.Token{Identity: "a"})
+			got, err := f.Fetch(context.Background(), &warden.Token{Identity: "a"})
 			if calls.Load() != tt.wantCalls {
 				t.Fatalf("calls = %d, want %d", calls.Load(), tt.wantCalls)
 			}
@@ -60,12 +60,15 @@ func TestRetry(t *testing.T) {
 func TestStopsWhenContextEnds(t *testing.T) {
 	var calls atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
-	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) {
+	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
-		cancel() // the request ends while the first attempt fails
+		cancel()
 		return nil, errDown
-	}, retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
-	_, err := f(ctx, &warden.Token{Identity: "a"})
+	}),
+
+		retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
+
+	_, err := f.Fetch(ctx, &warden.Token{Identity: "a"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -79,7 +82,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := retry.Wrap(flaky(100, &calls), retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
 	done := make(chan error)
-	go func() { _, err := f(ctx, &warden.Token{Identity: "a"}); done <- err }()
+	go func() { _, err := f.Fetch(ctx, &warden.Token{Identity: "a"}); done <- err }()
 	for calls.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -92,31 +95,34 @@ func TestWaitEndsWithContext(t *testing.T) {
 
 func TestNoRetryOnPermanentOrFiltered(t *testing.T) {
 	var calls atomic.Int64
-	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) {
+	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		return nil, retry.Permanent(errDown)
-	}, retry.WithBackoff(time.Microsecond, time.Microsecond))
-	_, err := f(context.Background(), nil)
+	}),
+
+		retry.WithBackoff(time.Microsecond, time.Microsecond))
+
+	_, err := f.Fetch(context.Background(), nil)
 	if calls.Load() != 1 || !errors.Is(err, errDown) || !errors.Is(err, retry.ErrPermanent) {
 		t.Fatalf("calls=%d err=%v", calls.Load(), err)
 	}
 	calls.Store(0)
 	f = retry.Wrap(flaky(5, &calls), retry.WithRetryIf(func(err error) bool { return false }))
-	if _, err := f(context.Background(), nil); calls.Load() != 1 || err == nil {
+	if _, err := f.Fetch(context.Background(), nil); calls.Load() != 1 || err == nil {
 		t.Fatalf("WithRetryIf(false): calls=%d err=%v", calls.Load(), err)
 	}
 }
 
-func ExampleGroups() {
+func ExampleWrap() {
 	var calls atomic.Int64
-	var src adapters.GroupsFunc = func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	src := warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		if calls.Add(1) < 3 {
 			return nil, errors.New("connection reset")
 		}
 		return []string{"editors"}, nil
-	}
-	p := retry.Groups(src, retry.WithAttempts(5), retry.WithBackoff(time.Millisecond, 10*time.Millisecond))
-	groups, err := p.Groups(context.Background(), &warden.Token{Identity: "alice"})
+	})
+	var p warden.GroupsProvider = retry.Wrap(src, retry.WithAttempts(5), retry.WithBackoff(time.Millisecond, 10*time.Millisecond))
+	groups, err := p.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(groups, err, calls.Load())
 	// Output: [editors] <nil> 3
 }
@@ -125,11 +131,14 @@ func ExampleGroups() {
 // without another attempt, rather than unwinding through the caller.
 func TestProviderPanicIsAnErrorNotRetried(t *testing.T) {
 	var calls atomic.Int64
-	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) {
+	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
-	}, retry.WithAttempts(5), retry.WithBackoff(time.Nanosecond, time.Nanosecond))
-	got, err := f(context.Background(), &warden.Token{Identity: "a"})
+	}),
+
+		retry.WithAttempts(5), retry.WithBackoff(time.Nanosecond, time.Nanosecond))
+
+	got, err := f.Fetch(context.Background(), &warden.Token{Identity: "a"})
 	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) {
 		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 	}
@@ -148,8 +157,8 @@ func delays(t *testing.T, attempts int, randN func(time.Duration) time.Duration,
 			got = append(got, d)
 			return nil
 		}, randN))
-	f := retry.Wrap(func(context.Context, *warden.Token) ([]string, error) { return nil, errDown }, opts...)
-	if _, err := f(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, errDown) {
+	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errDown }), opts...)
+	if _, err := f.Fetch(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, errDown) {
 		t.Fatalf("err = %v, want the last upstream error", err)
 	}
 	if len(got) != attempts-1 {

@@ -1,8 +1,8 @@
 // Package sqlstore keeps groups and permissions in SQL tables through GORM
-// (PostgreSQL, MySQL/MariaDB, SQLite) and serves them three ways: as an
-// adapters.GroupsProvider and adapters.PermissionsProvider looking up one
-// caller, as a Casbin persist.Adapter loading every row into the shared
-// enforcer, and through Grant/Revoke/List functions for administration.
+// (PostgreSQL, MySQL/MariaDB, SQLite) and serves them three ways: as groups
+// and permissions providers looking up one caller (Store.Groups and
+// Store.Permissions, through warden.ProviderFunc), as a Casbin
+// persist.Adapter loading every row into the shared enforcer, and through Grant/Revoke/List functions for administration.
 //
 // # Tables
 //

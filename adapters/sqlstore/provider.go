@@ -7,8 +7,8 @@ import (
 	"github.com/wardenhq/warden/adapters"
 )
 
-// Groups implements adapters.GroupsProvider: the groups stored for the
-// token's identity, matched exactly.
+// Groups returns the groups stored for the token's identity, matched
+// exactly. It is a groups provider through warden.ProviderFunc(s.Groups).
 func (s *Store) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
 	id, err := adapters.IdentityOf(tok)
 	if err != nil {
@@ -17,8 +17,8 @@ func (s *Store) Groups(ctx context.Context, tok *warden.Token) ([]string, error)
 	return s.ListGroups(ctx, id)
 }
 
-// Permissions implements adapters.PermissionsProvider: the permissions
-// stored for the token's identity itself, and with WithGroupPermissions
+// Permissions returns the permissions stored for the token's identity
+// itself, and with WithGroupPermissions
 // also those of its groups. To have nested groups apply, load the Store
 // into an enforcer (it is a persist.Adapter) or use package hierarchy.
 func (s *Store) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {

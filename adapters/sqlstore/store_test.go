@@ -262,7 +262,7 @@ func TestProviderRefusesBadIdentityAsCallerData(t *testing.T) {
 			{"empty identity", &warden.Token{Raw: "x.y.z"}, adapters.ErrNoIdentity},
 			{"nil token", nil, adapters.ErrNoIdentity},
 		}
-		fetches := map[string]adapters.Fetch{
+		fetches := map[string]warden.ProviderFunc{
 			"Groups":                    plain.Groups,
 			"Permissions":               plain.Permissions,
 			"Permissions with inherits": inherit.Permissions,

@@ -19,24 +19,24 @@ type result struct {
 	err  error
 }
 
-// Wrap returns fetch bounded by d. The fetch gets a context that ends after
-// d; if it does not return by then, Wrap returns at once and leaves it to
-// finish in the background, so even a provider that ignores its context
-// cannot hold the request. A panic in fetch is returned as an error wrapping
-// adapters.ErrProviderPanic. A d <= 0 returns fetch unchanged.
-func Wrap(fetch adapters.Fetch, d time.Duration) adapters.Fetch {
+// Wrap returns p with each fetch bounded by d. The fetch gets a context
+// that ends after d; if it does not return by then, Wrap returns at once and
+// leaves it to finish in the background, so even a provider that ignores its
+// context cannot hold the request. A panic in p is returned as an error
+// wrapping adapters.ErrProviderPanic. A d <= 0 returns p unchanged.
+func Wrap(p warden.Provider, d time.Duration) warden.Provider {
 	if d <= 0 {
-		return fetch
+		return p
 	}
 	// The fetch runs in a goroutine of its own: a panic there could not be
 	// recovered by the caller and would end the process.
-	fetch = adapters.Recover(fetch)
-	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
+	p = adapters.Recover(p)
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		tctx, cancel := context.WithTimeout(ctx, d)
 		defer cancel()
 		done := make(chan result, 1) // buffered: a late answer must not block
 		go func() {
-			list, err := fetch(tctx, tok)
+			list, err := p.Fetch(tctx, tok)
 			done <- result{list, err}
 		}()
 		select {
@@ -51,15 +51,5 @@ func Wrap(fetch adapters.Fetch, d time.Duration) adapters.Fetch {
 			}
 			return nil, fmt.Errorf("%w after %s: %w", ErrTimeout, d, context.DeadlineExceeded)
 		}
-	}
-}
-
-// Groups returns p with each fetch bounded by d.
-func Groups(p adapters.GroupsProvider, d time.Duration) adapters.GroupsProvider {
-	return adapters.GroupsFunc(Wrap(p.Groups, d))
-}
-
-// Permissions returns p with each fetch bounded by d.
-func Permissions(p adapters.PermissionsProvider, d time.Duration) adapters.PermissionsProvider {
-	return adapters.PermissionsFunc(Wrap(p.Permissions, d))
+	})
 }

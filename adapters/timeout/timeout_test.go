@@ -16,22 +16,22 @@ func TestHangingProviderTimesOut(t *testing.T) {
 	hang := make(chan struct{})
 	defer close(hang)
 	// This provider ignores its context entirely.
-	p := timeout.Groups(adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) {
+	p := timeout.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		<-hang
 		return []string{"admin"}, nil
 	}), 10*time.Millisecond)
-	got, err := p.Groups(context.Background(), &warden.Token{Identity: "a"})
+	got, err := p.Fetch(context.Background(), &warden.Token{Identity: "a"})
 	if got != nil || !errors.Is(err, timeout.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, %v", got, err)
 	}
 }
 
 func TestContextAwareProviderTimesOut(t *testing.T) {
-	p := timeout.Permissions(adapters.PermissionsFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+	p := timeout.Wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}), 10*time.Millisecond)
-	if _, err := p.Permissions(context.Background(), nil); !errors.Is(err, timeout.ErrTimeout) {
+	if _, err := p.Fetch(context.Background(), nil); !errors.Is(err, timeout.ErrTimeout) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -49,8 +49,8 @@ func TestFastAnswerAndErrorPassThrough(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := timeout.Wrap(func(context.Context, *warden.Token) ([]string, error) { return tt.list, tt.err }, time.Minute)
-			got, err := f(context.Background(), nil)
+			f := timeout.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return tt.list, tt.err }), time.Minute)
+			got, err := f.Fetch(context.Background(), nil)
 			if !errors.Is(err, tt.err) || fmt.Sprint(got) != fmt.Sprint(tt.list) {
 				t.Fatalf("got %v, %v", got, err)
 			}
@@ -64,21 +64,21 @@ func TestFastAnswerAndErrorPassThrough(t *testing.T) {
 func TestCallerCancelIsNotATimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	f := timeout.Wrap(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+	f := timeout.Wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
-	}, time.Minute)
-	if _, err := f(ctx, nil); !errors.Is(err, context.Canceled) || errors.Is(err, timeout.ErrTimeout) {
+	}), time.Minute)
+	if _, err := f.Fetch(ctx, nil); !errors.Is(err, context.Canceled) || errors.Is(err, timeout.ErrTimeout) {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-func ExampleGroups() {
-	slow := adapters.GroupsFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+func ExampleWrap() {
+	slow := warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done() // a source that never answers
 		return nil, ctx.Err()
 	})
-	_, err := timeout.Groups(slow, 5*time.Millisecond).Groups(context.Background(), &warden.Token{Identity: "alice"})
+	_, err := timeout.Wrap(slow, 5*time.Millisecond).Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(errors.Is(err, timeout.ErrTimeout))
 	// Output: true
 }
@@ -86,10 +86,10 @@ func ExampleGroups() {
 // A panic in the provider happens in the wrapper's goroutine, where no
 // caller could recover it: it must come back as an error.
 func TestProviderPanicIsAnError(t *testing.T) {
-	f := timeout.Wrap(func(context.Context, *warden.Token) ([]string, error) {
+	f := timeout.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		panic("provider bug")
-	}, time.Hour)
-	got, err := f(context.Background(), &warden.Token{Identity: "alice"})
+	}), time.Hour)
+	got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) || errors.Is(err, timeout.ErrTimeout) {
 		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
 	}

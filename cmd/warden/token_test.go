@@ -30,7 +30,7 @@ func TestTokenCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("minted token does not verify: %v", err)
 	}
-	groups, _ := token.ClaimGroups("groups").Groups(context.Background(), tok)
+	groups, _ := token.ClaimGroups("groups").Fetch(context.Background(), tok)
 	if tok.Identity != "alice" || strings.Join(groups, ",") != "editor,beta" {
 		t.Fatalf("claims = %v", tok.Claims)
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/httpapi"
@@ -72,13 +71,13 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var fetch adapters.Fetch = client.Groups
-	fetch = timeout.Wrap(fetch, time.Second)
-	fetch = retry.Wrap(fetch, retry.WithAttempts(2), retry.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
+	var p warden.Provider = warden.ProviderFunc(client.Groups)
+	p = timeout.Wrap(p, time.Second)
+	p = retry.Wrap(p, retry.WithAttempts(2), retry.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
 		retry.WithRetryIf(httpapi.Retryable)) // a 404 will not change if asked again
-	br := breaker.New(fetch, breaker.WithName("directory"), breaker.WithFailures(3), breaker.WithOpenTimeout(time.Minute),
+	br := breaker.New(p, breaker.WithName("directory"), breaker.WithFailures(3), breaker.WithOpenTimeout(time.Minute),
 		breaker.WithFailureIf(httpapi.Retryable)) // a 404 says the directory is up
-	groups := cache.NewGroups(adapters.GroupsFunc(br.Fetch), cache.WithTTL(time.Minute), cache.WithSize(10000))
+	groups := cache.New(br, cache.WithTTL(time.Minute), cache.WithSize(10000))
 
 	m, err := models.Load(models.Permissions)
 	if err != nil {
@@ -97,7 +96,7 @@ func run(ctx context.Context, out io.Writer) error {
 	// groups as request-scoped data.
 	check := func(user, perm string) {
 		tok := &warden.Token{Identity: user}
-		g, err := groups.Groups(ctx, tok)
+		g, err := groups.Fetch(ctx, tok)
 		if err != nil {
 			fmt.Fprintf(out, "%-5s %-12s deny (groups unavailable: %s)\n", user, perm, reason(err))
 			return

@@ -104,9 +104,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "authz_groups for carol: %s\n", strings.Join(direct, ","))
 
 	fmt.Fprintln(out, "# per-caller lookups, cached by identity")
-	groups := cache.NewGroups(store, cache.WithTTL(30*time.Second))
+	groups := cache.New(warden.ProviderFunc(store.Groups), cache.WithTTL(30*time.Second))
 	for _, id := range []string{"alice", "bob", "Alice"} {
-		g, err := groups.Groups(ctx, &warden.Token{Identity: id})
+		g, err := groups.Fetch(ctx, &warden.Token{Identity: id})
 		if err != nil {
 			return err
 		}

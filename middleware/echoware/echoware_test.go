@@ -18,7 +18,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/claims"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
@@ -283,7 +282,7 @@ func TestEchoRequireAndPermissionGuards(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = enf.AddRules(context.Background(), enforcer.P("editor", "posts:*", "allow"), enforcer.P("intern", "posts:delete", "deny"))
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	perms := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	a, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(enf),

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/echoware"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
@@ -64,7 +63,7 @@ func TestEchoGuardLogRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	perms := adapters.PermissionsFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+	perms := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
 		return claimPermissions(tok)
 	})
 	h := &records{}

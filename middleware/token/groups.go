@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/claims"
 )
 
@@ -15,10 +14,10 @@ import (
 // claim of the wrong shape is an error so that a misconfigured path is
 // noticed instead of silently granting nothing. A path that cannot be parsed
 // makes every fetch fail, so that the request is refused.
-func ClaimGroups(path string) adapters.GroupsProvider {
+func ClaimGroups(path string) warden.GroupsProvider {
 	p, err := claims.New(claims.WithGroupsClaim(path))
 	if err != nil {
-		return adapters.GroupsFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, err })
+		return warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, err })
 	}
-	return p
+	return warden.ProviderFunc(p.Groups)
 }

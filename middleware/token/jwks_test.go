@@ -230,7 +230,7 @@ func TestKeycloakPresetAndGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	groups, err := token.ClaimGroups(token.KeycloakGroupsClaim).Groups(context.Background(), tok)
+	groups, err := token.ClaimGroups(token.KeycloakGroupsClaim).Fetch(context.Background(), tok)
 	if err != nil || len(groups) != 2 || groups[0] != "editor" || groups[1] != "viewer" {
 		t.Fatalf("groups = %v, %v", groups, err)
 	}

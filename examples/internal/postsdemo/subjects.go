@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware/token"
 	"github.com/wardenhq/warden/permission"
@@ -14,8 +13,8 @@ import (
 // SQLGroups returns the roles the caller reaches through the g rules stored
 // in SQL (the shared policy), read from the enforcer's index: the cost
 // follows the caller's roles, not the size of the policy.
-func SQLGroups(e *enforcer.Enforcer) adapters.GroupsProvider {
-	return adapters.GroupsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+func SQLGroups(e *enforcer.Enforcer) warden.GroupsProvider {
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		return e.Roles(ctx, enforcer.Subject{Name: tok.Identity})
 	})
 }
@@ -27,9 +26,9 @@ var tokenGroups = token.ClaimGroups("groups")
 // shared policy and the token's groups claim: the "p" rules the caller and
 // its groups reach, as permission strings (deny rules as "!perm"). The
 // token's groups are request-scoped: they are never written anywhere.
-func EffectivePermissions(e *enforcer.Enforcer) adapters.PermissionsProvider {
-	return adapters.PermissionsFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
-		claimed, err := tokenGroups.Groups(ctx, tok)
+func EffectivePermissions(e *enforcer.Enforcer) warden.PermissionsProvider {
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+		claimed, err := tokenGroups.Fetch(ctx, tok)
 		if err != nil {
 			return nil, err
 		}
