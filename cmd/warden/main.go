@@ -34,6 +34,7 @@ var commands = []command{
 	{"plan", "print the SQL filter of what a caller may see", runPlan},
 	{"lint", "find mistakes in a model and policy", runLint},
 	{"test", "check decisions against a file of cases", runTest},
+	{"verify", "compare decisions with plain Casbin's on generated requests", runVerify},
 	{"token", "mint a development JWT (HS256) for trying a service", runToken},
 	{"version", "print the version", runVersion},
 	{"serve", "run the decision and management HTTP API", runServe},

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wardenhq/warden/parity"
+)
+
+// runVerify checks, on the user's own model and policy, the claim that
+// Warden decides as plain Casbin does: package parity asks both about
+// generated and boundary requests and every difference is printed (exit 1).
+// Input either side refuses is exit 2, with the refusing side's message.
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("verify", "--model FILE --policy FILE [--requests N] [--seed S] [--json]", stderr)
+	modelPath := fs.String("model", "", "Casbin model `file` (required)")
+	policyPath := fs.String("policy", "", "policy CSV `file` (required)")
+	requests := fs.Int("requests", parity.DefaultRequests, "how many requests to generate")
+	seed := fs.Uint64("seed", 1, "chooses the requests: the same seed asks the same requests")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	switch {
+	case *modelPath == "":
+		return errorf(stderr, "verify", "--model is required")
+	case *policyPath == "":
+		return errorf(stderr, "verify", "--policy is required")
+	case *requests < 1:
+		return errorf(stderr, "verify", "--requests must be at least 1, got %d", *requests)
+	case len(pos) > 0:
+		return errorf(stderr, "verify", "unexpected arguments %q", pos)
+	}
+	rep, err := parity.Run(ctx, parity.Config{ModelFile: *modelPath, PolicyFile: *policyPath, Requests: *requests, Seed: *seed})
+	if err != nil {
+		var le *parity.LoadError
+		if errors.As(err, &le) && le.Side == parity.Warden {
+			return errorf(stderr, "verify", "Warden cannot load these files, so there is nothing to compare:\n%v", le.Err)
+		}
+		if errors.As(err, &le) {
+			return errorf(stderr, "verify", "plain Casbin cannot load these files, so there is nothing to compare:\n%v", le.Err)
+		}
+		return errorf(stderr, "verify", "%v", err)
+	}
+	return reportVerify(rep, *asJSON, stdout, stderr)
+}
+
+// reportVerify prints rep, as text or JSON, and returns the exit code:
+// exitFail when Warden and Casbin differ.
+func reportVerify(rep *parity.Report, asJSON bool, stdout, stderr io.Writer) int {
+	if asJSON {
+		if rep.Diffs == nil {
+			rep.Diffs = []parity.Diff{} // "differences": [] rather than null
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return errorf(stderr, "verify", "%v", err)
+		}
+	} else {
+		printVerify(stdout, rep)
+	}
+	if !rep.Equal() {
+		return exitFail
+	}
+	return exitOK
+}
+
+func printVerify(w io.Writer, rep *parity.Report) {
+	for _, p := range rep.PolicyDiffs {
+		fmt.Fprintf(w, "POLICY read differently: %s\n", p)
+	}
+	for _, d := range rep.Diffs {
+		fmt.Fprintf(w, "DIFF %s: %s\n", d.Kind, shortValues(d.Request))
+		fmt.Fprintf(w, "    warden: %s\n", outcomeText(d.Warden))
+		fmt.Fprintf(w, "    casbin: %s\n", outcomeText(d.Casbin))
+	}
+	counts := fmt.Sprintf("%d requests (seed %d): Casbin allowed %d, denied %d, failed on %d", rep.Requests, rep.Seed, rep.Allowed, rep.Denied, rep.Failed)
+	if rep.Equal() {
+		fmt.Fprintf(w, "equal: %s; Warden decided each alike, by the same rule\n", counts)
+	} else {
+		fmt.Fprintf(w, "different: %s; %d requests differ, %d policy rules are read differently\n", counts, len(rep.Diffs), len(rep.PolicyDiffs))
+	}
+	if rep.Unevaluated > 0 {
+		fmt.Fprintf(w, "note: on %d of the failures Warden denied without an error: it never evaluates a rule that cannot match the request\n", rep.Unevaluated)
+	}
+	if rep.FastPath {
+		fmt.Fprintln(w, "fast path: yes, Warden decides on its index")
+	} else {
+		fmt.Fprintf(w, "fast path: no, Casbin's own enforcer decides inside Warden (%s)\n", rep.Reason)
+	}
+}
+
+func outcomeText(o parity.Outcome) string {
+	if o.Err != "" {
+		return "error: " + o.Err
+	}
+	s := verdict(o.Allowed) + ", rule: "
+	if len(o.Rule) == 0 {
+		s += "none"
+	} else {
+		s += strings.Join(o.Rule, ", ")
+	}
+	if len(o.Chain) > 0 {
+		s += ", chain: " + strings.Join(o.Chain, " -> ")
+	}
+	return s
+}
+
+// shortValues renders a request for a terminal: a value of thousands of
+// bytes (the harness asks them) is cut, with its length; --json has it whole.
+func shortValues(vals []any) string {
+	const max = 60
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		s := formatValues([]any{v})
+		if len(s) > max {
+			cut := max
+			for cut > 0 && (s[cut]&0xc0) == 0x80 {
+				cut--
+			}
+			s = fmt.Sprintf("%s…(%dB)", s[:cut], len(s))
+		}
+		if s == "" || strings.ContainsAny(s, " \t") {
+			s = fmt.Sprintf("%q", s)
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, " ")
+}

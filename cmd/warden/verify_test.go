@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/parity"
+)
+
+func TestVerify(t *testing.T) {
+	m, p := confModel, confPolicy
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string // substrings
+		wantStderr string   // substring; "" means stderr must be empty
+	}{
+		{"equal on the index", []string{"verify", "--model", m, "--policy", p}, 0,
+			[]string{"equal: 1000 requests (seed 1): Casbin allowed ", "Warden decided each alike, by the same rule\n", "fast path: yes, Warden decides on its index\n"}, ""},
+		{"requests and seed", []string{"verify", "--model", m, "--policy", p, "--requests", "50", "--seed", "9"}, 0,
+			[]string{"equal: 50 requests (seed 9)"}, ""},
+		{"a model Casbin decides inside Warden", []string{"verify", "--model", "../../models/abac.conf", "--policy", "../../models/testdata/abac.csv", "--requests", "200"}, 0,
+			[]string{"equal: 200 requests", "fast path: no, Casbin's own enforcer decides inside Warden (matcher uses eval())\n"}, ""},
+		{"a custom function Warden cannot register", []string{"verify", "--model", "testdata/custom_function.conf", "--policy", p}, 2, nil,
+			"warden verify: Warden cannot load these files, so there is nothing to compare:\ntestdata/custom_function.conf:13: m: unknown function keyMatchCustom"},
+		{"bad policy", []string{"verify", "--model", m, "--policy", "testdata/bad_policy.csv"}, 2, nil,
+			"testdata/bad_policy.csv:3: wrong number of fields"},
+		{"missing model file", []string{"verify", "--model", "testdata/nope.conf", "--policy", p}, 2, nil, "nope.conf"},
+		{"missing --model", []string{"verify", "--policy", p}, 2, nil, "warden verify: --model is required"},
+		{"missing --policy", []string{"verify", "--model", m}, 2, nil, "warden verify: --policy is required"},
+		{"no requests", []string{"verify", "--model", m, "--policy", p, "--requests", "0"}, 2, nil, "--requests must be at least 1, got 0"},
+		{"stray argument", []string{"verify", "--model", m, "--policy", p, "alice"}, 2, nil, "unexpected arguments"},
+		{"help", []string{"verify", "-h"}, 0, nil, "Usage: warden verify --model FILE --policy FILE [--requests N] [--seed S] [--json]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.wantCode {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout.String(), stderr.String())
+			}
+			for _, w := range tt.wantStdout {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout %q lacks %q", stdout.String(), w)
+				}
+			}
+			if len(tt.wantStdout) == 0 && stdout.Len() > 0 {
+				t.Errorf("unexpected stdout: %s", stdout.String())
+			}
+			if tt.wantStderr == "" && stderr.Len() > 0 {
+				t.Errorf("unexpected stderr: %s", stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestVerifyJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"verify", "--model", confModel, "--policy", confPolicy, "--requests", "200", "--json"}, &stdout, &stderr)
+	if code != exitOK || stderr.Len() > 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr.String())
+	}
+	var rep struct {
+		Requests    int               `json:"requests"`
+		FastPath    bool              `json:"fast_path"`
+		Allowed     int               `json:"allowed"`
+		Differences []json.RawMessage `json:"differences"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	if rep.Requests != 200 || !rep.FastPath || rep.Allowed == 0 || rep.Differences == nil || len(rep.Differences) != 0 {
+		t.Fatalf("report %s", stdout.String())
+	}
+}
+
+// TestVerifyReportsDifferences: what verify prints, and its exit code, for
+// a comparison that found differences. A Warden that differs from Casbin
+// is made by wrapping the real enforcer in a decider that denies alice.
+func TestVerifyReportsDifferences(t *testing.T) {
+	cfg := parity.Config{ModelFile: confModel, PolicyFile: confPolicy, Requests: 300, Seed: 1,
+		Decider: func(e *enforcer.Enforcer) enforcer.Decider { return denyAlice{e} }}
+	rep, err := parity.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := reportVerify(rep, false, &stdout, &stderr); code != exitFail {
+		t.Fatalf("exit %d, want %d", code, exitFail)
+	}
+	out := stdout.String()
+	var diffs int
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "DIFF ") {
+			diffs++
+			if !strings.HasPrefix(l, "DIFF decision: alice ") && !strings.HasPrefix(l, "DIFF rule: alice ") {
+				t.Errorf("%s: only alice's requests differ", l)
+			}
+		}
+	}
+	if len(rep.Diffs) == 0 || diffs != len(rep.Diffs) {
+		t.Fatalf("%d differences, printed:\n%s", len(rep.Diffs), out)
+	}
+	if !strings.Contains(out, "    warden: deny, rule: none\n    casbin: allow, rule: ") ||
+		!strings.Contains(out, "requests differ, 0 policy rules are read differently\n") {
+		t.Fatalf("printed:\n%s", out)
+	}
+	stdout.Reset()
+	if code := reportVerify(rep, true, &stdout, &stderr); code != exitFail {
+		t.Fatalf("JSON: exit %d", code)
+	}
+	var j struct {
+		Differences []parity.Diff `json:"differences"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &j); err != nil || len(j.Differences) != len(rep.Diffs) || j.Differences[0].Kind != parity.KindDecision {
+		t.Fatalf("JSON %v: %s", err, stdout.String())
+	}
+	// Rules read differently from the file are differences too.
+	stdout.Reset()
+	rep = &parity.Report{Requests: 1, PolicyDiffs: []string{"casbin only: p, alice , /x, GET, allow"}}
+	if code := reportVerify(rep, false, &stdout, &stderr); code != exitFail || !strings.HasPrefix(stdout.String(), "POLICY read differently: casbin only: p, alice , /x, GET, allow\n") {
+		t.Fatalf("exit %d:\n%s", code, stdout.String())
+	}
+}
+
+type denyAlice struct{ e *enforcer.Enforcer }
+
+func (d denyAlice) Decide(ctx context.Context, req enforcer.Request) (enforcer.Decision, error) {
+	if req.Values[0] == "alice" {
+		return enforcer.Decision{}, nil
+	}
+	return d.e.Decide(ctx, req)
+}
+
+func TestShortValues(t *testing.T) {
+	long := strings.Repeat("é", 100)
+	got := shortValues([]any{"alice", "", "a b", long, map[string]any{"Age": 18}})
+	want := `alice "" "a b" ` + strings.Repeat("é", 30) + `…(200B) {"Age":18}`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
