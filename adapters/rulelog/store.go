@@ -160,6 +160,21 @@ func WithClock(now func() time.Time) Option {
 // when the caller holds a setup lock (as warden serve does), and always on
 // SQLite.
 func New(ctx context.Context, db *gorm.DB, opts ...Option) (*Store, error) {
+	s, err := Open(db, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open returns a Store on db without touching the database: no table is
+// created and nothing is migrated, so its reads fail on tables that do not
+// exist. It is for readers such as warden list, which must not create or
+// change what they read; use New to write.
+func Open(db *gorm.DB, opts ...Option) (*Store, error) {
 	s := &Store{db: db, dialect: db.Dialector.Name(), table: DefaultTable, timeout: DefaultTimeout, loadTimeout: DefaultLoadTimeout,
 		keep: DefaultKeep, keepAge: DefaultKeepAge, logger: slog.Default(), now: time.Now}
 	for _, o := range opts {
@@ -176,9 +191,6 @@ func New(ctx context.Context, db *gorm.DB, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("%w: WithNotify needs PostgreSQL, not %s", ErrInvalid, s.dialect)
 	}
 	s.q = quoted{rules: s.quote(s.table), log: s.quote(s.table + "_log"), head: s.quote(s.table + "_head")}
-	if err := s.migrate(ctx); err != nil {
-		return nil, err
-	}
 	return s, nil
 }
 
