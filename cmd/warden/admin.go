@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,20 +29,17 @@ type adminFlags struct {
 }
 
 // registerAdminFlags adds the shared flags of grant, revoke and list.
-func registerAdminFlags(fs *flag.FlagSet, f *adminFlags) {
-	env := func(k, def string) string {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-		return def
-	}
+func registerAdminFlags(fs *flagSet, f *adminFlags) {
 	d := config.Defaults()
-	fs.StringVar(&f.db, "db", env("WARDEN_DB", ""), "database: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db (WARDEN_DB, required)")
-	fs.StringVar(&f.model, "model", env("WARDEN_MODEL", d.Model), "Casbin model `file` of the served policy (WARDEN_MODEL)")
+	fs.StringVar(&f.db, "db", "", "database: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db (required)")
+	fs.StringVar(&f.model, "model", d.Model, modelUsage("Casbin model of the served policy"))
 	fs.StringVar(&f.scope, "scope", server.ScopePolicy, "policy to change: policy (the served one) or admin (who may manage Warden)")
-	fs.StringVar(&f.prefix, "table-prefix", env("WARDEN_TABLE_PREFIX", ""), "`prefix` of the tables (WARDEN_TABLE_PREFIX)")
-	fs.StringVar(&f.channel, "channel", env("WARDEN_CHANNEL", d.Channel), "NOTIFY or Redis `channel` of the running servers (WARDEN_CHANNEL)")
-	fs.StringVar(&f.redisWatcher, "redis-watcher", env("WARDEN_REDIS_WATCHER", ""), "Redis `address` the running servers sync through (WARDEN_REDIS_WATCHER)")
+	fs.StringVar(&f.prefix, "table-prefix", "", "`prefix` of the tables")
+	fs.StringVar(&f.channel, "channel", d.Channel, "NOTIFY or Redis `channel` of the running servers")
+	fs.StringVar(&f.redisWatcher, "redis-watcher", "", "Redis `address` the running servers sync through")
+	for _, name := range []string{"db", "model", "table-prefix", "channel", "redis-watcher"} {
+		fs.fromEnv(name, config.EnvName(name))
+	}
 }
 
 // adminStore is an opened policy for the admin commands.
@@ -72,7 +68,9 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	)
 	switch f.scope {
 	case server.ScopePolicy:
-		m, err = enforcer.LoadModel(f.model)
+		var cm chosenModel
+		cm, err = loadModel(f.model)
+		m = cm.m
 		table, channel = tables.Policy, f.channel
 	case server.ScopeAdmin:
 		m, err = models.Load(models.Permissions)
@@ -147,7 +145,7 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // the command says so and exits non-zero.
 func runChange(ctx context.Context, cmd, action string, args []string, stdout, stderr io.Writer) int {
 	var f adminFlags
-	fs := newFlagSet(cmd, "--db DSN [--scope policy|admin] PTYPE VALUE...", stderr)
+	fs := newFlagSet(cmd, "--db DSN [--scope policy|admin] PTYPE VALUE...", stdout, stderr)
 	registerAdminFlags(fs, &f)
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
@@ -190,7 +188,7 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 //	warden list --db DSN [--model FILE] [--scope policy|admin] [--ptype PTYPE] [--json]
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f adminFlags
-	fs := newFlagSet("list", "--db DSN [--scope policy|admin] [--ptype PTYPE] [--json]", stderr)
+	fs := newFlagSet("list", "--db DSN [--scope policy|admin] [--ptype PTYPE] [--json]", stdout, stderr)
 	registerAdminFlags(fs, &f)
 	ptype := fs.String("ptype", "", "list only this `ptype` (p, g, ...); all when empty")
 	asJSON := fs.Bool("json", false, "print a JSON array of {ptype, values}")
@@ -201,13 +199,19 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return errorf(stderr, "list", "unexpected arguments %q", pos)
 	}
-	st, err := openAdmin(ctx, f, false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Read-only: it creates no table and migrates nothing (readonly.go).
+	st, err := openPolicyReader(ctx, f)
 	if err != nil {
 		return errorf(stderr, "list", "%v", err)
 	}
 	defer st.close()
-	rules := server.AllRules(st.e)
-	if *ptype != "" {
+	var rules []enforcer.Rule
+	if st.e == nil {
+		fmt.Fprintf(stderr, "warden list: the database has no table %s: no policy is stored there yet\n", st.table)
+	} else {
+		rules = server.AllRules(st.e)
+	}
+	if *ptype != "" && st.e != nil {
 		if !slices.Contains(enforcer.PTypes(st.e.Model()), *ptype) {
 			return errorf(stderr, "list", "ptype %q is not defined by the model", *ptype)
 		}
@@ -247,7 +251,7 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return runAuditVerify(ctx, args[1:], stdout, stderr)
 	}
 	var f adminFlags
-	fs := newFlagSet("audit", "--db DSN [--actor ID] [--after-id N] [--limit N]", stderr)
+	fs := newFlagSet("audit", "--db DSN [--actor ID] [--after-id N] [--limit N]", stdout, stderr)
 	registerAdminFlags(fs, &f)
 	actor := fs.String("actor", "", "only the changes of this `identity` (os:USER for the command line)")
 	after := fs.Uint64("after-id", 0, "only entries after this `id`, for paging")
@@ -264,15 +268,20 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case *limit <= 0:
 		return errorf(stderr, "audit", "--limit must be positive")
 	}
-	db, err := config.OpenDB(f.db)
+	// Read-only: it creates no table and migrates nothing (readonly.go).
+	db, err := openExistingDB(f.db)
 	if err != nil {
 		return errorf(stderr, "audit", "%v", err)
 	}
 	defer closeDB(db)
-	l, err := audit.New(ctx, db, audit.WithTable(server.TablesWithPrefix(f.prefix).Audit),
+	l, err := audit.Open(db, audit.WithTable(server.TablesWithPrefix(f.prefix).Audit),
 		audit.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		return errorf(stderr, "audit", "%v", err)
+	}
+	if !db.WithContext(ctx).Migrator().HasTable(l.Table()) {
+		fmt.Fprintf(stderr, "warden audit: the database has no table %s: no change was audited there yet\n", l.Table())
+		return exitOK
 	}
 	entries, err := l.List(ctx, audit.Query{Actor: *actor, AfterID: *after, Limit: *limit})
 	if err != nil {
@@ -297,7 +306,7 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // A database it cannot read is exit 2.
 func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f adminFlags
-	fs := newFlagSet("audit verify", "--db DSN [--table-prefix P] [--tolerance D]", stderr)
+	fs := newFlagSet("audit verify", "--db DSN [--table-prefix P] [--tolerance D]", stdout, stderr)
 	registerAdminFlags(fs, &f)
 	tolerance := fs.Duration("tolerance", audit.DefaultTolerance, "how far an entry's time may go back from its predecessor's before it counts as back-dated")
 	pos, code := parseFlags(fs, args)
@@ -312,7 +321,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	case *tolerance <= 0:
 		return errorf(stderr, "audit verify", "--tolerance must be positive")
 	}
-	db, err := config.OpenDB(f.db)
+	db, err := openExistingDB(f.db)
 	if err != nil {
 		return errorf(stderr, "audit verify", "%v", err)
 	}

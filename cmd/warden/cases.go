@@ -88,33 +88,72 @@ func yamlCases(path string, data []byte) ([]testCase, error) {
 	}
 	var cases []testCase
 	for _, item := range seq.Content {
-		var raw struct {
-			Request []any  `yaml:"request"`
-			Expect  string `yaml:"expect"`
-		}
-		if err := item.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, item.Line, err)
-		}
-		if len(raw.Request) == 0 {
-			return nil, fmt.Errorf("%s:%d: request: missing or empty", path, item.Line)
-		}
-		allow, err := parseExpect(path, item.Line, raw.Expect)
+		c, err := yamlCase(path, item)
 		if err != nil {
 			return nil, err
 		}
-		vals := make([]any, len(raw.Request))
-		for i, v := range raw.Request {
-			if s, ok := v.(string); ok {
-				if vals[i], err = requestValue(s); err != nil {
-					return nil, fmt.Errorf("%s:%d: request value %d: %v", path, item.Line, i+1, err)
-				}
-				continue
-			}
-			vals[i] = normalize(v)
-		}
-		cases = append(cases, testCase{line: item.Line, values: vals, allow: allow})
+		cases = append(cases, c)
 	}
 	return cases, nil
+}
+
+// yamlCase reads one case, a mapping of exactly request and expect: a key
+// that is neither (a misspelt "expct", a "requests") is an error, not a
+// case silently read without it.
+func yamlCase(path string, item *yaml.Node) (testCase, error) {
+	if item.Kind != yaml.MappingNode {
+		return testCase{}, fmt.Errorf("%s:%d: want a case (request: [...] and expect: allow or deny)", path, item.Line)
+	}
+	var (
+		request    []any
+		expect     string
+		seen       = map[string]bool{}
+		expectLine = item.Line
+	)
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := item.Content[i], item.Content[i+1]
+		if seen[k.Value] {
+			return testCase{}, fmt.Errorf("%s:%d: %s: given twice", path, k.Line, k.Value)
+		}
+		seen[k.Value] = true
+		switch k.Value {
+		case "request":
+			if v.Kind != yaml.SequenceNode {
+				return testCase{}, fmt.Errorf("%s:%d: request: want a list of the model's request fields, e.g. [alice, /posts, GET]", path, v.Line)
+			}
+			if err := v.Decode(&request); err != nil {
+				return testCase{}, fmt.Errorf("%s:%d: request: %v", path, v.Line, err)
+			}
+		case "expect":
+			if v.Kind != yaml.ScalarNode {
+				return testCase{}, fmt.Errorf("%s:%d: expect: want allow or deny", path, v.Line)
+			}
+			expect, expectLine = v.Value, v.Line
+		default:
+			return testCase{}, fmt.Errorf("%s:%d: %s: unknown field (a case has request and expect)", path, k.Line, k.Value)
+		}
+	}
+	if len(request) == 0 {
+		return testCase{}, fmt.Errorf("%s:%d: request: missing or empty", path, item.Line)
+	}
+	if !seen["expect"] {
+		return testCase{}, fmt.Errorf("%s:%d: expect: missing (allow or deny)", path, item.Line)
+	}
+	allow, err := parseExpect(path, expectLine, expect)
+	if err != nil {
+		return testCase{}, err
+	}
+	vals := make([]any, len(request))
+	for i, v := range request {
+		if s, ok := v.(string); ok {
+			if vals[i], err = requestValue(s); err != nil {
+				return testCase{}, fmt.Errorf("%s:%d: request value %d: %v", path, item.Line, i+1, err)
+			}
+			continue
+		}
+		vals[i] = normalize(v)
+	}
+	return testCase{line: item.Line, values: vals, allow: allow}, nil
 }
 
 // normalize gives YAML values the types a JSON argument would have (maps

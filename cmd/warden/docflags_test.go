@@ -17,7 +17,7 @@ func TestDocumentedFlagsExist(t *testing.T) {
 		run([]string{cmd, "-h"}, &help, &help)
 	}
 	run([]string{"audit", "verify", "-h"}, &help, &help)
-	flagRe := regexp.MustCompile(`(?m)^\s+-([a-z][a-z0-9_-]*)`)
+	flagRe := regexp.MustCompile(`(?m)^\s+--([a-z][a-z0-9_-]*)`)
 	known := map[string]bool{}
 	for _, m := range flagRe.FindAllStringSubmatch(help.String(), -1) {
 		known[m[1]] = true

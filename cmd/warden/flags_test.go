@@ -23,7 +23,7 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-h"}, nil, false, "", 0},
 	}
 	for _, tt := range tests {
-		fs := newFlagSet("t", "", io.Discard)
+		fs := newFlagSet("t", "", io.Discard, io.Discard)
 		x := fs.Bool("x", false, "")
 		m := fs.String("m", "", "")
 		pos, code := parseFlags(fs, tt.args)

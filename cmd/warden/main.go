@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -57,6 +55,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
+		if len(args) == 2 && args[0] == "help" && !strings.HasPrefix(args[1], "-") {
+			return run([]string{args[1], "--help"}, stdout, stderr) // warden help enforce
+		}
 		usage(stdout)
 		return exitOK
 	}
@@ -80,45 +81,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "warden COMMAND -h" for a command's flags.`)
-}
-
-// newFlagSet returns a flag set for a subcommand that reports errors to
-// stderr instead of exiting.
-func newFlagSet(name, argsUsage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("warden "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: warden %s %s\n\nFlags:\n", name, argsUsage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses flags that may appear before, between or after the
-// positional arguments (the standard flag package stops at the first
-// positional one), so `warden enforce alice /posts GET --explain` works.
-// "--" ends flag parsing. It returns the positional arguments and the exit
-// code to use when parsing failed (-1 when it did not).
-func parseFlags(fs *flag.FlagSet, args []string) (positional []string, code int) {
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK
-			}
-			return nil, exitError
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, -1
-		}
-		// fs.Parse consumed a "--" if the argument before rest was one.
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(positional, rest...), -1
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
+	fmt.Fprintln(w, `Run "warden COMMAND --help" (or "warden help COMMAND") for a command's flags.`)
 }
 
 // errorf reports a command's error on stderr as "warden CMD: message".

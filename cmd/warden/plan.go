@@ -37,26 +37,22 @@ type planJSON struct {
 }
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("plan", "--model FILE --policy FILE --dialect sqlite|postgres|mysql --column FIELD=COLUMN... [--json] ARG...", stderr)
-	modelPath := fs.String("model", "", "Casbin model `file` (required)")
-	policyPath := fs.String("policy", "", "policy CSV `file` (required)")
+	fs := newFlagSet("plan", "[--model FILE|NAME] [--policy FILE] --dialect sqlite|postgres|mysql --column FIELD=COLUMN... [--json] ARG...", stdout, stderr)
+	fs.note("Prints the SQL filter of the values of the open field (the one ARG given as ?) that the request\n" +
+		"allows. Flags come before the ARGs, so that an ARG may look like a flag. Exits 0, or 2 on an error or\n" +
+		"a construct that has no exact SQL (docs/filtering.md).")
+	modelPath := fs.String("model", defaultModelPath, modelUsage("Casbin model"))
+	policyPath := fs.String("policy", defaultPolicyPath, "policy CSV `file`")
 	dialect := fs.String("dialect", "", "SQL `dialect`: sqlite, postgres or mysql (required)")
 	cols := columnFlags{}
 	fs.Var(cols, "column", "`FIELD=COLUMN`: the column holding a request field (obj, or obj.Owner for an attribute); repeat for each")
 	asJSON := fs.Bool("json", false, `print {"kind", "sql", "args"} as one JSON object`)
 	// Flags come before the ARGs, so that an ARG may look like a flag.
-	if err := fs.Parse(args); err != nil {
-		if err.Error() == "flag: help requested" {
-			return exitOK
-		}
-		return exitError
+	pos, code := parseLeading(fs, args)
+	if code >= 0 {
+		return code
 	}
-	pos := fs.Args()
 	switch {
-	case *modelPath == "":
-		return errorf(stderr, "plan", "--model is required")
-	case *policyPath == "":
-		return errorf(stderr, "plan", "--policy is required")
 	case *dialect == "":
 		return errorf(stderr, "plan", "--dialect is required")
 	case len(pos) == 0:
@@ -81,7 +77,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if open != 1 {
 		return errorf(stderr, "plan", "exactly one ARG must be ? (the open field), got %d", open)
 	}
-	e, err := enforcer.NewFromFiles(ctx, *modelPath, *policyPath)
+	e, err := openPolicy(ctx, "plan", *modelPath, *policyPath, stderr)
 	if err != nil {
 		return errorf(stderr, "plan", "%v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/casbin/casbin/v2/model"
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/audit"
@@ -66,8 +66,12 @@ import (
 // than three intervals stale, and watcher_<scope> while a subscription is
 // lost (docs/operations.md).
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "[flags]", stderr)
-	loader := config.NewLoader(fs)
+	fs := newFlagSet("serve", "[flags]", stdout, stderr)
+	loader := config.NewLoader(fs.FlagSet)
+	// --model also takes an embedded model's name (loadModel).
+	if f := fs.Lookup("model"); f != nil {
+		f.Usage = strings.Replace(f.Usage, "Casbin model `file`", modelUsage("Casbin model"), 1)
+	}
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
@@ -80,22 +84,41 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return errorf(stderr, "serve", "%v", err)
 	}
 	logger := newLogger(cfg, stderr)
+	// The files first: a model or seed that is not valid fails before a
+	// port is bound or a database file created.
+	files, err := readServeFiles(context.WithoutCancel(ctx), cfg, logger)
+	if err != nil {
+		return errorf(stderr, "serve", "%v", err)
+	}
 	// Bind first: probes get answers (alive, not ready) while the store is
 	// opened, and a port already taken fails at once, not after the setup.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
+	// A SQLite file that serve creates and then fails to set up is
+	// removed, so that the failure leaves nothing behind; a file that
+	// existed is never removed.
+	created, err := createSQLiteFile(cfg.DB)
+	if err != nil {
+		_ = ln.Close()
+		return errorf(stderr, "serve", "%v", err)
+	}
 	logger.Info("warden: port bound; opening the store", "addr", ln.Addr().String())
 	var h startupHandler
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(ctx, ln, &h) }()
-	app, err := openServe(ctx, cfg, logger)
+	app, err := openServe(ctx, cfg, files, logger)
 	if err != nil {
 		if ctx.Err() == nil {
 			_ = ln.Close() // stops Serve, which then reports the closed listener
 		}
 		<-served
+		if created != "" {
+			if rerr := os.Remove(created); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				logger.Warn("warden: could not remove the database file this start created", "file", created, "error", rerr)
+			}
+		}
 		return errorf(stderr, "serve", "%v", err)
 	}
 	defer app.close() // after Serve has drained the requests in flight
@@ -161,7 +184,7 @@ func (a *serveApp) close() {
 // openServe opens the database, loads (and on first start seeds) both
 // policies, and builds the providers, the middleware, the watchers and the
 // API. On error, whatever was opened is closed.
-func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *serveApp, err error) {
+func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger *slog.Logger) (_ *serveApp, err error) {
 	app := &serveApp{}
 	defer func() {
 		if err != nil {
@@ -174,10 +197,7 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 	}
 	app.closers = append(app.closers, func() { closeDB(db) })
 	tables := server.TablesWithPrefix(cfg.TablePrefix)
-	m, err := enforcer.LoadModel(cfg.Model)
-	if err != nil {
-		return nil, err
-	}
+	m := files.model
 	am, err := models.Load(models.Permissions)
 	if err != nil {
 		return nil, err
@@ -197,11 +217,12 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 		if log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
 			return err
 		}
-		return seed(ctx, cfg, app, m, log, logger)
+		return seed(ctx, cfg, app, files, log, logger)
 	})
 	if err != nil {
 		return nil, err
 	}
+	warnWithoutAdmin(ctx, app.admin, logger)
 
 	met := metrics.New()
 	met.Policy(server.ScopePolicy, app.policy)
@@ -267,12 +288,12 @@ func openServe(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *
 // seed writes the seed policy to an empty served policy, the admin role to
 // an empty admin policy, and makes the configured admins members of it.
 // Each change is audited.
-func seed(ctx context.Context, cfg config.Config, app *serveApp, m model.Model, log *audit.Log, logger *slog.Logger) error {
+func seed(ctx context.Context, cfg config.Config, app *serveApp, files serveFiles, log *audit.Log, logger *slog.Logger) error {
 	if cfg.Seed != "" && len(server.AllRules(app.policy)) == 0 {
-		rules, err := server.ReadPolicyFile(ctx, m, cfg.Seed)
-		if err != nil {
-			return fmt.Errorf("seed: %w", err)
+		if files.seedErr != nil {
+			return files.seedErr
 		}
+		rules := files.seed
 		if ok, err := server.Seed(ctx, app.policy, log, server.ScopePolicy, "system:seed", rules); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		} else if ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -15,10 +14,13 @@ import (
 // The secret may come from WARDEN_JWT_SECRET so that it stays out of shell
 // history and process listings.
 func runToken(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("token", "--secret S --issuer I --audience A --sub SUBJECT [--groups g1,g2] [--ttl 1h]", stderr)
-	secret := fs.String("secret", os.Getenv("WARDEN_JWT_SECRET"), "HMAC secret, at least 32 bytes (default $WARDEN_JWT_SECRET)")
-	issuer := fs.String("issuer", envOr("WARDEN_ISSUER", "https://warden.local"), "iss claim (default $WARDEN_ISSUER)")
-	audience := fs.String("audience", envOr("WARDEN_AUDIENCE", "posts-api"), "aud claim; commas for several (default $WARDEN_AUDIENCE)")
+	fs := newFlagSet("token", "--secret S --issuer I --audience A --sub SUBJECT [--groups g1,g2] [--ttl 1h]", stdout, stderr)
+	secret := fs.String("secret", "", "HMAC secret, at least 32 bytes")
+	issuer := fs.String("issuer", "https://warden.local", "iss claim")
+	audience := fs.String("audience", "posts-api", "aud claim; commas for several")
+	fs.fromEnv("secret", "WARDEN_JWT_SECRET")
+	fs.fromEnv("issuer", "WARDEN_ISSUER")
+	fs.fromEnv("audience", "WARDEN_AUDIENCE")
 	sub := fs.String("sub", "", "sub claim: the caller's identity (required)")
 	groups := fs.String("groups", "", "groups claim, comma-separated")
 	perms := fs.String("permissions", "", "permissions claim, comma-separated")
@@ -50,13 +52,6 @@ func runToken(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, tok)
 	return exitOK
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 // splitList splits a comma-separated flag, dropping empty items.

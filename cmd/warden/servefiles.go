@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/server"
+)
+
+// serveFiles is what serve reads from files before it touches the
+// database.
+type serveFiles struct {
+	model model.Model
+	// seed holds the rules of --seed; seedErr, when the file does not
+	// exist, the error to report if the policy turns out to be empty and
+	// needs it (a policy already stored needs no seed file).
+	seed    []enforcer.Rule
+	seedErr error
+}
+
+// readServeFiles loads the model (--model: a file or an embedded model's
+// name, see loadModel) and the seed file when there is one, so that a model
+// or a seed that is not valid fails before any database is opened.
+func readServeFiles(ctx context.Context, cfg config.Config, logger *slog.Logger) (serveFiles, error) {
+	cm, err := loadModel(cfg.Model)
+	if err != nil {
+		return serveFiles{}, err
+	}
+	if cm.note != "" {
+		logger.Info("warden: " + cm.note)
+	}
+	f := serveFiles{model: cm.m}
+	if cfg.Seed == "" {
+		return f, nil
+	}
+	if _, err := os.Stat(cfg.Seed); errors.Is(err, fs.ErrNotExist) {
+		wd, _ := os.Getwd()
+		f.seedErr = fmt.Errorf("seed: %s is not in %s, and the policy is empty: give --seed FILE (the rules written to an empty policy), "+
+			`or --seed "" to start with an empty policy`, cfg.Seed, wd)
+		return f, nil
+	}
+	if f.seed, err = server.ReadPolicyFile(ctx, cm.m, cfg.Seed); err != nil {
+		return serveFiles{}, fmt.Errorf("seed: %w", err)
+	}
+	return f, nil
+}
+
+// createSQLiteFile creates the file of a SQLite dsn when it does not exist
+// yet, and returns its path ("" when it existed, or for a dsn that is not
+// a SQLite file path: another database, :memory:, a file: URI). Created
+// with O_EXCL, the file is this process's own for certain, so that serve
+// may remove it after a failed start; SQLite reads an empty file as an
+// empty database.
+func createSQLiteFile(dsn string) (string, error) {
+	path := sqlitePath(dsn)
+	if path == "" {
+		return "", nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		_ = os.Remove(path)
+		return "", fmt.Errorf("database file: %w", err)
+	}
+	return path, nil
+}
+
+// warnWithoutAdmin logs a warning when nobody in the admin policy holds
+// warden:admin, which is what a first start without --admin leaves: every
+// management call is then refused with 403, and without this line nothing
+// says why.
+func warnWithoutAdmin(ctx context.Context, admin *enforcer.Enforcer, logger *slog.Logger) {
+	if hasAdministrator(ctx, admin) {
+		return
+	}
+	logger.Warn("warden: no administrator: every management call (GET/POST/DELETE /v1/rules, POST/DELETE /v1/groups, "+
+		"GET /v1/policy.csv, GET /v1/audit) will be refused with 403, unless the caller's token names the group "+
+		server.AdminRole+" or grants the permission "+server.PermAdmin,
+		"fix", "restart with --admin ID (or WARDEN_ADMIN=ID), or run: warden grant --db DSN --scope admin g ID "+server.AdminRole)
+}
+
+// hasAdministrator reports whether a subject of the admin policy that is
+// not a role (a g member, or a p subject no g rule names as a role) holds
+// warden:admin. A decision that fails counts as not holding it.
+func hasAdministrator(ctx context.Context, admin *enforcer.Enforcer) bool {
+	roles := map[string]bool{server.AdminRole: true}
+	gs := admin.Rules("g")
+	for _, r := range gs {
+		roles[r.Values[1]] = true
+	}
+	var subjects []string
+	for _, r := range append(gs, admin.Rules("p")...) {
+		if len(r.Values) > 0 && !roles[r.Values[0]] {
+			subjects = append(subjects, r.Values[0])
+		}
+	}
+	for _, s := range subjects {
+		if d, err := admin.Decide(ctx, enforcer.NewRequest(s, server.PermAdmin)); err == nil && d.Allowed {
+			return true
+		}
+	}
+	return false
+}
