@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/wardenhq/warden/enforcer"
 )
@@ -91,17 +90,7 @@ func decisionOf(fields []string, vals []any, x enforcer.Explanation) decisionJSO
 
 // requestFields returns the names of the model's request fields ("sub",
 // "obj", "act" for r = sub, obj, act).
-func requestFields(e *enforcer.Enforcer) []string {
-	a, ok := e.Model()["r"]["r"]
-	if !ok {
-		return nil
-	}
-	out := make([]string, len(a.Tokens))
-	for i, t := range a.Tokens {
-		out[i] = strings.TrimPrefix(t, "r_")
-	}
-	return out
-}
+func requestFields(e *enforcer.Enforcer) []string { return e.Fields("r") }
 
 // requestMap names request values by the model's fields.
 func requestMap(fields []string, vals []any) map[string]any {
