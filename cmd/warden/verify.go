@@ -16,7 +16,7 @@ import (
 // generated and boundary requests and every difference is printed (exit 1).
 // Input either side refuses is exit 2, with the refusing side's message.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", "--model FILE --policy FILE [--requests N] [--seed S] [--json]", stderr)
+	fs := newFlagSet("verify", "--model FILE --policy FILE [--requests N] [--seed S] [--json]", stdout, stderr)
 	modelPath := fs.String("model", "", "Casbin model `file` (required)")
 	policyPath := fs.String("policy", "", "policy CSV `file` (required)")
 	requests := fs.Int("requests", parity.DefaultRequests, "how many requests to generate")

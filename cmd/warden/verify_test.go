@@ -35,7 +35,7 @@ func TestVerify(t *testing.T) {
 		{"missing --policy", []string{"verify", "--model", m}, 2, nil, "warden verify: --policy is required"},
 		{"no requests", []string{"verify", "--model", m, "--policy", p, "--requests", "0"}, 2, nil, "--requests must be at least 1, got 0"},
 		{"stray argument", []string{"verify", "--model", m, "--policy", p, "alice"}, 2, nil, "unexpected arguments"},
-		{"help", []string{"verify", "-h"}, 0, nil, "Usage: warden verify --model FILE --policy FILE [--requests N] [--seed S] [--json]"},
+		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE --policy FILE [--requests N] [--seed S] [--json]"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
