@@ -28,7 +28,10 @@ func TestServeReadinessFollowsTheSubscription(t *testing.T) {
 	channel := dbtest.Unique()
 	base := startServe(t, "--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
 		"--jwt-secret", serveSecret, "--admin", "root", "--redis-watcher", proxy.Addr(), "--channel", channel,
-		"--sync-interval", "100ms")
+		// A long poll interval: sync_policy must stay ok through the cut,
+		// and with 100ms one stall of 300ms on a loaded machine failed it.
+		// Nothing here waits for a poll; the watcher reconnects by itself.
+		"--sync-interval", "20s")
 	c := apiClient{t: t, base: base}
 	connected := func(v string) bool {
 		_, m := c.call("GET", "/metrics", "")
