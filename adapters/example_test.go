@@ -53,15 +53,25 @@ func (d mapDirectory) TeamsOf(ctx context.Context, user string) ([]string, error
 	return d[user], nil
 }
 
+// docs:begin compose
+
+// cachedTeamGroups returns the team groups with each fetch bounded by 2 s
+// and the answers kept for a minute.
+func cachedTeamGroups(dir Directory) (*cache.Cache, error) {
+	bounded, err := timeout.Wrap(TeamGroups{Dir: dir}, timeout.WithDuration(2*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	return cache.Wrap(bounded, cache.WithTTL(time.Minute))
+}
+
+// docs:end compose
+
 func Example_customProvider() {
-	dir := mapDirectory{"alice": {"platform", "security", "platform"}}
-
-	// docs:begin compose
-	var groups warden.GroupsProvider = TeamGroups{Dir: dir}
-	groups = timeout.Wrap(groups, 2*time.Second)
-	groups = cache.New(groups, cache.WithTTL(time.Minute))
-	// docs:end compose
-
+	groups, err := cachedTeamGroups(mapDirectory{"alice": {"platform", "security", "platform"}})
+	if err != nil {
+		panic(err)
+	}
 	g, err := groups.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(g, err)
 	_, err = groups.Fetch(context.Background(), &warden.Token{})

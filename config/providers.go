@@ -143,7 +143,11 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 		if err != nil {
 			return nil, fmt.Errorf("config: %s source %s: %w", name, kind, err)
 		}
-		fetches = append(fetches, wrap(name+"/"+kind, kind, pick(src), p, h))
+		f, err := wrap(name+"/"+kind, kind, pick(src), p, h)
+		if err != nil {
+			return nil, fmt.Errorf("config: %s source %s: %w", name, kind, err)
+		}
+		fetches = append(fetches, f)
 	}
 	if len(fetches) == 1 {
 		return fetches[0], nil
@@ -157,7 +161,7 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 			b.logger.Warn("config: a source failed; answering from the others", "provider", name, "source", p.Sources[i], "error", err)
 		}))
 	}
-	return multi.New(fetches, opts...)
+	return multi.Wrap(fetches, opts...)
 }
 
 // wrap puts f, from the inside out, behind the fetch hook, a timeout,
@@ -168,7 +172,7 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 // errors are the caller's (a malformed claim), which must not open a
 // breaker shared by every caller. In a mix, the cache holds only the other
 // sources' answers, and every request reads its own claims.
-func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) warden.Provider {
+func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) (warden.Provider, error) {
 	if h.Fetch != nil {
 		inner := f
 		f = warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
@@ -179,14 +183,15 @@ func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) warden.Pro
 		})
 	}
 	if kind == KindClaims {
-		return f
+		return f, nil
 	}
 	d := p.Timeout
-	if d == 0 && kind != KindClaims {
+	if d == 0 {
 		d = DefaultRemoteTimeout
 	}
-	if d > 0 {
-		f = timeout.Wrap(f, d)
+	f, err := timeout.Wrap(f, timeout.WithDuration(d))
+	if err != nil {
+		return nil, err
 	}
 	if p.Retries > 0 {
 		opts := []retry.Option{retry.WithAttempts(p.Retries + 1)}
@@ -194,7 +199,9 @@ func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) warden.Pro
 			// A 4xx answer will not change on retry.
 			opts = append(opts, retry.WithRetryIf(httpapi.Retryable))
 		}
-		f = retry.Wrap(f, opts...)
+		if f, err = retry.Wrap(f, opts...); err != nil {
+			return nil, err
+		}
 	}
 	if p.BreakerFailures > 0 {
 		opts := []breaker.Option{breaker.WithName(label), breaker.WithFailures(uint32(p.BreakerFailures))}
@@ -202,41 +209,34 @@ func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) warden.Pro
 			opts = append(opts, breaker.WithOpenTimeout(p.BreakerOpen))
 		}
 		if h.Breaker != nil {
-			opts = append(opts, breaker.WithStateChange(func(name string, _, to breaker.State) { h.Breaker(name, to) }))
+			opts = append(opts, breaker.WithObserver(func(e breaker.Event) { h.Breaker(e.Name, e.To) }))
 			h.Breaker(label, breaker.Closed)
 		}
-		f = breaker.New(f, opts...)
+		if f, err = breaker.Wrap(f, opts...); err != nil {
+			return nil, err
+		}
 	}
 	if p.CacheTTL > 0 {
 		opts := []cache.Option{cache.WithTTL(p.CacheTTL)}
 		if p.CacheSize > 0 {
 			opts = append(opts, cache.WithSize(p.CacheSize))
 		}
-		if h.Cache == nil {
-			return cache.New(f, opts...)
+		if h.Cache != nil {
+			// A call is a hit when it needed no upstream fetch of its own;
+			// one that failed without a fetch of its own (it waited for a
+			// load that failed, or gave up) is not counted.
+			opts = append(opts, cache.WithObserver(func(e cache.Event) {
+				if e.Err == nil || e.Result == cache.Miss {
+					h.Cache(label, e.Result != cache.Miss)
+				}
+			}))
 		}
-		// The loader marks the calling request's flag: a call whose flag
-		// stays unset was answered without its own upstream fetch.
-		inner := f
-		c := cache.New(warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
-			if m, ok := ctx.Value(loadMarkKey{}).(*bool); ok {
-				*m = true
-			}
-			return inner.Fetch(ctx, tok)
-		}), opts...)
-		f = warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
-			loaded := new(bool)
-			list, err := c.Fetch(context.WithValue(ctx, loadMarkKey{}, loaded), tok)
-			if err == nil || *loaded {
-				h.Cache(label, !*loaded)
-			}
-			return list, err
-		})
+		if f, err = cache.Wrap(f, opts...); err != nil {
+			return nil, err
+		}
 	}
-	return f
+	return f, nil
 }
-
-type loadMarkKey struct{}
 
 func buildClaims(b *build, _ Provider) (source, error) {
 	if s, ok := b.memo[KindClaims]; ok {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/internal/option"
 )
 
 // ErrOpen is wrapped by the error of a fetch that the breaker refused
@@ -63,44 +64,73 @@ type config struct {
 	trials      uint32
 	fallback    []string
 	hasFallback bool
-	onChange    func(name string, from, to State)
+	observe     func(Event)
 	failureIf   func(error) bool
 }
 
-// Option configures a Breaker.
-type Option func(*config)
+// Option configures a Breaker. An option given a value it cannot use makes
+// Wrap fail with an error matching warden.ErrInvalid.
+type Option func(*config) error
 
-// WithName names the breaker in errors and state-change callbacks.
-func WithName(name string) Option { return func(c *config) { c.name = name } }
+// WithName names the breaker in errors and events.
+func WithName(name string) Option { return func(c *config) error { c.name = name; return nil } }
 
 // WithFailures sets how many consecutive failures open the breaker
-// (DefaultFailures if 0).
-func WithFailures(n uint32) Option { return func(c *config) { c.failures = n } }
+// (DefaultFailures if not given). n must be positive.
+func WithFailures(n uint32) Option {
+	return func(c *config) error { c.failures = n; return option.Positive("breaker: failures", n) }
+}
 
 // WithOpenTimeout sets how long the breaker stays open before it lets a
-// trial fetch through (DefaultOpenTimeout if <= 0).
-func WithOpenTimeout(d time.Duration) Option { return func(c *config) { c.openTimeout = d } }
+// trial fetch through (DefaultOpenTimeout if not given). d must be
+// positive.
+func WithOpenTimeout(d time.Duration) Option {
+	return func(c *config) error { c.openTimeout = d; return option.Positive("breaker: open timeout", d) }
+}
 
-// WithTrials sets how many fetches may run while half-open (1 if 0); all of
-// them must succeed to close the breaker.
-func WithTrials(n uint32) Option { return func(c *config) { c.trials = n } }
+// WithTrials sets how many fetches may run while half-open (1 if not
+// given); all of them must succeed to close the breaker. n must be
+// positive.
+func WithTrials(n uint32) Option {
+	return func(c *config) error { c.trials = n; return option.Positive("breaker: trials", n) }
+}
 
 // WithFallback makes an open breaker answer with list instead of failing.
 // Use it only for a list that is safe to grant to every caller (for
 // example an empty list, or a read-only group): it replaces the source for
 // everyone while the breaker is open.
 func WithFallback(list []string) Option {
-	return func(c *config) { c.fallback, c.hasFallback = slices.Clone(list), true }
+	return func(c *config) error {
+		c.fallback, c.hasFallback = slices.Clone(list), true
+		return nil
+	}
 }
 
 // WithFailureIf sets which errors count against the source's health. By
 // default every error does; an error for which f returns false (say, an
 // HTTP 404: the source answered) is passed through but counts as a success.
-func WithFailureIf(f func(error) bool) Option { return func(c *config) { c.failureIf = f } }
+func WithFailureIf(f func(error) bool) Option {
+	return func(c *config) error {
+		c.failureIf = f
+		return option.Given("breaker: WithFailureIf function", f != nil)
+	}
+}
 
-// WithStateChange calls f on every state change, for logs and metrics.
-func WithStateChange(f func(name string, from, to State)) Option {
-	return func(c *config) { c.onChange = f }
+// Event is a change of a breaker's state, as WithObserver's function
+// learns it.
+type Event struct {
+	// Name is the breaker's (WithName).
+	Name string
+	// From and To are the states before and after the change.
+	From, To State
+}
+
+// WithObserver makes the breaker tell f about every change of its state,
+// for logs and metrics. f runs in the goroutine of the fetch that caused
+// the change, while the breaker holds its lock: it must be quick and must
+// not call the breaker.
+func WithObserver(f func(Event)) Option {
+	return func(c *config) error { c.observe = f; return option.Given("breaker: observer", f != nil) }
 }
 
 // Breaker is a circuit breaker around a warden.Provider, and a
@@ -111,20 +141,17 @@ type Breaker struct {
 	cfg config
 }
 
-// New returns a closed Breaker around p.
-func New(p warden.Provider, opts ...Option) *Breaker {
+// Wrap returns a closed Breaker around p. It fails, with an error matching
+// warden.ErrInvalid, for a nil p or a bad option.
+func Wrap(p warden.Provider, opts ...Option) (*Breaker, error) {
+	if err := option.Given("breaker: provider", p != nil); err != nil {
+		return nil, err
+	}
 	c := config{failures: DefaultFailures, openTimeout: DefaultOpenTimeout, trials: 1}
 	for _, o := range opts {
-		o(&c)
-	}
-	if c.failures == 0 {
-		c.failures = DefaultFailures
-	}
-	if c.openTimeout <= 0 {
-		c.openTimeout = DefaultOpenTimeout
-	}
-	if c.trials == 0 {
-		c.trials = 1
+		if err := o(&c); err != nil {
+			return nil, err
+		}
 	}
 	st := gobreaker.Settings{
 		Name:        c.name,
@@ -143,14 +170,14 @@ func New(p warden.Provider, opts ...Option) *Breaker {
 	if c.failureIf != nil {
 		st.IsSuccessful = func(err error) bool { return err == nil || !c.failureIf(err) }
 	}
-	if c.onChange != nil {
+	if c.observe != nil {
 		st.OnStateChange = func(name string, from, to gobreaker.State) {
-			c.onChange(name, fromGobreaker(from), fromGobreaker(to))
+			c.observe(Event{Name: name, From: fromGobreaker(from), To: fromGobreaker(to)})
 		}
 	}
 	// gobreaker counts a panic as a failure and then re-panics in the
 	// caller's goroutine; as an error it counts the same and denies.
-	return &Breaker{p: adapters.Recover(p), cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}
+	return &Breaker{p: adapters.Recover(p), cb: gobreaker.NewCircuitBreaker[[]string](st), cfg: c}, nil
 }
 
 // Fetch calls the wrapped provider unless the breaker is open. A panic in the

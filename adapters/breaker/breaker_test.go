@@ -31,6 +31,15 @@ func (s *source) fetch(context.Context, *warden.Token) ([]string, error) {
 
 var tok = &warden.Token{Identity: "alice"}
 
+// wrap is breaker.Wrap for options known to be good.
+func wrap(p warden.Provider, opts ...breaker.Option) *breaker.Breaker {
+	b, err := breaker.Wrap(p, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // waitFor polls cond for at most 5 seconds; the breaker changes state lazily
 // when asked, after its open timeout.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -49,11 +58,13 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 type changeLog struct {
 	mu      sync.Mutex
 	changes []string
+	names   []string // the breaker name of each change
 }
 
-func (l *changeLog) record(_ string, from, to breaker.State) {
+func (l *changeLog) record(e breaker.Event) {
 	l.mu.Lock()
-	l.changes = append(l.changes, from.String()+"->"+to.String())
+	l.changes = append(l.changes, e.From.String()+"->"+e.To.String())
+	l.names = append(l.names, e.Name)
 	l.mu.Unlock()
 }
 
@@ -69,11 +80,11 @@ func TestOpensAndFailsFast(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
 	log := &changeLog{}
-	b := breaker.New(warden.ProviderFunc(src.fetch),
+	b := wrap(warden.ProviderFunc(src.fetch),
 		breaker.WithName("groups-api"),
 		breaker.WithFailures(3),
 		breaker.WithOpenTimeout(time.Hour),
-		breaker.WithStateChange(log.record))
+		breaker.WithObserver(log.record))
 	ctx := context.Background()
 
 	for i := range 3 {
@@ -95,8 +106,8 @@ func TestOpensAndFailsFast(t *testing.T) {
 	if n := src.calls.Load(); n != 3 {
 		t.Fatalf("source called %d times, want 3 (open must not call it)", n)
 	}
-	if got, want := log.String(), "[closed->open]"; got != want {
-		t.Fatalf("changes = %v, want %s", got, want)
+	if got, want := log.String(), "[closed->open]"; got != want || fmt.Sprint(log.names) != "[groups-api]" {
+		t.Fatalf("changes = %v of %v, want %s of [groups-api]", got, log.names, want)
 	}
 }
 
@@ -108,10 +119,10 @@ func TestHalfOpenTrialReopensOrCloses(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
 	log := &changeLog{}
-	b := breaker.New(warden.ProviderFunc(src.fetch),
+	b := wrap(warden.ProviderFunc(src.fetch),
 		breaker.WithFailures(1),
 		breaker.WithOpenTimeout(10*time.Millisecond),
-		breaker.WithStateChange(log.record))
+		breaker.WithObserver(log.record))
 
 	ctx := context.Background()
 	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
@@ -148,7 +159,7 @@ func TestHalfOpenTrialReopensOrCloses(t *testing.T) {
 
 func TestSuccessResetsConsecutiveFailures(t *testing.T) {
 	src := &source{}
-	b := breaker.New(warden.ProviderFunc(src.fetch), breaker.WithFailures(2))
+	b := wrap(warden.ProviderFunc(src.fetch), breaker.WithFailures(2))
 	for range 5 {
 		src.fail.Store(true)
 		b.Fetch(context.Background(), tok)
@@ -161,7 +172,7 @@ func TestSuccessResetsConsecutiveFailures(t *testing.T) {
 }
 
 func TestCancelledCallerDoesNotTrip(t *testing.T) {
-	b := breaker.New(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+	b := wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		return nil, ctx.Err()
 	}),
 
@@ -183,7 +194,7 @@ func TestCancelledCallerDoesNotTrip(t *testing.T) {
 // changing shared state).
 func TestCallerDataDoesNotTrip(t *testing.T) {
 	for _, cause := range []error{adapters.ErrNoIdentity, adapters.ErrPerToken} {
-		b := breaker.New(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+		b := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 			return nil, fmt.Errorf("source: %w", cause)
 		}),
 
@@ -203,7 +214,7 @@ func TestCallerDataDoesNotTrip(t *testing.T) {
 func TestFallbackOnlyWhenConfigured(t *testing.T) {
 	src := &source{}
 	src.fail.Store(true)
-	b := breaker.New(warden.ProviderFunc(src.fetch), breaker.WithFailures(1), breaker.WithFallback([]string{"guest"}), breaker.WithOpenTimeout(time.Hour))
+	b := wrap(warden.ProviderFunc(src.fetch), breaker.WithFailures(1), breaker.WithFallback([]string{"guest"}), breaker.WithOpenTimeout(time.Hour))
 	if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, errDown) {
 		t.Fatalf("closed breaker must pass the source's error through, got %v", err)
 	}
@@ -217,11 +228,14 @@ func TestFallbackOnlyWhenConfigured(t *testing.T) {
 	}
 }
 
-func ExampleNew() {
+func ExampleWrap() {
 	down := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return nil, errors.New("connection refused")
 	})
-	g := breaker.New(down, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Minute))
+	g, err := breaker.Wrap(down, breaker.WithFailures(2), breaker.WithOpenTimeout(time.Minute))
+	if err != nil {
+		panic(err)
+	}
 	for range 3 {
 		_, err := g.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 		fmt.Println(errors.Is(err, breaker.ErrOpen), g.State())
@@ -234,7 +248,7 @@ func ExampleNew() {
 
 func TestFailureIf(t *testing.T) {
 	errNotFound := errors.New("not found")
-	b := breaker.New(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errNotFound }),
+	b := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errNotFound }),
 		breaker.WithFailures(2),
 		breaker.WithFailureIf(func(err error) bool { return !errors.Is(err, errNotFound) }))
 
@@ -254,7 +268,7 @@ func TestFailureIf(t *testing.T) {
 // opens the breaker.
 func TestProviderPanicIsAFailure(t *testing.T) {
 	var calls atomic.Int64
-	b := breaker.New(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+	b := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
 	}), breaker.WithFailures(2), breaker.WithOpenTimeout(time.Hour))
@@ -270,5 +284,26 @@ func TestProviderPanicIsAFailure(t *testing.T) {
 	}
 	if _, err := b.Fetch(context.Background(), tok); !errors.Is(err, breaker.ErrOpen) || calls.Load() != 2 {
 		t.Fatalf("open: err = %v after %d calls; want ErrOpen without a call", err, calls.Load())
+	}
+}
+
+// Every option refuses a value it cannot use instead of putting a default
+// in its place, and so does a nil provider.
+func TestWrapRefusesBadOptions(t *testing.T) {
+	src := &source{}
+	for name, opt := range map[string]breaker.Option{
+		"0 failures":         breaker.WithFailures(0),
+		"0 open timeout":     breaker.WithOpenTimeout(0),
+		"negative open":      breaker.WithOpenTimeout(-time.Second),
+		"0 trials":           breaker.WithTrials(0),
+		"nil failure-if":     breaker.WithFailureIf(nil),
+		"nil state observer": breaker.WithObserver(nil),
+	} {
+		if b, err := breaker.Wrap(warden.ProviderFunc(src.fetch), opt); b != nil || !errors.Is(err, warden.ErrInvalid) {
+			t.Errorf("%s: got %v, %v; want nil and warden.ErrInvalid", name, b, err)
+		}
+	}
+	if b, err := breaker.Wrap(nil); b != nil || !errors.Is(err, warden.ErrInvalid) {
+		t.Errorf("nil provider: got %v, %v", b, err)
 	}
 }

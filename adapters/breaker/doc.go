@@ -6,5 +6,6 @@
 //
 // A fallback list is returned while the breaker is open only if one was
 // configured with WithFallback; by default an open breaker is an error, so
-// the decision denies. It is built on github.com/sony/gobreaker/v2.
+// the decision denies. WithObserver reports each change of state, for logs
+// and metrics. It is built on github.com/sony/gobreaker/v2.
 package breaker

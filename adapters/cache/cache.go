@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/internal/option"
 )
 
 // Defaults used when the matching option is not given.
@@ -35,7 +36,9 @@ type Cache struct {
 	ttl         time.Duration
 	negTTL      time.Duration
 	loadTimeout time.Duration
+	size        int
 	now         func() time.Time
+	observe     func(Event) // nil: no observer
 
 	entries *lru.Cache[string, entry]
 	group   singleflight.Group
@@ -62,54 +65,109 @@ type entry struct {
 	expires time.Time
 }
 
-// Option configures a Cache.
-type Option func(*Cache)
+// Option configures a Cache. An option given a value it cannot use makes
+// Wrap fail with an error matching warden.ErrInvalid, rather than fall back
+// to a default the caller did not ask for.
+type Option func(*Cache) error
 
-// WithTTL sets how long an answer is kept (DefaultTTL if not given or <= 0).
-func WithTTL(d time.Duration) Option { return func(c *Cache) { c.ttl = d } }
+// WithTTL sets how long an answer is kept (DefaultTTL if not given). d must
+// be positive.
+func WithTTL(d time.Duration) Option {
+	return func(c *Cache) error { c.ttl = d; return option.Positive("cache: TTL", d) }
+}
 
-// WithSize bounds the number of identities kept (DefaultSize if <= 0).
+// WithSize bounds the number of identities kept (DefaultSize if not given).
+// n must be positive.
 func WithSize(n int) Option {
-	return func(c *Cache) {
-		if n > 0 {
-			c.entries, _ = lru.New[string, entry](n)
-		}
-	}
+	return func(c *Cache) error { c.size = n; return option.Positive("cache: size", n) }
 }
 
 // WithNegativeTTL makes the cache remember an upstream error for d, so that a
-// failing source is not hammered by every request. Off by default: an error
-// is normally retried on the next request. Keep d short; context errors are
-// never remembered.
-func WithNegativeTTL(d time.Duration) Option { return func(c *Cache) { c.negTTL = d } }
+// failing source is not hammered by every request. Off unless given: an
+// error is normally retried on the next request. d must be positive; keep it
+// short. Context errors are never remembered.
+func WithNegativeTTL(d time.Duration) Option {
+	return func(c *Cache) error { c.negTTL = d; return option.Positive("cache: negative TTL", d) }
+}
 
-// WithLoadTimeout bounds one upstream call (DefaultLoadTimeout if <= 0).
-// A load runs detached from the context of the request that started it, so
-// that one caller giving up does not fail the others waiting for the same
-// identity; this bound keeps a hung source from holding the load forever.
-func WithLoadTimeout(d time.Duration) Option { return func(c *Cache) { c.loadTimeout = d } }
+// WithLoadTimeout bounds one upstream call (DefaultLoadTimeout if not
+// given); d must be positive. A load runs detached from the context of the
+// request that started it, so that one caller giving up does not fail the
+// others waiting for the same identity; this bound keeps a hung source from
+// holding the load forever.
+func WithLoadTimeout(d time.Duration) Option {
+	return func(c *Cache) error { c.loadTimeout = d; return option.Positive("cache: load timeout", d) }
+}
 
 // WithClock sets the clock used for expiry, for tests.
-func WithClock(now func() time.Time) Option { return func(c *Cache) { c.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(c *Cache) error { c.now = now; return option.Given("cache: clock", now != nil) }
+}
 
-// New returns a Cache in front of p.
-func New(p warden.Provider, opts ...Option) *Cache {
+// WithObserver makes the cache tell f about every Fetch of a token with an
+// identity, once the Fetch knows how it was answered (see Event): for hit
+// and miss metrics. f runs in the goroutine of the Fetch, on the request's
+// path, so it must be quick and must not call the cache.
+func WithObserver(f func(Event)) Option {
+	return func(c *Cache) error { c.observe = f; return option.Given("cache: observer", f != nil) }
+}
+
+// Result says how a Fetch was answered.
+type Result int
+
+// The results of a Fetch.
+const (
+	// Hit: a stored entry answered (with WithNegativeTTL, possibly a
+	// remembered error). No upstream call.
+	Hit Result = iota
+	// Joined: the Fetch waited for a load that another Fetch of the same
+	// identity started, and got its answer. No upstream call of its own.
+	Joined
+	// Miss: the Fetch started a load that called the upstream provider.
+	Miss
+)
+
+// String returns "hit", "joined" or "miss".
+func (r Result) String() string {
+	switch r {
+	case Joined:
+		return "joined"
+	case Miss:
+		return "miss"
+	default:
+		return "hit"
+	}
+}
+
+// Event is what WithObserver's function learns about one Fetch.
+type Event struct {
+	// Result says whether the answer needed an upstream call of this Fetch.
+	Result Result
+	// Err is the error the Fetch returned, or nil: the upstream's error, a
+	// remembered one, or the caller's context error when it gave up
+	// waiting (the load it started, if any, still runs).
+	Err error
+}
+
+// Wrap returns p behind a cache. It fails, with an error matching
+// warden.ErrInvalid, for a nil p or an option given a value it cannot use.
+func Wrap(p warden.Provider, opts ...Option) (*Cache, error) {
+	if err := option.Given("cache: provider", p != nil); err != nil {
+		return nil, err
+	}
 	// The load runs in singleflight's goroutine, where a panic could not
 	// be recovered by any caller and would end the process.
-	c := &Cache{p: adapters.Recover(p), now: time.Now}
+	c := &Cache{p: adapters.Recover(p), now: time.Now, ttl: DefaultTTL, size: DefaultSize, loadTimeout: DefaultLoadTimeout}
 	for _, o := range opts {
-		o(c)
+		if err := o(c); err != nil {
+			return nil, err
+		}
 	}
-	if c.ttl <= 0 {
-		c.ttl = DefaultTTL
+	var err error
+	if c.entries, err = lru.New[string, entry](c.size); err != nil {
+		return nil, fmt.Errorf("%w: cache: %w", warden.ErrInvalid, err)
 	}
-	if c.loadTimeout <= 0 {
-		c.loadTimeout = DefaultLoadTimeout
-	}
-	if c.entries == nil {
-		c.entries, _ = lru.New[string, entry](DefaultSize)
-	}
-	return c
+	return c, nil
 }
 
 // Fetch returns the cached answer for tok's identity, or loads it. The
@@ -121,17 +179,36 @@ func (c *Cache) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) 
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	if list, err, ok := c.lookup(id); ok {
-		return list, err
+	list, err, ok := c.lookup(id)
+	res := Hit
+	if !ok {
+		list, res, err = c.load(ctx, id, tok)
 	}
+	if c.observe != nil {
+		c.observe(Event{Result: res, Err: err})
+	}
+	return list, err
+}
+
+// load answers a miss: it starts a load of id, or joins the one in flight,
+// and says which.
+func (c *Cache) load(ctx context.Context, id string, tok *warden.Token) ([]string, Result, error) {
 	gen := c.gen.Load()
 	key := strconv.FormatUint(gen, 10) + "\x00" + id // digits hold no NUL: unique
+	// how is set by this call's load function, which singleflight runs
+	// only when this call starts the load; a call that joins another's
+	// load keeps Joined. Atomic: the function runs in singleflight's
+	// goroutine, and a caller that gives up reads it while it may run.
+	var how atomic.Int32
+	how.Store(int32(Joined))
 	ch := c.group.DoChan(key, func() (any, error) {
 		// A load that started just after another one stored its answer
 		// finds it here instead of calling upstream again.
 		if e, ok := c.entries.Get(id); ok && c.now().Before(e.expires) {
+			how.Store(int32(Hit))
 			return e.list, e.err
 		}
+		how.Store(int32(Miss))
 		// The answer will serve every token of this identity: a source
 		// that reads the token itself refuses it (adapters.ErrPerToken).
 		lctx, cancel := context.WithTimeout(adapters.ShareByIdentity(context.WithoutCancel(ctx)), c.loadTimeout)
@@ -149,11 +226,11 @@ func (c *Cache) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) 
 	select {
 	case r := <-ch:
 		if r.Err != nil {
-			return nil, r.Err
+			return nil, Result(how.Load()), r.Err
 		}
-		return slices.Clone(r.Val.([]string)), nil
+		return slices.Clone(r.Val.([]string)), Result(how.Load()), nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, Result(how.Load()), ctx.Err()
 	}
 }
 

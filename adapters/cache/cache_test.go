@@ -95,11 +95,12 @@ func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
 	const callers = 100
 	var calls, waiting atomic.Int64
 	allWaiting := make(chan struct{})
+	ev := &events{}
 	c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		n := calls.Add(1)
 		<-allWaiting
 		return []string{fmt.Sprintf("g%d", n)}, nil
-	})
+	}, cache.WithObserver(ev.observe))
 	cache.SetTestHooks(c, func() {
 		if waiting.Add(1) == callers {
 			close(allWaiting)
@@ -136,6 +137,11 @@ func TestHundredConcurrentMissesMakeOneCall(t *testing.T) {
 	}
 	if n := calls.Load(); n != 1 || count != callers {
 		t.Fatalf("upstream calls = %d, answers = %d; want 1 and %d", n, count, callers)
+	}
+	// The observer says so: the caller that started the load missed, the
+	// 99 that waited for it joined.
+	if miss, joined := ev.count(cache.Miss, false), ev.count(cache.Joined, false); miss != 1 || joined != callers-1 {
+		t.Fatalf("observer: miss = %d, joined = %d; want 1 and %d", miss, joined, callers-1)
 	}
 }
 
@@ -279,16 +285,26 @@ func TestCallerContextEndsWait(t *testing.T) {
 	}
 }
 
-// newCache is cache.New over a plain function.
-func newCache(f warden.ProviderFunc, opts ...cache.Option) *cache.Cache { return cache.New(f, opts...) }
+// newCache is cache.Wrap over a plain function, for options known to be
+// good.
+func newCache(f warden.ProviderFunc, opts ...cache.Option) *cache.Cache {
+	c, err := cache.Wrap(f, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
 
-func ExampleNew() {
+func ExampleWrap() {
 	var calls int
 	upstream := warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		calls++
 		return []string{"editors"}, nil
 	})
-	var groups warden.GroupsProvider = cache.New(upstream, cache.WithTTL(30*time.Second), cache.WithSize(1000))
+	groups, err := cache.Wrap(upstream, cache.WithTTL(30*time.Second), cache.WithSize(1000))
+	if err != nil {
+		panic(err)
+	}
 	for range 3 {
 		g, _ := groups.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 		fmt.Println(g)
@@ -321,6 +337,7 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 	var calls atomic.Int64
 	started := make(chan struct{})
 	release := make(chan struct{})
+	ev := &events{}
 	c := newCache(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 		calls.Add(1)
 		close(started)
@@ -329,7 +346,7 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 			return nil, err
 		}
 		return []string{"g"}, nil
-	})
+	}, cache.WithObserver(ev.observe))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
@@ -340,6 +357,11 @@ func TestLeaderCancelDoesNotFailLoad(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled caller: err = %v", err)
+	}
+	// The caller that gave up is told so, and the load it started is
+	// still its miss.
+	if n := ev.count(cache.Miss, true); n != 1 || len(ev.got) != 1 || !errors.Is(ev.got[0].Err, context.Canceled) {
+		t.Fatalf("events %v; want one miss with context.Canceled", ev.got)
 	}
 	close(release)
 	// The load finished and was stored although its starter left.
@@ -471,5 +493,78 @@ func TestInvalidateBetweenCheckAndAdd(t *testing.T) {
 	<-invalidated
 	if got, _ := c.Fetch(context.Background(), tok("alice")); got[0] != "fresh" || calls.Load() != 2 {
 		t.Fatalf("after Invalidate got %v from %d upstream calls; want [fresh] from a new call", got, calls.Load())
+	}
+}
+
+// Every option refuses a value it cannot use instead of putting a default
+// in its place, and so does a nil provider.
+func TestWrapRefusesBadOptions(t *testing.T) {
+	src := &counting{}
+	for name, opt := range map[string]cache.Option{
+		"zero TTL":              cache.WithTTL(0),
+		"negative TTL":          cache.WithTTL(-time.Second),
+		"zero size":             cache.WithSize(0),
+		"negative size":         cache.WithSize(-1),
+		"zero negative TTL":     cache.WithNegativeTTL(0),
+		"negative load timeout": cache.WithLoadTimeout(-time.Second),
+		"nil clock":             cache.WithClock(nil),
+		"nil observer":          cache.WithObserver(nil),
+	} {
+		if c, err := cache.Wrap(warden.ProviderFunc(src.fetch), opt); c != nil || !errors.Is(err, warden.ErrInvalid) {
+			t.Errorf("%s: got %v, %v; want nil and warden.ErrInvalid", name, c, err)
+		}
+	}
+	if c, err := cache.Wrap(nil); c != nil || !errors.Is(err, warden.ErrInvalid) {
+		t.Errorf("nil provider: got %v, %v", c, err)
+	}
+}
+
+// events records what a cache's observer is told.
+type events struct {
+	mu  sync.Mutex
+	got []cache.Event
+}
+
+func (e *events) observe(ev cache.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.got = append(e.got, ev)
+}
+
+func (e *events) count(r cache.Result, withErr bool) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, ev := range e.got {
+		if ev.Result == r && (ev.Err != nil) == withErr {
+			n++
+		}
+	}
+	return n
+}
+
+func TestObserverHitMissAndErrors(t *testing.T) {
+	src := &counting{}
+	clk := &clock{t: time.Unix(0, 0)}
+	ev := &events{}
+	c := newCache(src.fetch, cache.WithObserver(ev.observe), cache.WithNegativeTTL(time.Second), cache.WithClock(clk.now))
+	ctx := context.Background()
+	c.Fetch(ctx, tok("alice")) // miss
+	c.Fetch(ctx, tok("alice")) // hit
+	src.fail.Store(true)
+	c.Fetch(ctx, tok("bob")) // miss, failing
+	c.Fetch(ctx, tok("bob")) // hit on the remembered error
+	c.Fetch(ctx, &warden.Token{Raw: "no identity"})
+	if got := fmt.Sprint(ev.count(cache.Miss, false), ev.count(cache.Hit, false), ev.count(cache.Miss, true), ev.count(cache.Hit, true)); got != "1 1 1 1" {
+		t.Fatalf("miss, hit, failed miss, remembered error = %s; want 1 1 1 1 (events %v)", got, ev.got)
+	}
+	if len(ev.got) != 4 {
+		t.Fatalf("%d events, want 4: a token without identity is refused before the cache", len(ev.got))
+	}
+}
+
+func TestResultString(t *testing.T) {
+	if got := fmt.Sprint(cache.Hit, cache.Joined, cache.Miss); got != "hit joined miss" {
+		t.Fatalf("got %q", got)
 	}
 }

@@ -16,4 +16,7 @@
 // have changed; a fetch that was in flight when they were called does not
 // write its (possibly stale) answer back, and callers that come after them
 // start a new load instead of waiting for that one.
+//
+// Wrap is the one constructor; WithObserver reports how each fetch was
+// answered (Hit, Joined or Miss), for metrics.
 package cache

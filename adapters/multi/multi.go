@@ -10,9 +10,9 @@ import (
 	"github.com/wardenhq/warden/adapters"
 )
 
-// ErrConfig is returned by constructors for a combination that cannot be
-// built.
-var ErrConfig = errors.New("multi: invalid configuration")
+// ErrConfig is wrapped by Wrap's error for a combination that cannot be
+// built. It matches warden.ErrInvalid.
+var ErrConfig = warden.NewError(warden.ErrInvalid, "multi: invalid configuration")
 
 // ErrAllFailed is wrapped when every source of a best-effort union failed.
 var ErrAllFailed = errors.New("multi: every source failed")
@@ -23,12 +23,13 @@ type config struct {
 	onError    func(source int, err error)
 }
 
-// Option configures a combination.
-type Option func(*config)
+// Option configures a combination. Wrap refuses a combination that cannot
+// be built with an error wrapping ErrConfig.
+type Option func(*config) error
 
 // Intersection makes the combination answer only what every source answers,
 // in the order of the first source.
-func Intersection() Option { return func(c *config) { c.intersect = true } }
+func Intersection() Option { return func(c *config) error { c.intersect = true; return nil } }
 
 // WithBestEffort lets a union skip sources that fail, as long as at least
 // one answers; onError (may be nil) is told which source failed and why, so
@@ -37,19 +38,24 @@ func Intersection() Option { return func(c *config) { c.intersect = true } }
 // that enforcer.Monotone accepts: under a deny rule, a skipped source could
 // hide the group the rule names and turn a deny into an allow.
 func WithBestEffort(onError func(source int, err error)) Option {
-	return func(c *config) { c.bestEffort, c.onError = true, onError }
+	return func(c *config) error { c.bestEffort, c.onError = true, onError; return nil }
 }
 
-// New returns one provider that asks every source concurrently and combines
-// the answers. An intersection of permission strings compares them as text:
+// Wrap returns one provider that asks every source concurrently and
+// combines the answers. Without WithBestEffort, the first error cancels the
+// others and is returned, naming the source's index. A source that panics
+// fails with an error wrapping adapters.ErrProviderPanic, like any failing
+// source. An intersection of permission strings compares them as text:
 // "posts:*" from one source and "posts:read" from another have nothing in
-// common. Without WithBestEffort, the first error cancels the others and is
-// returned, naming the source's index. A source that panics fails with an
-// error wrapping adapters.ErrProviderPanic, like any failing source.
-func New(sources []warden.Provider, opts ...Option) (warden.Provider, error) {
+// common. Wrap fails, with an error wrapping ErrConfig (which matches
+// warden.ErrInvalid), for no sources, a nil one or options that contradict
+// each other.
+func Wrap(sources []warden.Provider, opts ...Option) (warden.Provider, error) {
 	var c config
 	for _, o := range opts {
-		o(&c)
+		if err := o(&c); err != nil {
+			return nil, err
+		}
 	}
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("%w: no sources", ErrConfig)

@@ -47,7 +47,7 @@ func TestCombine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := multi.New(tt.sources, tt.opts...)
+			f, err := multi.Wrap(tt.sources, tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,25 +69,25 @@ func TestCombine(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	if _, err := multi.New(nil); !errors.Is(err, multi.ErrConfig) {
+	if _, err := multi.Wrap(nil); !errors.Is(err, multi.ErrConfig) || !errors.Is(err, warden.ErrInvalid) {
 		t.Fatalf("no sources: %v", err)
 	}
-	if _, err := multi.New([]warden.Provider{static()}, multi.Intersection(), multi.WithBestEffort(nil)); !errors.Is(err, multi.ErrConfig) {
+	if _, err := multi.Wrap([]warden.Provider{static()}, multi.Intersection(), multi.WithBestEffort(nil)); !errors.Is(err, multi.ErrConfig) {
 		t.Fatalf("best-effort intersection: %v", err)
 	}
-	if _, err := multi.New([]warden.Provider{static(), nil}); !errors.Is(err, multi.ErrConfig) {
+	if _, err := multi.Wrap([]warden.Provider{static(), nil}); !errors.Is(err, multi.ErrConfig) {
 		t.Fatalf("nil provider: %v", err)
 	}
 }
 
-func ExampleNew() {
+func ExampleWrap() {
 	fromToken := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"staff"}, nil
 	})
 	fromDB := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		return []string{"editors", "staff"}, nil
 	})
-	g, err := multi.New([]warden.Provider{fromToken, fromDB})
+	g, err := multi.Wrap([]warden.Provider{fromToken, fromDB})
 	if err != nil {
 		panic(err)
 	}
@@ -113,7 +113,7 @@ func TestPanickingSourceIsAnError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := multi.New(tt.sources, tt.opts...)
+			f, err := multi.Wrap(tt.sources, tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +127,7 @@ func TestPanickingSourceIsAnError(t *testing.T) {
 
 func TestBestEffortReportsPanic(t *testing.T) {
 	var reported error
-	f, err := multi.New([]warden.Provider{panicking, static("a")},
+	f, err := multi.Wrap([]warden.Provider{panicking, static("a")},
 		multi.WithBestEffort(func(_ int, err error) { reported = err }))
 	if err != nil {
 		t.Fatal(err)

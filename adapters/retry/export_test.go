@@ -9,12 +9,13 @@ import (
 // draw (which must return a value in [0, n)), so tests can see each delay
 // without sleeping.
 func WithTestHooks(sleep func(ctx context.Context, d time.Duration) error, randN func(n time.Duration) time.Duration) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if sleep != nil {
 			c.sleep = sleep
 		}
 		if randN != nil {
 			c.randN = randN
 		}
+		return nil
 	}
 }

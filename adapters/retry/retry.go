@@ -3,11 +3,13 @@ package retry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/adapters/internal/option"
 )
 
 // Defaults used when the matching option is not given.
@@ -58,45 +60,54 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Option configures Retry.
-type Option func(*config)
+// Option configures Wrap. An option given a value it cannot use makes Wrap
+// fail with an error matching warden.ErrInvalid.
+type Option func(*config) error
 
 // WithAttempts sets the total number of attempts, the first one included
-// (DefaultAttempts if n < 1).
-func WithAttempts(n int) Option { return func(c *config) { c.attempts = n } }
+// (DefaultAttempts if not given). n must be at least 1.
+func WithAttempts(n int) Option {
+	return func(c *config) error { c.attempts = n; return option.Positive("retry: attempts", n) }
+}
 
 // WithBackoff sets the delay before the second attempt and the cap on any
-// delay. Each further delay doubles, and each is drawn at random between
-// half and all of its nominal value so that clients that failed together do
-// not retry together.
+// delay (DefaultBase and DefaultMax if not given); base must be positive and
+// max at least base. Each further delay doubles, and each is drawn at random
+// between half and all of its nominal value so that clients that failed
+// together do not retry together.
 func WithBackoff(base, max time.Duration) Option {
-	return func(c *config) { c.base, c.max = base, max }
+	return func(c *config) error {
+		if base <= 0 || max < base {
+			return fmt.Errorf("%w: retry: backoff from %v to %v", warden.ErrInvalid, base, max)
+		}
+		c.base, c.max = base, max
+		return nil
+	}
 }
 
 // WithRetryIf sets which errors are retried. By default every error is,
 // except context errors, errors wrapping ErrPermanent and provider panics
 // (adapters.ErrProviderPanic: a bug, not a transient failure), which never
-// are.
-func WithRetryIf(f func(error) bool) Option { return func(c *config) { c.retryIf = f } }
+// are, whatever f says.
+func WithRetryIf(f func(error) bool) Option {
+	return func(c *config) error { c.retryIf = f; return option.Given("retry: WithRetryIf function", f != nil) }
+}
 
 // Wrap returns p with retries. The last error is returned when all
 // attempts fail; when the context ends during a wait, the context's error is
 // returned joined with the last upstream error. A panic in p is returned as
-// an error wrapping adapters.ErrProviderPanic.
-func Wrap(p warden.Provider, opts ...Option) warden.Provider {
+// an error wrapping adapters.ErrProviderPanic. Wrap fails, with an error
+// matching warden.ErrInvalid, for a nil p or a bad option.
+func Wrap(p warden.Provider, opts ...Option) (warden.Provider, error) {
+	if err := option.Given("retry: provider", p != nil); err != nil {
+		return nil, err
+	}
 	c := config{attempts: DefaultAttempts, base: DefaultBase, max: DefaultMax,
 		sleep: sleep, randN: rand.N[time.Duration]}
 	for _, o := range opts {
-		o(&c)
-	}
-	if c.attempts < 1 {
-		c.attempts = DefaultAttempts
-	}
-	if c.base <= 0 {
-		c.base = DefaultBase
-	}
-	if c.max < c.base {
-		c.max = c.base
+		if err := o(&c); err != nil {
+			return nil, err
+		}
 	}
 	p = adapters.Recover(p)
 	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
@@ -122,7 +133,7 @@ func Wrap(p warden.Provider, opts ...Option) warden.Provider {
 			}
 		}
 		return nil, err
-	})
+	}), nil
 }
 
 // delay returns the jittered wait before the given attempt (1-based retry).

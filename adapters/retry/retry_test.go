@@ -15,6 +15,15 @@ import (
 
 var errDown = errors.New("down")
 
+// wrap is retry.Wrap for options known to be good.
+func wrap(p warden.Provider, opts ...retry.Option) warden.Provider {
+	r, err := retry.Wrap(p, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
 // flaky fails the first n calls.
 func flaky(n int64, calls *atomic.Int64) warden.ProviderFunc {
 	return func(ctx context.Context, tok *warden.Token) ([]string, error) {
@@ -41,7 +50,7 @@ func TestRetry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int64
-			f := retry.Wrap(flaky(tt.failures, &calls), retry.WithAttempts(tt.attempts), retry.WithBackoff(time.Microsecond, time.Millisecond))
+			f := wrap(flaky(tt.failures, &calls), retry.WithAttempts(tt.attempts), retry.WithBackoff(time.Microsecond, time.Millisecond))
 			got, err := f.Fetch(context.Background(), &warden.Token{Identity: "a"})
 			if calls.Load() != tt.wantCalls {
 				t.Fatalf("calls = %d, want %d", calls.Load(), tt.wantCalls)
@@ -60,7 +69,7 @@ func TestRetry(t *testing.T) {
 func TestStopsWhenContextEnds(t *testing.T) {
 	var calls atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
-	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+	f := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		cancel()
 		return nil, errDown
@@ -80,7 +89,7 @@ func TestStopsWhenContextEnds(t *testing.T) {
 func TestWaitEndsWithContext(t *testing.T) {
 	var calls atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
-	f := retry.Wrap(flaky(100, &calls), retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
+	f := wrap(flaky(100, &calls), retry.WithAttempts(10), retry.WithBackoff(time.Hour, time.Hour))
 	done := make(chan error)
 	go func() { _, err := f.Fetch(ctx, &warden.Token{Identity: "a"}); done <- err }()
 	for calls.Load() == 0 {
@@ -95,7 +104,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 
 func TestNoRetryOnPermanentOrFiltered(t *testing.T) {
 	var calls atomic.Int64
-	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+	f := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		return nil, retry.Permanent(errDown)
 	}),
@@ -107,7 +116,7 @@ func TestNoRetryOnPermanentOrFiltered(t *testing.T) {
 		t.Fatalf("calls=%d err=%v", calls.Load(), err)
 	}
 	calls.Store(0)
-	f = retry.Wrap(flaky(5, &calls), retry.WithRetryIf(func(err error) bool { return false }))
+	f = wrap(flaky(5, &calls), retry.WithRetryIf(func(err error) bool { return false }))
 	if _, err := f.Fetch(context.Background(), nil); calls.Load() != 1 || err == nil {
 		t.Fatalf("WithRetryIf(false): calls=%d err=%v", calls.Load(), err)
 	}
@@ -121,7 +130,10 @@ func ExampleWrap() {
 		}
 		return []string{"editors"}, nil
 	})
-	var p warden.GroupsProvider = retry.Wrap(src, retry.WithAttempts(5), retry.WithBackoff(time.Millisecond, 10*time.Millisecond))
+	p, err := retry.Wrap(src, retry.WithAttempts(5), retry.WithBackoff(time.Millisecond, 10*time.Millisecond))
+	if err != nil {
+		panic(err)
+	}
 	groups, err := p.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(groups, err, calls.Load())
 	// Output: [editors] <nil> 3
@@ -131,7 +143,7 @@ func ExampleWrap() {
 // without another attempt, rather than unwinding through the caller.
 func TestProviderPanicIsAnErrorNotRetried(t *testing.T) {
 	var calls atomic.Int64
-	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+	f := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		calls.Add(1)
 		panic("provider bug")
 	}),
@@ -157,7 +169,7 @@ func delays(t *testing.T, attempts int, randN func(time.Duration) time.Duration,
 			got = append(got, d)
 			return nil
 		}, randN))
-	f := retry.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errDown }), opts...)
+	f := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, errDown }), opts...)
 	if _, err := f.Fetch(context.Background(), &warden.Token{Identity: "a"}); !errors.Is(err, errDown) {
 		t.Fatalf("err = %v, want the last upstream error", err)
 	}
@@ -218,5 +230,25 @@ func TestDefaultBackoff(t *testing.T) {
 		800 * time.Millisecond, 1600 * time.Millisecond, retry.DefaultMax}
 	if retry.DefaultBase != want[0] || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("default delays = %v, want %v", got, want)
+	}
+}
+
+// Every option refuses a value it cannot use instead of putting a default
+// in its place, and so does a nil provider.
+func TestWrapRefusesBadOptions(t *testing.T) {
+	ok := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil })
+	for name, opt := range map[string]retry.Option{
+		"no attempts":        retry.WithAttempts(0),
+		"negative attempts":  retry.WithAttempts(-1),
+		"zero base":          retry.WithBackoff(0, time.Second),
+		"cap below the base": retry.WithBackoff(time.Second, time.Millisecond),
+		"nil retry-if":       retry.WithRetryIf(nil),
+	} {
+		if p, err := retry.Wrap(ok, opt); p != nil || !errors.Is(err, warden.ErrInvalid) {
+			t.Errorf("%s: got %v, %v; want nil and warden.ErrInvalid", name, p, err)
+		}
+	}
+	if p, err := retry.Wrap(nil); p != nil || !errors.Is(err, warden.ErrInvalid) {
+		t.Errorf("nil provider: got %v, %v", p, err)
 	}
 }

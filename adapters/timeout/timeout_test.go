@@ -12,11 +12,20 @@ import (
 	"github.com/wardenhq/warden/adapters/timeout"
 )
 
+// wrap is timeout.Wrap with WithDuration(d).
+func wrap(p warden.Provider, d time.Duration) warden.Provider {
+	w, err := timeout.Wrap(p, timeout.WithDuration(d))
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
+
 func TestHangingProviderTimesOut(t *testing.T) {
 	hang := make(chan struct{})
 	defer close(hang)
 	// This provider ignores its context entirely.
-	p := timeout.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+	p := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		<-hang
 		return []string{"admin"}, nil
 	}), 10*time.Millisecond)
@@ -27,7 +36,7 @@ func TestHangingProviderTimesOut(t *testing.T) {
 }
 
 func TestContextAwareProviderTimesOut(t *testing.T) {
-	p := timeout.Wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+	p := wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}), 10*time.Millisecond)
@@ -49,7 +58,7 @@ func TestFastAnswerAndErrorPassThrough(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := timeout.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return tt.list, tt.err }), time.Minute)
+			f := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return tt.list, tt.err }), time.Minute)
 			got, err := f.Fetch(context.Background(), nil)
 			if !errors.Is(err, tt.err) || fmt.Sprint(got) != fmt.Sprint(tt.list) {
 				t.Fatalf("got %v, %v", got, err)
@@ -64,7 +73,7 @@ func TestFastAnswerAndErrorPassThrough(t *testing.T) {
 func TestCallerCancelIsNotATimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	f := timeout.Wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+	f := wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}), time.Minute)
@@ -78,7 +87,11 @@ func ExampleWrap() {
 		<-ctx.Done() // a source that never answers
 		return nil, ctx.Err()
 	})
-	_, err := timeout.Wrap(slow, 5*time.Millisecond).Fetch(context.Background(), &warden.Token{Identity: "alice"})
+	p, err := timeout.Wrap(slow, timeout.WithDuration(5*time.Millisecond))
+	if err != nil {
+		panic(err)
+	}
+	_, err = p.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	fmt.Println(errors.Is(err, timeout.ErrTimeout))
 	// Output: true
 }
@@ -86,11 +99,41 @@ func ExampleWrap() {
 // A panic in the provider happens in the wrapper's goroutine, where no
 // caller could recover it: it must come back as an error.
 func TestProviderPanicIsAnError(t *testing.T) {
-	f := timeout.Wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
+	f := wrap(warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) {
 		panic("provider bug")
 	}), time.Hour)
 	got, err := f.Fetch(context.Background(), &warden.Token{Identity: "alice"})
 	if got != nil || !errors.Is(err, adapters.ErrProviderPanic) || errors.Is(err, timeout.ErrTimeout) {
 		t.Fatalf("got %v, %v; want nil and ErrProviderPanic", got, err)
+	}
+}
+
+// A bound that is not positive is refused, not read as "no bound", and so
+// is a nil provider; without WithDuration the bound is DefaultDuration.
+func TestWrapRefusesBadOptions(t *testing.T) {
+	ok := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, nil })
+	for _, d := range []time.Duration{0, -time.Second} {
+		if p, err := timeout.Wrap(ok, timeout.WithDuration(d)); p != nil || !errors.Is(err, warden.ErrInvalid) {
+			t.Errorf("WithDuration(%v): got %v, %v; want nil and warden.ErrInvalid", d, p, err)
+		}
+	}
+	if p, err := timeout.Wrap(nil); p != nil || !errors.Is(err, warden.ErrInvalid) {
+		t.Errorf("nil provider: got %v, %v", p, err)
+	}
+	var deadline time.Time
+	var hasDeadline bool
+	p, err := timeout.Wrap(warden.ProviderFunc(func(ctx context.Context, _ *warden.Token) ([]string, error) {
+		deadline, hasDeadline = ctx.Deadline()
+		return nil, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	_, err = p.Fetch(context.Background(), nil)
+	after := time.Now()
+	// The deadline was set between before and after, DefaultDuration on.
+	if err != nil || !hasDeadline || deadline.Sub(before) < timeout.DefaultDuration || deadline.Sub(after) > timeout.DefaultDuration {
+		t.Fatalf("default bound: deadline %v after the call began, err %v; want %v", deadline.Sub(before), err, timeout.DefaultDuration)
 	}
 }

@@ -62,6 +62,28 @@ var policy = []enforcer.Rule{
 	enforcer.P("editors", "posts:*", "allow"),
 }
 
+// directoryGroups is the client's groups behind, from the outside in, a
+// cache, a circuit breaker, retries and a bound on each attempt. The
+// breaker reports its changes of state to onChange.
+func directoryGroups(client *httpapi.Client, onChange func(breaker.Event)) (*cache.Cache, error) {
+	p, err := timeout.Wrap(warden.ProviderFunc(client.Groups), timeout.WithDuration(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	p, err = retry.Wrap(p, retry.WithAttempts(2), retry.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
+		retry.WithRetryIf(httpapi.Retryable)) // a 404 will not change if asked again
+	if err != nil {
+		return nil, err
+	}
+	br, err := breaker.Wrap(p, breaker.WithName("directory"), breaker.WithFailures(3), breaker.WithOpenTimeout(time.Minute),
+		breaker.WithFailureIf(httpapi.Retryable), // a 404 says the directory is up
+		breaker.WithObserver(onChange))
+	if err != nil {
+		return nil, err
+	}
+	return cache.Wrap(br, cache.WithTTL(time.Minute), cache.WithSize(10000))
+}
+
 func run(ctx context.Context, out io.Writer) error {
 	dir := &directory{}
 	srv := httptest.NewServer(dir)
@@ -71,13 +93,14 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var p warden.Provider = warden.ProviderFunc(client.Groups)
-	p = timeout.Wrap(p, time.Second)
-	p = retry.Wrap(p, retry.WithAttempts(2), retry.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
-		retry.WithRetryIf(httpapi.Retryable)) // a 404 will not change if asked again
-	br := breaker.New(p, breaker.WithName("directory"), breaker.WithFailures(3), breaker.WithOpenTimeout(time.Minute),
-		breaker.WithFailureIf(httpapi.Retryable)) // a 404 says the directory is up
-	groups := cache.New(br, cache.WithTTL(time.Minute), cache.WithSize(10000))
+	// The breaker reports from the fetch that changed its state, which
+	// the cache runs while check waits for it.
+	groups, err := directoryGroups(client, func(e breaker.Event) {
+		fmt.Fprintf(out, "breaker %s: %s -> %s\n", e.Name, e.From, e.To)
+	})
+	if err != nil {
+		return err
+	}
 
 	m, err := models.Load(models.Permissions)
 	if err != nil {
@@ -126,7 +149,6 @@ func run(ctx context.Context, out io.Writer) error {
 	for range 3 {
 		check("alice", "posts:read")
 	}
-	fmt.Fprintf(out, "breaker: %s\n", br.State())
 	before := dir.calls.Load()
 	check("alice", "posts:read")
 	fmt.Fprintf(out, "directory calls while open: %d\n", dir.calls.Load()-before)

@@ -21,8 +21,8 @@ directory calls: 4
 # the directory goes down: fetches fail and deny, then the breaker opens and fails fast
 alice posts:read   deny (groups unavailable: status 503)
 alice posts:read   deny (groups unavailable: status 503)
+breaker directory: closed -> open
 alice posts:read   deny (groups unavailable: status 503)
-breaker: open
 alice posts:read   deny (groups unavailable: circuit open)
 directory calls while open: 0
 `

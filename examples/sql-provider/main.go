@@ -104,7 +104,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "authz_groups for carol: %s\n", strings.Join(direct, ","))
 
 	fmt.Fprintln(out, "# per-caller lookups, cached by identity")
-	groups := cache.New(warden.ProviderFunc(store.Groups), cache.WithTTL(30*time.Second))
+	groups, err := cache.Wrap(warden.ProviderFunc(store.Groups), cache.WithTTL(30*time.Second))
+	if err != nil {
+		return err
+	}
 	for _, id := range []string{"alice", "bob", "Alice"} {
 		g, err := groups.Fetch(ctx, &warden.Token{Identity: id})
 		if err != nil {
