@@ -11,6 +11,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 	"github.com/wardenhq/warden/watcher"
 )
@@ -67,7 +68,7 @@ func TestChangeWithWatcherDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := server.OpenEnforcer(t.Context(), e.db.DB, m, server.TablesWithPrefix("").Policy, nil)
+	other, err := policyadmin.OpenEnforcer(t.Context(), e.db.DB, m, policyadmin.TablesWithPrefix("").Policy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

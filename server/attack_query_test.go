@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/config/dbtest"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // TestAttackQueryString is the attack suite of the query-string edge: a
@@ -40,12 +40,12 @@ func TestAttackQueryString(t *testing.T) {
 func TestSemicolonQueryChangesNothing(t *testing.T) {
 	e := newEnv(t, dbtest.SQLite)
 	root := tok(t, "root", nil, nil)
-	before := len(server.AllRules(e.policy)) + len(server.AllRules(e.admin))
+	before := len(policyadmin.AllRules(e.policy)) + len(policyadmin.AllRules(e.admin))
 	res := e.do("POST", "/v1/groups?x=1;scope=admin", root, `{"member":"mallory","role":"viewer"}`)
 	if res.status != http.StatusBadRequest {
 		t.Fatalf("status %d: %s", res.status, res.body)
 	}
-	if after := len(server.AllRules(e.policy)) + len(server.AllRules(e.admin)); after != before {
+	if after := len(policyadmin.AllRules(e.policy)) + len(policyadmin.AllRules(e.admin)); after != before {
 		t.Fatalf("rules went from %d to %d", before, after)
 	}
 }

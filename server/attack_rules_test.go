@@ -10,7 +10,7 @@ import (
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/internal/rulecases"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // TestRuleValueAttacks runs the rule-value attack suite through the API:
@@ -62,7 +62,7 @@ func TestBadRowInTheStoreKeepsTheLastGoodPolicy(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, open opener) {
 		e := newEnv(t, open)
 		ctx := t.Context()
-		if err := e.db.Exec("INSERT INTO "+server.DefaultPolicyTable+" (ptype, v0, v1, v2, v3) VALUES (?, ?, ?, ?, ?)",
+		if err := e.db.Exec("INSERT INTO "+policyadmin.DefaultPolicyTable+" (ptype, v0, v1, v2, v3) VALUES (?, ?, ?, ?, ?)",
 			"p", "mallory", "/posts(", "GET", "allow").Error; err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -40,7 +41,7 @@ func TestFailedChangeIsAudited(t *testing.T) {
 		e := newEnv(t, open)
 		root := tok(t, "root", nil, nil)
 		// The served policy's table goes away; the audit table stays.
-		if err := e.db.Exec("DROP TABLE " + server.DefaultPolicyTable).Error; err != nil {
+		if err := e.db.Exec("DROP TABLE " + policyadmin.DefaultPolicyTable).Error; err != nil {
 			t.Fatal(err)
 		}
 		res := e.do("POST", "/v1/groups", root, `{"member":"fay","role":"viewer"}`, "X-Request-Id", "fail-1")
@@ -60,7 +61,7 @@ func TestFailedChangeIsAudited(t *testing.T) {
 		if ar.status != http.StatusOK || len(page.Entries) != 1 || !page.Entries[0].Failed {
 			t.Errorf("GET /v1/audit = %d %s; want the entry marked failed", ar.status, ar.body)
 		}
-		if strings.Contains(string(ar.body), server.DefaultPolicyTable) {
+		if strings.Contains(string(ar.body), policyadmin.DefaultPolicyTable) {
 			t.Errorf("GET /v1/audit leaks the cause: %s", ar.body)
 		}
 	})

@@ -11,7 +11,7 @@ import (
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/internal/tcpproxy"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // TestAuditInsertCut: the connection is cut exactly when the audit row's
@@ -67,14 +67,14 @@ func TestAuditInsertCut(t *testing.T) {
 				t.Fatalf("grant with its audit insert cut: %d %s; want 503", res.status, res.body)
 			}
 			var n int64
-			if err := direct.Table(server.DefaultPolicyTable).Where("v0 = ?", "kim").Count(&n).Error; err != nil || n != 0 {
+			if err := direct.Table(policyadmin.DefaultPolicyTable).Where("v0 = ?", "kim").Count(&n).Error; err != nil || n != 0 {
 				t.Fatalf("%d rule rows for kim (%v); want none", n, err)
 			}
 			m, err := enforcer.LoadModel("../conf/model.conf")
 			if err != nil {
 				t.Fatal(err)
 			}
-			other, err := server.OpenEnforcer(t.Context(), direct.DB, m, server.DefaultPolicyTable, nil)
+			other, err := policyadmin.OpenEnforcer(t.Context(), direct.DB, m, policyadmin.DefaultPolicyTable, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -190,7 +191,7 @@ func TestForbiddenChangesChangeNothing(t *testing.T) {
 		snapshot := func() string {
 			var b strings.Builder
 			for _, en := range []*enforcer.Enforcer{e.policy, e.admin} {
-				for _, r := range server.AllRules(en) {
+				for _, r := range policyadmin.AllRules(en) {
 					b.WriteString(r.String() + "\n")
 				}
 			}

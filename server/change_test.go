@@ -11,6 +11,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -72,8 +73,8 @@ func TestGrantRevokeAuditExport(t *testing.T) {
 					t.Errorf("export lacks %q:\n%s", want, res.body)
 				}
 			}
-			if n := strings.Count(string(res.body), "\n"); n != len(server.AllRules(e.policy)) {
-				t.Errorf("export has %d lines, policy %d rules", n, len(server.AllRules(e.policy)))
+			if n := strings.Count(string(res.body), "\n"); n != len(policyadmin.AllRules(e.policy)) {
+				t.Errorf("export has %d lines, policy %d rules", n, len(policyadmin.AllRules(e.policy)))
 			}
 
 			r := change("DELETE", "/v1/rules", rule)
@@ -238,14 +239,14 @@ func TestAuditFailureIsReported(t *testing.T) {
 				t.Fatalf("status %d: %s", res.status, res.body)
 			}
 			var n int64
-			if err := e.db.Table(server.DefaultPolicyTable).Where("v0 = ?", "kim").Count(&n).Error; err != nil || n != 0 {
+			if err := e.db.Table(policyadmin.DefaultPolicyTable).Where("v0 = ?", "kim").Count(&n).Error; err != nil || n != 0 {
 				t.Fatalf("%d rule rows for kim (%v); want none", n, err)
 			}
 			m, err := enforcer.LoadModel("../conf/model.conf")
 			if err != nil {
 				t.Fatal(err)
 			}
-			other, err := server.OpenEnforcer(t.Context(), e.db.DB, m, server.DefaultPolicyTable, nil)
+			other, err := policyadmin.OpenEnforcer(t.Context(), e.db.DB, m, policyadmin.DefaultPolicyTable, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // MaxCheckValueLen bounds a string value of a /v1/check request.
@@ -79,7 +80,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		decide(w, r)
 		return
 	}
-	middleware.Guard(PermCheck, s.guard(PermCheck))(decide).ServeHTTP(w, r)
+	middleware.Guard(policyadmin.PermCheck, s.guard(policyadmin.PermCheck))(decide).ServeHTTP(w, r)
 }
 
 func (s *Server) decideOne(r *http.Request, it checkItem) CheckResult {
@@ -145,18 +146,9 @@ func (s *Server) parseCheck(b []byte) ([]checkItem, bool, error) {
 }
 
 // requestFields returns the model's request field names ("sub", "obj",
-// "act" for r = sub, obj, act).
-func requestFields(e *enforcer.Enforcer) []string {
-	a, ok := e.Model()["r"]["r"]
-	if !ok {
-		return nil
-	}
-	out := make([]string, len(a.Tokens))
-	for i, t := range a.Tokens {
-		out[i] = strings.TrimPrefix(t, "r_")
-	}
-	return out
-}
+// "act" for r = sub, obj, act), asked of the enforcer on every request
+// rather than read from a copy of its model.
+func requestFields(e *enforcer.Enforcer) []string { return e.Fields("r") }
 
 func parseCheckItem(b []byte, names []string, prefix string) (checkItem, error) {
 	join := func(f string) string {

@@ -1,5 +1,8 @@
 // Package server is Warden's decision and management HTTP API, served by
-// `warden serve`.
+// `warden serve`. It holds the HTTP concerns only: routes, authorization of
+// callers, input checks, answers. Opening, seeding and changing the
+// policies, the audit of each change and the lockout guard are package
+// policyadmin's, which the command line calls too.
 //
 // # Endpoints
 //
@@ -46,8 +49,8 @@
 // policy holding warden:admin (revoking the seed rule, a deny for
 // warden-admin) is refused with 409 "conflict", the field naming the rule
 // (values, or rules[i] in the list form), by the API and the command line
-// alike. A role holding warden:admin counts, since token groups naming it
-// reach it.
+// alike (policyadmin.ErrLockout; the guard holds across instances, see
+// package policyadmin).
 //
 // # Input and errors
 //
@@ -69,15 +72,16 @@
 //
 // Every grant and revoke, failed or not, is recorded with package audit:
 // the caller's identity, the rules asked for, those present before and
-// after, the time, the remote address and the request id. Apply is the one
-// function that changes a policy; the command line uses it too. The remote
+// after, the time, the remote address and the request id.
+// policyadmin.Apply is the one function that changes a policy; the command
+// line uses it too. The remote
 // address is the connection's: X-Forwarded-For is not trusted, since any
 // client can send it. The request id is the caller's X-Request-Id when it is
 // short and printable, else a random one, and is returned in error bodies.
 //
 // # Changes and the store
 //
-// OpenEnforcer keeps each policy in a rulelog store: a grant or revoke
+// policyadmin.OpenEnforcer keeps each policy in a rulelog store: a grant or revoke
 // writes the rule rows, a change log row per rule changed and its audit row
 // in one transaction, then brings this instance's memory up to the written
 // revision by reading the log. "changed" is what the store affected. The

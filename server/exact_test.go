@@ -15,6 +15,7 @@ import (
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -53,7 +54,7 @@ func TestRuleTwinsAreDistinctRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		restarted, err := server.OpenEnforcer(context.Background(), e.db.DB, m, server.DefaultPolicyTable,
+		restarted, err := policyadmin.OpenEnforcer(context.Background(), e.db.DB, m, policyadmin.DefaultPolicyTable,
 			slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
@@ -83,14 +84,14 @@ func TestOpenEnforcerRefusesInexactTable(t *testing.T) {
 	if err := db.Exec("ALTER DATABASE `" + db.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci").Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gormadapter.NewAdapterByDBUseTableName(db.DB, "", server.DefaultPolicyTable); err != nil {
+	if _, err := gormadapter.NewAdapterByDBUseTableName(db.DB, "", policyadmin.DefaultPolicyTable); err != nil {
 		t.Fatal(err)
 	}
 	m, err := enforcer.LoadModel("../conf/model.conf")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = server.OpenEnforcer(context.Background(), db.DB, m, server.DefaultPolicyTable, nil)
+	_, err = policyadmin.OpenEnforcer(context.Background(), db.DB, m, policyadmin.DefaultPolicyTable, nil)
 	if !errors.Is(err, sqlstore.ErrInexactColumns) {
 		t.Fatalf("OpenEnforcer = %v, want ErrInexactColumns", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
 	"github.com/wardenhq/warden/models"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -33,13 +34,13 @@ func Example() {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	m, _ := enforcer.LoadModel("../conf/model.conf")
-	policy, _ := server.OpenEnforcer(ctx, db, m, server.DefaultPolicyTable, quiet)
+	policy, _ := policyadmin.OpenEnforcer(ctx, db, m, policyadmin.DefaultPolicyTable, quiet)
 	am, _ := models.Load(models.Permissions)
-	admin, _ := server.OpenEnforcer(ctx, db, am, server.DefaultAdminTable, quiet)
+	admin, _ := policyadmin.OpenEnforcer(ctx, db, am, policyadmin.DefaultAdminTable, quiet)
 	log, _ := audit.New(ctx, db, audit.WithLogger(quiet))
-	seed, _ := server.ReadPolicyFile(ctx, m, "../conf/policy.csv")
-	_, _ = server.Seed(ctx, policy, log, server.ScopePolicy, "system", seed)
-	_, _ = server.Seed(ctx, admin, log, server.ScopeAdmin, "system", server.AdminSeed)
+	seed, _ := policyadmin.ReadPolicyFile(ctx, m, "../conf/policy.csv")
+	_, _ = policyadmin.Seed(ctx, policy, log, policyadmin.ScopePolicy, "system", seed)
+	_, _ = policyadmin.Seed(ctx, admin, log, policyadmin.ScopeAdmin, "system", policyadmin.AdminSeed)
 
 	key := []byte("an example secret of 32 bytes or more")
 	v, _ := token.New(ctx, token.WithIssuer("https://idp"), token.WithAudience("warden"), token.WithHMACSecret(key))
@@ -51,7 +52,7 @@ func Example() {
 
 	// The caller's token makes it a member of warden-admin.
 	tok, _ := token.MintHS256(key, token.Claims{Issuer: "https://idp", Audience: []string{"warden"}, Subject: "ops",
-		Groups: []string{server.AdminRole}, TTL: time.Minute})
+		Groups: []string{policyadmin.AdminRole}, TTL: time.Minute})
 	req, _ := http.NewRequest("POST", ts.URL+"/v1/check", strings.NewReader(`{"sub":"bob","obj":"/posts/42","act":"GET"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	res, err := http.DefaultClient.Do(req)

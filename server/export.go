@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // handleExport writes the policy of the scope as a policy.csv file that
@@ -16,7 +17,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, _ := s.enforcerFor(scope)
-	rules := AllRules(e)
+	rules := policyadmin.AllRules(e)
 	lines := make([]csvfile.Line, len(rules))
 	for i, rl := range rules {
 		lines[i] = csvfile.Line{PType: rl.PType, Values: rl.Values}

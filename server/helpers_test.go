@@ -21,6 +21,7 @@ import (
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
 	"github.com/wardenhq/warden/models"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -55,8 +56,8 @@ func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables := server.TablesWithPrefix("")
-	policy, err := server.OpenEnforcer(ctx, db.DB, m, tables.Policy, logger)
+	tables := policyadmin.TablesWithPrefix("")
+	policy, err := policyadmin.OpenEnforcer(ctx, db.DB, m, tables.Policy, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := server.OpenEnforcer(ctx, db.DB, am, tables.Admin, logger)
+	admin, err := policyadmin.OpenEnforcer(ctx, db.DB, am, tables.Admin, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,15 +73,15 @@ func newEnv(t testing.TB, open func(testing.TB) dbtest.DB, opts ...server.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	seed, err := server.ReadPolicyFile(ctx, m, "../conf/policy.csv")
+	seed, err := policyadmin.ReadPolicyFile(ctx, m, "../conf/policy.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := server.Seed(ctx, policy, log, server.ScopePolicy, "system", seed); err != nil {
+	if _, err := policyadmin.Seed(ctx, policy, log, policyadmin.ScopePolicy, "system", seed); err != nil {
 		t.Fatal(err)
 	}
-	adminSeed := append(append([]enforcer.Rule{}, server.AdminSeed...), enforcer.G("root", server.AdminRole))
-	if _, err := server.Seed(ctx, admin, log, server.ScopeAdmin, "system", adminSeed); err != nil {
+	adminSeed := append(append([]enforcer.Rule{}, policyadmin.AdminSeed...), enforcer.G("root", policyadmin.AdminRole))
+	if _, err := policyadmin.Seed(ctx, admin, log, policyadmin.ScopeAdmin, "system", adminSeed); err != nil {
 		t.Fatal(err)
 	}
 	v, err := token.New(ctx, token.WithIssuer(issuer), token.WithAudience(audience), token.WithHMACSecret(secret))

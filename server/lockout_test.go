@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,7 +9,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // TestAdminLockoutRefused: an admin-scope change that would leave no
@@ -31,7 +30,7 @@ func TestAdminLockoutRefused(t *testing.T) {
 			{"the culprit of a list", "DELETE", "/v1/rules?scope=admin",
 				`{"rules":[{"ptype":"g","values":["nobody","warden-admin"]},` + seedRule + `]}`, "rules[1]"},
 		}
-		before := server.AllRules(e.admin)
+		before := policyadmin.AllRules(e.admin)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				res := e.do(tt.method, tt.path, root, tt.body)
@@ -45,7 +44,7 @@ func TestAdminLockoutRefused(t *testing.T) {
 				}
 			})
 		}
-		if after := server.AllRules(e.admin); !slices.EqualFunc(before, after, func(a, b enforcer.Rule) bool { return a.String() == b.String() }) {
+		if after := policyadmin.AllRules(e.admin); !slices.EqualFunc(before, after, func(a, b enforcer.Rule) bool { return a.String() == b.String() }) {
 			t.Errorf("admin policy changed: %v -> %v", before, after)
 		}
 		if res := e.do("GET", "/v1/rules", root, ""); res.status != http.StatusOK {
@@ -67,26 +66,6 @@ func TestAdminLockoutRefused(t *testing.T) {
 			t.Errorf("ops cannot manage: %d", res.status)
 		}
 	})
-}
-
-// TestApplyLockout: Apply refuses the lockout for every caller (the
-// command line uses it), with an error matching ErrLockout.
-func TestApplyLockout(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite)
-	_, err := server.Apply(t.Context(), e.admin, e.audit, server.Change{Scope: server.ScopeAdmin, Action: audit.ActionRevoke,
-		Rules: server.AdminSeed, Actor: "os:test", Source: "cli"})
-	var le *server.LockoutError
-	if !errors.Is(err, server.ErrLockout) || !errors.As(err, &le) || le.Index != 0 {
-		t.Fatalf("err = %v, want a LockoutError for rule 0", err)
-	}
-	if len(e.admin.Rules("p")) != 1 {
-		t.Error("the refused revoke changed the admin policy")
-	}
-	// The served policy has no such guard: its rules are not about Warden.
-	if _, err := server.Apply(t.Context(), e.policy, e.audit, server.Change{Scope: server.ScopePolicy, Action: audit.ActionRevoke,
-		Rules: []enforcer.Rule{enforcer.G("bob", "editor")}, Actor: "os:test", Source: "cli"}); err != nil {
-		t.Errorf("served-policy revoke: %v", err)
-	}
 }
 
 // TestUnknownQueryParameters: a query parameter an endpoint does not read
@@ -117,8 +96,8 @@ func TestUnknownQueryParameters(t *testing.T) {
 			}
 		})
 	}
-	if slices.ContainsFunc(server.AllRules(e.policy), func(r enforcer.Rule) bool { return r.Values[0] == "quentin" }) ||
-		slices.ContainsFunc(server.AllRules(e.admin), func(r enforcer.Rule) bool { return r.Values[0] == "quentin" }) {
+	if slices.ContainsFunc(policyadmin.AllRules(e.policy), func(r enforcer.Rule) bool { return r.Values[0] == "quentin" }) ||
+		slices.ContainsFunc(policyadmin.AllRules(e.admin), func(r enforcer.Rule) bool { return r.Values[0] == "quentin" }) {
 		t.Error("a refused request changed a policy")
 	}
 	// Unknown parameters are refused only after authorization: an
@@ -165,33 +144,4 @@ func TestLockoutCountsIdentitiesNotRoles(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestLockoutCountsConfiguredAdmins: an identity configured as an
-// administrator (Change.Admins, warden serve --admin) counts even where
-// the policy also grants it as a role.
-func TestLockoutCountsConfiguredAdmins(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite)
-	ctx := t.Context()
-	apply := func(action string, admins []string, rules ...enforcer.Rule) error {
-		_, err := server.Apply(ctx, e.admin, e.audit, server.Change{Scope: server.ScopeAdmin, Action: action,
-			Rules: rules, Actor: "os:test", Source: "cli", Admins: admins})
-		return err
-	}
-	// ops holds warden-admin and is granted to carol: a role, as the policy reads.
-	for _, r := range []enforcer.Rule{enforcer.G("ops", server.AdminRole), enforcer.G("carol", "ops")} {
-		if err := apply(audit.ActionGrant, nil, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := apply(audit.ActionRevoke, nil, enforcer.G("root", server.AdminRole)); err != nil {
-		t.Fatal(err) // carol is left
-	}
-	deny := enforcer.P("carol", server.PermAdmin, "deny")
-	if err := apply(audit.ActionGrant, nil, deny); !errors.Is(err, server.ErrLockout) {
-		t.Fatalf("denying the last user: %v, want ErrLockout", err)
-	}
-	if err := apply(audit.ActionGrant, []string{"ops"}, deny); err != nil {
-		t.Fatalf("with ops configured as an admin: %v", err)
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/wardenhq/warden/filter"
 	"github.com/wardenhq/warden/filter/sqlfilter"
 	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // PlanOpen is the request value that marks the open field of a /v1/plan
@@ -36,7 +37,7 @@ type PlanResult struct {
 
 // handlePlan answers which values of the open field the request allows,
 // as a SQL filter. Like /v1/check, any caller may plan for its own
-// identity; planning for another subject needs PermCheck.
+// identity; planning for another subject needs policyadmin.PermCheck.
 func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 	u, ok := middleware.UserFrom(r.Context())
 	if !ok {
@@ -118,5 +119,5 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		plan(w, r)
 		return
 	}
-	middleware.Guard(PermCheck, s.guard(PermCheck))(plan).ServeHTTP(w, r)
+	middleware.Guard(policyadmin.PermCheck, s.guard(policyadmin.PermCheck))(plan).ServeHTTP(w, r)
 }

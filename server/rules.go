@@ -14,6 +14,7 @@ import (
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/permission"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // RulesPage is the answer of GET /v1/rules.
@@ -56,12 +57,12 @@ type groupBody struct {
 func scopeOf(r *http.Request) (string, error) {
 	sc := r.URL.Query().Get("scope")
 	switch sc {
-	case "", ScopePolicy:
-		return ScopePolicy, nil
-	case ScopeAdmin:
-		return ScopeAdmin, nil
+	case "", policyadmin.ScopePolicy:
+		return policyadmin.ScopePolicy, nil
+	case policyadmin.ScopeAdmin:
+		return policyadmin.ScopeAdmin, nil
 	}
-	return "", invalid("scope", "must be %s or %s", ScopePolicy, ScopeAdmin)
+	return "", invalid("scope", "must be %s or %s", policyadmin.ScopePolicy, policyadmin.ScopeAdmin)
 }
 
 func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
@@ -87,7 +88,7 @@ func (s *Server) handleListRules(w http.ResponseWriter, r *http.Request) {
 	if ptype == "" {
 		ptype = "p"
 	}
-	if fieldNames(e.Model(), ptype) == nil {
+	if fieldNames(e, ptype) == nil {
 		writeInputError(w, r, invalid("ptype", "ptype %q is not defined by the model", ptype))
 		return
 	}
@@ -151,7 +152,7 @@ func (s *Server) handleRules(action string) http.HandlerFunc {
 			return
 		}
 		rules, err := body.rules(e)
-		if err == nil && scope == ScopeAdmin {
+		if err == nil && scope == policyadmin.ScopeAdmin {
 			err = checkAdminRules(rules, body.Rules != nil)
 		}
 		if err != nil {
@@ -186,13 +187,12 @@ func checkAdminRules(rules []enforcer.Rule, list bool) error {
 }
 
 func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
-	m := e.Model()
 	single := b.PType != "" || b.Values != nil
 	switch {
 	case single && b.Rules != nil:
 		return nil, invalid("rules", "give either ptype and values, or rules")
 	case single:
-		r, err := validateRule(e, m, RuleJSON{PType: b.PType, Values: b.Values}, "")
+		r, err := validateRule(e, RuleJSON{PType: b.PType, Values: b.Values}, "")
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +209,7 @@ func (b rulesBody) rules(e *enforcer.Enforcer) ([]enforcer.Rule, error) {
 		if err := decodeStrict(raw, &rj, field); err != nil {
 			return nil, err
 		}
-		r, err := validateRule(e, m, rj, field)
+		r, err := validateRule(e, rj, field)
 		if err != nil {
 			return nil, err
 		}
@@ -238,8 +238,7 @@ func (b groupBody) rule(e *enforcer.Enforcer) (enforcer.Rule, error) {
 	if b.PType == "" {
 		b.PType = "g"
 	}
-	m := e.Model()
-	names := fieldNames(m, b.PType)
+	names := fieldNames(e, b.PType)
 	if names == nil || b.PType[0] != 'g' {
 		return enforcer.Rule{}, invalid("ptype", "ptype %q is not a role definition of the model", b.PType)
 	}
@@ -272,7 +271,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 	if u, ok := middleware.UserFrom(r.Context()); ok {
 		actor = u.ID()
 	}
-	res, err := Apply(r.Context(), e, s.audit, Change{
+	res, err := policyadmin.Apply(r.Context(), e, s.audit, policyadmin.Change{
 		Scope: scope, Action: action, Rules: rules, Actor: actor, Source: "api",
 		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()), Admins: s.admins,
 		RefusedIdentity: s.auth.IsRoleIdentity,
@@ -281,7 +280,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 	if s.onChange != nil {
 		s.onChange(scope, action, res.Changed, outcomeOf(res, err))
 	}
-	var lock *LockoutError
+	var lock *policyadmin.LockoutError
 	switch {
 	case errors.As(err, &lock):
 		writeError(w, r, http.StatusConflict, "conflict", field(lock.Index), lock.Error())
@@ -289,7 +288,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 	case errors.Is(err, enforcer.ErrInvalidRule):
 		writeError(w, r, http.StatusBadRequest, "invalid_request", "values", "the rule does not fit the model")
 		return
-	case errors.Is(err, ErrAudit):
+	case errors.Is(err, policyadmin.ErrAudit):
 		s.logger.ErrorContext(r.Context(), "server: change applied but not audited", "request_id", middleware.RequestID(r.Context()), "error", err)
 		writeError(w, r, http.StatusInternalServerError, "audit_failed", "",
 			"the change was applied but its audit record could not be stored; see the server log")
@@ -312,7 +311,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		s.writeUnavailable(w, r, action, err)
 		return
 	}
-	if res.notAnnounced {
+	if res.NotAnnounced {
 		s.logger.WarnContext(r.Context(), "server: change applied but not announced to the other instances",
 			"request_id", middleware.RequestID(r.Context()), "audit_id", res.AuditID)
 	}
@@ -323,25 +322,26 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 }
 
 // servedRolesGuard is the admin policy a change of scope must not lock
-// out through the served policy's roles (see Change.AdminPolicy), or nil.
+// out through the served policy's roles (see
+// policyadmin.Change.AdminPolicy), or nil.
 func (s *Server) servedRolesGuard(scope string) *enforcer.Enforcer {
-	if scope == ScopePolicy && s.auth.AsksRoleSource(s.policy) {
+	if scope == policyadmin.ScopePolicy && s.auth.AsksRoleSource(s.policy) {
 		return s.admin
 	}
 	return nil
 }
 
-func outcomeOf(res Result, err error) string {
+func outcomeOf(res policyadmin.Result, err error) string {
 	switch {
-	case err == nil && res.notAnnounced:
+	case err == nil && res.NotAnnounced:
 		return "not_announced"
 	case err == nil:
 		return "ok"
 	case errors.Is(err, enforcer.ErrInvalidRule):
 		return "invalid"
-	case errors.Is(err, ErrLockout):
+	case errors.Is(err, policyadmin.ErrLockout):
 		return "conflict"
-	case errors.Is(err, ErrAudit), errors.Is(err, audit.ErrWrite):
+	case errors.Is(err, policyadmin.ErrAudit), errors.Is(err, audit.ErrWrite):
 		return "audit_failed"
 	case errors.Is(err, enforcer.ErrOutcomeUnknown):
 		return "outcome_unknown"

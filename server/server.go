@@ -12,6 +12,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // Defaults of a Server.
@@ -90,7 +91,7 @@ func WithMaxBodyBytes(n int64) Option { return func(s *Server) { s.maxBody = n }
 
 // WithAdmins names the identities configured as administrators (warden
 // serve --admin). The lockout guard counts them as users even where the
-// admin policy also grants them as roles (see Change.Admins).
+// admin policy also grants them as roles (see policyadmin.Change.Admins).
 func WithAdmins(ids ...string) Option { return func(s *Server) { s.admins = append(s.admins, ids...) } }
 
 // WithMetricsHandler serves h at GET /metrics, without authentication.
@@ -145,7 +146,7 @@ func New(opts ...Option) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	admin := func(h http.HandlerFunc) http.Handler {
-		return s.auth.Authenticate(middleware.Guard(PermAdmin, s.guard(PermAdmin))(h))
+		return s.auth.Authenticate(middleware.Guard(policyadmin.PermAdmin, s.guard(policyadmin.PermAdmin))(h))
 	}
 	// Each route names the query parameters it reads; any other is refused.
 	mux.Handle("POST /v1/check", s.auth.Authenticate(strictQuery(s.handleCheck)))
@@ -198,9 +199,9 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 // enforcerFor returns the enforcer of scope.
 func (s *Server) enforcerFor(scope string) (*enforcer.Enforcer, bool) {
 	switch scope {
-	case "", ScopePolicy:
+	case "", policyadmin.ScopePolicy:
 		return s.policy, true
-	case ScopeAdmin:
+	case policyadmin.ScopeAdmin:
 		return s.admin, true
 	}
 	return nil, false

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/casbin/casbin/v2/model"
-
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // MaxValueLen bounds a rule value: gorm-adapter's casbin_rule columns hold
@@ -38,20 +37,17 @@ func toJSONList(rules []enforcer.Rule) []RuleJSON {
 	return out
 }
 
-// fieldNames returns the names of ptype's fields in m, without the "p_"
-// prefix, or nil when m does not define ptype.
-func fieldNames(m model.Model, ptype string) []string {
-	sec := "p"
-	if strings.HasPrefix(ptype, "g") {
-		sec = "g"
-	}
-	a, ok := m[sec][ptype]
-	if !ok || ptype == "" {
+// fieldNames returns the names of ptype's fields in e's model, as the
+// API names them (a role definition's are member, role and domain), or
+// nil when the model does not define ptype as a policy or role type. It
+// reads the enforcer's field names, not a copy of the model.
+func fieldNames(e *enforcer.Enforcer, ptype string) []string {
+	if ptype == "" || (ptype[0] != 'p' && ptype[0] != 'g') {
 		return nil
 	}
-	if sec == "g" {
+	out := e.Fields(ptype)
+	if ptype[0] == 'g' {
 		names := []string{"member", "role", "domain"}
-		out := make([]string, strings.Count(a.Value, "_"))
 		for i := range out {
 			if i < len(names) {
 				out[i] = names[i]
@@ -59,27 +55,22 @@ func fieldNames(m model.Model, ptype string) []string {
 				out[i] = fmt.Sprintf("field%d", i)
 			}
 		}
-		return out
-	}
-	out := make([]string, len(a.Tokens))
-	for i, t := range a.Tokens {
-		out[i] = strings.TrimPrefix(t, ptype+"_")
 	}
 	return out
 }
 
-// validateRule checks r against e's model m; field prefixes the names of
+// validateRule checks r against e's model; field prefixes the names of
 // errors.
-func validateRule(e *enforcer.Enforcer, m model.Model, r RuleJSON, field string) (enforcer.Rule, error) {
+func validateRule(e *enforcer.Enforcer, r RuleJSON, field string) (enforcer.Rule, error) {
 	if field != "" {
 		field += "."
 	}
 	if r.PType == "" {
 		return enforcer.Rule{}, invalid(field+"ptype", "required")
 	}
-	names := fieldNames(m, r.PType)
+	names := fieldNames(e, r.PType)
 	if names == nil {
-		return enforcer.Rule{}, invalid(field+"ptype", "ptype %q is not defined by the model (defined: %s)", r.PType, strings.Join(enforcer.PTypes(m), ", "))
+		return enforcer.Rule{}, invalid(field+"ptype", "ptype %q is not defined by the model (defined: %s)", r.PType, strings.Join(enforcer.PTypes(e.Model()), ", "))
 	}
 	if len(r.Values) != len(names) {
 		return enforcer.Rule{}, invalid(field+"values", "must have %d values (%s), got %d", len(names), strings.Join(names, ", "), len(r.Values))
@@ -144,25 +135,24 @@ func (e *fieldError) Is(target error) bool { return target == ErrInvalidInput }
 // applying one: each rule's ptype is defined by m, it has the model's
 // number of values, each value can be stored and read back unchanged (not
 // empty, no surrounding space or control character, at most MaxValueLen
-// bytes), an eft is allow or deny and, in ScopeAdmin, a p rule holds a
+// bytes), an eft is allow or deny and, in policyadmin.ScopeAdmin, a p rule holds a
 // valid permission, and every value is one the matcher's functions can
 // read (see enforcer.Enforcer.CheckRule). The error wraps ErrInvalidInput
 // and names the field: values[i] for a single rule, rules[i].values[j] for
 // several. The command line runs it too, so that no path skips the API's
 // checks.
 func ValidateRules(e *enforcer.Enforcer, scope string, rules []enforcer.Rule) error {
-	m := e.Model()
 	list := len(rules) != 1
 	for i, r := range rules {
 		field := ""
 		if list {
 			field = fmt.Sprintf("rules[%d]", i)
 		}
-		if _, err := validateRule(e, m, toJSON(r), field); err != nil {
+		if _, err := validateRule(e, toJSON(r), field); err != nil {
 			return err
 		}
 	}
-	if scope == ScopeAdmin {
+	if scope == policyadmin.ScopeAdmin {
 		return checkAdminRules(rules, list)
 	}
 	return nil

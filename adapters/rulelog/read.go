@@ -7,6 +7,7 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
+	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/enforcer"
 )
@@ -30,7 +31,13 @@ func (s *Store) LoadPolicy(m model.Model) error { return s.LoadPolicyCtx(context
 func (s *Store) LoadPolicyCtx(ctx context.Context, m model.Model) error {
 	ctx, cancel := context.WithTimeout(ctx, s.loadTimeout)
 	defer cancel()
-	rows, err := s.db.WithContext(ctx).Raw("SELECT id, ptype, v0, v1, v2, v3, v4, v5 FROM " + s.q.rules + " ORDER BY id").Rows()
+	return s.loadRows(s.db.WithContext(ctx), "", m)
+}
+
+// loadRows is LoadPolicyCtx on db, a pool or a transaction; lock ends the
+// SELECT (a locking read, or nothing).
+func (s *Store) loadRows(db *gorm.DB, lock string, m model.Model) error {
+	rows, err := db.Raw("SELECT id, ptype, v0, v1, v2, v3, v4, v5 FROM " + s.q.rules + " ORDER BY id" + lock).Rows()
 	if err != nil {
 		return fmt.Errorf("rulelog: load %s: %w", s.table, err)
 	}

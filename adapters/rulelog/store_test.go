@@ -219,3 +219,51 @@ func TestLoadKeepsAnEmptyLastValue(t *testing.T) {
 		t.Fatalf("load of a row wider than its ptype = %v", err)
 	}
 }
+
+// TestWriteLoadPolicy: a TxFunc reads the rules as its write leaves them,
+// its own change included and another store's earlier commit too, and the
+// Write it was given reads nothing once the transaction is over.
+func TestWriteLoadPolicy(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.Open(t)
+			s := newStore(t, db.DB)
+			e := newEnforcer(t, s)
+			other := newEnforcer(t, newStore(t, db.DB))
+			if _, err := e.AddRules(ctx, enforcer.P("alice", "d", "read"), enforcer.G("bob", "r")); err != nil {
+				t.Fatal(err)
+			}
+			// A second store on the same table commits a change this
+			// enforcer has not read: the transaction sees it all the same.
+			if _, err := other.AddRules(ctx, enforcer.P("carol", "d", "read")); err != nil {
+				t.Fatal(err)
+			}
+			var seen []string
+			var kept rulelog.Write
+			fctx := rulelog.WithTxFunc(ctx, func(ctx context.Context, tx *gorm.DB, w rulelog.Write) error {
+				kept = w
+				m := rbacModel(t)
+				if err := w.LoadPolicy(ctx, m); err != nil {
+					return err
+				}
+				for _, r := range enforcer.ModelRules(m) {
+					seen = append(seen, r.String())
+				}
+				return nil
+			})
+			if _, err := e.RemoveRules(fctx, enforcer.P("alice", "d", "read")); err != nil {
+				t.Fatal(err)
+			}
+			if want := []string{"p, carol, d, read", "g, bob, r"}; !slices.Equal(seen, want) {
+				t.Errorf("inside the revoke of alice the store holds %q, want %q", seen, want)
+			}
+			if err := kept.LoadPolicy(ctx, rbacModel(t)); err == nil {
+				t.Error("LoadPolicy after the transaction ended: no error")
+			}
+			if err := (rulelog.Write{}).LoadPolicy(ctx, rbacModel(t)); err == nil {
+				t.Error("LoadPolicy of a Write no transaction gave: no error")
+			}
+		})
+	}
+}

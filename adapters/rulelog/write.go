@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/casbin/casbin/v2/model"
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/enforcer"
@@ -27,6 +28,29 @@ type Write struct {
 	Revision uint64
 	// ChangeID is the write's random id, in every log row it writes.
 	ChangeID string
+
+	store *Store
+	tx    *gorm.DB // the write's transaction, while a TxFunc runs
+}
+
+// LoadPolicy reads the store's rules into m as the write's transaction
+// sees them, its own changes included, as LoadPolicyCtx does. The
+// transaction took the head row's lock first, so no other writer of the
+// store can change them until it ends: a TxFunc judges the policy that
+// commits (package policyadmin refuses there an admin change that would
+// leave no administrator, whatever other instances wrote meanwhile). On
+// MySQL the read locks the rows it reads, so that it sees the latest
+// committed rows whatever the isolation level. It works only while the
+// TxFunc it was given to runs.
+func (w Write) LoadPolicy(ctx context.Context, m model.Model) error {
+	if w.tx == nil {
+		return errors.New("rulelog: Write.LoadPolicy outside its write's transaction")
+	}
+	lock := ""
+	if w.store.dialect == "mysql" {
+		lock = " LOCK IN SHARE MODE"
+	}
+	return w.store.loadRows(w.tx.WithContext(ctx), lock, m)
 }
 
 // TxFunc runs inside a write's transaction, after the rule and log rows are
@@ -147,7 +171,9 @@ func (s *Store) write(ctx context.Context, c enforcer.ChangeSet, f TxFunc, sess 
 	}
 	w.ChangeID = sess.changeID
 	if f != nil {
-		if err := f(ctx, tx, *w); err != nil {
+		fw := *w
+		fw.store, fw.tx = s, tx
+		if err := f(ctx, tx, fw); err != nil {
 			return fail(err)
 		}
 	}

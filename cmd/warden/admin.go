@@ -18,6 +18,7 @@ import (
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 	"github.com/wardenhq/warden/watcher"
 )
@@ -33,7 +34,7 @@ func registerAdminFlags(fs *flagSet, f *adminFlags) {
 	d := config.Defaults()
 	fs.StringVar(&f.db, "db", "", "database: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db (required)")
 	fs.StringVar(&f.model, "model", d.Model, modelUsage("Casbin model of the served policy"))
-	fs.StringVar(&f.scope, "scope", server.ScopePolicy, "policy to change: policy (the served one) or admin (who may manage Warden)")
+	fs.StringVar(&f.scope, "scope", policyadmin.ScopePolicy, "policy to change: policy (the served one) or admin (who may manage Warden)")
 	fs.StringVar(&f.prefix, "table-prefix", "", "`prefix` of the tables")
 	fs.StringVar(&f.channel, "channel", d.Channel, "NOTIFY or Redis `channel` of the running servers")
 	fs.StringVar(&f.redisWatcher, "redis-watcher", "", "Redis `address` the running servers sync through")
@@ -59,7 +60,7 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	if f.db == "" {
 		return nil, errors.New("--db is required (or WARDEN_DB)")
 	}
-	tables := server.TablesWithPrefix(f.prefix)
+	tables := policyadmin.TablesWithPrefix(f.prefix)
 	var (
 		m       model.Model
 		table   string
@@ -67,16 +68,16 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 		err     error
 	)
 	switch f.scope {
-	case server.ScopePolicy:
+	case policyadmin.ScopePolicy:
 		var cm chosenModel
 		cm, err = loadModel(f.model)
 		m = cm.m
 		table, channel = tables.Policy, f.channel
-	case server.ScopeAdmin:
+	case policyadmin.ScopeAdmin:
 		m, err = models.Load(models.Permissions)
 		table, channel = tables.Admin, f.channel+"_admin"
 	default:
-		return nil, fmt.Errorf("--scope must be %s or %s, not %q", server.ScopePolicy, server.ScopeAdmin, f.scope)
+		return nil, fmt.Errorf("--scope must be %s or %s, not %q", policyadmin.ScopePolicy, policyadmin.ScopeAdmin, f.scope)
 	}
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	}
 	st := &adminStore{scope: f.scope, channel: channel, close: func() { closeDB(db) }}
 	fail := func(err error) (*adminStore, error) { st.close(); return nil, err }
-	if st.e, err = server.OpenEnforcer(ctx, db, m, table, logger, storeOptions(f.db, f.redisWatcher, channel, "cli-"+newInstanceID())...); err != nil {
+	if st.e, err = policyadmin.OpenEnforcer(ctx, db, m, table, logger, storeOptions(f.db, f.redisWatcher, channel, "cli-"+newInstanceID())...); err != nil {
 		return fail(err)
 	}
 	if st.log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
@@ -166,7 +167,7 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	if err := server.ValidateRules(st.e, st.scope, []enforcer.Rule{rule}); err != nil {
 		return errorf(stderr, cmd, "invalid rule %q: %v", rule.String(), err)
 	}
-	res, err := server.Apply(ctx, st.e, st.log, server.Change{Scope: st.scope, Action: action,
+	res, err := policyadmin.Apply(ctx, st.e, st.log, policyadmin.Change{Scope: st.scope, Action: action,
 		Rules: []enforcer.Rule{rule}, Actor: osActor(), Source: "cli"})
 	if errors.Is(err, enforcer.ErrOutcomeUnknown) {
 		return errorf(stderr, cmd, "the database did not confirm the change and could not be asked whether it is stored; "+
@@ -209,7 +210,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if st.e == nil {
 		fmt.Fprintf(stderr, "warden list: the database has no table %s: no policy is stored there yet\n", st.table)
 	} else {
-		rules = server.AllRules(st.e)
+		rules = policyadmin.AllRules(st.e)
 	}
 	if *ptype != "" && st.e != nil {
 		if !slices.Contains(enforcer.PTypes(st.e.Model()), *ptype) {
@@ -274,7 +275,7 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return errorf(stderr, "audit", "%v", err)
 	}
 	defer closeDB(db)
-	l, err := audit.Open(db, audit.WithTable(server.TablesWithPrefix(f.prefix).Audit),
+	l, err := audit.Open(db, audit.WithTable(policyadmin.TablesWithPrefix(f.prefix).Audit),
 		audit.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		return errorf(stderr, "audit", "%v", err)
@@ -326,7 +327,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errorf(stderr, "audit verify", "%v", err)
 	}
 	defer closeDB(db)
-	l, err := audit.Open(db, audit.WithTable(server.TablesWithPrefix(f.prefix).Audit))
+	l, err := audit.Open(db, audit.WithTable(policyadmin.TablesWithPrefix(f.prefix).Audit))
 	if err != nil {
 		return errorf(stderr, "audit verify", "%v", err)
 	}

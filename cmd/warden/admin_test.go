@@ -13,6 +13,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/internal/rulecases"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 )
 
@@ -42,7 +43,7 @@ func TestAdminCommands(t *testing.T) {
 				{[]string{"list", "--ptype", "g"}, 0, "g, yan, viewer\n", ""},
 				{[]string{"revoke", "g", "yan", "viewer"}, 0, "revoked: g, yan, viewer", ""},
 				{[]string{"revoke", "g", "yan", "viewer"}, 0, "not present: g, yan, viewer", ""},
-				{[]string{"grant", "--scope", "admin", "g", "yan", server.AdminRole}, 0, "granted: g, yan, warden-admin", ""},
+				{[]string{"grant", "--scope", "admin", "g", "yan", policyadmin.AdminRole}, 0, "granted: g, yan, warden-admin", ""},
 				{[]string{"list", "--scope", "admin"}, 0, "g, yan, warden-admin\n", ""},
 				// Errors.
 				{[]string{"grant", "g"}, 2, "", "give a rule as PTYPE VALUE"},
@@ -193,18 +194,18 @@ func TestRevokeLastAdminRefused(t *testing.T) {
 		code := run(append([]string{args[0], "--db", db.DSN, "--model", confModel, "--scope", "admin"}, args[1:]...), &out, &errb)
 		return code, errb.String()
 	}
-	if code, errOut := cli("grant", "p", server.AdminRole, "warden:*", "allow"); code != exitOK {
+	if code, errOut := cli("grant", "p", policyadmin.AdminRole, "warden:*", "allow"); code != exitOK {
 		t.Fatalf("grant: %d %s", code, errOut)
 	}
-	code, errOut := cli("revoke", "p", server.AdminRole, "warden:*", "allow")
+	code, errOut := cli("revoke", "p", policyadmin.AdminRole, "warden:*", "allow")
 	if code == exitOK || !strings.Contains(errOut, "would leave no identity of the admin policy with warden:admin") {
 		t.Errorf("revoke of the last admin grant: exit %d, stderr %q; want refused", code, errOut)
 	}
-	if code, errOut := cli("grant", "g", "root", server.AdminRole); code != exitOK {
+	if code, errOut := cli("grant", "g", "root", policyadmin.AdminRole); code != exitOK {
 		t.Fatalf("grant root: %d %s", code, errOut)
 	}
 	// A deny for the role would lock root out just the same.
-	if code, errOut := cli("grant", "p", server.AdminRole, "warden:admin", "deny"); code == exitOK {
+	if code, errOut := cli("grant", "p", policyadmin.AdminRole, "warden:admin", "deny"); code == exitOK {
 		t.Errorf("deny for the admin role accepted: %s", errOut)
 	}
 }

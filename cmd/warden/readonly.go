@@ -16,7 +16,7 @@ import (
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // The read-only commands (list, audit, audit verify) create and migrate
@@ -62,26 +62,26 @@ type policyReader struct {
 // openPolicyReader reads the policy of f.scope. A policy table that does
 // not exist holds no rule: e is nil, and the caller says so.
 func openPolicyReader(ctx context.Context, f adminFlags) (*policyReader, error) {
-	tables := server.TablesWithPrefix(f.prefix)
+	tables := policyadmin.TablesWithPrefix(f.prefix)
 	var (
 		m     model.Model
 		table string
 	)
 	switch f.scope {
-	case server.ScopePolicy:
+	case policyadmin.ScopePolicy:
 		cm, err := loadModel(f.model)
 		if err != nil {
 			return nil, err
 		}
 		m, table = cm.m, tables.Policy
-	case server.ScopeAdmin:
+	case policyadmin.ScopeAdmin:
 		var err error
 		if m, err = models.Load(models.Permissions); err != nil {
 			return nil, err
 		}
 		table = tables.Admin
 	default:
-		return nil, fmt.Errorf("--scope must be %s or %s, not %q", server.ScopePolicy, server.ScopeAdmin, f.scope)
+		return nil, fmt.Errorf("--scope must be %s or %s, not %q", policyadmin.ScopePolicy, policyadmin.ScopeAdmin, f.scope)
 	}
 	db, err := openExistingDB(f.db)
 	if err != nil {

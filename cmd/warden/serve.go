@@ -26,6 +26,7 @@ import (
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
 	"github.com/wardenhq/warden/models"
+	"github.com/wardenhq/warden/policyadmin"
 	"github.com/wardenhq/warden/server"
 	"github.com/wardenhq/warden/watcher"
 	"github.com/wardenhq/warden/watcher/pgwatcher"
@@ -196,7 +197,7 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 		return nil, err
 	}
 	app.closers = append(app.closers, func() { closeDB(db) })
-	tables := server.TablesWithPrefix(cfg.TablePrefix)
+	tables := policyadmin.TablesWithPrefix(cfg.TablePrefix)
 	m := files.model
 	am, err := models.Load(models.Permissions)
 	if err != nil {
@@ -206,11 +207,11 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 	app.instance = newInstanceID()
 	err = withSetupLock(ctx, db, "warden_setup:"+tables.Policy, func() error {
 		var err error
-		if app.policy, err = server.OpenEnforcer(ctx, db, m, tables.Policy, logger,
+		if app.policy, err = policyadmin.OpenEnforcer(ctx, db, m, tables.Policy, logger,
 			storeOptions(cfg.DB, cfg.RedisWatcher, cfg.Channel, app.instance)...); err != nil {
 			return err
 		}
-		if app.admin, err = server.OpenEnforcer(ctx, db, am, tables.Admin, logger,
+		if app.admin, err = policyadmin.OpenEnforcer(ctx, db, am, tables.Admin, logger,
 			storeOptions(cfg.DB, cfg.RedisWatcher, cfg.Channel+"_admin", app.instance)...); err != nil {
 			return err
 		}
@@ -225,8 +226,8 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 	warnWithoutAdmin(ctx, app.admin, logger)
 
 	met := metrics.New()
-	met.Policy(server.ScopePolicy, app.policy)
-	met.Policy(server.ScopeAdmin, app.admin)
+	met.Policy(policyadmin.ScopePolicy, app.policy)
+	met.Policy(policyadmin.ScopeAdmin, app.admin)
 	// The chain head, outside the database: a truncated or rewritten
 	// audit log shows as a sequence that goes down or a hash that changes.
 	met.AuditChain(log.Table(), log.ChainHead)
@@ -259,7 +260,7 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 		// "warden-admin" would be the admin role): the decider is wrapped
 		// by metrics, so the sources are named, warden-admin too, which
 		// callers may hold through their token's groups only.
-		middleware.WithRoleSources(app.policy, app.admin, middleware.RoleNames{server.AdminRole}),
+		middleware.WithRoleSources(app.policy, app.admin, middleware.RoleNames{policyadmin.AdminRole}),
 		middleware.WithLogger(logger),
 		middleware.WithDecisionLogSampling(cfg.DecisionLogEvery),
 	)
@@ -289,27 +290,27 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 // an empty admin policy, and makes the configured admins members of it.
 // Each change is audited.
 func seed(ctx context.Context, cfg config.Config, app *serveApp, files serveFiles, log *audit.Log, logger *slog.Logger) error {
-	if cfg.Seed != "" && len(server.AllRules(app.policy)) == 0 {
+	if cfg.Seed != "" && policyadmin.Empty(app.policy) {
 		if files.seedErr != nil {
 			return files.seedErr
 		}
 		rules := files.seed
-		if ok, err := server.Seed(ctx, app.policy, log, server.ScopePolicy, "system:seed", rules); err != nil {
+		if ok, err := policyadmin.Seed(ctx, app.policy, log, policyadmin.ScopePolicy, "system:seed", rules); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		} else if ok {
 			logger.Info("warden: seeded the empty policy", "file", cfg.Seed, "rules", len(rules))
 		}
 	}
-	if _, err := server.Seed(ctx, app.admin, log, server.ScopeAdmin, "system:seed", server.AdminSeed); err != nil {
+	if _, err := policyadmin.Seed(ctx, app.admin, log, policyadmin.ScopeAdmin, "system:seed", policyadmin.AdminSeed); err != nil {
 		return fmt.Errorf("seed admin policy: %w", err)
 	}
 	held := app.admin.Rules("g")
 	for _, id := range cfg.Admins {
-		r := enforcer.G(id, server.AdminRole)
+		r := enforcer.G(id, policyadmin.AdminRole)
 		if slices.ContainsFunc(held, func(h enforcer.Rule) bool { return slices.Equal(h.Values, r.Values) }) {
 			continue // audited when it was granted
 		}
-		if _, err := server.Apply(ctx, app.admin, log, server.Change{Scope: server.ScopeAdmin, Action: audit.ActionGrant,
+		if _, err := policyadmin.Apply(ctx, app.admin, log, policyadmin.Change{Scope: policyadmin.ScopeAdmin, Action: audit.ActionGrant,
 			Rules: []enforcer.Rule{r}, Actor: "system:config", Source: "startup", Admins: cfg.Admins}); err != nil {
 			return fmt.Errorf("admin %q: %w", id, err)
 		}
@@ -373,7 +374,7 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 		name    string
 		e       *enforcer.Enforcer
 		channel string
-	}{{server.ScopePolicy, app.policy, cfg.Channel}, {server.ScopeAdmin, app.admin, cfg.Channel + "_admin"}}
+	}{{policyadmin.ScopePolicy, app.policy, cfg.Channel}, {policyadmin.ScopeAdmin, app.admin, cfg.Channel + "_admin"}}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	app.closers = append(app.closers, func() { cancel(); wg.Wait() })

@@ -12,7 +12,7 @@ import (
 
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // serveFiles is what serve reads from files before it touches the
@@ -47,7 +47,7 @@ func readServeFiles(ctx context.Context, cfg config.Config, logger *slog.Logger)
 			`or --seed "" to start with an empty policy`, cfg.Seed, wd)
 		return f, nil
 	}
-	if f.seed, err = server.ReadPolicyFile(ctx, cm.m, cfg.Seed); err != nil {
+	if f.seed, err = policyadmin.ReadPolicyFile(ctx, cm.m, cfg.Seed); err != nil {
 		return serveFiles{}, fmt.Errorf("seed: %w", err)
 	}
 	return f, nil
@@ -88,15 +88,15 @@ func warnWithoutAdmin(ctx context.Context, admin *enforcer.Enforcer, logger *slo
 	}
 	logger.Warn("warden: no administrator: every management call (GET/POST/DELETE /v1/rules, POST/DELETE /v1/groups, "+
 		"GET /v1/policy.csv, GET /v1/audit) will be refused with 403, unless the caller's token names the group "+
-		server.AdminRole+" or grants the permission "+server.PermAdmin,
-		"fix", "restart with --admin ID (or WARDEN_ADMIN=ID), or run: warden grant --db DSN --scope admin g ID "+server.AdminRole)
+		policyadmin.AdminRole+" or grants the permission "+policyadmin.PermAdmin,
+		"fix", "restart with --admin ID (or WARDEN_ADMIN=ID), or run: warden grant --db DSN --scope admin g ID "+policyadmin.AdminRole)
 }
 
 // hasAdministrator reports whether a subject of the admin policy that is
 // not a role (a g member, or a p subject no g rule names as a role) holds
 // warden:admin. A decision that fails counts as not holding it.
 func hasAdministrator(ctx context.Context, admin *enforcer.Enforcer) bool {
-	roles := map[string]bool{server.AdminRole: true}
+	roles := map[string]bool{policyadmin.AdminRole: true}
 	gs := admin.Rules("g")
 	for _, r := range gs {
 		roles[r.Values[1]] = true
@@ -108,7 +108,7 @@ func hasAdministrator(ctx context.Context, admin *enforcer.Enforcer) bool {
 		}
 	}
 	for _, s := range subjects {
-		if d, err := admin.Decide(ctx, enforcer.NewRequest(s, server.PermAdmin)); err == nil && d.Allowed {
+		if d, err := admin.Decide(ctx, enforcer.NewRequest(s, policyadmin.PermAdmin)); err == nil && d.Allowed {
 			return true
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config/dbtest"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/policyadmin"
 )
 
 // TestSetupLockIsHeld: while one instance sets up, the lock is held
@@ -100,7 +100,7 @@ func TestConcurrentStartsOnMySQL(t *testing.T) {
 			seeds = append(seeds, e.Scope+" "+e.Action)
 		}
 	}
-	want := []string{server.ScopePolicy + " seed", server.ScopeAdmin + " seed", server.ScopeAdmin + " grant"}
+	want := []string{policyadmin.ScopePolicy + " seed", policyadmin.ScopeAdmin + " seed", policyadmin.ScopeAdmin + " grant"}
 	if strings.Join(seeds, ",") != strings.Join(want, ",") {
 		t.Errorf("start-up changes = %v, want %v (each once)", seeds, want)
 	}

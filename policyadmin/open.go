@@ -1,4 +1,4 @@
-package server
+package policyadmin
 
 import (
 	"context"
@@ -12,42 +12,6 @@ import (
 	"github.com/wardenhq/warden/adapters/rulelog"
 	"github.com/wardenhq/warden/enforcer"
 )
-
-// Default table names; a prefix (Tables) keeps deployments sharing a
-// database apart.
-const (
-	DefaultPolicyTable = "casbin_rule"
-	DefaultAdminTable  = "warden_admin_rule"
-)
-
-// Scope names: the served policy and the admin policy.
-const (
-	ScopePolicy = "policy"
-	ScopeAdmin  = "admin"
-)
-
-// Permissions checked against the admin policy.
-const (
-	PermAdmin = "warden:admin"
-	PermCheck = "warden:check"
-	// AdminRole is the role the admin policy is seeded with.
-	AdminRole = "warden-admin"
-)
-
-// AdminSeed is the admin policy written when its table is empty.
-var AdminSeed = []enforcer.Rule{enforcer.P(AdminRole, "warden:*", "allow")}
-
-// Tables names the tables of one deployment.
-type Tables struct {
-	Policy string // Casbin casbin_rule layout, the served policy
-	Admin  string // Casbin casbin_rule layout, the admin policy
-	Audit  string // audit.Entry rows
-}
-
-// TablesWithPrefix returns the default tables with prefix prepended.
-func TablesWithPrefix(prefix string) Tables {
-	return Tables{Policy: prefix + DefaultPolicyTable, Admin: prefix + DefaultAdminTable, Audit: prefix + "audit_log"}
-}
 
 // OpenEnforcer returns an enforcer for m whose policy lives in table
 // (Casbin's casbin_rule layout) with its change log (package rulelog),
@@ -63,16 +27,17 @@ func OpenEnforcer(ctx context.Context, db *gorm.DB, m model.Model, table string,
 	}
 	st, err := rulelog.New(ctx, db, append([]rulelog.Option{rulelog.WithTable(table), rulelog.WithLogger(logger)}, opts...)...)
 	if err != nil {
-		return nil, fmt.Errorf("server: policy table %s: %w", table, err)
+		return nil, fmt.Errorf("policyadmin: policy table %s: %w", table, err)
 	}
 	e, err := enforcer.New(ctx, m, st, enforcer.WithLogger(logger))
 	if err != nil {
-		return nil, fmt.Errorf("server: load policy from %s: %w", table, err)
+		return nil, fmt.Errorf("policyadmin: load policy from %s: %w", table, err)
 	}
 	return e, nil
 }
 
-// AllRules returns every rule of e, in the order of enforcer.PTypes.
+// AllRules returns every rule of e, in the order of enforcer.PTypes. It
+// copies the whole policy: for listing and export, not for a change.
 func AllRules(e *enforcer.Enforcer) []enforcer.Rule {
 	var out []enforcer.Rule
 	for _, pt := range enforcer.PTypes(e.Model()) {

@@ -1,9 +1,10 @@
-package server
+package policyadmin
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -17,7 +18,7 @@ import (
 // happens only on an enforcer whose adapter has no change log: on a
 // rulelog store the audit row is part of the change's transaction, and a
 // failed audit insert fails the change (the error wraps audit.ErrWrite).
-var ErrAudit = errors.New("server: change applied but not audited")
+var ErrAudit = errors.New("policyadmin: change applied but not audited")
 
 // Change is one grant or revoke, with who asked and from where.
 type Change struct {
@@ -62,8 +63,25 @@ type Result struct {
 	Before, After []enforcer.Rule
 	// AuditID is the id of the audit entry.
 	AuditID uint64
+	// NotAnnounced, on an adapter without a change log only, says that
+	// the change is stored and in force here but the watcher could not
+	// announce it (audited with audit.NoteNotAnnounced); Apply then
+	// returns no error.
+	NotAnnounced bool
+}
 
-	notAnnounced bool // adapters without a change log only
+// adminLocks holds one mutex per admin policy's enforcer: it serialises
+// the changes of this process that the lockout guard judges on that
+// policy, so that two revokes checked at once in memory cannot together
+// remove the last administrator. Across processes the guard's check inside
+// the store's transaction does it (see the package doc).
+var adminLocks sync.Map // *enforcer.Enforcer → *sync.Mutex
+
+// lockAdmin locks the changes judged on admin and returns the unlock.
+func lockAdmin(admin *enforcer.Enforcer) (unlock func()) {
+	mu, _ := adminLocks.LoadOrStore(admin, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
 }
 
 // Apply grants (audit.ActionGrant, audit.ActionSeed) or revokes
@@ -81,16 +99,18 @@ type Result struct {
 // On other adapters the change is stored and applied, then audited in a
 // write of its own: when only the audit failed, the error wraps ErrAudit;
 // a change stored but not announced is a success audited with
-// audit.NoteNotAnnounced.
+// audit.NoteNotAnnounced (Result.NotAnnounced).
 //
 // The error of the change is returned as is (it wraps
 // enforcer.ErrInvalidRule for rules the model does not accept). An
 // admin-scope change that would leave no identity (a user, not a role; see
 // Change.Admins) with warden:admin is refused with a *LockoutError
-// (ErrLockout) before anything is changed or audited.
+// (ErrLockout), and neither changed nor audited: on a rulelog store the
+// guard runs again inside the write's transaction, on the rules the store
+// holds, so that changes from several instances cannot together pass it.
 func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) (Result, error) {
 	if log == nil {
-		return Result{}, errors.New("server: Apply without an audit log")
+		return Result{}, errors.New("policyadmin: Apply without an audit log")
 	}
 	var change func(context.Context, ...enforcer.Rule) (int, error)
 	switch c.Action {
@@ -99,12 +119,12 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 	case audit.ActionRevoke:
 		change = e.RemoveRules
 	default:
-		return Result{}, fmt.Errorf("server: unknown action %q", c.Action)
+		return Result{}, fmt.Errorf("policyadmin: unknown action %q", c.Action)
 	}
 	logged := e.SyncStatus().Logged
+	var inTx func(context.Context, rulelog.Write) error
 	if c.Scope == ScopeAdmin && c.Action != audit.ActionSeed && len(c.Rules) > 0 {
-		adminChanges.Lock()
-		defer adminChanges.Unlock()
+		defer lockAdmin(e)()
 		if logged {
 			// Judge the lockout on the store's latest policy, not on a
 			// memory that may lag it.
@@ -112,31 +132,43 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 				return Result{}, err
 			}
 		}
-		if err := keepsAnAdmin(ctx, e, c.Action, c.Rules, c.Admins, c.RefusedIdentity); err != nil {
+		if err := keepsAnAdmin(ctx, e, AllRules(e), c); err != nil {
 			return Result{}, err
 		}
+		inTx = func(ctx context.Context, w rulelog.Write) error { return keepsAnAdminInTx(ctx, e, w, c) }
 	}
 	if c.Scope == ScopePolicy && c.AdminPolicy != nil && c.Action == audit.ActionGrant {
-		adminChanges.Lock()
-		defer adminChanges.Unlock()
+		defer lockAdmin(c.AdminPolicy)()
 		if err := keepsAdminIdentities(ctx, c.AdminPolicy, c.Rules, c.Admins, c.RefusedIdentity); err != nil {
 			return Result{}, err
 		}
 	}
+	if h := hooksFrom(ctx); h.beforeWrite != nil {
+		h.beforeWrite()
+	}
 	if logged {
-		return applyLogged(ctx, log, c, change)
+		return applyLogged(ctx, log, c, change, inTx)
 	}
 	return applyThenAudit(ctx, e, log, c, change)
 }
 
 // applyLogged writes the change and its audit row in one transaction of
-// the rulelog store.
-func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(context.Context, ...enforcer.Rule) (int, error)) (Result, error) {
+// the rulelog store, after guard (when not nil) has passed inside it.
+func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(context.Context, ...enforcer.Rule) (int, error),
+	guard func(context.Context, rulelog.Write) error) (Result, error) {
 	var res Result
 	var entry audit.Entry
 	called := false
 	tctx := rulelog.WithTxFunc(ctx, func(ctx context.Context, tx *gorm.DB, w rulelog.Write) error {
 		called = true
+		if guard != nil {
+			if err := guard(ctx, w); err != nil {
+				return err
+			}
+		}
+		if h := hooksFrom(ctx); h.inTx != nil {
+			h.inTx()
+		}
 		res = Result{Changed: len(w.Changed)}
 		res.Before, res.After = beforeAfter(c.Action, c.Rules, w.Changed)
 		var err error
@@ -148,9 +180,11 @@ func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(cont
 	})
 	n, err := change(tctx, c.Rules...)
 	if err != nil {
-		if !errors.Is(err, enforcer.ErrOutcomeUnknown) && !errors.Is(err, enforcer.ErrInvalidRule) {
+		if !errors.Is(err, enforcer.ErrOutcomeUnknown) && !errors.Is(err, enforcer.ErrInvalidRule) && !errors.Is(err, ErrLockout) {
 			// Not stored: record the failed attempt, best effort (the
-			// store may be down; the slog line is written regardless).
+			// store may be down; the slog line is written regardless). A
+			// lockout is refused unaudited, as the check before the
+			// write refuses it.
 			_, _ = log.Record(context.WithoutCancel(ctx), entryOf(c, Result{}, err, ""))
 		}
 		return Result{}, err
@@ -160,7 +194,8 @@ func applyLogged(ctx context.Context, log *audit.Log, c Change, change func(cont
 		log.Committed(ctx, entry)
 	}
 	if !called {
-		// A change log that does not run TxFuncs: audit on our own.
+		// A change log that does not run TxFuncs: audit on our own. The
+		// guard ran on memory only.
 		res = Result{Changed: n}
 		stored, aerr := log.Record(context.WithoutCancel(ctx), entryOf(c, res, nil, ""))
 		res.AuditID = stored.ID
@@ -218,7 +253,7 @@ func applyThenAudit(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c
 	res.After = present(e, c.Rules)
 	var note string
 	if onlyNotAnnounced(err) {
-		res.notAnnounced, note, err = true, audit.NoteNotAnnounced+": "+err.Error(), nil
+		res.NotAnnounced, note, err = true, audit.NoteNotAnnounced+": "+err.Error(), nil
 	}
 	// The audit entry is written even if the request's context ended: the
 	// change may have reached the store.
@@ -253,27 +288,29 @@ func onlyNotAnnounced(err error) bool {
 // Seed grants rules on e when e's policy is empty, audited as
 // audit.ActionSeed by actor. It reports whether it seeded.
 func Seed(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, scope, actor string, rules []enforcer.Rule) (bool, error) {
-	if len(AllRules(e)) > 0 || len(rules) == 0 {
+	if !Empty(e) || len(rules) == 0 {
 		return false, nil
 	}
 	_, err := Apply(ctx, e, log, Change{Scope: scope, Action: audit.ActionSeed, Rules: rules, Actor: actor, Source: "startup"})
 	return err == nil, err
 }
 
-// present returns the rules of asked that e holds now.
+// Empty reports whether e's policy holds no rule, without copying it.
+func Empty(e *enforcer.Enforcer) bool {
+	for _, pt := range enforcer.PTypes(e.Model()) {
+		if e.Len(pt) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// present returns the rules of asked that e holds now, asking e about
+// each rather than copying the policy.
 func present(e *enforcer.Enforcer, asked []enforcer.Rule) []enforcer.Rule {
-	held := map[string]map[string]bool{}
 	var out []enforcer.Rule
 	for _, r := range asked {
-		set, ok := held[r.PType]
-		if !ok {
-			set = map[string]bool{}
-			for _, h := range e.Rules(r.PType) {
-				set[key(h.Values)] = true
-			}
-			held[r.PType] = set
-		}
-		if set[key(r.Values)] {
+		if e.Has(r.PType, r.Values) {
 			out = append(out, r)
 		}
 	}
@@ -299,4 +336,18 @@ func encode(rules []enforcer.Rule) string {
 		out[i] = append([]string{r.PType}, r.Values...)
 	}
 	return audit.EncodeRules(out)
+}
+
+// hooks are the test's synchronisation points in Apply, set through the
+// context by this package's tests only.
+type hooks struct {
+	beforeWrite func() // the checks on memory passed; the write starts
+	inTx        func() // inside the write's transaction, its guard passed
+}
+
+type hooksKey struct{}
+
+func hooksFrom(ctx context.Context) hooks {
+	h, _ := ctx.Value(hooksKey{}).(hooks)
+	return h
 }
