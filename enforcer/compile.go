@@ -3,7 +3,6 @@ package enforcer
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -11,6 +10,8 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/util"
 	"github.com/casbin/govaluate"
+
+	"github.com/wardenhq/warden/internal/matchexpr"
 )
 
 type effectKind uint8
@@ -107,6 +108,8 @@ func compile(m model.Model) (*compiledModel, string) {
 	if util.HasEval(cm.matcher) {
 		return nil, "matcher uses eval()"
 	}
+	// Casbin's own test (enforcer.go): a matcher whose text has no "p_"
+	// is evaluated once, without the policy.
 	if !strings.Contains(cm.matcher, "p_") {
 		return nil, reasonNoPolicy
 	}
@@ -123,11 +126,9 @@ func compile(m model.Model) (*compiledModel, string) {
 		cm.gNames = append(cm.gNames, name)
 	}
 	sort.Strings(cm.gNames)
-	roleFns := map[string]bool{}
 	for i, name := range cm.gNames {
 		cm.gIdx[name] = i
 		cm.gDomains = append(cm.gDomains, len(m["g"][name].Tokens) == 3)
-		roleFns[name] = true
 	}
 
 	expr, err := cm.govaluate()
@@ -135,11 +136,17 @@ func compile(m model.Model) (*compiledModel, string) {
 		return nil, "matcher: " + err.Error()
 	}
 	cm.expr = expr
-	cm.scopedGI = cm.subjectGraph()
-	if n, ok := parseMatcher(cm.matcher, cm.rIdx, cm.pIdx, roleFns); ok {
-		cm.pred = cm.compileNode(n)
+	toks, _ := matchexpr.Tokenize(cm.matcher) // govaluate has read it
+	cm.scopedGI = cm.subjectGraph(toks)
+	// A matcher govaluate reads differently from how it is written
+	// (matchexpr.ErrMisread) is left to govaluate whole: no compiled
+	// terms, no index.
+	if tree, err := matchexpr.ParseTokens(cm.matcher, toks, nil); err == nil {
+		if t, err := cm.reader(false).read(tree); err == nil {
+			cm.pred = cm.compileTerm(t)
+		}
+		cm.plan(tree)
 	}
-	cm.plan(roleFns)
 	return cm, ""
 }
 
@@ -147,30 +154,35 @@ func compile(m model.Model) (*compiledModel, string) {
 // the subject (the first request field) as first argument: the one
 // request-scoped groups belong to. It is -1 when there is none, or more than
 // one, so that such groups are refused rather than put in the wrong graph.
-func (cm *compiledModel) subjectGraph() int {
+func (cm *compiledModel) subjectGraph(toks []matchexpr.Token) int {
 	found := -1
-	for i, name := range cm.gNames {
-		re := regexp.MustCompile(`(^|[^A-Za-z0-9_.])` + regexp.QuoteMeta(name) + `\(\s*` + regexp.QuoteMeta(cm.rTok[0]) + `\s*,`)
-		if re.MatchString(cm.matcher) {
-			if found >= 0 {
-				return -1
-			}
-			found = i
+	for i := 0; i+3 < len(toks); i++ {
+		gi, ok := cm.gIdx[toks[i].Text]
+		if !ok || toks[i].Kind != matchexpr.Name || toks[i].Bracketed || toks[i+1].Kind != matchexpr.LParen ||
+			toks[i+2].Kind != matchexpr.Name || toks[i+2].Text != cm.rTok[0] || toks[i+3].Kind != matchexpr.Comma {
+			continue
 		}
+		if found >= 0 && found != gi {
+			return -1
+		}
+		found = gi
 	}
 	return found
 }
 
-// plan picks the index from the matcher's top-level conjuncts.
-func (cm *compiledModel) plan(roleFns map[string]bool) {
+// plan picks the index from the matcher's top-level conjuncts: a role term
+// g(r.X, p.Y[, D]) and equalities of request and policy fields, each a
+// condition every matching rule meets.
+func (cm *compiledModel) plan(tree *matchexpr.Node) {
 	seen := map[int]bool{}
-	for _, part := range conjuncts(cm.matcher) {
-		n, ok := parseMatcher(part, cm.rIdx, cm.pIdx, roleFns)
-		if !ok {
+	rd := cm.reader(false)
+	for _, part := range tree.Conjuncts() {
+		n, err := rd.read(part)
+		if err != nil {
 			continue
 		}
 		switch {
-		case n.op == tokIdent && roleFns[n.fn] && cm.role == nil &&
+		case n.kind == tCall && cm.isRole(n.fn) && cm.role == nil &&
 			n.args[0].kind == opReq && n.args[1].kind == opPol:
 			rp := &rolePlan{gi: cm.gIdx[n.fn], rField: n.args[0].idx, pField: n.args[1].idx}
 			if len(n.args) == 3 {
@@ -181,12 +193,12 @@ func (cm *compiledModel) plan(roleFns map[string]bool) {
 				rp.dom = &d
 			}
 			cm.role = rp
-		case n.op == tokEq && n.l.kind == opReq && n.r.kind == opPol && !seen[n.r.idx]:
-			cm.eq = append(cm.eq, eqPlan{pField: n.r.idx, rField: n.l.idx})
-			seen[n.r.idx] = true
-		case n.op == tokEq && n.l.kind == opPol && n.r.kind == opReq && !seen[n.l.idx]:
-			cm.eq = append(cm.eq, eqPlan{pField: n.l.idx, rField: n.r.idx})
-			seen[n.l.idx] = true
+		case n.kind == tEq && n.args[0].kind == opReq && n.args[1].kind == opPol && !seen[n.args[1].idx]:
+			cm.eq = append(cm.eq, eqPlan{pField: n.args[1].idx, rField: n.args[0].idx})
+			seen[n.args[1].idx] = true
+		case n.kind == tEq && n.args[0].kind == opPol && n.args[1].kind == opReq && !seen[n.args[0].idx]:
+			cm.eq = append(cm.eq, eqPlan{pField: n.args[0].idx, rField: n.args[1].idx})
+			seen[n.args[0].idx] = true
 		}
 	}
 	// The role field is looked up by reach; an equality on it adds nothing.
@@ -212,10 +224,13 @@ func (o operand) get(ev *evalCtx, p []string) string {
 	}
 }
 
-func (cm *compiledModel) compileNode(n *node) pred {
-	switch n.op {
-	case tokAnd:
-		a, b := cm.compileNode(n.kids[0]), cm.compileNode(n.kids[1])
+func (cm *compiledModel) isRole(fn string) bool { _, ok := cm.gIdx[fn]; return ok }
+
+// compileTerm compiles a term to Go.
+func (cm *compiledModel) compileTerm(n *term) pred {
+	switch n.kind {
+	case tAnd:
+		a, b := cm.compileTerm(n.kids[0]), cm.compileTerm(n.kids[1])
 		return func(ev *evalCtx, p []string) (bool, error) {
 			ok, err := a(ev, p)
 			if err != nil || !ok {
@@ -223,8 +238,8 @@ func (cm *compiledModel) compileNode(n *node) pred {
 			}
 			return b(ev, p)
 		}
-	case tokOr:
-		a, b := cm.compileNode(n.kids[0]), cm.compileNode(n.kids[1])
+	case tOr:
+		a, b := cm.compileTerm(n.kids[0]), cm.compileTerm(n.kids[1])
 		return func(ev *evalCtx, p []string) (bool, error) {
 			ok, err := a(ev, p)
 			if err != nil || ok {
@@ -232,17 +247,17 @@ func (cm *compiledModel) compileNode(n *node) pred {
 			}
 			return b(ev, p)
 		}
-	case tokNot:
-		a := cm.compileNode(n.kids[0])
+	case tNot:
+		a := cm.compileTerm(n.kids[0])
 		return func(ev *evalCtx, p []string) (bool, error) {
 			ok, err := a(ev, p)
 			return !ok && err == nil, err
 		}
-	case tokEq:
-		l, r := n.l, n.r
+	case tEq:
+		l, r := n.args[0], n.args[1]
 		return func(ev *evalCtx, p []string) (bool, error) { return l.get(ev, p) == r.get(ev, p), nil }
-	case tokNe:
-		l, r := n.l, n.r
+	case tNe:
+		l, r := n.args[0], n.args[1]
 		return func(ev *evalCtx, p []string) (bool, error) { return l.get(ev, p) != r.get(ev, p), nil }
 	}
 	// A call.
@@ -264,7 +279,14 @@ func (cm *compiledModel) compileNode(n *node) pred {
 // govaluate compiles the matcher the way Casbin does, with Casbin's function
 // map, except that role functions take the decision scope as a hidden first
 // argument so that request-scoped groups count.
-func (cm *compiledModel) govaluate() (*govaluate.EvaluableExpression, error) {
+func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err error) {
+	defer func() {
+		// govaluate's lexer indexes past a trailing backslash and panics;
+		// a model built in code (model.AddDef) can have one.
+		if r := recover(); r != nil {
+			expr, err = nil, fmt.Errorf("govaluate panicked: %v", r)
+		}
+	}()
 	fm := model.LoadFunctionMap()
 	functions := fm.GetFunctions()
 	functions["keyMatch4"] = keyMatch4Func // bounded cache (match.go)
@@ -301,49 +323,33 @@ func (cm *compiledModel) govaluate() (*govaluate.EvaluableExpression, error) {
 			return ev.hasLink(gi, names[0], names[1], dom), nil
 		}
 	}
-	expr := cm.withScope(cm.matcher)
-	return govaluate.NewEvaluableExpressionWithFunctions(expr, functions)
+	return govaluate.NewEvaluableExpressionWithFunctions(cm.withScope(cm.matcher), functions)
 }
 
 // withScope adds the hidden scope argument to every call of a role function
-// in expr: g(a, b) becomes g(w__scope, a, b). Text inside string literals is
-// left alone.
+// in expr: g(a, b) becomes g(w__scope, a, b), as govaluate reads the calls
+// (a name followed by "(", spaces allowed; names inside string literals
+// are not calls).
 func (cm *compiledModel) withScope(expr string) string {
-	var b strings.Builder
-	var quote byte
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
-		if quote != 0 {
-			b.WriteByte(c)
-			if c == '\\' && i+1 < len(expr) {
-				i++
-				b.WriteByte(expr[i])
-			} else if c == quote {
-				quote = 0
-			}
-			continue
-		}
-		if c == '"' || c == '\'' {
-			quote = c
-			b.WriteByte(c)
-			continue
-		}
-		if isIdentStart(c) && (i == 0 || !(isIdentPart(expr[i-1]) || expr[i-1] == '.')) {
-			j := i + 1
-			for j < len(expr) && isIdentPart(expr[j]) {
-				j++
-			}
-			name := expr[i:j]
-			b.WriteString(name)
-			if _, ok := cm.gIdx[name]; ok && j < len(expr) && expr[j] == '(' {
-				b.WriteString("(" + scopeVar + ", ")
-				j++
-			}
-			i = j - 1
-			continue
-		}
-		b.WriteByte(c)
+	toks, err := matchexpr.Tokenize(expr)
+	if err != nil {
+		return expr // govaluate refuses it too
 	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i+1 < len(toks); i++ {
+		t, open := toks[i], toks[i+1]
+		if _, ok := cm.gIdx[t.Text]; !ok || t.Kind != matchexpr.Name || t.Bracketed || open.Kind != matchexpr.LParen {
+			continue
+		}
+		b.WriteString(expr[last:open.End])
+		b.WriteString(scopeVar)
+		if i+2 < len(toks) && toks[i+2].Kind != matchexpr.RParen {
+			b.WriteString(", ")
+		}
+		last = open.End
+	}
+	b.WriteString(expr[last:])
 	return b.String()
 }
 

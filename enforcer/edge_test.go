@@ -92,6 +92,22 @@ func TestDifferentialEdgeCases(t *testing.T) {
 			req:   []any{"alice", "data1", "read"},
 		},
 		{
+			// govaluate calls g with a space before "(" too; on its path
+			// (an attribute) the hidden scope must reach that call.
+			name:  "a role call with a space before (, evaluated by govaluate",
+			model: modelText("g = _, _", allowOverride, "g (r.sub, p.sub) && r.obj.Name == p.obj && r.act == p.act", false),
+			rules: []enforcer.Rule{enforcer.P("editor", "doc", "read"), enforcer.G("alice", "editor")},
+			req:   []any{"alice", map[string]any{"Name": "doc"}, "read"},
+		},
+		{
+			// govaluate ignores what follows a complete parenthesised term
+			// that no operator joins: here the act check.
+			name:  "a matcher govaluate reads only in part",
+			model: modelText("g = _, _", allowOverride, "(g(r.sub, p.sub) && r.obj == p.obj) (r.act == p.act)", false),
+			rules: []enforcer.Rule{enforcer.P("alice", "data1", "read")},
+			req:   []any{"alice", "data1", "write"},
+		},
+		{
 			name:  "subject roles in g2, object groups in g",
 			model: modelText("g = _, _\ng2 = _, _", allowOverride, "g2(r.sub, p.sub) && g(r.obj, p.obj) && r.act == p.act", false),
 			rules: []enforcer.Rule{enforcer.P("editor", "docs", "read"), enforcer.G("doc1", "docs"), {PType: "g2", Values: []string{"alice", "editor"}}},
@@ -141,11 +157,43 @@ func TestScopedGroupsJoinTheSubjectsRoleDefinition(t *testing.T) {
 	if ok, _ := c.Enforce("alice", "doc1", "read"); !ok {
 		t.Fatal("casbin disagrees on the stored equivalent")
 	}
+	// A call written with a space before "(" takes request-scoped groups
+	// too.
+	spaced := modelText("g = _, _", "some(where (p.eft == allow))", "g (r.sub, p.sub) && r.obj == p.obj && r.act == p.act", false)
+	w3, _ := pair(t, spaced, []enforcer.Rule{enforcer.P("editor", "doc", "read")}, nil, "")
+	if d, err := w3.Decide(ctx, enforcer.NewRequest("alice", "doc", "read").WithGroups("editor")); err != nil || !d.Allowed {
+		t.Fatalf("token role with g (r.sub, …): %v, %v; want allow", d, err)
+	}
 	// A model that calls two role functions with the subject refuses
 	// request-scoped groups instead of guessing.
 	ambiguous := modelText("g = _, _\ng2 = _, _", "some(where (p.eft == allow))", "(g(r.sub, p.sub) || g2(r.sub, p.sub)) && r.obj == p.obj", false)
 	w2, _ := pair(t, ambiguous, nil, nil, "")
 	if _, err := w2.Decide(ctx, enforcer.NewRequest("a", "b", "c").WithGroups("x")); !errors.Is(err, enforcer.ErrUnsupported) {
 		t.Fatalf("ambiguous role definition: %v; want ErrUnsupported", err)
+	}
+}
+
+// TestMatcherEndingInABackslash: govaluate panics on a backslash at the end
+// of an expression; a model built in code can have one. New must not
+// panic, and every decision fails closed, as Casbin's do.
+func TestMatcherEndingInABackslash(t *testing.T) {
+	m := model.NewModel()
+	m.AddDef("r", "r", "sub, obj, act")
+	m.AddDef("p", "p", "sub, obj, act")
+	m.AddDef("e", "e", "some(where (p.eft == allow))")
+	m.AddDef("m", "m", `r.sub == p.sub && r.obj == p.obj \`)
+	e, err := enforcer.New(context.Background(), m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddRules(context.Background(), enforcer.P("alice", "data1", "read")); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := e.Enforce(context.Background(), "alice", "data1", "read")
+	if ok || !errors.Is(err, enforcer.ErrEvaluation) {
+		t.Fatalf("Enforce = %v, %v; want a denial with ErrEvaluation", ok, err)
+	}
+	if fast, reason := e.FastPath(); fast || !strings.Contains(reason, "matcher") {
+		t.Fatalf("FastPath = %v, %q", fast, reason)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/casbin/casbin/v2/util"
 )
 
 // Casbin's keyMatch2/3/5 and regexMatch compile a regular expression on
@@ -138,4 +140,21 @@ func keyMatch4Func(args ...any) (any, error) {
 		return false, errors.New("keyMatch4: argument must be a string")
 	}
 	return keyMatch4(key, pattern)
+}
+
+// boolFuncs are Casbin's string matching functions: Casbin's own, or (see
+// match.go) the same expressions compiled once.
+var boolFuncs = map[string]func(a, b string) (bool, error){
+	"keyMatch":   plain(util.KeyMatch),
+	"keyMatch2":  keyMatch2,
+	"keyMatch3":  keyMatch3,
+	"keyMatch4":  keyMatch4,
+	"keyMatch5":  keyMatch5,
+	"regexMatch": regexMatch,
+	"ipMatch":    plain(util.IPMatch),
+	"globMatch":  util.GlobMatch,
+}
+
+func plain(f func(a, b string) bool) func(a, b string) (bool, error) {
+	return func(a, b string) (bool, error) { return f(a, b), nil }
 }

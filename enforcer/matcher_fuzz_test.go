@@ -24,6 +24,9 @@ var matcherTerms = []string{
 	"r.act == p.act", "r.act != p.act", "keyMatch(r.obj, p.obj)", "keyMatch2(r.obj, p.obj)", "keyMatch4(r.obj, p.obj)",
 	"regexMatch(r.act, p.act)", "globMatch(r.obj, p.obj)", `p.act == ".*"`, `r.sub == "alice"`,
 	`r.obj == "2024-01-01"`, `r.obj != "data1"`, "true", `r.act == "read"`,
+	// A call with a space before "(", an ! inside a literal, a literal with
+	// an escape: govaluate's reading of each, through matchexpr.
+	"g (r.sub, p.sub)", `r.obj != "!data1"`, `regexMatch(r.obj, "^/a/\d$")`,
 }
 
 func genMatcher(r *rand.Rand, depth int) string {

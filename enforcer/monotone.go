@@ -8,6 +8,8 @@ import (
 	"github.com/casbin/casbin/v2/constant"
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/util"
+
+	"github.com/wardenhq/warden/internal/matchexpr"
 )
 
 // ErrNotMonotone is wrapped by the error of Monotone.
@@ -31,7 +33,7 @@ func Monotone(m model.Model) error {
 	}
 	matcher := m["m"]["m"].Value
 	switch {
-	case strings.Contains(matcher, "!"):
+	case negates(matcher):
 		return fmt.Errorf("%w: its matcher negates a condition", ErrNotMonotone)
 	case util.HasEval(matcher):
 		return fmt.Errorf("%w: its matcher evaluates rule text with eval()", ErrNotMonotone)
@@ -43,31 +45,47 @@ func Monotone(m model.Model) error {
 // anything but a term of && and ||. Without "!" a matcher can still
 // negate: g(r.sub, "suspended") == false, or two role calls compared with
 // ==, is true when the "suspended" group is missing. The matcher must
-// parse as the subset the fast path compiles (calls, comparisons of
-// fields and literals, &&, ||, parentheses), in which a call's result can
-// only be combined with && and ||; a matcher outside it is refused when it
-// has a role definition, since its groups could then be read any way.
+// read as the terms the fast path compiles (calls, comparisons of fields
+// and literals, &&, ||, parentheses), in which a call's result can only be
+// combined with && and ||; a matcher outside them is refused when it has a
+// role definition, since its groups could then be read any way.
 func monotoneInRoles(m model.Model, matcher string) error {
 	if len(m["g"]) == 0 {
 		return nil
 	}
-	rIdx, pIdx, roleFns := map[string]int{}, map[string]int{}, map[string]bool{}
+	rd := &termReader{rIdx: map[string]int{}, pIdx: map[string]int{}, roles: map[string]int{}}
 	if r := m["r"]["r"]; r != nil {
 		for i, t := range r.Tokens {
-			rIdx[t] = i
+			rd.rIdx[t] = i
 		}
 	}
 	if p := m["p"]["p"]; p != nil {
 		for i, t := range p.Tokens {
-			pIdx[t] = i
+			rd.pIdx[t] = i
 		}
 	}
 	for name := range m["g"] {
-		roleFns[name] = true
+		rd.roles[name] = 0
 	}
-	if _, ok := parseMatcher(matcher, rIdx, pIdx, roleFns); !ok {
+	if _, err := rd.parseTerms(matcher); err != nil {
 		return fmt.Errorf("%w: its matcher reads roles in a form Warden cannot prove monotone "+
 			"(only calls and == of fields joined by && and ||)", ErrNotMonotone)
 	}
 	return nil
+}
+
+// negates reports whether the matcher has an operator that negates: the
+// prefix !, != or !~. An ! inside a string literal negates nothing. A
+// matcher govaluate cannot read counts as negating.
+func negates(matcher string) bool {
+	toks, err := matchexpr.Tokenize(matcher)
+	if err != nil {
+		return true
+	}
+	for _, t := range toks {
+		if (t.Kind == matchexpr.Prefix || t.Kind == matchexpr.Comparator) && strings.Contains(t.Text, "!") {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,9 @@ func TestMonotone(t *testing.T) {
 		{"false compared with a role", "some(where (p.eft == allow))", `g(r.sub, p.sub) && r.obj == p.obj && false == g(r.sub, "suspended")`, false},
 		{"two roles compared", "some(where (p.eft == allow))", `g(r.sub, p.sub) && g(r.sub, "suspended") == g(r.sub, "nobody")`, false},
 		{"role in a ternary", "some(where (p.eft == allow))", `g(r.sub, p.sub) && (g(r.sub, "suspended") ? false : true)`, false},
+		// An ! inside a string literal is text, not a negation.
+		{"! in a literal", "some(where (p.eft == allow))", `g(r.sub, p.sub) && (r.obj == p.obj || r.obj == "!public")`, true},
+		{"call with a space", "some(where (p.eft == allow))", `g (r.sub, p.sub) && r.obj == p.obj`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

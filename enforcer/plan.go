@@ -104,7 +104,7 @@ func (e *Enforcer) bounded(p filter.Plan, pl *planner) filter.Plan {
 }
 
 // plan is Plan after the checks, for the open field as Decide sees it.
-func (pl *planner) plan(e *Enforcer, tree *pNode, req Request) (p filter.Plan, err error) {
+func (pl *planner) plan(e *Enforcer, tree *term, req Request) (p filter.Plan, err error) {
 	cm := pl.cm
 	defer func() {
 		// As in decide: a panicking matching function must fail the plan,
@@ -176,12 +176,12 @@ func (pl *planner) plan(e *Enforcer, tree *pNode, req Request) (p filter.Plan, e
 // is never changed afterwards.
 type planCache struct {
 	once sync.Once
-	tree *pNode
+	tree *term
 	err  error
 }
 
-func (c *planCache) get(cm *compiledModel) (*pNode, error) {
-	c.once.Do(func() { c.tree, c.err = parsePlanMatcher(cm) })
+func (c *planCache) get(cm *compiledModel) (*term, error) {
+	c.once.Do(func() { c.tree, c.err = cm.reader(true).parseTerms(cm.matcher) })
 	return c.tree, c.err
 }
 
@@ -206,11 +206,11 @@ type planner struct {
 // (no one object is both), a role function over it, a pattern taken from
 // it, a function without a translation, two different open fields
 // compared.
-func (pl *planner) checkOpenUse(n *pNode) error {
+func (pl *planner) checkOpenUse(n *term) error {
 	var whole, attr bool
-	isOpen := func(a pVal) bool { return a.kind == pvReq && a.idx == pl.open }
-	var walk func(*pNode) error
-	walk = func(n *pNode) error {
+	isOpen := func(a operand) bool { return a.kind == opReq && a.idx == pl.open }
+	var walk func(*term) error
+	walk = func(n *term) error {
 		for _, a := range n.args {
 			if isOpen(a) {
 				if a.attr == "" {
@@ -221,7 +221,7 @@ func (pl *planner) checkOpenUse(n *pNode) error {
 			}
 		}
 		switch {
-		case n.kind == pnCall && slices.ContainsFunc(n.args, isOpen):
+		case n.kind == tCall && slices.ContainsFunc(n.args, isOpen):
 			if gi, role := pl.cm.gIdx[n.fn]; role {
 				if slices.ContainsFunc(n.args[1:], isOpen) {
 					return planUnsupported("role function %s with the open field as the role or domain", n.text)
@@ -237,7 +237,7 @@ func (pl *planner) checkOpenUse(n *pNode) error {
 			if !openFuncs[n.fn] {
 				return planUnsupported("%s: function %s cannot be translated", n.text, n.fn)
 			}
-		case (n.kind == pnEq || n.kind == pnNe) && isOpen(n.args[0]) && isOpen(n.args[1]) && n.args[0].attr != n.args[1].attr:
+		case (n.kind == tEq || n.kind == tNe) && isOpen(n.args[0]) && isOpen(n.args[1]) && n.args[0].attr != n.args[1].attr:
 			return planUnsupported("comparison of two open fields %s and %s", n.args[0].name, n.args[1].name)
 		}
 		for _, k := range n.kids {
@@ -460,7 +460,7 @@ func (e *Enforcer) planWithoutPolicy(req Request, open int) (p filter.Plan, err 
 	for i, t := range r.Tokens {
 		cm.rIdx[t] = i
 	}
-	tree, perr := parsePlanMatcher(cm)
+	tree, perr := cm.reader(true).parseTerms(cm.matcher)
 	if perr != nil {
 		return filter.Plan{}, planUnsupported("%v in the matcher", perr)
 	}

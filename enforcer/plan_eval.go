@@ -18,11 +18,11 @@ type operandValue struct {
 
 // value resolves a matcher operand against the request and the candidate
 // rule p.
-func (pl *planner) value(v pVal, p []string) (operandValue, resid) {
+func (pl *planner) value(v operand, p []string) (operandValue, resid) {
 	switch v.kind {
-	case pvLit:
+	case opLit:
 		return operandValue{s: v.lit}, resid{}
-	case pvPol:
+	case opPol:
 		return operandValue{s: p[v.idx]}, resid{}
 	}
 	if v.idx == pl.open {
@@ -58,15 +58,15 @@ func (pl *planner) value(v pVal, p []string) (operandValue, resid) {
 
 // eval evaluates the matcher for candidate p, in the order and with the
 // short-circuits of Decide, leaving terms on the open field as conditions.
-func (pl *planner) eval(n *pNode, p []string) resid {
+func (pl *planner) eval(n *term, p []string) resid {
 	switch n.kind {
-	case pnAnd:
+	case tAnd:
 		a := pl.eval(n.kids[0], p)
 		if a.k != rkTrue && a.k != rkCond {
 			return a
 		}
 		return a.and(pl.eval(n.kids[1], p))
-	case pnOr:
+	case tOr:
 		a := pl.eval(n.kids[0], p)
 		if a.k == rkTrue || a.k == rkErr {
 			return a
@@ -76,9 +76,9 @@ func (pl *planner) eval(n *pNode, p []string) resid {
 			return b
 		}
 		return a.or(b)
-	case pnNot:
+	case tNot:
 		return pl.eval(n.kids[0], p).negate()
-	case pnEq, pnNe:
+	case tEq, tNe:
 		l, r := pl.value(n.args[0], p)
 		if r.k == rkErr {
 			return r
@@ -88,11 +88,11 @@ func (pl *planner) eval(n *pNode, p []string) resid {
 			return r
 		}
 		eq := pl.equal(l, rv)
-		if eq.k == rkErr || n.kind == pnEq {
+		if eq.k == rkErr || n.kind == tEq {
 			return eq
 		}
 		return eq.negate()
-	case pnIn:
+	case tIn:
 		l, r := pl.value(n.args[0], p)
 		if r.k == rkErr {
 			return r
@@ -136,7 +136,7 @@ func (pl *planner) equal(l, r operandValue) resid {
 	return rCond(filter.Eq(r.field, l.s))
 }
 
-func (pl *planner) call(n *pNode, p []string) resid {
+func (pl *planner) call(n *term, p []string) resid {
 	args := make([]operandValue, len(n.args))
 	for i, a := range n.args {
 		v, r := pl.value(a, p)

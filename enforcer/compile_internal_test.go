@@ -1,0 +1,83 @@
+package enforcer
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/casbin/casbin/v2/model"
+)
+
+// TestCompileReadsTheMatcher pins what compile takes from a matcher: which
+// matchers are compiled to Go, the index (role term and equality fields)
+// and the graph request-scoped groups join. The decisions themselves are
+// held to Casbin's by the differential tests; this keeps the fast path from
+// silently shrinking when the reading of matchers changes.
+func TestCompileReadsTheMatcher(t *testing.T) {
+	cases := []struct {
+		matcher string
+		domains bool
+		pred    bool
+		role    string // "gi rField pField dom" or ""
+		eq      string // [pField rField]...
+		scoped  int
+	}{
+		{"g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act", false, true, "0 0 0 -", "[{1 1} {2 2}]", 0},
+		{"g(r.sub, p.sub) && keyMatch2(r.obj, p.obj) && regexMatch(r.act, p.act)", false, true, "0 0 0 -", "[]", 0},
+		{"g(r.sub, p.sub, r.dom) && r.dom == p.dom && r.obj == p.obj && r.act == p.act", true, true, "0 0 0 r1", "[{1 1} {2 2} {3 3}]", 0},
+		{`g(r.sub, p.sub, "t1") && r.obj == p.obj`, true, true, `0 0 0 "t1"`, "[{2 2}]", 0},
+		{"g(r.sub, p.sub, p.dom) && r.obj == p.obj", true, true, "", "[{2 2}]", 0},
+		{"r.sub == p.sub && r.obj == p.obj", false, true, "", "[{0 0} {1 1}]", -1},
+		{"p.obj == r.obj && r.sub == p.sub && r.obj == p.obj", false, true, "", "[{1 1} {0 0}]", -1},
+		{"g(r.sub, p.sub) && r.obj.Owner == r.sub", false, false, "0 0 0 -", "[]", 0},
+		{"(g(r.sub, p.sub) && r.obj == p.obj) || r.sub == \"root\"", false, true, "", "[]", 0},
+		{"(g(r.sub, p.sub) && r.obj == p.obj) && r.act == p.act", false, true, "", "[{2 2}]", 0},
+		{`g(r.sub, p.sub) && r.obj == "2024-01-01"`, false, false, "0 0 0 -", "[]", 0},
+		{`g(r.sub, p.sub) && r.act == "a\\b"`, false, false, "0 0 0 -", "[]", 0},
+		{"!g(r.sub, p.sub) && r.obj == p.obj", false, true, "", "[{1 1}]", 0},
+		{"g(r.sub, p.sub) && r.obj == p.obj && (r.act == p.act || p.act == \"*\")", false, true, "0 0 0 -", "[{1 1}]", 0},
+		{"g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act ? true : false", false, false, "", "[]", 0},
+		{"g(p.sub, r.sub) && r.obj == p.obj", false, true, "", "[{1 1}]", -1},
+		{"g(r.obj, p.obj) && r.sub == p.sub", false, true, "0 1 1 -", "[{0 0}]", -1},
+		{"g(r.sub, p.sub) && g(r.sub, p.obj)", false, true, "0 0 0 -", "[]", 0},
+		{"g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act && true", false, false, "0 0 0 -", "[{1 1} {2 2}]", 0},
+		// A call written with a space before "(" is a call to govaluate.
+		{"g (r.sub, p.sub) && r.obj == p.obj", false, true, "0 0 0 -", "[{1 1}]", 0},
+		// Text in a string literal calls nothing.
+		{`r.sub == p.sub && r.obj != "g(r_sub, x)"`, false, true, "", "[{0 0}]", -1},
+	}
+	for _, c := range cases {
+		text := "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act\n[role_definition]\ng = _, _\n" +
+			"[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = " + c.matcher + "\n"
+		if c.domains {
+			text = "[request_definition]\nr = sub, dom, obj, act\n[policy_definition]\np = sub, dom, obj, act\n[role_definition]\ng = _, _, _\n" +
+				"[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = " + c.matcher + "\n"
+		}
+		m, err := model.NewModelFromString(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, reason := compile(m)
+		if cm == nil {
+			t.Errorf("%s: not compiled: %s", c.matcher, reason)
+			continue
+		}
+		role := ""
+		if cm.role != nil {
+			dom := "-"
+			if d := cm.role.dom; d != nil && d.kind == opReq {
+				dom = fmt.Sprintf("r%d", d.idx)
+			} else if d != nil {
+				dom = fmt.Sprintf("%q", d.lit)
+			}
+			role = fmt.Sprintf("%d %d %d %s", cm.role.gi, cm.role.rField, cm.role.pField, dom)
+		}
+		eq := fmt.Sprint(cm.eq)
+		if cm.eq == nil {
+			eq = "[]"
+		}
+		if got := cm.pred != nil; got != c.pred || role != c.role || eq != c.eq || cm.scopedGI != c.scoped {
+			t.Errorf("%s:\n compiled %v role %q eq %s scoped %d\n want     %v role %q eq %s scoped %d",
+				c.matcher, got, role, eq, cm.scopedGI, c.pred, c.role, c.eq, c.scoped)
+		}
+	}
+}
