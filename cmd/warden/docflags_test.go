@@ -7,13 +7,15 @@ import (
 	"testing"
 )
 
-// TestDocumentedFlagsExist: every --flag named in the operations guide,
-// the server's package doc and serve's doc comment is a flag of some
-// warden command (a flag that does not exist, such as a --channel_admin,
-// sends operators after nothing).
+// TestDocumentedFlagsExist: every --flag named in the README, the
+// operations guide, the API page, the server's package doc and serve's and
+// the admin commands' doc comments is a flag of some warden command (a
+// flag that does not exist, such as a --channel_admin, sends operators
+// after nothing).
 func TestDocumentedFlagsExist(t *testing.T) {
 	var help strings.Builder
-	for _, cmd := range []string{"serve", "grant", "list", "audit", "token"} {
+	for _, c := range commands {
+		cmd := c.name
 		run([]string{cmd, "-h"}, &help, &help)
 	}
 	run([]string{"audit", "verify", "-h"}, &help, &help)
@@ -26,7 +28,8 @@ func TestDocumentedFlagsExist(t *testing.T) {
 		t.Fatalf("help text not understood: %v", known)
 	}
 	used := regexp.MustCompile(`(?:^|[\s\x60(\[])--([a-z][a-z0-9_-]*)`)
-	for _, path := range []string{"../../docs/operations.md", "../../server/doc.go", "serve.go", "admin.go"} {
+	known["help"] = true // -h and --help, which every command answers
+	for _, path := range []string{"../../README.md", "../../docs/operations.md", "../../docs/api.md", "../../server/doc.go", "serve.go", "admin.go"} {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
