@@ -47,11 +47,21 @@ func NewError(kind error, text string) error {
 
 // KindOf returns the kind err matches (ErrInvalid, ErrUnauthenticated,
 // ErrForbidden or ErrUnavailable), or nil if it matches none. When err
-// matches several (a provider's ErrInvalid wrapped in ErrUnavailable), the
-// caller's fault wins over unavailability: a retry of the same input would
-// fail again, so it must not be invited with a 503.
+// matches several, the first of this order wins:
+//
+//   - ErrInvalid: the caller's fault wins over everything (a provider's
+//     ErrInvalid wrapped in ErrUnavailable): a retry of the same input would
+//     fail again, so it must not be invited with a 503.
+//   - ErrUnavailable: then "could not decide" wins over a refusal (the
+//     verification keys unavailable behind an authentication failure, a
+//     mapper's lookup that failed behind its refusal): the same request may
+//     succeed later, and nothing was decided about the caller.
+//   - ErrUnauthenticated, then ErrForbidden.
+//
+// This is the order in which the middleware has always mapped errors to
+// 403, 503, 401 and 403.
 func KindOf(err error) error {
-	for _, k := range [...]error{ErrInvalid, ErrUnauthenticated, ErrForbidden, ErrUnavailable} {
+	for _, k := range [...]error{ErrInvalid, ErrUnavailable, ErrUnauthenticated, ErrForbidden} {
 		if errors.Is(err, k) {
 			return k
 		}

@@ -1,8 +1,6 @@
 package adapters
 
 import (
-	"errors"
-
 	"github.com/wardenhq/warden"
 )
 
@@ -11,7 +9,7 @@ import (
 // identity cannot answer for such a token, and a cache must never fall back
 // to keying by the raw token. It means bad caller data, not a failing
 // source: match it with errors.Is to answer 403 rather than 503.
-var ErrNoIdentity = errors.New("adapters: token has no identity")
+var ErrNoIdentity = warden.NewError(warden.ErrInvalid, "adapters: token has no identity")
 
 // IdentityOf returns tok.Identity, or an error wrapping ErrNoIdentity when tok
 // is nil or its identity is empty. The identity is returned exactly as given:

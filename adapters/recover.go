@@ -2,7 +2,6 @@ package adapters
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 
@@ -15,7 +14,7 @@ import (
 // runs a provider in its own goroutine (cache, timeout, multi) would
 // otherwise take the whole process down, since no caller can recover a
 // panic raised in another goroutine.
-var ErrProviderPanic = errors.New("adapters: provider panicked")
+var ErrProviderPanic = warden.NewError(warden.ErrUnavailable, "adapters: provider panicked")
 
 // PanicError is the error Recover returns for a panic. It matches
 // ErrProviderPanic with errors.Is, and, when the panic value is an error,

@@ -2,14 +2,15 @@ package adapters
 
 import (
 	"context"
-	"errors"
+
+	"github.com/wardenhq/warden"
 )
 
 // ErrPerToken is returned by a source whose answer is the token's own
 // (its claims) when it is asked on behalf of a wrapper that shares answers
 // by identity, such as a cache: two tokens of one subject can carry
 // different claims, so the claims of one must never answer for the other.
-var ErrPerToken = errors.New("adapters: a per-token source's answer cannot be shared by identity")
+var ErrPerToken = warden.NewError(warden.ErrUnavailable, "adapters: a per-token source's answer cannot be shared by identity")
 
 type sharedKey struct{}
 

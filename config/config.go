@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
 )
 
 // ErrInvalid is wrapped by every configuration error; the message names the
 // source (flag, environment variable, or FILE:LINE) and the setting.
-var ErrInvalid = errors.New("config: invalid")
+var ErrInvalid = warden.NewError(warden.ErrInvalid, "config: invalid")
 
 // Config is the configuration of `warden serve`.
 type Config struct {

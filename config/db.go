@@ -1,12 +1,12 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/glebarez/sqlite"
+	"github.com/wardenhq/warden"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -14,7 +14,7 @@ import (
 )
 
 // ErrDSN is wrapped by OpenDB for a database address it cannot use.
-var ErrDSN = errors.New("config: invalid database address")
+var ErrDSN = warden.NewError(warden.ErrInvalid, "config: invalid database address")
 
 // Dialect returns the database kind of dsn: "postgres", "mysql" or
 // "sqlite".

@@ -1,11 +1,12 @@
 package middleware
 
 import (
-	"errors"
 	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wardenhq/warden"
 )
 
 // ErrUnsafePath is wrapped when a request path, once decoded, holds what a
@@ -21,7 +22,7 @@ import (
 // handler serving "public?x/secret"; "#" ends a path the same way for
 // anything that parses it again as a URL. Such a request is refused (403),
 // like an ambiguous one.
-var ErrUnsafePath = errors.New("middleware: request path has characters or segments that policies and handlers read differently")
+var ErrUnsafePath = warden.NewError(warden.ErrInvalid, "middleware: request path has characters or segments that policies and handlers read differently")
 
 // CheckPath returns nil when u's path can be decided on: it is canonical
 // (CanonicalPath, else ErrAmbiguousPath) and, decoded, safe (else

@@ -1,10 +1,11 @@
 package middleware
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/wardenhq/warden"
 )
 
 // ErrAmbiguousPath is wrapped by the default mappers when a request path is
@@ -13,7 +14,7 @@ import (
 // net/http's ServeMux on the unescaped segments. A policy decided on one
 // form could then be applied to a route chosen by the other, so the request
 // is refused (403) instead of guessed at.
-var ErrAmbiguousPath = errors.New("middleware: request path has escapes its decoded form does not need")
+var ErrAmbiguousPath = warden.NewError(warden.ErrInvalid, "middleware: request path has escapes its decoded form does not need")
 
 // CanonicalPath reports whether u's path has a single spelling: its raw form
 // is the standard escaping of its decoded form. Only then do every router

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/wardenhq/warden"
 )
 
 // ErrRoleIdentity is wrapped (with ErrForbidden, so 403) when the caller's
@@ -12,7 +14,7 @@ import (
 // token whose sub is "admin" would hold every rule of the role admin
 // without being granted it, so a provider that lets users pick their
 // subject (or an API key mapped to a role's name) would hand out roles.
-var ErrRoleIdentity = errors.New("middleware: the identity is the name of a role")
+var ErrRoleIdentity = warden.NewError(warden.ErrForbidden, "middleware: the identity is the name of a role")
 
 // RoleSource tells whether a name is a role or group. *enforcer.Enforcer is
 // one: its IsRole knows every role a stored g rule names.

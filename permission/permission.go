@@ -1,7 +1,6 @@
 package permission
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -9,13 +8,14 @@ import (
 
 	"github.com/casbin/casbin/v2/util"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/enforcer"
 )
 
 // ErrInvalid is returned for a permission string that cannot be stored as a
 // rule: empty, too long, or with characters that a policy file or a matcher
 // would read differently (commas, quotes, whitespace, control characters).
-var ErrInvalid = errors.New("permission: invalid permission")
+var ErrInvalid = warden.NewError(warden.ErrInvalid, "permission: invalid permission")
 
 // MaxLen bounds a permission string; longer strings are rejected rather than
 // stored, so that a token cannot inflate the policy.

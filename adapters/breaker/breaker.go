@@ -16,7 +16,7 @@ import (
 
 // ErrOpen is wrapped by the error of a fetch that the breaker refused
 // because it is open (or half-open with its trial fetches in flight).
-var ErrOpen = errors.New("breaker: circuit open")
+var ErrOpen = warden.NewError(warden.ErrUnavailable, "breaker: circuit open")
 
 // Defaults used when the matching option is not given.
 const (

@@ -2,18 +2,18 @@ package claims
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
+	"github.com/wardenhq/warden/internal/claimread"
 	"github.com/wardenhq/warden/permission"
 )
 
 // ErrNoToken is returned when a fetch is given a nil token or one without
-// claims.
-var ErrNoToken = errors.New("claims: no verified token")
+// claims. It matches warden.ErrInvalid.
+var ErrNoToken = claimread.ErrNoToken
 
 // Provider reads groups and permissions from token claims. Its Groups and
 // Permissions methods are providers (warden.ProviderFunc(p.Groups)); it does
@@ -109,7 +109,7 @@ func WithPermissionsClaim(paths ...string) Option {
 func WithScopeGroups(prefix string) Option {
 	return func(p *Provider) error {
 		if prefix == "" {
-			return errors.New("claims: WithScopeGroups needs a non-empty prefix")
+			return fmt.Errorf("%w: claims: WithScopeGroups needs a non-empty prefix", warden.ErrInvalid)
 		}
 		p.scopePrefix = prefix
 		return nil
@@ -125,15 +125,15 @@ func Required() Option {
 // Groups returns the caller's groups from the first configured group claim
 // present, plus scope-derived groups when WithScopeGroups was given.
 func (p *Provider) Groups(ctx context.Context, tok *warden.Token) ([]string, error) {
-	if err := perToken(ctx, tok); err != nil {
+	if err := claimread.Check(ctx, tok); err != nil {
 		return nil, err
 	}
-	out, found, err := first(tok.Claims, p.groups)
+	out, found, err := claimread.First(tok.Claims, p.groups)
 	if err != nil {
 		return nil, err
 	}
 	if p.scopePrefix != "" {
-		scopes, sfound, err := first(tok.Claims, []ClaimPath{Path("scope"), Path("scp")})
+		scopes, sfound, err := claimread.First(tok.Claims, []ClaimPath{Path("scope"), Path("scp")})
 		if err != nil {
 			return nil, err
 		}
@@ -156,10 +156,10 @@ func (p *Provider) Groups(ctx context.Context, tok *warden.Token) ([]string, err
 // permission (see package permission); an invalid one is an error, so that a
 // malformed claim is reported rather than half-applied.
 func (p *Provider) Permissions(ctx context.Context, tok *warden.Token) ([]string, error) {
-	if err := perToken(ctx, tok); err != nil {
+	if err := claimread.Check(ctx, tok); err != nil {
 		return nil, err
 	}
-	out, found, err := first(tok.Claims, p.perms)
+	out, found, err := claimread.First(tok.Claims, p.perms)
 	if err != nil {
 		return nil, err
 	}
@@ -172,35 +172,6 @@ func (p *Provider) Permissions(ctx context.Context, tok *warden.Token) ([]string
 		}
 	}
 	return out, nil
-}
-
-// perToken refuses a fetch without a token, and one whose answer would be
-// shared with other tokens of the identity (a cache's load): the claims are
-// this token's own.
-func perToken(ctx context.Context, tok *warden.Token) error {
-	switch {
-	case adapters.SharedByIdentity(ctx):
-		return fmt.Errorf("claims: %w: do not cache the claims source", adapters.ErrPerToken)
-	case tok == nil || tok.Claims == nil:
-		return ErrNoToken
-	}
-	return nil
-}
-
-// first reads the first of paths present in claims.
-func first(claims map[string]any, paths []ClaimPath) ([]string, bool, error) {
-	for _, cp := range paths {
-		v, found, err := cp.lookup(claims)
-		if err != nil {
-			return nil, false, err
-		}
-		if !found {
-			continue
-		}
-		list, err := names(cp, v)
-		return list, true, err
-	}
-	return []string{}, false, nil
 }
 
 func pathList(paths []ClaimPath) string {

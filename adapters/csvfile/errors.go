@@ -1,25 +1,26 @@
 package csvfile
 
 import (
-	"errors"
 	"strconv"
+
+	"github.com/wardenhq/warden"
 )
 
 // Sentinel errors; a *ParseError wraps exactly one of them.
 var (
 	// ErrSyntax is malformed CSV, such as an unterminated or stray quote.
-	ErrSyntax = errors.New("syntax error")
+	ErrSyntax = warden.NewError(warden.ErrInvalid, "syntax error")
 	// ErrFieldCount is a rule with too few or too many fields for its ptype.
-	ErrFieldCount = errors.New("wrong number of fields")
+	ErrFieldCount = warden.NewError(warden.ErrInvalid, "wrong number of fields")
 	// ErrUnknownPType is a rule whose ptype the model does not define.
-	ErrUnknownPType = errors.New("unknown ptype")
+	ErrUnknownPType = warden.NewError(warden.ErrInvalid, "unknown ptype")
 	// ErrLineTooLong is a line longer than MaxLineBytes.
-	ErrLineTooLong = errors.New("line too long")
+	ErrLineTooLong = warden.NewError(warden.ErrInvalid, "line too long")
 	// ErrBinary is a line with a NUL byte or invalid UTF-8.
-	ErrBinary = errors.New("binary data")
+	ErrBinary = warden.NewError(warden.ErrInvalid, "binary data")
 	// ErrValue is a value that cannot be written to a policy line
 	// (a line break, a NUL byte or invalid UTF-8).
-	ErrValue = errors.New("value cannot be stored")
+	ErrValue = warden.NewError(warden.ErrInvalid, "value cannot be stored")
 )
 
 // ParseError locates a problem in a policy file.

@@ -1,12 +1,12 @@
 package hierarchy
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/permission"
 )
@@ -14,9 +14,9 @@ import (
 // Errors matched with errors.Is.
 var (
 	// ErrCycle is wrapped when roles inherit from each other in a loop.
-	ErrCycle = errors.New("hierarchy: role inheritance cycle")
+	ErrCycle = warden.NewError(warden.ErrInvalid, "hierarchy: role inheritance cycle")
 	// ErrInvalid is wrapped for an empty role name or invalid permission.
-	ErrInvalid = errors.New("hierarchy: invalid graph")
+	ErrInvalid = warden.NewError(warden.ErrInvalid, "hierarchy: invalid graph")
 )
 
 // Graph is a role hierarchy as a source stores it.

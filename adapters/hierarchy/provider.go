@@ -2,7 +2,6 @@ package hierarchy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -10,7 +9,7 @@ import (
 )
 
 // ErrNotLoaded is returned by a Provider that was not made by New.
-var ErrNotLoaded = errors.New("hierarchy: no graph loaded (use New)")
+var ErrNotLoaded = warden.NewError(warden.ErrUnavailable, "hierarchy: no graph loaded (use New)")
 
 // Source loads the current role graph, for example from a file or a table.
 type Source func(ctx context.Context) (Graph, error)

@@ -19,15 +19,15 @@ import (
 var (
 	// ErrStatus is wrapped when the service answers with a non-2xx status;
 	// see StatusError for the code.
-	ErrStatus = errors.New("httpapi: unexpected status")
+	ErrStatus = warden.NewError(warden.ErrUnavailable, "httpapi: unexpected status")
 	// ErrResponse is wrapped when the body is not a JSON list of strings.
-	ErrResponse = errors.New("httpapi: malformed response")
+	ErrResponse = warden.NewError(warden.ErrUnavailable, "httpapi: malformed response")
 	// ErrTooLarge is wrapped when the body exceeds the size bound.
-	ErrTooLarge = errors.New("httpapi: response too large")
+	ErrTooLarge = warden.NewError(warden.ErrUnavailable, "httpapi: response too large")
 	// ErrIdentity is wrapped for an identity that cannot be a path
 	// segment: "." and "..", which servers and proxies resolve as
 	// relative paths even when escaped.
-	ErrIdentity = errors.New("httpapi: identity cannot be a path segment")
+	ErrIdentity = warden.NewError(warden.ErrInvalid, "httpapi: identity cannot be a path segment")
 )
 
 // StatusError is the error for a non-2xx answer. The body is not kept: it

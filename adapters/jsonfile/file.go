@@ -19,7 +19,7 @@ import (
 )
 
 // ErrNotLoaded is returned by a File that was not made by Open.
-var ErrNotLoaded = errors.New("jsonfile: no policy loaded (use Open)")
+var ErrNotLoaded = warden.NewError(warden.ErrUnavailable, "jsonfile: no policy loaded (use Open)")
 
 // errNotImplemented is Casbin's convention for "this adapter does not save":
 // the enforcer then keeps the change in memory only.

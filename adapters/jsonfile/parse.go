@@ -9,17 +9,18 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/permission"
 )
 
 // Sentinel errors; a *ParseError wraps one of them.
 var (
 	// ErrSyntax is malformed JSON.
-	ErrSyntax = errors.New("syntax error")
+	ErrSyntax = warden.NewError(warden.ErrInvalid, "syntax error")
 	// ErrShape is valid JSON that is not of the documented form.
-	ErrShape = errors.New("unexpected structure")
+	ErrShape = warden.NewError(warden.ErrInvalid, "unexpected structure")
 	// ErrValue is a name or permission that cannot be used.
-	ErrValue = errors.New("invalid value")
+	ErrValue = warden.NewError(warden.ErrInvalid, "invalid value")
 )
 
 // MaxFileBytes bounds the file size that is read.

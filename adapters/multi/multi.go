@@ -15,7 +15,7 @@ import (
 var ErrConfig = warden.NewError(warden.ErrInvalid, "multi: invalid configuration")
 
 // ErrAllFailed is wrapped when every source of a best-effort union failed.
-var ErrAllFailed = errors.New("multi: every source failed")
+var ErrAllFailed = warden.NewError(warden.ErrUnavailable, "multi: every source failed")
 
 type config struct {
 	intersect  bool

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,10 +16,10 @@ import (
 // Errors matched with errors.Is.
 var (
 	// ErrInvalid is wrapped for a value that cannot be stored or loaded.
-	ErrInvalid = errors.New("redisstore: invalid value")
+	ErrInvalid = warden.NewError(warden.ErrInvalid, "redisstore: invalid value")
 	// ErrUnsupported is wrapped for a Casbin rule the permissions model
 	// does not have.
-	ErrUnsupported = errors.New("redisstore: unsupported rule")
+	ErrUnsupported = warden.NewError(warden.ErrInvalid, "redisstore: unsupported rule")
 )
 
 // Key kinds, after the prefix.

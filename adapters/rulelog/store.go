@@ -2,7 +2,6 @@ package rulelog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 	"github.com/casbin/casbin/v2/persist"
 	"gorm.io/gorm"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
 )
@@ -45,10 +45,10 @@ const (
 var (
 	// ErrInvalid is wrapped for a table name or an option the Store cannot
 	// use.
-	ErrInvalid = errors.New("rulelog: invalid configuration")
+	ErrInvalid = warden.NewError(warden.ErrInvalid, "rulelog: invalid configuration")
 	// ErrPending is wrapped (with enforcer.ErrOutcomeUnknown) by a write
 	// refused because an earlier write's outcome is still unknown.
-	ErrPending = errors.New("rulelog: an earlier change's outcome is still unknown")
+	ErrPending = warden.NewError(warden.ErrUnavailable, "rulelog: an earlier change's outcome is still unknown")
 )
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

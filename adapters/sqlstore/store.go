@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/permission"
 )
@@ -21,13 +22,13 @@ var (
 	// store: a token whose identity the store refuses should be answered
 	// 403, like adapters.ErrNoIdentity, while other errors mean the source
 	// is unavailable (503). A database error never wraps it.
-	ErrInvalid = errors.New("sqlstore: invalid value")
+	ErrInvalid = warden.NewError(warden.ErrInvalid, "sqlstore: invalid value")
 	// ErrNotRuleValue is wrapped when a stored value cannot be a Casbin
 	// rule value (see the package documentation).
-	ErrNotRuleValue = errors.New("sqlstore: value cannot be a Casbin rule value")
+	ErrNotRuleValue = warden.NewError(warden.ErrInvalid, "sqlstore: value cannot be a Casbin rule value")
 	// ErrUnsupported is wrapped when a Casbin call names a ptype or rule
 	// shape that the permissions model does not have.
-	ErrUnsupported = errors.New("sqlstore: unsupported rule")
+	ErrUnsupported = warden.NewError(warden.ErrInvalid, "sqlstore: unsupported rule")
 )
 
 // Limits on stored values, in characters.

@@ -13,7 +13,7 @@ import (
 
 // ErrTimeout is returned (wrapped, together with context.DeadlineExceeded)
 // when a fetch takes longer than its bound.
-var ErrTimeout = errors.New("timeout: provider did not answer in time")
+var ErrTimeout = warden.NewError(warden.ErrUnavailable, "timeout: provider did not answer in time")
 
 // DefaultDuration is the bound of a fetch when WithDuration is not given.
 const DefaultDuration = 2 * time.Second

@@ -4,20 +4,29 @@ import (
 	"context"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/adapters/claims"
+	"github.com/wardenhq/warden/internal/claimread"
 )
 
 // ClaimGroups returns a GroupsProvider that reads groups from one claim of
 // the verified token, such as "groups" or KeycloakGroupsClaim
-// ("realm_access.roles"). It is adapters/claims with that one path: a list
-// or a space- or comma-separated string, a missing claim is no groups, and a
-// claim of the wrong shape is an error so that a misconfigured path is
-// noticed instead of silently granting nothing. A path that cannot be parsed
-// makes every fetch fail, so that the request is refused.
+// ("realm_access.roles"). It reads the claim as adapters/claims does with
+// that one path: a list or a space- or comma-separated string, a missing
+// claim is no groups, and a claim of the wrong shape is an error
+// (claims.ErrClaimType) so that a misconfigured path is noticed instead of
+// silently granting nothing. A path that cannot be parsed makes every fetch
+// fail (claims.ErrPath), so that the request is refused. Like every claims
+// source it refuses to answer a cache's load (adapters.ErrPerToken).
 func ClaimGroups(path string) warden.GroupsProvider {
-	p, err := claims.New(claims.WithGroupsClaim(path))
+	keys, err := claimread.ParsePath(path)
 	if err != nil {
 		return warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, err })
 	}
-	return warden.ProviderFunc(p.Groups)
+	paths := [][]string{keys}
+	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
+		if err := claimread.Check(ctx, tok); err != nil {
+			return nil, err
+		}
+		list, _, err := claimread.First(tok.Claims, paths)
+		return list, err
+	})
 }
