@@ -58,7 +58,9 @@ func readServeFiles(ctx context.Context, cfg config.Config, logger *slog.Logger)
 // a SQLite file path: another database, :memory:, a file: URI). Created
 // with O_EXCL, the file is this process's own for certain, so that serve
 // may remove it after a failed start; SQLite reads an empty file as an
-// empty database.
+// empty database. (An instance that opened the file in the meantime would
+// go on with an unlinked file: a risk only for instances started at the
+// same moment on a new file, one of which fails.)
 func createSQLiteFile(dsn string) (string, error) {
 	path := sqlitePath(dsn)
 	if path == "" {
