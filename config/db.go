@@ -1,81 +1,26 @@
 package config
 
 import (
-	"fmt"
-	"net/url"
-	"strings"
-
-	"github.com/glebarez/sqlite"
-	"github.com/wardenhq/warden"
-	"gorm.io/driver/mysql"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
+
+	"github.com/wardenhq/warden/adapters/sqlstore"
 )
 
-// ErrDSN is wrapped by OpenDB for a database address it cannot use.
-var ErrDSN = warden.NewError(warden.ErrInvalid, "config: invalid database address")
+// ErrDSN is wrapped by OpenDB for a database address it cannot use. It is
+// sqlstore.ErrDSN, and matches warden.ErrInvalid.
+var ErrDSN = sqlstore.ErrDSN
 
 // Dialect returns the database kind of dsn: "postgres", "mysql" or
-// "sqlite".
-func Dialect(dsn string) string {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return "postgres"
-	case strings.HasPrefix(dsn, "mysql://"):
-		return "mysql"
-	default:
-		return "sqlite"
-	}
-}
+// "sqlite". It is sqlstore.Dialect.
+func Dialect(dsn string) string { return sqlstore.Dialect(dsn) }
 
-// OpenDB opens dsn with GORM: postgres:// or postgresql:// URLs with
-// PostgreSQL (pgx), mysql://user:pass@host:port/db URLs with MySQL or
-// MariaDB, and sqlite://PATH or a plain PATH with pure-Go SQLite.
-func OpenDB(dsn string) (*gorm.DB, error) {
-	if strings.TrimSpace(dsn) == "" {
-		return nil, fmt.Errorf("%w: empty", ErrDSN)
-	}
-	var d gorm.Dialector
-	switch Dialect(dsn) {
-	case "postgres":
-		d = postgres.Open(dsn)
-	case "mysql":
-		my, err := MySQLDSN(dsn)
-		if err != nil {
-			return nil, err
-		}
-		d = mysql.Open(my)
-	default:
-		path := strings.TrimPrefix(dsn, "sqlite://")
-		if path == "" {
-			return nil, fmt.Errorf("%w: sqlite:// needs a file path", ErrDSN)
-		}
-		// SQLite serialises writers; a busy timeout makes concurrent
-		// writers (the server and a CLI grant) wait instead of failing.
-		if !strings.Contains(path, "?") {
-			path += "?_pragma=busy_timeout(5000)"
-		}
-		d = sqlite.Open(path)
-	}
-	db, err := gorm.Open(d, &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
-	if err != nil {
-		return nil, fmt.Errorf("config: open %s database: %w", Dialect(dsn), err)
-	}
-	return db, nil
-}
+// OpenDB opens dsn with GORM (see sqlstore.OpenDB, which it is):
+// postgres:// or postgresql:// URLs with PostgreSQL (pgx),
+// mysql://user:pass@host:port/db URLs with MySQL or MariaDB, and
+// sqlite://PATH or a plain PATH with pure-Go SQLite.
+func OpenDB(dsn string) (*gorm.DB, error) { return sqlstore.OpenDB(dsn) }
 
 // MySQLDSN turns mysql://user:pass@host:port/db?opts into the driver's
-// user:pass@tcp(host:port)/db?opts form, with parseTime on.
-func MySQLDSN(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("%w: mysql URL must be mysql://user:pass@host:port/db", ErrDSN)
-	}
-	pass, _ := u.User.Password()
-	q := u.Query()
-	if q.Get("parseTime") == "" {
-		q.Set("parseTime", "true")
-	}
-	return fmt.Sprintf("%s:%s@tcp(%s)/%s?%s", u.User.Username(), pass, u.Host, strings.TrimPrefix(u.Path, "/"), q.Encode()), nil
-}
+// user:pass@tcp(host:port)/db?opts form, with parseTime on. It is
+// sqlstore.MySQLDSN.
+func MySQLDSN(raw string) (string, error) { return sqlstore.MySQLDSN(raw) }

@@ -1,10 +1,13 @@
 // Package config builds `warden serve` from configuration: command-line
 // flags, WARDEN_* environment variables and a YAML file, in that order of
 // precedence (a flag beats its variable, which beats the file, which beats
-// the built-in default). It also opens databases by DSN (OpenDB) and is the
-// Go form of the "create provider from environment" factory: BuildProviders
-// turns the configured source kinds into wrapped, combined
-// warden.GroupsProvider and warden.PermissionsProvider values.
+// the built-in default). It parses settings and wires what other packages
+// build: BuildProviders, the Go form of the "create provider from
+// environment" factory, turns the configured source kinds into wrapped,
+// combined warden.GroupsProvider and warden.PermissionsProvider values, each
+// source made by the package that owns it (sqlstore.Open, redisstore.Open,
+// httpapi.New, jsonfile.Open) and each readiness check a health.Check.
+// OpenDB, Dialect and MySQLDSN are sqlstore's, under their old names.
 //
 // # Names
 //
@@ -54,8 +57,10 @@
 //	http    an HTTP service (adapters/httpapi) at url, with api_key
 //
 // Each source is wrapped, inside out, in a timeout (default 2s for all but
-// claims), retries (for http only on errors httpapi.Retryable accepts), a circuit breaker and a per-identity cache, each when
-// configured; several sources are combined as a union (all must answer),
-// an intersection, or a best-effort union. Hooks let package metrics count
-// fetches, errors, cache hits and breaker states.
+// claims), retries (for http only on errors httpapi.Retryable accepts), a
+// circuit breaker and a per-identity cache, each when configured; several
+// sources are combined as a union (all must answer), an intersection, or a
+// best-effort union. Hooks let package metrics count fetches and errors,
+// and, through the cache's and the breaker's observers, cache hits and
+// breaker states.
 package config

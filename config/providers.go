@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden"
@@ -25,7 +24,7 @@ import (
 	"github.com/wardenhq/warden/adapters/retry"
 	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/adapters/timeout"
-	"github.com/wardenhq/warden/server"
+	"github.com/wardenhq/warden/health"
 )
 
 // DefaultRemoteTimeout bounds a fetch from every source but claims when no
@@ -52,7 +51,7 @@ type Providers struct {
 	Groups      warden.GroupsProvider
 	Permissions warden.PermissionsProvider
 	// Checks tell /readyz whether the sources answer.
-	Checks  []server.Check
+	Checks  []health.Check
 	closers []func() error
 }
 
@@ -262,36 +261,31 @@ func buildSQL(b *build, p Provider) (source, error) {
 	if s, ok := b.memo[key]; ok {
 		return s, nil
 	}
-	db := b.db
-	if p.SQLDSN != "" {
-		var err error
-		if db, err = OpenDB(p.SQLDSN); err != nil {
-			return nil, err
-		}
-		b.out.closers = append(b.out.closers, func() error {
-			s, err := db.DB()
-			if err != nil {
-				return err
-			}
-			return s.Close()
-		})
-	}
-	if db == nil {
-		return nil, errors.New("no database for the sql source")
-	}
 	prefix := b.cfg.TablePrefix
-	st, err := sqlstore.New(db, sqlstore.WithTables(prefix+sqlstore.DefaultGroupsTable, prefix+sqlstore.DefaultPermissionsTable))
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(b.ctx); err != nil {
-		return nil, err
-	}
+	tables := sqlstore.WithTables(prefix+sqlstore.DefaultGroupsTable, prefix+sqlstore.DefaultPermissionsTable)
+	var (
+		st  *sqlstore.Store
+		err error
+	)
 	target := "the policy database"
 	if p.SQLDSN != "" {
-		target = "a " + Dialect(p.SQLDSN) + " database" // never the DSN: it may hold a password
+		if st, err = sqlstore.Open(b.ctx, p.SQLDSN, tables); err != nil {
+			return nil, err
+		}
+		b.out.closers = append(b.out.closers, st.Close)
+		target = "a " + sqlstore.Dialect(p.SQLDSN) + " database" // never the DSN: it may hold a password
+	} else {
+		if b.db == nil {
+			return nil, errors.New("no database for the sql source")
+		}
+		if st, err = sqlstore.New(b.db, tables); err != nil {
+			return nil, err
+		}
+		if err := st.Migrate(b.ctx); err != nil {
+			return nil, err
+		}
 	}
-	b.addCheck(KindSQL, target, server.DBCheck(KindSQL, db).Check)
+	b.addCheck(KindSQL, target, st.Ping)
 	b.memo[key] = st
 	return st, nil
 }
@@ -303,10 +297,10 @@ func buildSQL(b *build, p Provider) (source, error) {
 // source gets one check.
 func (b *build) addCheck(kind, target string, check func(context.Context) error) {
 	name := kind
-	for i := 2; slices.ContainsFunc(b.out.Checks, func(c server.Check) bool { return c.Name == name }); i++ {
+	for i := 2; slices.ContainsFunc(b.out.Checks, func(c health.Check) bool { return c.Name == name }); i++ {
 		name = kind + "_" + strconv.Itoa(i)
 	}
-	b.out.Checks = append(b.out.Checks, server.Check{Name: name, Check: check})
+	b.out.Checks = append(b.out.Checks, health.Check{Name: name, Check: check})
 	b.logger.Info("config: readiness check", "check", name, "target", target)
 }
 
@@ -335,10 +329,12 @@ func buildRedis(b *build, p Provider) (source, error) {
 	if s, ok := b.memo[key]; ok {
 		return s, nil
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: p.RedisAddr})
-	b.out.closers = append(b.out.closers, rdb.Close)
-	b.addCheck(KindRedis, p.RedisAddr, func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
-	st := redisstore.New(rdb, redisstore.WithPrefix(p.RedisPrefix))
+	st, err := redisstore.Open(p.RedisAddr, redisstore.WithPrefix(p.RedisPrefix))
+	if err != nil {
+		return nil, err
+	}
+	b.out.closers = append(b.out.closers, st.Close)
+	b.addCheck(KindRedis, p.RedisAddr, st.Ping)
 	b.memo[key] = st
 	return st, nil
 }

@@ -1,16 +1,15 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/health"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/policyadmin"
 )
@@ -25,18 +24,10 @@ const (
 	MaxListLimit = 1000
 )
 
-// Check is one readiness check: it returns nil when its dependency answers.
-type Check struct {
-	// Name is what /readyz, which needs no token, shows for the check. It
-	// must be generic (see CheckName): never an address or a DSN.
-	Name  string
-	Check func(ctx context.Context) error
-}
-
-// checkNameRe is the shape of a readiness check's name. Without ".", ":"
-// or "/" it can hold no host:port, IP address, URL or DSN, which /readyz,
-// answering without a token, must never show.
-var checkNameRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
+// Check is one readiness check (health.Check: package config builds
+// them too, and imports health rather than server). Its name must pass
+// health.ValidName: /readyz answers without a token.
+type Check = health.Check
 
 // DecisionObserver is told about every decision /v1/check makes: its
 // result ("allow", "deny" or "error") and how long it took.
@@ -132,7 +123,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, errors.New("server: body limit and ready timeout must be positive")
 	}
 	for _, c := range s.checks {
-		if !checkNameRe.MatchString(c.Name) || c.Check == nil {
+		if !health.ValidName(c.Name) || c.Check == nil {
 			return nil, fmt.Errorf("server: readiness check %q: a name of lowercase letters, digits, _ and - "+
 				"(never an address: /readyz needs no token) and a function are required", c.Name)
 		}

@@ -34,6 +34,7 @@ const (
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
+	owned  bool // Open made rdb: Close closes it
 }
 
 // Option configures a Store.
@@ -51,6 +52,31 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 	}
 	return s
 }
+
+// Open returns a Store on a new client of the Redis server at addr
+// (host:port). It does not connect yet: the first command does, and Ping
+// tells whether the server answers. The Store owns the client: Close
+// closes it.
+func Open(addr string, opts ...Option) (*Store, error) {
+	if addr == "" {
+		return nil, fmt.Errorf("%w: empty Redis address", ErrInvalid)
+	}
+	s := New(redis.NewClient(&redis.Options{Addr: addr}), opts...)
+	s.owned = true
+	return s, nil
+}
+
+// Close closes the client when the Store made it (Open); a Store made by
+// New leaves its client to whoever made it, and Close does nothing.
+func (s *Store) Close() error {
+	if !s.owned {
+		return nil
+	}
+	return s.rdb.Close()
+}
+
+// Ping checks that Redis answers, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 
 func (s *Store) key(kind, name string) string { return s.prefix + kind + name }
 

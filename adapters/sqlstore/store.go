@@ -50,6 +50,7 @@ type Store struct {
 	groups      string
 	permissions string
 	inherit     bool
+	owned       bool // Open opened db: Close closes it
 }
 
 // Option configures a Store.

@@ -1,0 +1,130 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/wardenhq/warden"
+)
+
+// ErrDSN is wrapped by OpenDB and Open for a database address they cannot
+// use. It matches warden.ErrInvalid.
+var ErrDSN = warden.NewError(warden.ErrInvalid, "sqlstore: invalid database address")
+
+// Dialect returns the database kind of dsn: "postgres", "mysql" or
+// "sqlite".
+func Dialect(dsn string) string {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres"
+	case strings.HasPrefix(dsn, "mysql://"):
+		return "mysql"
+	default:
+		return "sqlite"
+	}
+}
+
+// OpenDB opens dsn with GORM: postgres:// or postgresql:// URLs with
+// PostgreSQL (pgx), mysql://user:pass@host:port/db URLs with MySQL or
+// MariaDB, and sqlite://PATH or a plain PATH with pure-Go SQLite. Errors
+// name the database kind, never the address: it may hold a password.
+func OpenDB(dsn string) (*gorm.DB, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, fmt.Errorf("%w: empty", ErrDSN)
+	}
+	var d gorm.Dialector
+	switch Dialect(dsn) {
+	case "postgres":
+		d = postgres.Open(dsn)
+	case "mysql":
+		my, err := MySQLDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		d = mysql.Open(my)
+	default:
+		path := strings.TrimPrefix(dsn, "sqlite://")
+		if path == "" {
+			return nil, fmt.Errorf("%w: sqlite:// needs a file path", ErrDSN)
+		}
+		// SQLite serialises writers; a busy timeout makes concurrent
+		// writers (the server and a CLI grant) wait instead of failing.
+		if !strings.Contains(path, "?") {
+			path += "?_pragma=busy_timeout(5000)"
+		}
+		d = sqlite.Open(path)
+	}
+	db, err := gorm.Open(d, &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s database: %w", Dialect(dsn), err)
+	}
+	return db, nil
+}
+
+// MySQLDSN turns mysql://user:pass@host:port/db?opts into the driver's
+// user:pass@tcp(host:port)/db?opts form, with parseTime on.
+func MySQLDSN(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%w: mysql URL must be mysql://user:pass@host:port/db", ErrDSN)
+	}
+	pass, _ := u.User.Password()
+	q := u.Query()
+	if q.Get("parseTime") == "" {
+		q.Set("parseTime", "true")
+	}
+	return fmt.Sprintf("%s:%s@tcp(%s)/%s?%s", u.User.Username(), pass, u.Host, strings.TrimPrefix(u.Path, "/"), q.Encode()), nil
+}
+
+// Open opens the database at dsn (see OpenDB), returns a Store on it with
+// opts and creates its tables (Migrate). The Store owns the database:
+// Close closes it. On error nothing stays open.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	db, err := OpenDB(dsn)
+	if err != nil {
+		return nil, err
+	}
+	s, err := New(db, opts...)
+	if err == nil {
+		err = s.Migrate(ctx)
+	}
+	if err != nil {
+		if sqlDB, derr := db.DB(); derr == nil {
+			_ = sqlDB.Close()
+		}
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// Close closes the database when the Store opened it (Open); a Store made
+// by New leaves its database to whoever opened it, and Close does nothing.
+func (s *Store) Close() error {
+	if !s.owned {
+		return nil
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers, for readiness checks
+// (health.Check{Name: "sql", Check: s.Ping}).
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
