@@ -249,7 +249,10 @@ func (e *Enforcer) follow(ctx context.Context, op Op, rules []Rule, rev uint64) 
 	e.mu.lock()
 	defer e.mu.unlock()
 	for _, r := range rules {
-		if e.validateIn(e.st, r) == nil {
+		// The store reports what it wrote; a rule is checked here too,
+		// since a reload trusts that every rule in memory passed the
+		// checks (checkLoaded).
+		if e.validateIn(e.st, r) == nil && (op != OpAdd || e.checkValues(r) == nil) {
 			applyRule(e.st, e.ce, r, op == OpAdd)
 		}
 	}

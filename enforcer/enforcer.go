@@ -275,22 +275,22 @@ func (e *Enforcer) load(ctx context.Context) (*state, *casbin.Enforcer, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
-		if err := e.checkLoaded(ce.GetModel()); err != nil {
+		if err := e.checkLoaded(ce.GetModel(), nil); err != nil {
 			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
 		return nil, ce, nil
 	}
 	m := e.model.Copy()
-	m.ClearPolicy()
+	presize(m, e.st)
 	if e.adapter != nil {
 		if err := loadPolicy(ctx, e.adapter, m); err != nil {
 			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
-		if err := e.checkLoaded(m); err != nil {
+		if err := e.checkLoaded(m, e.st); err != nil {
 			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 		}
 	}
-	st, err := fromModel(e.cm, m)
+	st, err := fromModel(e.cm, m, e.st)
 	if err != nil {
 		return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
 	}

@@ -10,18 +10,7 @@ func (e *Enforcer) Has(ptype string, values []string) bool {
 	r := Rule{PType: ptype, Values: values}
 	defer e.mu.runlock(e.mu.rlock())
 	if e.cm != nil {
-		// The key as ruleKey joins it, built on the stack: a map index by
-		// string(bytes) does not allocate.
-		var buf [256]byte
-		k := buf[:0]
-		for i, v := range values {
-			if i > 0 {
-				k = append(k, 0)
-			}
-			k = append(k, v...)
-		}
-		_, ok := e.st.rules[ptype][string(k)]
-		return ok
+		return e.st.holds(ptype, values)
 	}
 	// Casbin's HasPolicy dereferences the definition without looking, so
 	// an undefined ptype is answered here.

@@ -28,7 +28,8 @@ func (g *roleGraph) parents(name, dom string) []string {
 	return g.links[g.domainKey(dom)][name]
 }
 
-// add links name to role. Values are a g rule: name, role[, domain].
+// add links name to role. Values are a g rule: name, role[, domain]; the
+// graph may keep vals, which must not change after.
 func (g *roleGraph) add(vals []string) {
 	name, role, dom := vals[0], vals[1], ""
 	if len(vals) > 2 {
@@ -39,12 +40,19 @@ func (g *roleGraph) add(vals []string) {
 		d = map[string][]string{}
 		g.links[g.domainKey(dom)] = d
 	}
-	for _, r := range d[name] {
+	roles := d[name]
+	if len(roles) == 0 {
+		// Most names have one role: its list is the rule's own value,
+		// capped so that a second role copies it (vals never change).
+		d[name] = vals[1:2:2]
+		return
+	}
+	for _, r := range roles {
 		if r == role {
 			return
 		}
 	}
-	d[name] = append(d[name], role)
+	d[name] = append(roles, role)
 }
 
 // remove unlinks name from role.

@@ -32,23 +32,42 @@ type state struct {
 	width map[string]int
 }
 
-func newState(cm *compiledModel, m model.Model) *state {
+// newState returns an empty state for the definitions of m, its maps
+// sized for the policy an adapter has loaded into m. old, the state in
+// force (nil on New), gives the sizes m cannot tell (how many subjects,
+// role names, index keys): a reload rarely changes them much, and a map
+// that grows to its size allocates about as much again as it keeps.
+func newState(cm *compiledModel, m model.Model, old *state) *state {
 	st := &state{
 		cm:    cm,
-		rules: map[string]map[string]*storedRule{},
-		bySub: map[string][]*storedRule{},
-		byKey: map[string][]*storedRule{},
-		roles: map[string]int{},
-		width: map[string]int{},
+		rules: make(map[string]map[string]*storedRule, len(m["p"])+len(m["g"])),
+		width: make(map[string]int, len(m["p"])+len(m["g"])),
 	}
 	for _, sec := range []string{"p", "g"} {
 		for ptype, a := range m[sec] {
-			st.rules[ptype] = map[string]*storedRule{}
+			st.rules[ptype] = make(map[string]*storedRule, len(a.Policy))
 			st.width[ptype] = len(a.Tokens)
 		}
 	}
-	for _, d := range cm.gDomains {
-		st.graphs = append(st.graphs, newRoleGraph(d))
+	var subs, keys, roles int
+	if old != nil {
+		subs, keys, roles = len(old.bySub), len(old.byKey), len(old.roles)
+	} else if len(cm.eq) > 0 && m["p"]["p"] != nil {
+		keys = len(m["p"]["p"].Policy) // an upper bound, near when the keys are distinct
+	}
+	st.bySub = make(map[string][]*storedRule, subs)
+	st.byKey = make(map[string][]*storedRule, keys)
+	st.roles = make(map[string]int, roles)
+	st.graphs = make([]*roleGraph, len(cm.gDomains))
+	for gi, d := range cm.gDomains {
+		st.graphs[gi] = newRoleGraph(d)
+		if d {
+			continue // the names spread over domains
+		}
+		// Each g rule links one name: the rule count bounds the names.
+		if a := m["g"][cm.gNames[gi]]; a != nil && len(a.Policy) > 0 {
+			st.graphs[gi].links[""] = make(map[string][]string, len(a.Policy))
+		}
 	}
 	return st
 }
@@ -70,20 +89,64 @@ func (st *state) validate(r Rule) error {
 	return nil
 }
 
-func (st *state) has(r Rule) bool {
-	_, ok := st.rules[r.PType][ruleKey(r.Values)]
+func (st *state) has(r Rule) bool { return st.holds(r.PType, r.Values) }
+
+// holds reports whether st holds the rule of ptype with vals; a nil state
+// holds none. The key is built on the stack: a map index by string(bytes)
+// does not allocate.
+func (st *state) holds(ptype string, vals []string) bool {
+	if st == nil {
+		return false
+	}
+	var buf [256]byte
+	k := buf[:0]
+	for i, v := range vals {
+		if i > 0 {
+			k = append(k, 0)
+		}
+		k = append(k, v...)
+	}
+	_, ok := st.rules[ptype][string(k)]
 	return ok
 }
 
+// presize empties the policy of m, a copy of the model's definitions that
+// an adapter is about to load into, and sizes Casbin's rule slice and
+// key map of each ptype for as many rules as old holds (nothing on New):
+// a reload then builds them without regrowing.
+func presize(m model.Model, old *state) {
+	m.ClearPolicy()
+	if old == nil {
+		return
+	}
+	for _, sec := range []string{"p", "g"} {
+		for ptype, a := range m[sec] {
+			if n := len(old.rules[ptype]); n > 0 {
+				a.Policy = make([][]string, 0, n)
+				a.PolicyMap = make(map[string]int, n)
+			}
+		}
+	}
+}
+
 // add inserts a validated rule; it reports false if the rule was there.
-func (st *state) add(r Rule) bool {
+// The rule's values are copied.
+func (st *state) add(r Rule) bool { return st.insert(r.PType, r.Values, true) }
+
+// insert adds the rule of ptype with vals unless it is there; it copies
+// vals when told, else it keeps the slice, which nothing may change then.
+func (st *state) insert(ptype string, vals []string, copyVals bool) bool {
+	r := Rule{PType: ptype, Values: vals}
 	set := st.rules[r.PType]
 	k := ruleKey(r.Values)
 	if _, ok := set[k]; ok {
 		return false
 	}
+	if copyVals {
+		vals = slices.Clone(vals)
+	}
 	st.seq++
-	sr := &storedRule{vals: slices.Clone(r.Values), seq: st.seq}
+	sr := &storedRule{vals: vals, seq: st.seq}
 	set[k] = sr
 	switch {
 	case r.PType == "p":
@@ -197,9 +260,12 @@ func (st *state) ordered(ptype string) []*storedRule {
 	return out
 }
 
-// fromModel builds a state from a model whose policy an adapter has loaded.
-func fromModel(cm *compiledModel, m model.Model) (*state, error) {
-	st := newState(cm, m)
+// fromModel builds a state from a model whose policy an adapter has
+// loaded. The model is the load's own and is dropped after: its rule
+// slices become the state's without a copy. old is the state in force, nil
+// on New (see newState).
+func fromModel(cm *compiledModel, m model.Model, old *state) (*state, error) {
+	st := newState(cm, m, old)
 	for _, sec := range []string{"p", "g"} {
 		names := make([]string, 0, len(m[sec]))
 		for ptype := range m[sec] {
@@ -208,11 +274,10 @@ func fromModel(cm *compiledModel, m model.Model) (*state, error) {
 		slices.Sort(names)
 		for _, ptype := range names {
 			for i, vals := range m[sec][ptype].Policy {
-				r := Rule{PType: ptype, Values: vals}
-				if err := st.validate(r); err != nil {
+				if err := st.validate(Rule{PType: ptype, Values: vals}); err != nil {
 					return nil, fmt.Errorf("rule %d of %s: %w", i+1, ptype, err)
 				}
-				st.add(r)
+				st.insert(ptype, vals, false)
 			}
 		}
 	}

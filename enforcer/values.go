@@ -99,11 +99,17 @@ func (e *Enforcer) checkValues(r Rule) error {
 }
 
 // checkLoaded checks every rule an adapter loaded into m. A rule from a
-// policy file is reported as FILE:LINE.
-func (e *Enforcer) checkLoaded(m model.Model) error {
+// policy file is reported as FILE:LINE. A rule that old (the state in
+// force, or nil) holds is not checked again: it passed these same checks
+// on its way in, and checking a pattern compiles it, which costs a reload
+// of a large policy more than everything else together.
+func (e *Enforcer) checkLoaded(m model.Model, old *state) error {
 	for _, sec := range []string{"p", "g"} {
 		for _, ptype := range sortedKeys(m[sec]) {
 			for _, vals := range m[sec][ptype].Policy {
+				if old.holds(ptype, vals) {
+					continue
+				}
 				err := e.checkValues(Rule{PType: ptype, Values: vals})
 				if err == nil {
 					continue
