@@ -15,7 +15,7 @@ import (
 	"github.com/casbin/casbin/v2/persist"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
-	"github.com/wardenhq/warden/lint"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // Enforcer is the shared enforcer. It is safe for concurrent use: decisions
@@ -38,9 +38,9 @@ type Enforcer struct {
 	watcherMu sync.Mutex
 	watcher   persist.Watcher
 
-	values      *lint.ValueChecker // checks rule and request values (values.go)
-	reqPatterns []bool             // request fields the matcher reads as patterns
-	maxRequest  int                // bytes of a string request value
+	values      *modelcheck.ValueChecker // checks rule and request values (values.go)
+	reqPatterns []bool                   // request fields the matcher reads as patterns
+	maxRequest  int                      // bytes of a string request value
 
 	// With a change log (log != nil), sem admits one reader of the store at
 	// a time (CatchUp, Reload, a writer following its own revision); no

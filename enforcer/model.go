@@ -11,7 +11,7 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 
-	"github.com/wardenhq/warden/lint"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // LoadModel reads a Casbin model file. A model that Casbin rejects or that
@@ -43,11 +43,11 @@ func parseModel(name string, text []byte, opts []Option) (m model.Model, err err
 	for _, f := range opts {
 		f(&o)
 	}
-	var lintOpts []lint.ModelOption
+	var lintOpts []modelcheck.ModelOption
 	if o.requestEvalUnsafe {
-		lintOpts = append(lintOpts, lint.AllowRequestEval())
+		lintOpts = append(lintOpts, modelcheck.AllowRequestEval())
 	}
-	if probs := lint.Model(name, text, lintOpts...); len(probs) > 0 {
+	if probs := modelcheck.Model(name, text, lintOpts...); len(probs) > 0 {
 		return nil, &ModelError{Problems: probs}
 	}
 	// Casbin's config parser panics on some malformed input; a model is
@@ -122,7 +122,9 @@ func printable(s string) string {
 // ModelError lists the problems that make a model unusable, one
 // FILE:LINE: message per line. It matches ErrInvalidModel with errors.Is.
 type ModelError struct {
-	Problems []lint.Problem
+	// Problems are the linter's findings (lint.Problem is the same type):
+	// File, Line and Message each.
+	Problems []modelcheck.Problem
 }
 
 // Error implements error.

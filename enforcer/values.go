@@ -10,19 +10,22 @@ import (
 	"github.com/casbin/casbin/v2/model"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
-	"github.com/wardenhq/warden/lint"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // Rule values are checked on every way into the policy (AddRules,
 // ApplyAdded, New and Reload, whatever the adapter) against the matcher
 // function that will read them, so that one bad value cannot make every
 // decision fail; request values are bounded so that one decision's work
-// is. The checks themselves live in lint.ValueChecker, which `warden lint`
-// runs too.
+// is. The checks themselves live in internal/modelcheck, which `warden
+// lint` runs too (package lint).
 
 // Limits bound the work one rule or request value can cause at decision
-// time; see lint.Limits for each field and its default.
-type Limits = lint.Limits
+// time: RuleValue (bytes of any rule value, default 1024), Pattern (bytes
+// of a value read as a pattern, 256), PatternProgram (instructions of the
+// regular expression a pattern compiles to, 128) and RequestValue (bytes
+// of a string request value, 4096). It is the same type as lint.Limits.
+type Limits = modelcheck.Limits
 
 // WithLimits sets the limits on rule and request values. Zero fields keep
 // their defaults (lint.DefaultLimits).
@@ -70,16 +73,16 @@ func (e *Enforcer) CheckRule(r Rule) error {
 // request decide or whose matcher passes a literal pattern its function
 // cannot read, and analyses which functions read which fields.
 func (e *Enforcer) setupValues() error {
-	if args := lint.RequestEval(e.model); len(args) > 0 && !e.opts.requestEvalUnsafe {
+	if args := modelcheck.RequestEval(e.model); len(args) > 0 && !e.opts.requestEvalUnsafe {
 		return fmt.Errorf("%w: the matcher calls eval(%s) on request data, so the request decides what it may do (see WithRequestEvalUnsafe)",
 			ErrInvalidModel, args[0])
 	}
 	for _, key := range sortedKeys(e.model["m"]) {
-		if probs := lint.LiteralProblems(e.model["m"][key].Value); len(probs) > 0 {
+		if probs := modelcheck.LiteralProblems(e.model["m"][key].Value); len(probs) > 0 {
 			return fmt.Errorf("%w: matcher %s: %s", ErrInvalidModel, key, probs[0])
 		}
 	}
-	e.values = lint.NewValueChecker(e.model, e.opts.limits)
+	e.values = modelcheck.NewValueChecker(e.model, e.opts.limits)
 	if r, ok := e.model["r"]["r"]; ok {
 		e.reqPatterns = make([]bool, len(r.Tokens))
 		for i := range r.Tokens {
@@ -91,7 +94,7 @@ func (e *Enforcer) setupValues() error {
 }
 
 func (e *Enforcer) checkValues(r Rule) error {
-	var ve *lint.ValueError
+	var ve *modelcheck.ValueError
 	if err := e.values.Check(r.PType, r.Values); errors.As(err, &ve) {
 		return &RuleError{Rule: Rule{PType: r.PType, Values: r.Values}, Index: ve.Index, Field: ve.Field, Reason: ve.Reason}
 	}

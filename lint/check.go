@@ -1,6 +1,10 @@
 package lint
 
-import "os"
+import (
+	"os"
+
+	"github.com/wardenhq/warden/internal/modelcheck"
+)
 
 // Check lints the model at modelPath and, when policyPath is not empty, the
 // policy at policyPath against it. Problems come in file order, model first.
@@ -10,7 +14,7 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, m := lintModel(modelPath, src)
+	out, m := modelcheck.LintModel(modelPath, src)
 	if policyPath == "" {
 		return out, nil
 	}
@@ -18,7 +22,7 @@ func Check(modelPath, policyPath string) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	pp := &problems{file: policyPath}
+	pp := &modelcheck.Problems{File: policyPath}
 	checkPolicy(pp, data, m)
-	return append(out, pp.sorted()...), nil
+	return append(out, pp.Sorted()...), nil
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/casbin/casbin/v2/model"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // checkPolicy lints a policy file. Syntax is checked line by line so that
 // one bad line does not hide the next; the rest needs the model m and is
 // skipped when the model does not load.
-func checkPolicy(ps *problems, data []byte, m model.Model) {
-	lines, err := csvfile.Parse(ps.file, bytes.NewReader(data))
+func checkPolicy(ps *modelcheck.Problems, data []byte, m model.Model) {
+	lines, err := csvfile.Parse(ps.File, bytes.NewReader(data))
 	if err != nil {
 		// Parse stops at the first bad line; go line by line to find all.
 		lines = parseEachLine(ps, data)
@@ -25,12 +26,12 @@ func checkPolicy(ps *problems, data []byte, m model.Model) {
 	}
 	var good []csvfile.Line
 	for _, l := range lines {
-		if err := csvfile.Check(ps.file, []csvfile.Line{l}, m); err != nil {
+		if err := csvfile.Check(ps.File, []csvfile.Line{l}, m); err != nil {
 			msg := parseMessage(err)
 			if errors.Is(err, csvfile.ErrFieldCount) && eftOmitted(l, m) {
 				msg += " (Casbin v2 has no default for a missing eft: write allow or deny)"
 			}
-			ps.add(l.Num, "%s", msg)
+			ps.Add(l.Num, "%s", msg)
 			continue
 		}
 		good = append(good, l)
@@ -41,7 +42,7 @@ func checkPolicy(ps *problems, data []byte, m model.Model) {
 	checkCycles(ps, good, m)
 }
 
-func parseEachLine(ps *problems, data []byte) []csvfile.Line {
+func parseEachLine(ps *modelcheck.Problems, data []byte) []csvfile.Line {
 	var lines []csvfile.Line
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		num := i + 1
@@ -50,9 +51,9 @@ func parseEachLine(ps *problems, data []byte) []csvfile.Line {
 			// a mark further down the file where Parse would see it.
 			raw = append([]byte("\n"), raw...)
 		}
-		got, err := csvfile.Parse(ps.file, bytes.NewReader(raw))
+		got, err := csvfile.Parse(ps.File, bytes.NewReader(raw))
 		if err != nil {
-			ps.add(num, "%s", parseMessage(err))
+			ps.Add(num, "%s", parseMessage(err))
 			continue
 		}
 		for _, l := range got {
@@ -85,7 +86,7 @@ func eftOmitted(l csvfile.Line, m model.Model) bool {
 
 // checkEft flags eft values other than allow and deny: Casbin treats them
 // as neither, so such a rule silently never decides anything.
-func checkEft(ps *problems, lines []csvfile.Line, m model.Model) {
+func checkEft(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
 	for _, l := range lines {
 		ast := m["p"][l.PType]
 		if ast == nil {
@@ -96,17 +97,17 @@ func checkEft(ps *problems, lines []csvfile.Line, m model.Model) {
 			continue
 		}
 		if v := l.Values[i]; v != "allow" && v != "deny" {
-			ps.add(l.Num, "field eft: %q is neither allow nor deny, so this rule never takes effect", v)
+			ps.Add(l.Num, "field eft: %q is neither allow nor deny, so this rule never takes effect", v)
 		}
 	}
 }
 
-func checkDuplicates(ps *problems, lines []csvfile.Line) {
+func checkDuplicates(ps *modelcheck.Problems, lines []csvfile.Line) {
 	first := map[string]int{}
 	for _, l := range lines {
 		key := l.PType + "\x00" + strings.Join(l.Values, "\x00")
 		if n, dup := first[key]; dup {
-			ps.add(l.Num, "duplicate rule %s (first at line %d)", l.String(), n)
+			ps.Add(l.Num, "duplicate rule %s (first at line %d)", l.String(), n)
 			continue
 		}
 		first[key] = l.Num
@@ -115,7 +116,7 @@ func checkDuplicates(ps *problems, lines []csvfile.Line) {
 
 // checkCycles reports the g line that closes a role cycle. Links are kept
 // per ptype and per domain, as Casbin's role manager keeps them.
-func checkCycles(ps *problems, lines []csvfile.Line, m model.Model) {
+func checkCycles(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
 	type graphKey struct{ ptype, domain string }
 	graphs := map[graphKey]map[string][]string{}
 	for _, l := range lines {
@@ -139,7 +140,7 @@ func checkCycles(ps *problems, lines []csvfile.Line, m model.Model) {
 			if gk.domain != "" {
 				where = fmt.Sprintf(" in domain %s", gk.domain)
 			}
-			ps.add(l.Num, "role cycle%s: %s (closed by this line)", where, strings.Join(chain, " -> "))
+			ps.Add(l.Num, "role cycle%s: %s (closed by this line)", where, strings.Join(chain, " -> "))
 			continue // keep the graph acyclic so later lines are judged on their own
 		}
 		g[member] = append(g[member], role)
@@ -181,11 +182,11 @@ func findPath(g map[string][]string, from, to string) []string {
 
 // checkValues checks every value against the functions the matcher
 // passes it to, with the enforcer's default limits (see ValueChecker).
-func checkValues(ps *problems, lines []csvfile.Line, m model.Model) {
-	c := NewValueChecker(m, Limits{})
+func checkValues(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
+	c := modelcheck.NewValueChecker(m, modelcheck.Limits{})
 	for _, l := range lines {
 		if err := c.Check(l.PType, l.Values); err != nil {
-			ps.add(l.Num, "%v", err)
+			ps.Add(l.Num, "%v", err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package lint_test
+package modelcheck_test
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/govaluate"
 
-	"github.com/wardenhq/warden/lint"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // fuzzFuncs are the matcher calls whose pattern argument the checker
@@ -55,14 +55,14 @@ func casbinFunc(name string) func(args ...string) (any, error) {
 	}
 }
 
-var fuzzCheckers = func() []*lint.ValueChecker {
-	out := make([]*lint.ValueChecker, len(fuzzFuncs))
+var fuzzCheckers = func() []*modelcheck.ValueChecker {
+	out := make([]*modelcheck.ValueChecker, len(fuzzFuncs))
 	for i, f := range fuzzFuncs {
 		m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = sub, obj\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = r.sub == p.sub && " + f.matcher + "\n")
 		if err != nil {
 			panic(err)
 		}
-		out[i] = lint.NewValueChecker(m, lint.Limits{})
+		out[i] = modelcheck.NewValueChecker(m, modelcheck.Limits{})
 	}
 	return out
 }()

@@ -1,4 +1,4 @@
-package lint
+package modelcheck
 
 import (
 	"fmt"
@@ -73,22 +73,22 @@ func checkModel(mf *modelFile, opts modelOptions) {
 	for _, sec := range mf.sections {
 		if sec.name == "" {
 			for _, e := range sec.keys {
-				ps.add(e.line, "%s is outside any section; Casbin ignores it", e.key)
+				ps.Add(e.line, "%s is outside any section; Casbin ignores it", e.key)
 			}
 			continue
 		}
 		letter, known := sectionLetter[sec.name]
 		if !known {
-			ps.add(sec.line, "unknown section [%s] (Casbin reads %s)", sec.name, strings.Join(sectionOrder, ", "))
+			ps.Add(sec.line, "unknown section [%s] (Casbin reads %s)", sec.name, strings.Join(sectionOrder, ", "))
 			continue
 		}
 		for _, e := range sec.keys {
 			if !keyShape(letter, e.key) {
-				ps.add(e.line, "key %s in [%s] is never read: Casbin reads %s, %s2, %s3, ...", e.key, sec.name, letter, letter, letter)
+				ps.Add(e.line, "key %s in [%s] is never read: Casbin reads %s, %s2, %s3, ...", e.key, sec.name, letter, letter, letter)
 				continue
 			}
 			if prev, dup := d[letter][e.key]; dup {
-				ps.add(e.line, "%s is defined again (first at line %d); Casbin uses this one", e.key, prev.line)
+				ps.Add(e.line, "%s is defined again (first at line %d); Casbin uses this one", e.key, prev.line)
 			}
 			d[letter][e.key] = e
 		}
@@ -105,7 +105,7 @@ func checkModel(mf *modelFile, opts modelOptions) {
 		}
 		for _, key := range sortedKeys(d[letter]) {
 			if keyNum(key) > missing {
-				ps.add(d[letter][key].line, "%s is ignored: Casbin stops reading [%s] at the missing %s", key, name, keyName(letter, missing))
+				ps.Add(d[letter][key].line, "%s is ignored: Casbin stops reading [%s] at the missing %s", key, name, keyName(letter, missing))
 				delete(d[letter], key)
 			}
 		}
@@ -113,7 +113,7 @@ func checkModel(mf *modelFile, opts modelOptions) {
 	for _, name := range []string{"request_definition", "policy_definition", "policy_effect", "matchers"} {
 		letter := sectionLetter[name]
 		if _, ok := d[letter][letter]; !ok {
-			ps.add(sectionLine(mf, name), "missing %s = ... in [%s], which Casbin requires", letter, name)
+			ps.Add(sectionLine(mf, name), "missing %s = ... in [%s], which Casbin requires", letter, name)
 		}
 	}
 	for _, letter := range []string{"r", "p"} {
@@ -177,21 +177,21 @@ func sortedKeys(m map[string]entry) []string {
 	return keys
 }
 
-func checkFields(ps *problems, e entry) {
+func checkFields(ps *Problems, e entry) {
 	seen := map[string]bool{}
 	for _, t := range strings.Split(e.value, ",") {
 		t = strings.TrimSpace(t)
 		switch {
 		case !nameRE.MatchString(t):
-			ps.add(e.line, "%s: field %q is not a name", e.key, t)
+			ps.Add(e.line, "%s: field %q is not a name", e.key, t)
 		case seen[t]:
-			ps.add(e.line, "%s: field %s is defined twice", e.key, t)
+			ps.Add(e.line, "%s: field %s is defined twice", e.key, t)
 		}
 		seen[t] = true
 	}
 }
 
-func checkRoleDef(ps *problems, e entry) {
+func checkRoleDef(ps *Problems, e entry) {
 	v := e.value
 	if i := strings.Index(v, "("); i >= 0 {
 		v = v[:i]
@@ -204,15 +204,15 @@ func checkRoleDef(ps *problems, e entry) {
 		}
 		n++
 		if t != "_" {
-			ps.add(e.line, "%s: role definition fields are written _, not %q", e.key, t)
+			ps.Add(e.line, "%s: role definition fields are written _, not %q", e.key, t)
 		}
 	}
 	if n < 2 {
-		ps.add(e.line, "%s: a role definition needs at least two fields (_, _)", e.key)
+		ps.Add(e.line, "%s: a role definition needs at least two fields (_, _)", e.key)
 	}
 }
 
-func checkEffect(ps *problems, e entry) {
+func checkEffect(ps *Problems, e entry) {
 	v := effEscapeRE.ReplaceAllString(e.value, "${1}${2}_")
 	if slices.Contains(supportedEffects, v) {
 		return
@@ -221,7 +221,7 @@ func checkEffect(ps *problems, e entry) {
 	for _, s := range supportedEffects {
 		opts = append(opts, strings.ReplaceAll(s, "p_eft", "p.eft"))
 	}
-	ps.add(e.line, "%s: effect %q is not supported by Casbin; use one of: %s", e.key, e.value, strings.Join(opts, " | "))
+	ps.Add(e.line, "%s: effect %q is not supported by Casbin; use one of: %s", e.key, e.value, strings.Join(opts, " | "))
 }
 
 // checkMatcher reports names the matcher uses that the model does not
@@ -229,10 +229,10 @@ func checkEffect(ps *problems, e entry) {
 // the model's role definitions) and role functions called with a number of
 // arguments their definition does not have, and eval() of request data
 // (unless opts allow it).
-func checkMatcher(ps *problems, e entry, d defs, opts modelOptions) {
+func checkMatcher(ps *Problems, e entry, d defs, opts modelOptions) {
 	v := e.value
 	for _, msg := range LiteralProblems(v) {
-		ps.add(e.line, "%s: %s", e.key, msg)
+		ps.Add(e.line, "%s: %s", e.key, msg)
 	}
 	for i := 0; i < len(v); {
 		c := v[i]
@@ -257,18 +257,18 @@ func checkMatcher(ps *problems, e entry, d defs, opts modelOptions) {
 			}
 			call := k < len(v) && v[k] == '('
 			if msg := checkName(name, call, d); msg != "" {
-				ps.add(e.lineAt(i), "%s: %s", e.key, msg)
+				ps.Add(e.lineAt(i), "%s: %s", e.key, msg)
 			} else if call {
 				args := callArgs(v, k)
 				if g, ok := d["g"][name]; ok {
 					if want := roleArity(g); len(args) != want {
-						ps.add(e.lineAt(i), "%s: %s takes %d arguments (%s = %s), called with %d", e.key, name, want, name, g.value, len(args))
+						ps.Add(e.lineAt(i), "%s: %s takes %d arguments (%s = %s), called with %d", e.key, name, want, name, g.value, len(args))
 					}
 				}
 				if name == "eval" && !opts.requestEval {
 					for _, a := range args {
 						if refsRequest(a) {
-							ps.add(e.lineAt(i), "%s: eval(%s) evaluates request data: whoever sends the request decides what it may do (the enforcer refuses it unless WithRequestEvalUnsafe is given)", e.key, a)
+							ps.Add(e.lineAt(i), "%s: eval(%s) evaluates request data: whoever sends the request decides what it may do (the enforcer refuses it unless WithRequestEvalUnsafe is given)", e.key, a)
 						}
 					}
 				}

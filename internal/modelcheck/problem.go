@@ -1,4 +1,4 @@
-package lint
+package modelcheck
 
 import (
 	"cmp"
@@ -19,14 +19,15 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
 }
 
-// problems collects findings for one file.
-type problems struct {
-	file string
+// Problems collects findings for one file.
+type Problems struct {
+	File string
 	list []Problem
 }
 
-func (ps *problems) add(line int, format string, args ...any) {
-	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Message: shorten(fmt.Sprintf(format, args...))})
+// Add records a finding at line; the message is cut to a readable length.
+func (ps *Problems) Add(line int, format string, args ...any) {
+	ps.list = append(ps.list, Problem{File: ps.File, Line: line, Message: shorten(fmt.Sprintf(format, args...))})
 }
 
 // maxMessage bounds a problem's message: a message quotes the input, and a
@@ -44,9 +45,9 @@ func shorten(msg string) string {
 	return msg[:cut] + fmt.Sprintf("… (%d bytes)", len(msg))
 }
 
-// sorted returns the findings by line, keeping the order of findings on
+// Sorted returns the findings by line, keeping the order of findings on
 // the same line.
-func (ps *problems) sorted() []Problem {
+func (ps *Problems) Sorted() []Problem {
 	out := slices.Clone(ps.list)
 	slices.SortStableFunc(out, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
 	return out

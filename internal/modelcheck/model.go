@@ -1,4 +1,4 @@
-package lint
+package modelcheck
 
 import (
 	"bytes"
@@ -25,13 +25,13 @@ func AllowRequestEval() ModelOption { return func(o *modelOptions) { o.requestEv
 // at load time with the same FILE:LINE messages. A leading UTF-8 byte order
 // mark is ignored.
 func Model(name string, src []byte, opts ...ModelOption) []Problem {
-	probs, _ := lintModel(name, src, opts...)
+	probs, _ := LintModel(name, src, opts...)
 	return probs
 }
 
-// lintModel checks a model and, when Casbin can load it, returns the loaded
+// LintModel checks a model and, when Casbin can load it, returns the loaded
 // model for the policy checks.
-func lintModel(name string, src []byte, opts ...ModelOption) ([]Problem, model.Model) {
+func LintModel(name string, src []byte, opts ...ModelOption) ([]Problem, model.Model) {
 	var o modelOptions
 	for _, f := range opts {
 		f(&o)
@@ -44,11 +44,11 @@ func lintModel(name string, src []byte, opts ...ModelOption) ([]Problem, model.M
 	m, err := loadModel(src)
 	if err != nil {
 		if len(mf.probs.list) == 0 {
-			mf.probs.add(1, "casbin cannot load the model: %v", err)
+			mf.probs.Add(1, "casbin cannot load the model: %v", err)
 		}
 		m = nil
 	}
-	return mf.probs.sorted(), m
+	return mf.probs.Sorted(), m
 }
 
 // loadModel asks Casbin to parse the model. Its parser has panicked on

@@ -1,4 +1,4 @@
-package lint
+package modelcheck
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package lint
+package modelcheck
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 // modelFile is a model source read the way Casbin's config parser reads it,
 // keeping the line each key and each piece of a continued value came from.
 type modelFile struct {
-	probs    *problems
+	probs    *Problems
 	sections []section
 }
 
@@ -47,7 +47,7 @@ func (e entry) lineAt(off int) (line int) {
 // line), [name] opens a section, a trailing \ continues a value, and a
 // blank or comment line ends a value.
 func scanModel(path string, src []byte) *modelFile {
-	mf := &modelFile{probs: &problems{file: path}}
+	mf := &modelFile{probs: &Problems{File: path}}
 	cur := &section{name: "", line: 0}
 	var pending *entry
 	var buf strings.Builder
@@ -61,7 +61,7 @@ func scanModel(path string, src []byte) *modelFile {
 		pending = nil
 		k, v, ok := strings.Cut(text, "=")
 		if !ok {
-			mf.probs.add(e.line, "line is not KEY = VALUE: %q", strings.TrimSpace(text))
+			mf.probs.Add(e.line, "line is not KEY = VALUE: %q", strings.TrimSpace(text))
 			return
 		}
 		lead := len(k) + 1 + (len(v) - len(strings.TrimLeft(v, " \t")))
