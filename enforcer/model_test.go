@@ -33,7 +33,8 @@ func TestLoadModelBadInput(t *testing.T) {
 		{"a 10 MB line", append(bytes.Repeat([]byte("a"), 10<<20), '\n'), ":1: "},
 		{"unsupported effect", replace("e = some(where (p.eft == allow)) && !some(where (p.eft == deny))", "e = bogus(p.eft)"), ":29: e: effect"},
 		{"undefined request field", replace(matcher, "m = g(r.sub, p.sub) && r.path == p.obj"), ":38: m: r.path is not defined"},
-		{"unbalanced parenthesis", replace(matcher, "m = g(r.sub, p.sub) && (r.obj == p.obj"), ":37: "},
+		// The linter reads the matcher as govaluate does and names its line.
+		{"unbalanced parenthesis", replace(matcher, "m = g(r.sub, p.sub) && (r.obj == p.obj"), ":38: m: Casbin cannot read the matcher: unbalanced parenthesis"},
 		{"no matcher", replace(matcher, ""), ":37: missing m = ..."},
 	}
 	dir := t.TempDir()

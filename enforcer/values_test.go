@@ -276,6 +276,10 @@ func TestEvalRuleValues(t *testing.T) {
 		{"a request field joined into a pattern", "keyMatch2(r.sub, p.obj + r.obj)", "/a", "rule", "passes the request field r_obj to keyMatch2"},
 		{"a request field as the regex operand", "p.obj =~ r.obj", "x", "rule", "passes the request field r_obj to =~"},
 		{"a request field as the key", "regexMatch(r.obj, '^/a')", "x", "", ""},
+		// govaluate panics on it: the write must fail, not crash.
+		{"a trailing backslash", `r.sub == 'a' \`, "x", "rule", "backslash at the end"},
+		// govaluate would evaluate the first clause only.
+		{"a clause nothing joins", "(r.sub == 'alice') (r.obj == 'x')", "x", "rule", "ignores"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,9 +4,15 @@
 // In the model: sections Casbin does not read, keys it never loads (a key
 // outside any section, r3 without r2, a redefined key), missing required
 // sections, matcher names nothing defines (r.x, p.x, g2, unknown
-// functions), role functions called with the wrong number of arguments, and
-// effect expressions Casbin's effector does not support, and eval() of
-// request data (the request would decide what it may do).
+// functions), role functions called with the wrong number of arguments,
+// effect expressions Casbin's effector does not support, eval() of request
+// data (the request would decide what it may do), and matcher text that
+// Casbin cannot read or reads otherwise than it is written: a backquote (no
+// quote to govaluate), a string literal that ends at the other kind of
+// quote, a clause that nothing joins to the rest (govaluate ignores it),
+// non-ASCII text (Casbin's loader rewrites it byte by byte), r. or p. that
+// Casbin does not rewrite to r_ or p_. The matcher is read as the enforcer
+// and Casbin read it (internal/matchexpr).
 //
 // In the policy: syntax errors, unknown ptypes, rules with the wrong number
 // of fields (Casbin v2.135 requires every p field, eft included), eft values

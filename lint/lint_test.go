@@ -3,6 +3,7 @@ package lint_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,6 +240,53 @@ func TestHugeLineMessageIsShort(t *testing.T) {
 	for _, p := range probs {
 		if len(p.String()) > 1024 {
 			t.Fatalf("problem message is %d bytes long", len(p.String()))
+		}
+	}
+}
+
+// TestSyntaxFindingsAreCasbins backs the findings of testdata/syntax with
+// Casbin v2.135's own behaviour: each matcher, with the rule p, alice,
+// data1, read (café for m4), fails to evaluate or decides otherwise than it
+// reads.
+func TestSyntaxFindingsAreCasbins(t *testing.T) {
+	const head = "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act\n" +
+		"[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = "
+	cases := []struct {
+		matcher string
+		obj     string
+		req     []any
+		want    string // "error", or the decision
+	}{
+		{"r.sub == p.sub && r.obj == `data1`", "data1", []any{"alice", "data1", "read"}, "error"},
+		{`r.sub == p.sub && r.act == "it's"`, "data1", []any{"alice", "data1", "it's"}, "error"},
+		// The act is ignored: write is allowed by a read rule.
+		{"(r.sub == p.sub && r.obj == p.obj) (r.act == p.act)", "data1", []any{"alice", "data1", "write"}, "true"},
+		// The literal is not "café" any more.
+		{`r.sub == p.sub && r.obj == "café"`, "café", []any{"alice", "café", "read"}, "false"},
+		{`r.sub == p.sub && (r.act == "a" ?r.obj : p.obj) == p.obj`, "data1", []any{"alice", "data1", "a"}, "error"},
+	}
+	for _, c := range cases {
+		m, err := model.NewModelFromString(head + c.matcher + "\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := casbin.NewEnforcer(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AddPolicy("alice", c.obj, "read"); err != nil {
+			t.Fatal(err)
+		}
+		got := func() string {
+			defer func() { _ = recover() }()
+			ok, err := e.Enforce(c.req...)
+			if err != nil {
+				return "error"
+			}
+			return fmt.Sprint(ok)
+		}()
+		if got != c.want {
+			t.Errorf("%s: Casbin %s, want %s", c.matcher, got, c.want)
 		}
 	}
 }

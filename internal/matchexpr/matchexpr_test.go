@@ -67,6 +67,16 @@ func TestTokens(t *testing.T) {
 	if toks[2].Pos != 5 || toks[2].End != 17 {
 		t.Errorf("offsets of the literal: %d..%d", toks[2].Pos, toks[2].End)
 	}
+	// A token's span is its text as written, without the space that ended it.
+	src := "r_sub  ==\tab\\ c  &&  0x1F )"
+	toks, _ = Tokenize(src)
+	var spans []string
+	for _, tk := range toks {
+		spans = append(spans, src[tk.Pos:tk.End])
+	}
+	if got := strings.Join(spans, "|"); got != `r_sub|==|ab\ c|&&|0x1F|)` {
+		t.Errorf("spans %s", got)
+	}
 }
 
 // TestTree checks the shapes that matter to Warden; TestAgreesWithGovaluate

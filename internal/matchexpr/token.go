@@ -87,6 +87,9 @@ type lexer struct {
 	offs []int // offs[i] is the byte offset of rs[i]; offs[len(rs)] == len(src)
 	pos  int
 	esc  bool // the token being read had an escape
+	// trail is how many runes the token's reading consumed after its end:
+	// 1 when it stopped at a whitespace, which govaluate reads and drops.
+	trail int
 }
 
 func (lx *lexer) canRead() bool { return lx.pos < len(lx.rs) }
@@ -135,9 +138,9 @@ func (lx *lexer) token(state lexState) (Token, bool, error) {
 			continue
 		}
 		start := lx.pos - 1
-		lx.esc = false
+		lx.esc, lx.trail = false, 0
 		done := func(k Kind, text string) (Token, bool, error) {
-			return Token{Kind: k, Text: text, Pos: lx.off(start), End: lx.off(lx.pos), Escaped: lx.esc}, true, nil
+			return Token{Kind: k, Text: text, Pos: lx.off(start), End: lx.off(lx.pos - lx.trail), Escaped: lx.esc}, true, nil
 		}
 		switch {
 		case isNumeric(c):
@@ -259,6 +262,7 @@ func (lx *lexer) readUntilFalse(includeWhitespace, breakWhitespace, allowEscapin
 		}
 		if unicode.IsSpace(c) {
 			if breakWhitespace && b.Len() > 0 {
+				lx.trail = 1
 				return b.String(), true, nil
 			}
 			if !includeWhitespace {

@@ -1,13 +1,17 @@
 package modelcheck
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/casbin/casbin/v2/constant"
+
+	"github.com/wardenhq/warden/internal/matchexpr"
 )
 
 // sectionLetter maps the sections Casbin reads to the letter of their keys.
@@ -230,95 +234,77 @@ func checkEffect(ps *Problems, e entry) {
 // arguments their definition does not have, and eval() of request data
 // (unless opts allow it).
 func checkMatcher(ps *Problems, e entry, d defs, opts modelOptions) {
-	v := e.value
+	// Casbin's loader rewrites the value before govaluate reads it (r.sub
+	// becomes r_sub, backslashes in literals are doubled...); the checks
+	// read what govaluate reads, and report where it was written.
+	raw := e.value
+	v, source := matchexpr.CasbinText(raw)
+	line := func(off int) int { return e.lineAt(source(off)) }
+	written := func(toks []matchexpr.Token) string {
+		if len(toks) == 0 {
+			return ""
+		}
+		return raw[source(toks[0].Pos) : source(toks[len(toks)-1].End-1)+1]
+	}
+	if i := strings.IndexFunc(raw, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
+		ps.Add(e.lineAt(i), "%s: non-ASCII text in the matcher: Casbin's loader rewrites it byte by byte (\"é\" is read as \"Ã©\"), so it never equals a request's value", e.key)
+	}
 	for _, msg := range LiteralProblems(v) {
 		ps.Add(e.line, "%s: %s", e.key, msg)
 	}
-	for i := 0; i < len(v); {
-		c := v[i]
+	toks, err := matchexpr.Tokenize(v)
+	if err != nil {
+		var me *matchexpr.Error
+		errors.As(err, &me)
+		hint := ""
 		switch {
-		case c == '"' || c == '\'' || c == '`':
-			i = skipString(v, i)
-		case c >= '0' && c <= '9':
-			j := i
-			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
-				j++
+		case strings.ContainsRune(raw, '`'):
+			hint = " (a backquote is no quote in Casbin's matchers: write ' or \")"
+		case strings.ContainsRune(raw, '\'') && strings.ContainsRune(raw, '"'):
+			hint = " (a string literal ends at the first ' or \" in it, whichever quote opened it)"
+		}
+		ps.Add(line(me.Pos), "%s: Casbin cannot read the matcher: %s%s", e.key, me.Msg, hint)
+		return
+	}
+	if _, err := matchexpr.ParseTokens(v, toks, nil); err != nil {
+		var me *matchexpr.Error
+		errors.As(err, &me)
+		if matchexpr.IsMisread(err) {
+			ignored := raw[source(me.Pos):]
+			if len(ignored) > 40 {
+				ignored = ignored[:40] + "…"
 			}
-			i = j
-		case isWord(c):
-			j := i
-			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
-				j++
-			}
-			name := strings.TrimRight(v[i:j], ".")
-			k := j
-			for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
-				k++
-			}
-			call := k < len(v) && v[k] == '('
-			if msg := checkName(name, call, d); msg != "" {
-				ps.Add(e.lineAt(i), "%s: %s", e.key, msg)
-			} else if call {
-				args := callArgs(v, k)
-				if g, ok := d["g"][name]; ok {
-					if want := roleArity(g); len(args) != want {
-						ps.Add(e.lineAt(i), "%s: %s takes %d arguments (%s = %s), called with %d", e.key, name, want, name, g.value, len(args))
-					}
-				}
-				if name == "eval" && !opts.requestEval {
-					for _, a := range args {
-						if refsRequest(a) {
-							ps.Add(e.lineAt(i), "%s: eval(%s) evaluates request data: whoever sends the request decides what it may do (the enforcer refuses it unless WithRequestEvalUnsafe is given)", e.key, a)
-						}
-					}
-				}
-			}
-			i = j
-		default:
-			i++
+			ps.Add(line(me.Pos), "%s: Casbin ignores %q: nothing joins it to what comes before it (join it with && or ||)", e.key, ignored)
+		} else {
+			ps.Add(line(me.Pos), "%s: Casbin cannot read the matcher: %s", e.key, me.Msg)
 		}
 	}
-}
-
-func skipString(v string, i int) int {
-	q := v[i]
-	j := i + 1
-	for j < len(v) && v[j] != q {
-		if v[j] == '\\' {
-			j++
+	for i, t := range toks {
+		if t.Kind != matchexpr.Name && t.Kind != matchexpr.Accessor {
+			continue
 		}
-		j++
-	}
-	return j + 1
-}
-
-// callArgs splits the arguments of the call whose "(" is at v[open], at
-// top-level commas.
-func callArgs(v string, open int) []string {
-	var args []string
-	depth, start := 0, open+1
-	for i := open; i < len(v); i++ {
-		switch v[i] {
-		case '"', '\'', '`':
-			i = skipString(v, i) - 1
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				if a := strings.TrimSpace(v[start:i]); a != "" || len(args) > 0 {
-					args = append(args, a)
-				}
-				return args
+		called := i+1 < len(toks) && toks[i+1].Kind == matchexpr.LParen
+		if msg := checkName(t, called, d, written(toks[i:i+1])); msg != "" {
+			ps.Add(line(t.Pos), "%s: %s", e.key, msg)
+			continue
+		}
+		if !called || t.Kind != matchexpr.Name {
+			continue
+		}
+		args := splitArgs(toks, i+1)
+		if g, ok := d["g"][t.Text]; ok {
+			if want := roleArity(g); len(args) != want {
+				ps.Add(line(t.Pos), "%s: %s takes %d arguments (%s = %s), called with %d", e.key, t.Text, want, t.Text, g.value, len(args))
 			}
-		case ',':
-			if depth == 1 {
-				args = append(args, strings.TrimSpace(v[start:i]))
-				start = i + 1
+		}
+		if t.Text == "eval" && !opts.requestEval {
+			for _, a := range args {
+				if refsRequest(a) {
+					ps.Add(line(t.Pos), "%s: eval(%s) evaluates request data: whoever sends the request decides what it may do (the enforcer refuses it unless WithRequestEvalUnsafe is given)", e.key, written(a))
+				}
 			}
 		}
 	}
-	return args
 }
 
 // roleArity is the number of arguments a role function takes: one per _
@@ -337,16 +323,11 @@ func roleArity(g entry) int {
 	return n
 }
 
-func isWord(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-func checkName(name string, call bool, d defs) string {
-	segs := strings.Split(name, ".")
+// checkName checks a name the matcher reads, as govaluate has it (r_sub,
+// p_obj.Owner); written is the name as the model spells it, for messages.
+func checkName(t matchexpr.Token, call bool, d defs, written string) string {
+	segs := strings.Split(t.Text, ".")
 	head := segs[0]
-	if len(segs) == 1 && head == "in" {
-		return "" // the membership operator: r.obj in ('a', 'b')
-	}
 	if len(segs) == 1 {
 		if call {
 			if builtinFuncs[head] {
@@ -360,24 +341,26 @@ func checkName(name string, call bool, d defs) string {
 			}
 			return fmt.Sprintf("unknown function %s (not a Casbin built-in or a role definition)", head)
 		}
-		switch head {
-		case "true", "false":
-			return ""
-		}
 		if m := escapedRE.FindStringSubmatch(head); m != nil {
 			return checkField(m[1], m[2], d)
 		}
-		return fmt.Sprintf("unknown name %s", head)
+		return fmt.Sprintf("unknown name %s", written)
 	}
-	if !rpRE.MatchString(head) {
-		return fmt.Sprintf("unknown name %s", head)
+	if m := escapedRE.FindStringSubmatch(head); m != nil {
+		if msg := checkField(m[1], m[2], d); msg != "" || m[1][0] != 'p' {
+			return msg
+		}
+		// A policy value is always a string: reading an attribute of it
+		// fails every decision that reaches the matcher.
+		return fmt.Sprintf("%s: policy values are strings, so %s.%s has no attribute %s", written, m[1], m[2], segs[1])
 	}
-	if msg := checkField(head, segs[1], d); msg != "" || head[0] != 'p' || len(segs) < 3 {
-		return msg
+	if rpRE.MatchString(head) {
+		// Casbin writes r. as r_ only after a space, a parenthesis, a
+		// comma or an operator; elsewhere govaluate looks for a
+		// parameter named r, which no request has.
+		return fmt.Sprintf("%s is not read as a field: Casbin rewrites %s. to %s_ only after a space, a parenthesis, a comma or an operator", written, head, head)
 	}
-	// A policy value is always a string: reading an attribute of it fails
-	// every decision that reaches the matcher.
-	return fmt.Sprintf("%s: policy values are strings, so %s.%s has no attribute %s", name, head, segs[1], segs[2])
+	return fmt.Sprintf("unknown name %s", written)
 }
 
 func checkField(key, field string, d defs) string {

@@ -15,6 +15,8 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/util"
 	"github.com/casbin/govaluate"
+
+	"github.com/wardenhq/warden/internal/matchexpr"
 )
 
 // A rule value is read at decision time by the matcher function it is
@@ -258,16 +260,16 @@ func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, s
 		return i, reason
 	}
 	expr := util.EscapeAssertion(v)
-	parsed, _ := govaluate.NewEvaluableExpressionWithFunctions(expr, c.funcs)
-	for _, tok := range parsed.Tokens() {
+	toks, _ := compileEval(expr, c.funcs) // useProblem found it readable
+	for i, t := range toks {
+		// What govaluate reads as a parameter: a name it does not call,
+		// or the head of an attribute path.
 		var name string
-		switch tok.Kind {
-		case govaluate.VARIABLE:
-			name, _ = tok.Value.(string)
-		case govaluate.ACCESSOR:
-			if p, ok := tok.Value.([]string); ok && len(p) > 0 {
-				name = p[0]
-			}
+		switch {
+		case t.Kind == matchexpr.Accessor:
+			name, _, _ = strings.Cut(t.Text, ".")
+		case t.Kind == matchexpr.Name && (t.Bracketed || i+1 == len(toks) || toks[i+1].Kind != matchexpr.LParen):
+			name = t.Text
 		default:
 			continue
 		}
@@ -275,36 +277,16 @@ func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, s
 			return i, fmt.Sprintf("%q: eval() reads %s, which is not a field of the model", v, name)
 		}
 	}
-	stripped := stripStrings(expr)
-	for k := 0; k < len(stripped); {
-		if !isWord(stripped[k]) {
-			k++
-			continue
+	for _, cl := range calls(toks) {
+		name := cl.name.Text
+		if name == "eval" {
+			return i, fmt.Sprintf("%q calls eval() itself: what it evaluates is read at decision time, and may be request data", v)
 		}
-		j := k
-		for j < len(stripped) && (isWord(stripped[j]) || stripped[j] == '.') {
-			j++
+		if want, ok := c.arity[name]; ok && len(cl.args) != want {
+			return i, fmt.Sprintf("%q calls %s with %d arguments, which takes %d", v, name, len(cl.args), want)
 		}
-		name := stripped[k:j]
-		open := j
-		for open < len(stripped) && (stripped[open] == ' ' || stripped[open] == '\t') {
-			open++
-		}
-		if open < len(stripped) && stripped[open] == '(' {
-			if name == "eval" {
-				return i, fmt.Sprintf("%q calls eval() itself: what it evaluates is read at decision time, and may be request data", v)
-			}
-			// The arguments of the call, counted on the original text
-			// (stripStrings keeps every offset).
-			if want, ok := c.arity[name]; ok {
-				if got := len(callArgs(expr, open)); got != want {
-					return i, fmt.Sprintf("%q calls %s with %d arguments, which takes %d", v, name, got, want)
-				}
-			}
-		}
-		k = j
 	}
-	for _, lu := range exprUses(expr) {
+	for _, lu := range tokenUses(toks) {
 		toks := []string{lu.Token}
 		if lu.Concat != nil {
 			toks = lu.Concat
@@ -342,24 +324,6 @@ func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, s
 		}
 	}
 	return i, ""
-}
-
-// stripStrings replaces the contents of v's string literals with spaces,
-// keeping every other byte at its offset.
-func stripStrings(v string) string {
-	b := []byte(v)
-	for i := 0; i < len(b); {
-		if c := b[i]; c == '"' || c == '\'' || c == '`' {
-			end := min(skipString(v, i), len(b))
-			for k := i + 1; k < end-1; k++ {
-				b[k] = ' '
-			}
-			i = end
-			continue
-		}
-		i++
-	}
-	return string(b)
 }
 
 // RequestUses reports whether a request field is passed to a function
@@ -473,12 +437,12 @@ func (c *ValueChecker) useProblem(u Use, v string) string {
 		}
 		return ""
 	case "eval":
-		expr := util.EscapeAssertion(v)
-		if _, err := govaluate.NewEvaluableExpressionWithFunctions(expr, c.funcs); err != nil {
+		toks, err := compileEval(util.EscapeAssertion(v), c.funcs)
+		if err != nil {
 			return fmt.Sprintf("%q is not an expression eval() can read: %v", v, err)
 		}
 		// The expression's own literal patterns are read at every decision.
-		for _, lu := range exprUses(expr) {
+		for _, lu := range tokenUses(toks) {
 			if lu.Token == "" && lu.Func != "eval" {
 				if reason := c.useProblem(lu, lu.Literal); reason != "" {
 					return "in eval(): " + reason
@@ -569,93 +533,72 @@ func sortedAssertions(am model.AssertionMap) []string {
 	return keys
 }
 
-var (
-	fieldTokenRE   = regexp.MustCompile(`^[rp][0-9]*_[A-Za-z0-9_]+$`)
-	requestTokenRE = regexp.MustCompile(`^r[0-9]*_[A-Za-z0-9_]+$`)
-)
-
-// exprUses scans one escaped matcher.
+// exprUses scans one escaped matcher; one govaluate cannot read has no
+// uses (it fails at every decision, and is reported as such).
 func exprUses(v string) []Use {
+	toks, err := matchexpr.Tokenize(v)
+	if err != nil {
+		return nil
+	}
+	return tokenUses(toks)
+}
+
+// tokenUses lists the uses in an expression's tokens: the arguments of
+// every call that are a field, a literal, or fields and literals joined by
+// +, and the field right of =~ and !~.
+func tokenUses(toks []matchexpr.Token) []Use {
 	var out []Use
-	for i := 0; i < len(v); {
-		c := v[i]
-		switch {
-		case c == '"' || c == '\'' || c == '`':
-			i = skipString(v, i)
-		case (c == '=' || c == '!') && i+1 < len(v) && v[i+1] == '~':
-			j := i + 2
-			for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
-				j++
-			}
-			k := j
-			for k < len(v) && (isWord(v[k]) || v[k] == '.') {
-				k++
-			}
-			if tok := v[j:k]; fieldTokenRE.MatchString(tok) {
-				out = append(out, Use{Token: tok, Func: v[i : i+2], Arg: 1})
-			}
-			i = k
-		case isWord(c):
-			j := i
-			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
-				j++
-			}
-			name := v[i:j]
-			k := j
-			for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
-				k++
-			}
-			if k < len(v) && v[k] == '(' {
-				for n, a := range callArgs(v, k) {
-					a = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(a, "("), ")"))
-					switch {
-					case fieldTokenRE.MatchString(a):
-						out = append(out, Use{Token: a, Func: name, Arg: n})
-					case len(a) >= 2 && (a[0] == '"' || a[0] == '\'') && a[len(a)-1] == a[0] && !strings.ContainsRune(a, '\\'):
-						out = append(out, Use{Func: name, Arg: n, Literal: a[1 : len(a)-1]})
-					default:
-						if parts := concatParts(a); parts != nil {
-							out = append(out, Use{Token: firstField(parts), Func: name, Arg: n, Concat: parts})
-						}
-					}
+	for i, t := range toks {
+		if t.Kind == matchexpr.Comparator && (t.Text == "=~" || t.Text == "!~") && i+1 < len(toks) && isField(toks[i+1]) {
+			out = append(out, Use{Token: toks[i+1].Text, Func: t.Text, Arg: 1})
+		}
+	}
+	for _, cl := range calls(toks) {
+		for n, arg := range cl.args {
+			arg = unwrap(arg)
+			switch {
+			case len(arg) == 1 && isField(arg[0]):
+				out = append(out, Use{Token: arg[0].Text, Func: cl.name.Text, Arg: n})
+			case len(arg) == 1 && plainLiteral(arg[0]):
+				out = append(out, Use{Func: cl.name.Text, Arg: n, Literal: arg[0].Text})
+			default:
+				if parts := concatParts(arg); parts != nil {
+					out = append(out, Use{Token: firstField(parts), Func: cl.name.Text, Arg: n, Concat: parts})
 				}
-				i = k + 1 // the arguments may hold calls too
-				continue
 			}
-			i = j
-		default:
-			i++
 		}
 	}
 	return out
 }
 
-// concatParts splits an argument such as p.obj + "/*" at its top-level +
-// signs. It returns nil unless every part is a field token or a string
-// literal without escapes and at least one part is a field.
-func concatParts(a string) []string {
+// concatParts reads an argument such as p_obj + "/*": fields and string
+// literals (without escapes) joined by +, at least one of them a field. A
+// part is the field's token or the literal in double quotes; nil when the
+// argument is anything else.
+func concatParts(arg []matchexpr.Token) []string {
+	if len(arg) < 3 || len(arg)%2 == 0 {
+		return nil
+	}
 	var parts []string
-	start, field := 0, false
-	for i := 0; i <= len(a); i++ {
-		if i < len(a) && (a[i] == '"' || a[i] == '\'') {
-			i = skipString(a, i) - 1
+	field := false
+	for i, t := range arg {
+		if i%2 == 1 {
+			if t.Kind != matchexpr.Modifier || t.Text != "+" {
+				return nil
+			}
 			continue
 		}
-		if i < len(a) && a[i] != '+' {
-			continue
-		}
-		part := strings.TrimSpace(a[start:min(i, len(a))])
 		switch {
-		case fieldTokenRE.MatchString(part):
+		case isField(t):
 			field = true
-		case len(part) >= 2 && (part[0] == '"' || part[0] == '\'') && part[len(part)-1] == part[0] && !strings.ContainsRune(part, '\\'):
+			parts = append(parts, t.Text)
+		case plainLiteral(t):
+			parts = append(parts, `"`+t.Text+`"`)
 		default:
 			return nil
 		}
-		parts = append(parts, part)
-		start = i + 1
 	}
-	if !field || len(parts) < 2 {
+	if !field {
 		return nil
 	}
 	return parts
@@ -687,11 +630,11 @@ func LiteralProblems(matcher string) []string {
 	return out
 }
 
-var requestRefRE = regexp.MustCompile(`(^|[^A-Za-z0-9_.])r[0-9]*[._][A-Za-z_]`)
-
 // RequestEval returns the arguments of eval() calls in m's matchers that
 // read request data (any r. field, directly or through an attribute): with
-// such a matcher the request, not the policy, says what is allowed.
+// such a matcher the request, not the policy, says what is allowed. It
+// reads the calls by token, so that it finds them in a matcher govaluate
+// misreads too.
 func RequestEval(m model.Model) []string {
 	var out []string
 	for _, key := range sortedAssertions(m["m"]) {
@@ -700,50 +643,23 @@ func RequestEval(m model.Model) []string {
 	return out
 }
 
-// requestEvalArgs works on matcher text escaped (r_obj) or not (r.obj).
+// requestEvalArgs returns, as written, the arguments of eval() calls in an
+// escaped matcher that read request data.
 func requestEvalArgs(v string) []string {
+	toks, err := matchexpr.Tokenize(v)
+	if err != nil {
+		return nil
+	}
 	var out []string
-	for i := 0; i < len(v); {
-		c := v[i]
-		switch {
-		case c == '"' || c == '\'' || c == '`':
-			i = skipString(v, i)
-		case isWord(c):
-			j := i
-			for j < len(v) && (isWord(v[j]) || v[j] == '.') {
-				j++
+	for _, cl := range calls(toks) {
+		if cl.name.Text != "eval" {
+			continue
+		}
+		for _, a := range cl.args {
+			if refsRequest(a) {
+				out = append(out, span(v, a))
 			}
-			k := j
-			for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
-				k++
-			}
-			if v[i:j] == "eval" && k < len(v) && v[k] == '(' {
-				for _, a := range callArgs(v, k) {
-					if refsRequest(a) {
-						out = append(out, a)
-					}
-				}
-			}
-			i = j
-		default:
-			i++
 		}
 	}
 	return out
-}
-
-// refsRequest reports whether expression text a names a request field
-// outside its string literals.
-func refsRequest(a string) bool {
-	var b strings.Builder
-	for i := 0; i < len(a); {
-		if c := a[i]; c == '"' || c == '\'' || c == '`' {
-			i = skipString(a, i)
-			b.WriteByte(' ')
-			continue
-		}
-		b.WriteByte(a[i])
-		i++
-	}
-	return requestRefRE.MatchString(b.String())
 }

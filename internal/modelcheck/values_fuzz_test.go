@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/util"
 	"github.com/casbin/govaluate"
 
 	"github.com/wardenhq/warden/internal/modelcheck"
@@ -114,3 +115,47 @@ func FuzzAcceptedValues(f *testing.F) {
 		}
 	})
 }
+
+var evalChecker = func() *modelcheck.ValueChecker {
+	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj\n[policy_definition]\np = rule, obj\n[role_definition]\ng = _, _\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = eval(p.rule) && keyMatch2(r.obj, p.obj)\n")
+	if err != nil {
+		panic(err)
+	}
+	return modelcheck.NewValueChecker(m, modelcheck.Limits{})
+}()
+
+// FuzzEvalValues: whatever a rule value that eval() reads holds, checking
+// it never panics (govaluate's parser does on a trailing backslash), and a
+// value accepted is one govaluate parses.
+//
+//	go test -run '^$' -fuzz FuzzEvalValues ./internal/modelcheck
+func FuzzEvalValues(f *testing.F) {
+	for _, s := range []string{`r.sub == 'a' \`, `\`, "r.sub.Age > 18", "(r.sub == 'a') (r.obj == 'b')", "eval(r.obj)", `'a\'`, "g(r.sub, 'x')"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if evalChecker.Check("p", []string{v, "/a/:id"}) != nil {
+			return
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("accepted %q, on which govaluate panics: %v", v, r)
+				}
+			}()
+			if _, err := govaluate.NewEvaluableExpressionWithFunctions(util.EscapeAssertion(v), evalFuncs); err != nil {
+				t.Fatalf("accepted %q, which govaluate refuses: %v", v, err)
+			}
+		}()
+	})
+}
+
+// evalFuncs is Casbin's function map with the model's role function and
+// eval, as an enforcer has it.
+var evalFuncs = func() map[string]govaluate.ExpressionFunction {
+	fm := model.LoadFunctionMap()
+	f := fm.GetFunctions()
+	f["g"] = func(...any) (any, error) { return false, nil }
+	f["eval"] = func(...any) (any, error) { return false, nil }
+	return f
+}()
