@@ -35,6 +35,8 @@ func TestLoadModelBadInput(t *testing.T) {
 		{"undefined request field", replace(matcher, "m = g(r.sub, p.sub) && r.path == p.obj"), ":38: m: r.path is not defined"},
 		// The linter reads the matcher as govaluate does and names its line.
 		{"unbalanced parenthesis", replace(matcher, "m = g(r.sub, p.sub) && (r.obj == p.obj"), ":38: m: Casbin cannot read the matcher: unbalanced parenthesis"},
+		// A backquote is no quote to govaluate, so none to Warden or lint.
+		{"backquoted literal", replace(matcher, "m = g(r.sub, p.sub) && r.obj == `/posts`"), ":38: m: Casbin cannot read the matcher: invalid token \"`/\" (a backquote is no quote"},
 		{"no matcher", replace(matcher, ""), ":37: missing m = ..."},
 	}
 	dir := t.TempDir()
