@@ -340,3 +340,40 @@ func TestRunFiles(t *testing.T) {
 		t.Fatalf("short rule: %v", err)
 	}
 }
+
+// TestRunFilesWithSpaceBeforeAComma: Casbin reads "p, alice , /a" as
+// subject "alice " and a reader that trimmed it allowed alice where Casbin
+// denies. Warden reads the line as Casbin does and refuses the value with
+// FILE:LINE and the field, so no accepted file is read differently; the
+// same rules written without the space are equal on both sides.
+func TestRunFilesWithSpaceBeforeAComma(t *testing.T) {
+	dir := t.TempDir()
+	modelFile, policyFile := filepath.Join(dir, "model.conf"), filepath.Join(dir, "policy.csv")
+	if err := os.WriteFile(modelFile, []byte(rbacModel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, field string }{
+		{"p, alice , /a/*, GET", "sub"},
+		{"p, alice, /a/* , GET", "obj"},
+		{`p, alice, " /a/*", GET`, "obj"},
+		{"g, bob , admin", "member"},
+	} {
+		if err := os.WriteFile(policyFile, []byte("p, admin, /a/*, GET\n"+tc.line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := parity.Run(context.Background(), parity.Config{ModelFile: modelFile, PolicyFile: policyFile, Requests: 200})
+		var le *parity.LoadError
+		if !errors.As(err, &le) || le.Side != parity.Warden || !errors.Is(err, enforcer.ErrInvalidRule) ||
+			!strings.Contains(err.Error(), policyFile+":2:") || !strings.Contains(err.Error(), "field "+tc.field+": ") ||
+			!strings.Contains(err.Error(), "leading or trailing space") {
+			t.Errorf("%q: %v; want Warden's refusal naming %s:2 and field %s", tc.line, err, policyFile, tc.field)
+		}
+	}
+	if err := os.WriteFile(policyFile, []byte("p, admin, /a/*, GET\np,  alice,\t/a/*,   GET   \ng,bob,admin\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := parity.Run(context.Background(), parity.Config{ModelFile: modelFile, PolicyFile: policyFile, Requests: 200})
+	if err != nil || !rep.Equal() || rep.Allowed == 0 || len(rep.PolicyDiffs) > 0 {
+		t.Fatalf("space after commas only: %+v, %v", rep, err)
+	}
+}

@@ -3,10 +3,14 @@ package csvfile
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
 )
 
 // FuzzParse checks that Parse never panics, fails only with a *ParseError
@@ -51,6 +55,50 @@ func FuzzParse(f *testing.F) {
 			if again[i].PType != lines[i].PType || !slices.Equal(again[i].Values, lines[i].Values) {
 				t.Fatalf("round trip line %d: got %q %q, want %q %q", i, again[i].PType, again[i].Values, lines[i].PType, lines[i].Values)
 			}
+		}
+	})
+}
+
+// FuzzParseAsCasbin checks that every line Parse accepts holds the values
+// Casbin's own file adapter reads from it (it trims the line, then splits
+// it with encoding/csv, TrimLeadingSpace on): a policy file means the same
+// rules to Warden and to Casbin. "p, alice , /x" is subject "alice " to
+// both; the enforcer then refuses it.
+func FuzzParseAsCasbin(f *testing.F) {
+	for _, s := range []string{
+		"p, alice , /x, GET, allow", "p,alice,/x", "  p,  alice,\t/x  ", `p, " alice", "/x ", GET`,
+		"g, carol , admin\u00a0", "p, a,, b", `p,  "x, y" , z`, "p, zoë\u2003, /x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.ContainsAny(line, "\n") || strings.HasPrefix(line, "\ufeff") {
+			return // one physical line; Casbin keeps a byte order mark, Warden drops it
+		}
+		lines, err := Parse("fuzz.csv", strings.NewReader(line))
+		if err != nil || len(lines) == 0 {
+			return
+		}
+		m := model.NewModel()
+		ptype := lines[0].PType
+		n := len(lines[0].Values)
+		tokens := make([]string, n)
+		for i := range tokens {
+			tokens[i] = fmt.Sprintf("f%d", i)
+		}
+		if n == 0 {
+			return
+		}
+		sec := ptype[:1]
+		if !m.AddDef(sec, ptype, strings.Join(tokens, ", ")) {
+			t.Skip()
+		}
+		if err := persist.LoadPolicyLine(strings.TrimSpace(line), m); err != nil {
+			t.Fatalf("line %q: Warden reads %q, Casbin fails: %v", line, lines[0].Values, err)
+		}
+		got := m[sec][ptype].Policy
+		if len(got) != 1 || !slices.Equal(got[0], lines[0].Values) {
+			t.Fatalf("line %q: Warden reads %q, Casbin %q", line, lines[0].Values, got)
 		}
 	})
 }

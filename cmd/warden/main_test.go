@@ -66,6 +66,10 @@ func TestRun(t *testing.T) {
 		{"lint without --model: the default model", []string{"lint"}, 0, "ok\n", "warden lint: conf/model.conf is not in "},
 		{"lint an embedded model with a policy", []string{"lint", "--model", "rbac_deny", "--policy", "testdata/bad_policy.csv"}, 2,
 			"testdata/bad_policy.csv:3: wrong number of fields: ptype p expects 4 fields (sub, obj, act, eft), got 3 (Casbin v2 has no default for a missing eft: write allow or deny)\n", ""},
+		{"lint a value Casbin reads with its space", []string{"lint", "--model", m, "--policy", "testdata/trailing_space.csv"}, 2,
+			`testdata/trailing_space.csv:2: field sub: "alice " has leading or trailing space, which Casbin keeps as part of the value ("alice " is not "alice")` + "\n", ""},
+		{"enforce refuses a value Casbin reads with its space", []string{"enforce", "--model", m, "--policy", "testdata/trailing_space.csv", "alice", "/x", "GET"}, 2, "",
+			"testdata/trailing_space.csv:2: enforcer: invalid rule: p value 1: field sub: "},
 		{"lint unreadable", []string{"lint", "--model", "testdata/nope.conf"}, 2, "", "nope.conf"},
 		{"lint stray argument", []string{"lint", "--model", m, "extra"}, 2, "", "unexpected arguments"},
 

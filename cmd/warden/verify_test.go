@@ -30,6 +30,11 @@ func TestVerify(t *testing.T) {
 			"warden verify: Warden cannot load these files, so there is nothing to compare:\ntestdata/custom_function.conf:13: m: unknown function keyMatchCustom"},
 		{"bad policy", []string{"verify", "--model", m, "--policy", "testdata/bad_policy.csv"}, 2, nil,
 			"testdata/bad_policy.csv:3: wrong number of fields"},
+		// Casbin reads "p, alice , /x" as subject "alice " and denies
+		// alice; a reader that trimmed allowed her. Warden refuses the
+		// line, naming it and the field, so nothing differs.
+		{"surrounding space in a value", []string{"verify", "--model", m, "--policy", "testdata/trailing_space.csv"}, 2, nil,
+			"testdata/trailing_space.csv:2: enforcer: invalid rule: p value 1: field sub: \"alice \" has leading or trailing space"},
 		{"missing model file", []string{"verify", "--model", "testdata/nope.conf", "--policy", p}, 2, nil, "nope.conf"},
 		{"missing --model", []string{"verify", "--policy", p}, 2, nil, "warden verify: --model is required"},
 		{"missing --policy", []string{"verify", "--model", m}, 2, nil, "warden verify: --policy is required"},

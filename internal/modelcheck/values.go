@@ -201,6 +201,14 @@ func (c *ValueChecker) Check(ptype string, values []string) error {
 		if reason := textProblem(v); reason != "" {
 			return &ValueError{Index: i, Field: c.fieldName(ptype, i), Reason: reason}
 		}
+		if strings.TrimSpace(v) != v {
+			// Casbin keeps the space before a comma of a policy line
+			// ("p, alice , /x" is subject "alice "), while a database
+			// column or an eye trims it: the rule would not be the one it
+			// reads as.
+			return &ValueError{Index: i, Field: c.fieldName(ptype, i),
+				Reason: fmt.Sprintf("%q has leading or trailing space, which Casbin keeps as part of the value (%q is not %q)", v, v, strings.TrimSpace(v))}
+		}
 		if len(v) > c.lim.RuleValue {
 			return &ValueError{Index: i, Field: c.fieldName(ptype, i),
 				Reason: fmt.Sprintf("%d bytes, over the limit of %d for a rule value", len(v), c.lim.RuleValue)}

@@ -57,4 +57,11 @@ var Cases = []Case{
 	{"bell control character", []string{"g", "carol", "ad\u0007min"}, 1, "role", "U+0007"},
 	{"delete control character", []string{"p", "viewer\u007f", "/posts", "GET", "allow"}, 0, "sub", "U+007F"},
 	{"next line control character", []string{"p", "viewer", "/po\u0085sts", "GET", "allow"}, 1, "obj", "U+0085"},
+	// Casbin keeps the space before a comma ("p, alice , /x" is subject
+	// "alice "): a value with surrounding space is another value than the
+	// one it reads as, and a reader that trims decides differently.
+	{"trailing space in a subject", []string{"p", "alice ", "/posts", "GET", "allow"}, 0, "sub", "leading or trailing space"},
+	{"leading space in a path", []string{"p", "viewer", " /posts", "GET", "allow"}, 1, "obj", "leading or trailing space"},
+	{"space around a role", []string{"g", "carol", " admin "}, 1, "role", "leading or trailing space"},
+	{"a subject of spaces only", []string{"p", "  ", "/posts", "GET", "allow"}, 0, "sub", "leading or trailing space"},
 }
