@@ -69,7 +69,7 @@ func TestChecksWithoutPathRefuseUnsafePaths(t *testing.T) {
 	id := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(r.PathValue("id"))) })
 	mux := http.NewServeMux()
 	mux.Handle("GET /require/{id}", a.Require("/posts/1", "GET")(id))
-	mux.Handle("GET /guard/{id}", a.Authenticate(middleware.RequireAnyGroup("viewer")(id)))
+	mux.Handle("GET /guard/{id}", a.Authenticate(a.RequireAnyGroup("viewer")(id)))
 	srv := httptest.NewServer(a.Strict(mux))
 	defer srv.Close()
 	dave := bearer(key.Sign(t, claimsFor("dave", "viewer")))

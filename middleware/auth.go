@@ -40,12 +40,15 @@ type Auth struct {
 	perms        []warden.PermissionsProvider
 	permPolicies bool
 	mapper       Mapper
-	skipper      func(*http.Request) bool
-	public       map[string]struct{}
-	onError      ErrorHandler
-	retryAfter   time.Duration
-	logger       *slog.Logger
-	decisionLog  *sampler // nil: every decision is logged
+	// defaultMapper: mapper is DefaultMapper, which the pipeline runs
+	// into the request's state instead of a new slice.
+	defaultMapper bool
+	skipper       func(*http.Request) bool
+	public        map[string]struct{}
+	onError       ErrorHandler
+	retryAfter    time.Duration
+	logger        *slog.Logger
+	decisionLog   *sampler // nil: every decision is logged
 	// roles are asked whether an identity is a role (see WithRoleSources);
 	// rolesSet records that they were configured, not defaulted.
 	roles          []RoleSource
@@ -86,7 +89,7 @@ func WithPermissions(p ...warden.PermissionsProvider) Option {
 func WithPermissionPolicies() Option { return func(x *Auth) { x.permPolicies = true } }
 
 // WithMapper replaces DefaultMapper.
-func WithMapper(m Mapper) Option { return func(x *Auth) { x.mapper = m } }
+func WithMapper(m Mapper) Option { return func(x *Auth) { x.mapper, x.defaultMapper = m, false } }
 
 // WithSkipper skips authentication and authorization for requests it
 // returns true for. A skipped request is not marked checked: under strict
@@ -120,9 +123,12 @@ func WithRetryAfter(d time.Duration) Option { return func(x *Auth) { x.retryAfte
 // optional, for Auths that only authenticate; Authorize and Require check
 // for it when they are wired.
 func New(opts ...Option) (*Auth, error) {
-	a := &Auth{mapper: DefaultMapper, public: map[string]struct{}{}, retryAfter: DefaultRetryAfter, logger: slog.Default()}
+	a := &Auth{mapper: DefaultMapper, defaultMapper: true, public: map[string]struct{}{}, retryAfter: DefaultRetryAfter, logger: slog.Default()}
 	for _, o := range opts {
 		o(a)
+	}
+	if a.mapper == nil {
+		a.mapper, a.defaultMapper = DefaultMapper, true
 	}
 	if a.authn == nil {
 		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")
@@ -150,38 +156,15 @@ func (a *Auth) IsPublic(method, path string) bool {
 
 // Authenticate is middleware that verifies the caller and puts the User in
 // the request context. It answers 401 (or 503 when keys are unavailable)
-// and does not authorize: combine it with Authorize or guards.
+// and does not authorize: combine it with Authorize or guards. A route
+// declared WithPublic goes through unauthenticated and checked, one the
+// skipper skips unauthenticated and unchecked (see the order in
+// pipeline.go: public first).
 func (a *Auth) Authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, st := withState(r, a)
-		if a.IsPublicRequest(r, routeOf(r)) {
-			st.checked.Store(true)
-			next.ServeHTTP(w, r)
-			return
-		}
-		if a.skipper != nil && a.skipper(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		r, _, err := a.authenticate(r)
-		if err != nil {
-			st.fail(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// authenticate returns r with the User, reusing one already there.
-func (a *Auth) authenticate(r *http.Request) (*http.Request, *User, error) {
-	if u, ok := UserFrom(r.Context()); ok {
-		return r, u, nil
+	if a == nil {
+		panic("middleware: Authenticate on a nil *Auth")
 	}
-	u, err := a.Identify(r)
-	if err != nil {
-		return r, nil, err
-	}
-	return r.WithContext(WithUser(r.Context(), u)), u, nil
+	return (&step{a: a, kind: stepAuthenticate}).middleware(next)
 }
 
 // Identify authenticates r and returns its User without touching the
@@ -189,66 +172,50 @@ func (a *Auth) authenticate(r *http.Request) (*http.Request, *User, error) {
 // ErrForbidden and ErrRoleIdentity when the identity is a role's name (see
 // WithRoleSources and WithRoleIdentities).
 func (a *Auth) Identify(r *http.Request) (*User, error) {
+	u := new(User)
+	if err := a.identify(r, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// identify is Identify into u, which the request's state holds.
+func (a *Auth) identify(r *http.Request, u *User) error {
 	tok, err := a.authn.Authenticate(r.Context(), r)
 	switch {
 	case errors.Is(err, token.ErrKeysUnavailable):
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",
 			slog.String("request_id", RequestID(r.Context())), slog.String("error", err.Error()))
-		return nil, errors.Join(ErrUnavailable, err)
+		return errors.Join(ErrUnavailable, err)
 	case err != nil:
-		a.logger.LogAttrs(r.Context(), slog.LevelInfo, "authentication failed",
-			slog.String("request_id", RequestID(r.Context())), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
-		return nil, errors.Join(ErrUnauthenticated, err)
+		if a.logger.Enabled(r.Context(), slog.LevelInfo) {
+			a.logger.LogAttrs(r.Context(), slog.LevelInfo, "authentication failed",
+				slog.String("request_id", RequestID(r.Context())), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		}
+		return errors.Join(ErrUnauthenticated, err)
 	case tok == nil || tok.Identity == "":
-		return nil, ErrUnauthenticated
+		return ErrUnauthenticated
 	}
 	if err := a.checkIdentity(r.Context(), tok.Identity); err != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "identity refused",
 			slog.String("request_id", RequestID(r.Context())), slog.String("subject", tok.Identity), slog.String("error", err.Error()))
-		return nil, err
+		return err
 	}
-	return NewUser(tok, a.groups, a.perms), nil
+	*u = User{tok: tok, gp: a.groups, pp: a.perms}
+	return nil
 }
 
 // Authorize is middleware that authenticates the caller (unless Authenticate
 // already did) and asks the decider about every request, with the values of
 // the Mapper and the caller's request-scoped groups (and, with
-// WithPermissionPolicies, permissions).
+// WithPermissionPolicies, permissions). Public routes and the skipper are
+// handled as by Authenticate.
 //
 // It panics when a has no decider (WithDecider): a route wired to a check
 // that can never allow is a programming error, caught at start-up.
 func (a *Auth) Authorize(next http.Handler) http.Handler {
 	a.mustDecide("Authorize")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, st := withState(r, a)
-		if a.IsPublicRequest(r, routeOf(r)) {
-			st.checked.Store(true)
-			next.ServeHTTP(w, r)
-			return
-		}
-		if a.skipper != nil && a.skipper(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		r, u, err := a.authenticate(r)
-		if err != nil {
-			st.fail(w, r, err)
-			return
-		}
-		values, err := a.mapper(r, u.ID())
-		if err != nil {
-			a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authorization mapper failed",
-				slog.String("request_id", st.requestID), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
-			st.fail(w, r, errors.Join(ErrForbidden, err))
-			return
-		}
-		if _, err := a.Decide(r, u, values); err != nil {
-			st.fail(w, r, err)
-			return
-		}
-		st.checked.Store(true)
-		next.ServeHTTP(w, r)
-	})
+	return (&step{a: a, kind: stepAuthorize}).middleware(next)
 }
 
 // Decider returns the configured decider, nil without WithDecider.

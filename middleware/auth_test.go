@@ -60,7 +60,7 @@ func app(t *testing.T, key jwttest.Key, extra ...middleware.Option) (*httptest.S
 	mux.Handle("GET /healthz", ok)
 	mux.Handle("/posts", a.Authorize(ok))
 	mux.Handle("/posts/{id}", a.Authorize(ok))
-	mux.Handle("GET /me", a.Authenticate(middleware.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /me", a.Authenticate(a.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := middleware.UserFrom(r.Context())
 		groups, err := u.Groups(r.Context())
 		if err != nil {
@@ -69,7 +69,7 @@ func app(t *testing.T, key jwttest.Key, extra ...middleware.Option) (*httptest.S
 		}
 		fmt.Fprintf(w, "%s %v", u.ID(), groups)
 	}))))
-	mux.Handle("GET /admin", a.Authenticate(middleware.RequireAnyGroup("admin", "root")(ok)))
+	mux.Handle("GET /admin", a.Authenticate(a.RequireAnyGroup("admin", "root")(ok)))
 	mux.Handle("GET /forgotten", a.Authenticate(ok)) // authenticated, but no check
 	mux.Handle("GET /bare", ok)                      // no middleware at all
 	srv := httptest.NewServer(a.Strict(mux))
@@ -288,7 +288,7 @@ func TestProvidersAskedOnceAndOnlyWhenNeeded(t *testing.T) {
 		}
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/x", a.Authorize(middleware.RequireAnyGroup("admin")(asksTwice)))
+	mux.Handle("/x", a.Authorize(a.RequireAnyGroup("admin")(asksTwice)))
 	mux.Handle("/quiet", a.Authenticate(middleware.Public(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()

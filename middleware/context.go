@@ -4,10 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // ctxKey keys this package's context values; it is unexported so no other
@@ -19,49 +18,73 @@ const (
 	userKey
 )
 
-// state is the per-request record shared by the middleware, the guards and
-// the strict writer.
+// state is the per-request record shared by the checks, the guards and the
+// strict writer. It is itself the context node that carries it (it embeds
+// the parent context and answers stateKey and userKey), and it holds the
+// user, the default mapper's values and the strict writer inline, so that
+// a request costs one allocation for all of them. A state is never reused:
+// a handler may keep the request's context (a goroutine it started) after
+// the response, and must never see another request's user through it.
 type state struct {
-	checked    atomic.Bool
-	requestID  string
-	onError    ErrorHandler
-	retryAfter time.Duration
-	logger     *slog.Logger
-	sampled    *sampler // decision and guard records; nil: all
+	context.Context
+	checked atomic.Bool
+
+	idMu sync.Mutex
+	id   string // the request id, made on first use
+
+	user  *User // the authenticated caller, nil before authentication
+	uval  User  // where user points when this package authenticated
+	vals  [3]any
+	sw    strictWriter
+	swSet bool
 }
 
-// withState returns r with a state, creating one when no middleware ran
-// before. a may be nil (a guard or Public used alone).
-func withState(r *http.Request, a *Auth) (*http.Request, *state) {
-	if st, ok := r.Context().Value(stateKey).(*state); ok {
-		if a != nil && st.onError == nil {
-			st.onError, st.retryAfter, st.logger, st.sampled = a.onError, a.retryAfter, a.logger, a.decisionLog
+// Value answers the keys of this package and passes every other key on.
+func (st *state) Value(key any) any {
+	switch key {
+	case stateKey:
+		return st
+	case userKey:
+		if st.user != nil {
+			return st.user
 		}
-		return r, st
 	}
-	st := &state{requestID: requestIDOf(r), retryAfter: DefaultRetryAfter, logger: slog.Default()}
-	if a != nil {
-		st.onError, st.retryAfter, st.logger, st.sampled = a.onError, a.retryAfter, a.logger, a.decisionLog
-	}
-	return r.WithContext(context.WithValue(r.Context(), stateKey, st)), st
+	return st.Context.Value(key)
 }
 
-// fail marks the request as decided (a refusal is a decision, so strict mode
-// lets it through) and writes the error response.
-func (st *state) fail(w http.ResponseWriter, r *http.Request, err error) {
-	st.checked.Store(true)
-	if st.onError != nil {
-		st.onError(w, r, err)
-		return
+// stateOf returns r's state, if a check of this package has prepared r.
+func stateOf(ctx context.Context) (*state, bool) {
+	st, ok := ctx.Value(stateKey).(*state)
+	return st, ok
+}
+
+// newState returns the state of r, taking X-Request-Id when it is safe to
+// log (the random id of the others is made only when something needs it).
+func newState(r *http.Request) *state {
+	st := &state{Context: r.Context()}
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 && printable(id) {
+		st.id = id
 	}
-	writeError(w, r, err, st.retryAfter)
+	return st
+}
+
+// requestID returns the request's id, making a random one on first use.
+func (st *state) requestID() string {
+	st.idMu.Lock()
+	defer st.idMu.Unlock()
+	if st.id == "" {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		st.id = hex.EncodeToString(b[:])
+	}
+	return st.id
 }
 
 // MarkChecked records that the request was authorized by some means this
 // package does not see (a custom check). Strict mode then lets its response
 // through. Use it only after a real check.
 func MarkChecked(ctx context.Context) {
-	if st, ok := ctx.Value(stateKey).(*state); ok {
+	if st, ok := stateOf(ctx); ok {
 		st.checked.Store(true)
 	}
 }
@@ -69,7 +92,7 @@ func MarkChecked(ctx context.Context) {
 // Checked reports whether a decision, guard or public marker was recorded
 // for the request.
 func Checked(ctx context.Context) bool {
-	st, ok := ctx.Value(stateKey).(*state)
+	st, ok := stateOf(ctx)
 	return ok && st.checked.Load()
 }
 
@@ -77,8 +100,8 @@ func Checked(ctx context.Context) bool {
 // short and printable, otherwise a random one. It is empty outside the
 // middleware.
 func RequestID(ctx context.Context) string {
-	if st, ok := ctx.Value(stateKey).(*state); ok {
-		return st.requestID
+	if st, ok := stateOf(ctx); ok {
+		return st.requestID()
 	}
 	return ""
 }
@@ -89,20 +112,11 @@ func UserFrom(ctx context.Context) (*User, bool) {
 	return u, ok && u != nil
 }
 
-// WithUser returns ctx carrying u. Framework adapters use it; handlers read
-// the user with UserFrom.
+// WithUser returns ctx carrying u, for code that authenticates by other
+// means; handlers read the user with UserFrom, and the checks of this
+// package take it as the caller.
 func WithUser(ctx context.Context, u *User) context.Context {
 	return context.WithValue(ctx, userKey, u)
-}
-
-// requestIDOf takes X-Request-Id when it is safe to log, or makes one.
-func requestIDOf(r *http.Request) string {
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 && printable(id) {
-		return id
-	}
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 func printable(s string) bool {

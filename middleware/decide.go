@@ -18,10 +18,16 @@ import (
 // ErrForbidden (denied, invalid permission) or ErrUnavailable (a provider or
 // the decider failed). r supplies the context and the request id.
 func (a *Auth) Decide(r *http.Request, u *User, values []any) (enforcer.Decision, error) {
+	st, _ := stateOf(r.Context())
+	return a.decideFor(r, st, u, values)
+}
+
+// decideFor is Decide with the request's state (nil outside the pipeline).
+func (a *Auth) decideFor(r *http.Request, st *state, u *User, values []any) (enforcer.Decision, error) {
 	ctx := r.Context()
 	start := time.Now()
 	d, err := a.decide(ctx, u, values)
-	a.logDecision(ctx, values, d, err, time.Since(start))
+	a.logDecision(ctx, st, values, d, err, time.Since(start))
 	return d, err
 }
 
@@ -33,13 +39,13 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 		return enforcer.Decision{}, errors.Join(ErrForbidden, errors.New("middleware: mapper returned no values"))
 	}
 	req := enforcer.Request{Values: values}
-	groups, err := u.Groups(ctx)
+	groups, err := u.groupList(ctx)
 	if err != nil {
 		return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
 	}
 	req.Groups = groups
 	if a.permPolicies {
-		perms, err := u.Permissions(ctx)
+		perms, err := u.permissionList(ctx)
 		if err != nil {
 			return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
 		}
@@ -68,7 +74,7 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 
 // logDecision records one decision. It never logs the token: only the
 // request values, whose subject is the identity.
-func (a *Auth) logDecision(ctx context.Context, values []any, d enforcer.Decision, err error, latency time.Duration) {
+func (a *Auth) logDecision(ctx context.Context, st *state, values []any, d enforcer.Decision, err error, latency time.Duration) {
 	result, level := "allow", slog.LevelInfo
 	switch {
 	case errors.Is(err, ErrUnavailable):
@@ -76,11 +82,15 @@ func (a *Auth) logDecision(ctx context.Context, values []any, d enforcer.Decisio
 	case err != nil:
 		result = "deny"
 	}
-	if level < slog.LevelWarn && !a.decisionLog.take() {
+	if !a.logger.Enabled(ctx, level) || level < slog.LevelWarn && !a.decisionLog.take() {
 		return
 	}
+	id := ""
+	if st != nil {
+		id = st.requestID()
+	}
 	attrs := []slog.Attr{
-		slog.String("request_id", RequestID(ctx)),
+		slog.String("request_id", id),
 		slog.String("subject", valueAt(values, 0)),
 		slog.String("object", valueAt(values, 1)),
 		slog.String("action", valueAt(values, 2)),

@@ -80,7 +80,7 @@ func TestGuardLogSampling(t *testing.T) {
 			t.Fatal(err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("/admin/", middleware.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+		mux.Handle("/admin/", a.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
 		srv := httptest.NewServer(a.Strict(a.Authenticate(mux)))
 		tok := key.Sign(t, claimsFor("alice", "admin"))
 		for range 6 {

@@ -55,7 +55,7 @@ func TestGuardLogRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/admin/", middleware.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	mux.Handle("/admin/", a.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
 	srv := httptest.NewServer(a.Strict(a.Authenticate(mux)))
 	defer srv.Close()
 

@@ -18,36 +18,25 @@ type Check func(ctx context.Context, u *User) error
 // Guard is middleware for a single route that runs check. It needs an
 // authenticated user (Authenticate or Authorize earlier in the chain);
 // without one it answers 401. A passing guard marks the request checked.
-func Guard(name string, check Check) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, st := withState(r, nil)
-			u, ok := UserFrom(r.Context())
-			if !ok {
-				st.fail(w, r, ErrUnauthenticated)
-				return
-			}
-			if err := runGuard(r, st, name, u, check); err != nil {
-				st.fail(w, r, err)
-				return
-			}
-			st.checked.Store(true)
-			next.ServeHTTP(w, r)
-		})
+// Its refusals are answered by a's error handler and its decisions logged
+// through a's logger, under name.
+func (a *Auth) Guard(name string, check Check) func(http.Handler) http.Handler {
+	if a == nil {
+		panic("middleware: Guard on a nil *Auth")
 	}
+	return (&step{a: a, kind: stepGuard, name: name, check: check}).middleware
 }
 
-// runGuard runs check and logs its decision; Guard and RunGuard share it so
-// that net/http and framework adapters write the same record. A path that
-// CheckPath refuses is refused before check runs: the guard does not read
-// the path, but the handler behind it does.
-func runGuard(r *http.Request, st *state, name string, u *User, check Check) error {
+// runGuard runs check and logs its decision. A path that CheckPath refuses
+// is refused before check runs: the guard does not read the path, but the
+// handler behind it does.
+func (a *Auth) runGuard(r *http.Request, st *state, name string, u *User, check Check) error {
 	start := time.Now()
 	err := pathCheck(r)
 	if err == nil {
 		err = check(r.Context(), u)
 	}
-	logGuard(r, st, name, u, err, time.Since(start))
+	a.logGuard(r, st, name, u, err, time.Since(start))
 	return err
 }
 
@@ -55,7 +44,7 @@ func runGuard(r *http.Request, st *state, name string, u *User, check Check) err
 // who, which guard, on what request (method and the path as sent, escapes
 // included, so the record shows what the router saw), the result and how
 // long the check took. Never the token.
-func logGuard(r *http.Request, st *state, name string, u *User, err error, latency time.Duration) {
+func (a *Auth) logGuard(r *http.Request, st *state, name string, u *User, err error, latency time.Duration) {
 	result, level := "allow", slog.LevelInfo
 	if err != nil {
 		result = "deny"
@@ -63,18 +52,18 @@ func logGuard(r *http.Request, st *state, name string, u *User, err error, laten
 			result, level = "error", slog.LevelWarn
 		}
 	}
-	if level < slog.LevelWarn && !st.sampled.take() {
+	if !a.logger.Enabled(r.Context(), level) || level < slog.LevelWarn && !a.decisionLog.take() {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("request_id", st.requestID), slog.String("subject", u.ID()),
+		slog.String("request_id", st.requestID()), slog.String("subject", u.ID()),
 		slog.String("guard", name), slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
 		slog.String("result", result), slog.Duration("latency", latency),
 	}
 	if err != nil && err != ErrForbidden { //nolint:errorlint // a plain denial has no cause to log
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	st.logger.LogAttrs(r.Context(), level, "authorization guard", attrs...)
+	a.logger.LogAttrs(r.Context(), level, "authorization guard", attrs...)
 }
 
 // pathCheck is CheckPath for checks that decide without the path (guards,
@@ -88,29 +77,33 @@ func pathCheck(r *http.Request) error {
 
 // RequireAuthenticated lets any authenticated caller through and marks the
 // request checked, for routes such as /me that every user may call.
-func RequireAuthenticated() func(http.Handler) http.Handler {
-	return Guard("authenticated", func(context.Context, *User) error { return nil })
+func (a *Auth) RequireAuthenticated() func(http.Handler) http.Handler {
+	return a.Guard("authenticated", func(context.Context, *User) error { return nil })
 }
 
 // RequireAnyGroup allows callers in at least one of groups.
-func RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
-	return Guard("any group", func(ctx context.Context, u *User) error { return AnyGroup(ctx, u, groups...) })
+func (a *Auth) RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
+	groups = slices.Clone(groups)
+	return a.Guard("any group", func(ctx context.Context, u *User) error { return AnyGroup(ctx, u, groups...) })
 }
 
 // RequireAllGroups allows callers in every one of groups.
-func RequireAllGroups(groups ...string) func(http.Handler) http.Handler {
-	return Guard("all groups", func(ctx context.Context, u *User) error { return AllGroups(ctx, u, groups...) })
+func (a *Auth) RequireAllGroups(groups ...string) func(http.Handler) http.Handler {
+	groups = slices.Clone(groups)
+	return a.Guard("all groups", func(ctx context.Context, u *User) error { return AllGroups(ctx, u, groups...) })
 }
 
 // RequireAnyPermission allows callers granted at least one of perms, with
 // wildcards and deny permissions applied (permission.Allowed).
-func RequireAnyPermission(perms ...string) func(http.Handler) http.Handler {
-	return Guard("any permission", func(ctx context.Context, u *User) error { return AnyPermission(ctx, u, perms...) })
+func (a *Auth) RequireAnyPermission(perms ...string) func(http.Handler) http.Handler {
+	perms = slices.Clone(perms)
+	return a.Guard("any permission", func(ctx context.Context, u *User) error { return AnyPermission(ctx, u, perms...) })
 }
 
 // RequireAllPermissions allows callers granted every one of perms.
-func RequireAllPermissions(perms ...string) func(http.Handler) http.Handler {
-	return Guard("all permissions", func(ctx context.Context, u *User) error { return AllPermissions(ctx, u, perms...) })
+func (a *Auth) RequireAllPermissions(perms ...string) func(http.Handler) http.Handler {
+	perms = slices.Clone(perms)
+	return a.Guard("all permissions", func(ctx context.Context, u *User) error { return AllPermissions(ctx, u, perms...) })
 }
 
 // AnyGroup is the check of RequireAnyGroup. An empty list allows no one.
@@ -179,10 +172,7 @@ func AllPermissions(ctx context.Context, u *User, perms ...string) error {
 
 // Public marks a route as deliberately open: it needs no credentials and
 // strict mode lets its responses through.
-func Public(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, st := withState(r, nil)
-		st.checked.Store(true)
-		next.ServeHTTP(w, r)
-	})
-}
+func Public(next http.Handler) http.Handler { return publicStep.middleware(next) }
+
+// publicStep is the one step of Public, which needs no Auth.
+var publicStep = &step{kind: stepPublic}

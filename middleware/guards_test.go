@@ -23,12 +23,12 @@ func TestGuards(t *testing.T) {
 	}
 	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	mux := http.NewServeMux()
-	mux.Handle("/any-group", middleware.RequireAnyGroup("a", "b")(ok))
-	mux.Handle("/all-groups", middleware.RequireAllGroups("a", "b")(ok))
-	mux.Handle("/no-groups", middleware.RequireAllGroups()(ok))
-	mux.Handle("/any-perm", middleware.RequireAnyPermission("delete:posts", "read:posts")(ok))
-	mux.Handle("/all-perms", middleware.RequireAllPermissions("read:posts", "write:posts")(ok))
-	mux.Handle("/delete", middleware.RequireAnyPermission("delete:posts")(ok))
+	mux.Handle("/any-group", a.RequireAnyGroup("a", "b")(ok))
+	mux.Handle("/all-groups", a.RequireAllGroups("a", "b")(ok))
+	mux.Handle("/no-groups", a.RequireAllGroups()(ok))
+	mux.Handle("/any-perm", a.RequireAnyPermission("delete:posts", "read:posts")(ok))
+	mux.Handle("/all-perms", a.RequireAllPermissions("read:posts", "write:posts")(ok))
+	mux.Handle("/delete", a.RequireAnyPermission("delete:posts")(ok))
 	srv := httptest.NewServer(a.Strict(a.Authenticate(mux)))
 	defer srv.Close()
 
@@ -116,7 +116,7 @@ func TestAPIKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Authenticate(middleware.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(a.Authenticate(a.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := middleware.UserFrom(r.Context())
 		_, _ = w.Write([]byte(u.ID()))
 	}))))

@@ -51,14 +51,16 @@ func safePath(p string) bool {
 			return false
 		}
 	}
-	segs := strings.Split(p[1:], "/")
-	for i, s := range segs {
+	for rest := p[1:]; ; {
+		s, after, more := strings.Cut(rest, "/")
 		switch {
 		case s == "." || s == "..":
 			return false
-		case s == "" && i < len(segs)-1:
+		case s == "" && more:
 			return false // "//": only the last segment may be empty (/posts/)
+		case !more:
+			return true
 		}
+		rest = after
 	}
-	return true
 }

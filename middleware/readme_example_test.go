@@ -34,7 +34,7 @@ func Example_readme() {
 		log.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/posts", auth.Authorize(posts))                                         // Enforce(identity, path, method)
-	mux.Handle("/admin", auth.Authenticate(middleware.RequireAnyGroup("admin")(admin))) // a guard
-	log.Fatal(http.ListenAndServe("127.0.0.1:8080", auth.Strict(mux)))                  // an unchecked route answers 403
+	mux.Handle("/posts", auth.Authorize(posts))                                   // Enforce(identity, path, method)
+	mux.Handle("/admin", auth.Authenticate(auth.RequireAnyGroup("admin")(admin))) // a guard
+	log.Fatal(http.ListenAndServe("127.0.0.1:8080", auth.Strict(mux)))            // an unchecked route answers 403
 }

@@ -13,24 +13,6 @@ import (
 // handler does. It panics when a has no decider (WithDecider).
 func (a *Auth) Require(values ...any) func(http.Handler) http.Handler {
 	a.mustDecide("Require")
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, st := withState(r, a)
-			r, u, err := a.authenticate(r)
-			if err != nil {
-				st.fail(w, r, err)
-				return
-			}
-			if err := pathCheck(r); err != nil {
-				st.fail(w, r, err)
-				return
-			}
-			if _, err := a.Decide(r, u, append([]any{u.ID()}, values...)); err != nil {
-				st.fail(w, r, err)
-				return
-			}
-			st.checked.Store(true)
-			next.ServeHTTP(w, r)
-		})
-	}
+	s := &step{a: a, kind: stepRequire, values: append([]any(nil), values...)}
+	return s.middleware
 }

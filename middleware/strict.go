@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+
+	"github.com/wardenhq/warden/middleware/internal/flow"
 )
 
 // Strict is middleware, outermost in the chain, that refuses to send a
@@ -15,11 +17,35 @@ import (
 // Error responses of this package and routes declared WithPublic count as
 // checked.
 func (a *Auth) Strict(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw, r, done := a.StrictWriter(w, r)
-		next.ServeHTTP(sw, r)
-		done()
-	})
+	if a == nil {
+		panic("middleware: Strict on a nil *Auth")
+	}
+	return (&step{a: a, kind: stepStrict}).middleware(next)
+}
+
+// strict runs the rest of the chain behind a strictWriter. An error the
+// framework's next handler returns for a request that stayed unchecked is
+// dropped: a framework's error handler would write it without the marker.
+func (a *Auth) strict(x flow.Exchange, r *http.Request, st *state) error {
+	route := x.Route()
+	if a.IsPublicRequest(r, route) {
+		st.checked.Store(true)
+	}
+	sw := &st.sw
+	if st.swSet { // a second Strict in the chain: its own writer
+		sw = new(strictWriter)
+	}
+	st.swSet = true
+	*sw = strictWriter{ResponseWriter: x.Writer(), st: st, r: r, a: a, route: route}
+	x.SetWriter(sw)
+	err := x.Next()
+	if err != nil && !st.checked.Load() {
+		err = nil
+	}
+	if !sw.wrote && !sw.refused && !st.checked.Load() {
+		sw.refuse()
+	}
+	return err
 }
 
 // strictWriter holds back the first write of an unchecked request.
@@ -27,7 +53,8 @@ type strictWriter struct {
 	http.ResponseWriter
 	st      *state
 	r       *http.Request
-	logger  *slog.Logger
+	a       *Auth
+	route   string // the route served, when the framework routed before Strict
 	wrote   bool
 	refused bool
 }
@@ -49,9 +76,12 @@ func (w *strictWriter) allow() bool {
 
 func (w *strictWriter) refuse() {
 	w.refused = true
-	pattern := w.r.Pattern
-	w.logger.LogAttrs(w.r.Context(), slog.LevelError, "strict mode: response without authorization check refused",
-		slog.String("request_id", w.st.requestID), slog.String("method", w.r.Method),
+	pattern := w.r.Pattern // net/http: set by the ServeMux behind Strict
+	if w.route != "" {
+		pattern = w.r.Method + " " + w.route
+	}
+	w.a.logger.LogAttrs(w.r.Context(), slog.LevelError, "strict mode: response without authorization check refused",
+		slog.String("request_id", w.st.requestID()), slog.String("method", w.r.Method),
 		slog.String("path", w.r.URL.Path), slog.String("pattern", pattern))
 	// Headers the handler set (cookies, caching) must not leak into the 403.
 	h := w.ResponseWriter.Header()
@@ -59,7 +89,7 @@ func (w *strictWriter) refuse() {
 		delete(h, k)
 	}
 	w.st.checked.Store(true) // lets the error response itself through
-	w.st.fail(w.ResponseWriter, w.r, ErrUnchecked)
+	w.a.onError(w.ResponseWriter, w.r, ErrUnchecked)
 }
 
 func (w *strictWriter) WriteHeader(code int) {

@@ -51,8 +51,9 @@ func (u *User) Email() string {
 	return s
 }
 
-// Claims are the verified claims. They are shared with the token: read, do
-// not modify.
+// Claims are the verified claims. They are shared with the token, and the
+// token may be shared by every request that presents it (see
+// token.WithCache): read, never modify.
 func (u *User) Claims() map[string]any { return u.tok.Claims }
 
 // Token is the verified token. Never log its Raw field.
@@ -62,62 +63,88 @@ func (u *User) Token() *warden.Token { return u.tok }
 // appearance. An error from any provider is an error: a partial list could
 // miss a group that a deny rule names.
 func (u *User) Groups(ctx context.Context) ([]string, error) {
-	return u.groups.get(func() ([]string, error) {
-		var all []string
-		for i, p := range u.gp {
-			g, err := p.Fetch(ctx, u.tok)
-			if err != nil {
-				return nil, fmt.Errorf("groups provider %d: %w", i, err)
-			}
-			all = append(all, g...)
-		}
-		return dedupe(all), nil
-	})
+	g, err := u.groups.get(ctx, u.tok, u.gp, "groups")
+	return slices.Clone(g), err
 }
 
 // Permissions returns the union of the providers' permissions, as Groups.
 func (u *User) Permissions(ctx context.Context) ([]string, error) {
-	return u.perms.get(func() ([]string, error) {
-		var all []string
-		for i, p := range u.pp {
-			g, err := p.Fetch(ctx, u.tok)
-			if err != nil {
-				return nil, fmt.Errorf("permissions provider %d: %w", i, err)
-			}
-			all = append(all, g...)
-		}
-		return dedupe(all), nil
-	})
+	p, err := u.perms.get(ctx, u.tok, u.pp, "permissions")
+	return slices.Clone(p), err
+}
+
+// groups and permissions are the lists the decision reads: not copies, it
+// does not change them.
+func (u *User) groupList(ctx context.Context) ([]string, error) {
+	return u.groups.get(ctx, u.tok, u.gp, "groups")
+}
+
+func (u *User) permissionList(ctx context.Context) ([]string, error) {
+	return u.perms.get(ctx, u.tok, u.pp, "permissions")
 }
 
 // errProviderPanic stands for a provider that panicked: an unknown result,
 // which must deny, never a silently empty one.
 var errProviderPanic = errors.New("middleware: provider panicked")
 
-// lazy computes a list once and remembers the outcome.
+// lazy computes a list once and remembers the outcome. The list it keeps
+// is never handed out to be changed: Groups and Permissions return copies,
+// and the decision only reads it.
 type lazy struct {
-	once sync.Once
+	mu   sync.Mutex
+	done bool
 	v    []string
 	err  error
 }
 
-func (l *lazy) get(fetch func() ([]string, error)) ([]string, error) {
-	l.once.Do(func() {
-		l.err = errProviderPanic // kept if fetch panics
-		defer func() {
-			if recover() != nil {
-				l.v = nil
-			}
-		}()
-		l.v, l.err = fetch()
-	})
+// get returns the union of what ps fetch for tok (what names the list in
+// errors), fetching it on the first call only.
+func (l *lazy) get(ctx context.Context, tok *warden.Token, ps []warden.Provider, what string) ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.done = true
+		l.v, l.err = fetchAll(ctx, tok, ps, what)
+	}
 	if l.err != nil {
 		return nil, l.err
 	}
-	return slices.Clone(l.v), nil
+	return l.v, nil
 }
 
+// fetchAll asks every provider; a panic is errProviderPanic. With one
+// provider, the common case, its own list is kept (a provider hands over
+// the list it returns) once deduplicated.
+func fetchAll(ctx context.Context, tok *warden.Token, ps []warden.Provider, what string) (v []string, err error) {
+	defer func() {
+		if recover() != nil {
+			v, err = nil, errProviderPanic
+		}
+	}()
+	var all []string
+	for i, p := range ps {
+		g, err := p.Fetch(ctx, tok)
+		if err != nil {
+			return nil, fmt.Errorf("%s provider %d: %w", what, i, err)
+		}
+		if len(ps) == 1 {
+			return dedupe(g), nil
+		}
+		all = append(all, g...)
+	}
+	return dedupe(all), nil
+}
+
+// dedupe drops empty names and repeats, keeping the first. A list that has
+// neither, the common case, is returned as it is; otherwise a new list is
+// made.
 func dedupe(in []string) []string {
+	if len(in) == 0 {
+		return []string{} // "none", never nil: a handler may encode it
+	}
+	if clean(in) {
+		return in
+	}
 	out := make([]string, 0, len(in))
 	seen := make(map[string]struct{}, len(in))
 	for _, s := range in {
@@ -128,4 +155,18 @@ func dedupe(in []string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// clean reports whether in has no empty name and no repeat, without
+// allocating for short lists.
+func clean(in []string) bool {
+	if len(in) > 32 {
+		return false
+	}
+	for i, s := range in {
+		if s == "" || slices.Contains(in[:i], s) {
+			return false
+		}
+	}
+	return true
 }

@@ -80,7 +80,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		decide(w, r)
 		return
 	}
-	middleware.Guard(policyadmin.PermCheck, s.guard(policyadmin.PermCheck))(decide).ServeHTTP(w, r)
+	s.auth.Guard(policyadmin.PermCheck, s.guard(policyadmin.PermCheck))(decide).ServeHTTP(w, r)
 }
 
 func (s *Server) decideOne(r *http.Request, it checkItem) CheckResult {

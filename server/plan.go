@@ -119,5 +119,5 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		plan(w, r)
 		return
 	}
-	middleware.Guard(policyadmin.PermCheck, s.guard(policyadmin.PermCheck))(plan).ServeHTTP(w, r)
+	s.auth.Guard(policyadmin.PermCheck, s.guard(policyadmin.PermCheck))(plan).ServeHTTP(w, r)
 }

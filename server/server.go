@@ -137,7 +137,7 @@ func New(opts ...Option) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	admin := func(h http.HandlerFunc) http.Handler {
-		return s.auth.Authenticate(middleware.Guard(policyadmin.PermAdmin, s.guard(policyadmin.PermAdmin))(h))
+		return s.auth.Authenticate(s.auth.Guard(policyadmin.PermAdmin, s.guard(policyadmin.PermAdmin))(h))
 	}
 	// Each route names the query parameters it reads; any other is refused.
 	mux.Handle("POST /v1/check", s.auth.Authenticate(strictQuery(s.handleCheck)))

@@ -87,7 +87,7 @@ func routes(app *postsdemo.App) (http.Handler, error) {
 			return nil
 		}
 		return c.JSON(http.StatusOK, me)
-	}, echoware.Authenticate(a), echoware.RequireAuthenticated())
+	}, echoware.Authenticate(a), echoware.RequireAuthenticated(a))
 
 	if unchecked := audit.Unchecked(global...); len(unchecked) > 0 {
 		return nil, fmt.Errorf("routes without an authorization check: %v", describe(unchecked))

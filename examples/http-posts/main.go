@@ -79,7 +79,7 @@ func routes(app *postsdemo.App) (http.Handler, error) {
 			w.WriteHeader(http.StatusNoContent)
 		}
 	})))
-	mux.Handle("GET /me", a.Authenticate(middleware.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /me", a.Authenticate(a.RequireAuthenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := middleware.UserFrom(r.Context())
 		me, err := postsdemo.MeOf(r.Context(), u)
 		if err != nil {

@@ -79,7 +79,7 @@ func TestChecksWithoutPathRefuseUnsafePaths(t *testing.T) {
 	e := echo.New()
 	e.Use(echoware.Strict(a))
 	e.GET("/require/:id", id, echoware.Require(a, "/posts/1", "GET"))
-	e.GET("/guard/:id", id, echoware.Authenticate(a), echoware.RequireAnyGroup("viewer"))
+	e.GET("/guard/:id", id, echoware.Authenticate(a), echoware.RequireAnyGroup(a, "viewer"))
 	e.GET("/posts/:id", id, echoware.AuthorizeWithConfig(echoware.Config{Auth: a, Mapper: echoware.RouteMapper}))
 	srv := httptest.NewServer(e)
 	defer srv.Close()

@@ -35,19 +35,25 @@ func RouteMapper(c echo.Context, subject string) ([]any, error) {
 	return []any{subject, c.Path(), c.Request().Method}, nil
 }
 
-// Config configures the middleware of this package.
+// Config configures the middleware of this package. The checks themselves
+// (their order, decisions, logs and default answers) are package
+// middleware's, the same as for net/http.
 type Config struct {
 	// Auth authenticates and decides. Required: the constructors panic
 	// without it.
 	Auth *middleware.Auth
-	// Skipper skips the middleware. A skipped request is not checked, so
-	// strict mode still refuses it unless a guard or Public follows.
+	// Skipper skips the middleware, the echo convention (the Auth's
+	// WithSkipper is net/http's). A skipped request is not checked, so
+	// strict mode still refuses it unless a guard or Public follows. A
+	// route declared middleware.WithPublic is public before it is skipped.
 	Skipper emw.Skipper
-	// Mapper builds the enforcer request (default: the Auth's net/http
-	// mapper, which is PathMapper unless configured otherwise).
+	// Mapper builds the enforcer request (default: the Auth's mapper,
+	// which is middleware.DefaultMapper, the request path, unless
+	// configured otherwise).
 	Mapper Mapper
 	// ErrorHandler writes refusals. The default is the Auth's error
-	// handler (JSON 401/403/503). It must not send err's text to clients.
+	// handler (JSON 401/403/503, or its WithErrorHandler). It must not
+	// send err's text to clients.
 	ErrorHandler func(c echo.Context, err error) error
 }
 
@@ -68,26 +74,5 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Skipper == nil {
 		cfg.Skipper = emw.DefaultSkipper
 	}
-	if cfg.Mapper == nil && cfg.Auth != nil {
-		m := cfg.Auth.Mapper()
-		cfg.Mapper = func(c echo.Context, subject string) ([]any, error) { return m(c.Request(), subject) }
-	}
-	if cfg.ErrorHandler == nil {
-		a := cfg.Auth
-		cfg.ErrorHandler = func(c echo.Context, err error) error {
-			if a == nil {
-				middleware.DefaultErrorHandler(c.Response(), c.Request(), err)
-				return nil
-			}
-			a.Fail(c.Response(), c.Request(), err)
-			return nil
-		}
-	}
 	return cfg
-}
-
-// fail marks the request decided (a refusal is a decision) and reports err.
-func (cfg Config) fail(c echo.Context, err error) error {
-	middleware.MarkChecked(c.Request().Context())
-	return cfg.ErrorHandler(c, err)
 }

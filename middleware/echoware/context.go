@@ -9,22 +9,9 @@ import (
 	"github.com/wardenhq/warden/middleware"
 )
 
-// userKey is the echo context key of the user. It is a string because echo
-// keys are strings; its odd spelling keeps it apart from application keys.
-const userKey = "\x00warden.user"
-
-// UserFrom returns the authenticated caller from the echo context (or, as a
-// fallback, the request context).
+// UserFrom returns the authenticated caller of c's request.
 func UserFrom(c echo.Context) (*middleware.User, bool) {
-	if u, ok := c.Get(userKey).(*middleware.User); ok && u != nil {
-		return u, true
-	}
 	return middleware.UserFrom(c.Request().Context())
-}
-
-func setUser(c echo.Context, u *middleware.User) {
-	c.Set(userKey, u)
-	c.SetRequest(c.Request().WithContext(middleware.WithUser(c.Request().Context(), u)))
 }
 
 // auditKey marks the dry-run requests of Audit; its value records whether

@@ -113,8 +113,8 @@ func newApp(t *testing.T, key jwttest.Key) *app {
 			return err
 		}
 		return c.JSON(200, map[string]any{"id": u.ID(), "groups": groups})
-	}, echoware.Authenticate(a), echoware.RequireAuthenticated())
-	admin := e.Group("/admin", echoware.Authenticate(a), echoware.RequireAnyGroup("admin"))
+	}, echoware.Authenticate(a), echoware.RequireAuthenticated(a))
+	admin := e.Group("/admin", echoware.Authenticate(a), echoware.RequireAnyGroup(a, "admin"))
 	admin.GET("/stats", ok)
 	e.GET("/forgotten", ok, echoware.Authenticate(a))
 	e.POST("/bare", ok)
@@ -294,9 +294,9 @@ func TestEchoRequireAndPermissionGuards(t *testing.T) {
 	e.Use(echoware.Strict(a))
 	ok := func(c echo.Context) error { return c.NoContent(204) }
 	e.DELETE("/posts/:id", ok, echoware.Require(a, "posts:delete"))
-	e.GET("/any", ok, echoware.Authenticate(a), echoware.RequireAnyPermission("a:x", "b:x"))
-	e.GET("/all", ok, echoware.Authenticate(a), echoware.RequireAllPermissions("a:x", "b:x"))
-	e.GET("/groups", ok, echoware.Authenticate(a), echoware.RequireAllGroups("g1", "g2"))
+	e.GET("/any", ok, echoware.Authenticate(a), echoware.RequireAnyPermission(a, "a:x", "b:x"))
+	e.GET("/all", ok, echoware.Authenticate(a), echoware.RequireAllPermissions(a, "a:x", "b:x"))
+	e.GET("/groups", ok, echoware.Authenticate(a), echoware.RequireAllGroups(a, "g1", "g2"))
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	tok := func(groups, perms []string) string {

@@ -75,18 +75,18 @@ func TestEchoGuardLogRecord(t *testing.T) {
 	e := echo.New()
 	e.Use(echoware.Strict(a))
 	ok := func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
-	e.GET("/me", ok, echoware.Authenticate(a), echoware.RequireAuthenticated())
-	e.DELETE("/any-group/:id", ok, echoware.Authenticate(a), echoware.RequireAnyGroup("admin", "ops"))
-	e.GET("/all-groups", ok, echoware.Authenticate(a), echoware.RequireAllGroups("g1", "g2"))
-	e.GET("/any-perm", ok, echoware.Authenticate(a), echoware.RequireAnyPermission("a:x", "b:x"))
-	e.GET("/all-perms", ok, echoware.Authenticate(a), echoware.RequireAllPermissions("a:x", "b:x"))
-	e.GET("/custom", ok, echoware.Authenticate(a), echoware.Guard("subject is u",
+	e.GET("/me", ok, echoware.Authenticate(a), echoware.RequireAuthenticated(a))
+	e.DELETE("/any-group/:id", ok, echoware.Authenticate(a), echoware.RequireAnyGroup(a, "admin", "ops"))
+	e.GET("/all-groups", ok, echoware.Authenticate(a), echoware.RequireAllGroups(a, "g1", "g2"))
+	e.GET("/any-perm", ok, echoware.Authenticate(a), echoware.RequireAnyPermission(a, "a:x", "b:x"))
+	e.GET("/all-perms", ok, echoware.Authenticate(a), echoware.RequireAllPermissions(a, "a:x", "b:x"))
+	e.GET("/custom", ok, echoware.Authenticate(a), echoware.Guard(a, "subject is u",
 		func(_ context.Context, u *middleware.User) error {
 			if u.ID() != "u" {
 				return middleware.ErrForbidden
 			}
 			return nil
-		}, nil))
+		}))
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 

@@ -1,7 +1,6 @@
 package echoware
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -9,106 +8,77 @@ import (
 	"github.com/wardenhq/warden/middleware"
 )
 
-// Guard is route middleware that runs check on the authenticated user (see
-// middleware.Check), like middleware.Guard: without a user it answers 401, a
-// passing guard marks the request checked, and every decision is logged
-// under name through the Auth's logger (the same record as net/http
-// guards). onError may be nil for the default error response.
-func Guard(name string, check middleware.Check, onError func(c echo.Context, err error) error) echo.MiddlewareFunc {
-	cfg := Config{ErrorHandler: onError}.withDefaults()
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if auditing(c) {
-				auditCheck(c)
-				return nil
-			}
-			u, ok := UserFrom(c)
-			if !ok {
-				return cfg.fail(c, middleware.ErrUnauthenticated)
-			}
-			if err := middleware.RunGuard(c.Request(), name, u, check); err != nil {
-				return cfg.fail(c, err)
-			}
-			middleware.MarkChecked(c.Request().Context())
-			return next(c)
-		}
-	}
+// Guard is route middleware that runs check on the authenticated user, as
+// middleware.Auth.Guard: without a user it answers 401, a passing guard
+// marks the request checked, and every decision is logged under name
+// through the Auth's logger. Refusals are answered by the Auth's error
+// handler.
+func Guard(a *middleware.Auth, name string, check middleware.Check) echo.MiddlewareFunc {
+	return GuardWithConfig(Config{Auth: a}, name, check)
 }
 
-// RequireAuthenticated lets any authenticated caller through.
-func RequireAuthenticated() echo.MiddlewareFunc {
-	return Guard("authenticated", func(context.Context, *middleware.User) error { return nil }, nil)
+// GuardWithConfig is Guard with a Config, whose ErrorHandler answers the
+// guard's refusals (its Skipper and Mapper do not apply to guards).
+func GuardWithConfig(cfg Config, name string, c middleware.Check) echo.MiddlewareFunc {
+	mustAuth("Guard", cfg.Auth, false)
+	return check(runner(cfg.Auth.Guard(name, c)(nil)), cfg.withDefaults())
+}
+
+// routeCheck is the echo form of mw, one of the Auth's route checks.
+func routeCheck(a *middleware.Auth, mw func(http.Handler) http.Handler) echo.MiddlewareFunc {
+	return check(runner(mw(nil)), Config{Auth: a})
+}
+
+// RequireAuthenticated lets any authenticated caller through, as
+// middleware.Auth.RequireAuthenticated.
+func RequireAuthenticated(a *middleware.Auth) echo.MiddlewareFunc {
+	mustAuth("RequireAuthenticated", a, false)
+	return routeCheck(a, a.RequireAuthenticated())
 }
 
 // RequireAnyGroup allows callers in at least one of groups.
-func RequireAnyGroup(groups ...string) echo.MiddlewareFunc {
-	return Guard("any group", func(ctx context.Context, u *middleware.User) error {
-		return middleware.AnyGroup(ctx, u, groups...)
-	}, nil)
+func RequireAnyGroup(a *middleware.Auth, groups ...string) echo.MiddlewareFunc {
+	mustAuth("RequireAnyGroup", a, false)
+	return routeCheck(a, a.RequireAnyGroup(groups...))
 }
 
 // RequireAllGroups allows callers in all of groups.
-func RequireAllGroups(groups ...string) echo.MiddlewareFunc {
-	return Guard("all groups", func(ctx context.Context, u *middleware.User) error {
-		return middleware.AllGroups(ctx, u, groups...)
-	}, nil)
+func RequireAllGroups(a *middleware.Auth, groups ...string) echo.MiddlewareFunc {
+	mustAuth("RequireAllGroups", a, false)
+	return routeCheck(a, a.RequireAllGroups(groups...))
 }
 
 // RequireAnyPermission allows callers granted at least one of perms.
-func RequireAnyPermission(perms ...string) echo.MiddlewareFunc {
-	return Guard("any permission", func(ctx context.Context, u *middleware.User) error {
-		return middleware.AnyPermission(ctx, u, perms...)
-	}, nil)
+func RequireAnyPermission(a *middleware.Auth, perms ...string) echo.MiddlewareFunc {
+	mustAuth("RequireAnyPermission", a, false)
+	return routeCheck(a, a.RequireAnyPermission(perms...))
 }
 
 // RequireAllPermissions allows callers granted all of perms.
-func RequireAllPermissions(perms ...string) echo.MiddlewareFunc {
-	return Guard("all permissions", func(ctx context.Context, u *middleware.User) error {
-		return middleware.AllPermissions(ctx, u, perms...)
-	}, nil)
+func RequireAllPermissions(a *middleware.Auth, perms ...string) echo.MiddlewareFunc {
+	mustAuth("RequireAllPermissions", a, false)
+	return routeCheck(a, a.RequireAllPermissions(perms...))
 }
 
-// Public marks a route as deliberately open.
+// Public marks a route as deliberately open, as middleware.Public.
 func Public() echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if auditing(c) {
-				auditCheck(c)
-				return nil
-			}
-			middleware.MarkChecked(c.Request().Context())
-			return next(c)
-		}
-	}
+	return check(runner(middleware.Public(nil)), Config{})
 }
 
 // Strict refuses, at run time, to send a response for a request that no
-// decision, guard or public marker checked (403, logged with the route).
-// Register it with e.Use so that it wraps every route. It panics when a is
-// nil.
+// decision, guard or public marker checked (403, logged with the route), as
+// middleware.Auth.Strict. Register it with e.Use so that it wraps every
+// route. It panics when a is nil.
 func Strict(a *middleware.Auth) echo.MiddlewareFunc {
 	mustAuth("Strict", a, false)
+	r := runner(a.Strict(nil))
+	cfg := &Config{Auth: a}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) {
 				return next(c)
 			}
-			r := c.Request()
-			if c.Path() != "" {
-				r = r.Clone(r.Context())
-				r.Pattern = r.Method + " " + c.Path()
-			}
-			w, r, done := a.StrictWriter(c.Response().Writer, r)
-			c.Response().Writer = w
-			c.SetRequest(r)
-			err := next(c)
-			if err != nil && !middleware.Checked(c.Request().Context()) {
-				// An unchecked handler's error must not reach echo's error
-				// handler, which would write it without the marker.
-				err = nil
-			}
-			done()
-			return err
+			return run(r, cfg, c, next)
 		}
 	}
 }

@@ -1,0 +1,259 @@
+package middleware
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/wardenhq/warden/middleware/internal/flow"
+)
+
+// The pipeline. Every check of this package, in net/http and (through
+// package echoware) in echo, is one step that runs here, in this order:
+//
+//  1. prepare: the per-request state (request id, checked marker, user)
+//     joins the request's context, once per request;
+//  2. public (Authenticate, Authorize): a request for a route declared
+//     WithPublic counts as checked and goes on unauthenticated;
+//  3. skip (Authenticate, Authorize): a request the skipper skips goes on
+//     unauthenticated and unchecked;
+//  4. authenticate (Authenticate, Authorize, Require): the caller, once per
+//     request; a guard takes the caller an earlier step authenticated;
+//  5. check: Authorize maps the request and decides, Require decides on
+//     its values, a guard runs its check; each refuses a path CheckPath
+//     refuses;
+//  6. the request counts as checked and goes on.
+//
+// Public comes before the skipper: a route declared public is a decision
+// of the configuration, the skipper only says "not this middleware", so a
+// public route answers the same (checked, for strict mode) whether or not
+// a skipper also matches it. A refusal at any step marks the request
+// checked (a refusal is a decision) and is answered by the framework's
+// error handler when it has one, else by the Auth's (WithErrorHandler),
+// guards included.
+
+// stepKind is what a step checks.
+type stepKind uint8
+
+const (
+	stepAuthenticate stepKind = iota
+	stepAuthorize
+	stepRequire
+	stepGuard
+	stepPublic
+	stepStrict
+)
+
+// step is one check, built once when a route is wired.
+type step struct {
+	a      *Auth // nil only for Public
+	kind   stepKind
+	values []any // Require's values after the subject
+	name   string
+	check  Check // a guard's
+}
+
+// handler is the net/http form of a step, which every check of this
+// package returns. It is also a flow.Runner, the form framework adapters
+// run.
+type handler struct {
+	s    *step
+	next http.Handler
+}
+
+// middleware returns s as net/http middleware.
+func (s *step) middleware(next http.Handler) http.Handler { return &handler{s: s, next: next} }
+
+// ServeHTTP runs the step with the request and response of net/http.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := httpExchanges.Get().(*httpExchange)
+	*x = httpExchange{w: w, r: r, h: h}
+	_ = h.s.run(x)
+	*x = httpExchange{}
+	httpExchanges.Put(x)
+}
+
+// Run implements flow.Runner.
+func (h *handler) Run(x flow.Exchange) error { return h.s.run(x) }
+
+// httpExchange is a request of net/http as a flow.Exchange. Exchanges are
+// pooled: the pipeline keeps none after the step returns, and the pooled
+// value is reset by value, so no field can outlive its request.
+type httpExchange struct {
+	w http.ResponseWriter
+	r *http.Request
+	h *handler
+}
+
+var httpExchanges = sync.Pool{New: func() any { return new(httpExchange) }}
+
+func (x *httpExchange) Request() *http.Request              { return x.r }
+func (x *httpExchange) SetRequest(r *http.Request)          { x.r = r }
+func (x *httpExchange) ResponseWriter() http.ResponseWriter { return x.w }
+func (x *httpExchange) Writer() http.ResponseWriter         { return x.w }
+func (x *httpExchange) SetWriter(w http.ResponseWriter)     { x.w = w }
+func (x *httpExchange) Route() string                       { return routeOf(x.r) }
+func (x *httpExchange) Skip() bool {
+	a := x.h.s.a
+	return a != nil && a.skipper != nil && a.skipper(x.r)
+}
+func (x *httpExchange) Map(string) ([]any, bool, error) { return nil, false, nil }
+func (x *httpExchange) Fail(error) (error, bool)        { return nil, false }
+func (x *httpExchange) Next() error {
+	x.h.next.ServeHTTP(x.w, x.r)
+	return nil
+}
+
+// prepare returns the request of x with its state, adding the state once.
+func prepare(x flow.Exchange) (*http.Request, *state) {
+	r := x.Request()
+	if st, ok := stateOf(r.Context()); ok {
+		return r, st
+	}
+	st := newState(r)
+	r = r.WithContext(st)
+	x.SetRequest(r)
+	return r, st
+}
+
+// run is the pipeline (see the order above).
+func (s *step) run(x flow.Exchange) error {
+	r, st := prepare(x)
+	a := s.a
+	switch s.kind {
+	case stepPublic:
+		st.checked.Store(true)
+		return x.Next()
+	case stepStrict:
+		return a.strict(x, r, st)
+	case stepGuard:
+		u := st.user
+		if u == nil {
+			var ok bool
+			if u, ok = UserFrom(r.Context()); !ok {
+				return s.fail(x, st, ErrUnauthenticated)
+			}
+		}
+		if err := a.runGuard(r, st, s.name, u, s.check); err != nil {
+			return s.fail(x, st, err)
+		}
+		st.checked.Store(true)
+		return x.Next()
+	case stepAuthenticate, stepAuthorize:
+		if a.IsPublicRequest(r, x.Route()) {
+			st.checked.Store(true)
+			return x.Next()
+		}
+		if x.Skip() {
+			return x.Next()
+		}
+	}
+	r, u, err := a.authenticate(x, r, st)
+	if err != nil {
+		return s.fail(x, st, err)
+	}
+	var values []any
+	switch s.kind {
+	case stepAuthenticate:
+		return x.Next()
+	case stepAuthorize:
+		if values, err = a.mapValues(x, r, st, u); err != nil {
+			a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authorization mapper failed",
+				slog.String("request_id", st.requestID()), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+			return s.fail(x, st, errors.Join(ErrForbidden, err))
+		}
+	case stepRequire:
+		if err := pathCheck(r); err != nil {
+			return s.fail(x, st, err)
+		}
+		values = append(append(make([]any, 0, 1+len(s.values)), u.ID()), s.values...)
+	}
+	if _, err := a.decideFor(r, st, u, values); err != nil {
+		return s.fail(x, st, err)
+	}
+	st.checked.Store(true)
+	return x.Next()
+}
+
+// fail marks the request decided (a refusal is a decision, so strict mode
+// lets it through) and answers err: with the framework's error handler,
+// else with the Auth's.
+func (s *step) fail(x flow.Exchange, st *state, err error) error {
+	st.checked.Store(true)
+	if ret, ok := x.Fail(err); ok {
+		return ret
+	}
+	s.a.answer(x.ResponseWriter(), x.Request(), err)
+	return nil
+}
+
+// answer writes the response of a's error handler, or the default one
+// when a is nil.
+func (a *Auth) answer(w http.ResponseWriter, r *http.Request, err error) {
+	if a == nil {
+		DefaultErrorHandler(w, r, err)
+		return
+	}
+	a.onError(w, r, err)
+}
+
+// Fail answers a refusal found after the checks, in a handler (a provider
+// that failed while the handler filtered a list, say), with the Auth's
+// error handler, and marks the request decided so that strict mode lets
+// the answer through. err should wrap one of the sentinels StatusOf knows.
+func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	MarkChecked(r.Context())
+	a.answer(w, r, err)
+}
+
+// authenticate returns r with the caller, reusing one an earlier step (or
+// WithUser) put there.
+func (a *Auth) authenticate(x flow.Exchange, r *http.Request, st *state) (*http.Request, *User, error) {
+	if st.user != nil {
+		return r, st.user, nil
+	}
+	if u, ok := UserFrom(r.Context()); ok {
+		return r, u, nil
+	}
+	if err := a.identify(r, &st.uval); err != nil {
+		return r, nil, err
+	}
+	st.user = &st.uval
+	return r, st.user, nil
+}
+
+// mapValues returns the enforcer's values for the request: the
+// framework's mapper, else the Auth's. The default mapper writes them into
+// the state, which the request owns.
+func (a *Auth) mapValues(x flow.Exchange, r *http.Request, st *state, u *User) ([]any, error) {
+	if values, ok, err := x.Map(u.ID()); ok {
+		return values, err
+	}
+	if !a.defaultMapper {
+		return a.mapper(r, u.ID())
+	}
+	if err := CheckPath(r.URL); err != nil {
+		return nil, err
+	}
+	st.vals = [3]any{u.ID(), r.URL.Path, method(r.Method)}
+	return st.vals[:], nil
+}
+
+// methods are the standard methods as interface values, so that mapping a
+// request does not allocate one per request.
+var methods = map[string]any{}
+
+func init() {
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace} {
+		methods[m] = m
+	}
+}
+
+func method(m string) any {
+	if v, ok := methods[m]; ok {
+		return v
+	}
+	return m
+}
