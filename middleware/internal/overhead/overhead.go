@@ -1,0 +1,194 @@
+package overhead
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casbin/casbin/v2/model"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/internal/jwttest"
+	"github.com/wardenhq/warden/middleware/token"
+)
+
+// Serve builds one framework's app: GET Path answering 204 behind Strict
+// and Authorize of a (with the Auth's default mapper), or with a nil the
+// bare app with the same route and handler.
+type Serve func(a *middleware.Auth) http.Handler
+
+// The request every part is measured on.
+const (
+	Path    = "/data500"
+	subject = "user50001" // in group5000, which may GET /data500
+	issuer  = "https://issuer.example"
+	aud     = "bench"
+)
+
+var groups = []string{"staff"} // the token's groups claim
+
+const rbacModel = `[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, obj, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act`
+
+// Enforcer holds the 110,000 rules: group i may GET /data{i/10}, user i is
+// in group i/10.
+func Enforcer(b testing.TB) *enforcer.Enforcer {
+	m, err := model.NewModelFromString(rbacModel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := enforcer.New(context.Background(), m, nil, enforcer.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules := make([]enforcer.Rule, 0, 110_000)
+	for i := range 10_000 {
+		rules = append(rules, enforcer.P(fmt.Sprintf("group%d", i), fmt.Sprintf("/data%d", i/10), "GET"))
+	}
+	for i := range 100_000 {
+		rules = append(rules, enforcer.G(fmt.Sprintf("user%d", i), fmt.Sprintf("group%d", i/10)))
+	}
+	if _, err := e.AddRules(context.Background(), rules...); err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// Run runs the parts and the full request against serve.
+func Run(b *testing.B, serve Serve) {
+	key := jwttest.Secret(b)
+	secret := key.Signer.([]byte)
+	e := Enforcer(b)
+	verifier := func(opts ...token.Option) *token.Verifier {
+		v, err := token.New(context.Background(), append([]token.Option{token.WithHMACSecret(secret),
+			token.WithIssuer(issuer), token.WithAudience(aud)}, opts...)...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = v.Close() })
+		return v
+	}
+	v, nocache := verifier(), verifier(token.WithCache(0))
+	raw := key.Sign(b, jwt.MapClaims{"iss": issuer, "aud": aud, "sub": subject, "groups": groups,
+		"iat": time.Now().Add(-time.Minute).Unix(), "exp": time.Now().Add(time.Hour).Unix()})
+	newAuth := func(v *token.Verifier, logger *slog.Logger, sampling int) *middleware.Auth {
+		a, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(e),
+			middleware.WithGroups(token.ClaimGroups("groups")), middleware.WithLogger(logger),
+			middleware.WithDecisionLogSampling(sampling))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return a
+	}
+	bare := serve(nil)
+	full := serve(newAuth(v, slog.New(slog.DiscardHandler), 0))
+	fullNocache := serve(newAuth(nocache, slog.New(slog.DiscardHandler), 0))
+	logged := serve(newAuth(v, slog.New(slog.NewJSONHandler(io.Discard, nil)), 1))
+
+	req := httptest.NewRequest("GET", Path, nil)
+	req.Header.Set("Authorization", "Bearer "+raw)
+	request := func(h http.Handler) func() {
+		return func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusNoContent {
+				panic(fmt.Sprintf("status %d: %s", rec.Code, rec.Body))
+			}
+		}
+	}
+	signing, sig := raw[:strings.LastIndexByte(raw, '.')], raw[strings.LastIndexByte(raw, '.')+1:]
+	sigBytes, err := jwt.NewParser().DecodeSegment(sig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dreq := enforcer.Request{Values: []any{subject, Path, "GET"}, Groups: groups}
+	ctx := context.Background()
+	parts := []struct {
+		name string
+		fn   func()
+	}{
+		{"bare", request(bare)},
+		{"hmac", func() {
+			if err := jwt.SigningMethodHS256.Verify(signing, sigBytes, secret); err != nil {
+				panic(err)
+			}
+		}},
+		{"verify", func() {
+			if _, err := v.Verify(ctx, raw); err != nil {
+				panic(err)
+			}
+		}},
+		{"verify-nocache", func() {
+			if _, err := nocache.Verify(ctx, raw); err != nil {
+				panic(err)
+			}
+		}},
+		{"decide", func() {
+			if d, err := e.Decide(ctx, dreq); err != nil || !d.Allowed {
+				panic(fmt.Sprint("denied: ", err))
+			}
+		}},
+		{"full", request(full)},
+		{"full-nocache", request(fullNocache)},
+		{"log", request(logged)},
+	}
+	ns := map[string]float64{}
+	allocs := map[string]float64{}
+	part := func(name string) func() {
+		for _, p := range parts {
+			if p.name == name {
+				return p.fn
+			}
+		}
+		panic(name)
+	}
+	measure := func(name string) float64 {
+		if v, ok := ns[name]; ok {
+			return v
+		}
+		r := testing.Benchmark(func(b *testing.B) {
+			fn := part(name)
+			for b.Loop() {
+				fn()
+			}
+		})
+		ns[name] = float64(r.NsPerOp())
+		return ns[name]
+	}
+	for _, p := range parts {
+		allocs[p.name] = testing.AllocsPerRun(200, p.fn)
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p.fn()
+			}
+			ns[p.name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			switch p.name {
+			case "full":
+				b.ReportMetric(ns["full"]-measure("bare")-measure("decide"), "overhead-ns/op")
+				b.ReportMetric(allocs["full"]-allocs["bare"]-allocs["decide"], "overhead-allocs/op")
+			case "full-nocache":
+				b.ReportMetric(ns["full-nocache"]-measure("bare")-measure("decide")-measure("hmac"), "overhead-ns/op")
+				b.ReportMetric(allocs["full-nocache"]-allocs["bare"]-allocs["decide"]-allocs["hmac"], "overhead-allocs/op")
+			case "log":
+				b.ReportMetric(ns["log"]-measure("full"), "log-ns/op")
+			}
+		})
+	}
+}
