@@ -22,4 +22,11 @@
 // invalid (401); when the last fetch failed, the key may exist but cannot be
 // known, so the answer is ErrKeysUnavailable (503). A token whose kid is in
 // the cache is verified even while the endpoint is down.
+//
+// A Verifier keeps the tokens it verified (WithCache, DefaultCacheSize):
+// the same raw token presented again costs a map lookup and the time
+// checks (exp, nbf, iat, against the clock, on every use) instead of a
+// signature check and two JSON decodings. The cache is keyed by the whole
+// raw token, never by identity, bounded, holds no refusal, and is emptied
+// by every JWKS refresh.
 package token

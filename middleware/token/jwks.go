@@ -32,16 +32,33 @@ var signingUses = []jwkset.USE{jwkset.UseSig, ""}
 
 // trackedStore marks the JWKS reachable whenever a fetch replaced the keys:
 // jwkset calls KeyReplaceAll only after a successful fetch and decode.
+// It also tells the verifier, whose cache of verified tokens must not
+// outlive the keys that verified them, of every change of the keys.
 type trackedStore struct {
 	jwkset.Storage
 	reachable *atomic.Bool
+	changed   func()
 }
 
 func (s trackedStore) KeyReplaceAll(ctx context.Context, given []jwkset.JWK) error {
+	s.changed() // before and after: a verification between the two is stale too
 	err := s.Storage.KeyReplaceAll(ctx, given)
+	s.changed()
 	if err == nil {
 		s.reachable.Store(true)
 	}
+	return err
+}
+
+func (s trackedStore) KeyDelete(ctx context.Context, keyID string) (bool, error) {
+	ok, err := s.Storage.KeyDelete(ctx, keyID)
+	s.changed()
+	return ok, err
+}
+
+func (s trackedStore) KeyWrite(ctx context.Context, jwk jwkset.JWK) error {
+	err := s.Storage.KeyWrite(ctx, jwk)
+	s.changed()
 	return err
 }
 
@@ -57,7 +74,7 @@ func newRemoteKeys(bg context.Context, url string, c *config) (*remoteKeys, erro
 		HTTPTimeout:               c.refresh.Timeout,
 		NoErrorReturnFirstHTTPReq: true,
 		RefreshInterval:           c.refresh.Interval,
-		Storage:                   trackedStore{Storage: jwkset.NewMemoryStorage(), reachable: &r.reachable},
+		Storage:                   trackedStore{Storage: jwkset.NewMemoryStorage(), reachable: &r.reachable, changed: c.onRefresh},
 		RefreshErrorHandler: func(ctx context.Context, err error) {
 			r.reachable.Store(false)
 			logger.WarnContext(ctx, "token: JWKS fetch failed", "url", url, "error", err)

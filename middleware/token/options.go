@@ -65,6 +65,9 @@ type config struct {
 	refresh        JWKSRefresh
 	now            func() time.Time
 	logger         *slog.Logger
+	cacheSize      int
+	// onRefresh is called after each JWKS fetch that replaced the keys.
+	onRefresh func()
 }
 
 func defaultConfig() config {
@@ -79,8 +82,9 @@ func defaultConfig() config {
 			MaxWait:    DefaultMaxWait,
 			Timeout:    DefaultHTTPTimeout,
 		},
-		now:    time.Now,
-		logger: slog.Default(),
+		now:       time.Now,
+		logger:    slog.Default(),
+		cacheSize: DefaultCacheSize,
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 // Verifier checks bearer tokens. It is safe for concurrent use.
 type Verifier struct {
 	cfg    config
+	cache  *cache // nil without WithCache
 	parser *jwt.Parser
 	remote *remoteKeys
 	cancel context.CancelFunc
@@ -54,9 +55,10 @@ func New(ctx context.Context, opts ...Option) (*Verifier, error) {
 		return nil, fmt.Errorf("%w: no key: configure an HMAC secret, a public key, a JWKS URL or OIDC discovery", ErrConfig)
 	}
 
-	v := &Verifier{cfg: cfg}
+	v := &Verifier{cfg: cfg, cache: newCache(cfg.cacheSize)}
 	if cfg.jwksURL != "" {
 		bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		cfg.onRefresh = v.cache.refreshed
 		r, err := newRemoteKeys(bg, cfg.jwksURL, &cfg)
 		if err != nil {
 			cancel()
@@ -118,6 +120,13 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*warden.Token, error
 	if len(raw) > v.cfg.maxSize {
 		return nil, fmt.Errorf("%w: %w: %d bytes, max %d", ErrInvalidToken, ErrTooLarge, len(raw), v.cfg.maxSize)
 	}
+	if tok, ok := v.cache.get(raw, v.cfg.now(), v.cfg.leeway); ok {
+		return tok, nil
+	}
+	var gen uint64
+	if v.cache != nil {
+		gen = v.cache.gen.Load()
+	}
 	if err := v.checkSegments(raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
@@ -139,7 +148,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*warden.Token, error
 		// token is invalid (401).
 		return nil, fmt.Errorf("%w: %w: %s", ErrInvalidToken, ErrNoIdentity, err.Error())
 	}
-	return &warden.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}, nil
+	tok := &warden.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}
+	v.cache.put(raw, tok, claims, gen)
+	return tok, nil
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z, the latest exp, nbf or iat a

@@ -1,0 +1,151 @@
+package token
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/wardenhq/warden"
+)
+
+// Defaults of the verified-token cache (WithCache).
+const (
+	// DefaultCacheSize is how many verified tokens a Verifier keeps.
+	DefaultCacheSize = 1024
+	// maxCachedToken is the longest raw token the cache keeps: with
+	// DefaultCacheSize it bounds the cache to 4 MiB of tokens (and what
+	// their claims decode to).
+	maxCachedToken = 4 << 10
+)
+
+// WithCache keeps up to n verified tokens (DefaultCacheSize; 0 or less:
+// none), so that a caller presenting the same token again is not verified
+// again: the signature, the header, the issuer, the audience, the required
+// claims and the identity of a token do not change, and the cache answers
+// only for the very token that was verified.
+//
+//   - The key is the whole raw token: the map hashes all of it and a hit
+//     compares it byte for byte, so a token differing anywhere (a forged
+//     signature, another claim) is verified in full. Nothing is ever
+//     found by identity.
+//   - exp, nbf and iat are checked again on every hit, with the clock
+//     (WithClock) and the leeway, exactly as jwt checks them: an expired
+//     token is refused the moment it expires.
+//   - Only tokens that verified are kept; a refusal is never cached.
+//   - A JWKS refresh empties it: a token whose key the issuer withdrew
+//     must not verify from the cache.
+//   - It holds at most n tokens of at most 4 KiB (longer ones are not
+//     kept); when full, an entry is dropped to make room.
+//
+// The token a hit returns is the one the first verification returned, so
+// it is shared by every request that presents the same raw token: it must
+// be read, never modified.
+func WithCache(n int) Option { return func(c *config) { c.cacheSize = n } }
+
+// cache is the verified-token cache of one Verifier.
+type cache struct {
+	mu      sync.RWMutex
+	max     int
+	entries map[string]*cached
+	// gen counts JWKS refreshes; an entry of an older generation is gone.
+	gen atomic.Uint64
+}
+
+// cached is one verified token and the times its next use is checked
+// against, as jwt read them from its claims.
+type cached struct {
+	tok           *warden.Token
+	gen           uint64
+	exp, nbf, iat time.Time // zero: the claim is absent
+}
+
+func newCache(n int) *cache {
+	if n <= 0 {
+		return nil
+	}
+	return &cache{max: n, entries: make(map[string]*cached, min(n, 256))}
+}
+
+// get returns the token verified for raw when it is still valid at now.
+func (c *cache) get(raw string, now time.Time, leeway time.Duration) (*warden.Token, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.RLock()
+	e := c.entries[raw]
+	c.mu.RUnlock()
+	if e == nil || e.gen != c.gen.Load() || !e.validAt(now, leeway) {
+		return nil, false
+	}
+	return e.tok, true
+}
+
+// validAt is jwt's check of exp, nbf and iat (Validator.verifyExpiresAt,
+// verifyNotBefore, verifyIssuedAt) on the times it read at verification.
+func (e *cached) validAt(now time.Time, leeway time.Duration) bool {
+	switch {
+	case e.exp.IsZero() || !now.Before(e.exp.Add(leeway)): // exp is required
+		return false
+	case !e.nbf.IsZero() && now.Before(e.nbf.Add(-leeway)):
+		return false
+	case !e.iat.IsZero() && now.Before(e.iat.Add(-leeway)):
+		return false
+	}
+	return true
+}
+
+// put keeps tok, verified with the keys of generation gen (read before the
+// verification began, so that a refresh during it leaves the entry stale).
+func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uint64) {
+	if c == nil || len(raw) > maxCachedToken {
+		return
+	}
+	e := &cached{tok: tok, gen: gen}
+	for _, f := range [...]struct {
+		get func() (*jwt.NumericDate, error)
+		to  *time.Time
+	}{{claims.GetExpirationTime, &e.exp}, {claims.GetNotBefore, &e.nbf}, {claims.GetIssuedAt, &e.iat}} {
+		d, err := f.get()
+		if err != nil {
+			return // jwt accepted it, so this cannot happen; keep nothing then
+		}
+		if d != nil {
+			*f.to = d.Time
+		}
+	}
+	if e.exp.IsZero() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		for k := range c.entries { // an arbitrary one: the map's order is random
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[raw] = e
+}
+
+// refreshed drops every entry: the keys they were verified with may be gone.
+func (c *cache) refreshed() {
+	if c == nil {
+		return
+	}
+	c.gen.Add(1)
+	c.mu.Lock()
+	clear(c.entries)
+	c.mu.Unlock()
+}
+
+// len is the number of entries, for tests.
+func (c *cache) len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}

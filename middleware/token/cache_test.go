@@ -1,0 +1,178 @@
+package token_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/wardenhq/warden/middleware/internal/jwttest"
+	"github.com/wardenhq/warden/middleware/token"
+)
+
+// movable is a clock the test sets.
+type movable struct{ ns atomic.Int64 }
+
+func (m *movable) now() time.Time  { return time.Unix(0, m.ns.Load()) }
+func (m *movable) set(t time.Time) { m.ns.Store(t.UnixNano()) }
+
+func TestCacheReturnsOnlyTheVerifiedToken(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	ctx := context.Background()
+	viewer := hs.Sign(t, claims(func(c jwt.MapClaims) { c["groups"] = []any{"viewer"} }))
+	admin := hs.Sign(t, claims(func(c jwt.MapClaims) { c["groups"] = []any{"admin"} })) // the same identity
+	a1, err := v.Verify(ctx, viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := v.Verify(ctx, viewer)
+	if err != nil || a2 != a1 {
+		t.Fatalf("second verification of the same token: %p, %v; want the cached %p", a2, err, a1)
+	}
+	b, err := v.Verify(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b == a1 || fmt.Sprint(b.Claims["groups"]) != "[admin]" || fmt.Sprint(a1.Claims["groups"]) != "[viewer]" {
+		t.Fatalf("another token of the same identity got %v (first %v): the cache must not key by identity",
+			b.Claims["groups"], a1.Claims["groups"])
+	}
+	if n := token.CacheLen(v); n != 2 {
+		t.Fatalf("%d cached tokens, want 2", n)
+	}
+	// A token that differs from a cached one in one character of its
+	// signature is verified, and refused, not found.
+	forged := viewer[:len(viewer)-2] + string('A'+(viewer[len(viewer)-2]-'A'+1)%26) + viewer[len(viewer)-1:]
+	if _, err := v.Verify(ctx, forged); !errors.Is(err, token.ErrInvalidToken) {
+		t.Fatalf("forged signature: %v", err)
+	}
+	if n := token.CacheLen(v); n != 2 {
+		t.Fatalf("%d cached tokens after a refusal, want 2: refusals are never kept", n)
+	}
+}
+
+// TestCacheChecksTimeLikeJWT verifies one token, cached, and then asks at
+// times around its exp, nbf and iat, with leeway: the cached verifier
+// must answer what a verifier without a cache answers at each time.
+func TestCacheChecksTimeLikeJWT(t *testing.T) {
+	hs := jwttest.Secret(t)
+	base := time.Unix(1_700_000_000, 0)
+	var clk movable
+	for _, leeway := range []time.Duration{0, 30 * time.Second} {
+		opts := []token.Option{token.WithHMACSecret(hs.Signer.([]byte)), token.WithClock(clk.now), token.WithLeeway(leeway)}
+		cached := newVerifier(t, opts...)
+		plain := newVerifier(t, append(opts, token.WithCache(0))...)
+		raw := hs.Sign(t, claims(func(c jwt.MapClaims) {
+			c["iat"], c["nbf"], c["exp"] = base.Unix(), base.Add(10*time.Second).Unix(), base.Add(time.Hour).Unix()
+		}))
+		var times []time.Time
+		for _, edge := range []time.Time{base, base.Add(10 * time.Second), base.Add(time.Hour)} {
+			for _, d := range []time.Duration{-leeway - time.Second, -leeway - time.Nanosecond, -leeway, -leeway + time.Nanosecond,
+				0, leeway - time.Nanosecond, leeway, leeway + time.Nanosecond, time.Second} {
+				times = append(times, edge.Add(d))
+			}
+		}
+		ctx := context.Background()
+		for _, at := range times {
+			clk.set(base.Add(time.Minute)) // valid: this fills the cache
+			if _, err := cached.Verify(ctx, raw); err != nil {
+				t.Fatal(err)
+			}
+			clk.set(at)
+			_, got := cached.Verify(ctx, raw)
+			_, want := plain.Verify(ctx, raw)
+			if (got == nil) != (want == nil) || !sameCause(got, want) {
+				t.Errorf("leeway %v, at %v: cached %v, uncached %v", leeway, at.Sub(base), got, want)
+			}
+		}
+	}
+}
+
+func sameCause(a, b error) bool {
+	for _, c := range []error{jwt.ErrTokenExpired, jwt.ErrTokenNotValidYet, jwt.ErrTokenUsedBeforeIssued} {
+		if errors.Is(a, c) != errors.Is(b, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCacheIsBounded(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)), token.WithCache(3))
+	for i := range 10 {
+		raw := hs.Sign(t, claims(func(c jwt.MapClaims) { c["sub"] = fmt.Sprint("user", i) }))
+		for range 2 { // a miss, then (if still kept) a hit
+			if tok, err := v.Verify(context.Background(), raw); err != nil || tok.Identity != fmt.Sprint("user", i) {
+				t.Fatalf("token %d: %v, %v", i, tok, err)
+			}
+		}
+		if n := token.CacheLen(v); n > 3 {
+			t.Fatalf("%d cached tokens, bound 3", n)
+		}
+	}
+	long := hs.Sign(t, claims(func(c jwt.MapClaims) { c["pad"] = strings.Repeat("x", 5000) }))
+	before := token.CacheLen(v)
+	if _, err := v.Verify(context.Background(), long); err != nil {
+		t.Fatal(err)
+	}
+	if token.CacheLen(v) > before {
+		t.Fatal("a token over 4 KiB was cached")
+	}
+}
+
+// TestCacheForgetsOnJWKSRefresh: a token verified with a JWKS key is
+// refused from the moment a refresh finds the key withdrawn.
+func TestCacheForgetsOnJWKSRefresh(t *testing.T) {
+	k1, k2 := jwttest.RSA(t, "k1"), jwttest.RSA(t, "k2")
+	j := jwttest.NewJWKS(t, k1)
+	v := newVerifier(t, token.WithJWKSURL(j.URL()), fastRefresh)
+	ctx := context.Background()
+	raw := k1.Sign(t, claims(nil))
+	for range 2 {
+		if _, err := v.Verify(ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if token.CacheLen(v) != 1 {
+		t.Fatal("the JWKS token was not cached")
+	}
+	j.Publish(k2) // k1 withdrawn
+	hits := j.Hits()
+	if _, err := v.Verify(ctx, k2.Sign(t, claims(nil))); err != nil { // an unknown kid: refreshes now
+		t.Fatal(err)
+	}
+	if j.Hits() == hits {
+		t.Fatal("no JWKS refresh happened")
+	}
+	if _, err := v.Verify(ctx, raw); !errors.Is(err, token.ErrUnknownKey) {
+		t.Fatalf("token of the withdrawn key: %v, want ErrUnknownKey", err)
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	hs := jwttest.Secret(b)
+	for _, size := range []int{token.DefaultCacheSize, 0} {
+		v, err := token.New(context.Background(), token.WithHMACSecret(hs.Signer.([]byte)),
+			token.WithIssuer(iss), token.WithAudience(aud), token.WithCache(size))
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw := hs.Sign(b, jwt.MapClaims{"iss": iss, "aud": aud, "sub": "alice", "groups": []any{"a", "b"},
+			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()})
+		b.Run(fmt.Sprintf("cache=%d", size), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(context.Background(), raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
