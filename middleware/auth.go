@@ -54,6 +54,7 @@ type Auth struct {
 	roles          []RoleSource
 	rolesSet       bool
 	roleIdentities bool
+	paths          boxes // the default mapper's boxed paths
 }
 
 // Option configures an Auth.
@@ -147,6 +148,9 @@ func New(opts ...Option) (*Auth, error) {
 // plain lookup: middleware uses IsPublicRequest, which also checks that the
 // router cannot have served another route.
 func (a *Auth) IsPublic(method, path string) bool {
+	if len(a.public) == 0 {
+		return false
+	}
 	if _, ok := a.public[path]; ok {
 		return true
 	}

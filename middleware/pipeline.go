@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wardenhq/warden/middleware/internal/flow"
 )
@@ -236,12 +237,17 @@ func (a *Auth) mapValues(x flow.Exchange, r *http.Request, st *state, u *User) (
 	if err := CheckPath(r.URL); err != nil {
 		return nil, err
 	}
-	st.vals = [3]any{u.ID(), r.URL.Path, method(r.Method)}
+	st.vals = [3]any{u.boxedID(), a.paths.box(r.URL.Path), method(r.Method)}
 	return st.vals[:], nil
 }
 
-// methods are the standard methods as interface values, so that mapping a
-// request does not allocate one per request.
+// Boxing. The enforcer takes its values as []any, and putting a string in
+// an interface allocates a copy of its header. The default mapper's three
+// values are boxed without allocating in the common case: the standard
+// methods once for all, the identity as the token's own "sub" claim
+// already holds it, and paths through a bounded table of boxed paths.
+
+// methods are the standard methods as interface values.
 var methods = map[string]any{}
 
 func init() {
@@ -256,4 +262,55 @@ func method(m string) any {
 		return v
 	}
 	return m
+}
+
+// boxedID returns the identity as an interface value: the token's "sub"
+// claim when it is the identity (the default identity claim), which the
+// claims map holds boxed already.
+func (u *User) boxedID() any {
+	if v, ok := u.tok.Claims["sub"]; ok {
+		if s, isString := v.(string); isString && s == u.tok.Identity {
+			return v
+		}
+	}
+	return u.tok.Identity
+}
+
+// boxes is a bounded table of boxed strings. A boxed string is immutable,
+// so one box serves every request whose path is that string. Paths are the
+// caller's choice: the table keeps only short ones, and starts afresh when
+// full, so that a stream of distinct paths costs each its allocation and
+// nothing more.
+type boxes struct {
+	m atomic.Pointer[sync.Map]
+	n atomic.Int64
+}
+
+const (
+	maxBoxes   = 4096
+	maxBoxSize = 256
+)
+
+func (b *boxes) box(s string) any {
+	if len(s) > maxBoxSize {
+		return s
+	}
+	m := b.m.Load()
+	if m == nil {
+		m = new(sync.Map)
+		if !b.m.CompareAndSwap(nil, m) {
+			m = b.m.Load()
+		}
+	}
+	if v, ok := m.Load(s); ok {
+		return v
+	}
+	var v any = s
+	if b.n.Add(1) > maxBoxes {
+		b.m.Store(new(sync.Map))
+		b.n.Store(0)
+		return v
+	}
+	m.Store(s, v)
+	return v
 }

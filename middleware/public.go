@@ -33,13 +33,12 @@ func CanonicalPath(u *url.URL) bool {
 //     pattern such as /{slug} that happens to match it;
 //   - its method and path are declared WithPublic.
 func (a *Auth) IsPublicRequest(r *http.Request, route string) bool {
-	if CheckPath(r.URL) != nil {
+	// The lookup first: most requests are for no public route, and it is
+	// cheaper than CheckPath.
+	if !a.IsPublic(r.Method, r.URL.Path) || route != "" && route != r.URL.Path {
 		return false
 	}
-	if route != "" && route != r.URL.Path {
-		return false
-	}
-	return a.IsPublic(r.Method, r.URL.Path)
+	return CheckPath(r.URL) == nil
 }
 
 // routeOf returns the path of a net/http pattern ("GET host/p/{$}" is
