@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/casbin/casbin/v2"
 )
 
 // SyncStatus tells how far this enforcer's memory follows its store.
@@ -110,7 +108,7 @@ func (e *Enforcer) catchUpLocked(ctx context.Context) error {
 	}
 	if len(ents) > 0 {
 		e.mu.lock()
-		bad := e.applyEntries(e.st, e.ce, ents)
+		bad := e.applyEntries(e.eng, ents)
 		e.mu.unlock()
 		if bad != nil {
 			// A log row the model cannot hold: the rule table, not the
@@ -160,13 +158,13 @@ func (e *Enforcer) readLog(ctx context.Context, after uint64, max int) ([]LogEnt
 	}
 }
 
-// applyEntries applies log entries to st (fast path) or ce (Casbin's), in
-// order. It returns an error for the first entry that does not fit the
-// model, after applying all the others.
-func (e *Enforcer) applyEntries(st *state, ce *casbin.Enforcer, ents []LogEntry) error {
+// applyEntries applies log entries to eng, in order. It returns an error
+// for the first entry that does not fit the model, after applying all the
+// others.
+func (e *Enforcer) applyEntries(eng engine, ents []LogEntry) error {
 	var bad error
 	for _, le := range ents {
-		err := e.validateIn(st, le.Rule)
+		err := eng.validate(le.Rule)
 		if err == nil && le.Op == OpAdd {
 			// A value the matcher cannot read fails a reload too; the
 			// log must not let it in either.
@@ -178,7 +176,7 @@ func (e *Enforcer) applyEntries(st *state, ce *casbin.Enforcer, ents []LogEntry)
 			}
 			continue
 		}
-		applyRule(st, ce, le.Rule, le.Op == OpAdd)
+		eng.apply(le.Rule, le.Op == OpAdd)
 	}
 	return bad
 }
@@ -199,7 +197,7 @@ func (e *Enforcer) reloadLogged(ctx context.Context) error {
 		e.failed(err)
 		return fmt.Errorf("enforcer: reload: read head: %w", err)
 	}
-	st, ce, err := e.load(ctx)
+	eng, err := e.load(ctx)
 	if err != nil {
 		e.failed(err)
 		return err
@@ -215,10 +213,10 @@ func (e *Enforcer) reloadLogged(ctx context.Context) error {
 		e.failed(err)
 		return fmt.Errorf("enforcer: reload: %w", err)
 	}
-	if bad := e.applyEntries(st, ce, ents); bad != nil {
+	if bad := e.applyEntries(eng, ents); bad != nil {
 		e.opts.logger.Error("warden: change log entry does not fit the model; skipped (the rule table holds the truth)", "err", bad)
 	}
-	e.swap(st, ce)
+	e.swap(eng)
 	e.epoch = epoch
 	e.applied = last
 	e.synced(last)
@@ -252,8 +250,8 @@ func (e *Enforcer) follow(ctx context.Context, op Op, rules []Rule, rev uint64) 
 		// The store reports what it wrote; a rule is checked here too,
 		// since a reload trusts that every rule in memory passed the
 		// checks (checkLoaded).
-		if e.validateIn(e.st, r) == nil && (op != OpAdd || e.checkValues(r) == nil) {
-			applyRule(e.st, e.ce, r, op == OpAdd)
+		if e.eng.validate(r) == nil && (op != OpAdd || e.checkValues(r) == nil) {
+			e.eng.apply(r, op == OpAdd)
 		}
 	}
 }
@@ -291,11 +289,12 @@ func (e *Enforcer) changeLogged(ctx context.Context, rules []Rule, add bool) (in
 	if add {
 		cs.Op = OpAdd
 	}
+	// validate reads only the definitions, which every engine shares.
 	rl := e.mu.rlock()
-	st := e.st
+	eng := e.eng
 	e.mu.runlock(rl)
 	for _, r := range rules {
-		if err := e.validateIn(st, r); err != nil {
+		if err := eng.validate(r); err != nil {
 			return 0, err
 		}
 		if err := e.checkValues(r); add && err != nil {

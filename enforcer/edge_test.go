@@ -197,3 +197,68 @@ func TestMatcherEndingInABackslash(t *testing.T) {
 		t.Fatalf("FastPath = %v, %q", fast, reason)
 	}
 }
+
+// TestRemovalKeepsThePolicyOrder: Casbin's single-rule removal
+// (RemovePolicy) moves the last rule into the gap, its batch removal
+// (RemovePolicies) and a reload keep the order. Warden keeps the order, on
+// the index and on Casbin's engine alike: the order decides which rule a
+// decision names and which evaluation error it meets first. Here the rule
+// moved forward fails on the request (ipMatch of "data1"), the one it
+// jumps over allows.
+func TestRemovalKeepsThePolicyOrder(t *testing.T) {
+	ctx := context.Background()
+	text := modelText("g = _, _", "some(where (p.eft == allow))", "g(r.sub, p.sub) && (r.act == p.act || ipMatch(r.obj, p.obj))", false)
+	rules := []enforcer.Rule{enforcer.P("bob", "10.0.0.0/8", "read"), enforcer.P("alice", "10.0.0.0/8", "read"), enforcer.P("alice", "10.0.0.0/8", "write")}
+	req := []any{"alice", "data1", "read"}
+	m, err := model.NewModelFromString(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide := func(c *casbin.Enforcer) (ok bool, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = errors.New("panic")
+			}
+		}()
+		return c.Enforce(req...)
+	}
+	casbinAfter := func(remove func(c *casbin.Enforcer)) (bool, error) {
+		m, err := model.NewModelFromString(text) // Casbin keeps its policy in the model
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := casbin.NewEnforcer(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rules {
+			if _, err := c.AddPolicy(r.Values); err != nil {
+				t.Fatal(err)
+			}
+		}
+		remove(c)
+		return decide(c)
+	}
+	batch, berr := casbinAfter(func(c *casbin.Enforcer) { _, _ = c.RemovePolicies([][]string{rules[0].Values}) })
+	single, serr := casbinAfter(func(c *casbin.Enforcer) { _, _ = c.RemovePolicy(rules[0].Values) })
+	if !batch || berr != nil || serr == nil {
+		t.Fatalf("Casbin: batch removal %v, %v; single removal %v, %v; the case needs allow and an error", batch, berr, single, serr)
+	}
+	for _, opts := range [][]enforcer.Option{nil, {enforcer.WithCasbinEvaluation()}} {
+		w, err := enforcer.New(ctx, m, nil, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.AddRules(ctx, rules...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.RemoveRules(ctx, rules[0]); err != nil {
+			t.Fatal(err)
+		}
+		d, err := w.Decide(ctx, enforcer.NewRequest(req...))
+		if err != nil || !d.Allowed || d.Rule.String() != "p, alice, 10.0.0.0/8, read" {
+			fast, _ := w.FastPath()
+			t.Fatalf("index %v: %+v, %v; want the allow of Casbin's batch removal", fast, d, err)
+		}
+	}
+}

@@ -26,12 +26,10 @@ type Enforcer struct {
 	adapter persist.Adapter
 	opts    options
 
-	cm     *compiledModel // nil when Casbin's own enforcer decides
-	reason string         // why cm is nil
+	kind engineKind // the index or Casbin's enforcer, chosen in New (engine.go)
 
-	mu readLock
-	st *state           // the fast path's policy
-	ce *casbin.Enforcer // Casbin's enforcer when cm is nil
+	mu  readLock
+	eng engine // the policy in force; swapped under mu's write lock
 
 	writeMu sync.Mutex // adapters without a log: serialises writers (persist, then apply) and reloads
 
@@ -98,9 +96,9 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 		return nil, err
 	}
 	if e.opts.casbinOnly {
-		e.reason = "WithCasbinEvaluation"
+		e.kind = casbinKind{reason: "WithCasbinEvaluation"}
 	} else {
-		e.cm, e.reason = compile(e.model)
+		e.kind = kindFor(e.model)
 	}
 	if err := e.Reload(ctx); err != nil {
 		return nil, err
@@ -120,7 +118,7 @@ func NewFromFiles(ctx context.Context, modelPath, policyPath string, opts ...Opt
 
 // FastPath reports whether decisions use Warden's index; when not, reason
 // says why Casbin's own enforcer decides.
-func (e *Enforcer) FastPath() (ok bool, reason string) { return e.cm != nil, e.reason }
+func (e *Enforcer) FastPath() (ok bool, reason string) { return e.kind.fastPath() }
 
 // Model returns a copy of the enforcer's model definitions.
 func (e *Enforcer) Model() model.Model { return e.model.Copy() }
@@ -164,14 +162,17 @@ func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explana
 	if err := e.checkRequest(req); err != nil {
 		return Explanation{}, err
 	}
-	if e.cm == nil {
-		return e.decideCasbin(req)
-	}
-	if len(req.Values) != len(e.cm.rTok) {
-		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(e.cm.rTok))
-	}
-	ev := e.lockedEval(req)
+	ev := e.lockedEval()
 	defer e.release(ev)
+	return e.eng.decide(ev, req, want)
+}
+
+// decide is the index's answer to req.
+func (st *state) decide(ev *evalCtx, req Request, want int) (x Explanation, err error) {
+	if len(req.Values) != len(st.cm.rTok) {
+		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(st.cm.rTok))
+	}
+	ev.init(st.cm, st, req)
 	d, sr, err := ev.decide(req)
 	if err != nil {
 		return Explanation{}, err
@@ -186,12 +187,12 @@ func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explana
 	return x, nil
 }
 
-func (e *Enforcer) decideCasbin(req Request) (Explanation, error) {
+// decide is Casbin's answer to req; it names the rule, never a chain.
+func (c *casbinEngine) decide(_ *evalCtx, req Request, _ int) (Explanation, error) {
 	if len(req.Groups) > 0 || len(req.Policies) > 0 {
-		return Explanation{}, fmt.Errorf("%w: request-scoped groups or policies with a model decided by Casbin (%s)", ErrUnsupported, e.reason)
+		return Explanation{}, fmt.Errorf("%w: request-scoped groups or policies with a model decided by Casbin (%s)", ErrUnsupported, c.reason)
 	}
-	defer e.mu.runlock(e.mu.rlock())
-	ok, rule, err := e.ce.EnforceEx(req.Values...)
+	ok, rule, err := c.ce.EnforceEx(req.Values...)
 	if err != nil {
 		return Explanation{}, casbinError(err)
 	}
@@ -223,12 +224,12 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	st, ce, err := e.load(ctx)
+	eng, err := e.load(ctx)
 	if err != nil {
 		e.failed(err)
 		return err
 	}
-	e.swap(st, ce)
+	e.swap(eng)
 	e.synced(0)
 	return nil
 }
@@ -261,50 +262,15 @@ func retry(ctx context.Context, f func(context.Context) error) error {
 	}
 }
 
-// load reads the whole policy into a new state (fast path) or a new
-// Casbin enforcer, without touching the one in force.
-func (e *Enforcer) load(ctx context.Context) (*state, *casbin.Enforcer, error) {
-	if e.cm == nil {
-		// Casbin loads, sorts (priority models) and links roles itself;
-		// ctxAdapter gives its load the caller's deadline.
-		var a persist.Adapter
-		if e.adapter != nil {
-			a = ctxAdapter{Adapter: e.adapter, ctx: ctx}
-		}
-		ce, err := newCasbin(e.model.Copy(), a)
-		if err != nil {
-			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
-		}
-		if err := e.checkLoaded(ce.GetModel(), nil); err != nil {
-			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
-		}
-		return nil, ce, nil
-	}
-	m := e.model.Copy()
-	presize(m, e.st)
-	if e.adapter != nil {
-		if err := loadPolicy(ctx, e.adapter, m); err != nil {
-			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
-		}
-		if err := e.checkLoaded(m, e.st); err != nil {
-			return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
-		}
-	}
-	st, err := fromModel(e.cm, m, e.st)
-	if err != nil {
-		return nil, nil, fmt.Errorf("enforcer: reload: %w", err)
-	}
-	return st, nil, nil
-}
+// load reads the whole policy into a new engine, without touching the one
+// in force. The caller excludes writers (writeMu, or sem with a change
+// log), so the engine in force may be read for what it spares.
+func (e *Enforcer) load(ctx context.Context) (engine, error) { return e.kind.load(ctx, e, e.eng) }
 
 // swap puts a loaded policy in force.
-func (e *Enforcer) swap(st *state, ce *casbin.Enforcer) {
+func (e *Enforcer) swap(eng engine) {
 	e.mu.lock()
-	if e.cm == nil {
-		e.ce = ce
-	} else {
-		e.st = st
-	}
+	e.eng = eng
 	e.mu.unlock()
 }
 
@@ -351,20 +317,24 @@ func loadPolicy(ctx context.Context, a persist.Adapter, m model.Model) (err erro
 // Rules returns the rules of a ptype in policy order.
 func (e *Enforcer) Rules(ptype string) []Rule {
 	defer e.mu.runlock(e.mu.rlock())
-	if e.cm == nil {
-		sec := Rule{PType: ptype}.section()
-		var out []Rule
-		if a, ok := e.ce.GetModel()[sec][ptype]; ok {
-			for _, v := range a.Policy {
-				out = append(out, Rule{PType: ptype, Values: slices.Clone(v)})
-			}
-		}
-		return out
-	}
-	list := e.st.ordered(ptype)
+	return e.eng.listRules(ptype)
+}
+
+func (st *state) listRules(ptype string) []Rule {
+	list := st.ordered(ptype)
 	out := make([]Rule, len(list))
 	for i, sr := range list {
 		out[i] = Rule{PType: ptype, Values: slices.Clone(sr.vals)}
+	}
+	return out
+}
+
+func (c *casbinEngine) listRules(ptype string) []Rule {
+	var out []Rule
+	if a, ok := c.ce.GetModel()[Rule{PType: ptype}.section()][ptype]; ok {
+		for _, v := range a.Policy {
+			out = append(out, Rule{PType: ptype, Values: slices.Clone(v)})
+		}
 	}
 	return out
 }
@@ -450,7 +420,7 @@ func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
 			return nil, err
 		}
 		k := r.PType + "\x00" + ruleKey(r.Values)
-		if seen[k] || e.hasRule(r) == add {
+		if seen[k] || e.eng.has(r.PType, r.Values) == add {
 			continue
 		}
 		seen[k] = true
@@ -459,15 +429,12 @@ func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
 	return todo, nil
 }
 
-func (e *Enforcer) validate(r Rule) error { return e.validateIn(e.st, r) }
+// validate checks r against the model; the caller holds the read lock (or
+// writeMu or sem, which exclude swaps).
+func (e *Enforcer) validate(r Rule) error { return e.eng.validate(r) }
 
-// validateIn checks r against the model, with st's definitions on the fast
-// path.
-func (e *Enforcer) validateIn(st *state, r Rule) error {
-	if e.cm != nil {
-		return st.validate(r)
-	}
-	a, ok := e.model[r.section()][r.PType]
+func (c *casbinEngine) validate(r Rule) error {
+	a, ok := c.defs[r.section()][r.PType]
 	if !ok {
 		return fmt.Errorf("%w: ptype %q is not defined in the model", ErrInvalidRule, r.PType)
 	}
@@ -477,44 +444,41 @@ func (e *Enforcer) validateIn(st *state, r Rule) error {
 	return nil
 }
 
-func (e *Enforcer) hasRule(r Rule) bool {
-	if e.cm != nil {
-		return e.st.has(r)
-	}
-	ok, _ := e.ce.GetModel().HasPolicy(r.section(), r.PType, r.Values)
-	return ok
-}
-
 func (e *Enforcer) applyLocked(rules []Rule, add bool) int {
 	e.mu.lock()
 	defer e.mu.unlock()
 	n := 0
 	for _, r := range rules {
-		if applyRule(e.st, e.ce, r, add) {
+		if e.eng.apply(r, add) {
 			n++
 		}
 	}
 	return n
 }
 
-// applyRule adds or removes a validated rule in st (the fast path, when not
-// nil) or ce; it reports whether the policy changed. The caller holds the
-// write lock when st or ce is in force.
-func applyRule(st *state, ce *casbin.Enforcer, r Rule, add bool) bool {
+func (st *state) apply(r Rule, add bool) bool {
+	if add {
+		return st.add(r)
+	}
+	return st.remove(r)
+}
+
+// apply removes through Casbin's batch calls: its single-rule removal
+// (model.RemovePolicy) moves the last rule into the gap, which changes the
+// policy order and so the rule a decision names and the evaluation errors
+// it meets first. The batch removal keeps the order, as a reload does and
+// as the index does.
+func (c *casbinEngine) apply(r Rule, add bool) bool {
 	var changed bool
 	switch {
-	case st != nil && add:
-		changed = st.add(r)
-	case st != nil:
-		changed = st.remove(r)
 	case add && r.section() == "g":
-		changed, _ = ce.AddNamedGroupingPolicy(r.PType, r.Values)
+		changed, _ = c.ce.AddNamedGroupingPolicy(r.PType, r.Values)
 	case add:
-		changed, _ = ce.AddNamedPolicy(r.PType, r.Values)
+		changed, _ = c.ce.AddNamedPolicy(r.PType, r.Values)
 	case r.section() == "g":
-		changed, _ = ce.RemoveNamedGroupingPolicy(r.PType, r.Values)
+		changed, _ = c.ce.RemoveNamedGroupingPolicies(r.PType, [][]string{r.Values})
 	default:
-		changed, _ = ce.RemoveNamedPolicy(r.PType, r.Values)
+		changed, _ = c.ce.RemoveNamedPolicies(r.PType, [][]string{r.Values})
 	}
 	return changed
 }

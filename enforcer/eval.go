@@ -63,12 +63,12 @@ type reachMemo struct {
 
 var evalPool = sync.Pool{New: func() any { return newEvalCtx() }}
 
-// lockedEval takes a pooled context, read-locks its shard of e's lock and
-// prepares it for req. release undoes both.
-func (e *Enforcer) lockedEval(req Request) *evalCtx {
+// lockedEval takes a pooled context and read-locks its shard of e's lock;
+// release undoes both. Until then the engine in force may be read, and it
+// prepares the context for its request (init).
+func (e *Enforcer) lockedEval() *evalCtx {
 	ev := evalPool.Get().(*evalCtx)
 	e.mu.rlockAt(ev.shard)
-	ev.init(e.cm, e.st, req)
 	return ev
 }
 

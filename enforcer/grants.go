@@ -34,10 +34,25 @@ func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if e.cm == nil || e.cm.role == nil {
-		return nil, fmt.Errorf("%w: listing rules needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	ev := e.lockedEval()
+	defer e.release(ev)
+	return e.eng.rulesFor(ev, s)
+}
+
+var (
+	errNoListing = fmt.Errorf("%w: listing rules needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	errNoRoles   = fmt.Errorf("%w: listing roles needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+)
+
+func (c *casbinEngine) rulesFor(*evalCtx, Subject) ([]Grant, error) { return nil, errNoListing }
+
+func (c *casbinEngine) rolesOf(*evalCtx, Subject) ([]string, error) { return nil, errNoRoles }
+
+func (st *state) rulesFor(ev *evalCtx, s Subject) ([]Grant, error) {
+	cm := st.cm
+	if cm.role == nil {
+		return nil, errNoListing
 	}
-	cm := e.cm
 	if len(s.Groups) > 0 && cm.role.gi != cm.scopedGI {
 		return nil, fmt.Errorf("%w: request-scoped groups with this model's role terms", ErrUnsupported)
 	}
@@ -67,12 +82,11 @@ func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 		return true
 	}
 
-	ev := e.lockedEval(Request{Values: vals, Groups: s.Groups})
-	defer e.release(ev)
+	ev.init(cm, st, Request{Values: vals, Groups: s.Groups})
 	set := ev.reach(cm.role.gi, s.Name, ev.roleDomain())
 	var found []*storedRule
 	for _, name := range set.names {
-		for _, sr := range e.st.bySub[name] {
+		for _, sr := range st.bySub[name] {
 			if keep(sr.vals) {
 				found = append(found, sr)
 			}
@@ -107,15 +121,21 @@ func (e *Enforcer) Roles(ctx context.Context, s Subject) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if e.cm == nil || e.cm.role == nil {
-		return nil, fmt.Errorf("%w: listing roles needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	ev := e.lockedEval()
+	defer e.release(ev)
+	return e.eng.rolesOf(ev, s)
+}
+
+func (st *state) rolesOf(ev *evalCtx, s Subject) ([]string, error) {
+	cm := st.cm
+	if cm.role == nil {
+		return nil, errNoRoles
 	}
-	if len(s.Groups) > 0 && e.cm.role.gi != e.cm.scopedGI {
+	if len(s.Groups) > 0 && cm.role.gi != cm.scopedGI {
 		return nil, fmt.Errorf("%w: request-scoped groups with this model's role terms", ErrUnsupported)
 	}
-	ev := e.lockedEval(Request{Groups: s.Groups})
-	defer e.release(ev)
+	ev.init(cm, st, Request{Groups: s.Groups})
 	ev.subject = s.Name
-	set := ev.reach(e.cm.role.gi, s.Name, s.Domain)
+	set := ev.reach(cm.role.gi, s.Name, s.Domain)
 	return slices.Clone(set.names[1:]), nil
 }

@@ -7,18 +7,19 @@ import "strings"
 // scanning Rules would copy every rule of ptype: callers that ask about a
 // few rules (what a change will do, what it did) ask Has.
 func (e *Enforcer) Has(ptype string, values []string) bool {
-	r := Rule{PType: ptype, Values: values}
 	defer e.mu.runlock(e.mu.rlock())
-	if e.cm != nil {
-		return e.st.holds(ptype, values)
-	}
+	return e.eng.has(ptype, values)
+}
+
+func (c *casbinEngine) has(ptype string, values []string) bool {
 	// Casbin's HasPolicy dereferences the definition without looking, so
 	// an undefined ptype is answered here.
-	a, ok := e.ce.GetModel()[r.section()][ptype]
+	sec := Rule{PType: ptype}.section()
+	a, ok := c.ce.GetModel()[sec][ptype]
 	if !ok || ptype == "" || len(values) != len(a.Tokens) {
 		return false
 	}
-	ok, _ = e.ce.GetModel().HasPolicy(r.section(), ptype, values)
+	ok, _ = c.ce.GetModel().HasPolicy(sec, ptype, values)
 	return ok
 }
 
@@ -26,10 +27,13 @@ func (e *Enforcer) Has(ptype string, values []string) bool {
 // model does not define, without copying them as Rules does.
 func (e *Enforcer) Len(ptype string) int {
 	defer e.mu.runlock(e.mu.rlock())
-	if e.cm != nil {
-		return len(e.st.rules[ptype])
-	}
-	if a, ok := e.ce.GetModel()[Rule{PType: ptype}.section()][ptype]; ok && ptype != "" {
+	return e.eng.count(ptype)
+}
+
+func (st *state) count(ptype string) int { return len(st.rules[ptype]) }
+
+func (c *casbinEngine) count(ptype string) int {
+	if a, ok := c.ce.GetModel()[Rule{PType: ptype}.section()][ptype]; ok && ptype != "" {
 		return len(a.Policy)
 	}
 	return 0

@@ -13,17 +13,19 @@ func (e *Enforcer) IsRole(ctx context.Context, name string) (bool, error) {
 		return false, err
 	}
 	defer e.mu.runlock(e.mu.rlock())
-	if e.cm != nil {
-		return e.st.roles[name] > 0, nil
-	}
-	// Casbin's own enforcer decides (a model the fast path does not
-	// compile): scan its g rules.
-	for _, a := range e.ce.GetModel()["g"] {
+	return e.eng.isRole(name), nil
+}
+
+func (st *state) isRole(name string) bool { return st.roles[name] > 0 }
+
+// isRole scans Casbin's g rules: its enforcer keeps no count of roles.
+func (c *casbinEngine) isRole(name string) bool {
+	for _, a := range c.ce.GetModel()["g"] {
 		for _, v := range a.Policy {
 			if len(v) > 1 && v[1] == name {
-				return true, nil
+				return true
 			}
 		}
 	}
-	return false, nil
+	return false
 }

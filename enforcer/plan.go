@@ -51,13 +51,22 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if open < 0 {
 		return filter.Plan{}, fmt.Errorf("%w: plan: no request field is Unknown", ErrInvalidRequest)
 	}
-	cm := e.cm
-	if cm == nil && e.reason == reasonNoPolicy && len(req.Groups) == 0 && len(req.Policies) == 0 {
+	ev := e.lockedEval()
+	defer e.release(ev)
+	return e.eng.plan(ev, e, req, open)
+}
+
+// plan on Casbin's engine: only a matcher that reads no policy, which
+// Casbin evaluates once, can be planned.
+func (c *casbinEngine) plan(_ *evalCtx, e *Enforcer, req Request, open int) (filter.Plan, error) {
+	if c.reason == reasonNoPolicy && len(req.Groups) == 0 && len(req.Policies) == 0 {
 		return e.planWithoutPolicy(req, open)
 	}
-	if cm == nil {
-		return filter.Plan{}, planUnsupported("%s", e.reason)
-	}
+	return filter.Plan{}, planUnsupported("%s", c.reason)
+}
+
+func (st *state) plan(ev *evalCtx, e *Enforcer, req Request, open int) (p filter.Plan, err error) {
+	cm := st.cm
 	if len(req.Values) != len(cm.rTok) {
 		return filter.Plan{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(cm.rTok))
 	}
@@ -75,7 +84,7 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if err := pl.checkOpenUse(tree); err != nil {
 		return filter.Plan{}, err
 	}
-	p, err = pl.plan(e, tree, req)
+	p, err = pl.plan(ev, st, tree, req)
 	if err != nil {
 		return filter.Plan{}, err
 	}
@@ -104,7 +113,7 @@ func (e *Enforcer) bounded(p filter.Plan, pl *planner) filter.Plan {
 }
 
 // plan is Plan after the checks, for the open field as Decide sees it.
-func (pl *planner) plan(e *Enforcer, tree *term, req Request) (p filter.Plan, err error) {
+func (pl *planner) plan(ev *evalCtx, st *state, tree *term, req Request) (p filter.Plan, err error) {
 	cm := pl.cm
 	defer func() {
 		// As in decide: a panicking matching function must fail the plan,
@@ -117,8 +126,7 @@ func (pl *planner) plan(e *Enforcer, tree *term, req Request) (p filter.Plan, er
 	vals := make([]any, len(req.Values))
 	copy(vals, req.Values)
 	vals[pl.open] = ""
-	ev := e.lockedEval(Request{Values: vals, Groups: req.Groups})
-	defer e.release(ev)
+	ev.init(cm, st, Request{Values: vals, Groups: req.Groups})
 	pl.ev = ev
 	for i, p := range req.Policies {
 		if len(p) != len(cm.pTok) {

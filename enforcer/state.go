@@ -89,7 +89,7 @@ func (st *state) validate(r Rule) error {
 	return nil
 }
 
-func (st *state) has(r Rule) bool { return st.holds(r.PType, r.Values) }
+func (st *state) has(ptype string, values []string) bool { return st.holds(ptype, values) }
 
 // holds reports whether st holds the rule of ptype with vals; a nil state
 // holds none. The key is built on the stack: a map index by string(bytes)

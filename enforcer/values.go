@@ -106,11 +106,11 @@ func (e *Enforcer) checkValues(r Rule) error {
 // force, or nil) holds is not checked again: it passed these same checks
 // on its way in, and checking a pattern compiles it, which costs a reload
 // of a large policy more than everything else together.
-func (e *Enforcer) checkLoaded(m model.Model, old *state) error {
+func (e *Enforcer) checkLoaded(m model.Model, old engine) error {
 	for _, sec := range []string{"p", "g"} {
 		for _, ptype := range sortedKeys(m[sec]) {
 			for _, vals := range m[sec][ptype].Policy {
-				if old.holds(ptype, vals) {
+				if old != nil && old.has(ptype, vals) {
 					continue
 				}
 				err := e.checkValues(Rule{PType: ptype, Values: vals})
