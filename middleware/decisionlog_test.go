@@ -51,14 +51,14 @@ func TestDecisionLogSampling(t *testing.T) {
 				u := middleware.NewUser(&warden.Token{Identity: sub}, []warden.GroupsProvider{down}, nil)
 				_, _ = a.Decide(r, u, []any{sub, "/posts", "GET"})
 			}
-			if got := len(h.withMessage("authorization decision")); got != tt.wantLogged {
+			if got := len(h.WithMessage("authorization decision")); got != tt.wantLogged {
 				t.Fatalf("%d decisions logged; want %d", got, tt.wantLogged)
 			}
 			u := middleware.NewUser(&warden.Token{Identity: "broken"}, []warden.GroupsProvider{down}, nil)
 			if _, err := a.Decide(r, u, []any{"broken", "/posts", "GET"}); !errors.Is(err, middleware.ErrUnavailable) {
 				t.Fatalf("Decide with the groups store down: %v; want ErrUnavailable", err)
 			}
-			recs := h.withMessage("authorization decision")
+			recs := h.WithMessage("authorization decision")
 			if len(recs) != tt.wantLogged+1 || recs[len(recs)-1]["result"].String() != "error" {
 				t.Fatalf("the failed decision was not logged: %d records", len(recs))
 			}
@@ -89,7 +89,7 @@ func TestGuardLogSampling(t *testing.T) {
 			}
 		}
 		srv.Close()
-		if got := len(h.withMessage("authorization guard")); got != tt.want {
+		if got := len(h.WithMessage("authorization guard")); got != tt.want {
 			t.Errorf("every %d: %d guard records; want %d", tt.every, got, tt.want)
 		}
 	}

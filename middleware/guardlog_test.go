@@ -1,50 +1,20 @@
 package middleware_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/internal/behaviour"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
-// records is a slog.Handler that keeps every record, for tests that check
-// attributes by kind rather than by formatted text.
-type records struct {
-	mu   sync.Mutex
-	recs []slog.Record
-}
-
-func (h *records) Enabled(context.Context, slog.Level) bool { return true }
-func (h *records) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.recs = append(h.recs, r.Clone())
-	return nil
-}
-func (h *records) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *records) WithGroup(string) slog.Handler      { return h }
-
-// withMessage returns the attributes of each record with message msg.
-func (h *records) withMessage(msg string) []map[string]slog.Value {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []map[string]slog.Value
-	for _, r := range h.recs {
-		if r.Message != msg {
-			continue
-		}
-		attrs := map[string]slog.Value{}
-		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value; return true })
-		out = append(out, attrs)
-	}
-	return out
-}
+// records keeps every record, so that tests check attributes by kind
+// rather than by formatted text.
+type records = behaviour.Records
 
 func TestGuardLogRecord(t *testing.T) {
 	key := hmacKey(t)
@@ -67,7 +37,7 @@ func TestGuardLogRecord(t *testing.T) {
 	if r := do(t, "GET", srv.URL+"/admin/stats", bearer(viewerTok)); r.status != 403 {
 		t.Fatalf("viewer: %d %s", r.status, r.body)
 	}
-	got := h.withMessage("authorization guard")
+	got := h.WithMessage("authorization guard")
 	if len(got) != 2 {
 		t.Fatalf("%d guard records, want 2", len(got))
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -14,43 +13,14 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/echoware"
+	"github.com/wardenhq/warden/middleware/internal/behaviour"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
-// records is a slog.Handler that keeps every record, so that tests check
-// attributes by kind rather than by formatted text.
-type records struct {
-	mu   sync.Mutex
-	recs []slog.Record
-}
-
-func (h *records) Enabled(context.Context, slog.Level) bool { return true }
-func (h *records) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.recs = append(h.recs, r.Clone())
-	return nil
-}
-func (h *records) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *records) WithGroup(string) slog.Handler      { return h }
-
-// take returns and forgets the attributes of the records with message msg.
-func (h *records) take(msg string) []map[string]slog.Value {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []map[string]slog.Value
-	for _, r := range h.recs {
-		if r.Message != msg {
-			continue
-		}
-		attrs := map[string]slog.Value{}
-		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value; return true })
-		out = append(out, attrs)
-	}
-	h.recs = nil
-	return out
-}
+// records keeps every record, so that tests check attributes by kind
+// rather than by formatted text.
+type records = behaviour.Records
 
 // TestEchoGuardLogRecord checks that echo guards write the net/http guard
 // record (middleware.Guard) through the Auth's logger, for every guard and
@@ -129,7 +99,7 @@ func TestEchoGuardLogRecord(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
 			}
-			got := h.take("authorization guard")
+			got := h.Take("authorization guard")
 			if len(got) != 1 {
 				t.Fatalf("%d guard records, want 1", len(got))
 			}

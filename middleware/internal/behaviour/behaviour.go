@@ -351,6 +351,33 @@ func (h *Records) WithAttrs([]slog.Attr) slog.Handler { return h }
 // WithGroup implements slog.Handler.
 func (h *Records) WithGroup(string) slog.Handler { return h }
 
+// WithMessage returns the attributes of each record with message msg.
+func (h *Records) WithMessage(msg string) []map[string]slog.Value { return h.find(msg, false) }
+
+// Take is WithMessage that also forgets the records it returns.
+func (h *Records) Take(msg string) []map[string]slog.Value { return h.find(msg, true) }
+
+func (h *Records) find(msg string, forget bool) []map[string]slog.Value {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []map[string]slog.Value
+	kept := h.recs[:0]
+	for _, r := range h.recs {
+		if r.Message != msg {
+			kept = append(kept, r)
+			continue
+		}
+		if !forget {
+			kept = append(kept, r)
+		}
+		attrs := map[string]slog.Value{}
+		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value; return true })
+		out = append(out, attrs)
+	}
+	h.recs = kept
+	return out
+}
+
 // Summary lists the records as "message result" ("message" without one).
 func (h *Records) Summary() []string {
 	h.mu.Lock()

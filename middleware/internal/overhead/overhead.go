@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/casbin/casbin/v2/model"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
 	"github.com/wardenhq/warden/middleware/token"
+	"github.com/wardenhq/warden/models"
 )
 
 // Serve builds one framework's app: GET Path answering 204 behind Strict
@@ -35,21 +35,10 @@ const (
 
 var groups = []string{"staff"} // the token's groups claim
 
-const rbacModel = `[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act`
-
-// Enforcer holds the 110,000 rules: group i may GET /data{i/10}, user i is
-// in group i/10.
+// Enforcer holds the 110,000 rules over the embedded RBAC model: group i
+// may GET /data{i/10}, user i is in group i/10.
 func Enforcer(b testing.TB) *enforcer.Enforcer {
-	m, err := model.NewModelFromString(rbacModel)
+	m, err := models.Load(models.RBAC)
 	if err != nil {
 		b.Fatal(err)
 	}
