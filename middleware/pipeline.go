@@ -129,12 +129,9 @@ func (s *step) run(x flow.Exchange) error {
 	case stepStrict:
 		return a.strict(x, r, st)
 	case stepGuard:
-		u := st.user
-		if u == nil {
-			var ok bool
-			if u, ok = UserFrom(r.Context()); !ok {
-				return s.fail(x, st, ErrUnauthenticated)
-			}
+		u, ok := UserFrom(r.Context()) // the state's user, unless WithUser put one above it
+		if !ok {
+			return s.fail(x, st, ErrUnauthenticated)
 		}
 		if err := a.runGuard(r, st, s.name, u, s.check); err != nil {
 			return s.fail(x, st, err)
@@ -150,7 +147,7 @@ func (s *step) run(x flow.Exchange) error {
 			return x.Next()
 		}
 	}
-	r, u, err := a.authenticate(x, r, st)
+	r, u, err := a.authenticate(r, st)
 	if err != nil {
 		return s.fail(x, st, err)
 	}
@@ -210,11 +207,8 @@ func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // authenticate returns r with the caller, reusing one an earlier step (or
 // WithUser) put there.
-func (a *Auth) authenticate(x flow.Exchange, r *http.Request, st *state) (*http.Request, *User, error) {
-	if st.user != nil {
-		return r, st.user, nil
-	}
-	if u, ok := UserFrom(r.Context()); ok {
+func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, error) {
+	if u, ok := UserFrom(r.Context()); ok { // the state answers first, unless WithUser put one above it
 		return r, u, nil
 	}
 	if err := a.identify(r, &st.uval); err != nil {
