@@ -3,6 +3,7 @@ package token_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/wardenhq/warden/middleware/token"
@@ -45,5 +46,18 @@ func TestFromHeader(t *testing.T) {
 				t.Fatalf("token = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFromHeaderEveryByte: a credential "a" + one byte is token68 exactly
+// when the byte is ALPHA, DIGIT, one of -._~+/ or a trailing "=".
+func TestFromHeaderEveryByte(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		c := byte(b)
+		want := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/=", c) >= 0
+		_, err := token.FromHeader(http.Header{"Authorization": {"Bearer a" + string([]byte{c})}})
+		if (err == nil) != want {
+			t.Errorf("byte %#x: error %v, want accepted %v", c, err, want)
+		}
 	}
 }

@@ -137,7 +137,7 @@ func Run(b *testing.B, serve Serve) {
 		{"full-nocache", request(fullNocache)},
 		{"log", request(logged)},
 	}
-	ns := map[string]float64{}
+	ns, cpu := map[string]float64{}, map[string]float64{}
 	allocs := map[string]float64{}
 	part := func(name string) func() {
 		for _, p := range parts {
@@ -147,36 +147,50 @@ func Run(b *testing.B, serve Serve) {
 		}
 		panic(name)
 	}
-	measure := func(name string) float64 {
-		if v, ok := ns[name]; ok {
-			return v
+	// loop runs fn under b and records its wall and CPU time per call.
+	loop := func(b *testing.B, name string) {
+		fn := part(name)
+		start := cpuTime()
+		for b.Loop() {
+			fn()
 		}
-		r := testing.Benchmark(func(b *testing.B) {
-			fn := part(name)
-			for b.Loop() {
-				fn()
-			}
-		})
-		ns[name] = float64(r.NsPerOp())
-		return ns[name]
+		ns[name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		cpu[name] = float64((cpuTime() - start).Nanoseconds()) / float64(b.N)
+	}
+	measure := func(name string) {
+		if _, ok := ns[name]; !ok {
+			testing.Benchmark(func(b *testing.B) { loop(b, name) })
+		}
+	}
+	// report reports what is left of name once the parts less are taken
+	// away, in wall time, CPU time and allocations.
+	report := func(b *testing.B, name string, less ...string) {
+		w, c, a := ns[name], cpu[name], allocs[name]
+		for _, l := range less {
+			measure(l)
+			w, c, a = w-ns[l], c-cpu[l], a-allocs[l]
+		}
+		b.ReportMetric(w, "overhead-ns/op")
+		b.ReportMetric(c, "overhead-cpu-ns/op")
+		b.ReportMetric(a, "overhead-allocs/op")
 	}
 	for _, p := range parts {
 		allocs[p.name] = testing.AllocsPerRun(200, p.fn)
+	}
+	for _, p := range parts {
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
-				p.fn()
-			}
-			ns[p.name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			loop(b, p.name)
+			b.ReportMetric(cpu[p.name], "cpu-ns/op")
 			switch p.name {
 			case "full":
-				b.ReportMetric(ns["full"]-measure("bare")-measure("decide"), "overhead-ns/op")
-				b.ReportMetric(allocs["full"]-allocs["bare"]-allocs["decide"], "overhead-allocs/op")
+				report(b, "full", "bare", "decide")
 			case "full-nocache":
-				b.ReportMetric(ns["full-nocache"]-measure("bare")-measure("decide")-measure("hmac"), "overhead-ns/op")
-				b.ReportMetric(allocs["full-nocache"]-allocs["bare"]-allocs["decide"]-allocs["hmac"], "overhead-allocs/op")
+				report(b, "full-nocache", "bare", "decide", "hmac")
 			case "log":
-				b.ReportMetric(ns["log"]-measure("full"), "log-ns/op")
+				measure("full")
+				b.ReportMetric(ns["log"]-ns["full"], "log-ns/op")
+				b.ReportMetric(cpu["log"]-cpu["full"], "log-cpu-ns/op")
 			}
 		})
 	}
