@@ -44,6 +44,7 @@ type compiledModel struct {
 	scopedGI int            // the graph request-scoped groups join, or -1
 	gIdx     map[string]int // name → graph number
 	gDomains []bool
+	gMatch   []*domainMatch // per graph: its domain matching function, or nil (domainmatch.go)
 
 	matcher string
 	pred    pred                           // nil when the matcher is outside the compiled subset
@@ -54,6 +55,7 @@ type compiledModel struct {
 	// role.dom; eq lists p fields that must equal request fields.
 	role *rolePlan
 	eq   []eqPlan
+	pat  *patternPlan // a pattern conjunct fn(r.X, p.F) on the index (pattern.go)
 
 	planned planCache // the matcher as the planner reads it (plan.go)
 }
@@ -113,9 +115,6 @@ func compile(m model.Model) (*compiledModel, string) {
 	if !strings.Contains(cm.matcher, "p_") {
 		return nil, reasonNoPolicy
 	}
-	if strings.Contains(cm.matcher, "keyMatch(r_dom, p_dom)") {
-		return nil, "domain matching function"
-	}
 	for name, a := range m["g"] {
 		if len(a.ParamsTokens) != 0 {
 			return nil, "conditional role definition " + name
@@ -126,9 +125,16 @@ func compile(m model.Model) (*compiledModel, string) {
 		cm.gNames = append(cm.gNames, name)
 	}
 	sort.Strings(cm.gNames)
+	implicit := implicitDomainMatch(m)
 	for i, name := range cm.gNames {
 		cm.gIdx[name] = i
-		cm.gDomains = append(cm.gDomains, len(m["g"][name].Tokens) == 3)
+		dom := len(m["g"][name].Tokens) == 3
+		cm.gDomains = append(cm.gDomains, dom)
+		if dom {
+			cm.gMatch = append(cm.gMatch, implicit)
+		} else {
+			cm.gMatch = append(cm.gMatch, nil)
+		}
 	}
 
 	expr, err := cm.govaluate()
@@ -175,6 +181,7 @@ func (cm *compiledModel) subjectGraph(toks []matchexpr.Token) int {
 // condition every matching rule meets.
 func (cm *compiledModel) plan(tree *matchexpr.Node) {
 	seen := map[int]bool{}
+	var pats []patternPlan
 	rd := cm.reader(false)
 	for _, part := range tree.Conjuncts() {
 		n, err := rd.read(part)
@@ -193,12 +200,23 @@ func (cm *compiledModel) plan(tree *matchexpr.Node) {
 				rp.dom = &d
 			}
 			cm.role = rp
+		case n.kind == tCall && patternFuncs[n.fn] && len(n.args) == 2 &&
+			n.args[0].kind == opReq && n.args[1].kind == opPol:
+			pats = append(pats, patternPlan{fn: n.fn, rField: n.args[0].idx, pField: n.args[1].idx})
 		case n.kind == tEq && n.args[0].kind == opReq && n.args[1].kind == opPol && !seen[n.args[1].idx]:
 			cm.eq = append(cm.eq, eqPlan{pField: n.args[1].idx, rField: n.args[0].idx})
 			seen[n.args[1].idx] = true
 		case n.kind == tEq && n.args[0].kind == opPol && n.args[1].kind == opReq && !seen[n.args[0].idx]:
 			cm.eq = append(cm.eq, eqPlan{pField: n.args[0].idx, rField: n.args[1].idx})
 			seen[n.args[0].idx] = true
+		}
+	}
+	// The first pattern conjunct on a field not already looked up whole
+	// (by equality or as the role field) narrows the candidates further.
+	for _, p := range pats {
+		if !seen[p.pField] && (cm.role == nil || cm.role.pField != p.pField) {
+			cm.pat = &p
+			break
 		}
 	}
 	// The role field is looked up by reach; an equality on it adds nothing.

@@ -12,15 +12,22 @@
 //   - an effect of allow-override, deny-override, or allow-and-deny
 //     (deny wins);
 //   - a matcher that is a conjunction (&&) in which a term g(r.X, p.Y) or
-//     g(r.X, p.Y, r.D) names the subject's roles and terms r.A == p.B name
-//     equal fields; the other terms may be anything Casbin accepts (||, !,
-//     keyMatch..keyMatch5, regexMatch, globMatch, ipMatch, attribute access).
+//     g(r.X, p.Y, r.D) names the subject's roles, terms r.A == p.B name
+//     equal fields and a term such as keyMatch(r.dom, p.dom) names a field
+//     whose patterns are keyed by their literal prefix; the other terms may
+//     be anything Casbin accepts (||, !, keyMatch..keyMatch5, regexMatch,
+//     globMatch, ipMatch, attribute access).
+//
+// Role links whose domains are patterns (Casbin's domain matching
+// function, which Casbin registers as keyMatch for a matcher that contains
+// keyMatch(r.dom, p.dom)) hold in every domain their pattern matches.
 //
 // Terms built only from ==, !=, &&, ||, !, role functions and Casbin's string
 // matching functions are compiled to Go and evaluated without allocation;
 // other matchers are evaluated by govaluate, as Casbin does, on the same
 // candidate set. Models the index cannot serve (priority effects, eval(),
-// conditional role links, domain matching functions) are decided by an
+// conditional role links; FastPath names the construct, and
+// docs/performance.md lists where each construct runs) are decided by an
 // embedded casbin.Enforcer; request-scoped groups and policies are refused
 // there with ErrUnsupported rather than ignored.
 //

@@ -257,9 +257,14 @@ func (ev *evalCtx) decideEmpty() (Decision, *storedRule, error) {
 // index needs is not a string.
 func (ev *evalCtx) candidates() {
 	cm, st := ev.cm, ev.st
-	indexable := cm.role != nil || len(cm.eq) > 0
+	indexable := cm.role != nil || cm.byKeyed()
 	for _, e := range cm.eq {
 		if _, ok := ev.rv[e.rField].(string); !ok {
+			indexable = false
+		}
+	}
+	if cm.pat != nil {
+		if _, ok := ev.rv[cm.pat.rField].(string); !ok {
 			indexable = false
 		}
 	}
@@ -279,21 +284,30 @@ func (ev *evalCtx) candidates() {
 		}
 		return
 	}
-	reqVal := func(i int) string { return ev.rs[cm.eqR(i)] }
 	if cm.role == nil {
-		ev.buf = cm.indexKey(ev.buf[:0], "", reqVal)
-		ev.cands = append(ev.cands, st.byKey[string(ev.buf)]...)
+		ev.keyed("")
 		return
 	}
 	set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
 	for i := 0; i < len(set.names); i++ {
-		if len(cm.eq) > 0 {
-			ev.buf = cm.indexKey(ev.buf[:0], set.names[i], reqVal)
-			ev.cands = append(ev.cands, st.byKey[string(ev.buf)]...)
+		if cm.byKeyed() {
+			ev.keyed(set.names[i])
 		} else {
 			ev.cands = append(ev.cands, st.bySub[set.names[i]]...)
 		}
 	}
+}
+
+// keyed appends the candidates byKey holds for role (with the request's
+// equal fields and, with a pattern field, each prefix of its key).
+func (ev *evalCtx) keyed(role string) {
+	cm := ev.cm
+	ev.buf = cm.indexKey(ev.buf[:0], role, func(i int) string { return ev.rs[cm.eqR(i)] })
+	if cm.pat != nil {
+		ev.patternCands(ev.buf)
+		return
+	}
+	ev.cands = append(ev.cands, ev.st.byKey[string(ev.buf)]...)
 }
 
 // eqR maps a p field of an equality term to its request field.

@@ -11,6 +11,10 @@ const maxHierarchy = 10
 type roleGraph struct {
 	domains bool
 	links   map[string]map[string][]string
+	// dm, when set, is the definition's domain matching function: a link
+	// in a domain that is a pattern holds in every domain it matches
+	// (domainmatch.go).
+	dm *domainMatch
 }
 
 func newRoleGraph(domains bool) *roleGraph {
@@ -39,6 +43,7 @@ func (g *roleGraph) add(vals []string) {
 	if d == nil {
 		d = map[string][]string{}
 		g.links[g.domainKey(dom)] = d
+		g.dm.added(dom)
 	}
 	roles := d[name]
 	if len(roles) == 0 {
@@ -67,6 +72,10 @@ func (g *roleGraph) remove(vals []string) {
 		if r == role {
 			if len(roles) == 1 {
 				delete(d, name)
+				if len(d) == 0 {
+					delete(g.links, g.domainKey(dom))
+					g.dm.removed(dom)
+				}
 			} else {
 				// Copy so that a reader's earlier view (none can exist under
 				// the write lock, but Rules snapshots may) stays intact.
@@ -173,6 +182,10 @@ func (s *reachSet) chain(n string) []string {
 // wherever subject is reached.
 func (g *roleGraph) walk(s *reachSet, start, dom, subject string, extra []string) {
 	s.add(start, -1)
+	if g.dm != nil {
+		g.walkMatching(s, dom, subject, extra)
+		return
+	}
 	lo := 0
 	for depth := 0; depth < maxHierarchy; depth++ {
 		hi := len(s.names)

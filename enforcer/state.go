@@ -24,12 +24,15 @@ type state struct {
 	cm     *compiledModel
 	rules  map[string]map[string]*storedRule // ptype → key → rule
 	bySub  map[string][]*storedRule          // p rules by role field
-	byKey  map[string][]*storedRule          // p rules by role field and equality fields
+	byKey  map[string][]*storedRule          // p rules by role field, equality fields and pattern prefix
 	graphs []*roleGraph
 	roles  map[string]int // name → how many g rules (any g ptype) have it as their role
 	seq    uint64
 	// definitions, for validation: ptype → number of values
 	width map[string]int
+	// patLens are the prefix lengths of the pattern field's values (see
+	// pattern.go), when the index has a pattern field.
+	patLens lenSet
 }
 
 // newState returns an empty state for the definitions of m, its maps
@@ -52,7 +55,7 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 	var subs, keys, roles int
 	if old != nil {
 		subs, keys, roles = len(old.bySub), len(old.byKey), len(old.roles)
-	} else if len(cm.eq) > 0 && m["p"]["p"] != nil {
+	} else if cm.byKeyed() && m["p"]["p"] != nil {
 		keys = len(m["p"]["p"].Policy) // an upper bound, near when the keys are distinct
 	}
 	st.bySub = make(map[string][]*storedRule, subs)
@@ -61,6 +64,7 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 	st.graphs = make([]*roleGraph, len(cm.gDomains))
 	for gi, d := range cm.gDomains {
 		st.graphs[gi] = newRoleGraph(d)
+		st.graphs[gi].dm = cm.gMatch[gi].clone()
 		if d {
 			continue // the names spread over domains
 		}
@@ -188,7 +192,8 @@ func (st *state) remove(r Rule) bool {
 }
 
 // indexKey appends the index key of p values to buf: the role field (if
-// any) then every equality field, each followed by NUL.
+// any) then every equality field, each followed by NUL. A pattern field's
+// part follows (appendPatternKey, ruleIndexKey).
 func (cm *compiledModel) indexKey(buf []byte, role string, vals func(i int) string) []byte {
 	if cm.role != nil {
 		buf = append(buf, role...)
@@ -206,17 +211,29 @@ func (st *state) ruleIndexKey(sr *storedRule) string {
 	if st.cm.role != nil {
 		role = sr.vals[st.cm.role.pField]
 	}
-	return string(st.cm.indexKey(nil, role, func(i int) string { return sr.vals[i] }))
+	k := st.cm.indexKey(nil, role, func(i int) string { return sr.vals[i] })
+	if p := st.cm.pat; p != nil {
+		k = appendPatternKey(k, p.fn, sr.vals[p.pField])
+	}
+	return string(k)
 }
+
+// byKeyed reports whether p rules are kept in byKey.
+func (cm *compiledModel) byKeyed() bool { return len(cm.eq) > 0 || cm.pat != nil }
 
 func (st *state) indexAdd(sr *storedRule) {
 	if st.cm.role != nil {
 		sub := sr.vals[st.cm.role.pField]
 		st.bySub[sub] = append(st.bySub[sub], sr)
 	}
-	if len(st.cm.eq) > 0 {
+	if st.cm.byKeyed() {
 		k := st.ruleIndexKey(sr)
 		st.byKey[k] = append(st.byKey[k], sr)
+	}
+	if p := st.cm.pat; p != nil {
+		if n := p.patternLen(sr.vals); n >= 0 {
+			st.patLens.add(n)
+		}
 	}
 }
 
@@ -236,8 +253,13 @@ func (st *state) indexRemove(sr *storedRule) {
 	if st.cm.role != nil {
 		drop(st.bySub, sr.vals[st.cm.role.pField])
 	}
-	if len(st.cm.eq) > 0 {
+	if st.cm.byKeyed() {
 		drop(st.byKey, st.ruleIndexKey(sr))
+	}
+	if p := st.cm.pat; p != nil {
+		if n := p.patternLen(sr.vals); n >= 0 {
+			st.patLens.remove(n)
+		}
 	}
 }
 
