@@ -51,9 +51,10 @@ func (u *User) Email() string {
 	return s
 }
 
-// Claims are the verified claims. They are shared with the token, and the
-// token may be shared by every request that presents it (see
-// token.WithCache): read, never modify.
+// Claims are the verified claims, the token's own map. The token is this
+// request's (token.WithCache hands each request its own copy), so a change
+// stays in the request; still, decisions read the claims as verified, so
+// read them, do not modify them.
 func (u *User) Claims() map[string]any { return u.tok.Claims }
 
 // Token is the verified token. Never log its Raw field.

@@ -39,9 +39,13 @@ const (
 //   - It holds at most n tokens of at most 4 KiB (longer ones are not
 //     kept); when full, an entry is dropped to make room.
 //
-// The token a hit returns is the one the first verification returned, so
-// it is shared by every request that presents the same raw token: it must
-// be read, never modified.
+// The cache keeps a copy of the verified token that nothing outside it
+// ever sees, and every hit returns a fresh deep copy of it (its header and
+// claims maps and every map and list in them): a handler, provider or
+// claims reader that modifies the token of one request (adds a claim,
+// appends to its groups, changes its identity) changes that request's copy
+// only, exactly as without the cache, and never what the next request
+// presenting the same raw token is handed.
 func WithCache(n int) Option { return func(c *config) { c.cacheSize = n } }
 
 // cache is the verified-token cache of one Verifier.
@@ -79,7 +83,46 @@ func (c *cache) get(raw string, now time.Time, leeway time.Duration) (*warden.To
 	if e == nil || e.gen != c.gen.Load() || !e.validAt(now, leeway) {
 		return nil, false
 	}
-	return e.tok, true
+	return cloneToken(e.tok), true
+}
+
+// cloneToken returns a deep copy of tok: a decoded JWT holds only maps,
+// lists and immutable scalars (strings, numbers, booleans, nil), so copying
+// the maps and lists leaves nothing shared that can be modified.
+func cloneToken(tok *warden.Token) *warden.Token {
+	c := *tok
+	c.Header = cloneMap(tok.Header)
+	c.Claims = cloneMap(tok.Claims)
+	return &c
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = cloneValue(v)
+	}
+	return c
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return cloneMap(v)
+	case jwt.MapClaims:
+		return jwt.MapClaims(cloneMap(v))
+	case []any:
+		c := make([]any, len(v))
+		for i, x := range v {
+			c[i] = cloneValue(x)
+		}
+		return c
+	case []string:
+		return append([]string(nil), v...)
+	}
+	return v
 }
 
 // validAt is jwt's check of exp, nbf and iat (Validator.verifyExpiresAt,
@@ -102,7 +145,8 @@ func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uin
 	if c == nil || len(raw) > maxCachedToken {
 		return
 	}
-	e := &cached{tok: tok, gen: gen}
+	// The entry is a copy: tok itself goes to the caller, who may modify it.
+	e := &cached{tok: cloneToken(tok), gen: gen}
 	for _, f := range [...]struct {
 		get func() (*jwt.NumericDate, error)
 		to  *time.Time

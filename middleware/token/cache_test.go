@@ -32,8 +32,8 @@ func TestCacheReturnsOnlyTheVerifiedToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	a2, err := v.Verify(ctx, viewer)
-	if err != nil || a2 != a1 {
-		t.Fatalf("second verification of the same token: %p, %v; want the cached %p", a2, err, a1)
+	if err != nil || a2.Identity != a1.Identity || fmt.Sprint(a2.Claims) != fmt.Sprint(a1.Claims) {
+		t.Fatalf("second verification of the same token: %v, %v; want the cached %v", a2, err, a1)
 	}
 	b, err := v.Verify(ctx, admin)
 	if err != nil {
@@ -174,5 +174,45 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCacheHandsOutCopies modifies, as a careless handler, provider or
+// claims reader might, every part of the token one request got: the next
+// request presenting the same raw token must get the token as verified,
+// as it would without the cache. Without the copies, the first request's
+// changes (an added claim, a group appended in place, another identity)
+// became every later request's.
+func TestCacheHandsOutCopies(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	ctx := context.Background()
+	raw := hs.Sign(t, claims(func(c jwt.MapClaims) {
+		c["groups"] = []any{"viewer"}
+		c["org"] = map[string]any{"roles": []any{"member"}}
+	}))
+	want := ""
+	for i := range 3 { // the miss, then two hits
+		tok, err := v.Verify(ctx, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(tok.Identity, tok.Header, tok.Claims)
+		if i == 0 {
+			want = got
+		} else if got != want {
+			t.Fatalf("verification %d got %s, want the token as verified %s: a change by an earlier request was shared", i, got, want)
+		}
+		tok.Identity = "admin"
+		tok.Header["alg"] = "none"
+		tok.Claims["admin"] = true
+		tok.Claims["groups"].([]any)[0] = "admin"
+		org := tok.Claims["org"].(map[string]any)
+		org["roles"].([]any)[0] = "owner"
+		org["tenant"] = "other"
+		delete(tok.Claims, "exp")
+	}
+	if n := token.CacheLen(v); n != 1 {
+		t.Fatalf("%d cached tokens, want 1", n)
 	}
 }
