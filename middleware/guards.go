@@ -34,10 +34,25 @@ func (a *Auth) runGuard(r *http.Request, st *state, name string, u *User, check 
 	start := time.Now()
 	err := pathCheck(r)
 	if err == nil {
-		err = check(r.Context(), u)
+		err = safeCheck(r.Context(), u, check)
 	}
 	a.logGuard(r, st, name, u, err, time.Since(start))
 	return err
+}
+
+// errCheckPanic stands for a guard check that panicked: an unknown result,
+// which must deny (503, as a panicking provider), never drop the
+// connection or reach the handler.
+var errCheckPanic = errors.Join(ErrUnavailable, errors.New("middleware: guard check panicked"))
+
+// safeCheck runs check, a panic being errCheckPanic.
+func safeCheck(ctx context.Context, u *User, check Check) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errCheckPanic
+		}
+	}()
+	return check(ctx, u)
 }
 
 // logGuard records one guard decision like Decide records the enforcer's:

@@ -221,7 +221,14 @@ func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, e
 // mapValues returns the enforcer's values for the request: the
 // framework's mapper, else the Auth's. The default mapper writes them into
 // the state, which the request owns.
-func (a *Auth) mapValues(x flow.Exchange, r *http.Request, st *state, u *User) ([]any, error) {
+func (a *Auth) mapValues(x flow.Exchange, r *http.Request, st *state, u *User) (values []any, err error) {
+	// A mapper is the application's code: one that panics maps nothing,
+	// and the request is refused (403) instead of dropped.
+	defer func() {
+		if recover() != nil {
+			values, err = nil, errMapperPanic
+		}
+	}()
 	if values, ok, err := x.Map(u.ID()); ok {
 		return values, err
 	}
@@ -234,6 +241,9 @@ func (a *Auth) mapValues(x flow.Exchange, r *http.Request, st *state, u *User) (
 	st.vals = [3]any{u.boxedID(), a.paths.box(r.URL.Path), method(r.Method)}
 	return st.vals[:], nil
 }
+
+// errMapperPanic stands for a mapper that panicked.
+var errMapperPanic = errors.New("middleware: mapper panicked")
 
 // Boxing. The enforcer takes its values as []any, and putting a string in
 // an interface allocates a copy of its header. The default mapper's three

@@ -1,0 +1,57 @@
+package middleware_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/token"
+)
+
+// A guard check or a mapper is the application's code on the decision
+// path. One that panics is an unknown result: the request must be refused
+// with an answer (never reach the handler, never a dropped connection, the
+// panic's text never in the body), as a panicking provider is.
+func TestPanickingCheckOrMapperRefuses(t *testing.T) {
+	key := hmacKey(t)
+	e := newEnforcer(t, "rbac")
+	newAuth := func(opts ...middleware.Option) *middleware.Auth {
+		a, err := middleware.New(append([]middleware.Option{
+			middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+			middleware.WithDecider(e), middleware.WithLogger(discard()),
+		}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	reached := false
+	final := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })
+	guarded := newAuth()
+	mapped := newAuth(middleware.WithMapper(func(*http.Request, string) ([]any, error) { panic("secret-mapper-panic") }))
+	for name, h := range map[string]http.Handler{
+		"guard":  guarded.Authenticate(guarded.Guard("boom", func(context.Context, *middleware.User) error { panic("secret-guard-panic") })(final)),
+		"mapper": mapped.Authorize(final),
+	} {
+		t.Run(name, func(t *testing.T) {
+			reached = false
+			req := httptest.NewRequest("GET", "/x", nil)
+			req.Header = bearer(key.Sign(t, claimsFor("alice")))
+			rec := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("the panic %v left the middleware: the connection is dropped instead of refused", p)
+					}
+				}()
+				h.ServeHTTP(rec, req)
+			}()
+			if reached || rec.Code < 400 || strings.Contains(rec.Body.String(), "secret") {
+				t.Fatalf("reached %v, status %d, body %q; want a refusal without the panic's text", reached, rec.Code, rec.Body)
+			}
+		})
+	}
+}
