@@ -55,3 +55,38 @@ func TestPanickingCheckOrMapperRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A skipper or an error handler that panics is the application's code
+// too. A panicking skipper skips nothing (the checks run, so a request
+// without a token is refused); a panicking error handler leaves the answer
+// to DefaultErrorHandler. Either way the request is refused with an
+// answer, never dropped, and never reaches the handler.
+func TestPanickingSkipperOrErrorHandlerRefuses(t *testing.T) {
+	key := hmacKey(t)
+	for name, opt := range map[string]middleware.Option{
+		"skipper":       middleware.WithSkipper(func(*http.Request) bool { panic("secret-skipper-panic") }),
+		"error handler": middleware.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) { panic("secret-handler-panic") }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+				middleware.WithDecider(newEnforcer(t, "rbac")), middleware.WithLogger(discard()), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reached := false
+			h := a.Authorize(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+			rec := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("the panic %v left the middleware: the connection is dropped instead of refused", p)
+					}
+				}()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil)) // no token
+			}()
+			if reached || rec.Code != http.StatusUnauthorized || strings.Contains(rec.Body.String(), "secret") {
+				t.Fatalf("reached %v, status %d, body %q; want 401 without the panic's text", reached, rec.Code, rec.Body)
+			}
+		})
+	}
+}

@@ -143,7 +143,7 @@ func (s *step) run(x flow.Exchange) error {
 			st.checked.Store(true)
 			return x.Next()
 		}
-		if x.Skip() {
+		if skipped(x) {
 			return x.Next()
 		}
 	}
@@ -174,11 +174,31 @@ func (s *step) run(x flow.Exchange) error {
 	return x.Next()
 }
 
+// skipped reports whether the skipper skips x. A skipper that panics
+// skips nothing: the checks run, which is the closed way to fail.
+func skipped(x flow.Exchange) (skip bool) {
+	defer func() {
+		if recover() != nil {
+			skip = false
+		}
+	}()
+	return x.Skip()
+}
+
 // fail marks the request decided (a refusal is a decision, so strict mode
 // lets it through) and answers err: with the framework's error handler,
 // else with the Auth's.
-func (s *step) fail(x flow.Exchange, st *state, err error) error {
+func (s *step) fail(x flow.Exchange, st *state, err error) (ret error) {
 	st.checked.Store(true)
+	// An error handler is the application's code: one that panics leaves
+	// the answer to DefaultErrorHandler, so the refusal is still answered,
+	// with no internal text, instead of dropping the connection.
+	defer func() {
+		if recover() != nil {
+			DefaultErrorHandler(x.ResponseWriter(), x.Request(), err)
+			ret = nil
+		}
+	}()
 	if ret, ok := x.Fail(err); ok {
 		return ret
 	}
