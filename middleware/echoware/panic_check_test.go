@@ -1,0 +1,62 @@
+package echoware_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/echoware"
+	"github.com/wardenhq/warden/middleware/internal/jwttest"
+)
+
+// The application's code on echo's decision path (the Config's skipper,
+// mapper and error handler, a guard's check) may panic. The request is
+// then refused with an answer, as in net/http: never dropped (no Recover
+// middleware here), never the handler, never the panic's text.
+func TestEchoPanickingAppCodeRefuses(t *testing.T) {
+	key := jwttest.Secret(t)
+	a := newAuth(t, key, discard())
+	tok := key.Sign(t, claimsFor("alice"))
+	for _, c := range []struct {
+		name string
+		mw   echo.MiddlewareFunc
+		tok  string
+		want int
+	}{
+		{"skipper", echoware.AuthorizeWithConfig(echoware.Config{Auth: a, Skipper: func(echo.Context) bool { panic("secret") }}), "", http.StatusUnauthorized},
+		{"error handler", echoware.AuthorizeWithConfig(echoware.Config{Auth: a, ErrorHandler: func(echo.Context, error) error { panic("secret") }}), "", http.StatusUnauthorized},
+		{"mapper", echoware.AuthorizeWithConfig(echoware.Config{Auth: a, Mapper: func(echo.Context, string) ([]any, error) { panic("secret") }}), tok, http.StatusForbidden},
+		{"guard", echoware.Guard(a, "boom", func(context.Context, *middleware.User) error { panic("secret") }), tok, http.StatusServiceUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := echo.New()
+			reached := false
+			mws := []echo.MiddlewareFunc{c.mw}
+			if c.name == "guard" {
+				mws = []echo.MiddlewareFunc{echoware.Authenticate(a), c.mw}
+			}
+			e.GET("/x", func(echo.Context) error { reached = true; return nil }, mws...)
+			req := httptest.NewRequest("GET", "/x", nil)
+			if c.tok != "" {
+				req.Header = bearer(c.tok)
+			}
+			rec := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("the panic %v left the middleware", p)
+					}
+				}()
+				e.ServeHTTP(rec, req)
+			}()
+			if reached || rec.Code != c.want || strings.Contains(rec.Body.String(), "secret") {
+				t.Fatalf("reached %v, status %d, body %q; want %d without the panic's text", reached, rec.Code, rec.Body, c.want)
+			}
+		})
+	}
+}
