@@ -14,7 +14,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
 
-	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
@@ -113,7 +113,7 @@ func NewFromFiles(ctx context.Context, modelPath, policyPath string, opts ...Opt
 	if err != nil {
 		return nil, err
 	}
-	return New(ctx, m, csvfile.New(policyPath), opts...)
+	return New(ctx, m, csvpolicy.New(policyPath), opts...)
 }
 
 // FastPath reports whether decisions use Warden's index; when not, reason

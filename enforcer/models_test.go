@@ -11,8 +11,8 @@ import (
 
 	"github.com/casbin/casbin/v2"
 
-	"github.com/wardenhq/warden/adapters/csvfile"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/models"
 )
 
@@ -62,12 +62,12 @@ func TestDifferentialModels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := enforcer.New(context.Background(), m, csvfile.New(policy))
+			w, err := enforcer.New(context.Background(), m, csvpolicy.New(policy))
 			if err != nil {
 				t.Fatal(err)
 			}
 			m2, _ := models.Load(name)
-			c, err := casbin.NewEnforcer(m2, csvfile.New(policy))
+			c, err := casbin.NewEnforcer(m2, csvpolicy.New(policy))
 			if err != nil {
 				t.Fatal(err)
 			}

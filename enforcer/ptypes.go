@@ -1,26 +1,16 @@
 package enforcer
 
 import (
-	"slices"
-
 	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/internal/csvpolicy"
 )
 
 // PTypes returns the ptypes m defines, the policy types ("p", "p2", ...)
 // first, then the role types ("g", "g2", ...), each group sorted: the
 // order in which Warden lists, exports and saves a whole policy, so that
 // the same policy always comes out the same.
-func PTypes(m model.Model) []string {
-	var out []string
-	for _, sec := range []string{"p", "g"} {
-		start := len(out)
-		for pt := range m[sec] {
-			out = append(out, pt)
-		}
-		slices.Sort(out[start:])
-	}
-	return out
-}
+func PTypes(m model.Model) []string { return csvpolicy.PTypes(m) }
 
 // ModelRules returns the rules m's policy holds (as an adapter loaded
 // them, or as Casbin hands a model to SavePolicy), ptype by ptype in the

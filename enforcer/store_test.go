@@ -14,8 +14,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/wardenhq/warden/adapters/csvfile"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/csvpolicy"
 )
 
 // TestGormAdapterPersistence runs the enforcer on Casbin's gorm-adapter over
@@ -105,7 +105,7 @@ func TestPartialPersistFailureKeepsMemoryEqualToStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := enforcer.New(ctx, m, &failAfter{Adapter: csvfile.New(policy), n: 1})
+	e, err := enforcer.New(ctx, m, &failAfter{Adapter: csvpolicy.New(policy), n: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestResyncRetriesUntilTheStoreAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flaky := &flakyLoad{Adapter: csvfile.New(policy)}
+	flaky := &flakyLoad{Adapter: csvpolicy.New(policy)}
 	e, err := enforcer.New(ctx, m, flaky)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 
-	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
@@ -117,7 +117,7 @@ func (e *Enforcer) checkLoaded(m model.Model, old engine) error {
 				if err == nil {
 					continue
 				}
-				if a, ok := e.adapter.(*csvfile.Adapter); ok {
+				if a, ok := e.adapter.(*csvpolicy.Adapter); ok {
 					if n := a.Line(ptype, vals); n > 0 {
 						return fmt.Errorf("%s:%d: %w", a.Path(), n, err)
 					}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 
-	"github.com/wardenhq/warden/adapters/csvfile"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/internal/rulecases"
 )
 
@@ -61,8 +61,8 @@ func TestRuleValueAttacks(t *testing.T) {
 			}
 			// A policy file holding the rule at line 2 is refused as a whole.
 			var buf bytes.Buffer
-			good := csvfile.Line{PType: "p", Values: []string{"viewer", "/posts", "GET", "allow"}}
-			if err := csvfile.Write(&buf, []csvfile.Line{good, {PType: rule.PType, Values: rule.Values}}); err != nil {
+			good := csvpolicy.Line{PType: "p", Values: []string{"viewer", "/posts", "GET", "allow"}}
+			if err := csvpolicy.Write(&buf, []csvpolicy.Line{good, {PType: rule.PType, Values: rule.Values}}); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(t.TempDir(), "policy.csv")

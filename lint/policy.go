@@ -8,7 +8,7 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 
-	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
@@ -16,7 +16,7 @@ import (
 // one bad line does not hide the next; the rest needs the model m and is
 // skipped when the model does not load.
 func checkPolicy(ps *modelcheck.Problems, data []byte, m model.Model) {
-	lines, err := csvfile.Parse(ps.File, bytes.NewReader(data))
+	lines, err := csvpolicy.Parse(ps.File, bytes.NewReader(data))
 	if err != nil {
 		// Parse stops at the first bad line; go line by line to find all.
 		lines = parseEachLine(ps, data)
@@ -24,11 +24,11 @@ func checkPolicy(ps *modelcheck.Problems, data []byte, m model.Model) {
 	if m == nil {
 		return
 	}
-	var good []csvfile.Line
+	var good []csvpolicy.Line
 	for _, l := range lines {
-		if err := csvfile.Check(ps.File, []csvfile.Line{l}, m); err != nil {
+		if err := csvpolicy.Check(ps.File, []csvpolicy.Line{l}, m); err != nil {
 			msg := parseMessage(err)
-			if errors.Is(err, csvfile.ErrFieldCount) && eftOmitted(l, m) {
+			if errors.Is(err, csvpolicy.ErrFieldCount) && eftOmitted(l, m) {
 				msg += " (Casbin v2 has no default for a missing eft: write allow or deny)"
 			}
 			ps.Add(l.Num, "%s", msg)
@@ -42,8 +42,8 @@ func checkPolicy(ps *modelcheck.Problems, data []byte, m model.Model) {
 	checkCycles(ps, good, m)
 }
 
-func parseEachLine(ps *modelcheck.Problems, data []byte) []csvfile.Line {
-	var lines []csvfile.Line
+func parseEachLine(ps *modelcheck.Problems, data []byte) []csvpolicy.Line {
+	var lines []csvpolicy.Line
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		num := i + 1
 		if i > 0 {
@@ -51,7 +51,7 @@ func parseEachLine(ps *modelcheck.Problems, data []byte) []csvfile.Line {
 			// a mark further down the file where Parse would see it.
 			raw = append([]byte("\n"), raw...)
 		}
-		got, err := csvfile.Parse(ps.File, bytes.NewReader(raw))
+		got, err := csvpolicy.Parse(ps.File, bytes.NewReader(raw))
 		if err != nil {
 			ps.Add(num, "%s", parseMessage(err))
 			continue
@@ -67,7 +67,7 @@ func parseEachLine(ps *modelcheck.Problems, data []byte) []csvfile.Line {
 // parseMessage drops the FILE:LINE: prefix of a csvfile error, which lint
 // adds back itself.
 func parseMessage(err error) string {
-	var pe *csvfile.ParseError
+	var pe *csvpolicy.ParseError
 	if errors.As(err, &pe) {
 		c := *pe
 		c.File, c.Line = "", 0
@@ -76,7 +76,7 @@ func parseMessage(err error) string {
 	return err.Error()
 }
 
-func eftOmitted(l csvfile.Line, m model.Model) bool {
+func eftOmitted(l csvpolicy.Line, m model.Model) bool {
 	ast := m["p"][l.PType]
 	if ast == nil || len(ast.Tokens) != len(l.Values)+1 {
 		return false
@@ -86,7 +86,7 @@ func eftOmitted(l csvfile.Line, m model.Model) bool {
 
 // checkEft flags eft values other than allow and deny: Casbin treats them
 // as neither, so such a rule silently never decides anything.
-func checkEft(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
+func checkEft(ps *modelcheck.Problems, lines []csvpolicy.Line, m model.Model) {
 	for _, l := range lines {
 		ast := m["p"][l.PType]
 		if ast == nil {
@@ -102,7 +102,7 @@ func checkEft(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
 	}
 }
 
-func checkDuplicates(ps *modelcheck.Problems, lines []csvfile.Line) {
+func checkDuplicates(ps *modelcheck.Problems, lines []csvpolicy.Line) {
 	first := map[string]int{}
 	for _, l := range lines {
 		key := l.PType + "\x00" + strings.Join(l.Values, "\x00")
@@ -116,7 +116,7 @@ func checkDuplicates(ps *modelcheck.Problems, lines []csvfile.Line) {
 
 // checkCycles reports the g line that closes a role cycle. Links are kept
 // per ptype and per domain, as Casbin's role manager keeps them.
-func checkCycles(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
+func checkCycles(ps *modelcheck.Problems, lines []csvpolicy.Line, m model.Model) {
 	type graphKey struct{ ptype, domain string }
 	graphs := map[graphKey]map[string][]string{}
 	for _, l := range lines {
@@ -182,7 +182,7 @@ func findPath(g map[string][]string, from, to string) []string {
 
 // checkValues checks every value against the functions the matcher
 // passes it to, with the enforcer's default limits (see ValueChecker).
-func checkValues(ps *modelcheck.Problems, lines []csvfile.Line, m model.Model) {
+func checkValues(ps *modelcheck.Problems, lines []csvpolicy.Line, m model.Model) {
 	c := modelcheck.NewValueChecker(m, modelcheck.Limits{})
 	for _, l := range lines {
 		if err := c.Check(l.PType, l.Values); err != nil {
