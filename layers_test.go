@@ -234,8 +234,9 @@ func matchesAny(d listedPackage, banned []string) bool {
 }
 
 // maxMinimalBinary bounds the size of testdata/minimalhttp, the smallest
-// useful net/http service. It was 29.3 MB while the middleware linked the SQL
-// store only to classify its errors.
+// useful net/http service. It was 28 MB (138 non-standard packages) while the
+// middleware linked the SQL store only to classify its errors, and 13.7 MB
+// (34 packages) once imports pointed down.
 const maxMinimalBinary = 16 << 20
 
 // TestMinimalBinary builds testdata/minimalhttp and records its size and the
