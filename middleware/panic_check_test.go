@@ -90,3 +90,29 @@ func TestPanickingSkipperOrErrorHandlerRefuses(t *testing.T) {
 		})
 	}
 }
+
+// Strict mode answers an unchecked response with the error handler; one
+// that panics there leaves the answer to DefaultErrorHandler, so the
+// unchecked response is still refused, with an answer.
+func TestStrictPanickingErrorHandlerRefuses(t *testing.T) {
+	key := hmacKey(t)
+	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+		middleware.WithLogger(discard()),
+		middleware.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) { panic("secret-handler-panic") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := a.Strict(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("unchecked-data")) }))
+	rec := httptest.NewRecorder()
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("the panic %v left the middleware", p)
+			}
+		}()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	}()
+	if body := rec.Body.String(); rec.Code < 400 || strings.Contains(body, "secret") || strings.Contains(body, "unchecked-data") {
+		t.Fatalf("status %d, body %q; want a refusal without the data or the panic's text", rec.Code, body)
+	}
+}

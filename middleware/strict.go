@@ -89,6 +89,11 @@ func (w *strictWriter) refuse() {
 		delete(h, k)
 	}
 	w.st.checked.Store(true) // lets the error response itself through
+	defer func() {           // a panicking error handler leaves the answer to the default one
+		if recover() != nil {
+			DefaultErrorHandler(w.ResponseWriter, w.r, ErrUnchecked)
+		}
+	}()
 	w.a.onError(w.ResponseWriter, w.r, ErrUnchecked)
 }
 
