@@ -47,9 +47,21 @@ type Change struct {
 	// administrators the change must not lock out: a g rule granted in the
 	// served policy makes its role's name a role there, which the
 	// middleware then refuses as a token's subject, so "g, mallory, root"
-	// took warden:admin from root, the only administrator. Nil when the
+	// took warden:admin from root, the only administrator. On rulelog
+	// stores it is judged again inside the grant's transaction, which
+	// takes the admin policy's head lock: both stores must be on the same
+	// database handle (the change fails otherwise). Nil when the
 	// middleware does not refuse the served policy's roles.
 	AdminPolicy *enforcer.Enforcer
+
+	// ServedPolicy, on a ScopeAdmin change, is the served policy whose
+	// roles the middleware refuses as a token's subject: the guard never
+	// counts one of its roles as an administrator. On rulelog stores it
+	// reads them inside the change's transaction, so that a role granted
+	// there by another process is seen (see the package doc): both stores
+	// must be on the same database handle (the change fails otherwise).
+	// Nil when the middleware does not refuse the served policy's roles.
+	ServedPolicy *enforcer.Enforcer
 }
 
 // Result says what a Change did.
@@ -132,16 +144,17 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 				return Result{}, err
 			}
 		}
-		if err := keepsAnAdmin(ctx, e, AllRules(e), c); err != nil {
+		if err := keepsAnAdmin(ctx, e, AllRules(e), c, memoryRoles(c.ServedPolicy)); err != nil {
 			return Result{}, err
 		}
 		inTx = func(ctx context.Context, w rulelog.Write) error { return keepsAnAdminInTx(ctx, e, w, c) }
 	}
 	if c.Scope == ScopePolicy && c.AdminPolicy != nil && c.Action == audit.ActionGrant {
 		defer lockAdmin(c.AdminPolicy)()
-		if err := keepsAdminIdentities(ctx, c.AdminPolicy, c.Rules, c.Admins, c.RefusedIdentity); err != nil {
+		if err := keepsAdminIdentities(ctx, c.AdminPolicy, c, e); err != nil {
 			return Result{}, err
 		}
+		inTx = func(ctx context.Context, w rulelog.Write) error { return keepsAdminIdentitiesInTx(ctx, w, c) }
 	}
 	if h := hooksFrom(ctx); h.beforeWrite != nil {
 		h.beforeWrite()

@@ -29,6 +29,16 @@
 // refused. Without a change log (an in-memory or file adapter) only the
 // first check runs, serialised within the process.
 //
+// The other policy is judged inside the same transaction, on rulelog
+// stores sharing one database handle. A served-policy grant of role links
+// (Change.AdminPolicy) takes the admin policy's head lock in its own
+// transaction and reads the admin rules there; an admin change
+// (Change.ServedPolicy) reads the served policy's roles there. Whichever
+// commits first, the other waits for the admin head and then sees it, so
+// a grant of "g, mallory, alice" on one instance and a revoke of root on
+// another cannot together leave alice, now a role, as the only
+// administrator. Locks go served head first, then admin head.
+//
 // # Cost
 //
 // A change asks the enforcer about the rules it names (Enforcer.Has), not

@@ -42,7 +42,12 @@ func (e *LockoutError) Unwrap() error { return ErrLockout }
 // keepsAnAdminInTx is keepsAnAdmin inside the write's transaction: before
 // is what the store holds there, read under the head row's lock, with the
 // write's own changes undone. No other writer of the store can change it
-// until the commit, so the verdict holds for the policy that commits.
+// until the commit, so the verdict holds for the policy that commits. The
+// served policy's roles (c.ServedPolicy) are read in the same transaction
+// from its store when it shares the database handle: a grant there that
+// could make an administrator's name a role locks this store's head first
+// (keepsAdminIdentitiesInTx), so it has either committed before this read
+// or waits for this write and then judges it.
 func keepsAnAdminInTx(ctx context.Context, admin *enforcer.Enforcer, w rulelog.Write, c Change) error {
 	m := admin.Model() // definitions only
 	if err := w.LoadPolicy(ctx, m); err != nil {
@@ -52,7 +57,65 @@ func keepsAnAdminInTx(ctx context.Context, admin *enforcer.Enforcer, w rulelog.W
 	if c.Action != audit.ActionRevoke {
 		undo = audit.ActionRevoke
 	}
-	return keepsAnAdmin(ctx, admin, finalState(enforcer.ModelRules(m), undo, w.Changed), c)
+	served := memoryRoles(c.ServedPolicy)
+	if st, ok := storeOf(c.ServedPolicy); ok {
+		roles, err := w.Roles(ctx, st)
+		if err != nil {
+			return fmt.Errorf("policyadmin: read the served policy's roles inside the change: %w", err)
+		}
+		served = func(_ context.Context, id string) (bool, error) { return roles[id] > 0, nil }
+	}
+	return keepsAnAdmin(ctx, admin, finalState(enforcer.ModelRules(m), undo, w.Changed), c, served)
+}
+
+// storeOf returns e's rulelog store, if it has one.
+func storeOf(e *enforcer.Enforcer) (*rulelog.Store, bool) {
+	if e == nil {
+		return nil, false
+	}
+	st, ok := e.Adapter().(*rulelog.Store)
+	return st, ok
+}
+
+// memoryRoles asks e's memory whether a name is one of its roles; nil for
+// no e.
+func memoryRoles(e *enforcer.Enforcer) func(context.Context, string) (bool, error) {
+	if e == nil {
+		return nil
+	}
+	return e.IsRole
+}
+
+// refusal is what the middleware refuses as a subject, judged on the admin
+// policy state: served (the served policy's roles), and, when refused is
+// set (the middleware refuses roles: warden serve asks the admin policy
+// too), the names state grants as roles, then refused itself, which asks
+// the middleware's sources as they are in memory now. A name that the
+// change makes a role of the admin policy is thus refused after it, which
+// refused alone, asked before the change is in force, would not say. Nil
+// when nothing is refused.
+func refusal(refused, served func(context.Context, string) (bool, error), state []enforcer.Rule) func(context.Context, string) (bool, error) {
+	if refused == nil && served == nil {
+		return nil
+	}
+	var roles map[string]bool
+	if refused != nil {
+		roles = roleNames(state)
+	}
+	return func(ctx context.Context, id string) (bool, error) {
+		if roles[id] {
+			return true, nil
+		}
+		if served != nil {
+			if is, err := served(ctx, id); err != nil || is {
+				return is, err
+			}
+		}
+		if refused != nil {
+			return refused(ctx, id)
+		}
+		return false, nil
+	}
 }
 
 // keepsAnAdmin refuses with a *LockoutError a change c that would take the
@@ -78,7 +141,7 @@ func keepsAnAdminInTx(ctx context.Context, admin *enforcer.Enforcer, w rulelog.W
 //
 // It evaluates the policy on one scratch enforcer holding before, then the
 // change; a refusal builds a second one to name the first rule at fault.
-func keepsAnAdmin(ctx context.Context, admin *enforcer.Enforcer, before []enforcer.Rule, c Change) error {
+func keepsAnAdmin(ctx context.Context, admin *enforcer.Enforcer, before []enforcer.Rule, c Change, served func(context.Context, string) (bool, error)) error {
 	for _, r := range c.Rules {
 		if !fits(admin, r) {
 			return nil
@@ -86,16 +149,22 @@ func keepsAnAdmin(ctx context.Context, admin *enforcer.Enforcer, before []enforc
 	}
 	m := admin.Model()
 	final := finalState(before, c.Action, c.Rules)
-	roles := roleNames(before, final)
+	// Who held warden:admin before is judged on the roles before: a name
+	// the change makes a role ("g, warden-admin, root") was a user, and
+	// the change must leave another one.
+	rolesBefore, roles := roleNames(before), roleNames(before, final)
 	for _, a := range c.Admins {
+		delete(rolesBefore, a)
 		delete(roles, a)
 	}
 	x, err := scratch(ctx, m, before)
 	if err != nil {
 		return err
 	}
-	refused := c.RefusedIdentity
-	had, err := anyAdmin(ctx, x, before, roles, c.Admins, refused)
+	refusedIn := func(state []enforcer.Rule) func(context.Context, string) (bool, error) {
+		return refusal(c.RefusedIdentity, served, state)
+	}
+	had, err := anyAdmin(ctx, x, before, rolesBefore, c.Admins, refusedIn(before))
 	if err != nil {
 		return err
 	}
@@ -103,7 +172,8 @@ func keepsAnAdmin(ctx context.Context, admin *enforcer.Enforcer, before []enforc
 		// No user of the policy holds warden:admin: users reach it through
 		// their tokens' groups claims, which name roles. Then some
 		// subject, a role included, must keep it.
-		roles, refused = nil, nil
+		roles = nil
+		refusedIn = func([]enforcer.Rule) func(context.Context, string) (bool, error) { return nil }
 		if had, err = anyAdmin(ctx, x, before, roles, c.Admins, nil); err != nil || !had {
 			return err
 		}
@@ -111,7 +181,7 @@ func keepsAnAdmin(ctx context.Context, admin *enforcer.Enforcer, before []enforc
 	if err := change(x, c.Action, c.Rules); err != nil {
 		return err
 	}
-	if ok, err := anyAdmin(ctx, x, final, roles, c.Admins, refused); err != nil || ok {
+	if ok, err := anyAdmin(ctx, x, final, roles, c.Admins, refusedIn(final)); err != nil || ok {
 		return err
 	}
 	// Refused: name the first rule after which nobody is left.
@@ -124,7 +194,7 @@ func keepsAnAdmin(ctx context.Context, admin *enforcer.Enforcer, before []enforc
 		if err := change(x, c.Action, c.Rules[i:i+1]); err != nil {
 			return err
 		}
-		ok, err := anyAdmin(ctx, x, cur, roles, c.Admins, refused)
+		ok, err := anyAdmin(ctx, x, cur, roles, c.Admins, refusedIn(cur))
 		if err != nil {
 			return err
 		}
@@ -174,10 +244,12 @@ func change(x *enforcer.Enforcer, action string, rules []enforcer.Rule) error {
 // can authenticate holds warden:admin: every role a g rule of rules names
 // becomes a name the middleware refuses as a subject (see
 // Change.AdminPolicy). A policy where no such identity held it before is
-// left to the change, as keepsAnAdmin leaves it. The admin policy does not
-// change, so it is asked directly: no enforcer is built.
-func keepsAdminIdentities(ctx context.Context, admin *enforcer.Enforcer, rules []enforcer.Rule, admins []string, refused func(context.Context, string) (bool, error)) error {
-	if !slices.ContainsFunc(rules, func(r enforcer.Rule) bool { return r.PType[0] == 'g' && len(r.Values) >= 2 }) {
+// left to the change, as keepsAnAdmin leaves it. This is the check on
+// memory (served is the served policy, whose roles are refused); on
+// rulelog stores keepsAdminIdentitiesInTx checks again inside
+// the write's transaction.
+func keepsAdminIdentities(ctx context.Context, admin *enforcer.Enforcer, c Change, served *enforcer.Enforcer) error {
+	if !grantsRoles(c.Rules) {
 		return nil
 	}
 	if admin.SyncStatus().Logged {
@@ -186,12 +258,68 @@ func keepsAdminIdentities(ctx context.Context, admin *enforcer.Enforcer, rules [
 			return err
 		}
 	}
-	held := AllRules(admin)
+	// The admin policy does not change, so it is asked directly: no
+	// enforcer is built.
+	return keepsIdentities(ctx, admin, AllRules(admin), c, served.IsRole)
+}
+
+// keepsAdminIdentitiesInTx is keepsAdminIdentities inside the served
+// policy's write, w: it takes the admin policy's head lock in the same
+// transaction and judges the admin rules the store holds, with the roles
+// the served policy's store holds apart from this write. An admin change
+// of another process has then either committed (and is judged here) or
+// waits for this write to commit and judges it (keepsAnAdminInTx reads
+// the served policy's roles). When the admin policy is not a rulelog
+// store on the same database handle, the check on memory is all.
+func keepsAdminIdentitiesInTx(ctx context.Context, w rulelog.Write, c Change) error {
+	st, ok := storeOf(c.AdminPolicy)
+	if !ok || !grantsRoles(c.Rules) {
+		return nil
+	}
+	aw, err := w.Lock(ctx, st)
+	if err != nil {
+		return fmt.Errorf("policyadmin: lock the admin policy inside the change: %w", err)
+	}
+	m := c.AdminPolicy.Model()
+	if err := aw.LoadPolicy(ctx, m); err != nil {
+		return fmt.Errorf("policyadmin: read the admin policy inside the change: %w", err)
+	}
+	held := enforcer.ModelRules(m)
+	served, err := w.Roles(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("policyadmin: read the served policy's roles inside the change: %w", err)
+	}
+	// The roles before this write: its own g rows undone.
+	for _, r := range w.Changed {
+		if r.PType[0] == 'g' && len(r.Values) >= 2 {
+			served[r.Values[1]]--
+		}
+	}
+	x, err := scratch(ctx, m, held)
+	if err != nil {
+		return err
+	}
+	return keepsIdentities(ctx, x, held, c, func(_ context.Context, id string) (bool, error) { return served[id] > 0, nil })
+}
+
+// grantsRoles reports whether rules hold a role link, the only kind of
+// served rule that can take a name from the administrators.
+func grantsRoles(rules []enforcer.Rule) bool {
+	return slices.ContainsFunc(rules, func(r enforcer.Rule) bool { return r.PType[0] == 'g' && len(r.Values) >= 2 })
+}
+
+// keepsIdentities is the verdict of keepsAdminIdentities on x, which holds
+// the admin rules held; served, when set, says which names are roles of
+// the served policy before the change.
+func keepsIdentities(ctx context.Context, x *enforcer.Enforcer, held []enforcer.Rule, c Change, served func(context.Context, string) (bool, error)) error {
 	roles := roleNames(held)
-	for _, a := range admins {
+	for _, a := range c.Admins {
 		delete(roles, a)
 	}
-	had, err := anyAdmin(ctx, admin, held, roles, admins, refused)
+	// Served policy roles are refused whatever RefusedIdentity says: this
+	// guard runs because the middleware refuses them (Change.AdminPolicy).
+	refused := refusal(c.RefusedIdentity, served, held)
+	had, err := anyAdmin(ctx, x, held, roles, c.Admins, refused)
 	if err != nil || !had {
 		return err
 	}
@@ -205,12 +333,12 @@ func keepsAdminIdentities(ctx context.Context, admin *enforcer.Enforcer, rules [
 		}
 		return refused(ctx, id)
 	}
-	for i, r := range rules {
+	for i, r := range c.Rules {
 		if r.PType[0] != 'g' || len(r.Values) < 2 {
 			continue
 		}
 		granted[r.Values[1]] = true
-		ok, err := anyAdmin(ctx, admin, held, roles, admins, after)
+		ok, err := anyAdmin(ctx, x, held, roles, c.Admins, after)
 		if err != nil {
 			return err
 		}

@@ -276,6 +276,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 		RemoteAddr: r.RemoteAddr, RequestID: middleware.RequestID(r.Context()), Admins: s.admins,
 		RefusedIdentity: s.auth.IsRoleIdentity,
 		AdminPolicy:     s.servedRolesGuard(scope),
+		ServedPolicy:    s.refusedServedRoles(scope),
 	})
 	if s.onChange != nil {
 		s.onChange(scope, action, res.Changed, outcomeOf(res, err))
@@ -327,6 +328,16 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 func (s *Server) servedRolesGuard(scope string) *enforcer.Enforcer {
 	if scope == policyadmin.ScopePolicy && s.auth.AsksRoleSource(s.policy) {
 		return s.admin
+	}
+	return nil
+}
+
+// refusedServedRoles is, on an admin-scope change, the served policy
+// whose roles the middleware refuses as subjects (see
+// policyadmin.Change.ServedPolicy), or nil.
+func (s *Server) refusedServedRoles(scope string) *enforcer.Enforcer {
+	if scope == policyadmin.ScopeAdmin && s.auth.AsksRoleSource(s.policy) {
+		return s.policy
 	}
 	return nil
 }

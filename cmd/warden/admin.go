@@ -12,8 +12,10 @@ import (
 	"slices"
 
 	"github.com/casbin/casbin/v2/model"
+	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/adapters/csvfile"
+	"github.com/wardenhq/warden/adapters/rulelog"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
@@ -45,7 +47,11 @@ func registerAdminFlags(fs *flagSet, f *adminFlags) {
 
 // adminStore is an opened policy for the admin commands.
 type adminStore struct {
-	e       *enforcer.Enforcer
+	e *enforcer.Enforcer
+	// other is the other policy of the deployment (the admin policy for
+	// a change of the served one, and the other way round), on the same
+	// database handle; nil when its table does not exist yet.
+	other   *enforcer.Enforcer
 	log     *audit.Log
 	close   func()
 	scope   string
@@ -91,6 +97,9 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	if st.e, err = policyadmin.OpenEnforcer(ctx, db, m, table, logger, storeOptions(f.db, f.redisWatcher, channel, "cli-"+newInstanceID())...); err != nil {
 		return fail(err)
 	}
+	if st.other, err = openOther(ctx, db, f, logger); err != nil {
+		return fail(err)
+	}
 	if st.log, err = audit.New(ctx, db, audit.WithTable(tables.Audit), audit.WithLogger(logger)); err != nil {
 		return fail(err)
 	}
@@ -108,6 +117,76 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 		}
 	}
 	return st, nil
+}
+
+// openOther opens, on db, the policy of the deployment that f.scope does
+// not name, for the lockout guard: warden serve refuses as a token's
+// subject every role of both policies, so a grant in the served policy can
+// take warden:admin from the last administrator (g, mallory, root makes
+// root a role), and an admin change must not count a role of the served
+// policy as an administrator. It creates nothing: a table that does not
+// exist is no policy (nil). The served policy is read with --model; one
+// that does not fit it is an error, since its roles could not be known.
+func openOther(ctx context.Context, db *gorm.DB, f adminFlags, logger *slog.Logger) (*enforcer.Enforcer, error) {
+	tables := policyadmin.TablesWithPrefix(f.prefix)
+	table, what := tables.Admin, "the admin policy"
+	var m model.Model
+	var err error
+	if f.scope == policyadmin.ScopeAdmin {
+		table, what = tables.Policy, "the served policy"
+		var cm chosenModel
+		cm, err = loadModel(f.model)
+		m = cm.m
+	} else {
+		m, err = models.Load(models.Permissions)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !db.WithContext(ctx).Migrator().HasTable(table) {
+		return nil, nil
+	}
+	st, err := rulelog.Open(db, rulelog.WithTable(table), rulelog.WithLogger(logger))
+	if err != nil {
+		return nil, err
+	}
+	e, err := enforcer.New(ctx, m, st, enforcer.WithLogger(logger))
+	if err != nil {
+		hint := ""
+		if f.scope == policyadmin.ScopeAdmin {
+			hint = " (pass the served policy's model with --model or WARDEN_MODEL)"
+		}
+		return nil, fmt.Errorf("read %s, which the lockout guard judges this change on%s: %w", what, hint, err)
+	}
+	return e, nil
+}
+
+// guarded adds to c what the lockout guard needs to judge it as warden
+// serve's API does: the middleware's refusal of role names as subjects
+// (both policies' roles and warden-admin) and the other policy.
+func (st *adminStore) guarded(c policyadmin.Change) policyadmin.Change {
+	served, admin := st.e, st.other
+	if st.scope == policyadmin.ScopeAdmin {
+		served, admin = st.other, st.e
+		c.ServedPolicy = served
+	} else {
+		c.AdminPolicy = admin
+	}
+	c.RefusedIdentity = func(ctx context.Context, id string) (bool, error) {
+		if id == policyadmin.AdminRole {
+			return true, nil
+		}
+		for _, e := range []*enforcer.Enforcer{served, admin} {
+			if e == nil {
+				continue
+			}
+			if is, err := e.IsRole(ctx, id); err != nil || is {
+				return is, err
+			}
+		}
+		return false, nil
+	}
+	return c
 }
 
 // osActor names the person at the terminal for the audit log.
@@ -167,8 +246,8 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	if err := server.ValidateRules(st.e, st.scope, []enforcer.Rule{rule}); err != nil {
 		return errorf(stderr, cmd, "invalid rule %q: %v", rule.String(), err)
 	}
-	res, err := policyadmin.Apply(ctx, st.e, st.log, policyadmin.Change{Scope: st.scope, Action: action,
-		Rules: []enforcer.Rule{rule}, Actor: osActor(), Source: "cli"})
+	res, err := policyadmin.Apply(ctx, st.e, st.log, st.guarded(policyadmin.Change{Scope: st.scope, Action: action,
+		Rules: []enforcer.Rule{rule}, Actor: osActor(), Source: "cli"}))
 	if errors.Is(err, enforcer.ErrOutcomeUnknown) {
 		return errorf(stderr, cmd, "the database did not confirm the change and could not be asked whether it is stored; "+
 			"check with `warden list` before running it again: %v", err)
