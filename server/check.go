@@ -45,18 +45,29 @@ type checkItem struct {
 	values []any
 }
 
-func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
-	u, ok := middleware.UserFrom(r.Context())
+// callerBody starts an endpoint that any authenticated caller may use for
+// its own identity (/v1/check, /v1/plan): it returns the caller and the
+// request body, or answers and returns ok false. The request counts as
+// checked here, because such a caller's input errors are its own to see;
+// asking for another subject is authorized later, per request.
+func (s *Server) callerBody(w http.ResponseWriter, r *http.Request) (u *middleware.User, body []byte, ok bool) {
+	u, ok = middleware.UserFrom(r.Context())
 	if !ok { // Authenticate ran before; this cannot happen
 		middleware.DefaultErrorHandler(w, r, middleware.ErrUnauthenticated)
-		return
+		return nil, nil, false
 	}
-	// Any authenticated caller may check its own identity, so its input
-	// errors are its own to see.
 	middleware.MarkChecked(r.Context())
 	b, err := s.readBody(w, r)
 	if err != nil {
 		writeInputError(w, r, err)
+		return nil, nil, false
+	}
+	return u, b, true
+}
+
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	u, b, ok := s.callerBody(w, r)
+	if !ok {
 		return
 	}
 	items, list, err := s.parseCheck(b)

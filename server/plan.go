@@ -39,15 +39,8 @@ type PlanResult struct {
 // as a SQL filter. Like /v1/check, any caller may plan for its own
 // identity; planning for another subject needs policyadmin.PermCheck.
 func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
-	u, ok := middleware.UserFrom(r.Context())
+	u, b, ok := s.callerBody(w, r)
 	if !ok {
-		middleware.DefaultErrorHandler(w, r, middleware.ErrUnauthenticated)
-		return
-	}
-	middleware.MarkChecked(r.Context())
-	b, err := s.readBody(w, r)
-	if err != nil {
-		writeInputError(w, r, err)
 		return
 	}
 	var body planBody

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -185,16 +184,11 @@ func toAny(values []string) []any {
 	return out
 }
 
-// ruleValue reports whether v can be a Casbin rule value (Casbin keys rules
-// by their values joined with ", ").
+// ruleValue reports whether v can be a Casbin rule value (see
+// adapters.CheckRuleValue).
 func ruleValue(v string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("%w: empty value", ErrInvalid)
-	case strings.ContainsAny(v, ",\"\r\n"):
-		return fmt.Errorf("%w: %q contains a comma, quote or line break", ErrInvalid, v)
-	case strings.TrimSpace(v) != v:
-		return fmt.Errorf("%w: %q has leading or trailing space", ErrInvalid, v)
+	if err := adapters.CheckRuleValue(v); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return nil
 }

@@ -136,15 +136,10 @@ func checkText(what, v string, max int) error {
 }
 
 // checkRuleValue reports whether v can be a Casbin rule value without being
-// confused with another rule.
+// confused with another rule (see adapters.CheckRuleValue).
 func checkRuleValue(v string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("%w: empty", ErrNotRuleValue)
-	case strings.ContainsAny(v, ",\"\r\n"):
-		return fmt.Errorf("%w: %q contains a comma, quote or line break", ErrNotRuleValue, v)
-	case strings.TrimSpace(v) != v:
-		return fmt.Errorf("%w: %q has leading or trailing space", ErrNotRuleValue, v)
+	if err := adapters.CheckRuleValue(v); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotRuleValue, err)
 	}
 	return nil
 }
