@@ -245,3 +245,54 @@ func TestAdminGrantThatMakesTheLastAdminARole(t *testing.T) {
 		t.Fatalf("with bob left: %v", err)
 	}
 }
+
+// TestApplyRefusesHostileChanges: Apply is a library function, so what a
+// caller passes is checked there too, not only by the API's validation: a
+// rule without a ptype or without values is an invalid rule (never a
+// panic of the guard, which reads the ptype's first letter), and a scope
+// that is neither policy nor admin is refused before anything is written:
+// with a misspelt scope the guard would not run on the admin policy.
+func TestApplyRefusesHostileChanges(t *testing.T) {
+	ctx := context.Background()
+	d := newDeployment(t, dbtest.SQLite)
+	s := server{policy: d.policy, admin: d.admin, audit: d.audit}
+	before, err := d.audit.List(ctx, audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []enforcer.Rule{{PType: ""}, {PType: "", Values: []string{"mallory", "root"}}, {PType: "g"}, {PType: "p"}} {
+		for _, scope := range []string{policyadmin.ScopePolicy, policyadmin.ScopeAdmin} {
+			for _, action := range []string{audit.ActionGrant, audit.ActionRevoke} {
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Errorf("%s %s %q: panic %v", scope, action, r, p)
+						}
+					}()
+					if err := s.change(ctx, scope, action, r); !errors.Is(err, enforcer.ErrInvalidRule) {
+						t.Errorf("%s %s %#v: %v, want ErrInvalidRule", scope, action, r, err)
+					}
+				}()
+			}
+		}
+	}
+	for _, scope := range []string{"", "Admin", "admin ", "policy\x00"} {
+		_, err := policyadmin.Apply(ctx, d.admin, d.audit, policyadmin.Change{Scope: scope, Action: audit.ActionRevoke,
+			Rules: []enforcer.Rule{enforcer.G("root", policyadmin.AdminRole)}, Actor: "os:test", Source: "cli"})
+		if err == nil || errors.Is(err, policyadmin.ErrLockout) {
+			t.Errorf("scope %q: %v, want refused as an unknown scope", scope, err)
+		}
+		if !d.admin.Has("g", []string{"root", policyadmin.AdminRole}) {
+			t.Fatalf("scope %q: the last administrator was revoked", scope)
+		}
+	}
+	after, err := d.audit.List(ctx, audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range after[len(before):] {
+		if e.Error == "" {
+			t.Errorf("a refused change was audited as made: %+v", e)
+		}
+	}
+}

@@ -120,6 +120,8 @@ func lockAdmin(admin *enforcer.Enforcer) (unlock func()) {
 // (ErrLockout), and neither changed nor audited: on a rulelog store the
 // guard runs again inside the write's transaction, on the rules the store
 // holds, so that changes from several instances cannot together pass it.
+// A Change whose Scope is neither ScopePolicy nor ScopeAdmin is refused
+// before anything is written: the scope chooses the guard.
 func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) (Result, error) {
 	if log == nil {
 		return Result{}, errors.New("policyadmin: Apply without an audit log")
@@ -132,6 +134,11 @@ func Apply(ctx context.Context, e *enforcer.Enforcer, log *audit.Log, c Change) 
 		change = e.RemoveRules
 	default:
 		return Result{}, fmt.Errorf("policyadmin: unknown action %q", c.Action)
+	}
+	if c.Scope != ScopePolicy && c.Scope != ScopeAdmin {
+		// The scope says which guard runs: a misspelt one on the admin
+		// policy would skip the lockout guard.
+		return Result{}, fmt.Errorf("policyadmin: unknown scope %q (want %s or %s)", c.Scope, ScopePolicy, ScopeAdmin)
 	}
 	logged := e.SyncStatus().Logged
 	var inTx func(context.Context, rulelog.Write) error

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
@@ -291,7 +292,7 @@ func keepsAdminIdentitiesInTx(ctx context.Context, w rulelog.Write, c Change) er
 	}
 	// The roles before this write: its own g rows undone.
 	for _, r := range w.Changed {
-		if r.PType[0] == 'g' && len(r.Values) >= 2 {
+		if isRoleLink(r) {
 			served[r.Values[1]]--
 		}
 	}
@@ -305,7 +306,13 @@ func keepsAdminIdentitiesInTx(ctx context.Context, w rulelog.Write, c Change) er
 // grantsRoles reports whether rules hold a role link, the only kind of
 // served rule that can take a name from the administrators.
 func grantsRoles(rules []enforcer.Rule) bool {
-	return slices.ContainsFunc(rules, func(r enforcer.Rule) bool { return r.PType[0] == 'g' && len(r.Values) >= 2 })
+	return slices.ContainsFunc(rules, isRoleLink)
+}
+
+// isRoleLink reports whether r is a rule of a g type naming a member and a
+// role. A rule without a ptype is none; the enforcer refuses it.
+func isRoleLink(r enforcer.Rule) bool {
+	return strings.HasPrefix(r.PType, "g") && len(r.Values) >= 2
 }
 
 // keepsIdentities is the verdict of keepsAdminIdentities on x, which holds
@@ -334,7 +341,7 @@ func keepsIdentities(ctx context.Context, x *enforcer.Enforcer, held []enforcer.
 		return refused(ctx, id)
 	}
 	for i, r := range c.Rules {
-		if r.PType[0] != 'g' || len(r.Values) < 2 {
+		if !isRoleLink(r) {
 			continue
 		}
 		granted[r.Values[1]] = true
@@ -355,7 +362,7 @@ func roleNames(states ...[]enforcer.Rule) map[string]bool {
 	roles := map[string]bool{AdminRole: true}
 	for _, rules := range states {
 		for _, r := range rules {
-			if r.PType[0] == 'g' && len(r.Values) >= 2 {
+			if isRoleLink(r) {
 				roles[r.Values[1]] = true
 			}
 		}
