@@ -20,6 +20,7 @@ const (
 	effectAllowOverride effectKind = iota // some(where (p.eft == allow))
 	effectDenyOverride                    // !some(where (p.eft == deny))
 	effectAllowAndDeny                    // allow unless a deny rule matches
+	effectPriority                        // priority(p_eft) || deny, subjectPriority(p_eft) || deny: the first match decides
 )
 
 // scopeVar is the hidden first argument through which govaluate-evaluated
@@ -39,6 +40,15 @@ type compiledModel struct {
 	pIdx   map[string]int
 	eftIdx int // index of p_eft, or -1
 	effect effectKind
+
+	// Casbin's order of the rules (priority.go): prioIdx is the index of
+	// p_priority, or -1; subjPrio ranks by the subject's level in the
+	// links of graph hierGI ("g"), in the domain of field subjDomIdx
+	// (p_dom, or -1).
+	prioIdx    int
+	subjPrio   bool
+	hierGI     int
+	subjDomIdx int
 
 	gNames   []string       // role definitions, sorted; index is the graph number
 	scopedGI int            // the graph request-scoped groups join, or -1
@@ -83,6 +93,7 @@ func compile(m model.Model) (*compiledModel, string) {
 		pIdx:    map[string]int{},
 		gIdx:    map[string]int{},
 		eftIdx:  -1,
+		prioIdx: -1,
 		matcher: m["m"]["m"].Value,
 	}
 	for i, t := range cm.rTok {
@@ -94,8 +105,10 @@ func compile(m model.Model) (*compiledModel, string) {
 	if i, ok := cm.pIdx["p_eft"]; ok {
 		cm.eftIdx = i
 	}
-	if _, ok := cm.pIdx["p_"+constant.PriorityIndex]; ok {
-		return nil, "policy has a priority field"
+	// Casbin's GetFieldIndex: a field index set on the model, else the
+	// field named p_priority (p_dom).
+	if i, err := m.GetFieldIndex("p", constant.PriorityIndex); err == nil && i >= 0 && i < len(cm.pTok) {
+		cm.prioIdx = i
 	}
 	switch m["e"]["e"].Value {
 	case constant.AllowOverrideEffect:
@@ -104,6 +117,14 @@ func compile(m model.Model) (*compiledModel, string) {
 		cm.effect = effectDenyOverride
 	case constant.AllowAndDenyEffect:
 		cm.effect = effectAllowAndDeny
+	case constant.PriorityEffect:
+		cm.effect = effectPriority
+	case constant.SubjectPriorityEffect:
+		cm.effect, cm.subjPrio = effectPriority, true
+		if m["g"]["g"] == nil {
+			// Casbin's loader fails (GetAssertion("g", "g")); let it.
+			return nil, "effect subjectPriority(p_eft) || deny without a role definition g"
+		}
 	default:
 		return nil, "effect " + m["e"]["e"].Value
 	}
@@ -134,6 +155,13 @@ func compile(m model.Model) (*compiledModel, string) {
 			cm.gMatch = append(cm.gMatch, implicit)
 		} else {
 			cm.gMatch = append(cm.gMatch, nil)
+		}
+	}
+	cm.hierGI, cm.subjDomIdx = -1, -1
+	if cm.subjPrio {
+		cm.hierGI = cm.gIdx["g"]
+		if i, err := m.GetFieldIndex("p", constant.DomainIndex); err == nil && i >= 0 && i < len(cm.pTok) {
+			cm.subjDomIdx = i
 		}
 	}
 

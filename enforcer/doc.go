@@ -9,8 +9,10 @@
 // through "g" links, evaluating the matcher exactly on that small set of
 // candidate rules. The fast shapes are:
 //
-//   - an effect of allow-override, deny-override, or allow-and-deny
-//     (deny wins);
+//   - an effect of allow-override, deny-override, allow-and-deny (deny
+//     wins), priority(p_eft) || deny or subjectPriority(p_eft) || deny, with
+//     or without a priority field (the candidates are then ranked as
+//     Casbin's loader sorts the policy; see priority.go);
 //   - a matcher that is a conjunction (&&) in which a term g(r.X, p.Y) or
 //     g(r.X, p.Y, r.D) names the subject's roles, terms r.A == p.B name
 //     equal fields and a term such as keyMatch(r.dom, p.dom) names a field
@@ -25,13 +27,14 @@
 // Terms built only from ==, !=, &&, ||, !, role functions and Casbin's string
 // matching functions are compiled to Go and evaluated without allocation;
 // other matchers are evaluated by govaluate, as Casbin does, on the same
-// candidate set. Models the index cannot serve (priority effects, eval(),
-// conditional role links; FastPath names the construct, and
-// docs/performance.md lists where each construct runs) are decided by an
+// candidate set. Models the index cannot serve (eval(), conditional role
+// links; FastPath names the construct, and docs/performance.md lists where
+// each construct runs) are decided by an
 // embedded casbin.Enforcer; request-scoped groups and policies are refused
 // there with ErrUnsupported rather than ignored.
 //
-// Candidates are evaluated in policy order and the loop stops where Casbin's
+// Candidates are evaluated in policy order (for a model with priorities, the
+// order Casbin sorts the policy into) and the loop stops where Casbin's
 // stops, so the decision, the rule it names and the evaluation errors it
 // reports are Casbin's; the one difference is that a rule that cannot match
 // the caller is never evaluated, so its errors are not reported (see

@@ -27,7 +27,8 @@ type evalCtx struct {
 	params  evalParams
 	scoped  []storedRule
 	cands   []*storedRule
-	shard   int // the read-lock shard this context's decisions take
+	ranks   []ranked // cands' places, for models that order rules (priority.go)
+	shard   int      // the read-lock shard this context's decisions take
 
 	// Inline backing storage for the slices above, so that one context is
 	// one allocation: two contexts' scratch slices must never share a cache
@@ -110,6 +111,12 @@ func putEval(ev *evalCtx) {
 		ev.scoped[i] = storedRule{}
 	}
 	ev.scoped = ev.scoped[:0]
+	if cap(ev.ranks) > 1024 {
+		ev.ranks = nil
+	} else {
+		clear(ev.ranks)
+		ev.ranks = ev.ranks[:0]
+	}
 	if cap(ev.cands) > 1024 {
 		ev.cands = ev.candsArr[:0]
 	} else {
@@ -192,6 +199,10 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 	if len(req.Groups) > 0 && cm.scopedGI < 0 {
 		return Decision{}, nil, fmt.Errorf("%w: request-scoped groups need exactly one role function called with the subject (r.%s) as its first argument", ErrUnsupported, cm.rTok[0][2:])
 	}
+	if len(req.Groups) > 0 && cm.subjPrio {
+		// They would change the subject hierarchy Casbin orders by.
+		return Decision{}, nil, fmt.Errorf("%w: request-scoped groups with subjectPriority(p_eft) || deny", ErrUnsupported)
+	}
 	// Request-scoped policies come after every stored rule.
 	for i, p := range req.Policies {
 		if len(p) != len(cm.pTok) {
@@ -206,7 +217,18 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 	for i := range ev.scoped {
 		ev.cands = append(ev.cands, &ev.scoped[i])
 	}
-	slices.SortFunc(ev.cands, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+	unsure := false
+	if cm.ordered() {
+		var err error
+		if unsure, err = ev.rank(); err != nil {
+			return Decision{}, nil, err
+		}
+	} else {
+		slices.SortFunc(ev.cands, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	if cm.effect == effectPriority {
+		return ev.decidePriority(unsure)
+	}
 
 	var firstAllow *storedRule
 	for _, sr := range ev.cands {

@@ -92,12 +92,7 @@ func (st *state) rulesFor(ev *evalCtx, s Subject) ([]Grant, error) {
 			}
 		}
 	}
-	slices.SortFunc(found, func(a, b *storedRule) int {
-		if a.seq < b.seq {
-			return -1
-		}
-		return 1
-	})
+	st.sortRules(found)
 	out := make([]Grant, 0, len(found)+len(s.Policies))
 	for _, sr := range found {
 		out = append(out, Grant{Rule: Rule{PType: "p", Values: slices.Clone(sr.vals)}, Chain: set.chain(sr.vals[cm.role.pField])})

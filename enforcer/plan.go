@@ -67,6 +67,10 @@ func (c *casbinEngine) plan(_ *evalCtx, e *Enforcer, req Request, open int) (fil
 
 func (st *state) plan(ev *evalCtx, e *Enforcer, req Request, open int) (p filter.Plan, err error) {
 	cm := st.cm
+	if cm.effect == effectPriority {
+		// The first matching rule decides: no union of conditions says that.
+		return filter.Plan{}, planUnsupported("effect %s", e.model["e"]["e"].Value)
+	}
 	if len(req.Values) != len(cm.rTok) {
 		return filter.Plan{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(cm.rTok))
 	}

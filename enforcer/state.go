@@ -1,6 +1,7 @@
 package enforcer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,6 +34,7 @@ type state struct {
 	// patLens are the prefix lengths of the pattern field's values (see
 	// pattern.go), when the index has a pattern field.
 	patLens lenSet
+	hier    hierarchy // subjectPriority: the levels of the "g" links (priority.go)
 }
 
 // newState returns an empty state for the definitions of m, its maps
@@ -158,6 +160,9 @@ func (st *state) insert(ptype string, vals []string, copyVals bool) bool {
 	case r.section() == "g":
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
 			st.graphs[gi].add(sr.vals)
+			if gi == st.cm.hierGI {
+				st.linksChanged()
+			}
 		}
 		if len(sr.vals) > 1 {
 			st.roles[sr.vals[1]]++
@@ -181,6 +186,9 @@ func (st *state) remove(r Rule) bool {
 	case r.section() == "g":
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
 			st.graphs[gi].remove(sr.vals)
+			if gi == st.cm.hierGI {
+				st.linksChanged()
+			}
 		}
 		if len(sr.vals) > 1 {
 			if st.roles[sr.vals[1]]--; st.roles[sr.vals[1]] <= 0 {
@@ -263,22 +271,20 @@ func (st *state) indexRemove(sr *storedRule) {
 	}
 }
 
-// ordered returns the rules of a ptype in policy order.
+// ordered returns the rules of a ptype in policy order: for "p", the order
+// decisions evaluate them in, which for a model with priorities is
+// Casbin's sorted order (priority.go).
 func (st *state) ordered(ptype string) []*storedRule {
 	set := st.rules[ptype]
 	out := make([]*storedRule, 0, len(set))
 	for _, sr := range set {
 		out = append(out, sr)
 	}
-	slices.SortFunc(out, func(a, b *storedRule) int {
-		switch {
-		case a.seq < b.seq:
-			return -1
-		case a.seq > b.seq:
-			return 1
-		}
-		return 0
-	})
+	if ptype == "p" {
+		st.sortRules(out)
+		return out
+	}
+	slices.SortFunc(out, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 
@@ -302,6 +308,9 @@ func fromModel(cm *compiledModel, m model.Model, old *state) (*state, error) {
 				st.insert(ptype, vals, false)
 			}
 		}
+	}
+	if cm.subjPrio {
+		st.levels() // now, rather than in the first decision
 	}
 	return st, nil
 }

@@ -111,6 +111,7 @@ type ValueChecker struct {
 	funcs  map[string]govaluate.ExpressionFunction // for eval() values
 	arity  map[string]int                          // argument counts of the functions eval() values may call
 	params map[string]bool                         // the r_ and p_ tokens an eval() value may name
+	prio   map[string]int                          // p ptype → its priority field (priority.go)
 }
 
 // NewValueChecker analyses the matchers of m.
@@ -149,6 +150,7 @@ func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
 	for name, a := range m["g"] {
 		c.arity[name] = len(a.Tokens)
 	}
+	c.prio = priorityFields(m)
 	c.params = map[string]bool{}
 	for _, sec := range []string{"r", "p"} {
 		for _, a := range m[sec] {
@@ -215,6 +217,11 @@ func (c *ValueChecker) Check(ptype string, values []string) error {
 		}
 		if i >= len(c.names[ptype]) || strings.HasPrefix(ptype, "g") {
 			continue
+		}
+		if j, ok := c.prio[ptype]; ok && j == i {
+			if reason := priorityProblem(v); reason != "" {
+				return &ValueError{Index: i, Field: c.fieldName(ptype, i), Reason: reason}
+			}
 		}
 		for _, u := range c.uses[ptype+"_"+c.names[ptype][i]] {
 			j, reason := i, ""
