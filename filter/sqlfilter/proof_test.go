@@ -157,7 +157,7 @@ var (
 // Object pools by the function that compares the open field.
 var objectPools = map[string][]string{
 	"literal": {"/posts/1", "/posts/2", "data1", "data2", "data3", "%", "_", "a_b", "100%", `back\slash`, "it's",
-		`"q"`, "Posts", "posts", "space ", "/pоsts/1", "", long, "é", "日本", "read:posts", "write:posts",
+		`"q"`, "Posts", "posts", "space", "/pоsts/1", "", long, "é", "日本", "read:posts", "write:posts",
 		"posts_group", "data_group", "all", "o0", "o5"},
 	"keyMatch": {"/posts/*", "/posts", "*", "/a%b*", "/a_b*", `\*`, "", "read:*", "write:posts", "/é*",
 		"posts/!*", "data1", "[*"},
