@@ -12,48 +12,135 @@ import (
 // evalCtx is the scratch space of one decision: the request, its
 // request-scoped data, and the roles reached so far. It is pooled so that a
 // decision allocates almost nothing.
+//
+// Everything of a request lives in evalScope, which putEval resets by value:
+// a field added there is zeroed between requests without anyone
+// remembering to. Only the buffers in evalBufs survive, emptied.
 type evalCtx struct {
+	evalScope
+	evalBufs
+	shard int // the read-lock shard this context's decisions take
+
+	// Inline backing storage for the buffers, so that one context is one
+	// allocation. It holds no request data between requests (recycle).
+	inl evalInline
+	// Two contexts' scratch slices must never share a cache line, or the
+	// cores deciding in parallel would fight over it.
+	_ [cacheLinePair]byte
+}
+
+// evalScope is the request-scoped part of an evalCtx: putEval replaces it
+// with its zero value.
+type evalScope struct {
 	cm      *compiledModel
 	st      *state
 	rv      []any
-	rs      []string // rv as strings, when allStrings
-	strs    bool
+	strs    bool // every request value is a string (rs holds them)
 	subject string
 	groups  []string
-	memo    []reachMemo
-	sets    []*reachSet
-	nsets   int
-	buf     []byte
 	params  evalParams
-	scoped  []storedRule
-	cands   []*storedRule
-	ranks   []ranked // cands' places, for models that order rules (priority.go)
-	shard   int      // the read-lock shard this context's decisions take
+}
 
-	// Inline backing storage for the slices above, so that one context is
-	// one allocation: two contexts' scratch slices must never share a cache
-	// line, or the cores deciding in parallel would fight over it.
-	rsArr    [8]string
-	candsArr [16]*storedRule
-	memoArr  [4]reachMemo
-	setArr   [4]reachSet
-	setPtrs  [4]*reachSet
-	bufArr   [256]byte
-	_        [cacheLinePair]byte
+// evalBufs are the buffers a context reuses from one request to the next.
+// Between requests each has length 0 and its backing array holds no string
+// or pointer of a past request (recycle); TestEvalResetByValue lists them.
+type evalBufs struct {
+	rs     []string // rv as strings, when strs
+	memo   []reachMemo
+	sets   []*reachSet // the first nsets are in use; the rest are empty
+	nsets  int
+	buf    []byte
+	scoped []storedRule
+	cands  []*storedRule
+	ranks  []ranked // cands' places, for models that order rules (priority.go)
+}
+
+// evalInline is the backing storage of a fresh context's buffers.
+type evalInline struct {
+	rs      [8]string
+	cands   [16]*storedRule
+	memo    [4]reachMemo
+	sets    [4]reachSet
+	setPtrs [4]*reachSet
+	buf     [256]byte
 }
 
 func newEvalCtx() *evalCtx {
 	ev := &evalCtx{shard: newShard()}
-	ev.rs = ev.rsArr[:0]
-	ev.memo = ev.memoArr[:0]
-	for i := range ev.setArr {
-		ev.setArr[i].inline()
-		ev.setPtrs[i] = &ev.setArr[i]
+	for i := range ev.inl.sets {
+		ev.inl.sets[i].inline()
+		ev.inl.setPtrs[i] = &ev.inl.sets[i]
 	}
-	ev.sets = ev.setPtrs[:]
-	ev.buf = ev.bufArr[:0]
-	ev.cands = ev.candsArr[:0]
+	ev.evalBufs = evalBufs{
+		rs:    ev.inl.rs[:0],
+		memo:  ev.inl.memo[:0],
+		sets:  ev.inl.setPtrs[:],
+		buf:   ev.inl.buf[:0],
+		cands: ev.inl.cands[:0],
+	}
 	return ev
+}
+
+// Capacities beyond which a buffer is dropped rather than kept, so that
+// one huge request does not pin its memory in the pool.
+const (
+	maxKeptElems = 1024
+	maxKeptBuf   = 4096
+	maxKeptSets  = 64
+)
+
+// recycle empties the buffers for the next request: every element the
+// request used is cleared (so no backing array keeps its strings or
+// pointers), every length is 0, and an oversized buffer is replaced by the
+// inline one (or none). Buffers only grow within a request (init truncates
+// rs and rank truncates ranks before filling them, once per request), so
+// clearing up to the length clears all that was used.
+func (ev *evalCtx) recycle() {
+	b, inl := &ev.evalBufs, &ev.inl
+	for _, s := range b.sets[:b.nsets] {
+		s.reset()
+	}
+	b.nsets = 0
+	if len(b.sets) > maxKeptSets {
+		b.sets = inl.setPtrs[:]
+	}
+	// A buffer that outgrew its inline array left the array holding what
+	// it held then.
+	clear(b.rs)
+	if !onArray(b.rs, inl.rs[:]) {
+		clear(inl.rs[:])
+	}
+	b.rs = b.rs[:0]
+	clear(b.memo)
+	if !onArray(b.memo, inl.memo[:]) {
+		clear(inl.memo[:])
+		if cap(b.memo) > maxKeptElems {
+			b.memo = inl.memo[:]
+		}
+	}
+	b.memo = b.memo[:0]
+	if !onArray(b.cands, inl.cands[:]) {
+		clear(inl.cands[:])
+		if cap(b.cands) > maxKeptElems {
+			b.cands = inl.cands[:]
+		}
+	}
+	clear(b.cands)
+	b.cands = b.cands[:0]
+	if cap(b.ranks) > maxKeptElems {
+		b.ranks = nil
+	}
+	clear(b.ranks)
+	b.ranks = b.ranks[:0]
+	if cap(b.scoped) > maxKeptElems {
+		b.scoped = nil
+	}
+	clear(b.scoped)
+	b.scoped = b.scoped[:0]
+	if cap(b.buf) > maxKeptBuf {
+		b.buf = inl.buf[:]
+	}
+	b.buf = b.buf[:0]
 }
 
 type reachMemo struct {
@@ -96,36 +183,21 @@ func (ev *evalCtx) init(cm *compiledModel, st *state, req Request) {
 	ev.params.ev = ev
 }
 
+// onArray reports whether s is backed by arr.
+func onArray[T any](s, arr []T) bool {
+	return cap(s) > 0 && &s[:1][0] == &arr[0]
+}
+
+// reset makes ev fit for another request: the request-scoped part is
+// replaced by its zero value, so nothing of this request can reach the next
+// one whatever fields evalScope gains; the buffers are emptied.
+func (ev *evalCtx) reset() {
+	ev.evalScope = evalScope{}
+	ev.recycle()
+}
+
 func putEval(ev *evalCtx) {
-	for i := range ev.memo {
-		ev.memo[i] = reachMemo{}
-	}
-	ev.memo = ev.memo[:0]
-	for _, s := range ev.sets[:ev.nsets] {
-		s.reset()
-	}
-	ev.nsets = 0
-	clear(ev.rs)
-	ev.cm, ev.st, ev.rv, ev.groups, ev.params.p = nil, nil, nil, nil, nil
-	for i := range ev.scoped {
-		ev.scoped[i] = storedRule{}
-	}
-	ev.scoped = ev.scoped[:0]
-	if cap(ev.ranks) > 1024 {
-		ev.ranks = nil
-	} else {
-		clear(ev.ranks)
-		ev.ranks = ev.ranks[:0]
-	}
-	if cap(ev.cands) > 1024 {
-		ev.cands = ev.candsArr[:0]
-	} else {
-		clear(ev.cands)
-		ev.cands = ev.cands[:0]
-	}
-	if cap(ev.buf) > 4096 {
-		ev.buf = ev.bufArr[:0]
-	}
+	ev.reset()
 	evalPool.Put(ev)
 }
 

@@ -110,7 +110,14 @@ func (s *reachSet) inline() {
 
 const reachSetLinear = 16
 
+// reset empties s for the next request; the names it held (role names,
+// request-scoped groups) are cleared from the backing array too.
 func (s *reachSet) reset() {
+	clear(s.names)
+	if cap(s.names) > reachSetLinear {
+		// names outgrew namesArr, which still holds its first names.
+		clear(s.namesArr[:])
+	}
 	s.names = s.names[:0]
 	s.parent = s.parent[:0]
 	if s.idx != nil {
