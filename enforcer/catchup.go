@@ -338,9 +338,7 @@ type revisionAnnouncer interface {
 // a new revision. It carries no rules: they read the log. A failure is only
 // logged, since they also poll the log.
 func (e *Enforcer) hint(ctx context.Context, revision uint64) {
-	e.watcherMu.Lock()
-	w := e.watcher
-	e.watcherMu.Unlock()
+	w := e.announcer()
 	if w == nil {
 		return
 	}

@@ -34,7 +34,8 @@ type Enforcer struct {
 	writeMu sync.Mutex // adapters without a log: serialises writers (persist, then apply) and reloads
 
 	watcherMu sync.Mutex
-	watcher   persist.Watcher
+	watcher   persist.Watcher // what local changes are announced through (attach.go)
+	follower  string          // who keeps this enforcer in step with the store, if anyone
 
 	values      *modelcheck.ValueChecker // checks rule and request values (values.go)
 	reqPatterns []bool                   // request fields the matcher reads as patterns
@@ -557,58 +558,8 @@ func byPType(rules []Rule) [][]Rule {
 	return out
 }
 
-// SetWatcher connects a watcher: local changes are announced through it, and
-// its messages make this enforcer reload (see Resync).
-//
-// It reloads once itself, after the callback is in place, so that a change
-// announced between the enforcer's first load and this call is not missed;
-// an error means that reload failed (the watcher stays connected and the
-// policy in force is kept).
-//
-// With a change log (ChangeLog), a message makes this enforcer CatchUp
-// (retried like Resync) rather than reload, whatever the message says, and
-// after each commit the watcher is given a hint that carries no rule:
-// AnnounceRevision(ctx, revision) when it has that method (Warden's
-// watchers do), else Update; not at all when the store announced the
-// revision itself. A hint that fails is logged, not returned: the other
-// instances poll the log.
-//
-// Without a change log, if a change cannot be announced, AddRules and
-// RemoveRules return an error matching ErrNotAnnounced (the change is
-// stored and in force here), and a watcher that implements
-// persist.WatcherEx is told each changed rule.
-func (e *Enforcer) SetWatcher(w persist.Watcher) error {
-	e.watcherMu.Lock()
-	e.watcher = w
-	e.watcherMu.Unlock()
-	reload := func() error {
-		// A hung database must not hold the watcher's goroutine forever.
-		ctx, cancel := context.WithTimeout(context.Background(), e.opts.reloadTimeout)
-		defer cancel()
-		if e.log != nil {
-			return e.catchUpRetry(ctx)
-		}
-		return e.Resync(ctx)
-	}
-	if err := w.SetUpdateCallback(func(string) {
-		if err := reload(); err != nil {
-			e.opts.logger.Error("warden: reload after watcher message failed; keeping the previous policy", "err", err)
-		}
-	}); err != nil {
-		return err
-	}
-	// Changes announced after this enforcer loaded its policy but before the
-	// callback was in place were not applied: reload once to catch them.
-	if err := reload(); err != nil {
-		return fmt.Errorf("enforcer: reload after connecting the watcher: %w", err)
-	}
-	return nil
-}
-
 func (e *Enforcer) notify(rules []Rule, add bool) error {
-	e.watcherMu.Lock()
-	w := e.watcher
-	e.watcherMu.Unlock()
+	w := e.announcer()
 	if w == nil {
 		return nil
 	}

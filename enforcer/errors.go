@@ -20,6 +20,12 @@ var (
 	// was stored and applied here but the watcher could not tell the other
 	// instances: they catch up on their next reload.
 	ErrNotAnnounced = errors.New("enforcer: change not announced to other instances")
+	// ErrSyncAttached is returned when a second owner of an enforcer's sync
+	// is attached: a second watcher to announce through (AnnounceThrough,
+	// SetWatcher, policysync.WithWatcher), or a second follower (SetWatcher,
+	// a policysync.Follower). Replacing the first silently would leave its
+	// callback, or the announcements, in a state nobody chose.
+	ErrSyncAttached = errors.New("enforcer: sync already attached")
 	// ErrEvaluation wraps a failure while evaluating the matcher (a bad
 	// regular expression in a rule, an attribute the request lacks).
 	ErrEvaluation = errors.New("enforcer: evaluation failed")

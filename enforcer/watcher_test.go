@@ -112,3 +112,55 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestAnnounceThroughOnlyAnnounces: AnnounceThrough announces each local
+// change and takes nothing from the watcher (no callback set, so a message
+// cannot make this enforcer reload); the watcher it announces through is
+// the only one, so SetWatcher after it is refused, as is a second
+// AnnounceThrough, and a follower can still attach without a watcher.
+func TestAnnounceThroughOnlyAnnounces(t *testing.T) {
+	ctx := context.Background()
+	policy := filepath.Join(t.TempDir(), "policy.csv")
+	copyFile(t, "../conf/policy.csv", policy)
+	e, err := enforcer.NewFromFiles(ctx, "../conf/model.conf", policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &recordingWatcher{}
+	if err := e.AnnounceThrough(w); err != nil {
+		t.Fatal(err)
+	}
+	if w.callback != nil {
+		t.Fatal("AnnounceThrough set the watcher's callback")
+	}
+	if _, err := e.AddRules(ctx, enforcer.G("dave", "editor")); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.added) != 1 || w.added[0][0] != "g" {
+		t.Fatalf("announced %v; want the new g rule", w.added)
+	}
+	for what, err := range map[string]error{
+		"SetWatcher":               e.SetWatcher(&recordingWatcher{}),
+		"a second AnnounceThrough": e.AnnounceThrough(&recordingWatcher{}),
+	} {
+		if !errors.Is(err, enforcer.ErrSyncAttached) {
+			t.Errorf("%s after AnnounceThrough: %v; want ErrSyncAttached", what, err)
+		}
+	}
+	// A follower that polls only takes the other slot, once.
+	detach, err := e.AttachFollower("poller", nil)
+	if err != nil {
+		t.Fatalf("a follower without a watcher beside AnnounceThrough: %v", err)
+	}
+	if _, err := e.AttachFollower("another poller", nil); !errors.Is(err, enforcer.ErrSyncAttached) {
+		t.Fatalf("a second follower: %v; want ErrSyncAttached", err)
+	}
+	detach()
+	detach() // a second call frees nothing a later owner holds
+	if _, err := e.AttachFollower("poller after detach", nil); err != nil {
+		t.Fatalf("a follower after detach: %v", err)
+	}
+	if _, err := e.AttachFollower("third", nil); !errors.Is(err, enforcer.ErrSyncAttached) {
+		t.Fatalf("detach called twice freed the new follower's slot: %v", err)
+	}
+}

@@ -143,11 +143,14 @@ func cluster(t testing.TB, pg *url.URL, tr transport, dbAddr, watcherAddr []stri
 			t.Fatal(err)
 		}
 		t.Cleanup(w.Close)
-		if err := e.SetWatcher(w); err != nil {
-			t.Fatal(err)
-		}
-		if incremental {
-			// A follower: hints read the store, coalesced.
+		if !incremental {
+			// SetWatcher alone: announces, and each message reloads.
+			if err := e.SetWatcher(w); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			// A follower: hints read the store, coalesced; the enforcer
+			// announces through w (WithWatcher attaches both).
 			f, err := policysync.New(e, policysync.WithWatcher(w), policysync.WithInterval(time.Hour))
 			if err != nil {
 				t.Fatal(err)

@@ -112,7 +112,8 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 		}
 		closeDBOnly := st.close
 		st.close = func() { w.Close(); closeDBOnly() }
-		if err := st.e.SetWatcher(w); err != nil {
+		// A CLI command announces its change and follows nothing.
+		if err := st.e.AnnounceThrough(w); err != nil {
 			return fail(err)
 		}
 	}

@@ -392,10 +392,9 @@ func syncInstances(ctx context.Context, cfg config.Config, app *serveApp, met *m
 			}
 			app.closers = append(app.closers, w.Close)
 			met.WatcherConnected(sc.channel, w.Connected)
-			if err := sc.e.SetWatcher(w); err != nil { // announces this instance's changes
-				return nil, err
-			}
-			opts = append(opts, policysync.WithWatcher(w)) // replaces SetWatcher's callback
+			// The follower takes w's hints and makes the enforcer announce
+			// this instance's changes through w.
+			opts = append(opts, policysync.WithWatcher(w))
 			f, err := policysync.New(sc.e, opts...)
 			if err != nil {
 				return nil, err

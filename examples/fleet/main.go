@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/casbin/casbin/v2/persist"
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/adapters/rulelog"
@@ -216,6 +217,14 @@ func (f following) CatchUp(ctx context.Context) error {
 }
 
 func (f following) SyncStatus() enforcer.SyncStatus { return f.in.e.SyncStatus() }
+
+// AttachFollower passes policysync's attachment on to the enforcer: the
+// follower is then its one follower, and the enforcer announces through
+// the watcher (which, with the store's NOTIFY inside each transaction,
+// it only does for a change the store did not announce itself).
+func (f following) AttachFollower(name string, w persist.Watcher) (func(), error) {
+	return f.in.e.AttachFollower(name, w)
+}
 
 func newID() string {
 	var b [8]byte

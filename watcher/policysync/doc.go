@@ -10,6 +10,12 @@
 //	if err != nil { ... }
 //	go f.Run(ctx) // until ctx ends
 //
+// With WithWatcher the follower owns both directions of the enforcer's sync:
+// the watcher's messages are its hints, and the enforcer announces its own
+// changes through the watcher (enforcer.Enforcer.AnnounceThrough). Do not
+// also call enforcer.Enforcer.SetWatcher, its stand-alone equivalent: the
+// second attach is refused with enforcer.ErrSyncAttached.
+//
 // Hints are coalesced: however many arrive, at most one read is in flight
 // and one more pending, so that a flood of announcements (forged or not)
 // costs at most back-to-back indexed reads of the log. A hint whose revision

@@ -217,12 +217,9 @@ func (fl *fleet) node(t testing.TB, id string, o nodeOpts) *node {
 			t.Fatal(err)
 		}
 		t.Cleanup(w.Close)
-		if !fl.notifyInTx {
-			if err := e.SetWatcher(w); err != nil { // announces after commit
-				t.Fatal(err)
-			}
-		}
 		n.w = w
+		// Hints for the follower; and, when the store does not notify in
+		// its transaction, the enforcer announces through w after commit.
 		popts = append(popts, policysync.WithWatcher(w))
 	}
 	if n.f, err = policysync.New(e, popts...); err != nil {

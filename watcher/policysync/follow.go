@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/casbin/casbin/v2/persist"
+
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/watcher"
 )
@@ -37,6 +39,17 @@ type Follower struct {
 }
 
 // New returns a follower of t; Run starts it.
+//
+// When t is an *enforcer.Enforcer (it has AttachFollower), the follower is
+// the one that follows it: New returns an error matching
+// enforcer.ErrSyncAttached if t already has a follower (another Follower,
+// or enforcer.SetWatcher) or, with WithWatcher, already announces through
+// a watcher. With WithWatcher(w) and a w that is a persist.Watcher, t then
+// announces its local changes through w as well, so that
+//
+//	policysync.New(e, policysync.WithWatcher(w))
+//
+// connects both directions.
 func New(t Target, opts ...Option) (*Follower, error) {
 	if t == nil {
 		return nil, errors.New("policysync: New: target is nil")
@@ -59,12 +72,30 @@ func New(t Target, opts ...Option) (*Follower, error) {
 		c.maxLag = 3 * c.interval
 	}
 	f := &Follower{t: t, cfg: c, kick: make(chan struct{}, 1)}
+	// The follower is the one that follows t; with a watcher that can
+	// announce, t announces its own changes through it too.
+	detach := func() {}
+	if a, ok := t.(attacher); ok {
+		w, _ := c.hints.(persist.Watcher)
+		d, err := a.AttachFollower("a policysync.Follower", w)
+		if err != nil {
+			return nil, fmt.Errorf("policysync: New: %w", err)
+		}
+		detach = d
+	}
 	if c.hints != nil {
 		if err := c.hints.SetUpdateCallback(f.onPayload); err != nil {
+			detach()
 			return nil, fmt.Errorf("policysync: set the watcher's callback: %w", err)
 		}
 	}
 	return f, nil
+}
+
+// attacher is the optional part of a Target that records who follows it
+// and what it announces through (*enforcer.Enforcer).
+type attacher interface {
+	AttachFollower(follower string, w persist.Watcher) (detach func(), err error)
 }
 
 // Interval is the poll interval.

@@ -71,9 +71,11 @@ func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTi
 // WithLogger sets where failed reads are reported; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithWatcher makes w's announcements hints of this follower: New replaces
-// w's update callback. Use it after enforcer.SetWatcher, which installs its
-// own callback.
+// WithWatcher makes w's announcements hints of this follower (New sets w's
+// update callback) and, when the target is an enforcer and w a
+// persist.Watcher, makes the enforcer announce its local changes through w
+// (enforcer.AnnounceThrough): one line for both directions. Do not also
+// call enforcer.SetWatcher: New refuses (enforcer.ErrSyncAttached).
 func WithWatcher(w Hints) Option { return func(c *config) { c.hints = w } }
 
 // withClock replaces time.Now, for tests of the lag rules.
