@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
 )
@@ -158,6 +159,15 @@ func (c Config) Validate() error {
 	for _, req := range []struct{ name, v string }{{"addr", c.Addr}, {"db", c.DB}, {"model", c.Model}, {"channel", c.Channel}} {
 		if strings.TrimSpace(req.v) == "" {
 			bad("%s must not be empty", req.name)
+		}
+	}
+	// A DSN whose scheme no driver here reads fails now, before a file
+	// is created under its name; the error names the scheme only.
+	for _, d := range []struct{ name, v string }{{"db", c.DB}, {"groups-sql-dsn", c.Groups.SQLDSN}, {"permissions-sql-dsn", c.Permissions.SQLDSN}} {
+		if strings.TrimSpace(d.v) != "" {
+			if err := sqlstore.CheckDSN(d.v); err != nil {
+				bad("%s: %v", d.name, err)
+			}
 		}
 	}
 	if c.ReadyTimeout <= 0 || c.ReloadInterval < 0 {

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/internal/dburl"
 )
 
 // ErrDSN is wrapped by OpenDB and Open for a database address they cannot
@@ -20,26 +21,64 @@ import (
 var ErrDSN = warden.NewError(warden.ErrInvalid, "sqlstore: invalid database address")
 
 // Dialect returns the database kind of dsn: "postgres", "mysql" or
-// "sqlite".
+// "sqlite", or "" for an address OpenDB refuses because of its scheme
+// (CheckDSN).
 func Dialect(dsn string) string {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return "postgres"
 	case strings.HasPrefix(dsn, "mysql://"):
 		return "mysql"
-	default:
+	case strings.HasPrefix(dsn, "sqlite://"), strings.HasPrefix(dsn, "file:"):
 		return "sqlite"
 	}
+	if _, ok := dburl.Scheme(dsn); ok || dburl.Password(dsn) != "" {
+		return ""
+	}
+	return "sqlite"
+}
+
+// CheckDSN reports whether OpenDB can read the form of dsn, without
+// opening anything; the error wraps ErrDSN. An address that starts with a
+// URL scheme other than postgres://, postgresql://, mysql://, sqlite:// or
+// file: (a SQLite URI) is refused rather than taken for a SQLite file
+// path: "postgress://u:PASSWORD@host/db" would otherwise become a file
+// named after the password, and every error about that file would print
+// it. So is an address without a scheme that carries a password
+// ("user:pass@tcp(host)/db", the MySQL driver's own form). The error names
+// the scheme when "//" follows it, never the rest (in the driver's form,
+// what stands before ":" is the user). A file whose name has a colon after
+// its first two characters, or a ":" before an "@", is written
+// sqlite://NAME or ./NAME.
+func CheckDSN(dsn string) error {
+	if strings.TrimSpace(dsn) == "" {
+		return fmt.Errorf("%w: empty", ErrDSN)
+	}
+	if Dialect(dsn) != "" {
+		return nil
+	}
+	const want = "want postgres://, postgresql://, mysql://user:pass@host:port/db, sqlite://PATH or a file path"
+	if scheme, _ := dburl.Scheme(dsn); dburl.Named(dsn) {
+		return fmt.Errorf("%w: unknown scheme %q (%s)", ErrDSN, scheme, want)
+	}
+	return fmt.Errorf("%w: not a URL of a known scheme (%s; a driver DSN such as user:pass@tcp(host)/db is written mysql://user:pass@host/db)", ErrDSN, want)
 }
 
 // OpenDB opens dsn with GORM: postgres:// or postgresql:// URLs with
 // PostgreSQL (pgx), mysql://user:pass@host:port/db URLs with MySQL or
-// MariaDB, and sqlite://PATH or a plain PATH with pure-Go SQLite. Errors
-// name the database kind, never the address: it may hold a password.
+// MariaDB, and sqlite://PATH, a file: URI or a plain PATH with pure-Go
+// SQLite; any other scheme is refused (CheckDSN) before anything is opened
+// or created. Errors name the database kind, never the address, and the
+// password of dsn is masked in every error text (a driver's included).
 func OpenDB(dsn string) (*gorm.DB, error) {
-	if strings.TrimSpace(dsn) == "" {
-		return nil, fmt.Errorf("%w: empty", ErrDSN)
+	if err := CheckDSN(dsn); err != nil {
+		return nil, err
 	}
+	db, err := openDB(dsn)
+	return db, dburl.Error(err, dsn)
+}
+
+func openDB(dsn string) (*gorm.DB, error) {
 	var d gorm.Dialector
 	switch Dialect(dsn) {
 	case "postgres":

@@ -232,6 +232,7 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	if code >= 0 {
 		return code
 	}
+	stderr = maskDSNs(stderr, f.db)
 	if len(pos) < 2 {
 		return errorf(stderr, cmd, "give a rule as PTYPE VALUE..., e.g. %s g alice editor", cmd)
 	}
@@ -277,6 +278,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	stderr = maskDSNs(stderr, f.db)
 	if len(pos) > 0 {
 		return errorf(stderr, "list", "unexpected arguments %q", pos)
 	}
@@ -341,6 +343,7 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code >= 0 {
 		return code
 	}
+	stderr = maskDSNs(stderr, f.db)
 	switch {
 	case len(pos) > 0:
 		return errorf(stderr, "audit", "unexpected arguments %q", pos)
@@ -394,6 +397,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if code >= 0 {
 		return code
 	}
+	stderr = maskDSNs(stderr, f.db)
 	switch {
 	case len(pos) > 0:
 		return errorf(stderr, "audit verify", "unexpected arguments %q", pos)

@@ -84,6 +84,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return errorf(stderr, "serve", "%v", err)
 	}
+	dsns := []string{cfg.DB, cfg.Groups.SQLDSN, cfg.Permissions.SQLDSN}
+	stdout, stderr = maskDSNs(stdout, dsns...), maskDSNs(stderr, dsns...)
 	logger := newLogger(cfg, stderr)
 	// The files first: a model or seed that is not valid fails before a
 	// port is bound or a database file created.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/wardenhq/warden/internal/dburl"
 	"github.com/wardenhq/warden/watcher"
 )
 
@@ -26,8 +27,16 @@ const maxChannel = 63
 
 // New connects to the PostgreSQL server at dsn (a URL or key=value string),
 // opens a small pool for publishing and a dedicated connection for LISTEN.
-// ctx bounds the first connection only. Close releases everything.
+// ctx bounds the first connection only. Close releases everything. The
+// password of a URL dsn is masked in every error New returns, whichever
+// layer wrote it (pgx masks its own, but a server's error may quote a
+// parameter of the address).
 func New(ctx context.Context, dsn string, opts ...watcher.Option) (*watcher.Watcher, error) {
+	w, err := newWatcher(ctx, dsn, opts)
+	return w, dburl.Error(err, dsn)
+}
+
+func newWatcher(ctx context.Context, dsn string, opts []watcher.Option) (*watcher.Watcher, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("pgwatcher: parse DSN: %w", err)
