@@ -66,6 +66,11 @@ type compiledModel struct {
 	role *rolePlan
 	eq   []eqPlan
 	pat  *patternPlan // a pattern conjunct fn(r.X, p.F) on the index (pattern.go)
+	// listing holds the matcher's top-level conjuncts, other than the role
+	// term, that read no request field but the role term's subject and
+	// domain: what RulesFor can decide of a rule from its Subject alone
+	// (grants.go).
+	listing []pred
 
 	planned planCache // the matcher as the planner reads it (plan.go)
 }
@@ -247,6 +252,7 @@ func (cm *compiledModel) plan(tree *matchexpr.Node) {
 			break
 		}
 	}
+	cm.listing = cm.listingConds(tree)
 	// The role field is looked up by reach; an equality on it adds nothing.
 	if cm.role != nil {
 		out := cm.eq[:0]
@@ -257,6 +263,54 @@ func (cm *compiledModel) plan(tree *matchexpr.Node) {
 		}
 		cm.eq = out
 	}
+}
+
+// listingConds compiles the top-level conjuncts whose only request fields
+// are the role term's subject and request domain (none for a model without
+// the role term RulesFor needs): a domain function keyMatch(r.dom, p.dom),
+// an equality r.dom == p.dom, a disjunction of such, a condition on the
+// rule alone. With the subject and the domain fixed, each holds or fails
+// for a rule whatever the other request fields are. The role term itself
+// is left out: RulesFor walks it.
+func (cm *compiledModel) listingConds(tree *matchexpr.Node) []pred {
+	if cm.role == nil {
+		return nil
+	}
+	bound := map[int]bool{cm.role.rField: true}
+	if d := cm.role.dom; d != nil && d.kind == opReq {
+		bound[d.idx] = true
+	}
+	var out []pred
+	rd := cm.reader(false)
+	for _, part := range tree.Conjuncts() {
+		n, err := rd.read(part)
+		if err != nil {
+			continue // not compiled: it constrains nothing RulesFor can tell
+		}
+		if n.kind == tCall && cm.isRole(n.fn) && cm.gIdx[n.fn] == cm.role.gi && len(n.args) >= 2 &&
+			n.args[0].kind == opReq && n.args[0].idx == cm.role.rField && n.args[1].kind == opPol && n.args[1].idx == cm.role.pField {
+			continue
+		}
+		if readsOnly(n, bound) {
+			out = append(out, cm.compileTerm(n))
+		}
+	}
+	return out
+}
+
+// readsOnly reports whether every request field t reads is in bound.
+func readsOnly(t *term, bound map[int]bool) bool {
+	for _, a := range t.args {
+		if a.kind == opReq && (!bound[a.idx] || a.attr != "") {
+			return false
+		}
+	}
+	for _, k := range t.kids {
+		if !readsOnly(k, bound) {
+			return false
+		}
+	}
+	return true
 }
 
 func (o operand) get(ev *evalCtx, p []string) string {

@@ -25,8 +25,15 @@ type Grant struct {
 // RulesFor answers "what may this caller do?": the "p" rules (allow and
 // deny) whose subject field the caller reaches through its roles, stored and
 // request-scoped, in policy order, request-scoped policies last. For a model
-// with domains only the rules of s.Domain are listed. Its cost grows with the
-// number of roles and rules it returns, not with the size of the policy.
+// with domains only the rules of s.Domain are listed: those for which every
+// top-level condition of the matcher that reads no request field but the
+// subject and the domain holds, so r.dom == p.dom and as much a domain
+// function, keyMatch(r.dom, p.dom) or globMatch(r.dom, p.dom) (a rule of
+// "t2/*" is listed in "t2/east", not in "t1"). A rule is therefore listed
+// exactly when it matches some request of the caller in s.Domain, once
+// the other fields' conditions can be met (TestRulesForDomainFunctions
+// holds this to Casbin). Its cost grows with the number of roles and rules
+// it returns, not with the size of the policy.
 //
 // It needs a matcher with a role term g(r.sub, p.sub); for other models it
 // returns ErrUnsupported.
@@ -61,21 +68,16 @@ func (st *state) rulesFor(ev *evalCtx, s Subject) ([]Grant, error) {
 		vals[i] = ""
 	}
 	vals[cm.role.rField] = s.Name
-	domField := -1
 	if d := cm.role.dom; d != nil && d.kind == opReq {
-		domField = d.idx
-		vals[domField] = s.Domain
+		vals[d.idx] = s.Domain
 	}
-	// The p fields that must equal the domain.
-	var domEq []int
-	for _, eq := range cm.eq {
-		if eq.rField == domField {
-			domEq = append(domEq, eq.pField)
-		}
-	}
+	// A rule is listed when the conjuncts its subject and domain decide
+	// hold for it (compile.go, listingConds): r.dom == p.dom, and as much
+	// keyMatch(r.dom, p.dom) or any other function of the domain. A
+	// conjunct that fails with an error grants nothing either.
 	keep := func(p []string) bool {
-		for _, i := range domEq {
-			if p[i] != s.Domain {
+		for _, c := range cm.listing {
+			if ok, err := c(ev, p); err != nil || !ok {
 				return false
 			}
 		}
