@@ -185,7 +185,7 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 
 // identify is Identify into u, which the request's state holds.
 func (a *Auth) identify(r *http.Request, u *User) error {
-	tok, err := a.authn.Authenticate(r.Context(), r)
+	tok, shared, err := authenticate(a.authn, r.Context(), r)
 	switch {
 	case errors.Is(err, token.ErrKeysUnavailable):
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",
@@ -205,7 +205,7 @@ func (a *Auth) identify(r *http.Request, u *User) error {
 			slog.String("request_id", RequestID(r.Context())), slog.String("subject", tok.Identity), slog.String("error", err.Error()))
 		return err
 	}
-	*u = User{tok: tok, gp: a.groups, pp: a.perms}
+	*u = User{tok: tok, shared: shared, gp: a.groups, pp: a.perms}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/middleware/internal/sharedtoken"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
@@ -26,29 +27,76 @@ func (f AuthenticatorFunc) Authenticate(ctx context.Context, r *http.Request) (*
 }
 
 // Bearer authenticates the Authorization: Bearer header with v.
-func Bearer(v *token.Verifier) Authenticator {
-	return AuthenticatorFunc(func(ctx context.Context, r *http.Request) (*warden.Token, error) {
-		raw, err := token.FromHeader(r.Header)
-		if err != nil {
-			return nil, err
-		}
-		return v.Verify(ctx, raw)
-	})
+func Bearer(v *token.Verifier) Authenticator { return bearer{v} }
+
+// bearer is Bearer's authenticator.
+type bearer struct{ v *token.Verifier }
+
+// Authenticate implements Authenticator: the token is the caller's own.
+func (b bearer) Authenticate(ctx context.Context, r *http.Request) (*warden.Token, error) {
+	raw, err := token.FromHeader(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	return b.v.Verify(ctx, raw)
+}
+
+// authenticateShared implements sharingAuthenticator: a token the
+// verifier had cached is its own, not a copy.
+func (b bearer) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
+	raw, err := token.FromHeader(r.Header)
+	if err != nil {
+		return nil, false, err
+	}
+	return sharedtoken.Verify(b.v, ctx, raw)
+}
+
+// sharingAuthenticator is an Authenticator of this package that can hand
+// over a token it shares with other requests (shared true), which the
+// middleware reads but never modifies nor gives to code that may: User
+// copies it the first time such code asks (see User.Claims).
+type sharingAuthenticator interface {
+	authenticateShared(ctx context.Context, r *http.Request) (tok *warden.Token, shared bool, err error)
+}
+
+// authenticate runs a, taking a shared token when a can hand one over.
+func authenticate(a Authenticator, ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
+	if s, ok := a.(sharingAuthenticator); ok {
+		return s.authenticateShared(ctx, r)
+	}
+	tok, err := a.Authenticate(ctx, r)
+	return tok, false, err
 }
 
 // FirstOf tries authenticators in order and uses the first whose kind of
 // credentials the request carries. Bad credentials of one kind are not
 // retried as another kind: a wrong API key must not fall through to
 // anonymous access or a weaker scheme.
-func FirstOf(as ...Authenticator) Authenticator {
-	return AuthenticatorFunc(func(ctx context.Context, r *http.Request) (*warden.Token, error) {
-		for _, a := range as {
-			tok, err := a.Authenticate(ctx, r)
-			if errors.Is(err, token.ErrMissingToken) {
-				continue
-			}
-			return tok, err
+func FirstOf(as ...Authenticator) Authenticator { return firstOf(as) }
+
+// firstOf is FirstOf's authenticator.
+type firstOf []Authenticator
+
+// Authenticate implements Authenticator.
+func (f firstOf) Authenticate(ctx context.Context, r *http.Request) (*warden.Token, error) {
+	for _, a := range f {
+		tok, err := a.Authenticate(ctx, r)
+		if errors.Is(err, token.ErrMissingToken) {
+			continue
 		}
-		return nil, token.ErrMissingToken
-	})
+		return tok, err
+	}
+	return nil, token.ErrMissingToken
+}
+
+// authenticateShared implements sharingAuthenticator, as Authenticate.
+func (f firstOf) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
+	for _, a := range f {
+		tok, shared, err := authenticate(a, ctx, r)
+		if errors.Is(err, token.ErrMissingToken) {
+			continue
+		}
+		return tok, shared, err
+	}
+	return nil, false, token.ErrMissingToken
 }

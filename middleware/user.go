@@ -8,13 +8,24 @@ import (
 	"sync"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/middleware/internal/sharedtoken"
 )
 
 // User is the authenticated caller of one request. Its groups and
 // permissions are fetched on first use, at most once; the first result,
 // error included, is kept for the rest of the request.
+//
+// The token a User holds may be shared with other requests (the verified
+// token token.Verifier keeps in its cache): the User reads it, and makes
+// the request's own copy the first time code that may modify it asks for
+// it (Claims, Token, a provider), so that a request that never asks costs
+// no copy, and a change made through one request's copy is never seen by
+// another.
 type User struct {
-	tok    *warden.Token
+	tok    *warden.Token // read only: it may be shared (see shared)
+	shared bool          // tok is shared; own makes the request's copy
+	ownMu  sync.Mutex
+	owned  *warden.Token // the request's copy of a shared tok, once made
 	gp     []warden.GroupsProvider
 	pp     []warden.PermissionsProvider
 	groups lazy
@@ -51,37 +62,62 @@ func (u *User) Email() string {
 	return s
 }
 
-// Claims are the verified claims, the token's own map. The token is this
-// request's (token.WithCache hands each request its own copy), so a change
-// stays in the request; still, decisions read the claims as verified, so
-// read them, do not modify them.
-func (u *User) Claims() map[string]any { return u.tok.Claims }
+// Claims are the verified claims of this request's token. The token is
+// this request's own (a token the verifier had cached is copied for the
+// request on first use), so a change stays in the request; still, the
+// decision reads the claims as verified, not as changed, so read them, do
+// not modify them.
+func (u *User) Claims() map[string]any { return u.own().Claims }
 
-// Token is the verified token. Never log its Raw field.
-func (u *User) Token() *warden.Token { return u.tok }
+// Token is the verified token, this request's own as for Claims. Never
+// log its Raw field.
+func (u *User) Token() *warden.Token { return u.own() }
+
+// own returns the request's own token: tok itself unless it is shared,
+// else a copy made on the first call.
+func (u *User) own() *warden.Token {
+	if !u.shared {
+		return u.tok
+	}
+	u.ownMu.Lock()
+	defer u.ownMu.Unlock()
+	if u.owned == nil {
+		u.owned = sharedtoken.Clone(u.tok)
+	}
+	return u.owned
+}
+
+// tokenFor returns the token p is handed: the shared one when p only reads
+// it (sharedtoken.Reader), else the request's own.
+func (u *User) tokenFor(p warden.Provider) *warden.Token {
+	if _, ok := p.(sharedtoken.Reader); ok {
+		return u.tok
+	}
+	return u.own()
+}
 
 // Groups returns the union of the providers' groups, in order of first
 // appearance. An error from any provider is an error: a partial list could
 // miss a group that a deny rule names.
 func (u *User) Groups(ctx context.Context) ([]string, error) {
-	g, err := u.groups.get(ctx, u.tok, u.gp, "groups")
+	g, err := u.groups.get(ctx, u, u.gp, "groups")
 	return slices.Clone(g), err
 }
 
 // Permissions returns the union of the providers' permissions, as Groups.
 func (u *User) Permissions(ctx context.Context) ([]string, error) {
-	p, err := u.perms.get(ctx, u.tok, u.pp, "permissions")
+	p, err := u.perms.get(ctx, u, u.pp, "permissions")
 	return slices.Clone(p), err
 }
 
 // groups and permissions are the lists the decision reads: not copies, it
 // does not change them.
 func (u *User) groupList(ctx context.Context) ([]string, error) {
-	return u.groups.get(ctx, u.tok, u.gp, "groups")
+	return u.groups.get(ctx, u, u.gp, "groups")
 }
 
 func (u *User) permissionList(ctx context.Context) ([]string, error) {
-	return u.perms.get(ctx, u.tok, u.pp, "permissions")
+	return u.perms.get(ctx, u, u.pp, "permissions")
 }
 
 // errProviderPanic stands for a provider that panicked: an unknown result,
@@ -98,14 +134,14 @@ type lazy struct {
 	err  error
 }
 
-// get returns the union of what ps fetch for tok (what names the list in
-// errors), fetching it on the first call only.
-func (l *lazy) get(ctx context.Context, tok *warden.Token, ps []warden.Provider, what string) ([]string, error) {
+// get returns the union of what ps fetch for u's token (what names the
+// list in errors), fetching it on the first call only.
+func (l *lazy) get(ctx context.Context, u *User, ps []warden.Provider, what string) ([]string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.done {
 		l.done = true
-		l.v, l.err = fetchAll(ctx, tok, ps, what)
+		l.v, l.err = fetchAll(ctx, u, ps, what)
 	}
 	if l.err != nil {
 		return nil, l.err
@@ -116,7 +152,7 @@ func (l *lazy) get(ctx context.Context, tok *warden.Token, ps []warden.Provider,
 // fetchAll asks every provider; a panic is errProviderPanic. With one
 // provider, the common case, its own list is kept (a provider hands over
 // the list it returns) once deduplicated.
-func fetchAll(ctx context.Context, tok *warden.Token, ps []warden.Provider, what string) (v []string, err error) {
+func fetchAll(ctx context.Context, u *User, ps []warden.Provider, what string) (v []string, err error) {
 	defer func() {
 		if recover() != nil {
 			v, err = nil, errProviderPanic
@@ -124,7 +160,7 @@ func fetchAll(ctx context.Context, tok *warden.Token, ps []warden.Provider, what
 	}()
 	var all []string
 	for i, p := range ps {
-		g, err := p.Fetch(ctx, tok)
+		g, err := p.Fetch(ctx, u.tokenFor(p))
 		if err != nil {
 			return nil, fmt.Errorf("%s provider %d: %w", what, i, err)
 		}

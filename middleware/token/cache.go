@@ -39,13 +39,16 @@ const (
 //   - It holds at most n tokens of at most 4 KiB (longer ones are not
 //     kept); when full, an entry is dropped to make room.
 //
-// The cache keeps a copy of the verified token that nothing outside it
-// ever sees, and every hit returns a fresh deep copy of it (its header and
-// claims maps and every map and list in them): a handler, provider or
-// claims reader that modifies the token of one request (adds a claim,
-// appends to its groups, changes its identity) changes that request's copy
-// only, exactly as without the cache, and never what the next request
-// presenting the same raw token is handed.
+// The cache keeps a copy of the verified token that nothing outside this
+// module ever sees. Verify returns a fresh deep copy of it on every hit
+// (its header and claims maps and every map and list in them), and the
+// middleware makes one for the request the first time code that may
+// modify it asks (User.Claims, User.Token, a provider), reading the
+// cache's own copy until then: a handler, provider or claims reader that
+// modifies the token of one request (adds a claim, appends to its groups,
+// changes its identity) changes that request's copy only, exactly as
+// without the cache, and never what the next request presenting the same
+// raw token is handed.
 func WithCache(n int) Option { return func(c *config) { c.cacheSize = n } }
 
 // cache is the verified-token cache of one Verifier.
@@ -72,7 +75,9 @@ func newCache(n int) *cache {
 	return &cache{max: n, entries: make(map[string]*cached, min(n, 256))}
 }
 
-// get returns the token verified for raw when it is still valid at now.
+// get returns the token verified for raw when it is still valid at now:
+// the cache's own, which the caller must not modify (Verify hands out a
+// copy of it).
 func (c *cache) get(raw string, now time.Time, leeway time.Duration) (*warden.Token, bool) {
 	if c == nil {
 		return nil, false
@@ -83,46 +88,7 @@ func (c *cache) get(raw string, now time.Time, leeway time.Duration) (*warden.To
 	if e == nil || e.gen != c.gen.Load() || !e.validAt(now, leeway) {
 		return nil, false
 	}
-	return cloneToken(e.tok), true
-}
-
-// cloneToken returns a deep copy of tok: a decoded JWT holds only maps,
-// lists and immutable scalars (strings, numbers, booleans, nil), so copying
-// the maps and lists leaves nothing shared that can be modified.
-func cloneToken(tok *warden.Token) *warden.Token {
-	c := *tok
-	c.Header = cloneMap(tok.Header)
-	c.Claims = cloneMap(tok.Claims)
-	return &c
-}
-
-func cloneMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]any, len(m))
-	for k, v := range m {
-		c[k] = cloneValue(v)
-	}
-	return c
-}
-
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return cloneMap(v)
-	case jwt.MapClaims:
-		return jwt.MapClaims(cloneMap(v))
-	case []any:
-		c := make([]any, len(v))
-		for i, x := range v {
-			c[i] = cloneValue(x)
-		}
-		return c
-	case []string:
-		return append([]string(nil), v...)
-	}
-	return v
+	return e.tok, true
 }
 
 // validAt is jwt's check of exp, nbf and iat (Validator.verifyExpiresAt,
@@ -140,27 +106,29 @@ func (e *cached) validAt(now time.Time, leeway time.Duration) bool {
 }
 
 // put keeps tok, verified with the keys of generation gen (read before the
-// verification began, so that a refresh during it leaves the entry stale).
-func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uint64) {
+// verification began, so that a refresh during it leaves the entry stale),
+// and reports whether it did: nothing may modify a token it kept.
+func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uint64) (kept bool) {
 	if c == nil || len(raw) > maxCachedToken {
-		return
+		return false
 	}
-	// The entry is a copy: tok itself goes to the caller, who may modify it.
-	e := &cached{tok: cloneToken(tok), gen: gen}
+	// The entry is tok itself: Verify hands its callers copies, and the
+	// middleware reads it only.
+	e := &cached{tok: tok, gen: gen}
 	for _, f := range [...]struct {
 		get func() (*jwt.NumericDate, error)
 		to  *time.Time
 	}{{claims.GetExpirationTime, &e.exp}, {claims.GetNotBefore, &e.nbf}, {claims.GetIssuedAt, &e.iat}} {
 		d, err := f.get()
 		if err != nil {
-			return // jwt accepted it, so this cannot happen; keep nothing then
+			return false // jwt accepted it, so this cannot happen; keep nothing then
 		}
 		if d != nil {
 			*f.to = d.Time
 		}
 	}
 	if e.exp.IsZero() {
-		return
+		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -171,6 +139,7 @@ func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uin
 		}
 	}
 	c.entries[raw] = e
+	return true
 }
 
 // refreshed drops every entry: the keys they were verified with may be gone.

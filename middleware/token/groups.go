@@ -5,6 +5,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/internal/claimread"
+	"github.com/wardenhq/warden/middleware/internal/sharedtoken"
 )
 
 // ClaimGroups returns a GroupsProvider that reads groups from one claim of
@@ -21,12 +22,23 @@ func ClaimGroups(path string) warden.GroupsProvider {
 	if err != nil {
 		return warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, err })
 	}
-	paths := [][]string{keys}
-	return warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
-		if err := claimread.Check(ctx, tok); err != nil {
-			return nil, err
-		}
-		list, _, err := claimread.First(tok.Claims, paths)
-		return list, err
-	})
+	return claimGroups{paths: [][]string{keys}}
 }
+
+// claimGroups is ClaimGroups' provider. It only reads the token, and says
+// so (sharedtoken.Reader), so that the middleware hands it the verified
+// token without copying it.
+type claimGroups struct{ paths [][]string }
+
+// Fetch implements warden.Provider.
+func (p claimGroups) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
+	if err := claimread.Check(ctx, tok); err != nil {
+		return nil, err
+	}
+	list, _, err := claimread.First(tok.Claims, p.paths)
+	return list, err
+}
+
+// ReadsTokenOnly implements sharedtoken.Reader: Fetch neither modifies the
+// token nor keeps anything of it (claimread.First returns a new list).
+func (claimGroups) ReadsTokenOnly(sharedtoken.Mark) {}
