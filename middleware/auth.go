@@ -185,7 +185,7 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 
 // identify is Identify into u, which the request's state holds.
 func (a *Auth) identify(r *http.Request, u *User) error {
-	tok, shared, err := authenticate(a.authn, r.Context(), r)
+	tok, shared, err := authenticateWith(r.Context(), a.authn, r)
 	switch {
 	case errors.Is(err, token.ErrKeysUnavailable):
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",

@@ -59,8 +59,8 @@ type sharingAuthenticator interface {
 	authenticateShared(ctx context.Context, r *http.Request) (tok *warden.Token, shared bool, err error)
 }
 
-// authenticate runs a, taking a shared token when a can hand one over.
-func authenticate(a Authenticator, ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
+// authenticateWith runs a, taking a shared token when a can hand one over.
+func authenticateWith(ctx context.Context, a Authenticator, r *http.Request) (*warden.Token, bool, error) {
 	if s, ok := a.(sharingAuthenticator); ok {
 		return s.authenticateShared(ctx, r)
 	}
@@ -92,7 +92,7 @@ func (f firstOf) Authenticate(ctx context.Context, r *http.Request) (*warden.Tok
 // authenticateShared implements sharingAuthenticator, as Authenticate.
 func (f firstOf) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
 	for _, a := range f {
-		tok, shared, err := authenticate(a, ctx, r)
+		tok, shared, err := authenticateWith(ctx, a, r)
 		if errors.Is(err, token.ErrMissingToken) {
 			continue
 		}
