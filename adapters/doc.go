@@ -1,9 +1,9 @@
 // Package adapters holds the providers that tell Warden who is in which
 // group and who may do what, the wrappers that compose them, and the helpers
-// every provider shares (IdentityOf, Dedup, Recover, ShareByIdentity). The
-// provider type itself, warden.Provider (known as warden.GroupsProvider and
-// warden.PermissionsProvider), and the verified warden.Token it is given
-// live in the root package, which imports nothing.
+// every provider shares (IdentityOf, Dedup, Recover, RecoverObserver,
+// ShareByIdentity). The provider type itself, warden.Provider (known as
+// warden.GroupsProvider and warden.PermissionsProvider), and the verified
+// warden.Token it is given live in the root package, which imports nothing.
 //
 // A source that answers both groups and permissions has a Groups and a
 // Permissions method of the provider's shape; warden.ProviderFunc(s.Groups)

@@ -3,7 +3,10 @@ package adapters
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"math/bits"
 	"runtime/debug"
+	"sync/atomic"
 
 	"github.com/wardenhq/warden"
 )
@@ -54,4 +57,44 @@ func (r recovered) Fetch(ctx context.Context, tok *warden.Token) (list []string,
 		}
 	}()
 	return r.p.Fetch(ctx, tok)
+}
+
+// RecoverObserver returns f wrapped so that a panic in it is recovered and
+// logged, and the wrapper returns as if f had: for the observers of the
+// wrappers (cache.WithObserver, breaker.WithObserver), which report to
+// metrics and logs from the request's path. An observer is telemetry; a
+// bug in it must not crash the process, fail a request, or change an
+// answer that was already decided without it, so the caller goes on with
+// the result it had. name says whose observer it is in the log. The first
+// panic is logged at error level with its value and stack, then the 2nd,
+// 4th, 8th... with the count so far (one broken observer on a hot path
+// must not flood the log); logger nil means slog.Default() at the time of
+// the panic. A nil f gives nil.
+func RecoverObserver[E any](name string, f func(E), logger *slog.Logger) func(E) {
+	if f == nil {
+		return nil
+	}
+	var panics atomic.Uint64
+	return func(e E) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			n := panics.Add(1)
+			if bits.OnesCount64(n) != 1 { // log when n is a power of two
+				return
+			}
+			l := logger
+			if l == nil {
+				l = slog.Default()
+			}
+			attrs := []any{"observer", name, "panic", fmt.Sprint(v), "panics", n}
+			if n == 1 {
+				attrs = append(attrs, "stack", string(debug.Stack()))
+			}
+			l.Error("adapters: an observer panicked; the panic is ignored and the answer stands", attrs...)
+		}()
+		f(e)
+	}
 }

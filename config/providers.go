@@ -142,7 +142,7 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 		if err != nil {
 			return nil, fmt.Errorf("config: %s source %s: %w", name, kind, err)
 		}
-		f, err := wrap(name+"/"+kind, kind, pick(src), p, h)
+		f, err := wrap(name+"/"+kind, kind, pick(src), p, h, b.logger)
 		if err != nil {
 			return nil, fmt.Errorf("config: %s source %s: %w", name, kind, err)
 		}
@@ -170,8 +170,10 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 // keyed by identity would give to other tokens of the same subject; and its
 // errors are the caller's (a malformed claim), which must not open a
 // breaker shared by every caller. In a mix, the cache holds only the other
-// sources' answers, and every request reads its own claims.
-func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) (warden.Provider, error) {
+// sources' answers, and every request reads its own claims. logger gets
+// the panics of the breaker's and the cache's observers (the metrics hooks),
+// which are recovered.
+func wrap(label, kind string, f warden.Provider, p Provider, h Hooks, logger *slog.Logger) (warden.Provider, error) {
 	if h.Fetch != nil {
 		inner := f
 		f = warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
@@ -203,7 +205,7 @@ func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) (warden.Pr
 		}
 	}
 	if p.BreakerFailures > 0 {
-		opts := []breaker.Option{breaker.WithName(label), breaker.WithFailures(uint32(p.BreakerFailures))}
+		opts := []breaker.Option{breaker.WithName(label), breaker.WithFailures(uint32(p.BreakerFailures)), breaker.WithLogger(logger)}
 		if p.BreakerOpen > 0 {
 			opts = append(opts, breaker.WithOpenTimeout(p.BreakerOpen))
 		}
@@ -216,7 +218,7 @@ func wrap(label, kind string, f warden.Provider, p Provider, h Hooks) (warden.Pr
 		}
 	}
 	if p.CacheTTL > 0 {
-		opts := []cache.Option{cache.WithTTL(p.CacheTTL)}
+		opts := []cache.Option{cache.WithTTL(p.CacheTTL), cache.WithLogger(logger)}
 		if p.CacheSize > 0 {
 			opts = append(opts, cache.WithSize(p.CacheSize))
 		}

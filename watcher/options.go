@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/wardenhq/warden/adapters"
 )
 
 // DefaultChannel is the channel used when no [WithChannel] option is given.
@@ -80,6 +82,7 @@ func newConfig(opts []Option) (config, error) {
 	if c.observer == nil {
 		c.observer = func(Event) {}
 	}
+	c.observer = adapters.RecoverObserver("watcher "+c.channel, c.observer, c.logger)
 	if c.timeout <= 0 {
 		return c, fmt.Errorf("watcher: option WithTimeout: %v is not positive", c.timeout)
 	}

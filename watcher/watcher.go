@@ -120,13 +120,10 @@ func (w *Watcher) Stats() Stats {
 }
 
 // observe reports ev. A panicking observer (metrics code) must not take the
-// subscription down with it.
+// subscription down with it: the observer is recovered
+// (adapters.RecoverObserver, in newConfig), as the cache's and the
+// breaker's are.
 func (w *Watcher) observe(ev Event) {
 	ev.Channel = w.cfg.channel
-	defer func() {
-		if r := recover(); r != nil {
-			w.cfg.logger.Error("watcher: observer panicked", "channel", w.cfg.channel, "event", ev.Kind.String(), "panic", r)
-		}
-	}()
 	w.cfg.observer(ev)
 }

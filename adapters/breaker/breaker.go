@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -65,6 +66,7 @@ type config struct {
 	fallback    []string
 	hasFallback bool
 	observe     func(Event)
+	logger      *slog.Logger
 	failureIf   func(error) bool
 }
 
@@ -128,9 +130,22 @@ type Event struct {
 // WithObserver makes the breaker tell f about every change of its state,
 // for logs and metrics. f runs in the goroutine of the fetch that caused
 // the change, while the breaker holds its lock: it must be quick and must
-// not call the breaker.
+// not call the breaker. A panic in f is recovered and logged
+// (adapters.RecoverObserver, on WithLogger's logger) and the fetch goes on
+// as if f had returned: f is told of a change the breaker has already made
+// (its state and counts are set before f runs), so nothing the fetch
+// returns depends on f, and a decision must not depend on telemetry. Left
+// unrecovered, the panic would leave the fetch with no answer (a failed
+// request, or a crashed process where the breaker runs in a goroutine of
+// its own, under package timeout) even when the source answered.
 func WithObserver(f func(Event)) Option {
 	return func(c *config) error { c.observe = f; return option.Given("breaker: observer", f != nil) }
+}
+
+// WithLogger sets where a panic of the observer is logged (slog.Default()
+// if not given).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { c.logger = l; return option.Given("breaker: logger", l != nil) }
 }
 
 // Breaker is a circuit breaker around a warden.Provider, and a
@@ -171,8 +186,9 @@ func Wrap(p warden.Provider, opts ...Option) (*Breaker, error) {
 		st.IsSuccessful = func(err error) bool { return err == nil || !c.failureIf(err) }
 	}
 	if c.observe != nil {
+		observe := adapters.RecoverObserver("breaker "+c.name, c.observe, c.logger)
 		st.OnStateChange = func(name string, from, to gobreaker.State) {
-			c.observe(Event{Name: name, From: fromGobreaker(from), To: fromGobreaker(to)})
+			observe(Event{Name: name, From: fromGobreaker(from), To: fromGobreaker(to)})
 		}
 	}
 	// gobreaker counts a panic as a failure and then re-panics in the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"sync"
@@ -38,7 +39,8 @@ type Cache struct {
 	loadTimeout time.Duration
 	size        int
 	now         func() time.Time
-	observe     func(Event) // nil: no observer
+	observe     func(Event) // nil: no observer; panics recovered (Wrap)
+	logger      *slog.Logger
 
 	entries *lru.Cache[string, entry]
 	group   singleflight.Group
@@ -107,9 +109,20 @@ func WithClock(now func() time.Time) Option {
 // WithObserver makes the cache tell f about every Fetch of a token with an
 // identity, once the Fetch knows how it was answered (see Event): for hit
 // and miss metrics. f runs in the goroutine of the Fetch, on the request's
-// path, so it must be quick and must not call the cache.
+// path, so it must be quick and must not call the cache. A panic in f is
+// recovered and logged (adapters.RecoverObserver, on WithLogger's logger)
+// and the Fetch returns its answer as if f had returned: f is called once
+// the answer is settled and stored, so the panic cannot have changed it,
+// and a decision must not depend on telemetry (failing the request instead
+// would turn a bug in a metrics hook into an outage).
 func WithObserver(f func(Event)) Option {
 	return func(c *Cache) error { c.observe = f; return option.Given("cache: observer", f != nil) }
+}
+
+// WithLogger sets where a panic of the observer is logged (slog.Default()
+// if not given).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Cache) error { c.logger = l; return option.Given("cache: logger", l != nil) }
 }
 
 // Result says how a Fetch was answered.
@@ -163,6 +176,7 @@ func Wrap(p warden.Provider, opts ...Option) (*Cache, error) {
 			return nil, err
 		}
 	}
+	c.observe = adapters.RecoverObserver("cache", c.observe, c.logger)
 	var err error
 	if c.entries, err = lru.New[string, entry](c.size); err != nil {
 		return nil, fmt.Errorf("%w: cache: %w", warden.ErrInvalid, err)

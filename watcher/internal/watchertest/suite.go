@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,6 +88,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("Forged", func(t *testing.T) { testForged(t, b) })
 	t.Run("HandMadeMessage", func(t *testing.T) { testHandMade(t, b) })
 	t.Run("CallbackPanic", func(t *testing.T) { testCallbackPanic(t, b) })
+	t.Run("ObserverPanic", func(t *testing.T) { testObserverPanic(t, b) })
 	t.Run("CloseReleasesEverything", func(t *testing.T) { testClose(t, b) })
 	t.Run("CloseDuringOutage", func(t *testing.T) { testCloseDuringOutage(t, b) })
 }
@@ -458,6 +460,29 @@ func testCallbackPanic(t *testing.T, b Backend) {
 	}
 	if ev := r.Rec.WaitEvent(t, watcher.EventCallbackPanicked); ev.Err == nil || !strings.Contains(ev.Err.Error(), "boom") {
 		t.Fatalf("event %+v; want the panic value", ev)
+	}
+}
+
+// An observer that panics on every event (a bug in metrics code) neither
+// stops the subscription nor loses a hint.
+func testObserverPanic(t *testing.T, b Backend) {
+	ch := Unique("wt_")
+	a := b.OpenInstance(t, b.Target, ch)
+	var panics atomic.Int64
+	r := b.OpenInstance(t, b.Target, ch, watcher.WithObserver(func(watcher.Event) {
+		panics.Add(1)
+		panic("observer bug")
+	}))
+	for i := range 3 {
+		if err := a.UpdateForAddPolicy("p", "p", "gus", fmt.Sprint("data", i), "read"); err != nil {
+			t.Fatal(err)
+		}
+		if h := r.Rec.Next(t); h.Instance != a.Name {
+			t.Fatalf("hint %d: %+v; want a's", i, h)
+		}
+	}
+	if panics.Load() < 3 {
+		t.Fatalf("observer called %d times, want at least 3 (one per hint received)", panics.Load())
 	}
 }
 
