@@ -25,7 +25,9 @@
 // name (default, abac, permissions, rbac, rbac_deny, rbac_domains,
 // restful), and the defaults conf/model.conf and conf/policy.csv are read
 // from the working directory when they are there, else from the copies
-// embedded in the binary (package conf).
+// embedded in the binary (package conf). serve refuses that fallback on a
+// database that holds a policy: give --model (--model default for the
+// embedded model).
 //
 // enforce prints allow or deny and exits 0 (allow), 1 (deny) or 2 (error).
 // An ARG that is a JSON object is passed as an attribute map (ABAC). With

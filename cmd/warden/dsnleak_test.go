@@ -105,10 +105,22 @@ func TestUnknownSchemeShowsNoPassword(t *testing.T) {
 // listening is stopped at once, and the test fails on it.
 func runUntilListening(t *testing.T, args []string) (int, string, string) {
 	t.Helper()
+	started, code, stdout, stderr := runServeOnce(t, args)
+	if started {
+		t.Errorf("serve started: %s", stdout)
+	}
+	return code, stdout, stderr
+}
+
+// runServeOnce runs the command line args; a serve that starts listening
+// is stopped at once (started is then true, and code its exit code after
+// the stop).
+func runServeOnce(t *testing.T, args []string) (started bool, code int, stdout, stderr string) {
+	t.Helper()
 	if args[0] != "serve" {
 		var out, errb bytes.Buffer
 		code := run(args, &out, &errb)
-		return code, out.String(), errb.String()
+		return false, code, out.String(), errb.String()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -116,17 +128,16 @@ func runUntilListening(t *testing.T, args []string) (int, string, string) {
 	var errb lockedBuf
 	done := make(chan int, 1)
 	go func() { done <- runServe(ctx, args[1:], out, &errb) }()
-	var code int
 	select {
 	case code = <-done:
-	case addr := <-out.addr:
-		t.Errorf("serve started, listening on %s", addr)
+	case <-out.addr:
+		started = true
 		cancel()
 		code = <-done
 	}
 	out.mu.Lock()
 	defer out.mu.Unlock()
-	return code, out.buf.String(), errb.String()
+	return started, code, out.buf.String(), errb.String()
 }
 
 // With a password in a DSN that works (PostgreSQL of the tests trusts

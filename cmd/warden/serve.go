@@ -44,6 +44,9 @@ import (
 //	             [--groups-provider claims,sql,file ...] [--permissions-provider ...]
 //
 // Every flag also reads WARDEN_<FLAG> and the YAML file (package config).
+// Without --model, where conf/model.conf is not in the working directory,
+// it takes the embedded default model for a new database and refuses to
+// start on one that holds a policy (refuseFallbackModel).
 // It binds its port before it opens the database; until the store is open
 // and the policies loaded, /healthz answers 200, /readyz 503 and every
 // other route 503 with Retry-After. It prints "warden: listening on
@@ -208,6 +211,9 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 	var log *audit.Log
 	app.instance = newInstanceID()
 	err = withSetupLock(ctx, db, "warden_setup:"+tables.Policy, func() error {
+		if err := refuseFallbackModel(ctx, db, tables.Policy, files); err != nil {
+			return err
+		}
 		var err error
 		if app.policy, err = policyadmin.OpenEnforcer(ctx, db, m, tables.Policy, logger,
 			storeOptions(cfg.DB, cfg.RedisWatcher, cfg.Channel, app.instance)...); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/casbin/casbin/v2/model"
+	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
@@ -24,6 +25,11 @@ type serveFiles struct {
 	// needs it (a policy already stored needs no seed file).
 	seed    []enforcer.Rule
 	seedErr error
+	// fallback says that the model is the embedded default because
+	// conf/model.conf is not in the working directory, not one the
+	// operator named: serve refuses it for a database that holds a policy
+	// (storedPolicy).
+	fallback bool
 }
 
 // readServeFiles loads the model (--model: a file or an embedded model's
@@ -37,7 +43,7 @@ func readServeFiles(ctx context.Context, cfg config.Config, logger *slog.Logger)
 	if cm.note != "" {
 		logger.Info("warden: " + cm.note)
 	}
-	f := serveFiles{model: cm.m}
+	f := serveFiles{model: cm.m, fallback: cm.note != ""}
 	if cfg.Seed == "" {
 		return f, nil
 	}
@@ -78,6 +84,33 @@ func createSQLiteFile(dsn string) (string, error) {
 		return "", fmt.Errorf("database file: %w", err)
 	}
 	return path, nil
+}
+
+// refuseFallbackModel refuses to serve a policy the database already holds
+// under the embedded default model that --model fell back to (no --model,
+// and no conf/model.conf in the working directory). The rules were written
+// under some model that the database does not record; read under another
+// they could load and mean something else (a domain read as an object, a
+// deny as nothing), or fail to load. Started from another directory, a
+// server that quietly took the binary's model would serve such a policy,
+// so the operator says which model: --model FILE, or --model default for
+// the embedded one. An empty database is a first start: the fallback
+// model is the one its policy will be written under, as before.
+func refuseFallbackModel(ctx context.Context, db *gorm.DB, table string, files serveFiles) error {
+	if !files.fallback || !db.WithContext(ctx).Migrator().HasTable(table) {
+		return nil
+	}
+	var ptypes []string
+	if err := db.WithContext(ctx).Table(table).Limit(1).Pluck("ptype", &ptypes).Error; err != nil {
+		return fmt.Errorf("policy table %s: %w", table, err)
+	}
+	if len(ptypes) == 0 {
+		return nil
+	}
+	wd, _ := os.Getwd()
+	return fmt.Errorf("the database holds a policy (table %s), and no --model was given (%s is not in %s): "+
+		"the model it was written under is not assumed to be the embedded default; "+
+		"give --model FILE, or --model %s to serve it with the embedded default model", table, defaultModelPath, wd, defaultModelName)
 }
 
 // warnWithoutAdmin logs a warning when nobody in the admin policy holds
