@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wardenhq/warden"
@@ -38,19 +39,6 @@ func wrap(p warden.Provider, opts ...breaker.Option) *breaker.Breaker {
 		panic(err)
 	}
 	return b
-}
-
-// waitFor polls cond for at most 5 seconds; the breaker changes state lazily
-// when asked, after its open timeout.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 // changeLog records state changes; unlike State(), which a short open
@@ -111,50 +99,63 @@ func TestOpensAndFailsFast(t *testing.T) {
 	}
 }
 
-// A short open timeout, so the breaker soon lets a trial through. The test
-// waits for half-open with a bounded poll and asserts on the recorded
-// history rather than on State() after a trial, which the timeout could
-// already have changed on a loaded machine.
+// The breaker leaves the open state when asked after its open timeout.
+// The test runs in a synctest bubble, whose clock (the time.Now gobreaker
+// reads) moves only when the test sleeps and then at once: each
+// time.Sleep below puts the breaker exactly past its timeout, with no
+// real wait and no poll, however loaded the machine. The observer's
+// history and State() are then both fixed.
 func TestHalfOpenTrialReopensOrCloses(t *testing.T) {
-	src := &source{}
-	src.fail.Store(true)
-	log := &changeLog{}
-	b := wrap(warden.ProviderFunc(src.fetch),
-		breaker.WithFailures(1),
-		breaker.WithOpenTimeout(10*time.Millisecond),
-		breaker.WithObserver(log.record))
+	synctest.Test(t, func(t *testing.T) {
+		const timeout = time.Minute
+		src := &source{}
+		src.fail.Store(true)
+		log := &changeLog{}
+		b := wrap(warden.ProviderFunc(src.fetch),
+			breaker.WithFailures(1),
+			breaker.WithOpenTimeout(timeout),
+			breaker.WithObserver(log.record))
 
-	ctx := context.Background()
-	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
-		t.Fatalf("first failure: err = %v", err)
-	}
+		ctx := context.Background()
+		if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) {
+			t.Fatalf("first failure: err = %v", err)
+		}
+		// Open until the timeout has passed: refused without a call.
+		time.Sleep(timeout - time.Nanosecond)
+		if _, err := b.Fetch(ctx, tok); !errors.Is(err, breaker.ErrOpen) || b.State() != breaker.Open {
+			t.Fatalf("before the timeout: err = %v, state %v; want ErrOpen, open", err, b.State())
+		}
 
-	// Half-open after the timeout; a failing trial opens it again.
-	waitFor(t, "half-open", func() bool { return b.State() == breaker.HalfOpen })
-	if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) || errors.Is(err, breaker.ErrOpen) {
-		t.Fatalf("failing trial: err = %v, want the source's error", err)
-	}
-	if got, want := log.String(), "[closed->open open->half-open half-open->open]"; got != want {
-		t.Fatalf("after a failed trial: changes = %v, want %s", got, want)
-	}
+		// Half-open after the timeout; a failing trial opens it again.
+		time.Sleep(2 * time.Nanosecond)
+		if b.State() != breaker.HalfOpen {
+			t.Fatalf("state = %v after the timeout, want half-open", b.State())
+		}
+		if _, err := b.Fetch(ctx, tok); !errors.Is(err, errDown) || errors.Is(err, breaker.ErrOpen) {
+			t.Fatalf("failing trial: err = %v, want the source's error", err)
+		}
+		if got, want := log.String(), "[closed->open open->half-open half-open->open]"; got != want || b.State() != breaker.Open {
+			t.Fatalf("after a failed trial: changes = %v, state %v; want %s, open", got, b.State(), want)
+		}
 
-	// Half-open again; the source is back, the trial succeeds and closes it.
-	src.fail.Store(false)
-	waitFor(t, "half-open", func() bool { return b.State() == breaker.HalfOpen })
-	got, err := b.Fetch(ctx, tok)
-	if err != nil || got[0] != "editors" {
-		t.Fatalf("good trial: got %v, %v", got, err)
-	}
-	if b.State() != breaker.Closed { // closed has no timeout: stable
-		t.Fatalf("state = %v after a good trial, want closed", b.State())
-	}
-	want := "[closed->open open->half-open half-open->open open->half-open half-open->closed]"
-	if got := log.String(); got != want {
-		t.Fatalf("changes = %v, want %s", got, want)
-	}
-	if n := src.calls.Load(); n != 3 {
-		t.Fatalf("source called %d times, want 3 (one failure, two trials)", n)
-	}
+		// Half-open again; the source is back, the trial succeeds and closes it.
+		src.fail.Store(false)
+		time.Sleep(timeout + time.Nanosecond)
+		got, err := b.Fetch(ctx, tok)
+		if err != nil || got[0] != "editors" {
+			t.Fatalf("good trial: got %v, %v", got, err)
+		}
+		if b.State() != breaker.Closed {
+			t.Fatalf("state = %v after a good trial, want closed", b.State())
+		}
+		want := "[closed->open open->half-open half-open->open open->half-open half-open->closed]"
+		if got := log.String(); got != want {
+			t.Fatalf("changes = %v, want %s", got, want)
+		}
+		if n := src.calls.Load(); n != 3 {
+			t.Fatalf("source called %d times, want 3 (one failure, two trials)", n)
+		}
+	})
 }
 
 func TestSuccessResetsConsecutiveFailures(t *testing.T) {
