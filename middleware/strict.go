@@ -26,19 +26,25 @@ func (a *Auth) Strict(next http.Handler) http.Handler {
 // strict runs the rest of the chain behind a strictWriter. An error the
 // framework's next handler returns for a request that stayed unchecked is
 // dropped: a framework's error handler would write it without the marker.
+//
+// Whether the request is for a route declared public is judged when the
+// response is about to go out, on the route that serves it: Strict runs
+// outermost, before net/http's ServeMux (or echo's router, under e.Pre)
+// has chosen the route, and a path declared public that a pattern such as
+// /{slug} serves is not public (see IsPublicRequest).
 func (a *Auth) strict(x flow.Exchange, r *http.Request, st *state) error {
-	route := x.Route()
-	if a.IsPublicRequest(r, route) {
-		st.checked.Store(true)
-	}
 	sw := &st.sw
 	if st.swSet { // a second Strict in the chain: its own writer
 		sw = new(strictWriter)
 	}
 	st.swSet = true
-	*sw = strictWriter{ResponseWriter: x.Writer(), st: st, r: r, a: a, route: route}
+	*sw = strictWriter{ResponseWriter: x.Writer(), st: st, r: r, a: a, x: x}
 	x.SetWriter(sw)
 	err := x.Next()
+	sw.markPublic()
+	// x is the framework's for this step only: a write after it (from a
+	// goroutine the handler left behind) judges on the route known now.
+	sw.route, sw.x = sw.currentRoute(), nil
 	if err != nil && !st.checked.Load() {
 		err = nil
 	}
@@ -54,9 +60,27 @@ type strictWriter struct {
 	st      *state
 	r       *http.Request
 	a       *Auth
-	route   string // the route served, when the framework routed before Strict
+	x       flow.Exchange // the exchange, while Strict's step runs
+	route   string        // the route served, once Strict's step has returned
 	wrote   bool
 	refused bool
+}
+
+// currentRoute returns the route that serves the request as far as the
+// framework has chosen it ("" when it has not, or cannot say).
+func (w *strictWriter) currentRoute() string {
+	if w.x != nil {
+		return w.x.Route()
+	}
+	return w.route
+}
+
+// markPublic marks an unchecked request checked when it is for a route
+// declared public, judged on the route that serves it now.
+func (w *strictWriter) markPublic() {
+	if !w.st.checked.Load() && w.a.IsPublicRequest(w.r, w.currentRoute()) {
+		w.st.checked.Store(true)
+	}
 }
 
 // allow decides, at the first write, whether the response may go out.
@@ -66,7 +90,9 @@ func (w *strictWriter) allow() bool {
 		return false
 	case w.wrote:
 		return true
-	case !w.st.checked.Load():
+	}
+	w.markPublic()
+	if !w.st.checked.Load() {
 		w.refuse()
 		return false
 	}
@@ -77,8 +103,8 @@ func (w *strictWriter) allow() bool {
 func (w *strictWriter) refuse() {
 	w.refused = true
 	pattern := w.r.Pattern // net/http: set by the ServeMux behind Strict
-	if w.route != "" {
-		pattern = w.r.Method + " " + w.route
+	if route := w.currentRoute(); route != "" && pattern == "" {
+		pattern = w.r.Method + " " + route
 	}
 	w.a.logger.LogAttrs(w.r.Context(), slog.LevelError, "strict mode: response without authorization check refused",
 		slog.String("request_id", w.st.requestID()), slog.String("method", w.r.Method),

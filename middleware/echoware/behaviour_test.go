@@ -15,10 +15,25 @@ import (
 // TestBehaviour runs the shared behaviour table on echo.
 func TestBehaviour(t *testing.T) { behaviour.Run(t, serveBehaviour) }
 
-func serveBehaviour(t *testing.T, app behaviour.App) string {
+// TestBehaviourStrictBeforeRouting runs the table with Strict registered
+// with e.Pre, where it runs before echo has routed the request, as on
+// net/http before the ServeMux: strict mode must judge a public path on the
+// route that serves it all the same.
+func TestBehaviourStrictBeforeRouting(t *testing.T) {
+	behaviour.Run(t, func(t *testing.T, app behaviour.App) string { return serveEcho(t, app, true) })
+}
+
+func serveBehaviour(t *testing.T, app behaviour.App) string { return serveEcho(t, app, false) }
+
+// serveEcho serves app on echo, with Strict under e.Pre when pre is set,
+// else under e.Use.
+func serveEcho(t *testing.T, app behaviour.App, pre bool) string {
 	a := app.Auth
 	e := echo.New()
-	if app.Strict {
+	switch {
+	case app.Strict && pre:
+		e.Pre(echoware.Strict(a))
+	case app.Strict:
 		e.Use(echoware.Strict(a))
 	}
 	cfg := echoware.Config{Auth: a, Skipper: func(c echo.Context) bool { return app.Skipper(c.Request().URL.Path) }}

@@ -180,6 +180,15 @@ var Cases = []Case{
 		When{"GET", "/skipped", ""}, Expect{Status: 200, Handled: true}},
 	{"skipped, then a guard", Given{Strict: true, Skip: "/skipped", Routes: []Route{route("GET", "/skipped", authz, c(RequireAuthenticated))}},
 		When{"GET", "/skipped", "dave"}, Expect{Status: 401, Error: "invalid_token"}},
+	// A path declared public is public only on the route declared: served
+	// by a pattern that happens to match it (here a catch-all whose check
+	// was forgotten), it is unchecked, and strict mode refuses it. Strict
+	// runs before net/http's ServeMux routes, so it must judge the route
+	// the request was served by, not the path alone; on net/http it let
+	// the catch-all's 200 through.
+	{"public path served by another route, strict: unchecked", Given{Strict: true, Public: []string{"GET /healthz"}, Routes: []Route{below("GET", "/")}},
+		When{"GET", "/healthz", ""}, Expect{Status: 403, Error: "forbidden", Header: map[string]string{HandlerHeader: ""}, Handled: true,
+			Logs: []string{"strict mode: response without authorization check refused"}}},
 	{"public path with its own public marker", Given{Strict: true, Routes: []Route{route("GET", "/open", c(Public))}},
 		When{"GET", "/open", ""}, Expect{Status: 200, Handled: true}},
 
