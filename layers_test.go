@@ -5,9 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/build/constraint"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,16 +22,28 @@ const module = "github.com/wardenhq/warden"
 
 // listedPackage is the part of `go list -json` the layer test reads.
 type listedPackage struct {
-	ImportPath string
-	Standard   bool
-	Imports    []string
-	Deps       []string
+	ImportPath     string
+	Dir            string
+	Standard       bool
+	Imports        []string
+	Deps           []string
+	IgnoredGoFiles []string
 }
 
 // goList runs `go list -json` with args and decodes every package.
 func goList(t *testing.T, args ...string) []listedPackage {
 	t.Helper()
+	return goListIn(t, "", args...)
+}
+
+// goListIn is goList in the module at dir ("" for this one).
+func goListIn(t *testing.T, dir string, args ...string) []listedPackage {
+	t.Helper()
 	cmd := exec.Command("go", append([]string{"list", "-json"}, args...)...)
+	if dir != "" {
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -123,39 +140,131 @@ func (lt layerTable) layerOf(rel string) (int, bool) {
 	return layer, best >= 0
 }
 
-func relative(path string) string {
-	if path == module {
+func relative(path string) string { return relativeTo(module, path) }
+
+// relativeTo is path relative to the module mod ("warden" for its root).
+func relativeTo(mod, path string) string {
+	if path == mod {
 		return "warden"
 	}
-	return strings.TrimPrefix(path, module+"/")
+	return strings.TrimPrefix(path, mod+"/")
 }
 
 // TestImportsPointDown checks every package of the module against the
 // layer table of docs/architecture.md: it imports only packages of its own
 // layer or below, never test support, and is listed.
 func TestImportsPointDown(t *testing.T) {
-	table := readLayers(t)
-	for _, p := range goList(t, "./...") {
-		rel := relative(p.ImportPath)
-		from, ok := table.layerOf(rel)
-		if !ok {
-			t.Errorf("%s is in no layer of docs/architecture.md: add it", rel)
+	for _, v := range layerViolations(t, "", module, readLayers(t)) {
+		t.Error(v)
+	}
+}
+
+// layerViolations checks the packages of the module mod at dir ("" for
+// this one) against table and returns what breaks it. It reads every
+// package the module's packages reach (`go list -deps`: a package under a
+// testdata or _ directory, which ./... leaves out, is checked all the same
+// when one is imported), and the imports of every file of a package,
+// whatever its build constraints (a file for another GOOS or behind a tag
+// is compiled somewhere); only files marked //go:build ignore, which no
+// build compiles, are left out.
+func layerViolations(t *testing.T, dir, mod string, table layerTable) []string {
+	t.Helper()
+	var out []string
+	inModule := func(path string) bool { return path == mod || strings.HasPrefix(path, mod+"/") }
+	for _, p := range goListIn(t, dir, "-deps", "./...") {
+		if p.Standard || !inModule(p.ImportPath) {
 			continue
 		}
-		for _, imp := range p.Imports {
-			if imp != module && !strings.HasPrefix(imp, module+"/") {
+		rel := relativeTo(mod, p.ImportPath)
+		from, ok := table.layerOf(rel)
+		if !ok {
+			out = append(out, fmt.Sprintf("%s is in no layer of docs/architecture.md: add it", rel))
+			continue
+		}
+		for _, imp := range allImports(t, p) {
+			if !inModule(imp) {
 				continue
 			}
-			to, ok := table.layerOf(relative(imp))
+			to, ok := table.layerOf(relativeTo(mod, imp))
 			switch {
 			case !ok:
-				// Reported when the imported package itself is checked.
+				out = append(out, fmt.Sprintf("%s (layer %d) imports %s, which is in no layer", rel, from, relativeTo(mod, imp)))
 			case to == testLayer && from != testLayer && !strings.HasPrefix(rel, "cmd/") && !strings.HasPrefix(rel, "examples/"):
-				t.Errorf("%s (layer %d) imports test support %s", rel, from, relative(imp))
+				out = append(out, fmt.Sprintf("%s (layer %d) imports test support %s", rel, from, relativeTo(mod, imp)))
 			case from != testLayer && to > from:
-				t.Errorf("%s (layer %d) imports %s (layer %d): imports must point down", rel, from, relative(imp), to)
+				out = append(out, fmt.Sprintf("%s (layer %d) imports %s (layer %d): imports must point down", rel, from, relativeTo(mod, imp), to))
 			}
 		}
+	}
+	return out
+}
+
+// allImports returns p's imports with those of its files that this
+// platform's build leaves out (IgnoredGoFiles, test files excepted), but
+// not of files marked //go:build ignore.
+func allImports(t *testing.T, p listedPackage) []string {
+	t.Helper()
+	imps := slices.Clone(p.Imports)
+	for _, name := range p.IgnoredGoFiles {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, name), nil, parser.ImportsOnly|parser.ParseComments)
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Join(p.Dir, name), err)
+		}
+		if ignoredFile(f) {
+			continue
+		}
+		for _, is := range f.Imports {
+			path, err := strconv.Unquote(is.Path.Value)
+			if err != nil {
+				t.Fatalf("%s: import %s: %v", filepath.Join(p.Dir, name), is.Path.Value, err)
+			}
+			imps = append(imps, path)
+		}
+	}
+	return imps
+}
+
+// ignoredFile reports whether f's build constraint is "ignore" alone, the
+// convention for a file no build compiles (a generator run with go run).
+func ignoredFile(f *ast.File) bool {
+	for _, cg := range f.Comments {
+		if cg.Pos() >= f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if constraint.IsGoBuild(c.Text) {
+				e, err := constraint.Parse(c.Text)
+				if tag, ok := e.(*constraint.TagExpr); err == nil && ok && tag.Tag == "ignore" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// The layer check must see what a build for another platform, or with a
+// tag, compiles, and a package that ./... does not list (under testdata)
+// but a listed one imports: testdata/layers is a module whose package low
+// (layer 0) reaches high (layer 1) both ways, and also holds a file
+// marked //go:build ignore that imports high, which no build compiles.
+// Before, TestImportsPointDown read only `go list ./...`'s Imports, so
+// audit could import server from a file for windows, or health through
+// audit/testdata/x, and pass.
+func TestLayerCheckSeesEveryFile(t *testing.T) {
+	const fixture = "example.com/layers"
+	got := layerViolations(t, filepath.Join("testdata", "layers"), fixture, layerTable{"warden": 0, "low": 0, "high": 1})
+	slices.Sort(got)
+	want := []string{
+		"low (layer 0) imports high (layer 1): imports must point down",
+		"low (layer 0) imports low/testdata/x, which is in no layer",
+		"low/testdata/x is in no layer of docs/architecture.md: add it",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
