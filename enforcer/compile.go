@@ -57,8 +57,9 @@ type compiledModel struct {
 	gMatch   []*domainMatch // per graph: its domain matching function, or nil (domainmatch.go)
 
 	matcher string
-	pred    pred                           // nil when the matcher is outside the compiled subset
-	expr    *govaluate.EvaluableExpression // always set: used for non-string requests
+	funcs   map[string]govaluate.ExpressionFunction // registered matcher functions (WithFunction)
+	pred    pred                                    // nil when the matcher is outside the compiled subset
+	expr    *govaluate.EvaluableExpression          // always set: used for non-string requests
 
 	// The index plan. role, when set, says p[role.pField] must be a role the
 	// request field r[role.rField] reaches through graph role.gi in domain
@@ -84,9 +85,10 @@ type rolePlan struct {
 
 type eqPlan struct{ pField, rField int }
 
-// compile analyses m. It returns (nil, reason) when the fast path cannot
-// decide for this model and Casbin's own enforcer must.
-func compile(m model.Model) (*compiledModel, string) {
+// compile analyses m, whose matcher may call the functions o registers. It
+// returns (nil, reason) when the fast path cannot decide for this model and
+// Casbin's own enforcer must.
+func compile(m model.Model, o *options) (*compiledModel, string) {
 	if len(m["r"]) != 1 || len(m["p"]) < 1 || m["r"]["r"] == nil || m["p"]["p"] == nil ||
 		m["e"]["e"] == nil || m["m"]["m"] == nil {
 		return nil, "more than one request, policy, effect or matcher definition"
@@ -100,6 +102,7 @@ func compile(m model.Model) (*compiledModel, string) {
 		eftIdx:  -1,
 		prioIdx: -1,
 		matcher: m["m"]["m"].Value,
+		funcs:   o.funcs,
 	}
 	for i, t := range cm.rTok {
 		cm.rIdx[t] = i
@@ -181,7 +184,10 @@ func compile(m model.Model) (*compiledModel, string) {
 	// (matchexpr.ErrMisread) is left to govaluate whole: no compiled
 	// terms, no index.
 	if tree, err := matchexpr.ParseTokens(cm.matcher, toks, nil); err == nil {
-		if t, err := cm.reader(false).read(tree); err == nil {
+		// A registered function's result is the matcher's only when it
+		// is the whole matcher: Casbin then takes a number too, which
+		// the compiled call refuses, so govaluate keeps that case.
+		if t, err := cm.reader(false).read(tree); err == nil && !(t.kind == tCall && cm.funcs[t.fn] != nil) {
 			cm.pred = cm.compileTerm(t)
 		}
 		cm.plan(tree)
@@ -371,6 +377,31 @@ func (cm *compiledModel) compileTerm(n *term) pred {
 			return ev.hasLink(gi, args[0].get(ev, p), args[1].get(ev, p), dom), nil
 		}
 	}
+	if fn := cm.funcs[n.fn]; fn != nil {
+		// Request values are passed as the request holds them and
+		// literals boxed once, so only policy values are boxed per
+		// call; the argument slice is the function's own, as govaluate
+		// gives it one.
+		name := n.fn
+		lits := make([]any, len(args))
+		for i, a := range args {
+			lits[i] = a.lit
+		}
+		return func(ev *evalCtx, p []string) (bool, error) {
+			vals := make([]any, len(args))
+			for i, a := range args {
+				switch a.kind {
+				case opReq:
+					vals[i] = ev.rv[a.idx]
+				case opPol:
+					vals[i] = p[a.idx]
+				default:
+					vals[i] = lits[i]
+				}
+			}
+			return callFunction(name, fn, vals)
+		}
+	}
 	f := boolFuncs[n.fn]
 	a, b := args[0], args[1]
 	return func(ev *evalCtx, p []string) (bool, error) { return f(a.get(ev, p), b.get(ev, p)) }
@@ -390,6 +421,9 @@ func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err e
 	fm := model.LoadFunctionMap()
 	functions := fm.GetFunctions()
 	functions["keyMatch4"] = keyMatch4Func // bounded cache (match.go)
+	for name, f := range cm.funcs {
+		functions[name] = f // never a built-in's or a role's name (functions.go)
+	}
 	if _, ok := functions["eval"]; !ok {
 		// Casbin defines eval() per decision; this stand-in only lets a
 		// matcher that uses it be checked at load time. Such models are

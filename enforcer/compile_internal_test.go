@@ -56,7 +56,7 @@ func TestCompileReadsTheMatcher(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cm, reason := compile(m)
+		cm, reason := compile(m, &options{})
 		if cm == nil {
 			t.Errorf("%s: not compiled: %s", c.matcher, reason)
 			continue

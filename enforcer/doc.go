@@ -18,7 +18,9 @@
 //     equal fields and a term such as keyMatch(r.dom, p.dom) names a field
 //     whose patterns are keyed by their literal prefix; the other terms may
 //     be anything Casbin accepts (||, !, keyMatch..keyMatch5, regexMatch,
-//     globMatch, ipMatch, attribute access).
+//     globMatch, ipMatch, attribute access, and functions registered in
+//     code with WithFunction, Casbin's AddFunction, which run on the
+//     candidates only; see docs/models.md).
 //
 // Role links whose domains are patterns (Casbin's domain matching
 // function, which Casbin registers as keyMatch for a matcher that contains

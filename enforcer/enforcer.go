@@ -13,6 +13,7 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
+	"github.com/casbin/govaluate"
 
 	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/internal/modelcheck"
@@ -65,6 +66,10 @@ type options struct {
 
 	limits            Limits
 	requestEvalUnsafe bool
+
+	funcs     map[string]govaluate.ExpressionFunction // WithFunction (functions.go)
+	funcOrder []string                                // their names, in the order registered
+	err       error                                   // the options' errors, for New and LoadModel
 }
 
 // WithReloadTimeout bounds a reload that a watcher message starts,
@@ -93,13 +98,19 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 	for _, o := range opts {
 		o(&e.opts)
 	}
+	if e.opts.err != nil {
+		return nil, e.opts.err
+	}
+	if err := e.opts.checkFunctions(e.model); err != nil {
+		return nil, err
+	}
 	if err := e.setupValues(); err != nil {
 		return nil, err
 	}
 	if e.opts.casbinOnly {
 		e.kind = casbinKind{reason: "WithCasbinEvaluation"}
 	} else {
-		e.kind = kindFor(e.model)
+		e.kind = kindFor(e.model, &e.opts)
 	}
 	if err := e.Reload(ctx); err != nil {
 		return nil, err
@@ -283,7 +294,9 @@ type ctxAdapter struct {
 
 func (a ctxAdapter) LoadPolicy(m model.Model) error { return loadPolicy(a.ctx, a.Adapter, m) }
 
-func newCasbin(m model.Model, a persist.Adapter) (ce *casbin.Enforcer, err error) {
+// newCasbin is the embedded Casbin enforcer for m, with the functions o
+// registers.
+func newCasbin(m model.Model, a persist.Adapter, o *options) (ce *casbin.Enforcer, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ce, err = nil, fmt.Errorf("casbin panicked: %v", r)
@@ -299,7 +312,10 @@ func newCasbin(m model.Model, a persist.Adapter) (ce *casbin.Enforcer, err error
 	}
 	ce.EnableAutoSave(false)
 	ce.EnableLog(false)
-	ce.AddFunction("keyMatch4", keyMatch4Func) // bounded cache (match.go)
+	// Casbin's own keyMatch4 stays: AddFunction never replaces a function
+	// Casbin has (see functions.go), so the bounded cache of match.go
+	// serves the index only.
+	o.register(ce)
 	return ce, nil
 }
 

@@ -73,8 +73,8 @@ type engineKind interface {
 
 // kindFor chooses the engine for m: the index when compile understands the
 // model, else Casbin's enforcer, with compile's reason.
-func kindFor(m model.Model) engineKind {
-	cm, reason := compile(m)
+func kindFor(m model.Model, o *options) engineKind {
+	cm, reason := compile(m, o)
 	if cm == nil {
 		return casbinKind{reason: reason}
 	}
@@ -118,7 +118,7 @@ func (k casbinKind) load(ctx context.Context, e *Enforcer, prev engine) (engine,
 	if e.adapter != nil {
 		a = ctxAdapter{Adapter: e.adapter, ctx: ctx}
 	}
-	ce, err := newCasbin(e.model.Copy(), a)
+	ce, err := newCasbin(e.model.Copy(), a, &e.opts)
 	if err != nil {
 		return nil, fmt.Errorf("enforcer: reload: %w", err)
 	}

@@ -18,7 +18,8 @@ import (
 // the linter flags (unknown sections, names the matcher uses but nothing
 // defines, an effect Casbin does not support, eval() of request data) is
 // refused with every problem as FILE:LINE: message. Of opts, only
-// WithRequestEvalUnsafe matters here.
+// WithRequestEvalUnsafe and WithFunction matter here: a matcher may call
+// the functions registered.
 func LoadModel(path string, opts ...Option) (model.Model, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
@@ -43,11 +44,10 @@ func parseModel(name string, text []byte, opts []Option) (m model.Model, err err
 	for _, f := range opts {
 		f(&o)
 	}
-	var lintOpts []modelcheck.ModelOption
-	if o.requestEvalUnsafe {
-		lintOpts = append(lintOpts, modelcheck.AllowRequestEval())
+	if o.err != nil {
+		return nil, o.err
 	}
-	if probs := modelcheck.Model(name, text, lintOpts...); len(probs) > 0 {
+	if probs := modelcheck.Model(name, text, o.lintOptions()...); len(probs) > 0 {
 		return nil, &ModelError{Problems: probs}
 	}
 	// Casbin's config parser panics on some malformed input; a model is
@@ -66,7 +66,10 @@ func parseModel(name string, text []byte, opts []Option) (m model.Model, err err
 			return nil, fmt.Errorf("%s: %w: missing section %s", name, ErrInvalidModel, sectionName[sec])
 		}
 	}
-	if err := checkMatcher(m); err != nil {
+	if err := o.checkFunctions(m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := checkMatcher(m, &o); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w: %v", name, lineOf(text, "[matchers]"), ErrInvalidModel, err)
 	}
 	return m, nil
@@ -74,11 +77,11 @@ func parseModel(name string, text []byte, opts []Option) (m model.Model, err err
 
 // checkMatcher compiles the matcher as Casbin will at the first decision, so
 // that a syntax error is found at load time, not on a request.
-func checkMatcher(m model.Model) error {
+func checkMatcher(m model.Model, o *options) error {
 	if m["m"]["m"] == nil {
 		return errors.New("no matcher m")
 	}
-	cm := &compiledModel{matcher: m["m"]["m"].Value, gIdx: map[string]int{}}
+	cm := &compiledModel{matcher: m["m"]["m"].Value, gIdx: map[string]int{}, funcs: o.funcs}
 	for name := range m["g"] {
 		cm.gIdx[name] = len(cm.gNames)
 		cm.gNames = append(cm.gNames, name)

@@ -228,7 +228,7 @@ m = ` + c.matcher)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cm, reason := compile(m)
+		cm, reason := compile(m, &options{})
 		if cm == nil {
 			t.Fatalf("%s: not compiled: %s", c.matcher, reason)
 		}

@@ -252,7 +252,7 @@ func orderMatters(t *testing.T, pm prioModel, rules []enforcer.Rule, seed uint64
 
 func newWarden(t testing.TB, text string, rules []enforcer.Rule, opts ...enforcer.Option) *enforcer.Enforcer {
 	t.Helper()
-	m, err := enforcer.ParseModel(text)
+	m, err := enforcer.ParseModel(text, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/casbin/govaluate"
+
 	"github.com/wardenhq/warden/internal/matchexpr"
 )
 
 // This file turns a matcher, as package matchexpr reads it (govaluate's own
 // tree), into terms of the forms Warden evaluates itself: &&, ||, ! of a
 // condition, == and != of fields and string literals, calls of role
-// functions and of Casbin's string matching functions on such operands,
+// functions, of Casbin's string matching functions and (not for the
+// planner) of functions registered with WithFunction on such operands,
 // and, for the planner only, attributes of request fields and the in
 // operator. Anything else is refused with the construct named; the caller
 // then leaves the matcher (or the term) to govaluate, or, planning,
@@ -58,13 +61,14 @@ type operand struct {
 type termReader struct {
 	rIdx, pIdx map[string]int
 	roles      map[string]int // role function → graph
+	funcs      map[string]govaluate.ExpressionFunction
 	// plan admits the planner's constructs: attributes of request fields
 	// and in with a literal list.
 	plan bool
 }
 
 func (cm *compiledModel) reader(plan bool) *termReader {
-	return &termReader{rIdx: cm.rIdx, pIdx: cm.pIdx, roles: cm.gIdx, plan: plan}
+	return &termReader{rIdx: cm.rIdx, pIdx: cm.pIdx, roles: cm.gIdx, funcs: cm.funcs, plan: plan}
 }
 
 // parseTerms parses a whole matcher into terms.
@@ -256,6 +260,9 @@ func (rd *termReader) call(n *matchexpr.Node) (*term, error) {
 		if len(args) != 2 {
 			return nil, fmt.Errorf("%s with %d arguments", name, len(args))
 		}
+	case rd.funcs[name] != nil && !rd.plan:
+		// A registered function: called with the operands as govaluate
+		// passes them. The planner has no translation for it.
 	default:
 		return nil, fmt.Errorf("function %s", name)
 	}

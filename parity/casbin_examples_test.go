@@ -18,6 +18,7 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/util"
 
+	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/parity"
 )
 
@@ -33,13 +34,14 @@ var update = flag.Bool("update", false, "rewrite testdata/casbin_examples.md fro
 
 // Floors of the counts: what Warden does today. They only ever go up.
 const (
-	minLoad  = 47
-	minIndex = 36
+	minLoad  = 48
+	minIndex = 37
 )
 
 // onIndex are pairs that must decide on the index, each equal to Casbin:
 // model file → policy file, as in the table.
 var onIndex = map[string]string{
+	"keymatch_custom_model.conf":              "keymatch2_policy.csv",
 	"priority_model.conf":                     "priority_policy.csv",
 	"priority_model_explicit.conf":            "priority_policy_explicit.csv",
 	"priority_model_explicit_customized.conf": "priority_policy_explicit_customized.csv",
@@ -63,7 +65,7 @@ func casbinDir(t *testing.T) string {
 
 // pair is one model/policy pair of Casbin's tests, with where it is first
 // loaded and the functions the tests register on the enforcer that loads
-// it (Warden has no way to register them yet).
+// it.
 type pair struct {
 	Model, Policy string // relative to Casbin's directory; Policy "" for none
 	At            string // file:line of the first load
@@ -282,6 +284,26 @@ func setupCasbin(regs []string) func(*casbin.Enforcer) error {
 	}
 }
 
+// wardenOptions registers regs in Warden as setupCasbin does in Casbin,
+// or reports that Warden has no option for one of them.
+func wardenOptions(regs []string) ([]enforcer.Option, bool) {
+	var out []enforcer.Option
+	for _, r := range regs {
+		m := registrationRE.FindStringSubmatch(r)
+		if m == nil {
+			return nil, false
+		}
+		method, name, fn := m[1], m[2], m[3]
+		switch {
+		case method == "AddFunction" && fn == "CustomFunctionWrapper":
+			out = append(out, enforcer.WithFunction(name, customFunction))
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
 // status is one row of the inventory.
 type status struct {
 	pair       *pair
@@ -317,6 +339,13 @@ func inventory(t *testing.T, dir string, p *pair) status {
 		return strings.ReplaceAll(s, "|", `\|`)
 	}
 	cfg := parity.Config{ModelFile: modelFile, PolicyFile: policyFile, Requests: inventoryRequests, Seed: 1}
+	// The functions Casbin's test registers, on both sides when Warden
+	// has an option for each.
+	both := false
+	if opts, ok := wardenOptions(p.setup); ok && len(p.setup) > 0 {
+		cfg.Options, cfg.SetupCasbin, both = opts, setupCasbin(p.setup), true
+		st.withFuncs = "both"
+	}
 	rep, err := parity.Run(ctx, cfg)
 	var le *parity.LoadError
 	switch {
@@ -338,7 +367,7 @@ func inventory(t *testing.T, dir string, p *pair) status {
 	st.equal = equalness(rep)
 	st.counts = fmt.Sprintf("%d/%d/%d", rep.Allowed, rep.Denied, rep.Failed)
 	st.firstDiffs = firstDiffs(rep)
-	if len(p.setup) > 0 {
+	if len(p.setup) > 0 && !both {
 		cfg.SetupCasbin = setupCasbin(p.setup)
 		rep, err := parity.Run(ctx, cfg)
 		if err != nil {
@@ -443,8 +472,9 @@ func writeTable(buf *bytes.Buffer, rows []status) {
 	fmt.Fprintf(buf, "casbin/warden: whether each loads the pair; index: whether Warden decides on its index (FastPath);\n")
 	fmt.Fprintf(buf, "equal: whether %d generated requests (seed 1) get the same decision and rule from both;\n", inventoryRequests)
 	fmt.Fprintf(buf, "asked: Casbin's answers to them, allowed/denied/failed (a failure denies);\n")
-	fmt.Fprintf(buf, "needs: the functions Casbin's tests register on that enforcer, which Warden cannot register yet;\n")
-	fmt.Fprintf(buf, "with needs: equal against Casbin with those functions registered; why: FastPath's reason, or Warden's refusal.\n\n")
+	fmt.Fprintf(buf, "needs: the functions Casbin's tests register on that enforcer (the first that registers any);\n")
+	fmt.Fprintf(buf, "with needs: \"both\" when Warden registers them too (enforcer.WithFunction…) and every column is of that comparison,\n")
+	fmt.Fprintf(buf, "else equal against Casbin with them registered and Warden without; why: FastPath's reason, or Warden's refusal.\n\n")
 	fmt.Fprintf(buf, "%d pairs: Casbin loads %d, Warden loads %d, %d decide on the index, %d equal.\n\n", len(rows), casbinLoads, loads, index, equal)
 	fmt.Fprintln(buf, "| model | policy | first load | casbin | warden | index | equal | asked | needs | with needs | why |")
 	fmt.Fprintln(buf, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

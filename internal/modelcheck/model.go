@@ -12,6 +12,22 @@ type ModelOption func(*modelOptions)
 
 type modelOptions struct {
 	requestEval bool
+	functions   map[string]bool
+}
+
+// KnownFunctions accepts calls of the named functions in a matcher: the
+// functions registered in code (enforcer.WithFunction), which the model's
+// text cannot show. The enforcer passes the names it was given; `warden
+// lint` knows none, and says so when a matcher calls one.
+func KnownFunctions(names ...string) ModelOption {
+	return func(o *modelOptions) {
+		if o.functions == nil {
+			o.functions = map[string]bool{}
+		}
+		for _, n := range names {
+			o.functions[n] = true
+		}
+	}
 }
 
 // AllowRequestEval accepts eval() of request data in a matcher. Such a

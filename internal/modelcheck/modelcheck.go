@@ -34,6 +34,10 @@ var builtinFuncs = map[string]bool{
 	"regexMatch": true, "ipMatch": true, "globMatch": true, "eval": true,
 }
 
+// IsBuiltinFunction reports whether Casbin defines a matcher function
+// named name for every model (eval included).
+func IsBuiltinFunction(name string) bool { return builtinFuncs[name] }
+
 // supportedEffects are the expressions Casbin's default effector knows; it
 // compares the text exactly, so any other spelling fails at decision time.
 var supportedEffects = []string{
@@ -284,7 +288,7 @@ func checkMatcher(ps *Problems, e entry, d defs, opts modelOptions) {
 			continue
 		}
 		called := i+1 < len(toks) && toks[i+1].Kind == matchexpr.LParen
-		if msg := checkName(t, called, d, written(toks[i:i+1])); msg != "" {
+		if msg := checkName(t, called, d, opts, written(toks[i:i+1])); msg != "" {
 			ps.Add(line(t.Pos), "%s: %s", e.key, msg)
 			continue
 		}
@@ -325,12 +329,12 @@ func roleArity(g entry) int {
 
 // checkName checks a name the matcher reads, as govaluate has it (r_sub,
 // p_obj.Owner); written is the name as the model spells it, for messages.
-func checkName(t matchexpr.Token, call bool, d defs, written string) string {
+func checkName(t matchexpr.Token, call bool, d defs, opts modelOptions, written string) string {
 	segs := strings.Split(t.Text, ".")
 	head := segs[0]
 	if len(segs) == 1 {
 		if call {
-			if builtinFuncs[head] {
+			if builtinFuncs[head] || opts.functions[head] {
 				return ""
 			}
 			if _, ok := d["g"][head]; ok {
@@ -339,7 +343,10 @@ func checkName(t matchexpr.Token, call bool, d defs, written string) string {
 			if gFuncRE.MatchString(head) {
 				return fmt.Sprintf("function %s is not defined: add %s = _, _ under [role_definition]", head, head)
 			}
-			return fmt.Sprintf("unknown function %s (not a Casbin built-in or a role definition)", head)
+			// A function registered in code (Casbin's AddFunction) is
+			// invisible here: say how the enforcer learns it, not that
+			// the model is fine.
+			return fmt.Sprintf("unknown function %s: not a Casbin built-in or a role definition; a function of your own must be registered in code with enforcer.WithFunction(%q, fn), which the linter cannot see", head, head)
 		}
 		if m := escapedRE.FindStringSubmatch(head); m != nil {
 			return checkField(m[1], m[2], d)
