@@ -185,8 +185,12 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 
 // identify is Identify into u, which the request's state holds.
 func (a *Auth) identify(r *http.Request, u *User) error {
-	tok, shared, err := authenticateWith(r.Context(), a.authn, r)
+	tok, shared, err := safeAuthenticate(r.Context(), a.authn, r)
 	switch {
+	case err == errAuthenticatorPanic: //nolint:errorlint // the sentinel itself, never wrapped
+		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",
+			slog.String("request_id", RequestID(r.Context())), slog.String("error", err.Error()))
+		return errors.Join(ErrUnavailable, err)
 	case errors.Is(err, token.ErrKeysUnavailable):
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",
 			slog.String("request_id", RequestID(r.Context())), slog.String("error", err.Error()))

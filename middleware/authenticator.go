@@ -59,6 +59,22 @@ type sharingAuthenticator interface {
 	authenticateShared(ctx context.Context, r *http.Request) (tok *warden.Token, shared bool, err error)
 }
 
+// errAuthenticatorPanic stands for an Authenticator that panicked: the
+// caller is unknown, which must be refused (503, as a panicking provider),
+// never drop the connection.
+var errAuthenticatorPanic = errors.New("middleware: authenticator panicked")
+
+// safeAuthenticate is authenticateWith, a panic being errAuthenticatorPanic:
+// an Authenticator may be the application's code.
+func safeAuthenticate(ctx context.Context, a Authenticator, r *http.Request) (tok *warden.Token, shared bool, err error) {
+	defer func() {
+		if recover() != nil {
+			tok, shared, err = nil, false, errAuthenticatorPanic
+		}
+	}()
+	return authenticateWith(ctx, a, r)
+}
+
 // authenticateWith runs a, taking a shared token when a can hand one over.
 func authenticateWith(ctx context.Context, a Authenticator, r *http.Request) (*warden.Token, bool, error) {
 	if s, ok := a.(sharingAuthenticator); ok {

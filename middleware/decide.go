@@ -60,7 +60,7 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 			return enforcer.Decision{}, errors.Join(ErrForbidden, err)
 		}
 	}
-	d, err := a.decider.Decide(ctx, req)
+	d, err := safeDecide(ctx, a.decider, req)
 	switch {
 	case errors.Is(err, enforcer.ErrInvalidRequest), errors.Is(err, enforcer.ErrInvalidRule),
 		errors.Is(err, enforcer.ErrUnsupported), errors.Is(err, enforcer.ErrEvaluation):
@@ -73,6 +73,21 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 		return d, ErrForbidden
 	}
 	return d, nil
+}
+
+// errDeciderPanic stands for a decider that panicked: an unknown result,
+// which must be refused (503), never an allow or a dropped connection.
+var errDeciderPanic = errors.New("middleware: decider panicked")
+
+// safeDecide asks d, a panic being errDeciderPanic: the decider may be the
+// application's code (the enforcer itself never panics).
+func safeDecide(ctx context.Context, d enforcer.Decider, req enforcer.Request) (dec enforcer.Decision, err error) {
+	defer func() {
+		if recover() != nil {
+			dec, err = enforcer.Decision{}, errDeciderPanic
+		}
+	}()
+	return d.Decide(ctx, req)
 }
 
 // logDecision records one decision. It never logs the token: only the

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/token"
 )
@@ -114,5 +116,83 @@ func TestStrictPanickingErrorHandlerRefuses(t *testing.T) {
 	}()
 	if body := rec.Body.String(); rec.Code < 400 || strings.Contains(body, "secret") || strings.Contains(body, "unchecked-data") {
 		t.Fatalf("status %d, body %q; want a refusal without the data or the panic's text", rec.Code, body)
+	}
+}
+
+// panickingDecider is a decider of the application's (a remote PDP's
+// client, a wrapper around the enforcer) that panics.
+type panickingDecider struct{}
+
+func (panickingDecider) Decide(context.Context, enforcer.Request) (enforcer.Decision, error) {
+	panic("secret-decider-panic")
+}
+
+// panickingRoles is a role source that panics.
+type panickingRoles struct{}
+
+func (panickingRoles) IsRole(context.Context, string) (bool, error) { panic("secret-roles-panic") }
+
+// An Authenticator (WithAuthenticator, FirstOf), a role source
+// (WithRoleSources) and a decider (WithDecider) can be the application's
+// code on the decision path too. One that panics is an unknown result:
+// 503, answered, never a dropped connection, never the handler, never the
+// panic's text, on Authenticate, Authorize, Require and Identify alike.
+// Before, each of them left the middleware with the panic.
+func TestPanickingAuthenticatorRoleSourceOrDeciderRefuses(t *testing.T) {
+	key := hmacKey(t)
+	tok := key.Sign(t, claimsFor("alice"))
+	e := newEnforcer(t, "rbac", enforcer.P("alice", "/x", "GET"))
+	panicking := middleware.AuthenticatorFunc(func(context.Context, *http.Request) (*warden.Token, error) {
+		panic("secret-authenticator-panic")
+	})
+	verifier := middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte))))
+	for _, c := range []struct {
+		name string
+		opts []middleware.Option
+	}{
+		{"authenticator", []middleware.Option{middleware.WithAuthenticator(panicking), middleware.WithDecider(e)}},
+		{"authenticator in FirstOf", []middleware.Option{middleware.WithAuthenticator(middleware.FirstOf(panicking)), middleware.WithDecider(e)}},
+		{"role source", []middleware.Option{verifier, middleware.WithDecider(e), middleware.WithRoleSources(panickingRoles{})}},
+		{"decider", []middleware.Option{verifier, middleware.WithDecider(panickingDecider{})}},
+	} {
+		a, err := middleware.New(append(c.opts, middleware.WithLogger(discard()))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reached := false
+		final := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })
+		chains := map[string]http.Handler{
+			"Authorize": a.Authorize(final),
+			"Require":   a.Require("/x", "GET")(final),
+		}
+		if c.name != "decider" { // Authenticate decides nothing
+			chains["Authenticate"] = a.Authenticate(final)
+			chains["Identify"] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if _, err := a.Identify(r); err != nil {
+					a.Fail(w, r, err)
+					return
+				}
+				reached = true
+			})
+		}
+		for chain, h := range chains {
+			t.Run(c.name+"/"+chain, func(t *testing.T) {
+				reached = false
+				req := httptest.NewRequest("GET", "/x", nil)
+				req.Header = bearer(tok)
+				rec := httptest.NewRecorder()
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Fatalf("the panic %v left the middleware: the connection is dropped instead of refused", p)
+						}
+					}()
+					h.ServeHTTP(rec, req)
+				}()
+				if reached || rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "secret") {
+					t.Fatalf("reached %v, status %d, body %q; want 503 without the panic's text", reached, rec.Code, rec.Body)
+				}
+			})
+		}
 	}
 }

@@ -55,7 +55,7 @@ func (a *Auth) checkIdentity(ctx context.Context, id string) error {
 		return nil
 	}
 	for i, s := range a.roles {
-		is, err := s.IsRole(ctx, id)
+		is, err := safeIsRole(ctx, s, id)
 		switch {
 		case err != nil:
 			return errors.Join(ErrUnavailable, fmt.Errorf("role source %d: %w", i, err))
@@ -87,4 +87,19 @@ func (a *Auth) IsRoleIdentity(ctx context.Context, id string) (bool, error) {
 // takes that name away from a caller.
 func (a *Auth) AsksRoleSource(src RoleSource) bool {
 	return !a.roleIdentities && slices.Contains(a.roles, src)
+}
+
+// errRoleSourcePanic stands for a role source that panicked: whether the
+// identity is a role is unknown, so the caller is refused (503).
+var errRoleSourcePanic = errors.New("middleware: role source panicked")
+
+// safeIsRole asks s, a panic being errRoleSourcePanic: a role source may
+// be the application's code.
+func safeIsRole(ctx context.Context, s RoleSource, id string) (is bool, err error) {
+	defer func() {
+		if recover() != nil {
+			is, err = false, errRoleSourcePanic
+		}
+	}()
+	return s.IsRole(ctx, id)
 }

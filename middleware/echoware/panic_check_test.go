@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/echoware"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
@@ -56,6 +58,49 @@ func TestEchoPanickingAppCodeRefuses(t *testing.T) {
 			}()
 			if reached || rec.Code != c.want || strings.Contains(rec.Body.String(), "secret") {
 				t.Fatalf("reached %v, status %d, body %q; want %d without the panic's text", reached, rec.Code, rec.Body, c.want)
+			}
+		})
+	}
+}
+
+// panickingDecider is an application's decider that panics.
+type panickingDecider struct{}
+
+func (panickingDecider) Decide(context.Context, enforcer.Request) (enforcer.Decision, error) {
+	panic("secret")
+}
+
+// A panicking Authenticator or decider of the application is refused on
+// echo as on net/http: 503, answered, never the handler, never the panic's
+// text. Before, the panic left the middleware.
+func TestEchoPanickingAuthenticatorOrDeciderRefuses(t *testing.T) {
+	for name, opt := range map[string]middleware.Option{
+		"authenticator": middleware.WithAuthenticator(middleware.AuthenticatorFunc(func(context.Context, *http.Request) (*warden.Token, error) {
+			panic("secret")
+		})),
+		"decider": middleware.WithDecider(panickingDecider{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, err := middleware.New(middleware.WithAuthenticator(middleware.AuthenticatorFunc(func(context.Context, *http.Request) (*warden.Token, error) {
+				return &warden.Token{Identity: "alice", Claims: map[string]any{"sub": "alice"}}, nil
+			})), middleware.WithDecider(panickingDecider{}), middleware.WithLogger(discard()), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := echo.New()
+			reached := false
+			e.GET("/x", func(echo.Context) error { reached = true; return nil }, echoware.Authorize(a))
+			rec := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("the panic %v left the middleware", p)
+					}
+				}()
+				e.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+			}()
+			if reached || rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "secret") {
+				t.Fatalf("reached %v, status %d, body %q; want 503 without the panic's text", reached, rec.Code, rec.Body)
 			}
 		})
 	}
