@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/casbin/casbin/v2/constant"
 	"github.com/casbin/casbin/v2/model"
@@ -55,6 +56,11 @@ type compiledModel struct {
 	gIdx     map[string]int // name → graph number
 	gDomains []bool
 	gMatch   []*domainMatch // per graph: its domain matching function, or nil (domainmatch.go)
+	gCond    []bool         // per graph: a conditional role definition (linkcond.go)
+	// conds are the conditional graphs' conditions and clock, from the
+	// Enforcer's options (withConditions).
+	conds []*linkCond
+	clock func() time.Time
 
 	matcher string
 	funcs   map[string]govaluate.ExpressionFunction // registered matcher functions (WithFunction)
@@ -145,8 +151,8 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 		return nil, reasonNoPolicy
 	}
 	for name, a := range m["g"] {
-		if len(a.ParamsTokens) != 0 {
-			return nil, "conditional role definition " + name
+		if reason := conditionalRefusal(m, name, cm.subjPrio); reason != "" {
+			return nil, reason
 		}
 		if len(a.Tokens) < 2 || len(a.Tokens) > 3 {
 			return nil, "role definition " + name + " with " + fmt.Sprint(len(a.Tokens)) + " fields"
@@ -159,6 +165,7 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 		cm.gIdx[name] = i
 		dom := len(m["g"][name].Tokens) == 3
 		cm.gDomains = append(cm.gDomains, dom)
+		cm.gCond = append(cm.gCond, conditional(m["g"][name]))
 		if dom {
 			cm.gMatch = append(cm.gMatch, implicit)
 		} else {

@@ -29,9 +29,12 @@
 // Terms built only from ==, !=, &&, ||, !, role functions and Casbin's string
 // matching functions are compiled to Go and evaluated without allocation;
 // other matchers are evaluated by govaluate, as Casbin does, on the same
-// candidate set. Models the index cannot serve (eval(), conditional role
-// links; FastPath names the construct, and docs/performance.md lists where
-// each construct runs) are decided by an
+// candidate set. Conditional and temporal role links (g = _, _, (_, _))
+// hold while their condition does: Casbin's time window unless
+// WithLinkCondition says otherwise, on the clock of WithClock (see
+// linkcond.go). Models the index cannot serve (eval(); FastPath names the
+// construct, and docs/performance.md lists where each construct runs) are
+// decided by an
 // embedded casbin.Enforcer; request-scoped groups and policies are refused
 // there with ErrUnsupported rather than ignored.
 //

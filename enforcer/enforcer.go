@@ -70,6 +70,9 @@ type options struct {
 	funcs     map[string]govaluate.ExpressionFunction // WithFunction (functions.go)
 	funcOrder []string                                // their names, in the order registered
 	err       error                                   // the options' errors, for New and LoadModel
+
+	linkConds map[string]linkCond // WithLinkCondition, by ptype (linkcond.go)
+	clock     func() time.Time    // WithClock
 }
 
 // WithReloadTimeout bounds a reload that a watcher message starts,
@@ -91,7 +94,7 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 	if m == nil {
 		return nil, fmt.Errorf("%w: nil model", ErrInvalidModel)
 	}
-	e := &Enforcer{model: m.Copy(), adapter: src, opts: options{logger: slog.Default(), reloadTimeout: 30 * time.Second},
+	e := &Enforcer{model: copyModel(m), adapter: src, opts: options{logger: slog.Default(), reloadTimeout: 30 * time.Second},
 		sem: make(chan struct{}, 1)}
 	e.log, _ = src.(ChangeLog)
 	e.model.ClearPolicy()
@@ -133,7 +136,7 @@ func NewFromFiles(ctx context.Context, modelPath, policyPath string, opts ...Opt
 func (e *Enforcer) FastPath() (ok bool, reason string) { return e.kind.fastPath() }
 
 // Model returns a copy of the enforcer's model definitions.
-func (e *Enforcer) Model() model.Model { return e.model.Copy() }
+func (e *Enforcer) Model() model.Model { return copyModel(e.model) }
 
 // Decide answers req.
 func (e *Enforcer) Decide(ctx context.Context, req Request) (Decision, error) {
@@ -286,13 +289,24 @@ func (e *Enforcer) swap(eng engine) {
 	e.mu.unlock()
 }
 
-// ctxAdapter makes Casbin's context-free LoadPolicy use a context.
+// ctxAdapter makes Casbin's context-free LoadPolicy use a context, and
+// gives the model Casbin loads into (its own copy) back the parameters of
+// conditional role definitions, so that the adapter sees the definitions
+// as written (see copyModel).
 type ctxAdapter struct {
 	persist.Adapter
-	ctx context.Context
+	ctx  context.Context
+	defs model.Model
 }
 
-func (a ctxAdapter) LoadPolicy(m model.Model) error { return loadPolicy(a.ctx, a.Adapter, m) }
+func (a ctxAdapter) LoadPolicy(m model.Model) error {
+	for ptype, d := range a.defs["g"] {
+		if x, ok := m["g"][ptype]; ok && conditional(d) && !conditional(x) {
+			x.ParamsTokens = append([]string(nil), d.ParamsTokens...)
+		}
+	}
+	return loadPolicy(a.ctx, a.Adapter, m)
+}
 
 // newCasbin is the embedded Casbin enforcer for m, with the functions o
 // registers.
@@ -455,8 +469,8 @@ func (c *casbinEngine) validate(r Rule) error {
 	if !ok {
 		return fmt.Errorf("%w: ptype %q is not defined in the model", ErrInvalidRule, r.PType)
 	}
-	if len(r.Values) != len(a.Tokens) {
-		return fmt.Errorf("%w: %s has %d values, the model defines %d", ErrInvalidRule, r, len(r.Values), len(a.Tokens))
+	if len(r.Values) != ruleWidth(a) {
+		return fmt.Errorf("%w: %s has %d values, the model defines %d", ErrInvalidRule, r, len(r.Values), ruleWidth(a))
 	}
 	return nil
 }
@@ -488,6 +502,8 @@ func (st *state) apply(r Rule, add bool) bool {
 func (c *casbinEngine) apply(r Rule, add bool) bool {
 	var changed bool
 	switch {
+	case r.section() == "g" && conditional(c.defs["g"][r.PType]):
+		changed = c.applyConditional(r, add)
 	case add && r.section() == "g":
 		changed, _ = c.ce.AddNamedGroupingPolicy(r.PType, r.Values)
 	case add:

@@ -78,6 +78,7 @@ func kindFor(m model.Model, o *options) engineKind {
 	if cm == nil {
 		return casbinKind{reason: reason}
 	}
+	cm.withConditions(o)
 	return indexKind{cm: cm}
 }
 
@@ -88,7 +89,7 @@ func (k indexKind) fastPath() (bool, string) { return true, "" }
 
 func (k indexKind) load(ctx context.Context, e *Enforcer, prev engine) (engine, error) {
 	old, _ := prev.(*state)
-	m := e.model.Copy()
+	m := copyModel(e.model)
 	presize(m, old)
 	if e.adapter != nil {
 		if err := loadPolicy(ctx, e.adapter, m); err != nil {
@@ -116,16 +117,17 @@ func (k casbinKind) load(ctx context.Context, e *Enforcer, prev engine) (engine,
 	// ctxAdapter gives its load the caller's deadline.
 	var a persist.Adapter
 	if e.adapter != nil {
-		a = ctxAdapter{Adapter: e.adapter, ctx: ctx}
+		a = ctxAdapter{Adapter: e.adapter, ctx: ctx, defs: e.model}
 	}
-	ce, err := newCasbin(e.model.Copy(), a, &e.opts)
+	ce, err := newCasbin(copyModel(e.model), a, &e.opts)
 	if err != nil {
 		return nil, fmt.Errorf("enforcer: reload: %w", err)
 	}
 	if err := e.checkLoaded(ce.GetModel(), prev); err != nil {
 		return nil, fmt.Errorf("enforcer: reload: %w", err)
 	}
-	return &casbinEngine{ce: ce, defs: e.model, reason: k.reason}, nil
+	e.opts.linkConditions(ce, e.model)
+	return &casbinEngine{ce: ce, defs: e.model, reason: k.reason, opts: &e.opts}, nil
 }
 
 // casbinEngine is a policy held and decided by Casbin's own enforcer.
@@ -133,6 +135,7 @@ type casbinEngine struct {
 	ce     *casbin.Enforcer
 	defs   model.Model // the Enforcer's model: definitions only, never changed
 	reason string      // why Casbin decides, for refusals
+	opts   *options    // the Enforcer's: link conditions for links added later
 }
 
 var (

@@ -16,7 +16,7 @@ func (c *casbinEngine) has(ptype string, values []string) bool {
 	// an undefined ptype is answered here.
 	sec := Rule{PType: ptype}.section()
 	a, ok := c.ce.GetModel()[sec][ptype]
-	if !ok || ptype == "" || len(values) != len(a.Tokens) {
+	if !ok || ptype == "" || len(values) != ruleWidth(a) {
 		return false
 	}
 	ok, _ = c.ce.GetModel().HasPolicy(sec, ptype, values)
@@ -42,7 +42,8 @@ func (c *casbinEngine) count(ptype string) int {
 // Fields returns the field names of one definition of the model, without
 // the model's key prefix: "sub", "obj", "act" for the request "r = sub,
 // obj, act" (ptype "r") or a policy definition "p = sub, obj, act"; "_"
-// for each field of a role definition "g = _, _". It returns nil when the
+// for each field of a role definition "g = _, _", and for each parameter
+// of a conditional one ("g = _, _, (_, _)": four). It returns nil when the
 // model does not define ptype. Unlike Model, it copies only these names,
 // so a handler may ask it on every request.
 func (e *Enforcer) Fields(ptype string) []string {
@@ -58,9 +59,13 @@ func (e *Enforcer) Fields(ptype string) []string {
 	if !ok {
 		return nil
 	}
-	out := make([]string, len(a.Tokens))
-	for i, t := range a.Tokens {
-		out[i] = strings.TrimPrefix(strings.TrimSpace(t), ptype+"_")
+	out := make([]string, 0, ruleWidth(a))
+	for _, t := range a.Tokens {
+		out = append(out, strings.TrimPrefix(strings.TrimSpace(t), ptype+"_"))
+	}
+	// A conditional role definition's parameters are fields of its rules.
+	for _, t := range a.ParamsTokens {
+		out = append(out, strings.TrimSpace(t))
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/wardenhq/warden/filter"
 )
@@ -255,8 +256,15 @@ func (pl *planner) membersOf(gi int, role, dom string) []string {
 	}
 	g := pl.ev.st.graphs[gi]
 	rev := map[string][]string{}
+	var now time.Time
+	if g.cond != nil {
+		now = g.cond.now()
+	}
 	for name, parents := range g.links[g.domainKey(dom)] {
 		for _, p := range parents {
+			if g.cond != nil && !g.cond.holds(g.domainKey(dom), name, p, now) {
+				continue // a conditional link that does not hold now
+			}
 			rev[p] = append(rev[p], name)
 		}
 	}

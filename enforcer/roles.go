@@ -1,5 +1,7 @@
 package enforcer
 
+import "time"
+
 // maxHierarchy is how many g links a role chain may have, as in Casbin's
 // default role manager (NewRoleManagerImpl(10)): a role further away is not
 // reached, so a decision stays equal to Casbin's.
@@ -15,6 +17,10 @@ type roleGraph struct {
 	// in a domain that is a pattern holds in every domain it matches
 	// (domainmatch.go).
 	dm *domainMatch
+	// cond, when set, holds the parameters of a conditional role
+	// definition's links, which hold only while their condition does
+	// (linkcond.go).
+	cond *condLinks
 }
 
 func newRoleGraph(domains bool) *roleGraph {
@@ -35,6 +41,10 @@ func (g *roleGraph) parents(name, dom string) []string {
 // add links name to role. Values are a g rule: name, role[, domain]; the
 // graph may keep vals, which must not change after.
 func (g *roleGraph) add(vals []string) {
+	if g.cond != nil {
+		g.cond.add(vals)
+		vals = vals[:g.cond.nTok]
+	}
 	name, role, dom := vals[0], vals[1], ""
 	if len(vals) > 2 {
 		dom = vals[2]
@@ -62,6 +72,12 @@ func (g *roleGraph) add(vals []string) {
 
 // remove unlinks name from role.
 func (g *roleGraph) remove(vals []string) {
+	if g.cond != nil {
+		if g.cond.remove(vals) {
+			return // another rule still gives the link
+		}
+		vals = vals[:g.cond.nTok]
+	}
 	name, role, dom := vals[0], vals[1], ""
 	if len(vals) > 2 {
 		dom = vals[2]
@@ -193,6 +209,10 @@ func (g *roleGraph) walk(s *reachSet, start, dom, subject string, extra []string
 		g.walkMatching(s, dom, subject, extra)
 		return
 	}
+	var now time.Time
+	if g.cond != nil {
+		now = g.cond.now()
+	}
 	lo := 0
 	for depth := 0; depth < maxHierarchy; depth++ {
 		hi := len(s.names)
@@ -202,6 +222,9 @@ func (g *roleGraph) walk(s *reachSet, start, dom, subject string, extra []string
 		for i := lo; i < hi; i++ {
 			n := s.names[i]
 			for _, p := range g.parents(n, dom) {
+				if g.cond != nil && !g.cond.holds(g.domainKey(dom), n, p, now) {
+					continue
+				}
 				s.add(p, int32(i))
 			}
 			if len(extra) > 0 && n == subject {

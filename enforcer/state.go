@@ -51,7 +51,7 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 	for _, sec := range []string{"p", "g"} {
 		for ptype, a := range m[sec] {
 			st.rules[ptype] = make(map[string]*storedRule, len(a.Policy))
-			st.width[ptype] = len(a.Tokens)
+			st.width[ptype] = ruleWidth(a)
 		}
 	}
 	var subs, keys, roles int
@@ -67,6 +67,9 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 	for gi, d := range cm.gDomains {
 		st.graphs[gi] = newRoleGraph(d)
 		st.graphs[gi].dm = cm.gMatch[gi].clone()
+		if cm.gCond[gi] {
+			st.graphs[gi].cond = newCondLinks(cm.condOf(gi), cm.clock, 2+boolInt(d))
+		}
 		if d {
 			continue // the names spread over domains
 		}

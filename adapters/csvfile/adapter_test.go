@@ -83,7 +83,12 @@ func TestLoadPolicyRejectsAgainstModel(t *testing.T) {
 		{"g with a stray domain", rbacDenyModel, "g, alice, editor, tenant1\n", csvfile.ErrFieldCount,
 			"1: wrong number of fields: ptype g expects 2 fields (_, _), got 3"},
 		{"conditional g beyond its parameters", conditional, "g2, a, b, 1, 2, 3\n", csvfile.ErrFieldCount,
-			"1: wrong number of fields: ptype g2 expects 2 to 4 fields (_, _, (_, _)), got 5"},
+			"1: wrong number of fields: ptype g2 expects 4 fields (_, _, (_, _)), got 5"},
+		// Casbin refuses a conditional link without its parameters when
+		// it builds the role links ("grouping policy elements do not meet
+		// role definition"); the file's line says so first.
+		{"conditional g without its parameters", conditional, "g2, a, b\n", csvfile.ErrFieldCount,
+			"1: wrong number of fields: ptype g2 expects 4 fields (_, _, (_, _)), got 2"},
 		{"ptype not in the model", rbacDenyModel, "p, a, b, c, allow\np2, a, b\n", csvfile.ErrUnknownPType,
 			`2: field ptype: unknown ptype: "p2" is not defined by the model (defined: p, g)`},
 		{"syntax error after good lines", rbacDenyModel, "p, a, b, c, allow\ng, a, b\np, \"x\n", csvfile.ErrSyntax,
@@ -110,7 +115,7 @@ func TestLoadPolicyRejectsAgainstModel(t *testing.T) {
 
 func TestLoadPolicyAcceptsConditionalParams(t *testing.T) {
 	m := newModel(t, rbacDenyModel+"\n[role_definition]\ng = _, _\ng2 = _, _, (_, _)\n")
-	path := writeFile(t, "g2, a, b\ng2, c, d, 2026-01-01, 2027-01-01\n")
+	path := writeFile(t, "g2, a, b, _, _\ng2, c, d, 2026-01-01, 2027-01-01\n")
 	if err := csvfile.New(path).LoadPolicy(m); err != nil {
 		t.Fatal(err)
 	}

@@ -42,13 +42,15 @@ func checkLine(file string, l Line, m model.Model) error {
 // FieldRange returns how many values a rule of the assertion's ptype may
 // have. A p rule needs exactly one value per token: Casbin v2 rejects any
 // other count when loading (the eft column cannot be left out). A g rule
-// needs one per _ and may add the parameters of a conditional role
-// definition such as `g = _, _, (_, _)`. Casbin itself tolerates extra g
-// values, but they would silently become a domain, so they are refused.
+// needs one per _, the parameters of a conditional role definition such
+// as `g = _, _, (_, _)` included: Casbin refuses a conditional link with
+// fewer ("grouping policy elements do not meet role definition"). Casbin
+// itself tolerates extra g values, but they would silently become a
+// domain, so they are refused.
 func FieldRange(ast *model.Assertion) (lo, hi int) {
 	n := len(ast.Tokens)
 	if strings.HasPrefix(ast.Key, "g") {
-		return n, n + len(ast.ParamsTokens)
+		return n + len(ast.ParamsTokens), n + len(ast.ParamsTokens)
 	}
 	return n, n
 }
