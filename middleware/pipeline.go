@@ -29,7 +29,11 @@ import (
 // Public comes before the skipper: a route declared public is a decision
 // of the configuration, the skipper only says "not this middleware", so a
 // public route answers the same (checked, for strict mode) whether or not
-// a skipper also matches it. A refusal at any step marks the request
+// a skipper also matches it. A step that runs before the router has chosen
+// the route (Authorize around a ServeMux, or under echo's e.Pre) lets a
+// public path through unauthenticated but does not count it checked:
+// strict mode does, when the response goes out, if the route that served
+// it is the path declared (see IsPublicRequest). A refusal at any step marks the request
 // checked (a refusal is a decision) and is answered by the framework's
 // error handler when it has one, else by the Auth's (WithErrorHandler),
 // guards included.
@@ -139,8 +143,13 @@ func (s *step) run(x flow.Exchange) error {
 		st.checked.Store(true)
 		return x.Next()
 	case stepAuthenticate, stepAuthorize:
-		if a.IsPublicRequest(r, x.Route()) {
-			st.checked.Store(true)
+		if route := x.Route(); a.IsPublicRequest(r, route) {
+			// Before routing (route ""), the path is public only if the
+			// route that will serve it is its own: strict mode judges
+			// that when the response goes out, so it is not marked here.
+			if route != "" {
+				st.checked.Store(true)
+			}
 			return x.Next()
 		}
 		if skipped(x) {
