@@ -55,6 +55,7 @@ type Auth struct {
 	rolesSet       bool
 	roleIdentities bool
 	paths          boxes // the default mapper's boxed paths
+	authnErr       error // why the last authenticator option set none
 }
 
 // Option configures an Auth.
@@ -62,10 +63,20 @@ type Option func(*Auth)
 
 // WithAuthenticator sets how callers are authenticated (required, unless
 // WithVerifier is used).
-func WithAuthenticator(a Authenticator) Option { return func(x *Auth) { x.authn = a } }
+func WithAuthenticator(a Authenticator) Option { return func(x *Auth) { x.authn, x.authnErr = a, nil } }
 
-// WithVerifier authenticates bearer JWTs with v.
-func WithVerifier(v *token.Verifier) Option { return func(x *Auth) { x.authn = Bearer(v) } }
+// WithVerifier authenticates bearer JWTs with v. A nil v makes New fail: a
+// verifier whose construction failed (its error ignored) would otherwise
+// refuse every request, found only on the first one.
+func WithVerifier(v *token.Verifier) Option {
+	return func(x *Auth) {
+		if v == nil {
+			x.authn, x.authnErr = nil, errors.New("middleware: WithVerifier: the verifier is nil")
+			return
+		}
+		x.authn, x.authnErr = Bearer(v), nil
+	}
+}
 
 // WithDecider sets the enforcer Authorize and Require ask. An Auth without
 // one only authenticates (Authenticate, guards): Authorize and Require panic
@@ -130,6 +141,9 @@ func New(opts ...Option) (*Auth, error) {
 	}
 	if a.mapper == nil {
 		a.mapper, a.defaultMapper = DefaultMapper, true
+	}
+	if a.authnErr != nil {
+		return nil, a.authnErr
 	}
 	if a.authn == nil {
 		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")

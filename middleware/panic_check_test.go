@@ -196,3 +196,18 @@ func TestPanickingAuthenticatorRoleSourceOrDeciderRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A nil verifier (token.New failed and its error was dropped) is refused
+// when the Auth is built, not found as a refusal of every request. Before,
+// New accepted it and every request dereferenced it.
+func TestNewRefusesNilVerifier(t *testing.T) {
+	if _, err := middleware.New(middleware.WithVerifier(nil), middleware.WithLogger(discard())); err == nil {
+		t.Fatal("New accepted WithVerifier(nil)")
+	}
+	// A later authenticator option replaces it, as options do.
+	key := hmacKey(t)
+	if _, err := middleware.New(middleware.WithVerifier(nil),
+		middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte))))); err != nil {
+		t.Fatalf("a verifier after a nil one: %v", err)
+	}
+}
