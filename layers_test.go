@@ -33,16 +33,18 @@ type listedPackage struct {
 // goList runs `go list -json` with args and decodes every package.
 func goList(t *testing.T, args ...string) []listedPackage {
 	t.Helper()
-	return goListIn(t, "", args...)
+	return goListIn(t, "", nil, args...)
 }
 
-// goListIn is goList in the module at dir ("" for this one).
-func goListIn(t *testing.T, dir string, args ...string) []listedPackage {
+// goListIn is goList in the module at dir ("" for this one), with env
+// added to the environment.
+func goListIn(t *testing.T, dir string, env []string, args ...string) []listedPackage {
 	t.Helper()
 	cmd := exec.Command("go", append([]string{"list", "-json"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	if dir != "" {
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+		cmd.Env = append(cmd.Env, "GOWORK=off", "GOFLAGS=")
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -171,7 +173,7 @@ func layerViolations(t *testing.T, dir, mod string, table layerTable) []string {
 	t.Helper()
 	var out []string
 	inModule := func(path string) bool { return path == mod || strings.HasPrefix(path, mod+"/") }
-	for _, p := range goListIn(t, dir, "-deps", "./...") {
+	for _, p := range goListIn(t, dir, nil, "-deps", "./...") {
 		if p.Standard || !inModule(p.ImportPath) {
 			continue
 		}
@@ -256,7 +258,7 @@ func ignoredFile(f *ast.File) bool {
 // audit/testdata/x, and pass.
 func TestLayerCheckSeesEveryFile(t *testing.T) {
 	const fixture = "example.com/layers"
-	got := layerViolations(t, filepath.Join("testdata", "layers"), fixture, layerTable{"warden": 0, "low": 0, "high": 1})
+	got := layerViolations(t, filepath.Join("testdata", "layers"), fixture, layerTable{"warden": 0, "low": 0, "high": 1, "light": 0, "heavy": 0})
 	slices.Sort(got)
 	want := []string{
 		"low (layer 0) imports high (layer 1): imports must point down",
@@ -270,13 +272,15 @@ func TestLayerCheckSeesEveryFile(t *testing.T) {
 
 // TestNeverPulls checks the ```never block: packages that must stay light
 // (the vocabulary, the token verifier, the middleware, the enforcer) pull
-// none of the listed packages, however indirectly.
+// none of the listed packages, however indirectly, on any of
+// neverPlatforms.
 func TestNeverPulls(t *testing.T) {
-	rules := fencedBlock(t, "docs/architecture.md", "never")
-	if len(rules) == 0 {
+	lines := fencedBlock(t, "docs/architecture.md", "never")
+	if len(lines) == 0 {
 		t.Fatal("docs/architecture.md: the never block is empty")
 	}
-	for n, line := range rules {
+	var rules []neverRule
+	for n, line := range lines {
 		f := strings.Fields(line)
 		if len(f) < 2 {
 			t.Fatalf("docs/architecture.md:%d: want a package and what it never pulls", n)
@@ -285,20 +289,91 @@ func TestNeverPulls(t *testing.T) {
 		if f[0] != "warden" {
 			path = module + "/" + f[0]
 		}
-		deps := goList(t, "-deps", path)
+		rules = append(rules, neverRule{where: fmt.Sprintf("docs/architecture.md:%d", n), name: f[0], path: path, banned: f[1:]})
+	}
+	for _, goos := range neverPlatforms {
+		for _, v := range neverViolations(t, "", goos, rules) {
+			t.Error(v)
+		}
+	}
+}
+
+// neverPlatforms are the systems the never rules are checked for: a file
+// for one of them (x_windows.go, //go:build darwin) is compiled there, and
+// what it pulls counts as much as what a linux build pulls.
+var neverPlatforms = []string{"linux", "darwin", "windows"}
+
+// neverRule is one line of the never block.
+type neverRule struct {
+	where  string // file:line, for messages
+	name   string // the package as written
+	path   string // its import path
+	banned []string
+}
+
+// neverViolations checks rules in the module at dir ("" for this one) as
+// built for goos: one go list of every rule's package and what it pulls.
+func neverViolations(t *testing.T, dir, goos string, rules []neverRule) []string {
+	t.Helper()
+	args := []string{"-deps"}
+	for _, r := range rules {
+		args = append(args, r.path)
+	}
+	byPath := map[string]listedPackage{}
+	for _, p := range goListIn(t, dir, []string{"GOOS=" + goos}, args...) {
+		byPath[p.ImportPath] = p
+	}
+	var out []string
+	for _, r := range rules {
+		deps := closure(byPath, r.path)
 		for _, d := range deps {
-			if d.ImportPath == path {
-				continue
-			}
-			if !matchesAny(d, f[1:]) {
+			if d.ImportPath == r.path || !matchesAny(d, r.banned) {
 				continue
 			}
 			// Name only the edges into the banned region: a banned
 			// package that only banned packages import says nothing new.
-			if by := importersOutside(deps, d.ImportPath, f[1:]); len(by) > 0 {
-				t.Errorf("docs/architecture.md:%d: %s pulls %s, imported by %s", n, f[0], d.ImportPath, strings.Join(by, ", "))
+			if by := importersOutside(deps, d.ImportPath, r.banned); len(by) > 0 {
+				out = append(out, fmt.Sprintf("%s: %s pulls %s for %s, imported by %s", r.where, r.name, d.ImportPath, goos, strings.Join(by, ", ")))
 			}
 		}
+	}
+	return out
+}
+
+// closure returns root and every package it imports, however indirectly,
+// from the listing byPath.
+func closure(byPath map[string]listedPackage, root string) []listedPackage {
+	seen := map[string]bool{root: true}
+	var out []listedPackage
+	for queue := []string{root}; len(queue) > 0; queue = queue[1:] {
+		p, ok := byPath[queue[0]]
+		if !ok {
+			continue // "C", or a package the listing does not hold
+		}
+		out = append(out, p)
+		for _, imp := range p.Imports {
+			if !seen[imp] {
+				seen[imp] = true
+				queue = append(queue, imp)
+			}
+		}
+	}
+	return out
+}
+
+// A never rule holds on every platform: in the module testdata/layers,
+// light pulls heavy only from light_windows.go. Before, TestNeverPulls
+// listed the linux build only, so middleware could pull echo from a file
+// for windows and pass.
+func TestNeverRuleSeesEveryPlatform(t *testing.T) {
+	rules := []neverRule{{where: "fixture", name: "light", path: "example.com/layers/light", banned: []string{"example.com/layers/heavy"}}}
+	var got []string
+	for _, goos := range neverPlatforms {
+		got = append(got, neverViolations(t, filepath.Join("testdata", "layers"), goos, rules)...)
+	}
+	want := []string{"fixture: light pulls example.com/layers/heavy for windows, imported by example.com/layers/light"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

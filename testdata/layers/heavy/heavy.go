@@ -1,0 +1,2 @@
+// Package heavy is what light must never pull.
+package heavy

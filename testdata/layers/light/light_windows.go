@@ -1,0 +1,4 @@
+package light
+
+// On windows, light pulls heavy.
+import _ "example.com/layers/heavy"
