@@ -56,6 +56,7 @@ type Auth struct {
 	roleIdentities bool
 	paths          boxes // the default mapper's boxed paths
 	authnErr       error // why the last authenticator option set none
+	customOnError  bool  // onError is the application's (WithErrorHandler)
 }
 
 // Option configures an Auth.
@@ -123,7 +124,12 @@ func WithPublic(routes ...string) Option {
 }
 
 // WithErrorHandler replaces DefaultErrorHandler.
-func WithErrorHandler(h ErrorHandler) Option { return func(x *Auth) { x.onError = h } }
+//
+// A handler that writes nothing (it only logs, say) would leave the refusal
+// answered 200 with an empty body: the default answer is written then.
+func WithErrorHandler(h ErrorHandler) Option {
+	return func(x *Auth) { x.onError, x.customOnError = h, h != nil }
+}
 
 // WithLogger sets the decision log (slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(x *Auth) { x.logger = l } }

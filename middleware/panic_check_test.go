@@ -211,3 +211,35 @@ func TestNewRefusesNilVerifier(t *testing.T) {
 		t.Fatalf("a verifier after a nil one: %v", err)
 	}
 }
+
+// An error handler that writes nothing (it only logs) must not turn a
+// refusal into a 200 with an empty body: the default answer is written
+// after it, for a refused check and for strict mode's refusal alike.
+// Before, both went out as 200.
+func TestSilentErrorHandlerStillRefuses(t *testing.T) {
+	key := hmacKey(t)
+	var handled int
+	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))),
+		middleware.WithDecider(newEnforcer(t, "rbac")), middleware.WithLogger(discard()),
+		middleware.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) { handled++ }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("data")) })
+	for name, c := range map[string]struct {
+		h    http.Handler
+		want int
+	}{
+		"Authorize without a token": {a.Authorize(final), http.StatusUnauthorized},
+		"strict, unchecked":         {a.Strict(final), http.StatusForbidden},
+	} {
+		rec := httptest.NewRecorder()
+		c.h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+		if rec.Code != c.want || strings.Contains(rec.Body.String(), "data") {
+			t.Errorf("%s: %d %q, want %d", name, rec.Code, rec.Body, c.want)
+		}
+	}
+	if handled != 2 {
+		t.Errorf("the error handler ran %d times, want 2", handled)
+	}
+}

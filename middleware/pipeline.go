@@ -216,14 +216,41 @@ func (s *step) fail(x flow.Exchange, st *state, err error) (ret error) {
 }
 
 // answer writes the response of a's error handler, or the default one
-// when a is nil.
+// when a is nil. An application's handler that writes nothing gets the
+// default answer written after it: a refusal is never a 200.
 func (a *Auth) answer(w http.ResponseWriter, r *http.Request, err error) {
-	if a == nil {
+	switch {
+	case a == nil:
 		DefaultErrorHandler(w, r, err)
-		return
+	case !a.customOnError:
+		a.onError(w, r, err)
+	default:
+		aw := &answerWriter{ResponseWriter: w}
+		a.onError(aw, r, err)
+		if !aw.wrote {
+			writeError(w, r, err, a.retryAfter)
+		}
 	}
-	a.onError(w, r, err)
 }
+
+// answerWriter records whether an error handler wrote anything.
+type answerWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *answerWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *answerWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the writer beneath.
+func (w *answerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Fail answers a refusal found after the checks, in a handler (a provider
 // that failed while the handler filtered a list, say), with the Auth's

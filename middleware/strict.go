@@ -120,7 +120,7 @@ func (w *strictWriter) refuse() {
 			DefaultErrorHandler(w.ResponseWriter, w.r, ErrUnchecked)
 		}
 	}()
-	w.a.onError(w.ResponseWriter, w.r, ErrUnchecked)
+	w.a.answer(w.ResponseWriter, w.r, ErrUnchecked)
 }
 
 func (w *strictWriter) WriteHeader(code int) {

@@ -52,7 +52,13 @@ func (x *exchange) Fail(err error) (error, bool) {
 	if x.cfg.ErrorHandler == nil {
 		return nil, false
 	}
-	return x.cfg.ErrorHandler(x.c, err), true
+	ret := x.cfg.ErrorHandler(x.c, err)
+	if ret == nil && !x.c.Response().Committed {
+		// It wrote nothing and left echo nothing to write: the refusal
+		// would go out as 200. The Auth's answer is written instead.
+		return nil, false
+	}
+	return ret, true
 }
 
 // runner is the framework-neutral form of a check of package middleware:

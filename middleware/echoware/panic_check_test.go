@@ -105,3 +105,28 @@ func TestEchoPanickingAuthenticatorOrDeciderRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A Config.ErrorHandler that writes nothing and returns nil, or an Auth
+// WithErrorHandler that writes nothing, must not leave a refusal answered
+// 200 with an empty body on echo either. Before, both did.
+func TestEchoSilentErrorHandlerStillRefuses(t *testing.T) {
+	key := jwttest.Secret(t)
+	silent, err := middleware.New(middleware.WithAuthenticator(middleware.Bearer(nil)), middleware.WithDecider(newAuth(t, key, discard()).Decider()),
+		middleware.WithLogger(discard()), middleware.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mw := range map[string]echo.MiddlewareFunc{
+		"Config.ErrorHandler": echoware.AuthorizeWithConfig(echoware.Config{Auth: newAuth(t, key, discard()),
+			ErrorHandler: func(echo.Context, error) error { return nil }}),
+		"Auth's error handler": echoware.Authorize(silent),
+	} {
+		e := echo.New()
+		e.GET("/x", func(c echo.Context) error { return c.String(http.StatusOK, "data") }, mw)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s: %d %q, want 401", name, rec.Code, rec.Body)
+		}
+	}
+}
