@@ -70,6 +70,12 @@ type Explanation struct {
 	// both ends included (alice, editor, viewer). It is empty when no rule
 	// decided, or when the matcher has no role term.
 	Chain []string
+	// Links are the g rules that give each link of Chain, in order: for a
+	// conditional role definition with the parameters its condition held
+	// on (the rule added last, when several give one link), for a domain
+	// pattern the rule's pattern domain. A link a request-scoped group
+	// gives is shown as the rule it stands for. Empty with Chain.
+	Links []Rule
 }
 
 // Decider answers one question. It is the one method middleware and

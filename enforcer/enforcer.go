@@ -198,6 +198,7 @@ func (st *state) decide(ev *evalCtx, req Request, want int) (x Explanation, err 
 	x.Decision = d
 	if want&withChain != 0 {
 		x.Chain = ev.chain(sr)
+		x.Links = ev.links(x.Chain)
 	}
 	return x, nil
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // Conditional role links. A role definition with parameters, such as
@@ -383,4 +385,61 @@ func (c *casbinEngine) applyConditional(r Rule, add bool) bool {
 		c.opts.linkCondition(c.ce, c.defs, r.PType, last)
 	}
 	return true
+}
+
+// links are the g rules that give each link of chain, a chain of the role
+// term's graph in the request's role domain (Explanation.Links).
+func (ev *evalCtx) links(chain []string) []Rule {
+	if len(chain) < 2 {
+		return nil
+	}
+	cm := ev.cm
+	gi := cm.role.gi
+	g, dom := ev.st.graphs[gi], ev.roleDomain()
+	out := make([]Rule, 0, len(chain)-1)
+	for i := 0; i+1 < len(chain); i++ {
+		a, b := chain[i], chain[i+1]
+		d := g.linkDomain(a, b, dom)
+		var vals []string
+		if g.cond != nil {
+			vals = g.cond.rule(d, a, b)
+		} else {
+			vals = []string{a, b}
+			if g.domains {
+				vals = append(vals, d)
+			}
+		}
+		out = append(out, Rule{PType: cm.gNames[gi], Values: vals})
+	}
+	return out
+}
+
+// linkDomain is the stored domain whose link a → b holds in dom: dom
+// itself, or a pattern domain that matches it; dom when none (a
+// request-scoped group).
+func (g *roleGraph) linkDomain(a, b, dom string) string {
+	if !g.domains {
+		return ""
+	}
+	if g.dm == nil {
+		return dom
+	}
+	var arr [4]string
+	for _, d := range g.matchingDomains(arr[:0], dom) {
+		if slices.Contains(g.links[d][a], b) {
+			return d
+		}
+	}
+	return dom
+}
+
+// conditionLint tells the model checks which role definitions have a
+// condition registered (WithLinkCondition), so that their links may have
+// any number of parameters.
+func (o *options) conditionLint() []modelcheck.ModelOption {
+	var out []modelcheck.ModelOption
+	for ptype := range o.linkConds {
+		out = append(out, modelcheck.LinkConditions(ptype))
+	}
+	return out
 }

@@ -548,3 +548,112 @@ func TestConditionalListings(t *testing.T) {
 	clk.set(time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC))
 	check(false)
 }
+
+// TestExplainNamesLinks: an explanation names the g rules of its chain,
+// a conditional link with the parameters its condition held on.
+func TestExplainNamesLinks(t *testing.T) {
+	rules := []enforcer.Rule{
+		{PType: "p", Values: []string{"super", "data", "read"}},
+		{PType: "g", Values: []string{"alice", "admin", "_", "1970-01-01 00:00:00"}}, // expired, then given again
+		{PType: "g", Values: []string{"alice", "admin", "_", "9999-12-30 00:00:00"}},
+		{PType: "g", Values: []string{"admin", "super", "1970-01-01 00:00:00", "_"}},
+	}
+	w := newWarden(t, temporalModel, rules)
+	x, err := w.Explain(context.Background(), enforcer.NewRequest("alice", "data", "read"))
+	if err != nil || !x.Allowed {
+		t.Fatalf("%+v, %v", x, err)
+	}
+	want := []enforcer.Rule{
+		{PType: "g", Values: []string{"alice", "admin", "_", "9999-12-30 00:00:00"}},
+		{PType: "g", Values: []string{"admin", "super", "1970-01-01 00:00:00", "_"}},
+	}
+	if !slices.Equal(x.Chain, []string{"alice", "admin", "super"}) || fmt.Sprint(x.Links) != fmt.Sprint(want) {
+		t.Fatalf("chain %v, links %v; want links %v", x.Chain, x.Links, want)
+	}
+	plain := newWarden(t, rbacModel, []enforcer.Rule{
+		{PType: "p", Values: []string{"editor", "data", "read"}},
+		{PType: "g", Values: []string{"bob", "editor"}},
+	})
+	x, err = plain.Explain(context.Background(), enforcer.NewRequest("bob", "data", "read"))
+	if err != nil || fmt.Sprint(x.Links) != fmt.Sprint([]enforcer.Rule{{PType: "g", Values: []string{"bob", "editor"}}}) {
+		t.Fatalf("plain RBAC: chain %v links %v, %v", x.Chain, x.Links, err)
+	}
+}
+
+// TestLinkConditionParams: a role definition whose links have other than
+// the time window's two parameters is refused, as no link of it could
+// hold, unless a condition is registered for it.
+func TestLinkConditionParams(t *testing.T) {
+	text := strings.Replace(temporalModel, "g = _, _, (_, _)", "g = _, _, (_)", 1)
+	var me *enforcer.ModelError
+	if _, err := enforcer.ParseModel(text); !errors.As(err, &me) || !strings.Contains(err.Error(), "WithLinkCondition") {
+		t.Fatalf("one parameter, no condition: %v", err)
+	}
+	level := enforcer.WithLinkCondition("g", "level", func(args ...string) (bool, error) { return args[0] >= "3", nil })
+	rules := []enforcer.Rule{
+		{PType: "p", Values: []string{"admin", "data", "read"}},
+		{PType: "g", Values: []string{"alice", "admin", "5"}},
+		{PType: "g", Values: []string{"bob", "admin", "1"}},
+	}
+	for _, eng := range engines {
+		m, err := enforcer.ParseModel(text, level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := enforcer.New(context.Background(), m, rulesLoader(rules), append(eng.opts, level)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for sub, want := range map[string]bool{"alice": true, "bob": false} {
+			if got, err := w.Enforce(context.Background(), sub, "data", "read"); got != want || err != nil {
+				t.Errorf("%s: %s = %v, %v", eng.name, sub, got, err)
+			}
+		}
+	}
+}
+
+// TestExplainPatternDomainLink: a link that holds through a pattern
+// domain is named with the rule's own domain, the pattern.
+func TestExplainPatternDomainLink(t *testing.T) {
+	text := fmt.Sprintf(domainRequestDefs, "", "some(where (p.eft == allow))",
+		"g(r.sub, p.sub, r.dom) && keyMatch(r.dom, p.dom) && r.obj == p.obj && r.act == p.act")
+	w := newWarden(t, text, []enforcer.Rule{
+		{PType: "p", Values: []string{"admin", "t1/*", "data", "read"}},
+		{PType: "g", Values: []string{"alice", "admin", "t1/*"}},
+	})
+	x, err := w.Explain(context.Background(), enforcer.NewRequest("alice", "t1/east", "data", "read"))
+	if err != nil || !x.Allowed || fmt.Sprint(x.Links) != fmt.Sprint([]enforcer.Rule{{PType: "g", Values: []string{"alice", "admin", "t1/*"}}}) {
+		t.Fatalf("%+v, %v", x, err)
+	}
+}
+
+// TestConditionalOnCasbin: the conditional definitions the index refuses
+// name the construct and decide on Casbin's enforcer with the time window
+// on every link, as plain Casbin with util.TimeMatchFunc registered does.
+func TestConditionalOnCasbin(t *testing.T) {
+	text := strings.Replace(temporalDomainModel, "r.dom == p.dom", "keyMatch(r.dom, p.dom)", 1)
+	rules := []enforcer.Rule{
+		{PType: "p", Values: []string{"admin", "t1/*", "data", "read"}},
+		{PType: "p", Values: []string{"old", "t1/*", "data", "write"}},
+		{PType: "g", Values: []string{"alice", "admin", "t1/*", "_", "9999-12-30 00:00:00"}},
+		{PType: "g", Values: []string{"alice", "old", "t1/*", "_", "2000-01-01 00:00:00"}},
+	}
+	w := newWarden(t, text, rules)
+	if ok, why := w.FastPath(); ok || !strings.Contains(why, "conditional role definition g with a domain matching function") {
+		t.Fatalf("FastPath() = %v, %q", ok, why)
+	}
+	c := sortedCasbin(t, text, rules)
+	registerConditions(t, c, util.TimeMatchFunc)
+	for _, dom := range []string{"t1/*", "t1/a", "t2"} {
+		for _, act := range []string{"read", "write"} {
+			want, _ := c.Enforce("alice", dom, "data", act)
+			got, err := w.Enforce(context.Background(), "alice", dom, "data", act)
+			if got != want || err != nil {
+				t.Errorf("%s %s: warden %v (%v), casbin %v", dom, act, got, err, want)
+			}
+		}
+	}
+	if ok, _ := w.Enforce(context.Background(), "alice", "t1/*", "data", "read"); !ok {
+		t.Fatal("nothing allowed: the comparison proves nothing")
+	}
+}

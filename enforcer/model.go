@@ -47,7 +47,7 @@ func parseModel(name string, text []byte, opts []Option) (m model.Model, err err
 	if o.err != nil {
 		return nil, o.err
 	}
-	if probs := modelcheck.Model(name, text, o.lintOptions()...); len(probs) > 0 {
+	if probs := modelcheck.Model(name, text, append(o.lintOptions(), o.conditionLint()...)...); len(probs) > 0 {
 		return nil, &ModelError{Problems: probs}
 	}
 	// Casbin's config parser panics on some malformed input; a model is

@@ -23,6 +23,14 @@
 // naming the first) and role cycles (reported at the line that closes the
 // cycle).
 //
+// Conditional and temporal role definitions (g = _, _, (_, _)): parameters
+// written otherwise than one trailing (_, ...) group, a number of
+// parameters other than the two (start, end) of Casbin's time window, which
+// is a link's condition unless one is registered in code
+// (enforcer.WithLinkCondition), and in the policy time-window bounds that
+// are neither a time (2006-01-02 15:04:05) nor _, or a window that ends
+// before it starts: each makes links that never hold.
+//
 // Every finding is a [Problem] that prints as FILE:LINE: message, the form
 // editors and CI logs link to.
 package lint

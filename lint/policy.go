@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/casbin/casbin/v2/model"
 
@@ -40,6 +41,43 @@ func checkPolicy(ps *modelcheck.Problems, data []byte, m model.Model) {
 	checkValues(ps, good, m)
 	checkDuplicates(ps, good)
 	checkCycles(ps, good, m)
+	checkWindows(ps, good, m)
+}
+
+// timeLayout is the layout of the bounds of Casbin's time window
+// (util.TimeMatch).
+const timeLayout = "2006-01-02 15:04:05"
+
+// checkWindows reads the parameters of conditional links as the time
+// window Warden gives them unless a condition is registered in code
+// (enforcer.WithLinkCondition), which `warden serve` cannot: a bound that
+// is neither a time nor _ makes util.TimeMatchFunc fail, and a window that
+// ends before it starts never holds. Either way the link grants nothing.
+func checkWindows(ps *modelcheck.Problems, lines []csvpolicy.Line, m model.Model) {
+	for _, l := range lines {
+		ast := m["g"][l.PType]
+		if ast == nil || len(ast.ParamsTokens) != 2 || len(l.Values) != len(ast.Tokens)+2 {
+			continue
+		}
+		n := len(ast.Tokens)
+		var bounds [2]time.Time
+		bad := false
+		for i, v := range l.Values[n:] {
+			if v == "_" {
+				continue
+			}
+			t, err := time.Parse(timeLayout, v)
+			if err != nil {
+				ps.Add(l.Num, "field %d: %q is neither a time (%s) nor _, so Casbin's time window fails on it and this link never holds", n+i+1, v, timeLayout)
+				bad = true
+				continue
+			}
+			bounds[i] = t
+		}
+		if !bad && l.Values[n] != "_" && l.Values[n+1] != "_" && !bounds[0].Before(bounds[1]) {
+			ps.Add(l.Num, "the time window %s to %s is empty (both bounds are exclusive), so this link never holds", l.Values[n], l.Values[n+1])
+		}
+	}
 }
 
 func parseEachLine(ps *modelcheck.Problems, data []byte) []csvpolicy.Line {

@@ -13,6 +13,22 @@ type ModelOption func(*modelOptions)
 type modelOptions struct {
 	requestEval bool
 	functions   map[string]bool
+	conditions  map[string]bool // role definitions with a link condition registered in code
+}
+
+// LinkConditions accepts any number of link parameters in the named
+// conditional role definitions: they have a condition registered in code
+// (enforcer.WithLinkCondition). Without one, a link's condition is
+// Casbin's time window, which takes two (start, end).
+func LinkConditions(ptypes ...string) ModelOption {
+	return func(o *modelOptions) {
+		if o.conditions == nil {
+			o.conditions = map[string]bool{}
+		}
+		for _, p := range ptypes {
+			o.conditions[p] = true
+		}
+	}
 }
 
 // KnownFunctions accepts calls of the named functions in a matcher: the

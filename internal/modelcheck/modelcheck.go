@@ -130,7 +130,7 @@ func checkModel(mf *modelFile, opts modelOptions) {
 		}
 	}
 	for _, key := range sortedKeys(d["g"]) {
-		checkRoleDef(ps, d["g"][key])
+		checkRoleDef(ps, d["g"][key], opts)
 	}
 	for _, key := range sortedKeys(d["e"]) {
 		checkEffect(ps, d["e"][key])
@@ -199,9 +199,10 @@ func checkFields(ps *Problems, e entry) {
 	}
 }
 
-func checkRoleDef(ps *Problems, e entry) {
+func checkRoleDef(ps *Problems, e entry, opts modelOptions) {
 	v := e.value
 	if i := strings.Index(v, "("); i >= 0 {
+		checkLinkParams(ps, e, v[i:], opts)
 		v = v[:i]
 	}
 	n := 0
@@ -217,6 +218,30 @@ func checkRoleDef(ps *Problems, e entry) {
 	}
 	if n < 2 {
 		ps.Add(e.line, "%s: a role definition needs at least two fields (_, _)", e.key)
+	}
+}
+
+// checkLinkParams checks the parameters of a conditional role definition
+// (g = _, _, (_, _)), params being the text from its "(": Casbin reads
+// them from the first (...) (model.getParamsToken), each written _, and
+// without a condition registered in code every link's condition is
+// Casbin's time window, util.TimeMatchFunc, which takes exactly two.
+func checkLinkParams(ps *Problems, e entry, params string, opts modelOptions) {
+	inner, rest, closed := strings.Cut(strings.TrimPrefix(params, "("), ")")
+	if !closed || strings.TrimSpace(rest) != "" {
+		ps.Add(e.line, "%s: link parameters are written last, in one pair of parentheses: g = _, _, (_, _)", e.key)
+		return
+	}
+	n := 0
+	for _, t := range strings.Split(inner, ",") {
+		n++
+		if t = strings.TrimSpace(t); t != "_" {
+			ps.Add(e.line, "%s: link parameters are written _, not %q", e.key, t)
+			return
+		}
+	}
+	if n != 2 && !opts.conditions[e.key] {
+		ps.Add(e.line, "%s: %d link parameters, but with no condition registered in code (enforcer.WithLinkCondition) a link holds by Casbin's time window (util.TimeMatchFunc: start, end), which takes 2: no link of %s would ever hold", e.key, n, e.key)
 	}
 }
 
