@@ -107,6 +107,14 @@ func (e *Enforcer) announcer() persist.Watcher {
 // instance by one interval at most. Attaching both is refused: whichever
 // comes second returns an error matching ErrSyncAttached.
 //
+// The callback is added with Listen: beside others on a watcher that can
+// (Warden's, a Subscriber), so that several enforcers in one process can
+// follow through one watcher; on any other watcher it replaces the
+// callback (Casbin's meaning), so give each enforcer its own. Enforcers
+// sharing one watcher do not hear each other's announcements (a watcher
+// ignores its own instance's messages): on one store, give each its own
+// watcher, or rely on policysync's poll.
+//
 // It catches up once itself, after the callback is in place, so that a
 // change announced between the enforcer's first load and this call is not
 // missed; an error means that read failed (the watcher stays connected and
@@ -129,7 +137,7 @@ func (e *Enforcer) SetWatcher(w persist.Watcher) error {
 	if err != nil {
 		return err
 	}
-	if err := w.SetUpdateCallback(func(string) {
+	if _, err := Listen(w, func(string) {
 		if err := e.catchUpBounded(); err != nil {
 			e.opts.logger.Error("warden: reload after watcher message failed; keeping the previous policy", "err", err)
 		}
@@ -152,4 +160,27 @@ func (e *Enforcer) catchUpBounded() error {
 	ctx, cancel := context.WithTimeout(context.Background(), e.opts.reloadTimeout)
 	defer cancel()
 	return e.catchUpRetry(ctx)
+}
+
+// Subscriber is the optional capability of a watcher that hands its
+// messages to several functions (*watcher.Watcher): Subscribe adds f
+// beside the update callback instead of replacing it.
+type Subscriber interface {
+	Subscribe(f func(string)) (cancel func())
+}
+
+// Listen has f receive w's messages: through Subscribe when w is a
+// Subscriber, so that several enforcers, or an enforcer and other code,
+// can follow through one watcher; else through SetUpdateCallback, which
+// replaces whatever callback w had (Casbin's meaning: one follower per
+// such watcher). cancel stops f's messages where w can (a Subscriber);
+// elsewhere it does nothing.
+func Listen(w interface{ SetUpdateCallback(func(string)) error }, f func(string)) (cancel func(), err error) {
+	if s, ok := w.(Subscriber); ok {
+		return s.Subscribe(f), nil
+	}
+	if err := w.SetUpdateCallback(f); err != nil {
+		return nil, err
+	}
+	return func() {}, nil
 }

@@ -141,13 +141,24 @@ func (w *Watcher) handle(payload string) {
 // deliver calls the update callback with h's payload, surviving a panic in
 // it: a bug in one callback must not stop this instance from hearing about
 // later changes.
+//
+// The callback runs first, then each subscriber (Subscribe); a panic in
+// one does not keep the others from the hint.
 func (w *Watcher) deliver(h Hint) {
 	w.mu.RLock()
-	cb := w.callback
+	cb, subs := w.callback, w.subs // subs is never modified in place
 	w.mu.RUnlock()
-	if cb == nil {
-		return
+	payload := h.String()
+	if cb != nil {
+		w.call(cb, payload)
 	}
+	for _, s := range subs {
+		w.call(s.f, payload)
+	}
+}
+
+// call calls f with payload, recovering a panic.
+func (w *Watcher) call(f func(string), payload string) {
 	defer func() {
 		if r := recover(); r != nil {
 			err := fmt.Errorf("watcher: update callback panicked: %v", r)
@@ -155,5 +166,5 @@ func (w *Watcher) deliver(h Hint) {
 			w.observe(Event{Kind: EventCallbackPanicked, Err: err})
 		}
 	}()
-	cb(h.String())
+	f(payload)
 }

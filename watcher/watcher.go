@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,8 @@ type Watcher struct {
 
 	mu       sync.RWMutex
 	callback func(string)
+	subs     []subscription // Subscribe's, in order
+	nextSub  uint64
 
 	ctx    context.Context // lives until Close
 	cancel context.CancelFunc
@@ -89,6 +92,38 @@ func (w *Watcher) SetUpdateCallback(f func(string)) error {
 	defer w.mu.Unlock()
 	w.callback = f
 	return nil
+}
+
+// Subscribe adds f to the functions receiving what SetUpdateCallback's
+// receives, after it, in the order of subscription, each on its own
+// (a panic in one is recovered and reported, as the callback's is, and the
+// others still run). cancel removes f; it is idempotent.
+//
+// SetUpdateCallback has Casbin's meaning, one callback that a later call
+// replaces, which is what persist.Watcher's users expect. Two enforcers
+// that follow through one watcher would each replace the other's; the
+// enforcer (SetWatcher) and policysync subscribe instead, when the watcher
+// can, so that every one of them hears every hint.
+func (w *Watcher) Subscribe(f func(string)) (cancel func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.nextSub++
+	id := w.nextSub
+	w.subs = append(w.subs, subscription{id: id, f: f})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.subs = slices.DeleteFunc(slices.Clone(w.subs), func(s subscription) bool { return s.id == id })
+		})
+	}
+}
+
+// subscription is one function of Subscribe.
+type subscription struct {
+	id uint64
+	f  func(string)
 }
 
 // Close stops the background goroutine, closes the subscription and the

@@ -3,6 +3,7 @@ package policysync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -80,6 +81,10 @@ type signalledWatcher struct {
 
 func (w signalledWatcher) SetUpdateCallback(f func(string)) error {
 	return w.Watcher.SetUpdateCallback(func(p string) { f(p); w.done.fire() })
+}
+
+func (w signalledWatcher) Subscribe(f func(string)) func() {
+	return w.Watcher.Subscribe(func(p string) { f(p); w.done.fire() })
 }
 
 // syncRig is a store on PostgreSQL with a change log that announces
@@ -297,3 +302,60 @@ type recordedWatcher struct{ cb func(string) }
 func (w *recordedWatcher) SetUpdateCallback(f func(string)) error { w.cb = f; return nil }
 func (*recordedWatcher) Update() error                            { return nil }
 func (*recordedWatcher) Close()                                   {}
+
+// TestFollowersShareOneWatcher: two enforcers in one process follow
+// through one watcher, one with SetWatcher and one with a policysync
+// follower. With SetUpdateCallback's single slot, the second to attach
+// took following away from the first, which then kept a revoked grant
+// for good (SetWatcher does not poll); they subscribe instead, and both
+// apply every change another instance announces. Close frees the
+// follower's enforcer for a new follower.
+func TestFollowersShareOneWatcher(t *testing.T) {
+	for name, rig := range syncRigs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			table := "share_" + dbtest.Unique()
+			eA, wA := rig.instance(t, table, "a")
+			if err := eA.AnnounceThrough(wA); err != nil {
+				t.Fatal(err)
+			}
+			eD, shared := rig.instance(t, table, "shared")
+			eE, _ := rig.instance(t, table, "e")
+			doneD := newSignal()
+			if err := eD.SetWatcher(signalledWatcher{Watcher: shared, done: doneD}); err != nil {
+				t.Fatal(err)
+			}
+			fE, readE := follower(t, eE, shared)
+
+			for i, change := range []func() error{
+				func() error { _, err := eA.AddRules(ctx, enforcer.P("alice", "data1", "read")); return err },
+				func() error { _, err := eA.RemoveRules(ctx, enforcer.P("alice", "data1", "read")); return err },
+			} {
+				if err := change(); err != nil {
+					t.Fatal(err)
+				}
+				rev := eA.SyncStatus().Applied
+				until(t, doneD, fmt.Sprintf("change %d: the SetWatcher enforcer applying it", i), func() bool { return eD.SyncStatus().Applied >= rev })
+				until(t, readE, fmt.Sprintf("change %d: the policysync enforcer applying it", i), func() bool { return eE.SyncStatus().Applied >= rev })
+				want := i == 0
+				for who, e := range map[string]*enforcer.Enforcer{"SetWatcher": eD, "policysync": eE} {
+					if got := decide(t, e, "alice", "data1", "read"); got != want {
+						t.Errorf("change %d: the %s enforcer decides %v, want %v", i, who, got, want)
+					}
+				}
+			}
+
+			// A closed follower frees its enforcer: a new one attaches.
+			if _, err := policysync.New(eE, policysync.WithWatcher(shared)); !errors.Is(err, enforcer.ErrSyncAttached) {
+				t.Fatalf("a second follower before Close: %v, want ErrSyncAttached", err)
+			}
+			fE.Close()
+			fE.Close() // idempotent
+			f2, err := policysync.New(eE, policysync.WithWatcher(shared))
+			if err != nil {
+				t.Fatalf("a follower after Close: %v", err)
+			}
+			f2.Close()
+		})
+	}
+}

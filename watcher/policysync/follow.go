@@ -36,6 +36,9 @@ type Follower struct {
 	behindSince time.Time // first read that saw the store ahead; zero when not
 
 	reads, hints, skipped atomic.Uint64
+
+	close     func() // stops the hints and detaches from the target
+	closeOnce sync.Once
 }
 
 // New returns a follower of t; Run starts it.
@@ -83,14 +86,24 @@ func New(t Target, opts ...Option) (*Follower, error) {
 		}
 		detach = d
 	}
+	stop := func() {}
 	if c.hints != nil {
-		if err := c.hints.SetUpdateCallback(f.onPayload); err != nil {
+		var err error
+		if stop, err = enforcer.Listen(c.hints, f.onPayload); err != nil {
 			detach()
 			return nil, fmt.Errorf("policysync: set the watcher's callback: %w", err)
 		}
 	}
+	f.close = func() { stop(); detach() }
 	return f, nil
 }
+
+// Close detaches the follower: its hints stop (with a watcher that can
+// stop them, such as Warden's), and the enforcer it followed is free for
+// another follower (policysync.New, SetWatcher) and announces through no
+// watcher. A Run still going polls the store until its context is
+// cancelled: cancel it too. Close is idempotent.
+func (f *Follower) Close() { f.closeOnce.Do(f.close) }
 
 // attacher is the optional part of a Target that records who follows it
 // and what it announces through (*enforcer.Enforcer).
