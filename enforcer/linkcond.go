@@ -64,8 +64,9 @@ func WithLinkCondition(ptype, name string, fn LinkConditionFunc) Option {
 }
 
 // WithClock sets the clock that the built-in time window of conditional
-// role links reads, once per decision. The default is time.Now. It exists
-// so that tests can move time without waiting.
+// role links reads: once each time a decision (or RulesFor, Roles, Plan)
+// walks a subject's links, never cached past it. The default is time.Now.
+// It exists so that tests can move time without waiting.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
 
 // linkCond is the condition of one conditional role definition: fn, or
