@@ -55,8 +55,11 @@ type compiledModel struct {
 	scopedGI int            // the graph request-scoped groups join, or -1
 	gIdx     map[string]int // name → graph number
 	gDomains []bool
-	gMatch   []*domainMatch // per graph: its domain matching function, or nil (domainmatch.go)
-	gCond    []bool         // per graph: a conditional role definition (linkcond.go)
+	gMatch   []*matchFn // per graph: its domain matching function, or nil (domainmatch.go)
+	// gNameMatch is per graph its name matching function, or nil: such a
+	// graph's role term does not key the index.
+	gNameMatch []*matchFn
+	gCond      []bool // per graph: a conditional role definition (linkcond.go)
 	// conds are the conditional graphs' conditions and clock, from the
 	// Enforcer's options (withConditions).
 	conds []*linkCond
@@ -154,6 +157,9 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 		if reason := conditionalRefusal(m, name, cm.subjPrio); reason != "" {
 			return nil, reason
 		}
+		if _, domains := o.roleMatch(name); domains != nil && conditional(a) {
+			return nil, "conditional role definition " + name + " with a domain matching function (WithDomainMatchingFunction)"
+		}
 		if len(a.Tokens) < 2 || len(a.Tokens) > 3 {
 			return nil, "role definition " + name + " with " + fmt.Sprint(len(a.Tokens)) + " fields"
 		}
@@ -166,15 +172,24 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 		dom := len(m["g"][name].Tokens) == 3
 		cm.gDomains = append(cm.gDomains, dom)
 		cm.gCond = append(cm.gCond, conditional(m["g"][name]))
-		if dom {
+		names, domains := o.roleMatch(name)
+		switch {
+		case domains != nil:
+			cm.gMatch = append(cm.gMatch, domains) // replaces Casbin's implicit keyMatch
+		case dom:
 			cm.gMatch = append(cm.gMatch, implicit)
-		} else {
+		default:
 			cm.gMatch = append(cm.gMatch, nil)
 		}
+		cm.gNameMatch = append(cm.gNameMatch, names)
 	}
 	cm.hierGI, cm.subjDomIdx = -1, -1
 	if cm.subjPrio {
 		cm.hierGI = cm.gIdx["g"]
+		if cm.gNameMatch[cm.hierGI] != nil {
+			// Casbin's loader ranks subjects by the links as written.
+			return nil, "effect subjectPriority(p_eft) || deny with a name matching function on g"
+		}
 		if i, err := m.GetFieldIndex("p", constant.DomainIndex); err == nil && i >= 0 && i < len(cm.pTok) {
 			cm.subjDomIdx = i
 		}
@@ -227,6 +242,7 @@ func (cm *compiledModel) subjectGraph(toks []matchexpr.Token) int {
 // condition every matching rule meets.
 func (cm *compiledModel) plan(tree *matchexpr.Node) {
 	seen := map[int]bool{}
+	noRole := false
 	var pats []patternPlan
 	rd := cm.reader(false)
 	for _, part := range tree.Conjuncts() {
@@ -235,7 +251,13 @@ func (cm *compiledModel) plan(tree *matchexpr.Node) {
 			continue
 		}
 		switch {
-		case n.kind == tCall && cm.isRole(n.fn) && cm.role == nil &&
+		case n.kind == tCall && cm.isRole(n.fn) && cm.gNameMatch[cm.gIdx[n.fn]] != nil:
+			// The roles a name reaches through patterns are not the
+			// names of the rules' role field: no key. A later role
+			// term keys nothing either, so that the first role term
+			// stays the one RulesFor and Roles answer for.
+			noRole = true
+		case n.kind == tCall && cm.isRole(n.fn) && cm.role == nil && !noRole &&
 			n.args[0].kind == opReq && n.args[1].kind == opPol:
 			rp := &rolePlan{gi: cm.gIdx[n.fn], rField: n.args[0].idx, pField: n.args[1].idx}
 			if len(n.args) == 3 {

@@ -24,7 +24,10 @@
 //
 // Role links whose domains are patterns (Casbin's domain matching
 // function, which Casbin registers as keyMatch for a matcher that contains
-// keyMatch(r.dom, p.dom)) hold in every domain their pattern matches.
+// keyMatch(r.dom, p.dom), or WithDomainMatchingFunction) hold in every
+// domain their pattern matches; with WithMatchingFunction (Casbin's
+// AddNamedMatchingFunc) the names in a definition's links are patterns
+// too, as Casbin's role manager reads them.
 //
 // Terms built only from ==, !=, &&, ||, !, role functions and Casbin's string
 // matching functions are compiled to Go and evaluated without allocation;

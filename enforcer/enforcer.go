@@ -69,6 +69,7 @@ type options struct {
 
 	funcs     map[string]govaluate.ExpressionFunction // WithFunction (functions.go)
 	funcOrder []string                                // their names, in the order registered
+	roleFuncs []roleFunc                              // WithMatchingFunction, WithDomainMatchingFunction
 	err       error                                   // the options' errors, for New and LoadModel
 
 	linkConds map[string]linkCond // WithLinkCondition, by ptype (linkcond.go)
@@ -330,7 +331,9 @@ func newCasbin(m model.Model, a persist.Adapter, o *options) (ce *casbin.Enforce
 	// Casbin's own keyMatch4 stays: AddFunction never replaces a function
 	// Casbin has (see functions.go), so the bounded cache of match.go
 	// serves the index only.
-	o.register(ce)
+	if err := o.register(ce); err != nil {
+		return nil, err
+	}
 	return ce, nil
 }
 

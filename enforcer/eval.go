@@ -229,7 +229,11 @@ func (ev *evalCtx) hasLink(gi int, name1, name2, dom string) bool {
 	if name1 == name2 {
 		return true
 	}
-	return ev.reach(gi, name1, dom).has(name2)
+	s := ev.reach(gi, name1, dom)
+	if g := ev.st.graphs[gi]; g.nm != nil {
+		return g.linked(s, name2)
+	}
+	return s.has(name2)
 }
 
 // match evaluates the matcher on one candidate.
@@ -270,6 +274,10 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 	cm, st := ev.cm, ev.st
 	if len(req.Groups) > 0 && cm.scopedGI < 0 {
 		return Decision{}, nil, fmt.Errorf("%w: request-scoped groups need exactly one role function called with the subject (r.%s) as its first argument", ErrUnsupported, cm.rTok[0][2:])
+	}
+	if len(req.Groups) > 0 && cm.gNameMatch[cm.scopedGI] != nil {
+		// Casbin has no such links to compare with.
+		return Decision{}, nil, fmt.Errorf("%w: request-scoped groups with a name matching function on %s", ErrUnsupported, cm.gNames[cm.scopedGI])
 	}
 	if len(req.Groups) > 0 && cm.subjPrio {
 		// They would change the subject hierarchy Casbin orders by.

@@ -56,3 +56,43 @@ m = g(r.sub, p.sub) && underPath(r.obj, p.obj) && r.act == p.act`
 	// on the index: true
 	// true
 }
+
+// Casbin's rbac_with_pattern: the names in g2's links are keyMatch2
+// patterns, as with Casbin's AddNamedMatchingFunc("g2", "", util.KeyMatch2).
+func ExampleWithMatchingFunction() {
+	ctx := context.Background()
+	m, err := enforcer.ParseModel(`[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, obj, act
+[role_definition]
+g = _, _
+g2 = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && g2(r.obj, p.obj) && r.act == p.act`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := enforcer.New(ctx, m, nil, enforcer.WithMatchingFunction("g2", "keyMatch2", nil))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = e.AddRules(ctx,
+		enforcer.P("book_admin", "book_group", "GET"),
+		enforcer.G("alice", "book_admin"),
+		enforcer.Rule{PType: "g2", Values: []string{"/book/:id", "book_group"}},
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, obj := range []string{"/book/1", "/book/1/pages", "/pen/1"} {
+		ok, _ := e.Enforce(ctx, "alice", obj, "GET")
+		fmt.Println(obj, ok)
+	}
+	// Output:
+	// /book/1 true
+	// /book/1/pages false
+	// /pen/1 false
+}

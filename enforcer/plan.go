@@ -77,6 +77,12 @@ func (st *state) plan(ev *evalCtx, e *Enforcer, req Request, open int) (p filter
 	if len(req.Groups) > 0 && cm.scopedGI < 0 {
 		return filter.Plan{}, planUnsupported("request-scoped groups need exactly one role function called with the subject (r.%s) as its first argument", cm.rTok[0][2:])
 	}
+	for gi, nm := range cm.gNameMatch {
+		if nm != nil {
+			// membersOf reads the links as written.
+			return filter.Plan{}, planUnsupported("role definition %s has a name matching function", cm.gNames[gi])
+		}
+	}
 	if err := e.checkRequest(req); err != nil {
 		return filter.Plan{}, err
 	}

@@ -61,7 +61,7 @@ func TestComputeLevelsIsCasbins(t *testing.T) {
 		n := 3 + r.IntN(14)
 		name := func(i int) string { return fmt.Sprintf("n%d", i) }
 		doms := []string{"a", "b", ""}
-		g := newRoleGraph(true)
+		g := newRoleGraph(true, nil, nil)
 		var links [][]string
 		add := func(v []string) {
 			for _, l := range links {
@@ -153,7 +153,7 @@ func TestComputeLevelsIsCasbins(t *testing.T) {
 // set); computeLevels ends and gives every name that top role reaches an
 // unknown level, and the names elsewhere their own.
 func TestComputeLevelsCycleBelowTopRole(t *testing.T) {
-	g := newRoleGraph(false)
+	g := newRoleGraph(false, nil, nil)
 	for _, v := range [][]string{{"a", "top"}, {"b", "a"}, {"a", "b"}, {"u", "b"}, {"v", "other"}} {
 		g.add(v)
 	}

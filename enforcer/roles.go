@@ -13,18 +13,28 @@ const maxHierarchy = 10
 type roleGraph struct {
 	domains bool
 	links   map[string]map[string][]string
-	// dm, when set, is the definition's domain matching function: a link
-	// in a domain that is a pattern holds in every domain it matches
-	// (domainmatch.go).
-	dm *domainMatch
+	// dm, when set, is the definition's domain matching function and
+	// the pattern domains: a link in a domain that is a pattern holds in
+	// every domain it matches (domainmatch.go).
+	dm *patternSet
+	// nm, when set, is the definition's name matching function, and
+	// names holds each domain's names for it.
+	nm    *matchFn
+	names map[string]*nameSet
 	// cond, when set, holds the parameters of a conditional role
 	// definition's links, which hold only while their condition does
 	// (linkcond.go).
 	cond *condLinks
 }
 
-func newRoleGraph(domains bool) *roleGraph {
-	return &roleGraph{domains: domains, links: map[string]map[string][]string{}}
+// newRoleGraph returns an empty graph with the definition's matching
+// functions (nil for none).
+func newRoleGraph(domains bool, dm, nm *matchFn) *roleGraph {
+	g := &roleGraph{domains: domains, links: map[string]map[string][]string{}, dm: newPatternSet(dm), nm: nm}
+	if nm != nil {
+		g.names = map[string]*nameSet{}
+	}
+	return g
 }
 
 func (g *roleGraph) domainKey(dom string) string {
@@ -56,16 +66,20 @@ func (g *roleGraph) add(vals []string) {
 		g.dm.added(dom)
 	}
 	roles := d[name]
+	for _, r := range roles {
+		if r == role {
+			return
+		}
+	}
+	if g.nm != nil {
+		g.countName(g.domainKey(dom), name, 1)
+		g.countName(g.domainKey(dom), role, 1)
+	}
 	if len(roles) == 0 {
 		// Most names have one role: its list is the rule's own value,
 		// capped so that a second role copies it (vals never change).
 		d[name] = vals[1:2:2]
 		return
-	}
-	for _, r := range roles {
-		if r == role {
-			return
-		}
 	}
 	d[name] = append(roles, role)
 }
@@ -86,6 +100,10 @@ func (g *roleGraph) remove(vals []string) {
 	roles := d[name]
 	for i, r := range roles {
 		if r == role {
+			if g.nm != nil {
+				g.countName(g.domainKey(dom), name, -1)
+				g.countName(g.domainKey(dom), role, -1)
+			}
 			if len(roles) == 1 {
 				delete(d, name)
 				if len(d) == 0 {
@@ -112,6 +130,9 @@ type reachSet struct {
 	names  []string
 	parent []int32
 	idx    map[string]int32
+	// patterns are the roles reached as roles of a reached name that a
+	// name matching function may read as patterns (roleGraph.linked).
+	patterns []string
 
 	namesArr  [reachSetLinear]string
 	parentArr [reachSetLinear]int32
@@ -136,6 +157,11 @@ func (s *reachSet) reset() {
 	}
 	s.names = s.names[:0]
 	s.parent = s.parent[:0]
+	clear(s.patterns)
+	if cap(s.patterns) > maxKeptElems {
+		s.patterns = nil
+	}
+	s.patterns = s.patterns[:0]
 	if s.idx != nil {
 		if len(s.idx) > 1024 {
 			s.idx = nil
@@ -205,7 +231,7 @@ func (s *reachSet) chain(n string) []string {
 // wherever subject is reached.
 func (g *roleGraph) walk(s *reachSet, start, dom, subject string, extra []string) {
 	s.add(start, -1)
-	if g.dm != nil {
+	if g.dm != nil || g.nm != nil {
 		g.walkMatching(s, dom, subject, extra)
 		return
 	}

@@ -65,8 +65,7 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 	st.roles = make(map[string]int, roles)
 	st.graphs = make([]*roleGraph, len(cm.gDomains))
 	for gi, d := range cm.gDomains {
-		st.graphs[gi] = newRoleGraph(d)
-		st.graphs[gi].dm = cm.gMatch[gi].clone()
+		st.graphs[gi] = newRoleGraph(d, cm.gMatch[gi], cm.gNameMatch[gi])
 		if cm.gCond[gi] {
 			st.graphs[gi].cond = newCondLinks(cm.condOf(gi), cm.clock, 2+boolInt(d))
 		}

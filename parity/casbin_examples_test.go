@@ -41,12 +41,16 @@ const (
 // onIndex are pairs that must decide on the index, each equal to Casbin:
 // model file → policy file, as in the table.
 var onIndex = map[string]string{
-	"keymatch_custom_model.conf":              "keymatch2_policy.csv",
-	"priority_model.conf":                     "priority_policy.csv",
-	"priority_model_explicit.conf":            "priority_policy_explicit.csv",
-	"priority_model_explicit_customized.conf": "priority_policy_explicit_customized.csv",
-	"subject_priority_model.conf":             "subject_priority_policy.csv",
-	"subject_priority_model_with_domain.conf": "subject_priority_policy_with_domain.csv",
+	"keymatch_custom_model.conf":                           "keymatch2_policy.csv",
+	"rbac_with_pattern_model.conf":                         "rbac_with_pattern_policy.csv",
+	"rbac_with_domain_pattern_model.conf":                  "rbac_with_domain_pattern_policy.csv",
+	"rbac_with_all_pattern_model.conf":                     "rbac_with_all_pattern_policy.csv",
+	"performance/rbac_with_pattern_large_scale_model.conf": "performance/rbac_with_pattern_large_scale_policy.csv",
+	"priority_model.conf":                                  "priority_policy.csv",
+	"priority_model_explicit.conf":                         "priority_policy_explicit.csv",
+	"priority_model_explicit_customized.conf":              "priority_policy_explicit_customized.csv",
+	"subject_priority_model.conf":                          "subject_priority_policy.csv",
+	"subject_priority_model_with_domain.conf":              "subject_priority_policy_with_domain.csv",
 	// Conditional and temporal roles (enforcer/linkcond.go).
 	"rbac_with_temporal_roles_model.conf":           "rbac_with_temporal_roles_policy.csv",
 	"rbac_with_domain_temporal_roles_model.conf":    "rbac_with_domain_temporal_roles_policy.csv",
@@ -291,23 +295,50 @@ func setupCasbin(regs []string) func(*casbin.Enforcer) error {
 
 // wardenOptions registers regs in Warden as setupCasbin does in Casbin,
 // or reports that Warden has no option for one of them.
+// A matching function registered twice for a role definition replaces the
+// first, in Casbin; Warden takes one, the last.
 func wardenOptions(regs []string) ([]enforcer.Option, bool) {
 	var out []enforcer.Option
+	roleFuncs := map[string]enforcer.Option{}
+	var order []string
 	for _, r := range regs {
 		m := registrationRE.FindStringSubmatch(r)
 		if m == nil {
 			return nil, false
 		}
 		method, name, fn := m[1], m[2], m[3]
+		f := matchingFuncs[fn]
 		switch {
 		case method == "AddFunction" && fn == "CustomFunctionWrapper":
 			out = append(out, enforcer.WithFunction(name, customFunction))
+			continue
 		case (method == "AddNamedLinkConditionFunc" || method == "AddNamedDomainLinkConditionFunc") && fn == "util.TimeMatchFunc":
 			// Casbin's tests register it on every link of the definition.
 			out = append(out, enforcer.WithLinkCondition(name, "TimeMatchFunc", util.TimeMatchFunc))
-		default:
+			continue
+		case f == nil:
 			return nil, false
+		case method == "AddMatchingFunc" || method == "AddDomainMatchingFunc":
+			name = "g"
 		}
+		key := name
+		var o enforcer.Option
+		switch method {
+		case "AddNamedMatchingFunc", "AddMatchingFunc":
+			o = enforcer.WithMatchingFunction(name, "", f)
+		case "AddNamedDomainMatchingFunc", "AddDomainMatchingFunc":
+			key += " domain"
+			o = enforcer.WithDomainMatchingFunction(name, "", f)
+		default:
+			return nil, false // link conditions
+		}
+		if _, ok := roleFuncs[key]; !ok {
+			order = append(order, key)
+		}
+		roleFuncs[key] = o
+	}
+	for _, k := range order {
+		out = append(out, roleFuncs[k])
 	}
 	return out, true
 }
