@@ -91,8 +91,10 @@ func keyMatch5(key, pattern string) (bool, error) {
 // cache that never forgets a pattern: with patterns from requests it would
 // grow without bound, and even rules long removed stay in it. keyMatch4 is
 // Casbin's function over this package's bounded cache instead; it is used
-// by the compiled matchers, by govaluate and by the embedded Casbin
-// enforcer alike.
+// by the compiled matchers, by govaluate and by role matching functions
+// given as keyMatch4. The embedded Casbin enforcer keeps Casbin's own: its
+// AddFunction never replaces a function it has (functions.go), so a model
+// that Casbin decides still fills Casbin's cache.
 
 var keyMatch4Re = regexp.MustCompile(`{([^/]+)}`)
 
