@@ -381,3 +381,19 @@ func TestWithFunctionRefuses(t *testing.T) {
 		t.Fatalf("ParseModel without the function: %v", err)
 	}
 }
+
+// FuzzFunctions explores policies of the matcher-function models beyond the
+// fixed seeds: go test -run '^$' -fuzz FuzzFunctions ./enforcer
+func FuzzFunctions(f *testing.F) {
+	for i := range funcModels {
+		f.Add(uint64(i*13+5), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, which uint8) {
+		fm := funcModels[int(which)%len(funcModels)]
+		r := rand.New(rand.NewPCG(seed, 91))
+		w, c := pairWith(t, fm.text(), genFuncPolicy(r, fm), funcOptions(fm.funcs), casbinFuncs(fm.funcs))
+		for range 60 {
+			compareEvaluated(t, w, c, enforcer.NewRequest(genFuncRequest(r)...))
+		}
+	})
+}

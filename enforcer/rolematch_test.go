@@ -73,10 +73,13 @@ var (
 		"book_group", "pen_group", "all_group", "/book/1/*"}
 	patternRequests = []string{"/book/1", "/book/2", "/book/3", "/pen/1", "/pen/2/x", "/x/1", "/book/1/a",
 		"book_group", "pen_group", "/book/:id", "/book/*", "nothing"}
-	userNames   = []string{"alice", "bob", "cathy", "/user/:id", "/user/7", "admin", "editor", "/user/*", "staff"}
-	userReqs    = []string{"alice", "bob", "cathy", "/user/7", "/user/8", "/user/7/x", "admin", "/user/:id", "dave"}
-	domainNames = []string{"domain1", "domain2", "*", "/t/:id", "/t/1", "/t/*", "/t/1/a"}
-	domainReqs  = []string{"domain1", "domain2", "domain3", "*", "/t/1", "/t/2", "/t/1/a", "/t/:id", ""}
+	userNames = []string{"alice", "bob", "cathy", "/user/:id", "/user/7", "admin", "editor", "/user/*", "staff"}
+	userReqs  = []string{"alice", "bob", "cathy", "/user/7", "/user/8", "/user/7/x", "admin", "/user/:id", "dave"}
+	// No stored pattern domain matches another under keyMatch2: Casbin's
+	// domain manager would then copy links along the chain in an order
+	// its loading decides, which Warden does not follow (docs/models.md).
+	domainNames = []string{"domain1", "domain2", "*", "/u/:id", "/t/1", "/t/*", "/t/1/a", "/u/1"}
+	domainReqs  = []string{"domain1", "domain2", "domain3", "*", "/t/1", "/t/2", "/t/1/a", "/u/1", "/u/2/x", "/t/*", ""}
 )
 
 var roleMatchModels = []roleMatchModel{
@@ -211,7 +214,7 @@ func TestRoleMatchingFunctionsDifferential(t *testing.T) {
 				}
 			}
 			// Four fields must agree under a domain: fewer allows there.
-			if allowed < 30 {
+			if allowed < 25 {
 				t.Fatalf("only %d requests allowed", allowed)
 			}
 			// The functions must matter, or this compares nothing new.
@@ -354,4 +357,20 @@ func TestRoleMatchingRefuses(t *testing.T) {
 	if _, err := w.RulesFor(ctx, enforcer.Subject{Name: "alice"}); !errors.Is(err, enforcer.ErrUnsupported) {
 		t.Fatalf("RulesFor: %v", err)
 	}
+}
+
+// FuzzRoleMatching explores pattern-link policies beyond the fixed seeds:
+// go test -run '^$' -fuzz FuzzRoleMatching ./enforcer
+func FuzzRoleMatching(f *testing.F) {
+	for i := range roleMatchModels {
+		f.Add(uint64(i*17+3), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, which uint8) {
+		rm := roleMatchModels[int(which)%len(roleMatchModels)]
+		r := rand.New(rand.NewPCG(seed, 37))
+		w, c := pairWith(t, rm.text, genRoleMatchPolicy(r, rm), rm.options(), rm.setup)
+		for range 60 {
+			compare(t, w, c, enforcer.NewRequest(genRoleMatchRequest(r, rm)...))
+		}
+	})
 }
