@@ -1,7 +1,6 @@
 package enforcer_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -45,58 +44,11 @@ func customFunctionShape(n int) []enforcer.Rule {
 	return append(rules, enforcer.G("alice", "role1"), enforcer.G("alice", "role2"), enforcer.P("role2", "/shared", "read"))
 }
 
-func benchFunctionShape(b *testing.B, text string, build func(int) []enforcer.Rule, allow, deny []any,
-	opts []enforcer.Option, setup func(*casbin.Enforcer) error) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		rules := build(n)
-		reqs := []struct {
-			name  string
-			vals  []any
-			allow bool
-		}{{"allow", allow, true}, {"deny", deny, false}}
-		b.Run(fmt.Sprintf("warden/rules=%d", n), func(b *testing.B) {
-			w := newWarden(b, text, rules, opts...)
-			if ok, reason := w.FastPath(); !ok {
-				b.Fatal(reason)
-			}
-			for _, rq := range reqs {
-				b.Run(rq.name, func(b *testing.B) {
-					ctx := context.Background()
-					if ok, err := w.Enforce(ctx, rq.vals...); err != nil || ok != rq.allow {
-						b.Fatalf("%v: %v %v", rq.vals, ok, err)
-					}
-					b.ReportAllocs()
-					for b.Loop() {
-						_, _ = w.Enforce(ctx, rq.vals...)
-					}
-				})
-			}
-		})
-		b.Run(fmt.Sprintf("casbin/rules=%d", n), func(b *testing.B) {
-			c := sortedCasbin(b, text, rules)
-			if err := setup(c); err != nil {
-				b.Fatal(err)
-			}
-			for _, rq := range reqs {
-				b.Run(rq.name, func(b *testing.B) {
-					if ok, err := c.Enforce(rq.vals...); err != nil || ok != rq.allow {
-						b.Fatalf("%v: %v %v", rq.vals, ok, err)
-					}
-					b.ReportAllocs()
-					for b.Loop() {
-						_, _ = c.Enforce(rq.vals...)
-					}
-				})
-			}
-		})
-	}
-}
-
 func BenchmarkShapeCustomFunction(b *testing.B) {
-	benchFunctionShape(b, customFunctionBenchModel, customFunctionShape,
+	benchShape(b, customFunctionBenchModel, customFunctionShape,
 		[]any{"alice", "/shared/page", "read"}, []any{"alice", "/nothing", "read"},
 		[]enforcer.Option{enforcer.WithFunction("underPath", pathPrefix)},
-		func(c *casbin.Enforcer) error { c.AddFunction("underPath", pathPrefix); return nil })
+		func(_ testing.TB, c *casbin.Enforcer) { c.AddFunction("underPath", pathPrefix) })
 }
 
 // The pattern-roles shape: Casbin's rbac_with_pattern, object groups whose
@@ -145,11 +97,13 @@ func patternRolesShape(n int) []enforcer.Rule {
 }
 
 func BenchmarkShapePatternRoles(b *testing.B) {
-	benchFunctionShape(b, patternRolesBenchModel, patternRolesShape,
+	benchShape(b, patternRolesBenchModel, patternRolesShape,
 		[]any{"alice", "/shared/7", "read"}, []any{"alice", "/res/3/x/y", "read"},
 		[]enforcer.Option{enforcer.WithMatchingFunction("g2", "keyMatch2", nil)},
-		func(c *casbin.Enforcer) error {
+		func(t testing.TB, c *casbin.Enforcer) {
 			c.AddNamedMatchingFunc("g2", "", util.KeyMatch2)
-			return c.BuildRoleLinks()
+			if err := c.BuildRoleLinks(); err != nil {
+				t.Fatal(err)
+			}
 		})
 }

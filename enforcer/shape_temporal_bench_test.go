@@ -1,10 +1,10 @@
 package enforcer_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
+	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/util"
 
 	"github.com/wardenhq/warden/enforcer"
@@ -39,45 +39,6 @@ func temporalShape(n int) []enforcer.Rule {
 }
 
 func BenchmarkShapeTemporal(b *testing.B) {
-	reqs := []struct {
-		name  string
-		vals  []any
-		allow bool
-	}{{"allow", []any{"alice", "ledger", "read"}, true}, {"deny", []any{"alice", "ledger", "write"}, false}}
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		rules := temporalShape(n)
-		b.Run(fmt.Sprintf("warden/rules=%d", n), func(b *testing.B) {
-			w := newWarden(b, temporalModel, rules)
-			if ok, reason := w.FastPath(); !ok {
-				b.Fatal(reason)
-			}
-			for _, rq := range reqs {
-				b.Run(rq.name, func(b *testing.B) {
-					ctx := context.Background()
-					if ok, err := w.Enforce(ctx, rq.vals...); err != nil || ok != rq.allow {
-						b.Fatalf("%v: %v %v", rq.vals, ok, err)
-					}
-					b.ReportAllocs()
-					for b.Loop() {
-						_, _ = w.Enforce(ctx, rq.vals...)
-					}
-				})
-			}
-		})
-		b.Run(fmt.Sprintf("casbin/rules=%d", n), func(b *testing.B) {
-			c := sortedCasbin(b, temporalModel, rules)
-			registerConditions(b, c, util.TimeMatchFunc)
-			for _, rq := range reqs {
-				b.Run(rq.name, func(b *testing.B) {
-					if ok, err := c.Enforce(rq.vals...); err != nil || ok != rq.allow {
-						b.Fatalf("%v: %v %v", rq.vals, ok, err)
-					}
-					b.ReportAllocs()
-					for b.Loop() {
-						_, _ = c.Enforce(rq.vals...)
-					}
-				})
-			}
-		})
-	}
+	benchShape(b, temporalModel, temporalShape, []any{"alice", "ledger", "read"}, []any{"alice", "ledger", "write"},
+		nil, func(t testing.TB, c *casbin.Enforcer) { registerConditions(t, c, util.TimeMatchFunc) })
 }

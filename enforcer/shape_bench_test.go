@@ -1,0 +1,63 @@
+package enforcer_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/casbin/casbin/v2"
+
+	"github.com/wardenhq/warden/enforcer"
+)
+
+// benchShape runs one BenchmarkShape*: at 1k, 10k and 100k rules of
+// build, a request text's model allows and one it denies, through Warden
+// (with opts, on the index: FastPath must hold) and through plain Casbin
+// loading the same rules (setup, when not nil, registers on it what opts
+// registers on Warden), in the same run.
+func benchShape(b *testing.B, text string, build func(int) []enforcer.Rule, allow, deny []any,
+	opts []enforcer.Option, setup func(testing.TB, *casbin.Enforcer)) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		rules := build(n)
+		reqs := []struct {
+			name  string
+			vals  []any
+			allow bool
+		}{{"allow", allow, true}, {"deny", deny, false}}
+		b.Run(fmt.Sprintf("warden/rules=%d", n), func(b *testing.B) {
+			w := newWarden(b, text, rules, opts...)
+			if ok, reason := w.FastPath(); !ok {
+				b.Fatal(reason)
+			}
+			for _, rq := range reqs {
+				b.Run(rq.name, func(b *testing.B) {
+					ctx := context.Background()
+					if ok, err := w.Enforce(ctx, rq.vals...); err != nil || ok != rq.allow {
+						b.Fatalf("%v: %v %v", rq.vals, ok, err)
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						_, _ = w.Enforce(ctx, rq.vals...)
+					}
+				})
+			}
+		})
+		b.Run(fmt.Sprintf("casbin/rules=%d", n), func(b *testing.B) {
+			c := sortedCasbin(b, text, rules)
+			if setup != nil {
+				setup(b, c)
+			}
+			for _, rq := range reqs {
+				b.Run(rq.name, func(b *testing.B) {
+					if ok, err := c.Enforce(rq.vals...); err != nil || ok != rq.allow {
+						b.Fatalf("%v: %v %v", rq.vals, ok, err)
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						_, _ = c.Enforce(rq.vals...)
+					}
+				})
+			}
+		})
+	}
+}
