@@ -8,15 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"log/slog"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/httpapi"
-	"github.com/wardenhq/warden/middleware"
-	"github.com/wardenhq/warden/middleware/token"
+	"github.com/wardenhq/warden/adapters/internal/guardedapp"
 )
 
 var observerSecret = []byte("0123456789abcdef0123456789abcdef-cache")
@@ -40,35 +38,7 @@ func groupsAPI(t *testing.T) *httptest.Server {
 // groups from p; it returns the status of a request by sub.
 func editorsApp(t *testing.T, p warden.Provider) func(sub string) int {
 	t.Helper()
-	v, err := token.New(context.Background(), token.WithHMACSecret(observerSecret), token.WithIssuer("iss"), token.WithAudience("aud"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
-	a, err := middleware.New(middleware.WithVerifier(v), middleware.WithGroups(p),
-		middleware.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := httptest.NewServer(a.Authenticate(a.RequireAnyGroup("editors")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusOK)
-	}))))
-	t.Cleanup(app.Close)
-	return func(sub string) int {
-		t.Helper()
-		tok, err := token.MintHS256(observerSecret, token.Claims{Issuer: "iss", Audience: []string{"aud"}, Subject: sub, TTL: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, _ := http.NewRequest("GET", app.URL+"/posts", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := app.Client().Do(req)
-		if err != nil {
-			t.Fatalf("request of %s: %v (the server dropped it)", sub, err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	return guardedapp.Editors(t, observerSecret, p)
 }
 
 // A cache observer that panics on every event changes no answer: through
