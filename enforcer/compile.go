@@ -35,6 +35,13 @@ type pred func(ev *evalCtx, p []string) (bool, error)
 // compiledModel is what the fast path knows about a model. It is built once
 // per model and never changes, so decisions read it without locking.
 type compiledModel struct {
+	// def is the definition compiled (defs.go); multi, on the default
+	// one of a model with several, holds the others; ixNum numbers the
+	// index of def.P's rules that the matcher keys.
+	def   Definition
+	multi *definitions
+	ixNum int
+
 	rTok   []string
 	rIdx   map[string]int
 	pTok   []string
@@ -94,23 +101,23 @@ type rolePlan struct {
 
 type eqPlan struct{ pField, rField int }
 
-// compile analyses m, whose matcher may call the functions o registers. It
-// returns (nil, reason) when the fast path cannot decide for this model and
-// Casbin's own enforcer must.
-func compile(m model.Model, o *options) (*compiledModel, string) {
-	if len(m["r"]) != 1 || len(m["p"]) < 1 || m["r"]["r"] == nil || m["p"]["p"] == nil ||
-		m["e"]["e"] == nil || m["m"]["m"] == nil {
-		return nil, "more than one request, policy, effect or matcher definition"
+// compileDef analyses definition d of m (defs.go), whose matcher may call
+// the functions o registers. It returns (nil, reason) when the fast path
+// cannot decide for it and Casbin's own enforcer must.
+func compileDef(m model.Model, o *options, d Definition) (*compiledModel, string) {
+	if m["r"][d.R] == nil || m["p"][d.P] == nil || m["e"][d.E] == nil || m["m"][d.M] == nil {
+		return nil, "no definition " + d.String()
 	}
 	cm := &compiledModel{
-		rTok:    m["r"]["r"].Tokens,
-		pTok:    m["p"]["p"].Tokens,
+		def:     d,
+		rTok:    m["r"][d.R].Tokens,
+		pTok:    m["p"][d.P].Tokens,
 		rIdx:    map[string]int{},
 		pIdx:    map[string]int{},
 		gIdx:    map[string]int{},
 		eftIdx:  -1,
 		prioIdx: -1,
-		matcher: m["m"]["m"].Value,
+		matcher: m["m"][d.M].Value,
 		funcs:   o.funcs,
 	}
 	for i, t := range cm.rTok {
@@ -119,15 +126,15 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 	for i, t := range cm.pTok {
 		cm.pIdx[t] = i
 	}
-	if i, ok := cm.pIdx["p_eft"]; ok {
+	if i, ok := cm.pIdx[d.P+"_eft"]; ok {
 		cm.eftIdx = i
 	}
 	// Casbin's GetFieldIndex: a field index set on the model, else the
 	// field named p_priority (p_dom).
-	if i, err := m.GetFieldIndex("p", constant.PriorityIndex); err == nil && i >= 0 && i < len(cm.pTok) {
+	if i, err := m.GetFieldIndex(d.P, constant.PriorityIndex); err == nil && i >= 0 && i < len(cm.pTok) {
 		cm.prioIdx = i
 	}
-	switch m["e"]["e"].Value {
+	switch m["e"][d.E].Value {
 	case constant.AllowOverrideEffect:
 		cm.effect = effectAllowOverride
 	case constant.DenyOverrideEffect:
@@ -143,14 +150,15 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 			return nil, "effect subjectPriority(p_eft) || deny without a role definition g"
 		}
 	default:
-		return nil, "effect " + m["e"]["e"].Value
+		return nil, "effect " + m["e"][d.E].Value
 	}
 	if util.HasEval(cm.matcher) {
 		return nil, "matcher uses eval()"
 	}
 	// Casbin's own test (enforcer.go): a matcher whose text has no "p_"
-	// is evaluated once, without the policy.
-	if !strings.Contains(cm.matcher, "p_") {
+	// (of the policy definition chosen) is evaluated once, without the
+	// policy.
+	if !strings.Contains(cm.matcher, d.P+"_") {
 		return nil, reasonNoPolicy
 	}
 	for name, a := range m["g"] {
@@ -190,7 +198,7 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 			// Casbin's loader ranks subjects by the links as written.
 			return nil, "effect subjectPriority(p_eft) || deny with a name matching function on g"
 		}
-		if i, err := m.GetFieldIndex("p", constant.DomainIndex); err == nil && i >= 0 && i < len(cm.pTok) {
+		if i, err := m.GetFieldIndex(d.P, constant.DomainIndex); err == nil && i >= 0 && i < len(cm.pTok) {
 			cm.subjDomIdx = i
 		}
 	}

@@ -39,9 +39,52 @@ type Request struct {
 	// example from the caller's token. They count as g links from the
 	// subject for this decision only and never touch shared state.
 	Groups []string
-	// Policies are request-scoped rules of ptype "p" (for example the
-	// caller's permissions from a token) for this decision only.
+	// Policies are request-scoped rules (for example the caller's
+	// permissions from a token) for this decision only, of the ptype the
+	// Definition chooses: "p" unless it chooses another.
 	Policies [][]string
+	// Definition chooses which of the model's request, policy, effect and
+	// matcher definitions decide, for a model with several (r2, p2, e2,
+	// m2), as Casbin's EnforceContext does. The zero value is r, p, e, m.
+	Definition Definition
+}
+
+// Definition names the request, policy, effect and matcher definitions
+// (R "r2", P "p2", E "e", M "m2") that decide one Request; it is Casbin's
+// EnforceContext. An empty field means the default of its section (r, p,
+// e or m), so the zero Definition is the model's default one. Names the
+// model does not define are refused with ErrInvalidRequest; so, on the
+// index, is a choice whose matcher reads fields of another request or
+// policy definition than the ones chosen, on which Casbin's evaluation
+// fails too.
+type Definition struct {
+	R, P, E, M string
+}
+
+// Definitions returns the Definition of one suffix: Definitions("2") is
+// r2, p2, e2, m2, as casbin.NewEnforceContext("2"). A model without an
+// e2 keeps e: Definition{R: "r2", P: "p2", M: "m2"}.
+func Definitions(suffix string) Definition {
+	return Definition{R: "r" + suffix, P: "p" + suffix, E: "e" + suffix, M: "m" + suffix}
+}
+
+// orDefault fills the empty fields with the defaults.
+func (d Definition) orDefault() Definition {
+	for _, f := range []struct {
+		s   *string
+		def string
+	}{{&d.R, "r"}, {&d.P, "p"}, {&d.E, "e"}, {&d.M, "m"}} {
+		if *f.s == "" {
+			*f.s = f.def
+		}
+	}
+	return d
+}
+
+// String returns the names, defaults filled in: "{r2, p2, e, m2}".
+func (d Definition) String() string {
+	d = d.orDefault()
+	return "{" + d.R + ", " + d.P + ", " + d.E + ", " + d.M + "}"
 }
 
 // NewRequest returns a Request for the given request fields.

@@ -39,7 +39,7 @@ type Enforcer struct {
 	follower  string          // who keeps this enforcer in step with the store, if anyone
 
 	values      *modelcheck.ValueChecker // checks rule and request values (values.go)
-	reqPatterns []bool                   // request fields the matcher reads as patterns
+	reqPatterns map[string][]bool        // by request definition: the fields a matcher reads as patterns
 	maxRequest  int                      // bytes of a string request value
 
 	// With a change log (log != nil), sem admits one reader of the store at
@@ -185,16 +185,22 @@ func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explana
 
 // decide is the index's answer to req.
 func (st *state) decide(ev *evalCtx, req Request, want int) (x Explanation, err error) {
-	if len(req.Values) != len(st.cm.rTok) {
-		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(st.cm.rTok))
+	cm := st.cm
+	if req.Definition != (Definition{}) {
+		if cm, err = cm.definition(req.Definition); err != nil {
+			return Explanation{}, err
+		}
 	}
-	ev.init(st.cm, st, req)
+	if len(req.Values) != len(cm.rTok) {
+		return Explanation{}, fmt.Errorf("%w: %d values, the model's request has %d", ErrInvalidRequest, len(req.Values), len(cm.rTok))
+	}
+	ev.init(cm, st, req)
 	d, sr, err := ev.decide(req)
 	if err != nil {
 		return Explanation{}, err
 	}
 	if sr != nil && want&withRule != 0 {
-		d.Rule = Rule{PType: "p", Values: slices.Clone(sr.vals)}
+		d.Rule = Rule{PType: cm.def.P, Values: slices.Clone(sr.vals)}
 	}
 	x.Decision = d
 	if want&withChain != 0 {
@@ -209,13 +215,17 @@ func (c *casbinEngine) decide(_ *evalCtx, req Request, _ int) (Explanation, erro
 	if len(req.Groups) > 0 || len(req.Policies) > 0 {
 		return Explanation{}, fmt.Errorf("%w: request-scoped groups or policies with a model decided by Casbin (%s)", ErrUnsupported, c.reason)
 	}
-	ok, rule, err := c.ce.EnforceEx(req.Values...)
+	vals, def := req.Values, req.Definition.orDefault()
+	if req.Definition != (Definition{}) {
+		vals = append([]any{casbin.EnforceContext{RType: def.R, PType: def.P, EType: def.E, MType: def.M}}, vals...)
+	}
+	ok, rule, err := c.ce.EnforceEx(vals...)
 	if err != nil {
 		return Explanation{}, casbinError(err)
 	}
 	d := Decision{Allowed: ok}
 	if len(rule) > 0 {
-		d.Rule = Rule{PType: "p", Values: slices.Clone(rule)}
+		d.Rule = Rule{PType: def.P, Values: slices.Clone(rule)}
 		d.Effect = EffectAllow
 		if !ok {
 			d.Effect = EffectDeny

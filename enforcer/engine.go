@@ -78,7 +78,9 @@ func kindFor(m model.Model, o *options) engineKind {
 	if cm == nil {
 		return casbinKind{reason: reason}
 	}
-	cm.withConditions(o)
+	for _, c := range cm.all() {
+		c.withConditions(o)
+	}
 	return indexKind{cm: cm}
 }
 

@@ -32,8 +32,9 @@ type evalCtx struct {
 // evalScope is the request-scoped part of an evalCtx: putEval replaces it
 // with its zero value.
 type evalScope struct {
-	cm      *compiledModel
+	cm      *compiledModel // the definition deciding (defs.go)
 	st      *state
+	ix      *ruleIndex // cm's index of its policy type's rules
 	rv      []any
 	strs    bool // every request value is a string (rs holds them)
 	subject string
@@ -167,6 +168,7 @@ func (e *Enforcer) release(ev *evalCtx) {
 
 func (ev *evalCtx) init(cm *compiledModel, st *state, req Request) {
 	ev.cm, ev.st, ev.rv, ev.groups = cm, st, req.Values, req.Groups
+	ev.ix = st.indexes[cm.ixNum]
 	ev.rs = ev.rs[:0]
 	ev.strs = true
 	for _, v := range req.Values {
@@ -290,7 +292,7 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		}
 		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
 	}
-	if len(st.rules["p"])+len(ev.scoped) == 0 {
+	if len(st.rules[cm.def.P])+len(ev.scoped) == 0 {
 		return ev.decideEmpty()
 	}
 	ev.candidates()
@@ -381,7 +383,7 @@ func (ev *evalCtx) candidates() {
 		}
 	}
 	if !indexable {
-		for _, sr := range st.rules["p"] {
+		for _, sr := range st.rules[cm.def.P] {
 			ev.cands = append(ev.cands, sr)
 		}
 		return
@@ -395,7 +397,7 @@ func (ev *evalCtx) candidates() {
 		if cm.byKeyed() {
 			ev.keyed(set.names[i])
 		} else {
-			ev.cands = append(ev.cands, st.bySub[set.names[i]]...)
+			ev.cands = append(ev.cands, ev.ix.bySub[set.names[i]]...)
 		}
 	}
 }
@@ -409,7 +411,7 @@ func (ev *evalCtx) keyed(role string) {
 		ev.patternCands(ev.buf)
 		return
 	}
-	ev.cands = append(ev.cands, ev.st.byKey[string(ev.buf)]...)
+	ev.cands = append(ev.cands, ev.ix.byKey[string(ev.buf)]...)
 }
 
 // eqR maps a p field of an equality term to its request field.

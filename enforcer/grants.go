@@ -88,13 +88,13 @@ func (st *state) rulesFor(ev *evalCtx, s Subject) ([]Grant, error) {
 	set := ev.reach(cm.role.gi, s.Name, ev.roleDomain())
 	var found []*storedRule
 	for _, name := range set.names {
-		for _, sr := range st.bySub[name] {
+		for _, sr := range st.ix.bySub[name] {
 			if keep(sr.vals) {
 				found = append(found, sr)
 			}
 		}
 	}
-	st.sortRules(found)
+	st.sortRules(cm, found)
 	out := make([]Grant, 0, len(found)+len(s.Policies))
 	for _, sr := range found {
 		out = append(out, Grant{Rule: Rule{PType: "p", Values: slices.Clone(sr.vals)}, Chain: set.chain(sr.vals[cm.role.pField])})

@@ -198,17 +198,17 @@ func (p *patternPlan) patternLen(vals []string) int {
 // patternCands appends to ev.cands the rules stored under base (the index
 // key of the other fields) whose pattern can match the request's key.
 func (ev *evalCtx) patternCands(base []byte) {
-	st, pat := ev.st, ev.cm.pat
+	ix, pat := ev.ix, ev.cm.pat
 	key := ev.rs[pat.rField]
 	n := len(base)
 	buf := append(append(base, exactMark), key...)
-	ev.cands = append(ev.cands, st.byKey[string(buf)]...)
-	for _, l := range st.patLens.lens {
+	ev.cands = append(ev.cands, ix.byKey[string(buf)]...)
+	for _, l := range ix.patLens.lens {
 		if l > len(key) {
 			break
 		}
 		buf = append(append(buf[:n], prefixMark), key[:l]...)
-		ev.cands = append(ev.cands, st.byKey[string(buf)]...)
+		ev.cands = append(ev.cands, ix.byKey[string(buf)]...)
 	}
 	ev.buf = buf
 }

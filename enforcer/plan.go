@@ -51,6 +51,10 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if open < 0 {
 		return filter.Plan{}, fmt.Errorf("%w: plan: no request field is Unknown", ErrInvalidRequest)
 	}
+	if req.Definition != (Definition{}) && req.Definition.orDefault() != (Definition{}).orDefault() {
+		// The planner reads the default matcher only.
+		return filter.Plan{}, planUnsupported("definition %s", req.Definition)
+	}
 	ev := e.lockedEval()
 	defer e.release(ev)
 	return e.eng.plan(ev, e, req, open)
@@ -302,7 +306,7 @@ func (pl *planner) candidates(scoped [][]string) [][]string {
 	if useRole {
 		set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
 		for _, name := range set.names {
-			rules = append(rules, st.bySub[name]...)
+			rules = append(rules, st.ix.bySub[name]...)
 		}
 	} else {
 		rules = st.ordered("p")

@@ -280,9 +280,9 @@ func (ev *evalCtx) rank() (unsure bool, err error) {
 	return unsure, nil
 }
 
-// sortRules sorts rules into the order decisions evaluate them in.
-func (st *state) sortRules(rules []*storedRule) {
-	cm := st.cm
+// sortRules sorts rules of cm's policy type into the order cm's decisions
+// evaluate them in.
+func (st *state) sortRules(cm *compiledModel, rules []*storedRule) {
 	if !cm.ordered() {
 		slices.SortFunc(rules, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
 		return

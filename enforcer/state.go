@@ -18,23 +18,34 @@ type storedRule struct {
 }
 
 // state is the policy as the fast path holds it: every rule by ptype, the
-// index of "p" rules, and the role graphs. It is read under the enforcer's
+// indexes of the rules the matchers read, and the role graphs. It is read under the enforcer's
 // read lock and changed in place under its write lock; Reload builds a new
 // one and swaps it in.
 type state struct {
-	cm     *compiledModel
-	rules  map[string]map[string]*storedRule // ptype → key → rule
-	bySub  map[string][]*storedRule          // p rules by role field
-	byKey  map[string][]*storedRule          // p rules by role field, equality fields and pattern prefix
-	graphs []*roleGraph
-	roles  map[string]int // name → how many g rules (any g ptype) have it as their role
-	seq    uint64
+	cm    *compiledModel                    // the default definition (defs.go)
+	rules map[string]map[string]*storedRule // ptype → key → rule
+	// indexes are the rule indexes of the compiled definitions, by
+	// their ixNum; ix is the default definition's.
+	indexes []*ruleIndex
+	ix      *ruleIndex
+	graphs  []*roleGraph
+	roles   map[string]int // name → how many g rules (any g ptype) have it as their role
+	seq     uint64
 	// definitions, for validation: ptype → number of values
 	width map[string]int
+	hier  hierarchy // subjectPriority: the levels of the "g" links (priority.go)
+}
+
+// ruleIndex is the index of one policy type's rules (cm.def.P's) as one
+// matcher reads them: the keys are cm's plan. Definitions that share a
+// matcher, request and policy definition share it.
+type ruleIndex struct {
+	cm    *compiledModel
+	bySub map[string][]*storedRule // rules by role field
+	byKey map[string][]*storedRule // rules by role field, equality fields and pattern prefix
 	// patLens are the prefix lengths of the pattern field's values (see
 	// pattern.go), when the index has a pattern field.
 	patLens lenSet
-	hier    hierarchy // subjectPriority: the levels of the "g" links (priority.go)
 }
 
 // newState returns an empty state for the definitions of m, its maps
@@ -54,14 +65,24 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 			st.width[ptype] = ruleWidth(a)
 		}
 	}
-	var subs, keys, roles int
-	if old != nil {
-		subs, keys, roles = len(old.bySub), len(old.byKey), len(old.roles)
-	} else if cm.byKeyed() && m["p"]["p"] != nil {
-		keys = len(m["p"]["p"].Policy) // an upper bound, near when the keys are distinct
+	st.indexes = make([]*ruleIndex, cm.nIndexes())
+	for _, c := range cm.all() {
+		if st.indexes[c.ixNum] != nil {
+			continue
+		}
+		var subs, keys int
+		if old != nil && c.ixNum < len(old.indexes) {
+			subs, keys = len(old.indexes[c.ixNum].bySub), len(old.indexes[c.ixNum].byKey)
+		} else if c.byKeyed() && m["p"][c.def.P] != nil {
+			keys = len(m["p"][c.def.P].Policy) // an upper bound, near when the keys are distinct
+		}
+		st.indexes[c.ixNum] = &ruleIndex{cm: c, bySub: make(map[string][]*storedRule, subs), byKey: make(map[string][]*storedRule, keys)}
 	}
-	st.bySub = make(map[string][]*storedRule, subs)
-	st.byKey = make(map[string][]*storedRule, keys)
+	st.ix = st.indexes[cm.ixNum]
+	roles := 0
+	if old != nil {
+		roles = len(old.roles)
+	}
 	st.roles = make(map[string]int, roles)
 	st.graphs = make([]*roleGraph, len(cm.gDomains))
 	for gi, d := range cm.gDomains {
@@ -157,8 +178,12 @@ func (st *state) insert(ptype string, vals []string, copyVals bool) bool {
 	sr := &storedRule{vals: vals, seq: st.seq}
 	set[k] = sr
 	switch {
-	case r.PType == "p":
-		st.indexAdd(sr)
+	case r.section() == "p":
+		for _, ix := range st.indexes {
+			if ix.cm.def.P == ptype {
+				ix.add(sr)
+			}
+		}
 	case r.section() == "g":
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
 			st.graphs[gi].add(sr.vals)
@@ -183,8 +208,12 @@ func (st *state) remove(r Rule) bool {
 	}
 	delete(set, k)
 	switch {
-	case r.PType == "p":
-		st.indexRemove(sr)
+	case r.section() == "p":
+		for _, ix := range st.indexes {
+			if ix.cm.def.P == r.PType {
+				ix.remove(sr)
+			}
+		}
 	case r.section() == "g":
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
 			st.graphs[gi].remove(sr.vals)
@@ -216,13 +245,13 @@ func (cm *compiledModel) indexKey(buf []byte, role string, vals func(i int) stri
 	return buf
 }
 
-func (st *state) ruleIndexKey(sr *storedRule) string {
+func (ix *ruleIndex) ruleIndexKey(sr *storedRule) string {
 	role := ""
-	if st.cm.role != nil {
-		role = sr.vals[st.cm.role.pField]
+	if ix.cm.role != nil {
+		role = sr.vals[ix.cm.role.pField]
 	}
-	k := st.cm.indexKey(nil, role, func(i int) string { return sr.vals[i] })
-	if p := st.cm.pat; p != nil {
+	k := ix.cm.indexKey(nil, role, func(i int) string { return sr.vals[i] })
+	if p := ix.cm.pat; p != nil {
 		k = appendPatternKey(k, p.fn, sr.vals[p.pField])
 	}
 	return string(k)
@@ -231,23 +260,23 @@ func (st *state) ruleIndexKey(sr *storedRule) string {
 // byKeyed reports whether p rules are kept in byKey.
 func (cm *compiledModel) byKeyed() bool { return len(cm.eq) > 0 || cm.pat != nil }
 
-func (st *state) indexAdd(sr *storedRule) {
-	if st.cm.role != nil {
-		sub := sr.vals[st.cm.role.pField]
-		st.bySub[sub] = append(st.bySub[sub], sr)
+func (ix *ruleIndex) add(sr *storedRule) {
+	if ix.cm.role != nil {
+		sub := sr.vals[ix.cm.role.pField]
+		ix.bySub[sub] = append(ix.bySub[sub], sr)
 	}
-	if st.cm.byKeyed() {
-		k := st.ruleIndexKey(sr)
-		st.byKey[k] = append(st.byKey[k], sr)
+	if ix.cm.byKeyed() {
+		k := ix.ruleIndexKey(sr)
+		ix.byKey[k] = append(ix.byKey[k], sr)
 	}
-	if p := st.cm.pat; p != nil {
+	if p := ix.cm.pat; p != nil {
 		if n := p.patternLen(sr.vals); n >= 0 {
-			st.patLens.add(n)
+			ix.patLens.add(n)
 		}
 	}
 }
 
-func (st *state) indexRemove(sr *storedRule) {
+func (ix *ruleIndex) remove(sr *storedRule) {
 	drop := func(m map[string][]*storedRule, k string) {
 		list := m[k]
 		i := slices.Index(list, sr)
@@ -260,31 +289,33 @@ func (st *state) indexRemove(sr *storedRule) {
 		}
 		m[k] = slices.Delete(slices.Clone(list), i, i+1)
 	}
-	if st.cm.role != nil {
-		drop(st.bySub, sr.vals[st.cm.role.pField])
+	if ix.cm.role != nil {
+		drop(ix.bySub, sr.vals[ix.cm.role.pField])
 	}
-	if st.cm.byKeyed() {
-		drop(st.byKey, st.ruleIndexKey(sr))
+	if ix.cm.byKeyed() {
+		drop(ix.byKey, ix.ruleIndexKey(sr))
 	}
-	if p := st.cm.pat; p != nil {
+	if p := ix.cm.pat; p != nil {
 		if n := p.patternLen(sr.vals); n >= 0 {
-			st.patLens.remove(n)
+			ix.patLens.remove(n)
 		}
 	}
 }
 
-// ordered returns the rules of a ptype in policy order: for "p", the order
-// decisions evaluate them in, which for a model with priorities is
-// Casbin's sorted order (priority.go).
+// ordered returns the rules of a ptype in policy order: for a policy type
+// a matcher reads, the order decisions evaluate them in, which for a
+// model with priorities is Casbin's sorted order (priority.go).
 func (st *state) ordered(ptype string) []*storedRule {
 	set := st.rules[ptype]
 	out := make([]*storedRule, 0, len(set))
 	for _, sr := range set {
 		out = append(out, sr)
 	}
-	if ptype == "p" {
-		st.sortRules(out)
-		return out
+	for _, ix := range st.indexes {
+		if ix.cm.def.P == ptype {
+			st.sortRules(ix.cm, out)
+			return out
+		}
 	}
 	slices.SortFunc(out, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
 	return out

@@ -83,10 +83,11 @@ func (e *Enforcer) setupValues() error {
 		}
 	}
 	e.values = modelcheck.NewValueChecker(e.model, e.opts.limits)
-	if r, ok := e.model["r"]["r"]; ok {
-		e.reqPatterns = make([]bool, len(r.Tokens))
+	e.reqPatterns = make(map[string][]bool, len(e.model["r"]))
+	for rtype, r := range e.model["r"] {
+		e.reqPatterns[rtype] = make([]bool, len(r.Tokens))
 		for i := range r.Tokens {
-			e.reqPatterns[i] = e.values.RequestUses("r", i)
+			e.reqPatterns[rtype][i] = e.values.RequestUses(rtype, i)
 		}
 	}
 	e.maxRequest = e.values.Limits().RequestValue
@@ -143,6 +144,11 @@ func sortedKeys(am model.AssertionMap) []string {
 // malformed or too costly, and request-scoped rules that the policy could
 // not hold are refused with ErrInvalidRequest naming the field.
 func (e *Enforcer) checkRequest(req Request) error {
+	if err := e.checkDefinition(req.Definition); err != nil {
+		return err
+	}
+	def := req.Definition.orDefault()
+	patterns := e.reqPatterns[def.R]
 	for i, v := range req.Values {
 		s, ok := v.(string)
 		if !ok {
@@ -150,14 +156,14 @@ func (e *Enforcer) checkRequest(req Request) error {
 			// same functions: it is bounded as a string value is.
 			if name, n := longAttribute(reflect.ValueOf(v), e.maxRequest, 0); n > 0 {
 				return fmt.Errorf("%w: field %s%s: %d bytes, over the limit of %d for a request value",
-					ErrInvalidRequest, e.requestField(i), name, n, e.maxRequest)
+					ErrInvalidRequest, e.requestField(def.R, i), name, n, e.maxRequest)
 			}
 			continue
 		}
-		if len(s) <= e.maxRequest && (i >= len(e.reqPatterns) || !e.reqPatterns[i]) {
+		if len(s) <= e.maxRequest && (i >= len(patterns) || !patterns[i]) {
 			continue
 		}
-		if err := e.values.CheckRequest("r", i, s); err != nil {
+		if err := e.values.CheckRequest(def.R, i, s); err != nil {
 			return fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 		}
 	}
@@ -167,7 +173,7 @@ func (e *Enforcer) checkRequest(req Request) error {
 		}
 	}
 	for i, p := range req.Policies {
-		if err := e.checkValues(Rule{PType: "p", Values: p}); err != nil {
+		if err := e.checkValues(Rule{PType: def.P, Values: p}); err != nil {
 			var re *RuleError
 			errors.As(err, &re)
 			return fmt.Errorf("%w: request policy %d: field %s: %s", ErrInvalidRequest, i, re.Field, re.Reason)
@@ -227,10 +233,11 @@ func longAttribute(v reflect.Value, limit, depth int) (path string, n int) {
 	return "", 0
 }
 
-// requestField names request field i as the model does ("obj").
-func (e *Enforcer) requestField(i int) string {
-	if r, ok := e.model["r"]["r"]; ok && i < len(r.Tokens) {
-		return strings.TrimPrefix(r.Tokens[i], "r_")
+// requestField names field i of request definition rtype as the model
+// does ("obj").
+func (e *Enforcer) requestField(rtype string, i int) string {
+	if r, ok := e.model["r"][rtype]; ok && i < len(r.Tokens) {
+		return strings.TrimPrefix(r.Tokens[i], rtype+"_")
 	}
 	return fmt.Sprintf("%d", i)
 }
