@@ -19,7 +19,10 @@ import (
 // whose fields it reads (every one, for a matcher that reads none of a
 // section's fields), with each effect. Every choice must be one compile
 // understands, or the whole model is decided by Casbin, FastPath naming
-// the choice and its construct. Choices that share a matcher, request
+// the choice and its construct. A matcher that reads the fields of two
+// request or two policy definitions is no choice: Casbin's evaluation
+// has one of each and fails on the other's fields (unless && or || skips
+// them), and Warden refuses such a decision. Choices that share a matcher, request
 // and policy definition share one index of that policy type's rules,
 // keyed as the matcher reads them; two matchers over one policy type each
 // have their own (the keys differ).
@@ -30,6 +33,7 @@ type definitions struct {
 	byDef    map[Definition]*compiledModel // every compiled choice, the default included
 	all      []*compiledModel              // the same, in a fixed order: the default first
 	nIndexes int                           // how many indexes the choices use (ixNum)
+	refused  map[string]string             // matchers that are no choice: why
 }
 
 // compile analyses m, whose matchers may call the functions o registers,
@@ -47,19 +51,22 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 		return cm, ""
 	}
 	for _, e := range sortedKeys(m["e"]) {
-		if m["e"][e].Value == constant.SubjectPriorityEffect {
+		if len(m["e"]) > 1 && m["e"][e].Value == constant.SubjectPriorityEffect {
 			// Casbin orders every policy type by the subjects' levels
-			// when e (not the effect chosen) says so: not followed here.
-			return nil, "effect subjectPriority(p_eft) || deny with several definitions"
+			// when e (not the effect chosen) says so, and merges by the
+			// effect chosen: the index orders by the effect chosen.
+			return nil, "effect subjectPriority(p_eft) || deny with several effect definitions"
 		}
 	}
-	multi := &definitions{byDef: map[Definition]*compiledModel{def: cm}, all: []*compiledModel{cm}, nIndexes: 1}
+	multi := &definitions{byDef: map[Definition]*compiledModel{def: cm}, all: []*compiledModel{cm}, nIndexes: 1,
+		refused: map[string]string{}}
 	cm.multi = multi
 	indexes := map[[3]string]int{{def.M, def.R, def.P}: 0}
 	for _, mk := range sortedKeys(m["m"]) {
 		rs, ps, reason := definitionsRead(m, mk)
 		if reason != "" {
-			return nil, reason
+			multi.refused[mk] = reason
+			continue
 		}
 		for _, r := range rs {
 			for _, p := range ps {
@@ -91,9 +98,8 @@ func compile(m model.Model, o *options) (*compiledModel, string) {
 
 // definitionsRead returns the request and policy definitions whose fields
 // matcher mk reads: each section's every definition when it reads none of
-// its fields. A matcher that reads two of one section can never be
-// evaluated whole (Casbin has one of each per decision): the model is
-// left to Casbin.
+// its fields. A matcher that reads two of one section, or that govaluate
+// cannot read, is no choice: the reason says why.
 func definitionsRead(m model.Model, mk string) (rs, ps []string, reason string) {
 	toks, err := matchexpr.Tokenize(m["m"][mk].Value)
 	if err != nil {
@@ -164,6 +170,9 @@ func (cm *compiledModel) definition(d Definition) (*compiledModel, error) {
 		if c := cm.multi.byDef[d]; c != nil {
 			return c, nil
 		}
+	}
+	if cm.multi != nil && cm.multi.refused[d.M] != "" {
+		return nil, fmt.Errorf("%w: definition %s: %s", ErrInvalidRequest, d, cm.multi.refused[d.M])
 	}
 	return nil, fmt.Errorf("%w: definition %s: matcher %s reads other request or policy definitions", ErrInvalidRequest, d, d.M)
 }

@@ -334,13 +334,15 @@ func TestDefinitionRefusals(t *testing.T) {
 }
 
 // TestDefinitionsFastPath: each definition of a model must be one compile
-// understands, or the whole model is Casbin's, FastPath naming why.
+// understands, or the whole model is Casbin's, FastPath naming why; a
+// matcher that reads two policy definitions is no choice, and deciding
+// with it is refused, the rest on the index.
 func TestDefinitionsFastPath(t *testing.T) {
 	for _, tc := range []struct{ change, reason string }{
 		{"", ""},
-		{"m2 = g2(r2.sub, p2.sub, r2.dom) && r.obj == p2.obj", "matcher m2 reads the fields of both r and r2"},
-		{"e2 = subjectPriority(p.eft) || deny", "subjectPriority(p_eft) || deny with several definitions"},
-		{"m3 = g(r.sub, p.sub) && r.obj == p.obj && r.act == p2.obj", "matcher m3 reads the fields of both p and p2"},
+		{"e2 = subjectPriority(p.eft) || deny", "subjectPriority(p_eft) || deny with several effect definitions"},
+		{"m3 = g(r.sub, p.sub) && r.obj == p.obj && r.act == p2.obj", ""},
+		{`m2 = r2.sub == "root"`, "definition {r2, p, e, m2}: matcher does not refer to the policy"},
 	} {
 		text := twoDefsModel
 		if tc.change != "" {
@@ -364,6 +366,12 @@ func TestDefinitionsFastPath(t *testing.T) {
 		ok, reason := e.FastPath()
 		if ok != (tc.reason == "") || !strings.Contains(reason, tc.reason) {
 			t.Errorf("%q: FastPath %v %q, want %q", tc.change, ok, reason, tc.reason)
+		}
+		if strings.HasPrefix(tc.change, "m3 ") {
+			_, err := e.Decide(context.Background(), enforcer.Request{Values: []any{"a", "b", "c"}, Definition: enforcer.Definition{M: "m3"}})
+			if !errors.Is(err, enforcer.ErrInvalidRequest) || !strings.Contains(err.Error(), "matcher m3 reads the fields of both p and p2") {
+				t.Errorf("%q: deciding with m3: %v, want ErrInvalidRequest naming why", tc.change, err)
+			}
 		}
 	}
 }

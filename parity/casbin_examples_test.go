@@ -35,8 +35,18 @@ var update = flag.Bool("update", false, "rewrite testdata/casbin_examples.md fro
 // Floors of the counts: what Warden does today. They only ever go up.
 const (
 	minLoad  = 52
-	minIndex = 41
+	minIndex = 42
 )
+
+// contexts are the definitions Casbin's tests choose (EnforceContext) for
+// the models with several, by model file: the pair's requests are asked
+// with each, in equal shares, the default (r, p, e, m) among them.
+var contexts = map[string][]enforcer.Definition{
+	// enforcer_test.go TestMultiplePolicyDefinitions: NewEnforceContext("2") with EType "e".
+	"multiple_policy_definitions_model.conf": {{}, {R: "r2", P: "p2", E: "e", M: "m2"}},
+	// enforcer_cached_b_test.go BenchmarkCachedWithEnforceContext.
+	"priority_model_enforce_context.conf": {{}, {R: "r2", P: "p", E: "e", M: "m2"}},
+}
 
 // onIndex are pairs that must decide on the index, each equal to Casbin:
 // model file → policy file, as in the table.
@@ -51,6 +61,8 @@ var onIndex = map[string]string{
 	"priority_model_explicit_customized.conf":              "priority_policy_explicit_customized.csv",
 	"subject_priority_model.conf":                          "subject_priority_policy.csv",
 	"subject_priority_model_with_domain.conf":              "subject_priority_policy_with_domain.csv",
+	// Several definitions, chosen per decision (enforcer/defs.go).
+	"priority_model_enforce_context.conf": "priority_policy_enforce_context.csv",
 	// Conditional and temporal roles (enforcer/linkcond.go).
 	"rbac_with_temporal_roles_model.conf":           "rbac_with_temporal_roles_policy.csv",
 	"rbac_with_domain_temporal_roles_model.conf":    "rbac_with_domain_temporal_roles_policy.csv",
@@ -377,7 +389,8 @@ func inventory(t *testing.T, dir string, p *pair) status {
 		s, _, _ = strings.Cut(s, "\n")
 		return strings.ReplaceAll(s, "|", `\|`)
 	}
-	cfg := parity.Config{ModelFile: modelFile, PolicyFile: policyFile, Requests: inventoryRequests, Seed: 1}
+	cfg := parity.Config{ModelFile: modelFile, PolicyFile: policyFile, Requests: inventoryRequests, Seed: 1,
+		Definitions: contexts[strings.TrimPrefix(p.Model, "examples/")]}
 	// The functions Casbin's test registers, on both sides when Warden
 	// has an option for each.
 	both := false
@@ -510,6 +523,7 @@ func writeTable(buf *bytes.Buffer, rows []status) {
 	fmt.Fprintf(buf, "Each pair is a model and policy that Casbin's own tests load from examples/ (first load at the file:line shown).\n")
 	fmt.Fprintf(buf, "casbin/warden: whether each loads the pair; index: whether Warden decides on its index (FastPath);\n")
 	fmt.Fprintf(buf, "equal: whether %d generated requests (seed 1) get the same decision and rule from both;\n", inventoryRequests)
+	fmt.Fprintf(buf, "a model with several definitions is asked with those Casbin's tests choose (EnforceContext) and the default, in equal shares;\n")
 	fmt.Fprintf(buf, "asked: Casbin's answers to them, allowed/denied/failed (a failure denies);\n")
 	fmt.Fprintf(buf, "needs: the functions Casbin's tests register on that enforcer (the first that registers any);\n")
 	fmt.Fprintf(buf, "with needs: \"both\" when Warden registers them too (enforcer.WithFunction…) and every column is of that comparison,\n")

@@ -67,7 +67,7 @@ func lex(s string) []token {
 // meets, and the attributes read from it.
 type shape struct {
 	rTok []string // request tokens: r_sub, r_obj…
-	pTok []string // policy tokens of "p"
+	pTok []string // policy tokens of "p" (or the definition's)
 
 	pLinks    [][]int           // per request field: the p fields it meets
 	pBest     []int             // per request field: the p field it most likely equals, or -1
@@ -117,7 +117,7 @@ func analyse(matcher string, rTok, pTok []string, gNames map[string]bool, evalVa
 		sh.attrs[i] = map[string]bool{}
 		// The policy field of the same name is the best guess.
 		sh.pBest[i] = -1
-		if j, ok := pIdx["p_"+strings.TrimPrefix(t, "r_")]; ok {
+		if j, ok := pIdx[tokenPrefix(pTok)+strings.TrimPrefix(t, tokenPrefix(rTok))]; ok {
 			sh.pBest[i] = j
 		}
 	}
@@ -273,6 +273,16 @@ func roleCallAt(g string, toks []token, field func(string) (r, p int, attr strin
 		arg = append(arg, t)
 	}
 	return c
+}
+
+// tokenPrefix is the definition's key before the field names of its
+// tokens: "r2_" of r2_sub.
+func tokenPrefix(toks []string) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	key, _, _ := strings.Cut(toks[0], "_")
+	return key + "_"
 }
 
 // evalFields are the policy fields the matcher passes to eval().

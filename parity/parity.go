@@ -36,6 +36,12 @@ type Config struct {
 
 	// Requests is how many requests to generate; DefaultRequests when 0.
 	Requests int
+	// Definitions, for a model with several request, policy, effect and
+	// matcher definitions, are the choices the requests are asked with
+	// (Warden's Request.Definition, Casbin's EnforceContext), each an
+	// equal share of Requests made for its definitions. None: the
+	// default, r, p, e, m.
+	Definitions []enforcer.Definition
 	// Seed chooses the requests: the same seed, model and policy give the
 	// same requests.
 	Seed uint64
@@ -91,10 +97,13 @@ type Outcome struct {
 
 // Diff is a request on which Warden and Casbin differ.
 type Diff struct {
-	Kind    Kind    `json:"kind"`
-	Request []any   `json:"request"`
-	Warden  Outcome `json:"warden"`
-	Casbin  Outcome `json:"casbin"`
+	Kind    Kind  `json:"kind"`
+	Request []any `json:"request"`
+	// Definition is the definitions the request was asked with
+	// (Config.Definitions); zero for the default.
+	Definition enforcer.Definition `json:"definition,omitzero"`
+	Warden     Outcome             `json:"warden"`
+	Casbin     Outcome             `json:"casbin"`
 }
 
 // Report is the result of a comparison.
@@ -200,14 +209,33 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Decider != nil {
 		d = cfg.Decider(w)
 	}
-	reqs := Requests(c.GetModel(), rules, RequestOptions{N: cfg.Requests, Seed: cfg.Seed, MaxValue: cfg.MaxValue})
+	type asked struct {
+		def  enforcer.Definition
+		vals []any
+	}
+	var reqs []asked
+	defs := cfg.Definitions
+	if len(defs) == 0 {
+		defs = []enforcer.Definition{{}}
+	}
+	for i, def := range defs {
+		// Shares of Requests, the first ones taking the remainder.
+		n := cfg.Requests / len(defs)
+		if i < cfg.Requests%len(defs) {
+			n++
+		}
+		for _, v := range Requests(c.GetModel(), rules, RequestOptions{N: n, Seed: cfg.Seed, MaxValue: cfg.MaxValue, Definition: def}) {
+			reqs = append(reqs, asked{def, v})
+		}
+	}
 	links := roleLinks(c.GetModel())
-	for _, req := range reqs {
+	for _, a := range reqs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		wo := decideWarden(ctx, d, req)
-		co := decideCasbin(c, req)
+		req := a.vals
+		wo := decideWarden(ctx, d, a.def, req)
+		co := decideCasbin(c, a.def, req)
 		rep.Requests++
 		switch {
 		case co.Err != "":
@@ -222,7 +250,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			continue
 		}
 		if k, ok := compare(wo, co, links); !ok {
-			rep.Diffs = append(rep.Diffs, Diff{Kind: k, Request: req, Warden: wo, Casbin: co})
+			rep.Diffs = append(rep.Diffs, Diff{Kind: k, Request: req, Definition: a.def, Warden: wo, Casbin: co})
 		}
 	}
 	return rep, nil
@@ -330,7 +358,7 @@ type explainer interface {
 	Explain(ctx context.Context, req enforcer.Request) (enforcer.Explanation, error)
 }
 
-func decideWarden(ctx context.Context, d enforcer.Decider, req []any) (o Outcome) {
+func decideWarden(ctx context.Context, d enforcer.Decider, def enforcer.Definition, req []any) (o Outcome) {
 	defer func() {
 		// Warden promises never to panic on a decision; should it, that
 		// is a difference to report, not a crash of the harness.
@@ -338,7 +366,7 @@ func decideWarden(ctx context.Context, d enforcer.Decider, req []any) (o Outcome
 			o = Outcome{Err: fmt.Sprintf("panic: %v", r)}
 		}
 	}()
-	r := enforcer.NewRequest(req...)
+	r := enforcer.Request{Values: req, Definition: def}
 	var x enforcer.Explanation
 	var err error
 	if e, ok := d.(explainer); ok {
@@ -352,12 +380,16 @@ func decideWarden(ctx context.Context, d enforcer.Decider, req []any) (o Outcome
 	return Outcome{Allowed: x.Allowed, Rule: x.Rule.Values, Chain: x.Chain}
 }
 
-func decideCasbin(c *casbin.Enforcer, req []any) (o Outcome) {
+func decideCasbin(c *casbin.Enforcer, def enforcer.Definition, req []any) (o Outcome) {
 	defer func() {
 		if r := recover(); r != nil {
 			o = Outcome{Err: fmt.Sprintf("panic: %v", r)}
 		}
 	}()
+	if def != (enforcer.Definition{}) {
+		d := defaults(def)
+		req = append([]any{casbin.EnforceContext{RType: d.R, PType: d.P, EType: d.E, MType: d.M}}, req...)
+	}
 	ok, rule, err := c.EnforceEx(req...)
 	if err != nil {
 		// Casbin's message of a recovered panic carries a stack trace.

@@ -377,3 +377,60 @@ func TestRunFilesWithSpaceBeforeAComma(t *testing.T) {
 		t.Fatalf("space after commas only: %+v, %v", rep, err)
 	}
 }
+
+// TestRunWithDefinitions compares a model with two definitions, each
+// request asked with its Config.Definitions choice on both sides: equal as
+// it is, and every request of the second choice reported when Warden is
+// asked with the default instead.
+func TestRunWithDefinitions(t *testing.T) {
+	const text = `[request_definition]
+r = sub, obj, act
+r2 = sub, obj
+[policy_definition]
+p = sub, obj, act, eft
+[role_definition]
+g = _, _
+[policy_effect]
+e = priority(p.eft) || deny
+[matchers]
+m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
+m2 = g(r2.sub, p.sub) && r2.obj == p.obj`
+	rules := []enforcer.Rule{
+		enforcer.P("alice", "data1", "read", "allow"), enforcer.P("admins", "data1", "write", "deny"),
+		enforcer.P("bob", "data2", "read", "deny"), enforcer.P("admins", "data2", "write", "allow"),
+		enforcer.G("alice", "admins"), enforcer.G("bob", "admins"),
+	}
+	second := enforcer.Definition{R: "r2", M: "m2"}
+	cfg := parity.Config{Model: text, Rules: rules, Requests: 400, Seed: 5, Definitions: []enforcer.Definition{{}, second}}
+	rep, err := parity.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Equal() || !rep.FastPath || rep.Requests != 400 || rep.Allowed < 20 {
+		t.Fatalf("report %+v", rep)
+	}
+	cfg.Decider = func(e *enforcer.Enforcer) enforcer.Decider {
+		return deciderFunc(func(ctx context.Context, req enforcer.Request) (enforcer.Decision, error) {
+			req.Definition = enforcer.Definition{}
+			return e.Decide(ctx, req)
+		})
+	}
+	rep, err = parity.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Diffs) != 200 {
+		t.Fatalf("%d differences, want the 200 requests of %s", len(rep.Diffs), second)
+	}
+	for _, d := range rep.Diffs {
+		if d.Definition != second || d.Kind != parity.KindError {
+			t.Fatalf("difference %+v: want an error of %s", d, second)
+		}
+	}
+}
+
+type deciderFunc func(context.Context, enforcer.Request) (enforcer.Decision, error)
+
+func (f deciderFunc) Decide(ctx context.Context, req enforcer.Request) (enforcer.Decision, error) {
+	return f(ctx, req)
+}

@@ -22,6 +22,9 @@ type RequestOptions struct {
 	// MaxValue is the length in bytes of the longest string value; 0
 	// means lint.DefaultLimits.RequestValue, the longest Warden accepts.
 	MaxValue int
+	// Definition chooses the request, policy and matcher definitions the
+	// requests are made for (r2, p2, m2); the zero value is r, p, m.
+	Definition enforcer.Definition
 }
 
 // maxBase bounds the distinct policy values a request field draws from, so
@@ -29,8 +32,8 @@ type RequestOptions struct {
 // few hundred; the sample is chosen by the seed.
 const maxBase = 512
 
-// Requests generates o.N requests for model m (its "r" definition) and its
-// policy rules: about half start from a rule, its subject reached through a
+// Requests generates o.N requests for model m (its "r" definition, or the
+// one o.Definition chooses, read by its matcher) and its policy rules: about half start from a rule, its subject reached through a
 // role link, with one field moved to a boundary value; the others combine
 // policy values and boundary strings at random (see the package doc). The
 // same arguments give the same requests. A request field that the matcher
@@ -40,7 +43,7 @@ func Requests(m model.Model, rules []enforcer.Rule, o RequestOptions) [][]any {
 	if o.MaxValue <= 0 {
 		o.MaxValue = lint.DefaultLimits.RequestValue
 	}
-	if m["r"]["r"] == nil || o.N <= 0 {
+	if m["r"][defaults(o.Definition).R] == nil || o.N <= 0 {
 		return nil
 	}
 	g := newGenerator(m, rules, o)
@@ -66,11 +69,24 @@ func Requests(m model.Model, rules []enforcer.Rule, o RequestOptions) [][]any {
 	return out
 }
 
+// defaults is d with its empty names the defaults r, p, e, m.
+func defaults(d enforcer.Definition) enforcer.Definition {
+	for _, f := range []struct {
+		s   *string
+		def string
+	}{{&d.R, "r"}, {&d.P, "p"}, {&d.E, "e"}, {&d.M, "m"}} {
+		if *f.s == "" {
+			*f.s = f.def
+		}
+	}
+	return d
+}
+
 type generator struct {
 	r       *rand.Rand
 	sh      *shape
 	max     int
-	pRules  [][]string            // rules of ptype p, in policy order
+	pRules  [][]string            // rules of the definition's ptype (p), in policy order
 	order   []int                 // the order fromRule visits pRules in
 	gRules  map[string][][]string // role links by role definition
 	pools   [][]string            // per request field: the values it is drawn from
@@ -83,23 +99,24 @@ func newGenerator(m model.Model, rules []enforcer.Rule, o RequestOptions) *gener
 		max:    o.MaxValue,
 		gRules: map[string][][]string{},
 	}
+	d := defaults(o.Definition)
 	var pTok []string
-	if m["p"]["p"] != nil {
-		pTok = m["p"]["p"].Tokens
+	if m["p"][d.P] != nil {
+		pTok = m["p"][d.P].Tokens
 	}
 	gNames := map[string]bool{}
 	for name := range m["g"] {
 		gNames[name] = true
 	}
 	matcher := ""
-	if m["m"]["m"] != nil {
-		matcher = m["m"]["m"].Value
+	if m["m"][d.M] != nil {
+		matcher = m["m"][d.M].Value
 	}
 	evalIdx := evalFields(matcher, pTok)
 	var evalValues []string
 	for _, r := range rules {
 		switch {
-		case r.PType == "p":
+		case r.PType == d.P:
 			g.pRules = append(g.pRules, r.Values)
 			for _, i := range evalIdx {
 				if i < len(r.Values) {
@@ -110,7 +127,7 @@ func newGenerator(m model.Model, rules []enforcer.Rule, o RequestOptions) *gener
 			g.gRules[r.PType] = append(g.gRules[r.PType], r.Values)
 		}
 	}
-	g.sh = analyse(matcher, m["r"]["r"].Tokens, pTok, gNames, evalValues)
+	g.sh = analyse(matcher, m["r"][d.R].Tokens, pTok, gNames, evalValues)
 	g.order = make([]int, len(g.pRules))
 	for i := range g.order {
 		g.order[i] = i
