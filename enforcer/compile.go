@@ -74,8 +74,22 @@ type compiledModel struct {
 
 	matcher string
 	funcs   map[string]govaluate.ExpressionFunction // registered matcher functions (WithFunction)
-	pred    pred                                    // nil when the matcher is outside the compiled subset
-	expr    *govaluate.EvaluableExpression          // always set: used for non-string requests
+	// functions is govaluate's function map for the matcher, and for the
+	// expressions eval() reads (evalexpr.go).
+	functions map[string]govaluate.ExpressionFunction
+	// hasEval says the matcher calls eval(), as Casbin's util.HasEval
+	// tells; evalFields are the policy fields it is called on, whose
+	// values the state compiles once per distinct text.
+	hasEval    bool
+	evalFields []int
+	// guard is the matcher's leading disjuncts that read no rule field,
+	// when they are followed by one that does (guard.go); or nil.
+	guard *govaluate.EvaluableExpression
+	// body is the last disjunct, what the matcher is for every rule when
+	// the guard does not hold.
+	body *govaluate.EvaluableExpression
+	pred pred                           // nil when the matcher is outside the compiled subset
+	expr *govaluate.EvaluableExpression // always set: used for non-string requests
 
 	// The index plan. role, when set, says p[role.pField] must be a role the
 	// request field r[role.rField] reaches through graph role.gi in domain
@@ -99,7 +113,12 @@ type rolePlan struct {
 	dom    *operand // nil, a request field or a literal
 }
 
-type eqPlan struct{ pField, rField int }
+// eqPlan is an equality of a rule field and a request field, or (attr
+// set) an attribute of one, as in r.obj.Type == p.type.
+type eqPlan struct {
+	pField, rField int
+	attr           []string
+}
 
 // compileDef analyses definition d of m (defs.go), whose matcher may call
 // the functions o registers. It returns (nil, reason) when the fast path
@@ -152,9 +171,7 @@ func compileDef(m model.Model, o *options, d Definition) (*compiledModel, string
 	default:
 		return nil, "effect " + m["e"][d.E].Value
 	}
-	if util.HasEval(cm.matcher) {
-		return nil, "matcher uses eval()"
-	}
+	cm.hasEval = util.HasEval(cm.matcher)
 	// Casbin's own test (enforcer.go): a matcher whose text has no "p_"
 	// (of the policy definition chosen) is evaluated once, without the
 	// policy.
@@ -209,6 +226,7 @@ func compileDef(m model.Model, o *options, d Definition) (*compiledModel, string
 	}
 	cm.expr = expr
 	toks, _ := matchexpr.Tokenize(cm.matcher) // govaluate has read it
+	cm.evalFields = cm.evalArgs(toks)
 	cm.scopedGI = cm.subjectGraph(toks)
 	// A matcher govaluate reads differently from how it is written
 	// (matchexpr.ErrMisread) is left to govaluate whole: no compiled
@@ -252,10 +270,15 @@ func (cm *compiledModel) plan(tree *matchexpr.Node) {
 	seen := map[int]bool{}
 	noRole := false
 	var pats []patternPlan
-	rd := cm.reader(false)
-	for _, part := range tree.Conjuncts() {
+	rd, attrs := cm.reader(false), cm.reader(true)
+	body := cm.splitGuard(tree)
+	for _, part := range body.Conjuncts() {
 		n, err := rd.read(part)
 		if err != nil {
+			if e, ok := attrEquality(attrs, part); ok && !seen[e.pField] {
+				cm.eq = append(cm.eq, e)
+				seen[e.pField] = true
+			}
 			continue
 		}
 		switch {
@@ -295,7 +318,9 @@ func (cm *compiledModel) plan(tree *matchexpr.Node) {
 			break
 		}
 	}
-	cm.listing = cm.listingConds(tree)
+	if cm.guard == nil {
+		cm.listing = cm.listingConds(tree)
+	}
 	// The role field is looked up by reach; an equality on it adds nothing.
 	if cm.role != nil {
 		out := cm.eq[:0]
@@ -461,14 +486,7 @@ func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err e
 	for name, f := range cm.funcs {
 		functions[name] = f // never a built-in's or a role's name (functions.go)
 	}
-	if _, ok := functions["eval"]; !ok {
-		// Casbin defines eval() per decision; this stand-in only lets a
-		// matcher that uses it be checked at load time. Such models are
-		// decided by Casbin's own enforcer, never through this expression.
-		functions["eval"] = func(...any) (any, error) {
-			return nil, fmt.Errorf("%w: eval() is evaluated by Casbin's enforcer", ErrUnsupported)
-		}
-	}
+	functions["eval"] = evalFunction // never a registered function's name (functions.go)
 	for i, name := range cm.gNames {
 		gi := i
 		functions[name] = func(args ...any) (any, error) {
@@ -494,11 +512,12 @@ func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err e
 			return ev.hasLink(gi, names[0], names[1], dom), nil
 		}
 	}
+	cm.functions = functions
 	return govaluate.NewEvaluableExpressionWithFunctions(cm.withScope(cm.matcher), functions)
 }
 
 // withScope adds the hidden scope argument to every call of a role function
-// in expr: g(a, b) becomes g(w__scope, a, b), as govaluate reads the calls
+// and of eval() in expr: g(a, b) becomes g(w__scope, a, b), as govaluate reads the calls
 // (a name followed by "(", spaces allowed; names inside string literals
 // are not calls).
 func (cm *compiledModel) withScope(expr string) string {
@@ -510,7 +529,7 @@ func (cm *compiledModel) withScope(expr string) string {
 	last := 0
 	for i := 0; i+1 < len(toks); i++ {
 		t, open := toks[i], toks[i+1]
-		if _, ok := cm.gIdx[t.Text]; !ok || t.Kind != matchexpr.Name || t.Bracketed || open.Kind != matchexpr.LParen {
+		if _, ok := cm.gIdx[t.Text]; (!ok && t.Text != "eval") || t.Kind != matchexpr.Name || t.Bracketed || open.Kind != matchexpr.LParen {
 			continue
 		}
 		b.WriteString(expr[last:open.End])

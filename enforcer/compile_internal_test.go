@@ -2,6 +2,7 @@ package enforcer
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/casbin/casbin/v2/model"
@@ -71,10 +72,15 @@ func TestCompileReadsTheMatcher(t *testing.T) {
 			}
 			role = fmt.Sprintf("%d %d %d %s", cm.role.gi, cm.role.rField, cm.role.pField, dom)
 		}
-		eq := fmt.Sprint(cm.eq)
-		if cm.eq == nil {
-			eq = "[]"
+		var eqs []string
+		for _, e := range cm.eq {
+			attr := ""
+			if len(e.attr) > 0 {
+				attr = " " + strings.Join(e.attr, ".")
+			}
+			eqs = append(eqs, fmt.Sprintf("{%d %d%s}", e.pField, e.rField, attr))
 		}
+		eq := "[" + strings.Join(eqs, " ") + "]"
 		if got := cm.pred != nil; got != c.pred || role != c.role || eq != c.eq || cm.scopedGI != c.scoped {
 			t.Errorf("%s:\n compiled %v role %q eq %s scoped %d\n want     %v role %q eq %s scoped %d",
 				c.matcher, got, role, eq, cm.scopedGI, c.pred, c.role, c.eq, c.scoped)

@@ -35,11 +35,15 @@
 // candidate set. Conditional and temporal role links (g = _, _, (_, _))
 // hold while their condition does: Casbin's time window unless
 // WithLinkCondition says otherwise, on the clock of WithClock (see
-// linkcond.go). Models the index cannot serve (eval(); FastPath names the
+// linkcond.go). eval(p.field) runs on the candidates the other terms find,
+// each distinct text of a stored rule compiled once, when it is stored
+// (evalexpr.go); a matcher that starts with conditions on the request
+// alone (r.sub.Name == r.obj.Owner || (...)) evaluates them once per
+// decision and keys the index by the rest, attributes of request values
+// included (guard.go). Models the index cannot serve (FastPath names the
 // construct, and docs/performance.md lists where each construct runs) are
-// decided by an
-// embedded casbin.Enforcer; request-scoped groups and policies are refused
-// there with ErrUnsupported rather than ignored.
+// decided by an embedded casbin.Enforcer; request-scoped groups and
+// policies are refused there with ErrUnsupported rather than ignored.
 //
 // Candidates are evaluated in policy order (for a model with priorities, the
 // order Casbin sorts the policy into) and the loop stops where Casbin's

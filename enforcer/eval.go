@@ -40,6 +40,9 @@ type evalScope struct {
 	subject string
 	groups  []string
 	params  evalParams
+	// bodyOnly: the matcher's guard does not hold for this request, so
+	// candidates are matched by its last disjunct alone (guard.go).
+	bodyOnly bool
 }
 
 // evalBufs are the buffers a context reuses from one request to the next.
@@ -54,12 +57,14 @@ type evalBufs struct {
 	scoped []storedRule
 	cands  []*storedRule
 	ranks  []ranked // cands' places, for models that order rules (priority.go)
+	eqv    []string // the request's side of each cm.eq, for the index key
 }
 
 // evalInline is the backing storage of a fresh context's buffers.
 type evalInline struct {
 	rs      [8]string
 	cands   [16]*storedRule
+	eqv     [4]string
 	memo    [4]reachMemo
 	sets    [4]reachSet
 	setPtrs [4]*reachSet
@@ -78,6 +83,7 @@ func newEvalCtx() *evalCtx {
 		sets:  ev.inl.setPtrs[:],
 		buf:   ev.inl.buf[:0],
 		cands: ev.inl.cands[:0],
+		eqv:   ev.inl.eqv[:0],
 	}
 	return ev
 }
@@ -112,6 +118,12 @@ func (ev *evalCtx) recycle() {
 		clear(inl.rs[:])
 	}
 	b.rs = b.rs[:0]
+	clear(b.eqv)
+	if !onArray(b.eqv, inl.eqv[:]) {
+		clear(inl.eqv[:])
+		b.eqv = inl.eqv[:0]
+	}
+	b.eqv = b.eqv[:0]
 	clear(b.memo)
 	if !onArray(b.memo, inl.memo[:]) {
 		clear(inl.memo[:])
@@ -248,7 +260,11 @@ func (ev *evalCtx) match(p []string) (bool, error) {
 		return ok, nil
 	}
 	ev.params.p = p
-	res, err := ev.cm.expr.Eval(&ev.params)
+	expr := ev.cm.expr
+	if ev.bodyOnly {
+		expr = ev.cm.body
+	}
+	res, err := expr.Eval(&ev.params)
 	if errors.Is(err, ErrEvaluation) {
 		return false, err
 	}
@@ -259,6 +275,10 @@ func (ev *evalCtx) match(p []string) (bool, error) {
 	case bool:
 		return v, nil
 	case float64:
+		if ev.bodyOnly {
+			// The right side of govaluate's || must be a bool.
+			return false, fmt.Errorf("%w: Value '%v' cannot be used with the logical operator '||', it is not a bool", ErrEvaluation, v)
+		}
 		return v != 0, nil
 	}
 	return false, fmt.Errorf("%w: matcher result should be bool, int or float", ErrEvaluation)
@@ -293,9 +313,15 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
 	}
 	if len(st.rules[cm.def.P])+len(ev.scoped) == 0 {
+		if cm.hasEval {
+			// Casbin's enforce: eval() needs a rule to read.
+			return Decision{}, nil, fmt.Errorf("%w: please make sure rule exists in policy when using eval() in matcher", ErrEvaluation)
+		}
 		return ev.decideEmpty()
 	}
-	ev.candidates()
+	if err := ev.guardedCandidates(); err != nil {
+		return Decision{}, nil, err
+	}
 	for i := range ev.scoped {
 		ev.cands = append(ev.cands, &ev.scoped[i])
 	}
@@ -363,9 +389,14 @@ func (ev *evalCtx) candidates() {
 	cm, st := ev.cm, ev.st
 	indexable := cm.role != nil || cm.byKeyed()
 	for _, e := range cm.eq {
-		if _, ok := ev.rv[e.rField].(string); !ok {
+		v, kind := ev.eqValue(e)
+		switch kind {
+		case valueUnknown:
 			indexable = false
+		case valueNone:
+			return // e holds for no rule: none can match
 		}
+		ev.eqv = append(ev.eqv, v)
 	}
 	if cm.pat != nil {
 		if _, ok := ev.rv[cm.pat.rField].(string); !ok {
@@ -406,22 +437,12 @@ func (ev *evalCtx) candidates() {
 // equal fields and, with a pattern field, each prefix of its key).
 func (ev *evalCtx) keyed(role string) {
 	cm := ev.cm
-	ev.buf = cm.indexKey(ev.buf[:0], role, func(i int) string { return ev.rs[cm.eqR(i)] })
+	ev.buf = cm.indexKey(ev.buf[:0], role, func(i int) string { return ev.eqv[i] })
 	if cm.pat != nil {
 		ev.patternCands(ev.buf)
 		return
 	}
 	ev.cands = append(ev.cands, ev.ix.byKey[string(ev.buf)]...)
-}
-
-// eqR maps a p field of an equality term to its request field.
-func (cm *compiledModel) eqR(pField int) int {
-	for _, e := range cm.eq {
-		if e.pField == pField {
-			return e.rField
-		}
-	}
-	return -1
 }
 
 func (ev *evalCtx) roleDomain() string {

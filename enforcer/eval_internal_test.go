@@ -23,6 +23,8 @@ var evalReusable = map[string]string{
 	"evalBufs.scoped": "buffer",
 	"evalBufs.cands":  "buffer",
 	"evalBufs.ranks":  "buffer",
+	"evalBufs.eqv":    "buffer",
+	"inl.eqv":         "clean",
 	"inl.rs":          "clean",
 	"inl.cands":       "clean",
 	"inl.memo":        "clean",

@@ -49,6 +49,9 @@ func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 var (
 	errNoListing = fmt.Errorf("%w: listing rules needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
 	errNoRoles   = fmt.Errorf("%w: listing roles needs a model with a g(r.sub, p.sub) term", ErrUnsupported)
+	// errGuardListing refuses RulesFor on a matcher that starts with a
+	// condition on the request alone (guard.go).
+	errGuardListing = fmt.Errorf("%w: listing rules of a matcher that a condition on the request alone can satisfy (a || ...)", ErrUnsupported)
 )
 
 func (c *casbinEngine) rulesFor(*evalCtx, Subject) ([]Grant, error) { return nil, errNoListing }
@@ -59,6 +62,11 @@ func (st *state) rulesFor(ev *evalCtx, s Subject) ([]Grant, error) {
 	cm := st.cm
 	if cm.role == nil {
 		return nil, errNoListing
+	}
+	if cm.guard != nil {
+		// A request that meets the guard matches every rule: what a
+		// subject may do is not a list of its rules.
+		return nil, errGuardListing
 	}
 	if len(s.Groups) > 0 && cm.role.gi != cm.scopedGI {
 		return nil, fmt.Errorf("%w: request-scoped groups with this model's role terms", ErrUnsupported)

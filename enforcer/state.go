@@ -46,6 +46,11 @@ type ruleIndex struct {
 	// patLens are the prefix lengths of the pattern field's values (see
 	// pattern.go), when the index has a pattern field.
 	patLens lenSet
+	// evals are the eval() texts of the rules, compiled (evalexpr.go).
+	evals map[string]*evalEntry
+	// firsts are, for a matcher with a guard, the first allow and the
+	// first deny rule in policy order (guard.go).
+	firsts [2]*storedRule
 }
 
 // newState returns an empty state for the definitions of m, its maps
@@ -211,7 +216,7 @@ func (st *state) remove(r Rule) bool {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
 			if ix.cm.def.P == r.PType {
-				ix.remove(sr)
+				ix.remove(sr, set)
 			}
 		}
 	case r.section() == "g":
@@ -231,15 +236,16 @@ func (st *state) remove(r Rule) bool {
 }
 
 // indexKey appends the index key of p values to buf: the role field (if
-// any) then every equality field, each followed by NUL. A pattern field's
+// any) then every equality field (vals(i) is cm.eq[i]'s value), each
+// followed by NUL. A pattern field's
 // part follows (appendPatternKey, ruleIndexKey).
 func (cm *compiledModel) indexKey(buf []byte, role string, vals func(i int) string) []byte {
 	if cm.role != nil {
 		buf = append(buf, role...)
 		buf = append(buf, 0)
 	}
-	for _, e := range cm.eq {
-		buf = append(buf, vals(e.pField)...)
+	for i := range cm.eq {
+		buf = append(buf, vals(i)...)
 		buf = append(buf, 0)
 	}
 	return buf
@@ -250,7 +256,7 @@ func (ix *ruleIndex) ruleIndexKey(sr *storedRule) string {
 	if ix.cm.role != nil {
 		role = sr.vals[ix.cm.role.pField]
 	}
-	k := ix.cm.indexKey(nil, role, func(i int) string { return sr.vals[i] })
+	k := ix.cm.indexKey(nil, role, func(i int) string { return sr.vals[ix.cm.eq[i].pField] })
 	if p := ix.cm.pat; p != nil {
 		k = appendPatternKey(k, p.fn, sr.vals[p.pField])
 	}
@@ -261,6 +267,8 @@ func (ix *ruleIndex) ruleIndexKey(sr *storedRule) string {
 func (cm *compiledModel) byKeyed() bool { return len(cm.eq) > 0 || cm.pat != nil }
 
 func (ix *ruleIndex) add(sr *storedRule) {
+	ix.evalAdd(sr)
+	ix.firstsAdd(sr)
 	if ix.cm.role != nil {
 		sub := sr.vals[ix.cm.role.pField]
 		ix.bySub[sub] = append(ix.bySub[sub], sr)
@@ -276,7 +284,10 @@ func (ix *ruleIndex) add(sr *storedRule) {
 	}
 }
 
-func (ix *ruleIndex) remove(sr *storedRule) {
+// remove drops sr, already out of rules (its policy type's rules).
+func (ix *ruleIndex) remove(sr *storedRule, rules map[string]*storedRule) {
+	ix.evalRemove(sr)
+	ix.firstsRemove(sr, rules)
 	drop := func(m map[string][]*storedRule, k string) {
 		list := m[k]
 		i := slices.Index(list, sr)

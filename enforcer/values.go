@@ -154,7 +154,7 @@ func (e *Enforcer) checkRequest(req Request) error {
 		if !ok {
 			// An attribute (r.obj.Path) is read as a string by the
 			// same functions: it is bounded as a string value is.
-			if name, n := longAttribute(reflect.ValueOf(v), e.maxRequest, 0); n > 0 {
+			if name, n := longValue(v, e.maxRequest, 0); n > 0 {
 				return fmt.Errorf("%w: field %s%s: %d bytes, over the limit of %d for a request value",
 					ErrInvalidRequest, e.requestField(def.R, i), name, n, e.maxRequest)
 			}
@@ -185,6 +185,39 @@ func (e *Enforcer) checkRequest(req Request) error {
 // maxAttributeDepth bounds how deep longAttribute looks into a request
 // value (a struct of maps of structs…), which also ends a cycle.
 const maxAttributeDepth = 8
+
+// longValue is longAttribute of reflect.ValueOf(v), with the values a
+// decoded JSON object holds read without reflect (as reflect reaches a map
+// entry, through its interface, two levels down).
+func longValue(v any, limit, depth int) (path string, n int) {
+	if depth > maxAttributeDepth {
+		return "", 0
+	}
+	switch x := v.(type) {
+	case string:
+		if len(x) > limit {
+			return "", len(x)
+		}
+		return "", 0
+	case nil, bool, int, int64, float64:
+		return "", 0
+	case map[string]any:
+		for k, e := range x {
+			if p, n := longValue(e, limit, depth+2); n > 0 {
+				return fmt.Sprintf("[%q]", k) + p, n
+			}
+		}
+		return "", 0
+	case []any:
+		for i, e := range x {
+			if p, n := longValue(e, limit, depth+2); n > 0 {
+				return fmt.Sprintf("[%d]%s", i, p), n
+			}
+		}
+		return "", 0
+	}
+	return longAttribute(reflect.ValueOf(v), limit, depth)
+}
 
 // longAttribute finds a string inside v (a struct field, a map entry, a
 // slice element, through pointers and interfaces) longer than limit bytes.

@@ -123,11 +123,14 @@ type Report struct {
 	Denied  int `json:"denied"`
 	Failed  int `json:"failed"`
 	// Unevaluated counts the requests on which Casbin's evaluation failed
-	// and Warden denied without an error. They are not differences: both
-	// deny, and Warden never evaluates a rule that cannot match the
-	// request (its index rules it out), so it does not meet the error of
-	// such a rule (an ipMatch rule given a request value that is no
-	// address); see docs/performance.md.
+	// and Warden decided without an error: it denied, or its outcome is
+	// Casbin's on the policy without the rules whose evaluation alone
+	// fails for the request. They are not differences: Warden never
+	// evaluates a rule that cannot match the request (its index rules it
+	// out), so it does not meet the error of such a rule (an ipMatch rule
+	// given a request value that is no address, an eval() rule reading an
+	// attribute the request lacks, for another action); see
+	// docs/performance.md.
 	Unevaluated int `json:"unevaluated"`
 	// Diffs are the requests on which the two differ, in the order asked.
 	Diffs []Diff `json:"differences"`
@@ -245,7 +248,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		default:
 			rep.Denied++
 		}
-		if co.Err != "" && wo.Err == "" && !wo.Allowed {
+		if co.Err != "" && wo.Err == "" && (!wo.Allowed || decidesWithoutFailing(c, a.def, req, wo, links)) {
 			rep.Unevaluated++
 			continue
 		}
@@ -378,6 +381,40 @@ func decideWarden(ctx context.Context, d enforcer.Decider, def enforcer.Definiti
 		return Outcome{Err: err.Error()}
 	}
 	return Outcome{Allowed: x.Allowed, Rule: x.Rule.Values, Chain: x.Chain}
+}
+
+// maxRecheck bounds the policies decidesWithoutFailing re-evaluates rule
+// by rule.
+const maxRecheck = 2000
+
+// decidesWithoutFailing reports whether Warden's outcome w is Casbin's on
+// the rules of def's policy type, in their order, whose evaluation alone
+// does not fail for req, when some rule's does. Casbin's own policy slice is swapped for
+// the time of the check and restored.
+func decidesWithoutFailing(c *casbin.Enforcer, def enforcer.Definition, req []any, w Outcome, links map[string]bool) bool {
+	a := c.GetModel()["p"][defaults(def).P]
+	if a == nil || len(a.Policy) > maxRecheck {
+		return false
+	}
+	all := a.Policy
+	defer func() { a.Policy = all }()
+	var kept [][]string
+	for _, r := range all {
+		a.Policy = [][]string{r}
+		if o := decideCasbin(c, def, req); o.Err == "" {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == len(all) || len(kept) == 0 {
+		return false // no rule's failure explains Casbin's, or no rule is left to decide
+	}
+	a.Policy = kept
+	o := decideCasbin(c, def, req)
+	if o.Err != "" {
+		return false
+	}
+	_, same := compare(w, o, links)
+	return same
 }
 
 func decideCasbin(c *casbin.Enforcer, def enforcer.Definition, req []any) (o Outcome) {

@@ -434,3 +434,55 @@ type deciderFunc func(context.Context, enforcer.Request) (enforcer.Decision, err
 func (f deciderFunc) Decide(ctx context.Context, req enforcer.Request) (enforcer.Decision, error) {
 	return f(ctx, req)
 }
+
+// TestRunFailuresOfRulesThatCannotMatch: where Casbin's loop fails on a
+// rule the index rules out (an eval() text reading an attribute the
+// request lacks, for another action), Warden's answer is held to Casbin's
+// on the rules that do not fail; an answer that differs from that one is
+// still reported.
+func TestRunFailuresOfRulesThatCannotMatch(t *testing.T) {
+	const pbac = `[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub_rule, obj_rule, act
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = eval(p.sub_rule) && eval(p.obj_rule) && r.act == p.act`
+	rules := []enforcer.Rule{
+		enforcer.P("r.sub.Role == 'admin'", "r.obj.Type == 'doc'", "read"),
+		enforcer.P("r.sub.Age >= 18", "r.obj.Type == 'video'", "play"),
+	}
+	run := func(change func(req enforcer.Request, x *enforcer.Explanation) error) *parity.Report {
+		t.Helper()
+		cfg := parity.Config{Model: pbac, Rules: rules, Requests: 400, Seed: 5}
+		if change != nil {
+			cfg.Decider = func(e *enforcer.Enforcer) enforcer.Decider { return wrong{e, change} }
+		}
+		rep, err := parity.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	rep := run(nil)
+	if !rep.Equal() {
+		t.Fatalf("Warden differs from Casbin: %+v", rep.Diffs)
+	}
+	if rep.Unevaluated == 0 || rep.Allowed == 0 {
+		t.Fatalf("%d unevaluated, %d allowed: the requests never met a failing rule Warden skips", rep.Unevaluated, rep.Allowed)
+	}
+	// A Warden that names another rule where Casbin failed and allowed
+	// nothing is wrong, and reported.
+	var wrongs int
+	rep = run(func(req enforcer.Request, x *enforcer.Explanation) error {
+		if x.Allowed && !slices.Equal(x.Rule.Values, rules[0].Values) {
+			x.Rule = rules[0]
+			wrongs++
+		}
+		return nil
+	})
+	if wrongs == 0 || len(rep.Diffs) != wrongs {
+		t.Fatalf("%d answers changed, %d reported", wrongs, len(rep.Diffs))
+	}
+}

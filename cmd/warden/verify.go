@@ -87,7 +87,7 @@ func printVerify(w io.Writer, rep *parity.Report) {
 		fmt.Fprintf(w, "different: %s; %d requests differ, %d policy rules are read differently\n", counts, len(rep.Diffs), len(rep.PolicyDiffs))
 	}
 	if rep.Unevaluated > 0 {
-		fmt.Fprintf(w, "note: on %d of the failures Warden denied without an error: it never evaluates a rule that cannot match the request\n", rep.Unevaluated)
+		fmt.Fprintf(w, "note: on %d of the failures Warden decided without an error, as Casbin does without the rules that fail for the request: it never evaluates a rule that cannot match the request\n", rep.Unevaluated)
 	}
 	if rep.FastPath {
 		fmt.Fprintln(w, "fast path: yes, Warden decides on its index")

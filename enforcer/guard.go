@@ -1,0 +1,276 @@
+package enforcer
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/casbin/govaluate"
+
+	"github.com/wardenhq/warden/internal/matchexpr"
+)
+
+// This file keys the index under a guard and by attributes. Warden's abac
+// model reads
+//
+//	r.sub.Name == r.obj.Owner || (eval(p.sub_rule) && r.obj.Type == p.obj_type && r.act == p.act)
+//
+// The disjuncts before the last read no rule field: they are the guard,
+// and hold for every rule or for none. govaluate stops at a true left side
+// of ||, so when the guard holds every rule matches, without error, and the
+// first allow and deny rules in policy order decide as Casbin's loop does;
+// when it does not, the matcher is its last disjunct for every rule, and
+// that one's conjuncts key the index. An equality of an attribute of a
+// request value and a rule field (r.obj.Type == p.obj_type) keys it as a
+// field does.
+
+// splitGuard sets cm.guard when the matcher is such a disjunction and
+// returns the part the index plans from: the last disjunct, or tree.
+func (cm *compiledModel) splitGuard(tree *matchexpr.Node) *matchexpr.Node {
+	ds := disjuncts(unparen(tree))
+	if len(ds) < 2 {
+		return tree
+	}
+	last := ds[len(ds)-1]
+	for _, d := range ds[:len(ds)-1] {
+		if !cm.policyFree(d) {
+			return tree
+		}
+	}
+	if cm.policyFree(last) {
+		return tree
+	}
+	guard, err := govaluate.NewEvaluableExpressionWithFunctions(cm.withScope(cm.matcher[ds[0].Pos:ds[len(ds)-2].End]), cm.functions)
+	if err != nil {
+		return tree
+	}
+	body, err := govaluate.NewEvaluableExpressionWithFunctions(cm.withScope(cm.matcher[last.Pos:last.End]), cm.functions)
+	if err != nil {
+		return tree
+	}
+	cm.guard, cm.body = guard, body
+	return unparen(last)
+}
+
+func unparen(n *matchexpr.Node) *matchexpr.Node {
+	for n.Op == matchexpr.OpParen && n.Kids[0].Op != matchexpr.OpEmpty {
+		n = n.Kids[0]
+	}
+	return n
+}
+
+// disjuncts are the operands of the top-level chain of || in n, left to
+// right; parentheses end the chain.
+func disjuncts(n *matchexpr.Node) []*matchexpr.Node {
+	if n.Op == matchexpr.OpBinary && n.Text == "||" {
+		return append(disjuncts(n.Kids[0]), disjuncts(n.Kids[1])...)
+	}
+	return []*matchexpr.Node{n}
+}
+
+// policyFree reports whether n reads no rule field, not even through
+// eval(), whose text may.
+func (cm *compiledModel) policyFree(n *matchexpr.Node) bool {
+	free := true
+	n.Walk(func(k *matchexpr.Node) bool {
+		switch k.Op {
+		case matchexpr.OpName, matchexpr.OpMethod:
+			base, _, _ := strings.Cut(k.Text, ".")
+			if _, ok := cm.pIdx[base]; ok {
+				free = false
+			}
+		case matchexpr.OpCall:
+			if k.Text == "eval" {
+				free = false
+			}
+		}
+		return free
+	})
+	return free
+}
+
+// guardedCandidates collects the candidates: with a guard that holds,
+// the rules that decide when every rule matches; else the index's.
+func (ev *evalCtx) guardedCandidates() error {
+	cm, st, ix := ev.cm, ev.st, ev.ix
+	if cm.guard == nil {
+		ev.candidates()
+		return nil
+	}
+	ev.params.p = nil // the guard reads no rule field
+	res, err := cm.guard.Eval(&ev.params)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrEvaluation, err)
+	}
+	holds, ok := res.(bool)
+	if !ok {
+		// govaluate's || refuses it, for every rule.
+		return fmt.Errorf("%w: Value '%v' cannot be used with the logical operator '||', it is not a bool", ErrEvaluation, res)
+	}
+	switch {
+	case !holds:
+		// The matcher is its last disjunct for every rule.
+		ev.bodyOnly = true
+		ev.candidates()
+	case cm.ordered():
+		// The first match in priority order decides: every rule.
+		for _, sr := range st.rules[cm.def.P] {
+			ev.cands = append(ev.cands, sr)
+		}
+	default:
+		for _, sr := range ix.firsts {
+			if sr != nil {
+				ev.cands = append(ev.cands, sr)
+			}
+		}
+	}
+	return nil
+}
+
+// effectSlot is the place of a rule in ruleIndex.firsts: 0 for allow, 1 for deny,
+// -1 for another effect (Casbin's effector passes over it).
+func (cm *compiledModel) effectSlot(sr *storedRule) int {
+	eft := "allow"
+	if cm.eftIdx >= 0 {
+		eft = sr.vals[cm.eftIdx]
+	}
+	switch eft {
+	case "allow":
+		return 0
+	case "deny":
+		return 1
+	}
+	return -1
+}
+
+// firstsAdd keeps ix.firsts when a rule is stored. A new rule comes
+// after every stored one, so it is first only of an effect none has.
+func (ix *ruleIndex) firstsAdd(sr *storedRule) {
+	if ix.cm.guard == nil {
+		return
+	}
+	if i := ix.cm.effectSlot(sr); i >= 0 && (ix.firsts[i] == nil || sr.seq < ix.firsts[i].seq) {
+		ix.firsts[i] = sr
+	}
+}
+
+// firstsRemove keeps ix.firsts when a rule, already out of rules (the
+// rules of its policy type), is removed: removing the first of its effect
+// looks for the next one among all of them, once, under the write lock.
+func (ix *ruleIndex) firstsRemove(sr *storedRule, rules map[string]*storedRule) {
+	if ix.cm.guard == nil {
+		return
+	}
+	i := ix.cm.effectSlot(sr)
+	if i < 0 || ix.firsts[i] != sr {
+		return
+	}
+	ix.firsts[i] = nil
+	for _, r := range rules {
+		if ix.cm.effectSlot(r) == i && (ix.firsts[i] == nil || r.seq < ix.firsts[i].seq) {
+			ix.firsts[i] = r
+		}
+	}
+}
+
+// Kinds of a request's side of an equality (eqValue).
+const (
+	valueString  = iota // a string: the key
+	valueNone           // not a string: equal to no rule's value
+	valueUnknown        // not read here: govaluate decides on every rule
+)
+
+// eqValue is the request's side of e: a request field, or the attribute
+// govaluate's accessor reaches in it (its struct fields and map entries;
+// a method, a missing name or anything unusual is left to govaluate).
+// govaluate's == is reflect.DeepEqual, so only a string is equal to a
+// rule's value.
+func (ev *evalCtx) eqValue(e eqPlan) (string, int) {
+	v := ev.rv[e.rField]
+	if len(e.attr) == 0 {
+		if s, ok := v.(string); ok {
+			return s, valueString
+		}
+		return "", valueUnknown
+	}
+	v, ok := attribute(v, e.attr)
+	if !ok {
+		return "", valueUnknown
+	}
+	if s, ok := v.(string); ok {
+		return s, valueString
+	}
+	return "", valueNone
+}
+
+// attribute follows path through v as govaluate's accessor does, for the
+// steps it takes without calling anything: exported struct fields
+// (through one pointer) and entries of maps keyed by string.
+func attribute(v any, path []string) (out any, ok bool) {
+	defer func() {
+		// reflect panics where govaluate's accessor does too (a nil
+		// embedded pointer): leave it to govaluate.
+		if recover() != nil {
+			out, ok = nil, false
+		}
+	}()
+	for _, name := range path {
+		if m, isMap := v.(map[string]any); isMap {
+			// The common case (a decoded JSON object), without reflect.
+			f, found := m[name]
+			if !found || (f != nil && reflect.TypeOf(f).Kind() == reflect.Func) {
+				return nil, false
+			}
+			v = f
+			continue
+		}
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == reflect.Pointer {
+			rv = rv.Elem()
+		}
+		switch rv.Kind() {
+		case reflect.Struct:
+			if r, _ := utf8.DecodeRuneInString(name); unicode.ToUpper(r) != r {
+				return nil, false
+			}
+			f := rv.FieldByName(name)
+			if !f.IsValid() || !f.CanInterface() {
+				return nil, false
+			}
+			v = f.Interface()
+		case reflect.Map:
+			if rv.Type().Key() != reflect.TypeFor[string]() {
+				return nil, false
+			}
+			f := rv.MapIndex(reflect.ValueOf(name))
+			if !f.IsValid() {
+				return nil, false
+			}
+			v = f.Interface()
+			if v != nil && reflect.TypeOf(v).Kind() == reflect.Func {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// attrEquality reads part as r.x.Attr == p.y (either way round).
+func attrEquality(rd *termReader, part *matchexpr.Node) (eqPlan, bool) {
+	n, err := rd.read(part)
+	if err != nil || n.kind != tEq {
+		return eqPlan{}, false
+	}
+	l, r := n.args[0], n.args[1]
+	if l.kind == opPol {
+		l, r = r, l
+	}
+	if l.kind != opReq || l.attr == "" || r.kind != opPol {
+		return eqPlan{}, false
+	}
+	return eqPlan{pField: r.idx, rField: l.idx, attr: strings.Split(l.attr, ".")}, true
+}
