@@ -449,3 +449,16 @@ func TestEvalModelsOnIndex(t *testing.T) {
 		t.Errorf("RulesFor: %v, want a refusal", err)
 	}
 }
+
+// FuzzEvalDifferential runs the eval() and guard shapes on generated
+// policies and requests from the fuzzer's seed, against plain Casbin:
+//
+//	go test -run '^$' -fuzz FuzzEvalDifferential -fuzztime 60s ./enforcer
+func FuzzEvalDifferential(f *testing.F) {
+	for i := range evalModels {
+		f.Add(uint8(i), uint64(i)*977+1)
+	}
+	f.Fuzz(func(t *testing.T, shape uint8, seed uint64) {
+		runEvalDifferential(t, seed, evalModels[int(shape)%len(evalModels)])
+	})
+}
