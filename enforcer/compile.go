@@ -85,6 +85,8 @@ type compiledModel struct {
 	// guard is the matcher's leading disjuncts that read no rule field,
 	// when they are followed by one that does (guard.go); or nil.
 	guard *govaluate.EvaluableExpression
+	// guardFn is the guard compiled to Go, when it can be (guard.go).
+	guardFn guardFn
 	// body is the last disjunct, what the matcher is for every rule when
 	// the guard does not hold.
 	body *govaluate.EvaluableExpression

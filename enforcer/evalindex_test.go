@@ -80,10 +80,17 @@ func genSubject(r *rand.Rand) any {
 	name := fmt.Sprintf("u%d", r.IntN(6))
 	age := 10 + r.IntN(70)
 	dept := []string{"eng", "ops", "hr"}[r.IntN(3)]
-	switch r.IntN(3) {
-	case 0:
+	switch r.IntN(20) {
+	case 19:
+		// No Name: a guard reading it fails, on both.
+		return map[string]any{"Age": age, "Dept": dept}
+	case 18:
+		// A Name that is no string: the compiled guard leaves it to
+		// govaluate.
+		return map[string]any{"Name": 3, "Age": age, "Dept": dept}
+	case 0, 1, 2, 3, 4, 5:
 		return person{Name: name, Age: age, Dept: dept}
-	case 1:
+	case 6, 7, 8, 9, 10, 11:
 		return &person{Name: name, Age: age, Dept: dept}
 	}
 	return map[string]any{"Name": name, "Age": age, "Dept": dept}

@@ -51,7 +51,105 @@ func (cm *compiledModel) splitGuard(tree *matchexpr.Node) *matchexpr.Node {
 		return tree
 	}
 	cm.guard, cm.body = guard, body
+	cm.guardFn = cm.compileGuard(ds[:len(ds)-1])
 	return unparen(last)
+}
+
+// guardFn is a guard compiled to Go: it reports the guard's value, or
+// known false when it meets a value it does not read as govaluate would
+// (then govaluate evaluates the guard).
+type guardFn func(ev *evalCtx) (holds, known bool)
+
+// compileGuard compiles the disjuncts of a guard built from &&, ||, !, ==
+// and != of string literals, request fields and their attributes, or
+// returns nil. govaluate's == is reflect.DeepEqual and never fails; with
+// both sides strings, so is this one. Anything else is left to govaluate.
+func (cm *compiledModel) compileGuard(ds []*matchexpr.Node) guardFn {
+	rd := cm.reader(true)
+	var fn guardFn
+	for _, d := range ds {
+		t, err := rd.read(d)
+		if err != nil {
+			return nil
+		}
+		g := guardTerm(t)
+		if g == nil {
+			return nil
+		}
+		if fn == nil {
+			fn = g
+			continue
+		}
+		a := fn
+		fn = func(ev *evalCtx) (bool, bool) {
+			if v, ok := a(ev); !ok || v {
+				return v, ok
+			}
+			return g(ev)
+		}
+	}
+	return fn
+}
+
+func guardTerm(t *term) guardFn {
+	switch t.kind {
+	case tAnd, tOr:
+		a, b := guardTerm(t.kids[0]), guardTerm(t.kids[1])
+		if a == nil || b == nil {
+			return nil
+		}
+		stop := t.kind == tOr // || stops at true, && at false
+		return func(ev *evalCtx) (bool, bool) {
+			if v, ok := a(ev); !ok || v == stop {
+				return v, ok
+			}
+			return b(ev)
+		}
+	case tNot:
+		a := guardTerm(t.kids[0])
+		if a == nil {
+			return nil
+		}
+		return func(ev *evalCtx) (bool, bool) {
+			v, ok := a(ev)
+			return !v, ok
+		}
+	case tEq, tNe:
+		l, r := t.args[0], t.args[1]
+		if l.kind == opPol || r.kind == opPol {
+			return nil
+		}
+		ne := t.kind == tNe
+		return func(ev *evalCtx) (bool, bool) {
+			a, ok := ev.guardOperand(l)
+			if !ok {
+				return false, false
+			}
+			b, ok := ev.guardOperand(r)
+			if !ok {
+				return false, false
+			}
+			return (a == b) != ne, true
+		}
+	}
+	return nil
+}
+
+// guardOperand is a literal, or a request field or attribute that is a
+// string.
+func (ev *evalCtx) guardOperand(o operand) (string, bool) {
+	if o.kind == opLit {
+		return o.lit, true
+	}
+	v := ev.rv[o.idx]
+	if o.attr != "" {
+		var ok bool
+		if v, ok = attribute(v, o.path); !ok {
+			return "", false
+		}
+	}
+	s, ok := v.(string)
+	return s, ok
 }
 
 func unparen(n *matchexpr.Node) *matchexpr.Node {
@@ -99,15 +197,21 @@ func (ev *evalCtx) guardedCandidates() error {
 		ev.candidates()
 		return nil
 	}
-	ev.params.p = nil // the guard reads no rule field
-	res, err := cm.guard.Eval(&ev.params)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrEvaluation, err)
+	holds, known := false, false
+	if cm.guardFn != nil {
+		holds, known = cm.guardFn(ev)
 	}
-	holds, ok := res.(bool)
-	if !ok {
-		// govaluate's || refuses it, for every rule.
-		return fmt.Errorf("%w: Value '%v' cannot be used with the logical operator '||', it is not a bool", ErrEvaluation, res)
+	if !known {
+		ev.params.p = nil // the guard reads no rule field
+		res, err := cm.guard.Eval(&ev.params)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrEvaluation, err)
+		}
+		var ok bool
+		if holds, ok = res.(bool); !ok {
+			// govaluate's || refuses it, for every rule.
+			return fmt.Errorf("%w: Value '%v' cannot be used with the logical operator '||', it is not a bool", ErrEvaluation, res)
+		}
 	}
 	switch {
 	case !holds:
@@ -272,5 +376,5 @@ func attrEquality(rd *termReader, part *matchexpr.Node) (eqPlan, bool) {
 	if l.kind != opReq || l.attr == "" || r.kind != opPol {
 		return eqPlan{}, false
 	}
-	return eqPlan{pField: r.idx, rField: l.idx, attr: strings.Split(l.attr, ".")}, true
+	return eqPlan{pField: r.idx, rField: l.idx, attr: l.path}, true
 }

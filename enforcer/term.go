@@ -52,7 +52,8 @@ const (
 type operand struct {
 	kind operandKind
 	idx  int
-	attr string // for opReq: the attribute path ("Owner"), or ""
+	attr string   // for opReq: the attribute path ("Owner"), or ""
+	path []string // attr split at its dots
 	lit  string
 	name string // as written, for messages
 }
@@ -299,7 +300,11 @@ func (rd *termReader) operand(n *matchexpr.Node) (operand, error) {
 			if attr != "" && !rd.plan {
 				return operand{}, fmt.Errorf("attribute %s", name)
 			}
-			return operand{kind: opReq, idx: i, attr: attr, name: name}, nil
+			o := operand{kind: opReq, idx: i, attr: attr, name: name}
+			if attr != "" {
+				o.path = strings.Split(attr, ".")
+			}
+			return o, nil
 		}
 		if i, ok := rd.pIdx[base]; ok {
 			if attr != "" {
