@@ -70,13 +70,19 @@ func Definitions(suffix string) Definition {
 
 // orDefault fills the empty fields with the defaults.
 func (d Definition) orDefault() Definition {
-	for _, f := range []struct {
-		s   *string
-		def string
-	}{{&d.R, "r"}, {&d.P, "p"}, {&d.E, "e"}, {&d.M, "m"}} {
-		if *f.s == "" {
-			*f.s = f.def
-		}
+	// Field by field: a loop over their addresses would move d to the
+	// heap, once per decision.
+	if d.R == "" {
+		d.R = "r"
+	}
+	if d.P == "" {
+		d.P = "p"
+	}
+	if d.E == "" {
+		d.E = "e"
+	}
+	if d.M == "" {
+		d.M = "m"
 	}
 	return d
 }

@@ -39,8 +39,13 @@ type Enforcer struct {
 	follower  string          // who keeps this enforcer in step with the store, if anyone
 
 	values      *modelcheck.ValueChecker // checks rule and request values (values.go)
-	reqPatterns map[string][]bool        // by request definition: the fields a matcher reads as patterns
-	maxRequest  int                      // bytes of a string request value
+	reqPatterns []bool                   // request fields (of r) a matcher reads as patterns
+	// reqPatternsOf is reqPatterns of every request definition, for
+	// decisions that choose another (Request.Definition); defNames
+	// holds every choice of names the model defines.
+	reqPatternsOf map[string][]bool
+	defNames      map[Definition]bool
+	maxRequest    int // bytes of a string request value
 
 	// With a change log (log != nil), sem admits one reader of the store at
 	// a time (CatchUp, Reload, a writer following its own revision); no

@@ -17,6 +17,14 @@ import (
 // registers on Warden), in the same run.
 func benchShape(b *testing.B, text string, build func(int) []enforcer.Rule, allow, deny []any,
 	opts []enforcer.Option, setup func(testing.TB, *casbin.Enforcer)) {
+	benchShapeDef(b, text, build, enforcer.Definition{}, allow, deny, opts, setup)
+}
+
+// benchShapeDef is benchShape with the requests asked with definition def
+// (Request.Definition; Casbin's EnforceContext): through Decide, as
+// Enforce takes values only, unless def is the zero Definition.
+func benchShapeDef(b *testing.B, text string, build func(int) []enforcer.Rule, def enforcer.Definition, allow, deny []any,
+	opts []enforcer.Option, setup func(testing.TB, *casbin.Enforcer)) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		rules := build(n)
 		reqs := []struct {
@@ -32,6 +40,17 @@ func benchShape(b *testing.B, text string, build func(int) []enforcer.Rule, allo
 			for _, rq := range reqs {
 				b.Run(rq.name, func(b *testing.B) {
 					ctx := context.Background()
+					if def != (enforcer.Definition{}) {
+						req := enforcer.Request{Values: rq.vals, Definition: def}
+						if d, err := w.Decide(ctx, req); err != nil || d.Allowed != rq.allow {
+							b.Fatalf("%s %v: %v %v", def, rq.vals, d, err)
+						}
+						b.ReportAllocs()
+						for b.Loop() {
+							_, _ = w.Decide(ctx, req)
+						}
+						return
+					}
 					if ok, err := w.Enforce(ctx, rq.vals...); err != nil || ok != rq.allow {
 						b.Fatalf("%v: %v %v", rq.vals, ok, err)
 					}
@@ -49,12 +68,16 @@ func benchShape(b *testing.B, text string, build func(int) []enforcer.Rule, allo
 			}
 			for _, rq := range reqs {
 				b.Run(rq.name, func(b *testing.B) {
-					if ok, err := c.Enforce(rq.vals...); err != nil || ok != rq.allow {
-						b.Fatalf("%v: %v %v", rq.vals, ok, err)
+					vals := rq.vals
+					if def != (enforcer.Definition{}) {
+						vals = append([]any{casbinContext(def)}, vals...)
+					}
+					if ok, err := c.Enforce(vals...); err != nil || ok != rq.allow {
+						b.Fatalf("%v: %v %v", vals, ok, err)
 					}
 					b.ReportAllocs()
 					for b.Loop() {
-						_, _ = c.Enforce(rq.vals...)
+						_, _ = c.Enforce(vals...)
 					}
 				})
 			}

@@ -83,13 +83,15 @@ func (e *Enforcer) setupValues() error {
 		}
 	}
 	e.values = modelcheck.NewValueChecker(e.model, e.opts.limits)
-	e.reqPatterns = make(map[string][]bool, len(e.model["r"]))
+	e.reqPatternsOf = make(map[string][]bool, len(e.model["r"]))
 	for rtype, r := range e.model["r"] {
-		e.reqPatterns[rtype] = make([]bool, len(r.Tokens))
+		e.reqPatternsOf[rtype] = make([]bool, len(r.Tokens))
 		for i := range r.Tokens {
-			e.reqPatterns[rtype][i] = e.values.RequestUses(rtype, i)
+			e.reqPatternsOf[rtype][i] = e.values.RequestUses(rtype, i)
 		}
 	}
+	e.reqPatterns = e.reqPatternsOf["r"]
+	e.defNames = definitionNames(e.model)
 	e.maxRequest = e.values.Limits().RequestValue
 	return nil
 }
@@ -147,8 +149,10 @@ func (e *Enforcer) checkRequest(req Request) error {
 	if err := e.checkDefinition(req.Definition); err != nil {
 		return err
 	}
-	def := req.Definition.orDefault()
-	patterns := e.reqPatterns[def.R]
+	def, patterns := req.Definition.orDefault(), e.reqPatterns
+	if def.R != "r" {
+		patterns = e.reqPatternsOf[def.R]
+	}
 	for i, v := range req.Values {
 		s, ok := v.(string)
 		if !ok {
