@@ -30,7 +30,7 @@ func (a *Auth) decideFor(r *http.Request, st *state, u *User, values []any) (enf
 	}
 	start := time.Now()
 	d, err := a.decide(ctx, u, values)
-	a.logDecision(ctx, st, values, d, err, time.Since(start))
+	a.logDecision(ctx, st, values, d, err, start)
 	return d, err
 }
 
@@ -90,37 +90,33 @@ func safeDecide(ctx context.Context, d enforcer.Decider, req enforcer.Request) (
 	return d.Decide(ctx, req)
 }
 
-// logDecision records one decision. It never logs the token: only the
-// request values, whose subject is the identity.
-func (a *Auth) logDecision(ctx context.Context, st *state, values []any, d enforcer.Decision, err error, latency time.Duration) {
-	result, level := "allow", slog.LevelInfo
+// logDecision records one decision, begun at start. It never logs the
+// token: only the request values, whose subject is the identity.
+func (a *Auth) logDecision(ctx context.Context, st *state, values []any, d enforcer.Decision, err error, start time.Time) {
+	end := time.Now()
+	rec := decisionRecord{level: slog.LevelInfo, result: "allow"}
 	switch {
 	case errors.Is(err, ErrUnavailable):
-		result, level = "error", slog.LevelWarn
+		rec.result, rec.level = "error", slog.LevelWarn
 	case err != nil:
-		result = "deny"
+		rec.result = "deny"
 	}
-	if !a.logger.Enabled(ctx, level) || level < slog.LevelWarn && !a.decisionLog.take() {
+	if !a.logger.Enabled(ctx, rec.level) || rec.level < slog.LevelWarn && !a.decisionLog.take() {
 		return
 	}
-	id := ""
 	if st != nil {
-		id = st.requestID()
+		rec.requestID = st.requestID()
 	}
-	attrs := []slog.Attr{
-		slog.String("request_id", id),
-		slog.String("subject", valueAt(values, 0)),
-		slog.String("object", valueAt(values, 1)),
-		slog.String("action", valueAt(values, 2)),
-		slog.String("result", result),
-		slog.String("effect", d.Effect.String()),
-		slog.String("rule", d.Rule.String()),
-		slog.Duration("latency", latency),
-	}
+	rec.subject, rec.object, rec.action = valueAt(values, 0), valueAt(values, 1), valueAt(values, 2)
+	rec.effect, rec.rule, rec.latency = d.Effect.String(), d.Rule, end.Sub(start)
 	if err != nil && err != ErrForbidden { //nolint:errorlint // a plain denial has no cause to log
-		attrs = append(attrs, slog.String("error", err.Error()))
+		rec.err, rec.hasErr = err.Error(), true
 	}
-	a.logger.LogAttrs(ctx, level, "authorization decision", attrs...)
+	if a.directLog != nil {
+		a.directLog.writeDecision(end, &rec)
+		return
+	}
+	a.logger.LogAttrs(ctx, rec.level, decisionMsg, rec.attrs()...)
 }
 
 func valueAt(values []any, i int) string {

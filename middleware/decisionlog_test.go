@@ -1,11 +1,14 @@
 package middleware_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/wardenhq/warden"
@@ -92,5 +95,72 @@ func TestGuardLogSampling(t *testing.T) {
 		if got := len(h.WithMessage("authorization guard")); got != tt.want {
 			t.Errorf("every %d: %d guard records; want %d", tt.every, got, tt.want)
 		}
+	}
+}
+
+// An Auth logging through NewJSONHandler writes the decision records an
+// Auth logging through slog's JSON handler writes: the same keys and
+// values, time and latency aside, for allows, denials, failures (with
+// their cause) and the other records, such as a failed authentication.
+func TestDecisionLogDirectMatchesSlog(t *testing.T) {
+	e := newEnforcer(t, models.RBAC, enforcer.P("alice", "/posts", "GET"))
+	groups := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+		if tok.Identity == "broken" {
+			return nil, errors.New("groups store down: \"quoted\"\n{\"forged\":1}")
+		}
+		return nil, nil
+	})
+	authn := middleware.AuthenticatorFunc(func(_ context.Context, r *http.Request) (*warden.Token, error) {
+		if id := r.Header.Get("X-User"); id != "" {
+			return &warden.Token{Identity: id}, nil
+		}
+		return nil, token.ErrMissingToken
+	})
+	var direct, viaSlog bytes.Buffer
+	lines := func(h slog.Handler, buf *bytes.Buffer) []map[string]any {
+		a, err := middleware.New(middleware.WithAuthenticator(authn), middleware.WithDecider(e),
+			middleware.WithGroups(groups), middleware.WithLogger(slog.New(h)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := a.Authorize(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		for _, c := range []struct{ user, path string }{
+			{"alice", "/posts"}, {"mallory\u2028", "/posts"}, {"broken", "/posts"}, {"", "/posts"},
+			{"alice\"", "/posts/\u00e9"}, {"alice", "/posts/<&>"},
+		} {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.URL.Path = c.path
+			r.Header.Set("X-Request-Id", "req-"+c.user[:min(len(c.user), 3)])
+			if c.user != "" {
+				r.Header.Set("X-User", c.user)
+			}
+			srv.ServeHTTP(httptest.NewRecorder(), r)
+		}
+		var out []map[string]any
+		for _, l := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
+			if len(l) == 0 {
+				continue
+			}
+			var m map[string]any
+			if err := json.Unmarshal(l, &m); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			if _, ok := m["time"].(string); !ok {
+				t.Fatalf("no time in %q", l)
+			}
+			delete(m, "time")
+			if m["msg"] == "authorization decision" {
+				if _, ok := m["latency"].(float64); !ok {
+					t.Fatalf("no latency in %q", l)
+				}
+				delete(m, "latency")
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+	got, want := lines(middleware.NewJSONHandler(&direct, nil), &direct), lines(slog.NewJSONHandler(&viaSlog, nil), &viaSlog)
+	if len(want) != 6 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("direct:\n%s\nslog:\n%s", direct.String(), viaSlog.String())
 	}
 }

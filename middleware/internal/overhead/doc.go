@@ -14,15 +14,17 @@
 //	full          the app with Strict and Authorize (decision log off),
 //	              the token cached as in production
 //	full-nocache  the same with WithCache(0)
-//	log           full with every decision logged as JSON
+//	log           full with every decision logged as JSON, through
+//	              middleware.NewJSONHandler (the direct writer)
+//	log-slog      the same through slog's own JSON handler
 //
 // full reports overhead-ns/op = full - bare - decide (a cached token is
 // not checked again: there is no signature check to take away) and
 // full-nocache overhead-ns/op = full-nocache - bare - decide - hmac, each
 // also in allocations (overhead-allocs/op): Warden's overhead, everything
 // but the signature check and the decision, from groups provider to
-// strict writer. log reports log-ns/op = log - full, the decision log's
-// cost. Each is also given in CPU time (cpu-ns/op, overhead-cpu-ns/op,
+// strict writer. log and log-slog report log-ns/op (log - full, log-slog
+// - full), the decision log's cost. Each is also given in CPU time (cpu-ns/op, overhead-cpu-ns/op,
 // log-cpu-ns/op: the process's user and system time per call, garbage
 // collection included), which, unlike wall time, other processes on the
 // machine do not inflate. A part a -bench filter skipped is measured when

@@ -88,7 +88,8 @@ func Run(b *testing.B, serve Serve) {
 	bare := serve(nil)
 	full := serve(newAuth(v, slog.New(slog.DiscardHandler), 0))
 	fullNocache := serve(newAuth(nocache, slog.New(slog.DiscardHandler), 0))
-	logged := serve(newAuth(v, slog.New(slog.NewJSONHandler(io.Discard, nil)), 1))
+	logged := serve(newAuth(v, slog.New(middleware.NewJSONHandler(io.Discard, nil)), 1))
+	loggedSlog := serve(newAuth(v, slog.New(slog.NewJSONHandler(io.Discard, nil)), 1))
 
 	req := httptest.NewRequest("GET", Path, nil)
 	req.Header.Set("Authorization", "Bearer "+raw)
@@ -136,6 +137,7 @@ func Run(b *testing.B, serve Serve) {
 		{"full", request(full)},
 		{"full-nocache", request(fullNocache)},
 		{"log", request(logged)},
+		{"log-slog", request(loggedSlog)},
 	}
 	ns, cpu := map[string]float64{}, map[string]float64{}
 	allocs := map[string]float64{}
@@ -198,10 +200,10 @@ func Run(b *testing.B, serve Serve) {
 				report(b, "full", "bare", "decide")
 			case "full-nocache":
 				report(b, "full-nocache", "bare", "decide", "hmac")
-			case "log":
+			case "log", "log-slog":
 				measure("full", b.N)
-				b.ReportMetric(ns["log"]-ns["full"], "log-ns/op")
-				b.ReportMetric(cpu["log"]-cpu["full"], "log-cpu-ns/op")
+				b.ReportMetric(ns[p.name]-ns["full"], "log-ns/op")
+				b.ReportMetric(cpu[p.name]-cpu["full"], "log-cpu-ns/op")
 			}
 		})
 	}

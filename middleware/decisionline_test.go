@@ -1,0 +1,230 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wardenhq/warden/enforcer"
+)
+
+// viaSlog is the line slog's JSON handler writes for d at t.
+func viaSlog(t testing.TB, at time.Time, d *decisionRecord) []byte {
+	var buf bytes.Buffer
+	r := slog.NewRecord(at, d.level, decisionMsg, 0)
+	r.AddAttrs(d.attrs()...)
+	if err := slog.NewJSONHandler(&buf, nil).Handle(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// hostile are strings a caller controls (the path, the subject of a
+// token, a request id is printable only): quotes, escapes, every control
+// character, invalid and overlong UTF-8, encoded surrogates, the line and
+// paragraph separators, HTML, a forged record.
+func hostile() []string {
+	s := []string{
+		"", "plain", `"`, `\`, `\"`, `"},{"result":"allow`, "a\nb", "\r\n{\"level\":\"ERROR\"}", "\t",
+		"<script>&amp;</script>", "\u2028", "\u2029", "x\u2028y\u2029z", "\u2027\u202a",
+		"\xff", "\xfe\xff", "\xc0\x80", "\xed\xa0\x80", "\xe2\x80", "\xe2\x80,", "\xe2", "a\xe2\x80\xa8b",
+		"\xf0\x9f\x98\x80", "\xf0\x9f\x98", "é", "日本語", "\u00ad\u200b\ufeff", "\x7f", "\x00",
+		strings.Repeat("é\"\n", 300),
+	}
+	for c := range 0x80 {
+		s = append(s, "<"+string(rune(c))+">")
+	}
+	for c := 0x80; c < 0x100; c++ {
+		s = append(s, "<"+string([]byte{byte(c)})+">")
+	}
+	return s
+}
+
+// The direct writer writes, byte for byte, the line slog's JSON handler
+// writes for the same record, whatever the strings hold; this test fails
+// for any escaping that differs from slog's (one byte, U+2028, invalid
+// UTF-8), a key out of order, another time format or latency unit.
+func TestDecisionLineIsSlogs(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		berlin = time.FixedZone("CET", 3600)
+	}
+	times := []time.Time{
+		time.Date(2026, 12, 1, 17, 4, 5, 0, time.UTC),
+		time.Date(2026, 12, 1, 17, 4, 5, 120_000_000, time.UTC),
+		time.Date(2026, 12, 1, 17, 4, 5, 123_456_789, berlin),
+		time.Date(1999, 1, 2, 3, 4, 5, 6, time.FixedZone("", -9*3600-30*60)),
+		time.Now(), // with a monotonic reading, which slog drops
+	}
+	rules := []enforcer.Rule{
+		{},
+		{PType: "p", Values: []string{"group5000", "/data500", "GET"}},
+		{PType: "p"},
+		{PType: "p", Values: []string{""}},
+		{PType: "p2", Values: []string{"a", "", "b"}},
+		{PType: "g", Values: []string{"\xe2\x80", "\u2028", `"`, "\n"}},
+	}
+	base := decisionRecord{level: slog.LevelInfo, requestID: "req-1", subject: "alice", object: "/posts/1",
+		action: "GET", result: "allow", effect: "allow", latency: 1234 * time.Nanosecond}
+	var cases []decisionRecord
+	for _, s := range hostile() {
+		for i := range 7 {
+			d := base
+			switch i {
+			case 0:
+				d.requestID = s
+			case 1:
+				d.subject = s
+			case 2:
+				d.object = s
+			case 3:
+				d.action = s
+			case 4:
+				d.err, d.hasErr = s, true
+			case 5:
+				d.rule = enforcer.Rule{PType: "p", Values: []string{s, "x" + s, s + "y"}}
+			case 6:
+				d.effect, d.result = s, s
+			}
+			cases = append(cases, d)
+		}
+	}
+	for _, r := range rules {
+		for _, lvl := range []slog.Level{slog.LevelInfo, slog.LevelWarn} {
+			d := base
+			d.rule, d.level = r, lvl
+			cases = append(cases, d)
+		}
+	}
+	for _, lat := range []time.Duration{0, 1, time.Hour, -5, 1<<63 - 1} {
+		d := base
+		d.latency = lat
+		cases = append(cases, d)
+	}
+	d := base
+	d.err, d.hasErr = "", true // an error whose text is empty is still logged, as slog logs it
+	cases = append(cases, d)
+	for _, at := range times {
+		for i := range cases {
+			want := viaSlog(t, at, &cases[i])
+			if got := appendDecision(nil, at, &cases[i]); !bytes.Equal(got, want) {
+				t.Fatalf("record %+v at %v:\n got %q\nwant %q", cases[i], at, got, want)
+			}
+		}
+	}
+}
+
+// Every string, escaped by the direct writer, is what slog escapes.
+func FuzzDecisionLine(f *testing.F) {
+	for _, s := range hostile() {
+		f.Add(s, "p", s)
+	}
+	f.Fuzz(func(t *testing.T, a, ptype, b string) {
+		at := time.Date(2026, 12, 1, 17, 4, 5, 123_456_789, time.UTC)
+		d := decisionRecord{level: slog.LevelWarn, requestID: a, subject: b, object: a + b, action: b,
+			result: "error", effect: "none", rule: enforcer.Rule{PType: ptype, Values: []string{a, b}},
+			err: b + a, hasErr: true}
+		want := viaSlog(t, at, &d)
+		got := appendDecision(nil, at, &d)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("\n got %q\nwant %q", got, want)
+		}
+		if !utf8.Valid(got) || bytes.Count(got, []byte("\n")) != 1 || !json.Valid(got) {
+			t.Fatalf("not one valid JSON line: %q", got)
+		}
+	})
+}
+
+// A decision written directly allocates nothing.
+func TestDecisionLineAllocatesNothing(t *testing.T) {
+	h := NewJSONHandler(&bytes.Buffer{}, nil).(*jsonHandler)
+	var sink bytes.Buffer
+	h.w.w = &discardCount{&sink}
+	d := decisionRecord{level: slog.LevelInfo, requestID: "0123456789abcdef01234567", subject: "user50001",
+		object: "/data500", action: "GET", result: "allow", effect: "allow",
+		rule: enforcer.Rule{PType: "p", Values: []string{"group5000", "/data500", "GET"}}, latency: 700}
+	now := time.Now()
+	h.writeDecision(now, &d) // the pool's first buffer
+	if n := testing.AllocsPerRun(100, func() { h.writeDecision(now, &d) }); n != 0 {
+		t.Fatalf("%v allocations per decision line; want 0", n)
+	}
+}
+
+// discardCount keeps nothing but the length written.
+type discardCount struct{ *bytes.Buffer }
+
+func (d *discardCount) Write(b []byte) (int, error) { return len(b), nil }
+
+// Direct lines and slog's lines, written at once from many goroutines,
+// never interleave: each Write is one whole line.
+func TestDecisionLinesDoNotInterleave(t *testing.T) {
+	w := &lineWriter{}
+	h := NewJSONHandler(w, nil)
+	l := slog.New(h)
+	jh := h.(*jsonHandler)
+	d := decisionRecord{level: slog.LevelInfo, subject: strings.Repeat("s", 2000), result: "allow"}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if g%2 == 0 {
+					jh.writeDecision(time.Now(), &d)
+				} else {
+					l.Info("other", "k", strings.Repeat("v", 2000))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(w.writes) != 1600 {
+		t.Fatalf("%d writes; want 1600", len(w.writes))
+	}
+	for _, b := range w.writes {
+		if bytes.Count(b, []byte("\n")) != 1 || !json.Valid(b) {
+			t.Fatalf("a write is not one JSON line: %.80q", b)
+		}
+	}
+}
+
+// lineWriter keeps a copy of every write; it is safe only under the
+// handler's lock, which the race detector checks.
+type lineWriter struct{ writes [][]byte }
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.writes = append(w.writes, bytes.Clone(b))
+	return len(b), nil
+}
+
+// Only a handler made by NewJSONHandler, with options slog alone honours
+// unset and no attributes or group added, is written to directly.
+func TestDirectLogOnlyForPlainHandler(t *testing.T) {
+	var buf bytes.Buffer
+	rep := func(_ []string, a slog.Attr) slog.Attr { return a }
+	tests := []struct {
+		name   string
+		l      *slog.Logger
+		direct bool
+	}{
+		{"NewJSONHandler", slog.New(NewJSONHandler(&buf, nil)), true},
+		{"with a level", slog.New(NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})), true},
+		{"ReplaceAttr", slog.New(NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: rep})), false},
+		{"AddSource", slog.New(NewJSONHandler(&buf, &slog.HandlerOptions{AddSource: true})), false},
+		{"With", slog.New(NewJSONHandler(&buf, nil)).With("app", "x"), false},
+		{"WithGroup", slog.New(NewJSONHandler(&buf, nil)).WithGroup("g"), false},
+		{"slog's", slog.New(slog.NewJSONHandler(&buf, nil)), false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		if got := directLog(tt.l) != nil; got != tt.direct {
+			t.Errorf("%s: direct %v; want %v", tt.name, got, tt.direct)
+		}
+	}
+}
