@@ -38,6 +38,7 @@ type Auth struct {
 	decider      enforcer.Decider
 	groups       []warden.GroupsProvider
 	perms        []warden.PermissionsProvider
+	prov         *providers // groups and perms, as each User holds them
 	permPolicies bool
 	mapper       Mapper
 	// defaultMapper: mapper is DefaultMapper, which the pipeline runs
@@ -154,6 +155,7 @@ func New(opts ...Option) (*Auth, error) {
 		a.mapper, a.defaultMapper = DefaultMapper, true
 	}
 	a.directLog = directLog(a.logger)
+	a.prov = newProviders(a.groups, a.perms)
 	if a.authnErr != nil {
 		return nil, a.authnErr
 	}
@@ -235,7 +237,7 @@ func (a *Auth) identify(r *http.Request, u *User) error {
 			slog.String("request_id", RequestID(r.Context())), slog.String("subject", tok.Identity), slog.String("error", err.Error()))
 		return err
 	}
-	*u = User{tok: tok, shared: shared, gp: a.groups, pp: a.perms}
+	u.init(tok, !shared, a.prov)
 	return nil
 }
 

@@ -44,11 +44,7 @@ func (b bearer) Authenticate(ctx context.Context, r *http.Request) (*warden.Toke
 // authenticateShared implements sharingAuthenticator: a token the
 // verifier had cached is its own, not a copy.
 func (b bearer) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
-	raw, err := token.FromHeader(r.Header)
-	if err != nil {
-		return nil, false, err
-	}
-	return sharedtoken.Verify(b.v, ctx, raw)
+	return sharedtoken.VerifyHeader(b.v, ctx, r.Header)
 }
 
 // sharingAuthenticator is an Authenticator of this package that can hand

@@ -22,22 +22,31 @@ const (
 // state is the per-request record shared by the checks, the guards and the
 // strict writer. It is itself the context node that carries it (it embeds
 // the parent context and answers stateKey and userKey), and it holds the
-// user, the default mapper's values and the strict writer inline, so that
-// a request costs one allocation for all of them. A state is never reused:
+// user, the default mapper's values and the strict writer inline, and is
+// allocated with the request that carries it (see prepared), so that a
+// request costs one allocation for all of them. A state is never reused:
 // a handler may keep the request's context (a goroutine it started) after
 // the response, and must never see another request's user through it.
 type state struct {
 	context.Context
+	id      string // the request id, made on first use
+	idMu    sync.Mutex
 	checked atomic.Bool
+	swSet   bool
+	// authenticated: uval is the caller, whom this package authenticated.
+	authenticated bool
+	uval          User
+	vals          [3]any
+	sw            strictWriter
+}
 
-	idMu sync.Mutex
-	id   string // the request id, made on first use
-
-	user  *User // the authenticated caller, nil before authentication
-	uval  User  // where user points when this package authenticated
-	vals  [3]any
-	sw    strictWriter
-	swSet bool
+// prepared is a request's state and the request that carries it, made
+// in one allocation: the request is what r.WithContext(&st) returns,
+// copied here (WithContext is inlined, so its own copy stays on the
+// stack).
+type prepared struct {
+	st  state
+	req http.Request
 }
 
 // Value answers the keys of this package and passes every other key on.
@@ -46,8 +55,8 @@ func (st *state) Value(key any) any {
 	case stateKey:
 		return st
 	case userKey:
-		if st.user != nil {
-			return st.user
+		if st.authenticated {
+			return &st.uval
 		}
 	}
 	return st.Context.Value(key)
@@ -59,14 +68,17 @@ func stateOf(ctx context.Context) (*state, bool) {
 	return st, ok
 }
 
-// newState returns the state of r, taking X-Request-Id when it is safe to
-// log (the random id of the others is made only when something needs it).
-func newState(r *http.Request) *state {
-	st := &state{Context: r.Context()}
+// prepareRequest returns r with its state in the context, taking
+// X-Request-Id when it is safe to log (the random id of the others is
+// made only when something needs it).
+func prepareRequest(r *http.Request) (*http.Request, *state) {
+	p := new(prepared)
+	p.st.Context = r.Context()
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 && printable(id) {
-		st.id = id
+		p.st.id = id
 	}
-	return st
+	p.req = *r.WithContext(&p.st)
+	return &p.req, &p.st
 }
 
 // requestID returns the request's id, making a random one on first use.

@@ -47,7 +47,7 @@ func safePath(p string) bool {
 		return false
 	}
 	for _, r := range p {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == '?' || r == '#' {
+		if unsafeRune(r) {
 			return false
 		}
 	}
@@ -63,4 +63,16 @@ func safePath(p string) bool {
 		}
 		rest = after
 	}
+}
+
+// unsafeRune reports whether r may not appear in a path (see safePath):
+// a control or format character, U+2028, U+2029, '?' or '#'. ASCII, the
+// common case, is decided without the Unicode tables: no format
+// character is ASCII, and its control characters are those below U+0020
+// and U+007F (TestUnsafeRuneIsUnicodes checks every rune).
+func unsafeRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < 0x20 || r == 0x7f || r == '?' || r == '#'
+	}
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }

@@ -116,8 +116,7 @@ func prepare(x flow.Exchange) (*http.Request, *state) {
 	if st, ok := stateOf(r.Context()); ok {
 		return r, st
 	}
-	st := newState(r)
-	r = r.WithContext(st)
+	r, st := prepareRequest(r)
 	x.SetRequest(r)
 	return r, st
 }
@@ -143,14 +142,17 @@ func (s *step) run(x flow.Exchange) error {
 		st.checked.Store(true)
 		return x.Next()
 	case stepAuthenticate, stepAuthorize:
-		if route := x.Route(); a.IsPublicRequest(r, route) {
-			// Before routing (route ""), the path is public only if the
-			// route that will serve it is its own: strict mode judges
-			// that when the response goes out, so it is not marked here.
-			if route != "" {
-				st.checked.Store(true)
+		if a.hasPublic() {
+			if route := x.Route(); a.IsPublicRequest(r, route) {
+				// Before routing (route ""), the path is public only if
+				// the route that will serve it is its own: strict mode
+				// judges that when the response goes out, so it is not
+				// marked here.
+				if route != "" {
+					st.checked.Store(true)
+				}
+				return x.Next()
 			}
-			return x.Next()
 		}
 		if skipped(x) {
 			return x.Next()
@@ -270,8 +272,8 @@ func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, e
 	if err := a.identify(r, &st.uval); err != nil {
 		return r, nil, err
 	}
-	st.user = &st.uval
-	return r, st.user, nil
+	st.authenticated = true
+	return r, &st.uval, nil
 }
 
 // mapValues returns the enforcer's values for the request: the

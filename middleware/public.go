@@ -41,6 +41,10 @@ func (a *Auth) IsPublicRequest(r *http.Request, route string) bool {
 	return CheckPath(r.URL) == nil
 }
 
+// hasPublic reports whether any route is declared WithPublic: without
+// one, no request is public, and the route serving it need not be asked.
+func (a *Auth) hasPublic() bool { return len(a.public) > 0 }
+
 // routeOf returns the path of a net/http pattern ("GET host/p/{$}" is
 // "/p/"), or "" when r has not been routed by a ServeMux yet.
 func routeOf(r *http.Request) string {

@@ -78,7 +78,7 @@ func (w *strictWriter) currentRoute() string {
 // markPublic marks an unchecked request checked when it is for a route
 // declared public, judged on the route that serves it now.
 func (w *strictWriter) markPublic() {
-	if !w.st.checked.Load() && w.a.IsPublicRequest(w.r, w.currentRoute()) {
+	if !w.st.checked.Load() && w.a.hasPublic() && w.a.IsPublicRequest(w.r, w.currentRoute()) {
 		w.st.checked.Store(true)
 	}
 }

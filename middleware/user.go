@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/middleware/internal/sharedtoken"
@@ -22,20 +23,65 @@ import (
 // no copy, and a change made through one request's copy is never seen by
 // another.
 type User struct {
-	tok    *warden.Token // read only: it may be shared (see shared)
-	shared bool          // tok is shared; own makes the request's copy
-	ownMu  sync.Mutex
-	owned  *warden.Token // the request's copy of a shared tok, once made
-	gp     []warden.GroupsProvider
-	pp     []warden.PermissionsProvider
+	tok *warden.Token // read only: it may be shared (see owned)
+	// owned is the request's own token: tok itself when tok is not
+	// shared, else the copy own makes on first use (nil until then).
+	owned  atomic.Pointer[warden.Token]
+	prov   *providers
 	groups lazy
-	perms  lazy
+	// perms is nil when there are no permission providers, the common
+	// case, which then costs the request's state no room.
+	perms *lazy
+}
+
+// providers are the providers of a User's groups and permissions, each
+// with whether it only reads the token (sharedtoken.Reader), found once
+// when the Auth is built rather than on every request.
+type providers struct {
+	groups, perms []provider
+}
+
+// provider is one provider of a list.
+type provider struct {
+	warden.Provider
+	readsOnly bool // it is handed the shared token, not the request's copy
+}
+
+func newProviders(groups []warden.GroupsProvider, perms []warden.PermissionsProvider) *providers {
+	list := func(ps []warden.Provider) []provider {
+		out := make([]provider, len(ps))
+		for i, p := range ps {
+			_, reads := p.(sharedtoken.Reader)
+			out[i] = provider{Provider: p, readsOnly: reads}
+		}
+		return out
+	}
+	return &providers{groups: list(groups), perms: list(perms)}
 }
 
 // NewUser returns the user of a verified token, with the providers asked
 // for its groups and permissions (union of all providers).
 func NewUser(tok *warden.Token, groups []warden.GroupsProvider, perms []warden.PermissionsProvider) *User {
-	return &User{tok: tok, gp: groups, pp: perms}
+	return newUser(tok, true, newProviders(groups, perms))
+}
+
+// newUser returns the user of tok, shared or the caller's own.
+func newUser(tok *warden.Token, own bool, prov *providers) *User {
+	u := new(User)
+	u.init(tok, own, prov)
+	return u
+}
+
+// init makes u the user of tok with prov's providers; own says that tok
+// is the caller's own, not a token shared with other requests.
+func (u *User) init(tok *warden.Token, own bool, prov *providers) {
+	*u = User{tok: tok, prov: prov}
+	if own {
+		u.owned.Store(tok)
+	}
+	if len(prov.perms) > 0 {
+		u.perms = new(lazy)
+	}
 }
 
 // ID is the identity taken from the token.
@@ -76,21 +122,19 @@ func (u *User) Token() *warden.Token { return u.own() }
 // own returns the request's own token: tok itself unless it is shared,
 // else a copy made on the first call.
 func (u *User) own() *warden.Token {
-	if !u.shared {
-		return u.tok
+	if t := u.owned.Load(); t != nil {
+		return t
 	}
-	u.ownMu.Lock()
-	defer u.ownMu.Unlock()
-	if u.owned == nil {
-		u.owned = sharedtoken.Clone(u.tok)
-	}
-	return u.owned
+	// Two goroutines of the request may copy at once: one copy wins,
+	// and both hand out the winner, so the request has one token.
+	u.owned.CompareAndSwap(nil, sharedtoken.Clone(u.tok))
+	return u.owned.Load()
 }
 
 // tokenFor returns the token p is handed: the shared one when p only reads
 // it (sharedtoken.Reader), else the request's own.
-func (u *User) tokenFor(p warden.Provider) *warden.Token {
-	if _, ok := p.(sharedtoken.Reader); ok {
+func (u *User) tokenFor(p provider) *warden.Token {
+	if p.readsOnly {
 		return u.tok
 	}
 	return u.own()
@@ -100,47 +144,60 @@ func (u *User) tokenFor(p warden.Provider) *warden.Token {
 // appearance. An error from any provider is an error: a partial list could
 // miss a group that a deny rule names.
 func (u *User) Groups(ctx context.Context) ([]string, error) {
-	g, err := u.groups.get(ctx, u, u.gp, "groups")
+	g, err := u.groups.get(ctx, u, u.providers().groups, "groups")
 	return slices.Clone(g), err
 }
 
 // Permissions returns the union of the providers' permissions, as Groups.
 func (u *User) Permissions(ctx context.Context) ([]string, error) {
-	p, err := u.perms.get(ctx, u, u.pp, "permissions")
+	p, err := u.permissionList(ctx)
 	return slices.Clone(p), err
 }
 
 // groups and permissions are the lists the decision reads: not copies, it
 // does not change them.
 func (u *User) groupList(ctx context.Context) ([]string, error) {
-	return u.groups.get(ctx, u, u.gp, "groups")
+	return u.groups.get(ctx, u, u.providers().groups, "groups")
 }
 
 func (u *User) permissionList(ctx context.Context) ([]string, error) {
-	return u.perms.get(ctx, u, u.pp, "permissions")
+	if u.perms == nil { // no providers: none, as fetchAll finds
+		return []string{}, nil
+	}
+	return u.perms.get(ctx, u, u.providers().perms, "permissions")
 }
 
 // errProviderPanic stands for a provider that panicked: an unknown result,
 // which must deny, never a silently empty one.
 var errProviderPanic = errors.New("middleware: provider panicked")
 
+// providers returns u's providers; a User made by neither NewUser nor
+// the middleware has none.
+func (u *User) providers() *providers {
+	if u.prov == nil {
+		return noProviders
+	}
+	return u.prov
+}
+
+var noProviders = &providers{}
+
 // lazy computes a list once and remembers the outcome. The list it keeps
 // is never handed out to be changed: Groups and Permissions return copies,
-// and the decision only reads it.
+// and the decision only reads it. It is fetched when both v and err are
+// nil: fetchAll never returns a nil list without an error.
 type lazy struct {
-	mu   sync.Mutex
-	done bool
-	v    []string
-	err  error
+	mu  sync.Mutex
+	v   []string
+	err error
 }
 
 // get returns the union of what ps fetch for u's token (what names the
 // list in errors), fetching it on the first call only.
-func (l *lazy) get(ctx context.Context, u *User, ps []warden.Provider, what string) ([]string, error) {
+func (l *lazy) get(ctx context.Context, u *User, ps []provider, what string) ([]string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.done {
-		l.done = true
+	if l.v == nil && l.err == nil {
 		l.v, l.err = fetchAll(ctx, u, ps, what)
 	}
 	if l.err != nil {
@@ -152,7 +209,7 @@ func (l *lazy) get(ctx context.Context, u *User, ps []warden.Provider, what stri
 // fetchAll asks every provider; a panic is errProviderPanic. With one
 // provider, the common case, its own list is kept (a provider hands over
 // the list it returns) once deduplicated.
-func fetchAll(ctx context.Context, u *User, ps []warden.Provider, what string) (v []string, err error) {
+func fetchAll(ctx context.Context, u *User, ps []provider, what string) (v []string, err error) {
 	defer func() {
 		if recover() != nil {
 			v, err = nil, errProviderPanic

@@ -1,9 +1,12 @@
 package token
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/wardenhq/warden"
 )
 
 // FromHeader returns the bearer token of the Authorization header. The
@@ -12,6 +15,17 @@ import (
 // ErrInvalidToken when the header is empty, repeated, of another scheme, or
 // its credentials are not a single token68 (RFC 7235, section 2.1).
 func FromHeader(h http.Header) (string, error) {
+	cred, err := bearerCredentials(h)
+	if err == nil && !isToken68(cred) {
+		return "", errMalformedCredentials
+	}
+	return cred, err
+}
+
+// bearerCredentials is FromHeader without the token68 check of the
+// credentials, which verifyHeader leaves for tokens its cache does not
+// know as token68.
+func bearerCredentials(h http.Header) (string, error) {
 	values := h.Values("Authorization")
 	switch {
 	case len(values) == 0:
@@ -25,10 +39,31 @@ func FromHeader(h http.Header) (string, error) {
 		return "", fmt.Errorf("%w: empty Authorization header", ErrInvalidToken)
 	case !ok || !strings.EqualFold(scheme, "Bearer"):
 		return "", fmt.Errorf("%w: Authorization scheme is not Bearer", ErrInvalidToken)
-	case !isToken68(cred):
-		return "", fmt.Errorf("%w: malformed bearer credentials", ErrInvalidToken)
 	}
 	return cred, nil
+}
+
+// errMalformedCredentials refuses credentials that are not token68.
+var errMalformedCredentials = fmt.Errorf("%w: malformed bearer credentials", ErrInvalidToken)
+
+// verifyHeader is FromHeader and verify in one: the bearer token of h,
+// verified. A token the cache holds as token68 (see cached.token68) is
+// answered from the cache without checking its characters again: it is
+// byte for byte a token that passed the check. Any other goes through
+// FromHeader's check, then verify, so that every answer, refusals
+// included, is the one of FromHeader then verify.
+func (v *Verifier) verifyHeader(ctx context.Context, h http.Header) (tok *warden.Token, cached bool, err error) {
+	cred, err := bearerCredentials(h)
+	if err != nil {
+		return nil, false, err
+	}
+	if tok, ok := v.cache.getToken68(cred, v.cfg.now(), v.cfg.leeway); ok {
+		return tok, true, nil
+	}
+	if !isToken68(cred) {
+		return nil, false, errMalformedCredentials
+	}
+	return v.verify(ctx, cred)
 }
 
 // isToken68 reports whether s is token68: 1*( ALPHA / DIGIT / "-" / "." /

@@ -66,6 +66,9 @@ type cached struct {
 	tok           *warden.Token
 	gen           uint64
 	exp, nbf, iat time.Time // zero: the claim is absent
+	// token68: the raw token is token68, as FromHeader requires of
+	// bearer credentials (Verify also takes raw tokens that are not).
+	token68 bool
 }
 
 func newCache(n int) *cache {
@@ -79,16 +82,34 @@ func newCache(n int) *cache {
 // the cache's own, which the caller must not modify (Verify hands out a
 // copy of it).
 func (c *cache) get(raw string, now time.Time, leeway time.Duration) (*warden.Token, bool) {
-	if c == nil {
+	e := c.entry(raw)
+	if e == nil || !e.validAt(now, leeway) {
 		return nil, false
+	}
+	return e.tok, true
+}
+
+// getToken68 is get for an entry whose raw token is token68 only.
+func (c *cache) getToken68(raw string, now time.Time, leeway time.Duration) (*warden.Token, bool) {
+	e := c.entry(raw)
+	if e == nil || !e.token68 || !e.validAt(now, leeway) {
+		return nil, false
+	}
+	return e.tok, true
+}
+
+// entry returns the entry of raw, if it is of the current generation.
+func (c *cache) entry(raw string) *cached {
+	if c == nil {
+		return nil
 	}
 	c.mu.RLock()
 	e := c.entries[raw]
 	c.mu.RUnlock()
-	if e == nil || e.gen != c.gen.Load() || !e.validAt(now, leeway) {
-		return nil, false
+	if e == nil || e.gen != c.gen.Load() {
+		return nil
 	}
-	return e.tok, true
+	return e
 }
 
 // validAt is jwt's check of exp, nbf and iat (Validator.verifyExpiresAt,
@@ -114,7 +135,7 @@ func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uin
 	}
 	// The entry is tok itself: Verify hands its callers copies, and the
 	// middleware reads it only.
-	e := &cached{tok: tok, gen: gen}
+	e := &cached{tok: tok, gen: gen, token68: isToken68(raw)}
 	for _, f := range [...]struct {
 		get func() (*jwt.NumericDate, error)
 		to  *time.Time

@@ -2,8 +2,10 @@ package token_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
+	"github.com/wardenhq/warden/middleware/internal/sharedtoken"
 	"github.com/wardenhq/warden/middleware/token"
 )
 
@@ -89,6 +92,12 @@ func TestCacheChecksTimeLikeJWT(t *testing.T) {
 			_, want := plain.Verify(ctx, raw)
 			if (got == nil) != (want == nil) || !sameCause(got, want) {
 				t.Errorf("leeway %v, at %v: cached %v, uncached %v", leeway, at.Sub(base), got, want)
+			}
+			// The middleware's path: the bearer header, answered from
+			// the cache without FromHeader's character check.
+			_, _, got = sharedtoken.VerifyHeader(cached, ctx, http.Header{"Authorization": {"Bearer " + raw}})
+			if (got == nil) != (want == nil) || !sameCause(got, want) {
+				t.Errorf("leeway %v, at %v: header, cached %v, uncached %v", leeway, at.Sub(base), got, want)
 			}
 		}
 	}
@@ -214,5 +223,46 @@ func TestCacheHandsOutCopies(t *testing.T) {
 	}
 	if n := token.CacheLen(v); n != 1 {
 		t.Fatalf("%d cached tokens, want 1", n)
+	}
+}
+
+// The middleware's bearer path answers a header from the cache without
+// FromHeader's token68 check only for a raw token the cache holds as
+// token68. Verify also verifies tokens that are not (base64 skips line
+// breaks, so "header\n.claims.sig" verifies and is cached), and such a
+// token, presented in a header, is refused as FromHeader refuses it, from
+// the cache or not; a token68 one is answered from the cache.
+func TestHeaderFromCacheIsFromHeader(t *testing.T) {
+	hs := jwttest.Secret(t)
+	secret := hs.Signer.([]byte)
+	v := newVerifier(t, token.WithHMACSecret(secret))
+	ctx := context.Background()
+	good := hs.Sign(t, claims(nil))
+	h, c, _ := strings.Cut(good, ".")
+	c, _, _ = strings.Cut(c, ".")
+	input := h + "\n." + c
+	sig, err := jwt.SigningMethodHS256.Sign(input, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	for _, raw := range []string{good, broken} {
+		if _, err := v.Verify(ctx, raw); err != nil {
+			t.Fatalf("Verify(%q): %v", raw, err)
+		}
+	}
+	if n := token.CacheLen(v); n != 2 {
+		t.Fatalf("%d cached tokens; want both", n)
+	}
+	for _, raw := range []string{good, broken} {
+		hdr := http.Header{"Authorization": {"Bearer " + raw}}
+		_, want := token.FromHeader(hdr)
+		tok, shared, err := sharedtoken.VerifyHeader(v, ctx, hdr)
+		switch {
+		case want != nil && (err == nil || err.Error() != want.Error()):
+			t.Errorf("%q: %v; want FromHeader's %v", raw, err, want)
+		case want == nil && (err != nil || !shared || tok == nil):
+			t.Errorf("%q: %v, %v, %v; want the cached token", raw, tok, shared, err)
+		}
 	}
 }

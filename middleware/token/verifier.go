@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -129,6 +130,10 @@ func init() {
 		// copies it for code that may modify it: the same rule whether
 		// this request verified it or an earlier one did.
 		return tok, err == nil, err
+	}
+	sharedtoken.VerifyHeader = func(v any, ctx context.Context, h http.Header) (*warden.Token, bool, error) {
+		tok, _, err := v.(*Verifier).verifyHeader(ctx, h)
+		return tok, err == nil, err // as Verify above
 	}
 }
 

@@ -2,6 +2,7 @@ package sharedtoken
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -16,6 +17,10 @@ import (
 // *token.Verifier to pass has therefore imported it, so Verify is set
 // wherever it can be called.
 var Verify func(v any, ctx context.Context, raw string) (tok *warden.Token, shared bool, err error)
+
+// VerifyHeader is Verify of the bearer token of h, read as
+// token.FromHeader reads it, with its errors; set as Verify is.
+var VerifyHeader func(v any, ctx context.Context, h http.Header) (tok *warden.Token, shared bool, err error)
 
 // Mark is the parameter type of Reader's method. Only packages that can
 // import this package can name it, so only they can declare the method.
