@@ -1,6 +1,8 @@
 package adapters
 
 import (
+	"slices"
+
 	"github.com/wardenhq/warden"
 )
 
@@ -27,6 +29,17 @@ func IdentityOf(tok *warden.Token) (string, error) {
 // is an empty list rather than nil.
 func Dedup(list []string) []string {
 	out := make([]string, 0, len(list))
+	if len(list) <= dedupScan {
+		// A short list, the common case (a token's few groups), is
+		// checked against what was kept so far: no map to build on every
+		// request.
+		for _, s := range list {
+			if s != "" && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
 	seen := make(map[string]struct{}, len(list))
 	for _, s := range list {
 		if s == "" {
@@ -40,3 +53,6 @@ func Dedup(list []string) []string {
 	}
 	return out
 }
+
+// dedupScan is the longest list Dedup checks without a map.
+const dedupScan = 16

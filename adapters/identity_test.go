@@ -3,6 +3,7 @@ package adapters_test
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/wardenhq/warden"
@@ -76,6 +77,36 @@ func TestDedup(t *testing.T) {
 	}
 	if got := adapters.Dedup(nil); got == nil || len(got) != 0 {
 		t.Fatalf("Dedup(nil) = %#v, want empty non-nil", got)
+	}
+}
+
+// Short lists (checked without a map) and long ones (with one) are
+// deduplicated alike: first seen kept, empty names dropped, a fresh list.
+func TestDedupShortAndLong(t *testing.T) {
+	names := []string{"", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 41 {
+		for range 50 {
+			in := make([]string, n)
+			for i := range in {
+				in[i] = names[rng.IntN(len(names))]
+			}
+			var want []string
+			seen := map[string]bool{}
+			for _, s := range in {
+				if s != "" && !seen[s] {
+					seen[s] = true
+					want = append(want, s)
+				}
+			}
+			got := adapters.Dedup(in)
+			if fmt.Sprint(got) != fmt.Sprint(want) || got == nil {
+				t.Fatalf("Dedup(%q) = %q; want %q", in, got, want)
+			}
+			if len(got) > 0 && len(in) > 0 && &got[0] == &in[0] {
+				t.Fatalf("Dedup(%q) returned its input", in)
+			}
+		}
 	}
 }
 

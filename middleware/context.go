@@ -74,8 +74,8 @@ func stateOf(ctx context.Context) (*state, bool) {
 func prepareRequest(r *http.Request) (*http.Request, *state) {
 	p := new(prepared)
 	p.st.Context = r.Context()
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 && printable(id) {
-		p.st.id = id
+	if v := r.Header["X-Request-Id"]; len(v) > 0 && v[0] != "" && len(v[0]) <= 128 && printable(v[0]) { // Header.Get, without canonicalising a canonical key
+		p.st.id = v[0]
 	}
 	p.req = *r.WithContext(&p.st)
 	return &p.req, &p.st

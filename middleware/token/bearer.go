@@ -26,7 +26,7 @@ func FromHeader(h http.Header) (string, error) {
 // credentials, which verifyHeader leaves for tokens its cache does not
 // know as token68.
 func bearerCredentials(h http.Header) (string, error) {
-	values := h.Values("Authorization")
+	values := h["Authorization"] // h.Values, without canonicalising a canonical key
 	switch {
 	case len(values) == 0:
 		return "", ErrMissingToken
