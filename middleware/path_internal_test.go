@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"unicode"
 	"unsafe"
@@ -25,5 +27,25 @@ func TestUnsafeRuneIsUnicodes(t *testing.T) {
 func TestPreparedFitsItsSizeClass(t *testing.T) {
 	if n := unsafe.Sizeof(prepared{}) + 8; n > 576 {
 		t.Fatalf("prepared takes %d bytes with its header; the 576-byte class holds 576", n)
+	}
+}
+
+// A boxed path is the path; boxing a path boxed before allocates nothing,
+// and distinct paths, many more than the slots, never grow the table.
+func TestBoxes(t *testing.T) {
+	var b boxes
+	for i := range 3 * nBoxSlots {
+		p := "/p/" + strconv.Itoa(i)
+		if v := b.box(p); v != p {
+			t.Fatalf("box(%q) = %v", p, v)
+		}
+	}
+	long := "/" + strings.Repeat("x", maxBoxSize)
+	if v := b.box(long); v != long {
+		t.Fatal("a long path was changed")
+	}
+	b.box("/data500")
+	if n := testing.AllocsPerRun(100, func() { _ = b.box("/data500") }); n != 0 {
+		t.Fatalf("boxing a boxed path: %v allocations", n)
 	}
 }

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -309,19 +310,34 @@ var errMapperPanic = errors.New("middleware: mapper panicked")
 // methods once for all, the identity as the token's own "sub" claim
 // already holds it, and paths through a bounded table of boxed paths.
 
-// methods are the standard methods as interface values.
-var methods = map[string]any{}
+// The standard methods as interface values, boxed once.
+var (
+	boxedGet, boxedHead, boxedPost, boxedPut, boxedPatch, boxedDelete any = http.MethodGet, http.MethodHead,
+		http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	boxedConnect, boxedOptions, boxedTrace any = http.MethodConnect, http.MethodOptions, http.MethodTrace
+)
 
-func init() {
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace} {
-		methods[m] = m
-	}
-}
-
+// method boxes m: a switch, cheaper than hashing m in a map.
 func method(m string) any {
-	if v, ok := methods[m]; ok {
-		return v
+	switch m {
+	case http.MethodGet:
+		return boxedGet
+	case http.MethodHead:
+		return boxedHead
+	case http.MethodPost:
+		return boxedPost
+	case http.MethodPut:
+		return boxedPut
+	case http.MethodPatch:
+		return boxedPatch
+	case http.MethodDelete:
+		return boxedDelete
+	case http.MethodConnect:
+		return boxedConnect
+	case http.MethodOptions:
+		return boxedOptions
+	case http.MethodTrace:
+		return boxedTrace
 	}
 	return m
 }
@@ -340,16 +356,24 @@ func (u *User) boxedID() any {
 
 // boxes is a bounded table of boxed strings. A boxed string is immutable,
 // so one box serves every request whose path is that string. Paths are the
-// caller's choice: the table keeps only short ones, and starts afresh when
-// full, so that a stream of distinct paths costs each its allocation and
-// nothing more.
+// caller's choice: the table keeps only short ones, in a fixed number of
+// slots, each holding the last string boxed there (its slot is chosen by
+// a seeded hash of the string, and a hit compares the whole string), so
+// that a stream of distinct paths costs each its allocation and evicts
+// others, and the table never grows. A hit is one hash and one atomic
+// load, where a sync.Map cost several times that.
 type boxes struct {
-	m atomic.Pointer[sync.Map]
-	n atomic.Int64
+	slots atomic.Pointer[boxSlots] // made on first use
+}
+
+// boxSlots are the slots, each an atomic.Value holding a boxed string.
+type boxSlots struct {
+	seed maphash.Seed
+	v    [nBoxSlots]atomic.Value
 }
 
 const (
-	maxBoxes   = 4096
+	nBoxSlots  = 2048 // a power of two
 	maxBoxSize = 256
 )
 
@@ -357,22 +381,18 @@ func (b *boxes) box(s string) any {
 	if len(s) > maxBoxSize {
 		return s
 	}
-	m := b.m.Load()
-	if m == nil {
-		m = new(sync.Map)
-		if !b.m.CompareAndSwap(nil, m) {
-			m = b.m.Load()
+	t := b.slots.Load()
+	if t == nil {
+		t = &boxSlots{seed: maphash.MakeSeed()}
+		if !b.slots.CompareAndSwap(nil, t) {
+			t = b.slots.Load()
 		}
 	}
-	if v, ok := m.Load(s); ok {
+	slot := &t.v[maphash.String(t.seed, s)&(nBoxSlots-1)]
+	if v := slot.Load(); v != nil && v.(string) == s {
 		return v
 	}
 	var v any = s
-	if b.n.Add(1) > maxBoxes {
-		b.m.Store(new(sync.Map))
-		b.n.Store(0)
-		return v
-	}
-	m.Store(s, v)
+	slot.Store(v)
 	return v
 }

@@ -44,7 +44,13 @@ func (a *Auth) strict(x flow.Exchange, r *http.Request, st *state) error {
 	sw.markPublic()
 	// x is the framework's for this step only: a write after it (from a
 	// goroutine the handler left behind) judges on the route known now.
-	sw.route, sw.x = sw.currentRoute(), nil
+	// The route is read only to find a public route, or to log a refusal,
+	// and a checked request is never refused: without public routes, a
+	// checked request need not ask the framework.
+	if a.hasPublic() || !st.checked.Load() {
+		sw.route = sw.currentRoute()
+	}
+	sw.x = nil
 	if err != nil && !st.checked.Load() {
 		err = nil
 	}
