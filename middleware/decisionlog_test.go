@@ -164,3 +164,32 @@ func TestDecisionLogDirectMatchesSlog(t *testing.T) {
 		t.Fatalf("direct:\n%s\nslog:\n%s", direct.String(), viaSlog.String())
 	}
 }
+
+// The direct writer honours the handler's level: at WARN, allows and
+// denials are not logged, a failed decision is.
+func TestDecisionLogDirectHonoursLevel(t *testing.T) {
+	e := newEnforcer(t, models.RBAC, enforcer.P("alice", "/posts", "GET"))
+	groups := warden.ProviderFunc(func(_ context.Context, tok *warden.Token) ([]string, error) {
+		if tok.Identity == "broken" {
+			return nil, errors.New("groups store down")
+		}
+		return nil, nil
+	})
+	var buf bytes.Buffer
+	a, err := middleware.New(middleware.WithAuthenticator(middleware.AuthenticatorFunc(nil)), middleware.WithDecider(e),
+		middleware.WithGroups(groups),
+		middleware.WithLogger(slog.New(middleware.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/posts", nil)
+	for _, sub := range []string{"alice", "mallory", "broken"} {
+		u := middleware.NewUser(&warden.Token{Identity: sub}, []warden.GroupsProvider{groups}, nil)
+		_, _ = a.Decide(r, u, []any{sub, "/posts", "GET"})
+	}
+	var m map[string]any
+	if n := bytes.Count(buf.Bytes(), []byte("\n")); n != 1 || json.Unmarshal(buf.Bytes(), &m) != nil ||
+		m["level"] != "WARN" || m["result"] != "error" || m["subject"] != "broken" {
+		t.Fatalf("at WARN: %q; want the failed decision only", buf.String())
+	}
+}
