@@ -372,7 +372,25 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 // decideEmpty mirrors Casbin with no policy: the matcher is evaluated once
 // with empty policy values.
 func (ev *evalCtx) decideEmpty() (Decision, *storedRule, error) {
-	ok, err := ev.match(make([]string, len(ev.cm.pTok)))
+	p := make([]string, len(ev.cm.pTok))
+	ok, err := false, error(nil)
+	if ev.cm.pred != nil && ev.strs {
+		ok, err = ev.match(p)
+	} else {
+		// Casbin takes only a bool here: its result.(bool) fails on the
+		// number that match, as Casbin's loop over rules, takes for one.
+		ev.params.p = p
+		var res any
+		res, err = ev.cm.expr.Eval(&ev.params)
+		if b, isBool := res.(bool); err == nil && !isBool {
+			err = fmt.Errorf("matcher result %v is not a bool, with no rule to match", res)
+		} else {
+			ok = b
+		}
+		if err != nil && !errors.Is(err, ErrEvaluation) {
+			err = fmt.Errorf("%w: %v", ErrEvaluation, err)
+		}
+	}
 	if err != nil {
 		return Decision{}, nil, err
 	}
