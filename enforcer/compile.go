@@ -484,7 +484,10 @@ func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err e
 	}()
 	fm := model.LoadFunctionMap()
 	functions := fm.GetFunctions()
-	functions["keyMatch4"] = keyMatch4Func // bounded cache (match.go)
+	// Bounded caches, not Casbin's process-wide ones (match.go).
+	functions["keyMatch4"] = keyMatch4Func
+	functions["keyGet2"] = keyGet2Func
+	functions["keyGet3"] = keyGet3Func
 	for name, f := range cm.funcs {
 		functions[name] = f // never a built-in's or a role's name (functions.go)
 	}

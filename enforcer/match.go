@@ -87,12 +87,16 @@ func keyMatch5(key, pattern string) (bool, error) {
 	return keyMatch3Cache.match(key, pattern)
 }
 
-// Casbin's KeyMatch4 (and KeyGet2, KeyGet3) compile through a process-wide
+// Casbin's KeyMatch4, KeyGet2 and KeyGet3 compile through a process-wide
 // cache that never forgets a pattern: with patterns from requests it would
-// grow without bound, and even rules long removed stay in it. keyMatch4 is
-// Casbin's function over this package's bounded cache instead; it is used
-// by the compiled matchers, by govaluate and by role matching functions
-// given as keyMatch4. The embedded Casbin enforcer keeps Casbin's own: its
+// grow without bound, and even rules long removed stay in it. A request
+// can bring patterns of its own without passing one as a request value: a
+// request-scoped policy's eval() text, such as keyGet2(r.obj, '/t/:id',
+// 'id') == '7', is evaluated by govaluate with these functions. keyMatch4,
+// keyGet2 and keyGet3 are Casbin's functions over this package's bounded
+// caches instead; they are used by the compiled matchers (keyMatch4), by
+// govaluate, eval() texts included, and by role matching functions given
+// as keyMatch4. The embedded Casbin enforcer keeps Casbin's own: its
 // AddFunction never replaces a function it has (functions.go), so a model
 // that Casbin decides still fills Casbin's cache.
 
@@ -160,3 +164,62 @@ var boolFuncs = map[string]func(a, b string) (bool, error){
 func plain(f func(a, b string) bool) func(a, b string) (bool, error) {
 	return func(a, b string) (bool, error) { return f(a, b), nil }
 }
+
+// keyGet3Re is Casbin's keyGet3Re1: {name}, matched without greed.
+var keyGet3Re = regexp.MustCompile(`\{[^/]+?\}`)
+
+var (
+	keyGet2Cache = newRegexCache(func(p string) string {
+		p = strings.ReplaceAll(p, "/*", "/.*")
+		return "^" + keyMatch2Re.ReplaceAllString(p, "$1([^/]+)$2") + "$"
+	})
+	keyGet3Cache = newRegexCache(func(p string) string {
+		p = strings.ReplaceAll(p, "/*", "/.*")
+		return "^" + keyGet3Re.ReplaceAllString(p, "$1([^/]+?)$2") + "$"
+	})
+)
+
+// keyGet is util.KeyGet2 (names like :id, found by nameRe, trimmed to id
+// by name) and util.KeyGet3 ({id}) over cache c: the text of key that
+// pattern's variable pathVar matches, or "". A pattern that is no regular
+// expression fails, where Casbin's MustCompile panics.
+func keyGet(c *regexCache, nameRe *regexp.Regexp, name func(string) string, key, pattern, pathVar string) (string, error) {
+	re, err := c.get(pattern)
+	if err != nil {
+		return "", err
+	}
+	values := re.FindAllStringSubmatch(key, -1)
+	if len(values) == 0 {
+		return "", nil
+	}
+	for i, k := range nameRe.FindAllString(strings.ReplaceAll(pattern, "/*", "/.*"), -1) {
+		if pathVar == name(k) {
+			return values[0][i+1], nil
+		}
+	}
+	return "", nil
+}
+
+// keyGetFunc is keyGet as a govaluate function, with the argument checks
+// of util.KeyGet2Func and util.KeyGet3Func.
+func keyGetFunc(fn string, c *regexCache, nameRe *regexp.Regexp, name func(string) string) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
+		if len(args) != 3 {
+			return false, fmt.Errorf("%s: expected 3 arguments, but got %d", fn, len(args))
+		}
+		var s [3]string
+		for i, a := range args {
+			v, ok := a.(string)
+			if !ok {
+				return false, fmt.Errorf("%s: argument must be a string", fn)
+			}
+			s[i] = v
+		}
+		return keyGet(c, nameRe, name, s[0], s[1], s[2])
+	}
+}
+
+var (
+	keyGet2Func = keyGetFunc("keyGet2", keyGet2Cache, keyMatch2Re, func(k string) string { return k[1:] })
+	keyGet3Func = keyGetFunc("keyGet3", keyGet3Cache, keyGet3Re, func(k string) string { return k[1 : len(k)-1] })
+)
