@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -113,7 +114,7 @@ func TestDecisionLineIsSlogs(t *testing.T) {
 	for _, at := range times {
 		for i := range cases {
 			want := viaSlog(t, at, &cases[i])
-			if got := appendDecision(nil, at, &cases[i]); !bytes.Equal(got, want) {
+			if got, ok := appendDecision(nil, at, &cases[i]); !ok || !bytes.Equal(got, want) {
 				t.Fatalf("record %+v at %v:\n got %q\nwant %q", cases[i], at, got, want)
 			}
 		}
@@ -131,8 +132,8 @@ func FuzzDecisionLine(f *testing.F) {
 			result: "error", effect: "none", rule: enforcer.Rule{PType: ptype, Values: []string{a, b}},
 			err: b + a, hasErr: true}
 		want := viaSlog(t, at, &d)
-		got := appendDecision(nil, at, &d)
-		if !bytes.Equal(got, want) {
+		got, ok := appendDecision(nil, at, &d)
+		if !ok || !bytes.Equal(got, want) {
 			t.Fatalf("\n got %q\nwant %q", got, want)
 		}
 		if !utf8.Valid(got) || bytes.Count(got, []byte("\n")) != 1 || !json.Valid(got) {
@@ -150,7 +151,7 @@ func TestDecisionLineAllocatesNothing(t *testing.T) {
 		object: "/data500", action: "GET", result: "allow", effect: "allow",
 		rule: enforcer.Rule{PType: "p", Values: []string{"group5000", "/data500", "GET"}}, latency: 700}
 	now := time.Now()
-	h.writeDecision(now, &d) // the pool's first buffer
+	h.writeDecision(now, &d) // the pool's first buffer, the second's stamp
 	if n := testing.AllocsPerRun(100, func() { h.writeDecision(now, &d) }); n != 0 {
 		t.Fatalf("%v allocations per decision line; want 0", n)
 	}
@@ -226,5 +227,62 @@ func TestDirectLogOnlyForPlainHandler(t *testing.T) {
 		if got := directLog(tt.l) != nil; got != tt.direct {
 			t.Errorf("%s: direct %v; want %v", tt.name, got, tt.direct)
 		}
+	}
+}
+
+// appendTime writes what AppendFormat(RFC3339Nano) writes, for times in
+// many zones (DST transitions, odd offsets), with every shape of
+// fraction, the same second again and seconds that follow each other.
+func TestAppendTimeIsAppendFormat(t *testing.T) {
+	var locs []*time.Location
+	for _, name := range []string{"UTC", "Local", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Kiritimati", "Australia/Lord_Howe"} {
+		if l, err := time.LoadLocation(name); err == nil {
+			locs = append(locs, l)
+		}
+	}
+	locs = append(locs, time.FixedZone("", -9*3600-30*60), time.FixedZone("X", 14*3600), time.FixedZone("", 0))
+	rng := rand.New(rand.NewPCG(3, 4))
+	fracs := []int{0, 1, 10, 100_000_000, 120_000_000, 123_456_789, 999_999_999, 500_000_000, 1_000}
+	var times []time.Time
+	for range 3000 {
+		sec := rng.Int64N(4_102_444_800) - 1_000_000_000 // 1938 to 2100
+		for _, f := range []int{fracs[rng.IntN(len(fracs))], rng.IntN(1_000_000_000)} {
+			times = append(times, time.Unix(sec, int64(f)), time.Unix(sec+1, int64(f)), time.Unix(sec, int64(f)))
+		}
+	}
+	// Around the 2026 DST changes of Berlin (29 March, 25 October, 01:00 UTC).
+	for _, tr := range []int64{1774746000, 1792890000} {
+		for d := int64(-2); d <= 2; d++ {
+			times = append(times, time.Unix(tr+d, 0), time.Unix(tr+d, 999_999_999), time.Unix(tr+d, 5))
+		}
+	}
+	times = append(times, time.Now(), time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 5, time.UTC), time.Time{})
+	for _, at := range times {
+		for _, l := range locs {
+			tt := at.In(l)
+			want := tt.Round(0).AppendFormat(nil, time.RFC3339Nano)
+			got, ok := appendTime(nil, tt)
+			if y := tt.Year(); y < 0 || y >= 10000 {
+				if ok || len(got) != 0 {
+					t.Fatalf("%v in %v: %q; want it left to slog", at, l, got)
+				}
+				continue
+			}
+			if !ok || !bytes.Equal(got, want) {
+				t.Fatalf("%v in %v: %q; want %q", at, l, got, want)
+			}
+		}
+	}
+}
+
+// A record of a year slog's handler refuses to format plainly is not
+// written directly: the Auth hands it to slog, which writes its error.
+func TestDecisionLineLeavesOddYearsToSlog(t *testing.T) {
+	var buf bytes.Buffer
+	h := NewJSONHandler(&buf, nil).(*jsonHandler)
+	d := decisionRecord{level: slog.LevelInfo, result: "allow"}
+	if h.writeDecision(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), &d) || buf.Len() != 0 {
+		t.Fatalf("year 10000 written directly: %q", buf.String())
 	}
 }

@@ -135,15 +135,20 @@ var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return 
 const maxLineBuffer = 16 << 10
 
 // writeDecision writes d, at time t, as slog's JSON handler writes the
-// record of d.attrs() with message decisionMsg, through h's writer.
-func (h *jsonHandler) writeDecision(t time.Time, d *decisionRecord) {
+// record of d.attrs() with message decisionMsg, through h's writer. It
+// reports false, having written nothing, when only slog can write it (see
+// appendTime).
+func (h *jsonHandler) writeDecision(t time.Time, d *decisionRecord) bool {
 	bp := lineBuffers.Get().(*[]byte)
-	b := appendDecision((*bp)[:0], t, d)
-	_, _ = h.w.Write(b) // as slog.Logger, which drops the handler's error
+	b, ok := appendDecision((*bp)[:0], t, d)
+	if ok {
+		_, _ = h.w.Write(b) // as slog.Logger, which drops the handler's error
+	}
 	if cap(b) <= maxLineBuffer {
 		*bp = b
 		lineBuffers.Put(bp)
 	}
+	return ok
 }
 
 // appendDecision appends the JSON line of d at time t: keys and values in
@@ -151,9 +156,12 @@ func (h *jsonHandler) writeDecision(t time.Time, d *decisionRecord) {
 // slog's JSON handler writes it (RFC 3339 with nanoseconds, in t's zone,
 // monotonic reading dropped), the latency in nanoseconds.
 // TestDecisionLineIsSlogs compares it with slog's output.
-func appendDecision(b []byte, t time.Time, d *decisionRecord) []byte {
+func appendDecision(b []byte, t time.Time, d *decisionRecord) ([]byte, bool) {
 	b = append(b, `{"time":"`...)
-	b = t.Round(0).AppendFormat(b, time.RFC3339Nano)
+	b, ok := appendTime(b, t)
+	if !ok {
+		return b, false
+	}
 	b = append(b, `","level":`...)
 	b = appendJSONString(b, d.level.String())
 	b = append(b, `,"msg":"`+decisionMsg+`","request_id":`...)
@@ -188,7 +196,54 @@ func appendDecision(b []byte, t time.Time, d *decisionRecord) []byte {
 		b = append(b, `,"error":`...)
 		b = appendJSONString(b, d.err)
 	}
-	return append(b, "}\n"...)
+	return append(b, "}\n"...), true
+}
+
+// stamp is the RFC 3339 text of one second in one location, split
+// around the fraction: every decision logged in that second reuses it.
+// Zone offsets change only at whole seconds, so the zone is the second's.
+type stamp struct {
+	sec        int64 // Unix seconds
+	loc        *time.Location
+	head, zone string // "2006-01-02T15:04:05" and "Z" or "-07:00"
+}
+
+// lastStamp is the stamp of the latest second formatted.
+var lastStamp atomic.Pointer[stamp]
+
+// appendTime appends t as slog's JSON handler writes it,
+// t.Round(0).AppendFormat(b, time.RFC3339Nano), formatting only the
+// fraction when the second is the last one formatted
+// (TestAppendTimeIsAppendFormat compares them). It reports false, having
+// appended nothing, for a year outside [0, 9999], for which slog's handler
+// also writes an error: such a record is left to slog.
+func appendTime(b []byte, t time.Time) ([]byte, bool) {
+	t = t.Round(0)
+	sec, ns, loc := t.Unix(), t.Nanosecond(), t.Location()
+	s := lastStamp.Load()
+	if s == nil || s.sec != sec || s.loc != loc {
+		whole := string(time.Unix(sec, 0).In(loc).AppendFormat(nil, time.RFC3339Nano))
+		if y := t.Year(); y < 0 || y >= 10000 || len(whole) < 20 {
+			return b, false
+		}
+		s = &stamp{sec: sec, loc: loc, head: whole[:19], zone: whole[19:]}
+		lastStamp.Store(s)
+	}
+	b = append(b, s.head...)
+	if ns != 0 { // the fraction as RFC3339Nano writes it: no trailing zeros
+		var d [10]byte
+		d[0] = '.'
+		for i := 9; i >= 1; i-- {
+			d[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, d[:n]...)
+	}
+	return append(b, s.zone...), true
 }
 
 // appendJSONString appends s as a JSON string, escaped as slog's JSON
@@ -207,13 +262,22 @@ func appendJSONString(b []byte, s string) []byte {
 // newline or a quote a value did not escape: a value cannot forge a
 // record or a field.
 func appendEscaped(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
+	// Most values need no escape at all: find the first byte that may,
+	// one table lookup a byte, and copy what comes before it at once.
+	i := 0
+	for i < len(s) && plainJSON[s[i]] {
+		i++
+	}
+	b = append(b, s[:i]...)
+	if i == len(s) {
+		return b
+	}
+	start := i
+	for i < len(s) {
+		if c := s[i]; plainJSON[c] {
+			i++
+			continue
+		} else if c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -250,3 +314,13 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// plainJSON holds the bytes appendEscaped copies as they are without
+// looking further: printable ASCII but '"' and '\\'. Bytes from 0x80 start
+// UTF-8 sequences, which are checked one by one.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
