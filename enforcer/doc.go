@@ -64,6 +64,11 @@
 // part in one decision only and never touch shared state. Groups are links of
 // the role definition the matcher calls with the subject as first argument.
 //
+// A model with several request, policy, effect and matcher definitions (r2,
+// p2, e2, m2) decides each Request by the ones its Definition names (the
+// zero value: r, p, e, m), as Casbin's EnforceContext does; on the index
+// each matcher keeps its own index of its policy type's rules (defs.go).
+//
 // # Following a store
 //
 // An adapter that implements ChangeLog (adapters/rulelog does) keeps a change

@@ -36,7 +36,8 @@ type Grant struct {
 // it returns, not with the size of the policy.
 //
 // It needs a matcher with a role term g(r.sub, p.sub); for other models it
-// returns ErrUnsupported.
+// returns ErrUnsupported. In a model with several definitions it lists the
+// rules of the default one (r, p, m).
 func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
