@@ -225,58 +225,69 @@ func genTwoDefsRequest(r *rand.Rand, d enforcer.Definition) []any {
 // then again after adding and removing rules of both policy types (their
 // indexes follow), and with request-scoped rules of p2.
 func TestDefinitionsDifferential(t *testing.T) {
-	ctx := context.Background()
 	for seed := uint64(1); seed <= 30; seed++ {
-		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-		rules := genTwoDefs(r)
-		w, c := pair(t, twoDefsModel, rules, nil, "")
-		ask := func(n int) {
-			for i := 0; i < n; i++ {
-				d := twoDefsChoices[r.IntN(len(twoDefsChoices))]
-				compareDef(t, w, c, enforcer.Request{Values: genTwoDefsRequest(r, d), Definition: d})
-			}
+		runDefinitions(t, seed, 200)
+	}
+}
+
+// FuzzDefinitionsDifferential explores further seeds:
+// go test -run '^$' -fuzz FuzzDefinitionsDifferential ./enforcer
+func FuzzDefinitionsDifferential(f *testing.F) {
+	f.Add(uint64(31))
+	f.Fuzz(func(t *testing.T, seed uint64) { runDefinitions(t, seed, 50) })
+}
+
+func runDefinitions(t *testing.T, seed uint64, requests int) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	rules := genTwoDefs(r)
+	w, c := pair(t, twoDefsModel, rules, nil, "")
+	ask := func(n int) {
+		for i := 0; i < n; i++ {
+			d := twoDefsChoices[r.IntN(len(twoDefsChoices))]
+			compareDef(t, w, c, enforcer.Request{Values: genTwoDefsRequest(r, d), Definition: d})
 		}
-		ask(200)
-		// Add and remove rules of p and p2: Casbin's batch removal keeps
-		// the policy order, as Warden's does.
-		for i := 0; i < 10; i++ {
-			nr := genTwoDefsRule(r)
-			if _, err := w.AddRules(ctx, nr); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.AddNamedPolicy(nr.PType, nr.Values); err != nil {
-				t.Fatal(err)
-			}
+	}
+	ask(requests)
+	// Add and remove rules of p and p2: Casbin's batch removal keeps
+	// the policy order, as Warden's does.
+	for i := 0; i < 10; i++ {
+		nr := genTwoDefsRule(r)
+		if _, err := w.AddRules(ctx, nr); err != nil {
+			t.Fatal(err)
 		}
-		for _, old := range rules {
-			if old.PType[0] != 'p' || r.IntN(3) != 0 {
-				continue
-			}
-			if _, err := w.RemoveRules(ctx, old); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.RemoveNamedPolicies(old.PType, [][]string{old.Values}); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := c.AddNamedPolicy(nr.PType, nr.Values); err != nil {
+			t.Fatal(err)
 		}
-		ask(200)
-		// Request-scoped rules are of the chosen policy type; Casbin
-		// gets them as its last stored rules.
-		var scoped [][]string
-		for len(scoped) < 3 {
-			if nr := genTwoDefsRule(r); nr.PType == "p2" {
-				scoped = append(scoped, nr.Values)
-			}
+	}
+	for _, old := range rules {
+		if old.PType[0] != 'p' || r.IntN(3) != 0 {
+			continue
 		}
-		for _, p := range scoped {
-			if _, err := c.AddNamedPolicy("p2", p); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := w.RemoveRules(ctx, old); err != nil {
+			t.Fatal(err)
 		}
-		for _, d := range []enforcer.Definition{{R: "r2", P: "p2", M: "m2"}, enforcer.Definitions("2")} {
-			for i := 0; i < 50; i++ {
-				compareDef(t, w, c, enforcer.Request{Values: genTwoDefsRequest(r, d), Definition: d, Policies: scoped})
-			}
+		if _, err := c.RemoveNamedPolicies(old.PType, [][]string{old.Values}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ask(requests)
+	// Request-scoped rules are of the chosen policy type; Casbin
+	// gets them as its last stored rules.
+	var scoped [][]string
+	for len(scoped) < 3 {
+		if nr := genTwoDefsRule(r); nr.PType == "p2" {
+			scoped = append(scoped, nr.Values)
+		}
+	}
+	for _, p := range scoped {
+		if _, err := c.AddNamedPolicy("p2", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []enforcer.Definition{{R: "r2", P: "p2", M: "m2"}, enforcer.Definitions("2")} {
+		for i := 0; i < requests/4; i++ {
+			compareDef(t, w, c, enforcer.Request{Values: genTwoDefsRequest(r, d), Definition: d, Policies: scoped})
 		}
 	}
 }
