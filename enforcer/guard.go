@@ -249,33 +249,70 @@ func (cm *compiledModel) effectSlot(sr *storedRule) int {
 	return -1
 }
 
+// effectRules are one effect's rules of an index with a guard, in policy
+// order, so that removing the first of them finds the next one without a
+// walk over every rule (which made removing n rules in policy order cost
+// O(n²) under the write lock). A removed rule stays in list until it
+// reaches the head or the removed ones are half the list.
+type effectRules struct {
+	list []*storedRule
+	dead int // removed rules still in list
+}
+
 // firstsAdd keeps ix.firsts when a rule is stored. A new rule comes
-// after every stored one, so it is first only of an effect none has.
+// after every stored one (its seq is the highest), so it is first only of
+// an effect none has, and its place in its effect's list is the end.
 func (ix *ruleIndex) firstsAdd(sr *storedRule) {
 	if ix.cm.guard == nil {
 		return
 	}
-	if i := ix.cm.effectSlot(sr); i >= 0 && (ix.firsts[i] == nil || sr.seq < ix.firsts[i].seq) {
+	i := ix.cm.effectSlot(sr)
+	if i < 0 {
+		return
+	}
+	q := &ix.effects[i]
+	q.list = append(q.list, sr)
+	if ix.firsts[i] == nil {
 		ix.firsts[i] = sr
 	}
 }
 
 // firstsRemove keeps ix.firsts when a rule, already out of rules (the
-// rules of its policy type), is removed: removing the first of its effect
-// looks for the next one among all of them, once, under the write lock.
+// rules of its policy type), is removed: the next first of its effect is
+// the next rule of its list still in rules. Each removed rule is dropped
+// from the list once, so a removal costs O(1) amortised.
 func (ix *ruleIndex) firstsRemove(sr *storedRule, rules map[string]*storedRule) {
 	if ix.cm.guard == nil {
 		return
 	}
 	i := ix.cm.effectSlot(sr)
-	if i < 0 || ix.firsts[i] != sr {
+	if i < 0 {
 		return
 	}
-	ix.firsts[i] = nil
-	for _, r := range rules {
-		if ix.cm.effectSlot(r) == i && (ix.firsts[i] == nil || r.seq < ix.firsts[i].seq) {
-			ix.firsts[i] = r
+	q := &ix.effects[i]
+	q.dead++
+	stored := func(r *storedRule) bool { return rules[ruleKey(r.vals)] == r }
+	switch {
+	case q.dead*2 > len(q.list):
+		// A fresh list, so that a policy that shrank does not keep the
+		// array it had at its largest.
+		out := make([]*storedRule, 0, len(q.list)-q.dead)
+		for _, r := range q.list {
+			if stored(r) {
+				out = append(out, r)
+			}
 		}
+		q.list, q.dead = out, 0
+	case ix.firsts[i] == sr:
+		for len(q.list) > 0 && !stored(q.list[0]) {
+			q.list[0] = nil
+			q.list = q.list[1:]
+			q.dead--
+		}
+	}
+	ix.firsts[i] = nil
+	if len(q.list) > 0 {
+		ix.firsts[i] = q.list[0]
 	}
 }
 

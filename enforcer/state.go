@@ -49,8 +49,10 @@ type ruleIndex struct {
 	// evals are the eval() texts of the rules, compiled (evalexpr.go).
 	evals map[string]*evalEntry
 	// firsts are, for a matcher with a guard, the first allow and the
-	// first deny rule in policy order (guard.go).
-	firsts [2]*storedRule
+	// first deny rule in policy order (guard.go); effects are each
+	// effect's rules in that order, which give the next first one.
+	firsts  [2]*storedRule
+	effects [2]effectRules
 }
 
 // newState returns an empty state for the definitions of m, its maps
