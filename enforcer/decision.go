@@ -68,6 +68,13 @@ func Definitions(suffix string) Definition {
 	return Definition{R: "r" + suffix, P: "p" + suffix, E: "e" + suffix, M: "m" + suffix}
 }
 
+// defaultDefinition is r, p, e, m: the zero Definition's choice.
+var defaultDefinition = Definition{R: "r", P: "p", E: "e", M: "m"}
+
+// isZero reports whether d is the zero Definition, comparing the lengths
+// only: a decision that chooses nothing pays no more.
+func (d Definition) isZero() bool { return d.R == "" && d.P == "" && d.E == "" && d.M == "" }
+
 // orDefault fills the empty fields with the defaults.
 func (d Definition) orDefault() Definition {
 	// Field by field: a loop over their addresses would move d to the

@@ -197,7 +197,7 @@ func definitionNames(m model.Model) map[Definition]bool {
 // lacks, on either engine: Casbin's enforcer would dereference a missing
 // assertion.
 func (e *Enforcer) checkDefinition(d Definition) error {
-	if d == (Definition{}) {
+	if d.isZero() {
 		return nil
 	}
 	d = d.orDefault()

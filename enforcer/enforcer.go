@@ -191,7 +191,7 @@ func (e *Enforcer) decide(ctx context.Context, req Request, want int) (x Explana
 // decide is the index's answer to req.
 func (st *state) decide(ev *evalCtx, req Request, want int) (x Explanation, err error) {
 	cm := st.cm
-	if req.Definition != (Definition{}) {
+	if !req.Definition.isZero() {
 		if cm, err = cm.definition(req.Definition); err != nil {
 			return Explanation{}, err
 		}
@@ -221,7 +221,7 @@ func (c *casbinEngine) decide(_ *evalCtx, req Request, _ int) (Explanation, erro
 		return Explanation{}, fmt.Errorf("%w: request-scoped groups or policies with a model decided by Casbin (%s)", ErrUnsupported, c.reason)
 	}
 	vals, def := req.Values, req.Definition.orDefault()
-	if req.Definition != (Definition{}) {
+	if !req.Definition.isZero() {
 		vals = append([]any{casbin.EnforceContext{RType: def.R, PType: def.P, EType: def.E, MType: def.M}}, vals...)
 	}
 	ok, rule, err := c.ce.EnforceEx(vals...)

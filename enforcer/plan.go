@@ -51,7 +51,7 @@ func (e *Enforcer) Plan(ctx context.Context, req Request) (p filter.Plan, err er
 	if open < 0 {
 		return filter.Plan{}, fmt.Errorf("%w: plan: no request field is Unknown", ErrInvalidRequest)
 	}
-	if req.Definition != (Definition{}) && req.Definition.orDefault() != (Definition{}).orDefault() {
+	if !req.Definition.isZero() && req.Definition.orDefault() != defaultDefinition {
 		// The planner reads the default matcher only.
 		return filter.Plan{}, planUnsupported("definition %s", req.Definition)
 	}

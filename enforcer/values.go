@@ -146,11 +146,12 @@ func sortedKeys(am model.AssertionMap) []string {
 // malformed or too costly, and request-scoped rules that the policy could
 // not hold are refused with ErrInvalidRequest naming the field.
 func (e *Enforcer) checkRequest(req Request) error {
-	if err := e.checkDefinition(req.Definition); err != nil {
-		return err
-	}
-	def, patterns := req.Definition.orDefault(), e.reqPatterns
-	if def.R != "r" {
+	def, patterns := defaultDefinition, e.reqPatterns
+	if !req.Definition.isZero() {
+		if err := e.checkDefinition(req.Definition); err != nil {
+			return err
+		}
+		def = req.Definition.orDefault()
 		patterns = e.reqPatternsOf[def.R]
 	}
 	for i, v := range req.Values {
