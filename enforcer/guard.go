@@ -224,7 +224,7 @@ func (ev *evalCtx) guardedCandidates() error {
 			ev.cands = append(ev.cands, sr)
 		}
 	default:
-		for _, sr := range ix.firsts {
+		for _, sr := range ix.firsts() {
 			if sr != nil {
 				ev.cands = append(ev.cands, sr)
 			}
@@ -233,7 +233,7 @@ func (ev *evalCtx) guardedCandidates() error {
 	return nil
 }
 
-// effectSlot is the place of a rule in ruleIndex.firsts: 0 for allow, 1 for deny,
+// effectSlot is the place of a rule in ruleIndex.effects: 0 for allow, 1 for deny,
 // -1 for another effect (Casbin's effector passes over it).
 func (cm *compiledModel) effectSlot(sr *storedRule) int {
 	eft := "allow"
@@ -254,14 +254,27 @@ func (cm *compiledModel) effectSlot(sr *storedRule) int {
 // walk over every rule (which made removing n rules in policy order cost
 // O(n²) under the write lock). A removed rule stays in list until it
 // reaches the head or the removed ones are half the list.
+// The head of list is always a stored rule: the first of its effect.
 type effectRules struct {
 	list []*storedRule
 	dead int // removed rules still in list
 }
 
-// firstsAdd keeps ix.firsts when a rule is stored. A new rule comes
-// after every stored one (its seq is the highest), so it is first only of
-// an effect none has, and its place in its effect's list is the end.
+// firsts are the first allow and the first deny rule in policy order, or
+// nil: the heads of their effects' lists.
+func (ix *ruleIndex) firsts() [2]*storedRule {
+	var out [2]*storedRule
+	for i, q := range ix.effects {
+		if len(q.list) > 0 {
+			out[i] = q.list[0]
+		}
+	}
+	return out
+}
+
+// firstsAdd keeps ix.effects when a rule is stored. A new rule comes
+// after every stored one (its seq is the highest), so its place in its
+// effect's list is the end.
 func (ix *ruleIndex) firstsAdd(sr *storedRule) {
 	if ix.cm.guard == nil {
 		return
@@ -272,12 +285,9 @@ func (ix *ruleIndex) firstsAdd(sr *storedRule) {
 	}
 	q := &ix.effects[i]
 	q.list = append(q.list, sr)
-	if ix.firsts[i] == nil {
-		ix.firsts[i] = sr
-	}
 }
 
-// firstsRemove keeps ix.firsts when a rule, already out of rules (the
+// firstsRemove keeps ix.effects when a rule, already out of rules (the
 // rules of its policy type), is removed: the next first of its effect is
 // the next rule of its list still in rules. Each removed rule is dropped
 // from the list once, so a removal costs O(1) amortised.
@@ -303,16 +313,12 @@ func (ix *ruleIndex) firstsRemove(sr *storedRule, rules map[string]*storedRule) 
 			}
 		}
 		q.list, q.dead = out, 0
-	case ix.firsts[i] == sr:
+	case q.list[0] == sr:
 		for len(q.list) > 0 && !stored(q.list[0]) {
 			q.list[0] = nil
 			q.list = q.list[1:]
 			q.dead--
 		}
-	}
-	ix.firsts[i] = nil
-	if len(q.list) > 0 {
-		ix.firsts[i] = q.list[0]
 	}
 }
 

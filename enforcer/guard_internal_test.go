@@ -47,8 +47,8 @@ m = r.sub == 'root' || r.sub == p.sub && r.obj == p.obj && r.act == p.act`)
 				want[i] = sr
 			}
 		}
-		if want != st.ix.firsts {
-			t.Fatalf("step %d: firsts %v, want %v", step, st.ix.firsts, want)
+		if want != st.ix.firsts() {
+			t.Fatalf("step %d: firsts %v, want %v", step, st.ix.firsts(), want)
 		}
 		for i := range 2 {
 			if n := len(st.ix.effects[i].list); n > 2*len(st.rules["p"])+2 {

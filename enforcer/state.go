@@ -48,10 +48,9 @@ type ruleIndex struct {
 	patLens lenSet
 	// evals are the eval() texts of the rules, compiled (evalexpr.go).
 	evals map[string]*evalEntry
-	// firsts are, for a matcher with a guard, the first allow and the
-	// first deny rule in policy order (guard.go); effects are each
-	// effect's rules in that order, which give the next first one.
-	firsts  [2]*storedRule
+	// effects are, for a matcher with a guard, the allow and the deny
+	// rules in policy order: their heads are the rules that decide when
+	// the guard holds (guard.go, firsts).
 	effects [2]effectRules
 }
 
