@@ -34,8 +34,11 @@ func DefaultMapper(r *http.Request, subject string) ([]any, error) {
 // Auth holds one configuration of authentication and authorization. Its
 // methods are net/http middleware; package echoware adapts it to echo.
 type Auth struct {
-	authn        Authenticator
-	decider      enforcer.Decider
+	authn   Authenticator
+	decider enforcer.Decider
+	// ownDecider: the decider is Warden's *enforcer.Enforcer, which never
+	// modifies Request.Groups (it is handed groups kept with a cached token).
+	ownDecider   bool
 	groups       []warden.GroupsProvider
 	perms        []warden.PermissionsProvider
 	prov         *providers // groups and perms, as each User holds them
@@ -162,6 +165,7 @@ func New(opts ...Option) (*Auth, error) {
 	if a.authn == nil {
 		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")
 	}
+	_, a.ownDecider = a.decider.(*enforcer.Enforcer)
 	if rs, ok := a.decider.(RoleSource); ok && !a.rolesSet {
 		a.roles = []RoleSource{rs}
 	}
@@ -213,7 +217,7 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 
 // identify is Identify into u, which the request's state holds.
 func (a *Auth) identify(r *http.Request, u *User) error {
-	tok, shared, err := safeAuthenticate(r.Context(), a.authn, r)
+	tok, shared, memo, err := safeAuthenticate(r.Context(), a.authn, r)
 	switch {
 	case err == errAuthenticatorPanic: //nolint:errorlint // the sentinel itself, never wrapped
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",
@@ -237,7 +241,7 @@ func (a *Auth) identify(r *http.Request, u *User) error {
 			slog.String("request_id", RequestID(r.Context())), slog.String("subject", tok.Identity), slog.String("error", err.Error()))
 		return err
 	}
-	u.init(tok, !shared, a.prov)
+	u.init(tok, !shared, memo, a.prov)
 	return nil
 }
 

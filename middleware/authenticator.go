@@ -43,16 +43,17 @@ func (b bearer) Authenticate(ctx context.Context, r *http.Request) (*warden.Toke
 
 // authenticateShared implements sharingAuthenticator: a token the
 // verifier had cached is its own, not a copy.
-func (b bearer) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
+func (b bearer) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, *sharedtoken.Memo, error) {
 	return sharedtoken.VerifyHeader(b.v, ctx, r.Header)
 }
 
 // sharingAuthenticator is an Authenticator of this package that can hand
 // over a token it shares with other requests (shared true), which the
 // middleware reads but never modifies nor gives to code that may: User
-// copies it the first time such code asks (see User.Claims).
+// copies it the first time such code asks (see User.Claims). memo is the
+// token's cache entry's Memo, when the verifier keeps it.
 type sharingAuthenticator interface {
-	authenticateShared(ctx context.Context, r *http.Request) (tok *warden.Token, shared bool, err error)
+	authenticateShared(ctx context.Context, r *http.Request) (tok *warden.Token, shared bool, memo *sharedtoken.Memo, err error)
 }
 
 // errAuthenticatorPanic stands for an Authenticator that panicked: the
@@ -62,22 +63,22 @@ var errAuthenticatorPanic = errors.New("middleware: authenticator panicked")
 
 // safeAuthenticate is authenticateWith, a panic being errAuthenticatorPanic:
 // an Authenticator may be the application's code.
-func safeAuthenticate(ctx context.Context, a Authenticator, r *http.Request) (tok *warden.Token, shared bool, err error) {
+func safeAuthenticate(ctx context.Context, a Authenticator, r *http.Request) (tok *warden.Token, shared bool, memo *sharedtoken.Memo, err error) {
 	defer func() {
 		if recover() != nil {
-			tok, shared, err = nil, false, errAuthenticatorPanic
+			tok, shared, memo, err = nil, false, nil, errAuthenticatorPanic
 		}
 	}()
 	return authenticateWith(ctx, a, r)
 }
 
 // authenticateWith runs a, taking a shared token when a can hand one over.
-func authenticateWith(ctx context.Context, a Authenticator, r *http.Request) (*warden.Token, bool, error) {
+func authenticateWith(ctx context.Context, a Authenticator, r *http.Request) (*warden.Token, bool, *sharedtoken.Memo, error) {
 	if s, ok := a.(sharingAuthenticator); ok {
 		return s.authenticateShared(ctx, r)
 	}
 	tok, err := a.Authenticate(ctx, r)
-	return tok, false, err
+	return tok, false, nil, err
 }
 
 // FirstOf tries authenticators in order and uses the first whose kind of
@@ -102,13 +103,13 @@ func (f firstOf) Authenticate(ctx context.Context, r *http.Request) (*warden.Tok
 }
 
 // authenticateShared implements sharingAuthenticator, as Authenticate.
-func (f firstOf) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, error) {
+func (f firstOf) authenticateShared(ctx context.Context, r *http.Request) (*warden.Token, bool, *sharedtoken.Memo, error) {
 	for _, a := range f {
-		tok, shared, err := authenticateWith(ctx, a, r)
+		tok, shared, memo, err := authenticateWith(ctx, a, r)
 		if errors.Is(err, token.ErrMissingToken) {
 			continue
 		}
-		return tok, shared, err
+		return tok, shared, memo, err
 	}
-	return nil, false, token.ErrMissingToken
+	return nil, false, nil, token.ErrMissingToken
 }

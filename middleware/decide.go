@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/wardenhq/warden/enforcer"
@@ -42,9 +43,15 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 		return enforcer.Decision{}, errors.Join(ErrForbidden, errors.New("middleware: mapper returned no values"))
 	}
 	req := enforcer.Request{Values: values}
-	groups, err := u.groupList(ctx)
+	groups, shared, err := u.groupList(ctx)
 	if err != nil {
 		return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
+	}
+	if shared && !a.ownDecider {
+		// Other requests read this list (it is kept with the cached
+		// token): only Warden's enforcer, which never modifies
+		// Request.Groups, is handed it; any other decider a copy.
+		groups = slices.Clone(groups)
 	}
 	req.Groups = groups
 	if a.permPolicies {

@@ -26,7 +26,10 @@ type User struct {
 	tok *warden.Token // read only: it may be shared (see owned)
 	// owned is the request's own token: tok itself when tok is not
 	// shared, else the copy own makes on first use (nil until then).
-	owned  atomic.Pointer[warden.Token]
+	owned atomic.Pointer[warden.Token]
+	// memo is the cache entry of tok when tok is the verified-token
+	// cache's own (see sharedtoken.Memo), else nil.
+	memo   *sharedtoken.Memo
 	prov   *providers
 	groups lazy
 	// perms is nil when there are no permission providers, the common
@@ -45,6 +48,9 @@ type providers struct {
 type provider struct {
 	warden.Provider
 	readsOnly bool // it is handed the shared token, not the request's copy
+	// memo is the provider itself when its list may be kept with a
+	// cached token (sharedtoken.MemoReader), else nil.
+	memo sharedtoken.MemoReader
 }
 
 func newProviders(groups []warden.GroupsProvider, perms []warden.PermissionsProvider) *providers {
@@ -52,7 +58,8 @@ func newProviders(groups []warden.GroupsProvider, perms []warden.PermissionsProv
 		out := make([]provider, len(ps))
 		for i, p := range ps {
 			_, reads := p.(sharedtoken.Reader)
-			out[i] = provider{Provider: p, readsOnly: reads}
+			m, _ := p.(sharedtoken.MemoReader)
+			out[i] = provider{Provider: p, readsOnly: reads, memo: m}
 		}
 		return out
 	}
@@ -68,16 +75,19 @@ func NewUser(tok *warden.Token, groups []warden.GroupsProvider, perms []warden.P
 // newUser returns the user of tok, shared or the caller's own.
 func newUser(tok *warden.Token, own bool, prov *providers) *User {
 	u := new(User)
-	u.init(tok, own, prov)
+	u.init(tok, own, nil, prov)
 	return u
 }
 
 // init makes u the user of tok with prov's providers; own says that tok
-// is the caller's own, not a token shared with other requests.
-func (u *User) init(tok *warden.Token, own bool, prov *providers) {
+// is the caller's own, not a token shared with other requests, memo is
+// the cache entry's Memo of a shared token (nil: none).
+func (u *User) init(tok *warden.Token, own bool, memo *sharedtoken.Memo, prov *providers) {
 	*u = User{tok: tok, prov: prov}
 	if own {
 		u.owned.Store(tok)
+	} else {
+		u.memo = memo // only a shared token is the cache's, never changed
 	}
 	if len(prov.perms) > 0 {
 		u.perms = new(lazy)
@@ -144,7 +154,7 @@ func (u *User) tokenFor(p provider) *warden.Token {
 // appearance. An error from any provider is an error: a partial list could
 // miss a group that a deny rule names.
 func (u *User) Groups(ctx context.Context) ([]string, error) {
-	g, err := u.groups.get(ctx, u, u.providers().groups, "groups")
+	g, err := u.fetchGroups(ctx)
 	return slices.Clone(g), err
 }
 
@@ -154,17 +164,33 @@ func (u *User) Permissions(ctx context.Context) ([]string, error) {
 	return slices.Clone(p), err
 }
 
-// groups and permissions are the lists the decision reads: not copies, it
-// does not change them.
-func (u *User) groupList(ctx context.Context) ([]string, error) {
-	return u.groups.get(ctx, u, u.providers().groups, "groups")
+// groups and permissions are the lists the decision reads: not copies.
+// shared reports a groups list kept with the cached token (see
+// sharedtoken.Memo), which other requests read too: it is handed only to
+// code that never modifies it.
+func (u *User) groupList(ctx context.Context) (list []string, shared bool, err error) {
+	list, err = u.fetchGroups(ctx)
+	return list, fromMemo(u, u.providers().groups), err
+}
+
+// fetchGroups returns the groups list, which may be the one kept with the
+// cached token (see fromMemo).
+func (u *User) fetchGroups(ctx context.Context) ([]string, error) {
+	return u.groups.get(ctx, u, u.providers().groups, true, "groups")
+}
+
+// fromMemo reports whether fetchAll takes u's list from ps through the
+// cached token's Memo: one provider that may keep its list there, and a
+// token kept in the cache. The list is then shared with other requests.
+func fromMemo(u *User, ps []provider) bool {
+	return len(ps) == 1 && ps[0].memo != nil && u.memo != nil
 }
 
 func (u *User) permissionList(ctx context.Context) ([]string, error) {
 	if u.perms == nil { // no providers: none, as fetchAll finds
 		return []string{}, nil
 	}
-	return u.perms.get(ctx, u, u.providers().perms, "permissions")
+	return u.perms.get(ctx, u, u.providers().perms, false, "permissions")
 }
 
 // errProviderPanic stands for a provider that panicked: an unknown result,
@@ -193,12 +219,13 @@ type lazy struct {
 }
 
 // get returns the union of what ps fetch for u's token (what names the
-// list in errors), fetching it on the first call only.
-func (l *lazy) get(ctx context.Context, u *User, ps []provider, what string) ([]string, error) {
+// list in errors), fetching it on the first call only; memo lets the list
+// come from the cached token's Memo (groups only).
+func (l *lazy) get(ctx context.Context, u *User, ps []provider, memo bool, what string) ([]string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.v == nil && l.err == nil {
-		l.v, l.err = fetchAll(ctx, u, ps, what)
+		l.v, l.err = fetchAll(ctx, u, ps, memo, what)
 	}
 	if l.err != nil {
 		return nil, l.err
@@ -208,13 +235,22 @@ func (l *lazy) get(ctx context.Context, u *User, ps []provider, what string) ([]
 
 // fetchAll asks every provider; a panic is errProviderPanic. With one
 // provider, the common case, its own list is kept (a provider hands over
-// the list it returns) once deduplicated.
-func fetchAll(ctx context.Context, u *User, ps []provider, what string) (v []string, err error) {
+// the list it returns) once deduplicated; when that provider reads the
+// cached token's claims (sharedtoken.MemoReader), the list is the one
+// kept with the token, and shared (fromMemo).
+func fetchAll(ctx context.Context, u *User, ps []provider, memo bool, what string) (v []string, err error) {
 	defer func() {
 		if recover() != nil {
 			v, err = nil, errProviderPanic
 		}
 	}()
+	if memo && fromMemo(u, ps) {
+		g, err := ps[0].memo.FetchShared(ctx, u.tok, u.memo)
+		if err != nil {
+			return nil, fmt.Errorf("%s provider 0: %w", what, err)
+		}
+		return dedupe(g), nil
+	}
 	var all []string
 	for i, p := range ps {
 		g, err := p.Fetch(ctx, u.tokenFor(p))

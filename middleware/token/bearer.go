@@ -52,16 +52,16 @@ var errMalformedCredentials = fmt.Errorf("%w: malformed bearer credentials", Err
 // byte for byte a token that passed the check. Any other goes through
 // FromHeader's check, then verify, so that every answer, refusals
 // included, is the one of FromHeader then verify.
-func (v *Verifier) verifyHeader(ctx context.Context, h http.Header) (tok *warden.Token, cached bool, err error) {
+func (v *Verifier) verifyHeader(ctx context.Context, h http.Header) (tok *warden.Token, e *cached, err error) {
 	cred, err := bearerCredentials(h)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
-	if tok, ok := v.cache.getToken68(cred, v.cfg.now(), v.cfg.leeway); ok {
-		return tok, true, nil
+	if e := v.cache.getToken68(cred, v.cfg.now(), v.cfg.leeway); e != nil {
+		return e.tok, e, nil
 	}
 	if !isToken68(cred) {
-		return nil, false, errMalformedCredentials
+		return nil, nil, errMalformedCredentials
 	}
 	return v.verify(ctx, cred)
 }

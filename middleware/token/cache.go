@@ -8,6 +8,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/middleware/internal/sharedtoken"
 )
 
 // Defaults of the verified-token cache (WithCache).
@@ -69,6 +70,9 @@ type cached struct {
 	// token68: the raw token is token68, as FromHeader requires of
 	// bearer credentials (Verify also takes raw tokens that are not).
 	token68 bool
+	// memo remembers what is derived from tok alone (the groups a
+	// claims provider reads), for the middleware: it goes with the entry.
+	memo sharedtoken.Memo
 }
 
 func newCache(n int) *cache {
@@ -78,24 +82,24 @@ func newCache(n int) *cache {
 	return &cache{max: n, entries: make(map[string]*cached, min(n, 256))}
 }
 
-// get returns the token verified for raw when it is still valid at now:
-// the cache's own, which the caller must not modify (Verify hands out a
-// copy of it).
-func (c *cache) get(raw string, now time.Time, leeway time.Duration) (*warden.Token, bool) {
+// get returns the entry of the token verified for raw when it is still
+// valid at now: its token is the cache's own, which the caller must not
+// modify (Verify hands out a copy of it).
+func (c *cache) get(raw string, now time.Time, leeway time.Duration) *cached {
 	e := c.entry(raw)
 	if e == nil || !e.validAt(now, leeway) {
-		return nil, false
+		return nil
 	}
-	return e.tok, true
+	return e
 }
 
 // getToken68 is get for an entry whose raw token is token68 only.
-func (c *cache) getToken68(raw string, now time.Time, leeway time.Duration) (*warden.Token, bool) {
+func (c *cache) getToken68(raw string, now time.Time, leeway time.Duration) *cached {
 	e := c.entry(raw)
 	if e == nil || !e.token68 || !e.validAt(now, leeway) {
-		return nil, false
+		return nil
 	}
-	return e.tok, true
+	return e
 }
 
 // entry returns the entry of raw, if it is of the current generation.
@@ -128,10 +132,11 @@ func (e *cached) validAt(now time.Time, leeway time.Duration) bool {
 
 // put keeps tok, verified with the keys of generation gen (read before the
 // verification began, so that a refresh during it leaves the entry stale),
-// and reports whether it did: nothing may modify a token it kept.
-func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uint64) (kept bool) {
+// and returns its entry, or nil when it kept nothing: nothing may modify a
+// token it kept.
+func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uint64) *cached {
 	if c == nil || len(raw) > maxCachedToken {
-		return false
+		return nil
 	}
 	// The entry is tok itself: Verify hands its callers copies, and the
 	// middleware reads it only.
@@ -142,14 +147,14 @@ func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uin
 	}{{claims.GetExpirationTime, &e.exp}, {claims.GetNotBefore, &e.nbf}, {claims.GetIssuedAt, &e.iat}} {
 		d, err := f.get()
 		if err != nil {
-			return false // jwt accepted it, so this cannot happen; keep nothing then
+			return nil // jwt accepted it, so this cannot happen; keep nothing then
 		}
 		if d != nil {
 			*f.to = d.Time
 		}
 	}
 	if e.exp.IsZero() {
-		return false
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -160,7 +165,15 @@ func (c *cache) put(raw string, tok *warden.Token, claims jwt.MapClaims, gen uin
 		}
 	}
 	c.entries[raw] = e
-	return true
+	return e
+}
+
+// memoOf returns e's Memo, nil without an entry.
+func memoOf(e *cached) *sharedtoken.Memo {
+	if e == nil {
+		return nil
+	}
+	return &e.memo
 }
 
 // refreshed drops every entry: the keys they were verified with may be gone.

@@ -95,7 +95,7 @@ func TestCacheChecksTimeLikeJWT(t *testing.T) {
 			}
 			// The middleware's path: the bearer header, answered from
 			// the cache without FromHeader's character check.
-			_, _, got = sharedtoken.VerifyHeader(cached, ctx, http.Header{"Authorization": {"Bearer " + raw}})
+			_, _, _, got = sharedtoken.VerifyHeader(cached, ctx, http.Header{"Authorization": {"Bearer " + raw}})
 			if (got == nil) != (want == nil) || !sameCause(got, want) {
 				t.Errorf("leeway %v, at %v: header, cached %v, uncached %v", leeway, at.Sub(base), got, want)
 			}
@@ -257,7 +257,7 @@ func TestHeaderFromCacheIsFromHeader(t *testing.T) {
 	for _, raw := range []string{good, broken} {
 		hdr := http.Header{"Authorization": {"Bearer " + raw}}
 		_, want := token.FromHeader(hdr)
-		tok, shared, err := sharedtoken.VerifyHeader(v, ctx, hdr)
+		tok, shared, _, err := sharedtoken.VerifyHeader(v, ctx, hdr)
 		switch {
 		case want != nil && (err == nil || err.Error() != want.Error()):
 			t.Errorf("%q: %v; want FromHeader's %v", raw, err, want)

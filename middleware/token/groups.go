@@ -22,23 +22,40 @@ func ClaimGroups(path string) warden.GroupsProvider {
 	if err != nil {
 		return warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return nil, err })
 	}
-	return claimGroups{paths: [][]string{keys}}
+	return &claimGroups{paths: [][]string{keys}}
 }
 
 // claimGroups is ClaimGroups' provider. It only reads the token, and says
 // so (sharedtoken.Reader), so that the middleware hands it the verified
-// token without copying it.
+// token without copying it; its list is a function of the claims alone
+// (sharedtoken.MemoReader), so that the middleware may keep it with a
+// cached token instead of reading the claim again on every request. It is
+// a pointer: the Memo tells providers apart by it.
 type claimGroups struct{ paths [][]string }
 
 // Fetch implements warden.Provider.
-func (p claimGroups) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
+func (p *claimGroups) Fetch(ctx context.Context, tok *warden.Token) ([]string, error) {
+	return p.FetchShared(ctx, tok, nil)
+}
+
+// FetchShared implements sharedtoken.MemoReader: the list read for the
+// cached token tok is kept in its Memo m (nil: none). claimread.Check,
+// which reads the context (a cache's load is refused), runs on every
+// call; only the list comes from m. A refusal is not kept.
+func (p *claimGroups) FetchShared(ctx context.Context, tok *warden.Token, m *sharedtoken.Memo) ([]string, error) {
 	if err := claimread.Check(ctx, tok); err != nil {
 		return nil, err
 	}
+	if list, ok := m.Groups(p); ok {
+		return list, nil
+	}
 	list, _, err := claimread.First(tok.Claims, p.paths)
+	if err == nil {
+		m.SetGroups(p, list)
+	}
 	return list, err
 }
 
 // ReadsTokenOnly implements sharedtoken.Reader: Fetch neither modifies the
 // token nor keeps anything of it (claimread.First returns a new list).
-func (claimGroups) ReadsTokenOnly(sharedtoken.Mark) {}
+func (*claimGroups) ReadsTokenOnly(sharedtoken.Mark) {}

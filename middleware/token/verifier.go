@@ -116,66 +116,67 @@ func (v *Verifier) Algorithms() []string {
 // ErrMissingToken, ErrInvalidToken (with the precise cause, such as
 // jwt.ErrTokenExpired or ErrUnknownKey) or ErrKeysUnavailable.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*warden.Token, error) {
-	tok, cached, err := v.verify(ctx, raw)
-	if cached {
+	tok, e, err := v.verify(ctx, raw)
+	if e != nil {
 		tok = sharedtoken.Clone(tok) // the caller may modify its token
 	}
 	return tok, err
 }
 
 func init() {
-	sharedtoken.Verify = func(v any, ctx context.Context, raw string) (*warden.Token, bool, error) {
-		tok, _, err := v.(*Verifier).verify(ctx, raw)
+	sharedtoken.Verify = func(v any, ctx context.Context, raw string) (*warden.Token, bool, *sharedtoken.Memo, error) {
+		tok, e, err := v.(*Verifier).verify(ctx, raw)
 		// Cached or not, the middleware only reads a verified token, and
 		// copies it for code that may modify it: the same rule whether
 		// this request verified it or an earlier one did.
-		return tok, err == nil, err
+		return tok, err == nil, memoOf(e), err
 	}
-	sharedtoken.VerifyHeader = func(v any, ctx context.Context, h http.Header) (*warden.Token, bool, error) {
-		tok, _, err := v.(*Verifier).verifyHeader(ctx, h)
-		return tok, err == nil, err // as Verify above
+	sharedtoken.VerifyHeader = func(v any, ctx context.Context, h http.Header) (*warden.Token, bool, *sharedtoken.Memo, error) {
+		tok, e, err := v.(*Verifier).verifyHeader(ctx, h)
+		return tok, err == nil, memoOf(e), err // as Verify above
 	}
 }
 
-// verify is Verify without the copy: cached reports that tok is the
-// cache's own (found there, or kept there now), which nothing may modify.
-func (v *Verifier) verify(ctx context.Context, raw string) (tok *warden.Token, cached bool, err error) {
+// verify is Verify without the copy: e, when not nil, is the cache entry
+// whose token tok is (found there, or kept there now), which nothing may
+// modify.
+func (v *Verifier) verify(ctx context.Context, raw string) (tok *warden.Token, e *cached, err error) {
 	if raw == "" {
-		return nil, false, ErrMissingToken
+		return nil, nil, ErrMissingToken
 	}
 	if len(raw) > v.cfg.maxSize {
-		return nil, false, fmt.Errorf("%w: %w: %d bytes, max %d", ErrInvalidToken, ErrTooLarge, len(raw), v.cfg.maxSize)
+		return nil, nil, fmt.Errorf("%w: %w: %d bytes, max %d", ErrInvalidToken, ErrTooLarge, len(raw), v.cfg.maxSize)
 	}
-	if tok, ok := v.cache.get(raw, v.cfg.now(), v.cfg.leeway); ok {
-		return tok, true, nil
+	if e := v.cache.get(raw, v.cfg.now(), v.cfg.leeway); e != nil {
+		return e.tok, e, nil
 	}
 	var gen uint64
 	if v.cache != nil {
 		gen = v.cache.gen.Load()
 	}
 	if err := v.checkSegments(raw); err != nil {
-		return nil, false, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	claims := jwt.MapClaims{}
 	t, err := v.parser.ParseWithClaims(raw, claims, v.keyfunc(ctx))
 	if err != nil {
 		if errors.Is(err, ErrKeysUnavailable) {
-			return nil, false, fmt.Errorf("%w", ErrKeysUnavailable)
+			return nil, nil, fmt.Errorf("%w", ErrKeysUnavailable)
 		}
-		return nil, false, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	if err := v.checkClaims(claims); err != nil {
-		return nil, false, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	id, err := adapters.IdentityFromClaims(claims, v.cfg.identityClaims...)
 	if err != nil {
 		// The cause's text, not the error: adapters.ErrNoIdentity means a
 		// provider was handed a token without identity (403), while this
 		// token is invalid (401).
-		return nil, false, fmt.Errorf("%w: %w: %s", ErrInvalidToken, ErrNoIdentity, err.Error())
+		return nil, nil, fmt.Errorf("%w: %w: %s", ErrInvalidToken, ErrNoIdentity, err.Error())
 	}
 	tok = &warden.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}
-	return tok, v.cache.put(raw, tok, claims, gen), nil
+	return tok, v.cache.put(raw, tok, claims, gen), nil // nil entry: not kept
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z, the latest exp, nbf or iat a
