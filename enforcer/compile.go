@@ -494,27 +494,38 @@ func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err e
 	functions["eval"] = evalFunction // never a registered function's name (functions.go)
 	for i, name := range cm.gNames {
 		gi := i
+		// Casbin's g (util.GenerateGFunction) reads two names and, given
+		// more, the third argument as the domain; later arguments are
+		// ignored but must be strings, as all are. Its conditional g
+		// (GenerateConditionalGFunction) does not look at them at all.
+		// A definition without a domain ignores the domain it is given
+		// (roleGraph.domainKey).
+		checked := -1
+		if i < len(cm.gCond) && cm.gCond[i] {
+			checked = 3
+		}
 		functions[name] = func(args ...any) (any, error) {
-			if len(args) != 3 && len(args) != 4 {
-				return nil, fmt.Errorf("%w: %s takes 2 or 3 arguments", ErrEvaluation, cm.gNames[gi])
+			if len(args) < 3 {
+				return nil, fmt.Errorf("%w: %s takes at least 2 arguments", ErrEvaluation, cm.gNames[gi])
 			}
 			ev, ok := args[0].(*evalCtx)
 			if !ok {
 				return nil, errors.New("enforcer: role function without scope")
 			}
-			names := make([]string, len(args)-1)
+			var names [3]string
 			for j, a := range args[1:] {
+				if checked >= 0 && j >= checked {
+					break
+				}
 				s, ok := a.(string)
 				if !ok {
 					return nil, fmt.Errorf("%w: %s argument %d is %T, not a string", ErrEvaluation, cm.gNames[gi], j+1, a)
 				}
-				names[j] = s
+				if j < len(names) {
+					names[j] = s
+				}
 			}
-			dom := ""
-			if len(names) == 3 {
-				dom = names[2]
-			}
-			return ev.hasLink(gi, names[0], names[1], dom), nil
+			return ev.hasLink(gi, names[0], names[1], names[2]), nil
 		}
 	}
 	cm.functions = functions

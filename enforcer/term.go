@@ -251,8 +251,25 @@ func (rd *termReader) call(n *matchexpr.Node) (*term, error) {
 		args = append(args, v)
 	}
 	_, role := rd.roles[name]
+	names := make([]string, len(args))
+	for i, a := range args {
+		names[i] = a.name
+	}
+	text := name + "(" + strings.Join(names, ", ") + ")"
 	switch {
-	case role && (len(args) == 2 || len(args) == 3):
+	case role && len(args) > 3:
+		// Casbin's g reads its first three arguments (names and domain)
+		// and ignores the others, which it only requires to be strings:
+		// the reader above has found them to be fields or string
+		// literals. An attribute (read only by the planner) may be
+		// anything, so it is left to govaluate.
+		for _, a := range args[3:] {
+			if a.attr != "" {
+				return nil, fmt.Errorf("attribute %s in %s", a.name, text)
+			}
+		}
+		args = args[:3]
+	case role && len(args) == 2 || role && len(args) == 3:
 	case role:
 		return nil, fmt.Errorf("%s with %d arguments", name, len(args))
 	case name == "eval":
@@ -267,11 +284,7 @@ func (rd *termReader) call(n *matchexpr.Node) (*term, error) {
 	default:
 		return nil, fmt.Errorf("function %s", name)
 	}
-	names := make([]string, len(args))
-	for i, a := range args {
-		names[i] = a.name
-	}
-	return &term{kind: tCall, fn: name, args: args, text: name + "(" + strings.Join(names, ", ") + ")"}, nil
+	return &term{kind: tCall, fn: name, args: args, text: text}, nil
 }
 
 // operand reads a field or a string literal.
