@@ -33,7 +33,11 @@ import (
 //   - in a role definition with a domain, every link's condition is
 //     checked (Casbin checks only the subject's own links: past the first
 //     link its role manager looks the condition up without the domain and
-//     finds none, so an expired role-to-role link still holds there).
+//     finds none, so an expired role-to-role link still holds there);
+//   - a role definition without a domain called with a third argument,
+//     g(r.sub, p.sub, "x"), checks every link's condition (Casbin looks
+//     the subject's own links up in domain "x", finds no condition there
+//     and lets them hold).
 
 // TimeWindow is the name of the built-in condition (Casbin's
 // util.TimeMatchFunc), used for a conditional role definition with no
