@@ -13,6 +13,7 @@ import (
 	"github.com/casbin/govaluate"
 
 	"github.com/wardenhq/warden/internal/matchexpr"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 type effectKind uint8
@@ -82,6 +83,10 @@ type compiledModel struct {
 	// values the state compiles once per distinct text.
 	hasEval    bool
 	evalFields []int
+	// evalGate, under WithDeferredEvalErrors, fails the eval() texts the
+	// value checks let in because govaluate cannot compile them, before
+	// compileEval compiles them its own way (evalexpr.go).
+	evalGate func(text string) error
 	// guard is the matcher's leading disjuncts that read no rule field,
 	// when they are followed by one that does (guard.go); or nil.
 	guard *govaluate.EvaluableExpression
@@ -140,6 +145,9 @@ func compileDef(m model.Model, o *options, d Definition) (*compiledModel, string
 		prioIdx: -1,
 		matcher: m["m"][d.M].Value,
 		funcs:   o.funcs,
+	}
+	if o.deferEvalErrors {
+		cm.evalGate = modelcheck.EvalUncompilable(m, o.funcs)
 	}
 	for i, t := range cm.rTok {
 		cm.rIdx[t] = i

@@ -87,3 +87,42 @@ func TestCompileReadsTheMatcher(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalGateComesFirst: under WithDeferredEvalErrors the eval() texts
+// the value checks let in uncompiled are refused by the gate before
+// compileEval compiles a text its own way (with the scope argument
+// added), so that a text the checks never read is never evaluated, even
+// where the two compilations could disagree.
+func TestEvalGateComesFirst(t *testing.T) {
+	m, err := model.NewModelFromString(`[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, sub_rule, act
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = r.sub == p.sub && eval(p.sub_rule) && r.act == p.act`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := compile(m, &options{})
+	if plain == nil || plain.evalGate != nil {
+		t.Fatalf("without the option: %v", plain)
+	}
+	cm, reason := compile(m, &options{deferEvalErrors: true})
+	if cm == nil || cm.evalGate == nil {
+		t.Fatalf("with the option: no gate (%s)", reason)
+	}
+	if _, err := cm.compileEval("r.obj.category_id = 2"); err == nil || !strings.Contains(err.Error(), "error while parsing eval parameter") {
+		t.Fatalf("uncompilable text: %v", err)
+	}
+	if _, err := cm.compileEval("r.act == 'read'"); err != nil {
+		t.Fatalf("compilable text: %v", err)
+	}
+	// The gate's word is final: a text it refuses is not compiled.
+	asked := ""
+	cm.evalGate = func(text string) error { asked = text; return fmt.Errorf("gate: %s", text) }
+	if _, err := cm.compileEval("true"); err == nil || asked != "true" {
+		t.Fatalf("compileEval(true) with a refusing gate: %v (asked %q)", err, asked)
+	}
+}

@@ -71,6 +71,7 @@ type options struct {
 
 	limits            Limits
 	requestEvalUnsafe bool
+	deferEvalErrors   bool // WithDeferredEvalErrors (values.go)
 
 	funcs     map[string]govaluate.ExpressionFunction // WithFunction (functions.go)
 	funcOrder []string                                // their names, in the order registered

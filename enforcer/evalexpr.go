@@ -68,6 +68,11 @@ func (cm *compiledModel) compileEval(text string) (expr *govaluate.EvaluableExpr
 			expr, err = nil, fmt.Errorf("error while parsing eval parameter: %s, govaluate panicked: %v", text, r)
 		}
 	}()
+	if cm.evalGate != nil {
+		if err := cm.evalGate(text); err != nil {
+			return nil, err
+		}
+	}
 	escaped := util.EscapeAssertion(text)
 	expr, err = govaluate.NewEvaluableExpressionWithFunctions(cm.withScope(escaped), cm.functions)
 	if err != nil {

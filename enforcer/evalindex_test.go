@@ -42,6 +42,51 @@ type evalModel struct {
 	rule func(r *rand.Rand) []string
 	// req gives a request.
 	req func(r *rand.Rand) []any
+	// opts are Warden's options and setup Casbin's matching registrations.
+	opts  []enforcer.Option
+	setup func(*casbin.Enforcer) error
+}
+
+// casbinSetup is em's registrations on Casbin's side, none by default.
+func (em evalModel) casbinSetup(c *casbin.Enforcer) error {
+	if em.setup == nil {
+		return nil
+	}
+	return em.setup(c)
+}
+
+// Texts of Casbin's object_conditions example: a filter's conditions,
+// written with "=", which no engine can compile; under
+// WithDeferredEvalErrors they load, and fail each decision that reaches
+// them, on both.
+var conditionRules = []string{
+	"r.obj.Type == 'doc'",
+	"r.obj.Type = 'doc'",
+	"r.obj.Owner = u1",
+	"r.obj.Owner == 'u1' || r.obj.Type == 'img'",
+	"r.obj.Type == 'video' && r.act == 'play'",
+	"r.obj.category_id = 2",
+}
+
+// deptIs is a function registered in code that eval() texts call:
+// deptIs(dept, want), failing on anything but two strings.
+func deptIs(args ...any) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("deptIs: %d arguments", len(args))
+	}
+	a, ok1 := args[0].(string)
+	b, ok2 := args[1].(string)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("deptIs: %T, %T", args[0], args[1])
+	}
+	return a == b, nil
+}
+
+var registeredRules = []string{
+	"deptIs(r.sub.Dept, 'eng')",
+	"deptIs(r.sub.Dept, 'ops') || r.sub.Age > 60",
+	"!deptIs(r.sub.Dept, 'hr') && r.sub.Age > 18",
+	"deptIs(r.sub.Name, 'u2')",
 }
 
 var subRules = []string{
@@ -223,7 +268,56 @@ m = r.sub == 'root' || g(r.sub, 'auditors') && r.act == 'read' || g(r.sub, p.sub
 		},
 		guard: "r.sub == 'root' || g(r.sub, 'auditors') && r.act == 'read'",
 	},
+	{
+		name: "deferred_unreadable",
+		text: `[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, sub_rule, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act`,
+		rule: func(r *rand.Rand) []string {
+			return []string{pick(r, []string{"u0", "u1", "u2", "role1", "role3"}), pick(r, conditionRules), pick(r, evalActs)}
+		},
+		req: func(r *rand.Rand) []any {
+			return []any{fmt.Sprintf("u%d", r.IntN(6)), genObject(r), pick(r, evalActs)}
+		},
+		opts: []enforcer.Option{enforcer.WithDeferredEvalErrors()},
+	},
+	{
+		name: "registered_in_eval",
+		text: evalModels0,
+		rule: func(r *rand.Rand) []string {
+			sub := pick(r, registeredRules)
+			if r.IntN(4) == 0 {
+				sub = pickSub(r)
+			}
+			return []string{sub, fmt.Sprintf("/data%d", r.IntN(4)), pick(r, evalActs)}
+		},
+		req: func(r *rand.Rand) []any {
+			return []any{genSubject(r), fmt.Sprintf("/data%d", r.IntN(5)), pick(r, evalActs)}
+		},
+		opts:  []enforcer.Option{enforcer.WithFunction("deptIs", deptIs)},
+		setup: func(c *casbin.Enforcer) error { c.AddFunction("deptIs", deptIs); return nil },
+	},
 }
+
+// evalModels0 is the first shape's model: eval() of a subject rule keyed
+// by object and action.
+const evalModels0 = `[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub_rule, obj, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = eval(p.sub_rule) && r.obj == p.obj && r.act == p.act`
 
 func mustModelText(name string) string {
 	s, err := models.Text(name)
@@ -340,7 +434,7 @@ func runEvalDifferential(t *testing.T, seed uint64, em evalModel) (allowed, deni
 			rules = append(rules, rule)
 		}
 	}
-	w, c := pairWith(t, em.text, rules, nil, func(*casbin.Enforcer) error { return nil })
+	w, c := pairWith(t, em.text, rules, em.opts, em.casbinSetup)
 	if ok, reason := w.FastPath(); !ok {
 		t.Fatalf("not on the index: %s", reason)
 	}
@@ -381,6 +475,9 @@ func runEvalDifferential(t *testing.T, seed uint64, em evalModel) (allowed, deni
 		}
 		rules = slices.Delete(rules, j, j+1)
 		c = loadedCasbin(t, em.text, rules)
+		if err := em.casbinSetup(c); err != nil {
+			t.Fatal(err)
+		}
 		for range 40 {
 			ask(enforcer.Request{Values: em.req(r)})
 		}

@@ -39,6 +39,20 @@ func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
 // refuse such a model with ErrInvalidModel.
 func WithRequestEvalUnsafe() Option { return func(o *options) { o.requestEvalUnsafe = true } }
 
+// WithDeferredEvalErrors stores a rule whose eval() value govaluate cannot
+// compile at all, such as the "r.obj.category_id = 2" of Casbin's
+// object_conditions example (SQL-like text meant for a filter, with "="
+// for "=="), where Warden otherwise refuses it when it is written, naming
+// the file, line and field. Casbin stores such a rule and fails each
+// decision that reaches it; with this option Warden does the same: a
+// decision whose candidates include the rule fails with ErrEvaluation and
+// denies. A text that cannot be compiled is never evaluated, so it cannot
+// grant. Every other check of eval() values (the fields it reads, the
+// functions it calls and their arguments, nested eval(), request fields as
+// patterns, the limits) still refuses when the rule is written, and
+// `warden lint` still reports the text.
+func WithDeferredEvalErrors() Option { return func(o *options) { o.deferEvalErrors = true } }
+
 // RuleError is a rule value the model cannot use: one that the function
 // reading it would fail or panic on at every decision, that is over a
 // limit, or that holds characters which make the rule read differently
@@ -82,7 +96,8 @@ func (e *Enforcer) setupValues() error {
 			return fmt.Errorf("%w: matcher %s: %s", ErrInvalidModel, key, probs[0])
 		}
 	}
-	e.values = modelcheck.NewValueChecker(e.model, e.opts.limits)
+	e.values = modelcheck.NewValueCheckerWith(e.model, e.opts.limits,
+		modelcheck.CheckerOptions{Functions: e.opts.funcs, DeferEvalErrors: e.opts.deferEvalErrors})
 	e.reqPatternsOf = make(map[string][]bool, len(e.model["r"]))
 	for rtype, r := range e.model["r"] {
 		e.reqPatternsOf[rtype] = make([]bool, len(r.Tokens))

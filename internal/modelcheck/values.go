@@ -112,11 +112,32 @@ type ValueChecker struct {
 	arity  map[string]int                          // argument counts of the functions eval() values may call
 	params map[string]bool                         // the r_ and p_ tokens an eval() value may name
 	prio   map[string]int                          // p ptype → its priority field (priority.go)
+	// deferEval accepts eval() values govaluate cannot compile
+	// (CheckerOptions.DeferEvalErrors).
+	deferEval bool
+}
+
+// CheckerOptions are what a checker knows beyond the model.
+type CheckerOptions struct {
+	// Functions are the matcher functions registered in code (Casbin's
+	// AddFunction, Warden's WithFunction): an eval() value may call them,
+	// as Casbin's eval() compiles its text with them.
+	Functions map[string]govaluate.ExpressionFunction
+	// DeferEvalErrors accepts an eval() value that govaluate cannot
+	// compile at all, as Casbin stores it: nothing can evaluate such a
+	// text, so it cannot grant; every decision that reaches its rule fails
+	// instead (see EvalUncompilable). Every other check still refuses.
+	DeferEvalErrors bool
 }
 
 // NewValueChecker analyses the matchers of m.
 func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
-	c := &ValueChecker{lim: lim.WithDefaults(), uses: map[string][]Use{}, names: map[string][]string{}}
+	return NewValueCheckerWith(m, lim, CheckerOptions{})
+}
+
+// NewValueCheckerWith is NewValueChecker with what o adds.
+func NewValueCheckerWith(m model.Model, lim Limits, o CheckerOptions) *ValueChecker {
+	c := &ValueChecker{lim: lim.WithDefaults(), uses: map[string][]Use{}, names: map[string][]string{}, deferEval: o.DeferEvalErrors}
 	for _, u := range MatcherUses(m) {
 		if u.Concat != nil {
 			seen := map[string]bool{}
@@ -137,14 +158,7 @@ func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
 			c.names[key] = fieldNames(key, a)
 		}
 	}
-	fm := model.LoadFunctionMap()
-	c.funcs = fm.GetFunctions()
-	for name := range m["g"] {
-		c.funcs[name] = func(...any) (any, error) { return false, nil }
-	}
-	// eval() parses here so that evalProblem can name it: nested, it
-	// evaluates its argument at decision time.
-	c.funcs["eval"] = func(...any) (any, error) { return false, nil }
+	c.funcs = evalFunctions(m, o.Functions)
 	c.arity = map[string]int{"keyMatch": 2, "keyGet": 2, "keyMatch2": 2, "keyGet2": 3, "keyMatch3": 2, "keyGet3": 3,
 		"keyMatch4": 2, "keyMatch5": 2, "regexMatch": 2, "ipMatch": 2, "globMatch": 2}
 	for name, a := range m["g"] {
@@ -160,6 +174,42 @@ func NewValueChecker(m model.Model, lim Limits) *ValueChecker {
 		}
 	}
 	return c
+}
+
+// evalFunctions is the function map an eval() text of a rule of m is
+// compiled with, as Casbin's eval() compiles it: Casbin's built-ins, the
+// role definitions, the registered functions and eval() itself (nested, it
+// evaluates its argument at decision time, which evalProblem names).
+// Only the names matter: the checks compile, they never evaluate.
+func evalFunctions(m model.Model, registered map[string]govaluate.ExpressionFunction) map[string]govaluate.ExpressionFunction {
+	fm := model.LoadFunctionMap()
+	funcs := fm.GetFunctions()
+	never := func(...any) (any, error) { return false, nil }
+	for name := range registered {
+		funcs[name] = never
+	}
+	for name := range m["g"] {
+		funcs[name] = never
+	}
+	funcs["eval"] = never
+	return funcs
+}
+
+// EvalUncompilable returns, for model m with the registered functions,
+// a test that reports an error for the eval() texts govaluate cannot
+// compile: those CheckerOptions.DeferEvalErrors lets in. An engine that
+// compiles a stored or request-scoped text its own way (with a rewritten
+// scope argument) asks it first, so that a text the checker never read is
+// never evaluated.
+func EvalUncompilable(m model.Model, registered map[string]govaluate.ExpressionFunction) func(text string) error {
+	funcs := evalFunctions(m, registered)
+	return func(text string) error {
+		escaped := util.EscapeAssertion(text)
+		if err := govaluateCompile(escaped, funcs); err != nil {
+			return fmt.Errorf("error while parsing eval parameter: %s, %s", escaped, err.Error())
+		}
+		return nil
+	}
 }
 
 // Limits returns the checker's limits, defaults filled in.
@@ -272,18 +322,23 @@ func (c *ValueChecker) join(parts []string, key string, values []string) string 
 func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, string) {
 	v := values[i]
 	if reason := c.useProblem(Use{Func: "eval"}, v); reason != "" {
+		if c.deferEval && govaluateCompile(util.EscapeAssertion(v), c.funcs) != nil {
+			// Deferred: no engine can compile this text, so it is never
+			// evaluated, and the checks below read what it would do.
+			return i, ""
+		}
 		return i, reason
 	}
 	expr := util.EscapeAssertion(v)
 	toks, _ := compileEval(expr, c.funcs) // useProblem found it readable
-	for i, t := range toks {
+	for k, t := range toks {
 		// What govaluate reads as a parameter: a name it does not call,
 		// or the head of an attribute path.
 		var name string
 		switch {
 		case t.Kind == matchexpr.Accessor:
 			name, _, _ = strings.Cut(t.Text, ".")
-		case t.Kind == matchexpr.Name && (t.Bracketed || i+1 == len(toks) || toks[i+1].Kind != matchexpr.LParen):
+		case t.Kind == matchexpr.Name && (t.Bracketed || k+1 == len(toks) || toks[k+1].Kind != matchexpr.LParen):
 			name = t.Text
 		default:
 			continue
