@@ -34,8 +34,8 @@ var update = flag.Bool("update", false, "rewrite testdata/casbin_examples.md fro
 
 // Floors of the counts: what Warden does today. They only ever go up.
 const (
-	minLoad  = 53
-	minIndex = 47
+	minLoad  = 60
+	minIndex = 54
 )
 
 // loadOptions are Warden options a pair is loaded with beyond the
@@ -120,9 +120,15 @@ var (
 // ("examples/x.conf") is paired with the nearest policy literal
 // ("examples/y.csv") within two lines of it, in the same call or the
 // adapter made just before; registrations are the calls after it, in the
-// same function, before the next model literal. A model never loaded with
-// a policy file is a pair with none; a policy file that does not exist
-// (Casbin's tests of the missing-file error) is no pair.
+// same function, before the next model literal. A model loaded without a
+// policy file is a pair with none (once per model), also when other tests
+// load it with one: Casbin's tests load several models alone and add their
+// rules through the API. A policy file that does not exist (Casbin's tests
+// of the missing-file error) is no pair. The list was checked against a
+// trace of Casbin's own test run (its InitWithModelAndAdapter logging the
+// model file and the file adapter's path): every pair of files the run
+// loads is here; models built in code (model.AddDef) are not Casbin's
+// example pairs and are not.
 func scanPairs(t *testing.T, dir string) []*pair {
 	t.Helper()
 	var files []string
@@ -138,7 +144,6 @@ func scanPairs(t *testing.T, dir string) []*pair {
 	sort.Strings(files)
 	byKey := map[string]*pair{}
 	var order []string
-	withPolicy := map[string]bool{}
 	var alone []*pair
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -199,7 +204,6 @@ func scanPairs(t *testing.T, dir string) []*pair {
 				} else {
 					byKey[key] = p
 					order = append(order, key)
-					withPolicy[c.path] = true
 				}
 			}
 			for _, r := range regs {
@@ -218,7 +222,7 @@ func scanPairs(t *testing.T, dir string) []*pair {
 	}
 	seen := map[string]bool{}
 	for _, p := range alone {
-		if !withPolicy[p.Model] && !seen[p.Model] {
+		if !seen[p.Model] {
 			seen[p.Model] = true
 			out = append(out, p)
 		}
@@ -290,6 +294,12 @@ func setupCasbin(regs []string) func(*casbin.Enforcer) error {
 				c.AddFunction(ptype, customFunction)
 				continue
 			case "AddNamedLinkConditionFunc", "AddNamedDomainLinkConditionFunc":
+				if g := c.GetModel()["g"][ptype]; fn != "util.TimeMatchFunc" && g != nil && len(g.Policy) == 0 {
+					// A test's own condition (TrueFunc), registered on links
+					// the test adds later: a policy without links has
+					// nothing to register it on.
+					continue
+				}
 				if fn != "util.TimeMatchFunc" {
 					return fmt.Errorf("link condition %s unknown", fn)
 				}
