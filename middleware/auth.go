@@ -35,6 +35,7 @@ func DefaultMapper(r *http.Request, subject string) ([]any, error) {
 // methods are net/http middleware; package echoware adapts it to echo.
 type Auth struct {
 	authn   Authenticator
+	sharing sharingAuthenticator // authn, when it is one (else nil)
 	decider enforcer.Decider
 	// ownDecider: the decider is Warden's *enforcer.Enforcer, which never
 	// modifies Request.Groups (it is handed groups kept with a cached token).
@@ -165,6 +166,7 @@ func New(opts ...Option) (*Auth, error) {
 	if a.authn == nil {
 		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")
 	}
+	a.sharing, _ = a.authn.(sharingAuthenticator)
 	_, a.ownDecider = a.decider.(*enforcer.Enforcer)
 	if rs, ok := a.decider.(RoleSource); ok && !a.rolesSet {
 		a.roles = []RoleSource{rs}
@@ -217,7 +219,7 @@ func (a *Auth) Identify(r *http.Request) (*User, error) {
 
 // identify is Identify into u, which the request's state holds.
 func (a *Auth) identify(r *http.Request, u *User) error {
-	tok, shared, memo, err := safeAuthenticate(r.Context(), a.authn, r)
+	tok, shared, memo, err := safeAuthenticate(r.Context(), a.authn, a.sharing, r)
 	switch {
 	case err == errAuthenticatorPanic: //nolint:errorlint // the sentinel itself, never wrapped
 		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "authentication unavailable",

@@ -62,14 +62,20 @@ type sharingAuthenticator interface {
 var errAuthenticatorPanic = errors.New("middleware: authenticator panicked")
 
 // safeAuthenticate is authenticateWith, a panic being errAuthenticatorPanic:
-// an Authenticator may be the application's code.
-func safeAuthenticate(ctx context.Context, a Authenticator, r *http.Request) (tok *warden.Token, shared bool, memo *sharedtoken.Memo, err error) {
+// an Authenticator may be the application's code. sharing is a as a
+// sharingAuthenticator, nil when it is not one: found once, when the Auth
+// is built, rather than by a type assertion on every request.
+func safeAuthenticate(ctx context.Context, a Authenticator, sharing sharingAuthenticator, r *http.Request) (tok *warden.Token, shared bool, memo *sharedtoken.Memo, err error) {
 	defer func() {
 		if recover() != nil {
 			tok, shared, memo, err = nil, false, nil, errAuthenticatorPanic
 		}
 	}()
-	return authenticateWith(ctx, a, r)
+	if sharing != nil {
+		return sharing.authenticateShared(ctx, r)
+	}
+	tok, err = a.Authenticate(ctx, r)
+	return tok, false, nil, err
 }
 
 // authenticateWith runs a, taking a shared token when a can hand one over.
