@@ -112,6 +112,9 @@ type Report struct {
 	// from.
 	Requests int    `json:"requests"`
 	Seed     uint64 `json:"seed"`
+	// Definitions are Config.Definitions, the choices the requests were
+	// asked with; none for the default.
+	Definitions []enforcer.Definition `json:"definitions,omitempty"`
 	// FastPath and Reason are Warden's enforcer.FastPath: whether its
 	// index decided, and if not, the construct that sent the model to
 	// Casbin's own evaluation.
@@ -187,7 +190,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		w     *enforcer.Enforcer
 		c     *casbin.Enforcer
 		rules []enforcer.Rule
-		rep   = &Report{Seed: cfg.Seed}
+		rep   = &Report{Seed: cfg.Seed, Definitions: cfg.Definitions}
 		err   error
 	)
 	if cfg.ModelFile != "" {

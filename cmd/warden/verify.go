@@ -6,8 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/parity"
 )
 
@@ -16,9 +21,14 @@ import (
 // generated and boundary requests and every difference is printed (exit 1).
 // Input either side refuses is exit 2, with the refusing side's message.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", "--model FILE --policy FILE [--requests N] [--seed S] [--json]", stdout, stderr)
+	fs := newFlagSet("verify", "--model FILE --policy FILE [--definition SUFFIX] [--requests N] [--seed S] [--json]", stdout, stderr)
 	modelPath := fs.String("model", "", "Casbin model `file` (required)")
 	policyPath := fs.String("policy", "", "policy CSV `file` (required)")
+	var defs []string
+	fs.Func("definition", "for a model with several definitions, the `suffix or r,p,e,m` the requests are asked with\n"+
+		"(Casbin's EnforceContext): 2 is r2, p2, e2 and m2, each section's default where the model\n"+
+		"lacks r2, p2 or e2; \"\" is r, p, e, m. Given again, each gets an equal share of the requests",
+		func(v string) error { defs = append(defs, v); return nil })
 	requests := fs.Int("requests", parity.DefaultRequests, "how many requests to generate")
 	seed := fs.Uint64("seed", 1, "chooses the requests: the same seed asks the same requests")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -36,7 +46,21 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case len(pos) > 0:
 		return errorf(stderr, "verify", "unexpected arguments %q", pos)
 	}
-	rep, err := parity.Run(ctx, parity.Config{ModelFile: *modelPath, PolicyFile: *policyPath, Requests: *requests, Seed: *seed})
+	var chosen []enforcer.Definition
+	if len(defs) > 0 {
+		m, err := enforcer.LoadModel(*modelPath)
+		if err != nil {
+			return errorf(stderr, "verify", "Warden cannot load these files, so there is nothing to compare:\n%v", err)
+		}
+		for _, v := range defs {
+			d, err := definitionOf(m, v)
+			if err != nil {
+				return errorf(stderr, "verify", "--definition %s: %v", flagValue(v), err)
+			}
+			chosen = append(chosen, d)
+		}
+	}
+	rep, err := parity.Run(ctx, parity.Config{ModelFile: *modelPath, PolicyFile: *policyPath, Requests: *requests, Seed: *seed, Definitions: chosen})
 	if err != nil {
 		var le *parity.LoadError
 		if errors.As(err, &le) && le.Side == parity.Warden {
@@ -48,6 +72,67 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return errorf(stderr, "verify", "%v", err)
 	}
 	return reportVerify(rep, *asJSON, stdout, stderr)
+}
+
+// definitionOf reads a --definition value against model m: a suffix ("2":
+// r2, p2, e2, m2, each section's default where m lacks that name, as
+// Casbin's tests ask such models; "" the defaults) or four names r,p,e,m.
+// A matcher the model lacks, or a name it lacks in the given section, is
+// an error: Casbin's enforcer fails on such a choice.
+func definitionOf(m model.Model, v string) (enforcer.Definition, error) {
+	if strings.Contains(v, ",") {
+		names := strings.Split(v, ",")
+		if len(names) != 4 {
+			return enforcer.Definition{}, errors.New(definitionSyntax)
+		}
+		d := enforcer.Definition{}
+		for i, f := range []struct {
+			sec string
+			dst *string
+		}{{"r", &d.R}, {"p", &d.P}, {"e", &d.E}, {"m", &d.M}} {
+			name := strings.TrimSpace(names[i])
+			if _, ok := m[f.sec][name]; !ok || !strings.HasPrefix(name, f.sec) {
+				return enforcer.Definition{}, fmt.Errorf("the model has no %s in [%s]", name, sectionTitle[f.sec])
+			}
+			*f.dst = name
+		}
+		return d, nil
+	}
+	if v == "" {
+		return enforcer.Definition{}, nil
+	}
+	for _, r := range v {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_') {
+			return enforcer.Definition{}, errors.New(definitionSyntax)
+		}
+	}
+	if _, ok := m["m"]["m"+v]; !ok {
+		have := slices.Sorted(maps.Keys(m["m"]))
+		return enforcer.Definition{}, fmt.Errorf("the model has no matcher m%s (it has %s)", v, strings.Join(have, ", "))
+	}
+	d := enforcer.Definitions(v)
+	for _, f := range []struct {
+		sec string
+		dst *string
+	}{{"r", &d.R}, {"p", &d.P}, {"e", &d.E}} {
+		if _, ok := m[f.sec][*f.dst]; !ok {
+			*f.dst = f.sec
+		}
+	}
+	return d, nil
+}
+
+const definitionSyntax = "give a suffix (2 for r2, p2, e2, m2) or four names r,p,e,m"
+
+// sectionTitle names a model section as the model file writes it.
+var sectionTitle = map[string]string{"r": "request_definition", "p": "policy_definition", "e": "policy_effect", "m": "matchers"}
+
+// flagValue quotes a flag value that would not read back as itself.
+func flagValue(v string) string {
+	if v == "" || strings.ContainsAny(v, " \t\"'") {
+		return fmt.Sprintf("%q", v)
+	}
+	return v
 }
 
 // reportVerify prints rep, as text or JSON, and returns the exit code:
@@ -76,11 +161,26 @@ func printVerify(w io.Writer, rep *parity.Report) {
 		fmt.Fprintf(w, "POLICY read differently: %s\n", p)
 	}
 	for _, d := range rep.Diffs {
-		fmt.Fprintf(w, "DIFF %s: %s\n", d.Kind, shortValues(d.Request))
+		def := ""
+		if d.Definition != (enforcer.Definition{}) {
+			def = " (definition " + d.Definition.String() + ")"
+		}
+		fmt.Fprintf(w, "DIFF %s%s: %s\n", d.Kind, def, shortValues(d.Request))
 		fmt.Fprintf(w, "    warden: %s\n", outcomeText(d.Warden))
 		fmt.Fprintf(w, "    casbin: %s\n", outcomeText(d.Casbin))
 	}
-	counts := fmt.Sprintf("%d requests (seed %d): Casbin allowed %d, denied %d, failed on %d", rep.Requests, rep.Seed, rep.Allowed, rep.Denied, rep.Failed)
+	asked := ""
+	if len(rep.Definitions) > 0 {
+		names := make([]string, len(rep.Definitions))
+		for i, d := range rep.Definitions {
+			names[i] = d.String()
+		}
+		asked = ", definition " + names[0]
+		if len(names) > 1 {
+			asked = ", definitions " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		}
+	}
+	counts := fmt.Sprintf("%d requests (seed %d%s): Casbin allowed %d, denied %d, failed on %d", rep.Requests, rep.Seed, asked, rep.Allowed, rep.Denied, rep.Failed)
 	if rep.Equal() {
 		fmt.Fprintf(w, "equal: %s; Warden decided each alike, by the same rule\n", counts)
 	} else {

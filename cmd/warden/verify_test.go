@@ -11,6 +11,12 @@ import (
 	"github.com/wardenhq/warden/parity"
 )
 
+// Casbin's example of a model with two definitions (examples/), copied.
+const (
+	mpdModel  = "testdata/multiple_policy_definitions_model.conf"
+	mpdPolicy = "testdata/multiple_policy_definitions_policy.csv"
+)
+
 func TestVerify(t *testing.T) {
 	m, p := confModel, confPolicy
 	tests := []struct {
@@ -42,7 +48,35 @@ func TestVerify(t *testing.T) {
 		{"missing --policy", []string{"verify", "--model", m}, 2, nil, "warden verify: --policy is required"},
 		{"no requests", []string{"verify", "--model", m, "--policy", p, "--requests", "0"}, 2, nil, "--requests must be at least 1, got 0"},
 		{"stray argument", []string{"verify", "--model", m, "--policy", p, "alice"}, 2, nil, "unexpected arguments"},
-		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE --policy FILE [--requests N] [--seed S] [--json]"}, ""},
+		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE --policy FILE [--definition SUFFIX] [--requests N] [--seed S] [--json]",
+			"  --definition suffix or r,p,e,m\n"}, ""},
+		// Casbin's TestMultiplePolicyDefinitions asks this model with
+		// NewEnforceContext("2") and EType "e": the model has no e2.
+		{"a second definition", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "2", "--requests", "300"}, 0,
+			[]string{"equal: 300 requests (seed 1, definition {r2, p2, e, m2}): Casbin allowed ", "fast path: yes"}, ""},
+		{"the default and a second definition", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "", "--definition", "2"}, 0,
+			[]string{"equal: 1000 requests (seed 1, definitions {r, p, e, m} and {r2, p2, e, m2}): "}, ""},
+		{"four names", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "r2, p2, e, m2", "--definition", "r,p,e,m"}, 0,
+			[]string{"equal: 1000 requests (seed 1, definitions {r2, p2, e, m2} and {r, p, e, m}): "}, ""},
+		// enforcer_cached_b_test.go BenchmarkCachedWithEnforceContext: r2
+		// and m2 with the only p and e.
+		{"a suffix the policy definition lacks", []string{"verify", "--model", "testdata/priority_model_enforce_context.conf",
+			"--policy", "testdata/priority_policy_enforce_context.csv", "--definition", "2"}, 0,
+			[]string{"equal: 1000 requests (seed 1, definition {r2, p, e, m2}): "}, ""},
+		{"no such matcher", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "3"}, 2, nil,
+			"warden verify: --definition 3: the model has no matcher m3 (it has m, m2)"},
+		{"the default model has one definition", []string{"verify", "--model", m, "--policy", p, "--definition", "2"}, 2, nil,
+			"warden verify: --definition 2: the model has no matcher m2 (it has m)"},
+		{"a name the model lacks", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "r2,p2,e2,m2"}, 2, nil,
+			"warden verify: --definition r2,p2,e2,m2: the model has no e2 in [policy_effect]"},
+		{"a name of another section", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "r2,p2,m2,e"}, 2, nil,
+			"warden verify: --definition r2,p2,m2,e: the model has no m2 in [policy_effect]"},
+		{"two names", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "r2,m2"}, 2, nil,
+			"warden verify: --definition r2,m2: give a suffix (2 for r2, p2, e2, m2) or four names r,p,e,m"},
+		{"a suffix with a space", []string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "2 "}, 2, nil,
+			"warden verify: --definition \"2 \": give a suffix (2 for r2, p2, e2, m2) or four names r,p,e,m"},
+		{"definition with an unreadable model", []string{"verify", "--model", "testdata/custom_function.conf", "--policy", p, "--definition", "2"}, 2, nil,
+			"warden verify: Warden cannot load these files, so there is nothing to compare:\ntestdata/custom_function.conf:13: m: unknown function keyMatchCustom"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,4 +188,41 @@ func TestShortValues(t *testing.T) {
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
+}
+
+// TestVerifyDefinitionIsAsked: --definition reaches both sides. The report
+// names the definitions asked, and a Warden that decides every request
+// with the default definition instead differs from Casbin on them.
+func TestVerifyDefinitionIsAsked(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"verify", "--model", mpdModel, "--policy", mpdPolicy, "--definition", "2", "--requests", "200", "--json"}, &stdout, &stderr)
+	if code != exitOK || stderr.Len() > 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr.String())
+	}
+	var rep parity.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	want := enforcer.Definition{R: "r2", P: "p2", E: "e", M: "m2"}
+	if len(rep.Definitions) != 1 || rep.Definitions[0] != want || rep.Allowed == 0 || rep.Denied == 0 {
+		t.Fatalf("report %s", stdout.String())
+	}
+	cfg := parity.Config{ModelFile: mpdModel, PolicyFile: mpdPolicy, Requests: 200, Seed: 1, Definitions: rep.Definitions,
+		Decider: func(e *enforcer.Enforcer) enforcer.Decider { return defaultDefinition{e} }}
+	wrong, err := parity.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := reportVerify(wrong, false, &stdout, &stderr); code != exitFail ||
+		!strings.Contains(stdout.String(), "DIFF error (definition {r2, p2, e, m2}): {\"Age\":") {
+		t.Fatalf("exit %d:\n%s", code, stdout.String())
+	}
+}
+
+type defaultDefinition struct{ e *enforcer.Enforcer }
+
+func (d defaultDefinition) Decide(ctx context.Context, req enforcer.Request) (enforcer.Decision, error) {
+	req.Definition = enforcer.Definition{}
+	return d.e.Decide(ctx, req)
 }
