@@ -17,13 +17,13 @@ func Authenticate(a *middleware.Auth) echo.MiddlewareFunc {
 func AuthenticateWithConfig(cfg Config) echo.MiddlewareFunc {
 	mustAuth("Authenticate", cfg.Auth, false)
 	cfg = cfg.withDefaults()
-	r := runner(cfg.Auth.Authenticate(nil))
+	s := &stage{r: runner(cfg.Auth.Authenticate(nil)), cfg: &cfg}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) { // authenticating is no check
 				return next(c)
 			}
-			return run(r, &cfg, c, next)
+			return run(s.r, s.cfg, c, next)
 		}
 	}
 }
@@ -38,17 +38,17 @@ func Authorize(a *middleware.Auth) echo.MiddlewareFunc {
 func AuthorizeWithConfig(cfg Config) echo.MiddlewareFunc {
 	mustAuth("Authorize", cfg.Auth, true)
 	cfg = cfg.withDefaults()
-	r := runner(cfg.Auth.Authorize(nil))
+	s := &stage{r: runner(cfg.Auth.Authorize(nil)), cfg: &cfg}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) {
-				if cfg.Skipper(c) { // a skipped route is not checked here
+				if s.cfg.Skipper(c) { // a skipped route is not checked here
 					return next(c)
 				}
 				auditCheck(c)
 				return nil
 			}
-			return run(r, &cfg, c, next)
+			return run(s.r, s.cfg, c, next)
 		}
 	}
 }

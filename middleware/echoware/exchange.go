@@ -68,13 +68,24 @@ func runner(h http.Handler) flow.Runner { return h.(flow.Runner) }
 // check returns the echo middleware that runs the check r with cfg. In a
 // dry run of the Audit it records that a check is there and stops.
 func check(r flow.Runner, cfg Config) echo.MiddlewareFunc {
+	s := &stage{r: r, cfg: &cfg}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) {
 				auditCheck(c)
 				return nil
 			}
-			return run(r, &cfg, c, next)
+			return run(s.r, s.cfg, c, next)
 		}
 	}
+}
+
+// stage is a check and the Config it runs with, in one value that the
+// handler of each request captures: echo calls a middleware function
+// (e.Use's on every request, a route's on every request too) to make that
+// handler, a closure, and with next and one pointer it takes 24 bytes
+// where the check, the Config and next took 48.
+type stage struct {
+	r   flow.Runner
+	cfg *Config
 }

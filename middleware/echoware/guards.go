@@ -71,14 +71,13 @@ func Public() echo.MiddlewareFunc {
 // route. It panics when a is nil.
 func Strict(a *middleware.Auth) echo.MiddlewareFunc {
 	mustAuth("Strict", a, false)
-	r := runner(a.Strict(nil))
-	cfg := &Config{Auth: a}
+	s := &stage{r: runner(a.Strict(nil)), cfg: &Config{Auth: a}}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if auditing(c) {
 				return next(c)
 			}
-			return run(r, cfg, c, next)
+			return run(s.r, s.cfg, c, next)
 		}
 	}
 }
