@@ -39,6 +39,20 @@ func (c *casbinEngine) count(ptype string) int {
 	return 0
 }
 
+// FieldNames returns the names that a RuleError's Field gives the fields
+// of ptype's rules, for messages that name a field: a policy definition's
+// field names ("sub", "obj", "act"); for a role definition "member",
+// "role", "domain" (only when it has three names: g = _, _, _), then
+// "param1", "param2"... for the parameters of a conditional one
+// (g = _, _, (_, _) is member, role, param1, param2). It returns nil when
+// the model does not define ptype as a policy or role definition.
+func (e *Enforcer) FieldNames(ptype string) []string {
+	if ptype == "" || (ptype[0] != 'p' && ptype[0] != 'g') {
+		return nil
+	}
+	return e.values.FieldNames(ptype)
+}
+
 // Fields returns the field names of one definition of the model, without
 // the model's key prefix: "sub", "obj", "act" for the request "r = sub,
 // obj, act" (ptype "r") or a policy definition "p = sub, obj, act"; "_"

@@ -297,6 +297,34 @@ func TestConditionalRuleWidth(t *testing.T) {
 	}
 }
 
+// TestFieldNames: the names errors give a rule's fields; a conditional
+// definition's third value is a parameter, not a domain.
+func TestFieldNames(t *testing.T) {
+	for _, c := range []struct {
+		text, ptype string
+		want        []string
+	}{
+		{temporalModel, "g", []string{"member", "role", "param1", "param2"}},
+		{temporalDomainModel, "g", []string{"member", "role", "domain", "param1", "param2"}},
+		{temporalDomainModel, "p", []string{"sub", "dom", "obj", "act"}},
+		{rbacModel, "g", []string{"member", "role"}},
+		{rbacModel, "g2", nil},
+		{rbacModel, "r", nil},
+		{rbacModel, "", nil},
+	} {
+		w := newWarden(t, c.text, nil)
+		if got := w.FieldNames(c.ptype); !slices.Equal(got, c.want) {
+			t.Errorf("FieldNames(%q) = %q, want %q", c.ptype, got, c.want)
+		}
+	}
+	w := newWarden(t, temporalModel, nil)
+	err := w.CheckRule(enforcer.Rule{PType: "g", Values: []string{"alice", "admin", "2026\u200b", "_"}})
+	var re *enforcer.RuleError
+	if !errors.As(err, &re) || re.Index != 2 || re.Field != "param1" {
+		t.Fatalf("CheckRule: %v (%+v)", err, re)
+	}
+}
+
 // TestLinkConditionIncremental: links added and removed on a running
 // enforcer get the condition too, in both engines.
 func TestLinkConditionIncremental(t *testing.T) {

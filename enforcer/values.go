@@ -60,7 +60,7 @@ func WithDeferredEvalErrors() Option { return func(o *options) { o.deferEvalErro
 type RuleError struct {
 	Rule   Rule
 	Index  int    // position of the value in Rule.Values
-	Field  string // its name in the model: "obj"; "member", "role", "domain" for role links
+	Field  string // its name in the model: "obj"; "member", "role", "domain", "param1"... for role links (Enforcer.FieldNames)
 	Reason string
 }
 

@@ -245,10 +245,12 @@ func (b groupBody) rule(e *enforcer.Enforcer) (enforcer.Rule, error) {
 	vals := []string{b.Member, b.Role}
 	fields := []string{"member", "role"}
 	switch {
-	case len(names) == 3:
+	case len(names) == 3 && names[2] == "domain":
 		vals, fields = append(vals, b.Domain), append(fields, "domain")
 	case len(names) != 2:
-		return enforcer.Rule{}, invalid("ptype", "ptype %q has %d fields; use /v1/rules", b.PType, len(names))
+		// A conditional definition's parameters (g = _, _, (_)) are
+		// no domain.
+		return enforcer.Rule{}, invalid("ptype", "ptype %q has %d fields (%s); use /v1/rules", b.PType, len(names), strings.Join(names, ", "))
 	case b.Domain != "":
 		return enforcer.Rule{}, invalid("domain", "the model's %s has no domain", b.PType)
 	}

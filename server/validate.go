@@ -38,25 +38,14 @@ func toJSONList(rules []enforcer.Rule) []RuleJSON {
 }
 
 // fieldNames returns the names of ptype's fields in e's model, as the
-// API names them (a role definition's are member, role and domain), or
-// nil when the model does not define ptype as a policy or role type. It
-// reads the enforcer's field names, not a copy of the model.
+// API names them, or nil when the model does not define ptype as a policy
+// or role type. They are the names the enforcer's own checks give
+// (enforcer.Enforcer.FieldNames): a role definition's are member, role,
+// domain where it has one, then param1, param2... for a conditional
+// one's parameters. It reads the enforcer's field names, not a copy of
+// the model.
 func fieldNames(e *enforcer.Enforcer, ptype string) []string {
-	if ptype == "" || (ptype[0] != 'p' && ptype[0] != 'g') {
-		return nil
-	}
-	out := e.Fields(ptype)
-	if ptype[0] == 'g' {
-		names := []string{"member", "role", "domain"}
-		for i := range out {
-			if i < len(names) {
-				out[i] = names[i]
-			} else {
-				out[i] = fmt.Sprintf("field%d", i)
-			}
-		}
-	}
-	return out
+	return e.FieldNames(ptype)
 }
 
 // validateRule checks r against e's model; field prefixes the names of

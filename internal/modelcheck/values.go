@@ -217,14 +217,19 @@ func (c *ValueChecker) Limits() Limits { return c.lim }
 
 func fieldNames(key string, a *model.Assertion) []string {
 	if strings.HasPrefix(key, "g") {
+		// The names, then a conditional definition's parameters
+		// (g = _, _, (_, _)): a rule's third value is its domain only
+		// when the definition has three names.
 		out := make([]string, len(a.Tokens)+len(a.ParamsTokens))
 		for i := range out {
-			switch i {
-			case 0:
+			switch {
+			case i >= len(a.Tokens):
+				out[i] = "param" + strconv.Itoa(i-len(a.Tokens)+1)
+			case i == 0:
 				out[i] = "member"
-			case 1:
+			case i == 1:
 				out[i] = "role"
-			case 2:
+			case i == 2:
 				out[i] = "domain"
 			default:
 				out[i] = "field" + strconv.Itoa(i)
@@ -237,6 +242,20 @@ func fieldNames(key string, a *model.Assertion) []string {
 		out[i] = strings.TrimPrefix(t, key+"_")
 	}
 	return out
+}
+
+// FieldNames returns the names the checker's errors give the fields of
+// key's rules (ValueError.Field), or nil when the model does not define
+// key as a policy, request or role definition: a policy or request
+// definition's field names; for a role definition member, role, domain
+// (when it has three names), then param1, param2... for the parameters
+// of a conditional one.
+func (c *ValueChecker) FieldNames(key string) []string {
+	n, ok := c.names[key]
+	if !ok {
+		return nil
+	}
+	return append([]string(nil), n...)
 }
 
 func (c *ValueChecker) fieldName(key string, i int) string {
