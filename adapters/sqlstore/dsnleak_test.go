@@ -54,6 +54,10 @@ func TestOpenRefusesUnknownScheme(t *testing.T) {
 		{"pgsql://u:" + leak + "@db7.internal:5432/db?sslmode=disable", "pgsql"},
 		{"sqlite:u:" + leak + "@db7.internal/db", ""},
 		{"warden_user:" + leak + "@tcp(127.0.0.1:3306)/db", ""}, // the MySQL driver's form: "warden_user" is not a scheme to name
+		{"warden_user:" + leak + "/x@tcp(127.0.0.1:3306)/db", ""},
+		// The ":" of the scheme left out: no file path starts so.
+		{"postgres//u:" + leak + "@db7.internal/db", ""},
+		{"mysql//u:" + leak + "@127.0.0.1:3306/db", ""},
 	} {
 		t.Run(c.dsn, func(t *testing.T) {
 			dir := t.TempDir()
@@ -107,6 +111,10 @@ func TestDialectKnownForms(t *testing.T) {
 		"postgres://u@h/db": "postgres", "postgresql://u@h/db": "postgres", "mysql://u@h/db": "mysql",
 		"sqlite://warden.db": "sqlite", "sqlite://a:b.db": "sqlite", "./a:b.db": "sqlite", "warden.db": "sqlite",
 		"/var/lib/warden.db": "sqlite", "file:warden.db?mode=ro": "sqlite", ":memory:": "sqlite", "C:\\warden.db": "sqlite",
+		// A ":" before an "@" in a path with a directory: a "/" before
+		// the ":" ends any scheme or user name.
+		"./data/a:b@c.db": "sqlite", "data/a:b@c.db": "sqlite", "/var/lib/a:b@c.db": "sqlite", "../a:b@c.db?_pragma=busy_timeout(1)": "sqlite",
+		"./a:b@c.db": "sqlite", "sqlite://a:b@c.db": "sqlite", "file:a:b@c.db?mode=rwc": "sqlite", "file:x.db?mode=memory&cache=shared": "sqlite",
 	} {
 		if got := sqlstore.Dialect(dsn); got != want {
 			t.Errorf("Dialect(%q) = %q, want %q", dsn, got, want)
@@ -137,6 +145,31 @@ func TestOpenWrongPasswordDoesNotShowIt(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), leak) {
 				t.Errorf("OpenDB: %q shows the password", err)
+			}
+		})
+	}
+}
+
+// A SQLite path with a ":" before an "@" opens that file, when a "/"
+// before the ":" makes it a path: nothing of it is a scheme or a password.
+func TestOpenPathWithColonAndAt(t *testing.T) {
+	for _, dsn := range []string{"./data/a:b@c.db", "data/x:y@z.db?_pragma=busy_timeout(1000)", "./a:b@c.db"} {
+		t.Run(dsn, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if err := os.MkdirAll("data", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			st, err := sqlstore.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			file, _, _ := strings.Cut(dsn, "?")
+			if _, err := os.Stat(file); err != nil {
+				t.Fatalf("no database file %s: %v", file, err)
 			}
 		})
 	}

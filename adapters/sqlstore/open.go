@@ -32,7 +32,7 @@ func Dialect(dsn string) string {
 	case strings.HasPrefix(dsn, "sqlite://"), strings.HasPrefix(dsn, "file:"):
 		return "sqlite"
 	}
-	if _, ok := dburl.Scheme(dsn); ok || dburl.Password(dsn) != "" {
+	if _, ok := dburl.Scheme(dsn); ok || dburl.Password(dsn) != "" || dburl.MissingColon(dsn) {
 		return ""
 	}
 	return "sqlite"
@@ -47,9 +47,13 @@ func Dialect(dsn string) string {
 // it. So is an address without a scheme that carries a password
 // ("user:pass@tcp(host)/db", the MySQL driver's own form). The error names
 // the scheme when "//" follows it, never the rest (in the driver's form,
-// what stands before ":" is the user). A file whose name has a colon after
-// its first two characters, or a ":" before an "@", is written
-// sqlite://NAME or ./NAME.
+// what stands before ":" is the user). So is a scheme without its ":"
+// ("postgres//u:PASSWORD@host/db"). A SQLite path is what glebarez/sqlite
+// opens: a file name, with "?" starting its query, or a file: URI; a "/"
+// before the first ":" makes it a path, never a scheme or a user name
+// ("./data/a:b@c.db", "data/a:b@c.db", "/var/lib/a:b.db"). A file in the
+// working directory whose name has a colon after its first two
+// characters, or a ":" before an "@", is written sqlite://NAME or ./NAME.
 func CheckDSN(dsn string) error {
 	if strings.TrimSpace(dsn) == "" {
 		return fmt.Errorf("%w: empty", ErrDSN)
@@ -61,7 +65,7 @@ func CheckDSN(dsn string) error {
 	if scheme, _ := dburl.Scheme(dsn); dburl.Named(dsn) {
 		return fmt.Errorf("%w: unknown scheme %q (%s)", ErrDSN, scheme, want)
 	}
-	return fmt.Errorf("%w: not a URL of a known scheme (%s; a driver DSN such as user:pass@tcp(host)/db is written mysql://user:pass@host/db)", ErrDSN, want)
+	return fmt.Errorf("%w: not a URL of a known scheme (%s; a driver DSN such as user:pass@tcp(host)/db is written mysql://user:pass@host/db, a SQLite file named a:b@c.db ./a:b@c.db)", ErrDSN, want)
 }
 
 // OpenDB opens dsn with GORM: postgres:// or postgresql:// URLs with

@@ -44,12 +44,27 @@ func Named(s string) bool {
 	return ok && strings.HasPrefix(s[len(scheme)+1:], "/")
 }
 
+// MissingColon reports whether s starts like a URL whose scheme lost its
+// ":" ("postgres//u:p@h/db"): a scheme-shaped name of two or more
+// characters, then "//". No SQLite path a user means starts so; read as
+// one, the address would name a file after its password.
+func MissingColon(s string) bool {
+	i := strings.Index(s, "//")
+	if i < 2 || strings.IndexByte(s[:i], ':') >= 0 {
+		return false
+	}
+	_, ok := Scheme(s[:i] + ":")
+	return ok
+}
+
 // Password returns the password that s carries as written, or "" when it
 // carries none: the part of a URL's authority between the first ":" and the last
 // "@" ("scheme://user:password@host/..."), or the same in a driver form
 // without a scheme ("user:password@tcp(host)/db", the MySQL driver's). A
 // password may hold "@", "/" and ":" unescaped (drivers accept them), so
-// the last "@" before the host ends it.
+// the last "@" before the host ends it. A "/" before the ":" ends the
+// user information (RFC 3986 allows none in it, and no user name has
+// one): "./data/a:b@c.db" is a file path, without a password.
 func Password(s string) string {
 	from, to := password(s)
 	return s[from:to]
@@ -68,7 +83,7 @@ func password(s string) (from, to int) {
 		return 0, 0
 	}
 	colon := strings.IndexByte(rest[:at], ':')
-	if colon < 0 {
+	if colon < 0 || strings.IndexByte(rest[:colon], '/') >= 0 {
 		return 0, 0
 	}
 	return start + colon + 1, start + at

@@ -20,6 +20,12 @@ func TestScheme(t *testing.T) {
 			t.Errorf("Scheme(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
+	for in, want := range map[string]bool{"postgres//u:p@h/db": true, "Mysql+x//h": true, "postgres/u:p@h": false, "./postgres//u:p@h": false,
+		"data//x.db": true /* refused: write ./data//x.db */, "p//x": false, "postgres://u:p@h": false, "": false} {
+		if got := dburl.MissingColon(in); got != want {
+			t.Errorf("MissingColon(%q) = %v, want %v", in, got, want)
+		}
+	}
 	for in, want := range map[string]bool{"postgress://u:p@h": true, "postgress:/u:p@h": true, "root:pw@tcp(h)/db": false, "x.db": false} {
 		if got := dburl.Named(in); got != want {
 			t.Errorf("Named(%q) = %v, want %v", in, got, want)
@@ -38,6 +44,14 @@ func TestPasswordAndRedact(t *testing.T) {
 		{"postgres://h/db?x=a:b@c", "", "postgres://h/db?x=a:b@c"},
 		{"sqlite://warden.db", "", "sqlite://warden.db"},
 		{"warden.db", "", "warden.db"},
+		// A "/" before the ":" ends any scheme and any user name: these
+		// are SQLite file paths, and "b" is no password to mask.
+		{"./data/a:b@c.db", "", "./data/a:b@c.db"},
+		{"data/a:b@c.db?_pragma=busy_timeout(5000)", "", "data/a:b@c.db?_pragma=busy_timeout(5000)"},
+		{"/var/lib/w/a:b@c.db", "", "/var/lib/w/a:b@c.db"},
+		{"../a:b@c:d@e.db", "", "../a:b@c:d@e.db"},
+		// A password may hold "/" after its ":".
+		{"root:p/w@tcp(h)/db", "p/w", "root:xxxxx@tcp(h)/db"},
 	} {
 		if got := dburl.Password(c.in); got != c.pass {
 			t.Errorf("Password(%q) = %q, want %q", c.in, got, c.pass)
