@@ -49,7 +49,9 @@ const (
 // modifies the token of one request (adds a claim, appends to its groups,
 // changes its identity) changes that request's copy only, exactly as
 // without the cache, and never what the next request presenting the same
-// raw token is handed.
+// raw token is handed. With an entry the middleware also keeps the groups
+// list ClaimGroups reads from its claims, which it never modifies and
+// hands to no code that may.
 func WithCache(n int) Option { return func(c *config) { c.cacheSize = n } }
 
 // cache is the verified-token cache of one Verifier.
