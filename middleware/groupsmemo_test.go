@@ -122,3 +122,43 @@ func TestKeptGroupsAreEachProviders(t *testing.T) {
 		}
 	}
 }
+
+// The groups kept with a cached token are handed to Warden's enforcer
+// itself, uncopied, on the promise that a decision never modifies
+// Request.Groups: here every model the middleware's tests use decides,
+// allowing and denying, with groups that are roles with parents, repeats
+// of stored links, and names no rule knows, and the list must come back
+// as it went in.
+func TestEnforcerLeavesGroupsAlone(t *testing.T) {
+	cases := []struct {
+		model  string
+		rules  []enforcer.Rule
+		values [][]any
+	}{
+		{"rbac", []enforcer.Rule{enforcer.P("viewer", "/posts", "GET"), enforcer.P("admin", "/secret", "GET"),
+			enforcer.G("viewer", "reader"), enforcer.G("carol", "viewer")},
+			[][]any{{"carol", "/posts", "GET"}, {"carol", "/secret", "GET"}, {"dave", "/posts", "GET"}}},
+		{"rbac_deny", []enforcer.Rule{enforcer.P("viewer", "/posts", "GET", "allow"), enforcer.P("banned", "/posts", "GET", "deny"),
+			enforcer.G("banned", "viewer")},
+			[][]any{{"carol", "/posts", "GET"}, {"dave", "/posts", "GET"}}},
+		{"rbac_domains", []enforcer.Rule{enforcer.P("viewer", "d1", "/posts", "GET"), enforcer.G("viewer", "reader", "d1"),
+			enforcer.G("carol", "viewer", "d2")},
+			[][]any{{"carol", "d1", "/posts", "GET"}, {"carol", "d2", "/posts", "GET"}}},
+		{"restful", []enforcer.Rule{enforcer.P("viewer", "/posts/:id", "(GET)|(HEAD)"), enforcer.G("viewer", "reader")},
+			[][]any{{"carol", "/posts/1", "GET"}, {"carol", "/posts/1", "DELETE"}}},
+	}
+	for _, c := range cases {
+		e := newEnforcer(t, c.model, c.rules...)
+		for _, groups := range [][]string{{"viewer"}, {"banned", "viewer"}, {"reader", "viewer", "nobody"}, {"nobody"}} {
+			want := slices.Clone(groups)
+			for _, v := range c.values {
+				if _, err := e.Decide(context.Background(), enforcer.Request{Values: v, Groups: groups}); err != nil {
+					t.Fatalf("%s %v %q: %v", c.model, v, groups, err)
+				}
+				if !slices.Equal(groups, want) {
+					t.Fatalf("%s: deciding %v changed the groups %q to %q", c.model, v, want, groups)
+				}
+			}
+		}
+	}
+}
