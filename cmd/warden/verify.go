@@ -21,7 +21,7 @@ import (
 // generated and boundary requests and every difference is printed (exit 1).
 // Input either side refuses is exit 2, with the refusing side's message.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", "--model FILE --policy FILE [--definition SUFFIX] [--requests N] [--seed S] [--json]", stdout, stderr)
+	fs := newFlagSet("verify", "--model FILE --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]", stdout, stderr)
 	modelPath := fs.String("model", "", "Casbin model `file` (required)")
 	policyPath := fs.String("policy", "", "policy CSV `file` (required)")
 	var defs []string
@@ -29,6 +29,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		"(Casbin's EnforceContext): 2 is r2, p2, e2 and m2, each section's default where the model\n"+
 		"lacks r2, p2 or e2; \"\" is r, p, e, m. Given again, each gets an equal share of the requests",
 		func(v string) error { defs = append(defs, v); return nil })
+	deferEval := fs.Bool("defer-eval-errors", false, "load rules whose eval() text no engine can compile, as Casbin does, each\n"+
+		"decision that reaches one failing (enforcer.WithDeferredEvalErrors); without it they are refused")
 	requests := fs.Int("requests", parity.DefaultRequests, "how many requests to generate")
 	seed := fs.Uint64("seed", 1, "chooses the requests: the same seed asks the same requests")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -46,9 +48,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case len(pos) > 0:
 		return errorf(stderr, "verify", "unexpected arguments %q", pos)
 	}
+	var opts []enforcer.Option
+	if *deferEval {
+		opts = append(opts, enforcer.WithDeferredEvalErrors())
+	}
 	var chosen []enforcer.Definition
 	if len(defs) > 0 {
-		m, err := enforcer.LoadModel(*modelPath)
+		m, err := enforcer.LoadModel(*modelPath, opts...)
 		if err != nil {
 			return errorf(stderr, "verify", "Warden cannot load these files, so there is nothing to compare:\n%v", err)
 		}
@@ -60,7 +66,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			chosen = append(chosen, d)
 		}
 	}
-	rep, err := parity.Run(ctx, parity.Config{ModelFile: *modelPath, PolicyFile: *policyPath, Requests: *requests, Seed: *seed, Definitions: chosen})
+	rep, err := parity.Run(ctx, parity.Config{ModelFile: *modelPath, PolicyFile: *policyPath, Requests: *requests, Seed: *seed, Definitions: chosen, Options: opts})
 	if err != nil {
 		var le *parity.LoadError
 		if errors.As(err, &le) && le.Side == parity.Warden {

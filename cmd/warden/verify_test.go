@@ -48,7 +48,13 @@ func TestVerify(t *testing.T) {
 		{"missing --policy", []string{"verify", "--model", m}, 2, nil, "warden verify: --policy is required"},
 		{"no requests", []string{"verify", "--model", m, "--policy", p, "--requests", "0"}, 2, nil, "--requests must be at least 1, got 0"},
 		{"stray argument", []string{"verify", "--model", m, "--policy", p, "alice"}, 2, nil, "unexpected arguments"},
-		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE --policy FILE [--definition SUFFIX] [--requests N] [--seed S] [--json]",
+		// Casbin's object_conditions example: filter conditions written
+		// with "=", which Casbin stores and fails on where reached.
+		{"a text eval() cannot compile", []string{"verify", "--model", "testdata/object_conditions_model.conf", "--policy", "testdata/object_conditions_policy.csv"}, 2, nil,
+			"testdata/object_conditions_policy.csv:2: enforcer: invalid rule: p value 2: field sub_rule: \"r.obj.category_id = 2\" is not an expression eval() can read"},
+		{"a text eval() cannot compile, deferred", []string{"verify", "--model", "testdata/object_conditions_model.conf", "--policy", "testdata/object_conditions_policy.csv",
+			"--defer-eval-errors", "--requests", "300"}, 0, []string{"equal: 300 requests (seed 1): Casbin allowed ", "fast path: yes"}, ""},
+		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]",
 			"  --definition suffix or r,p,e,m\n"}, ""},
 		// Casbin's TestMultiplePolicyDefinitions asks this model with
 		// NewEnforceContext("2") and EType "e": the model has no e2.
