@@ -416,9 +416,35 @@ func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, s
 }
 
 // RequestUses reports whether a request field is passed to a function
-// that reads it as a pattern, so CheckRequest must compile it.
+// that reads it as a pattern (or as eval()'s expression, or as ipMatch's
+// CIDR), so CheckRequest must check it. A field read only by functions
+// useProblem has nothing to say about (a function registered in code,
+// keyMatch's key) is not: the caller skips CheckRequest for it at every
+// decision, and bounds its size on its own.
 func (c *ValueChecker) RequestUses(rtype string, i int) bool {
-	return i < len(c.names[rtype]) && len(c.uses[rtype+"_"+c.names[rtype][i]]) > 0
+	if i >= len(c.names[rtype]) {
+		return false
+	}
+	for _, u := range c.uses[rtype+"_"+c.names[rtype][i]] {
+		if requestChecked(u) {
+			return true
+		}
+	}
+	return false
+}
+
+// requestChecked reports whether CheckRequest can refuse a request value
+// for use u: whether useProblem checks it, less ipMatch's first argument,
+// which CheckRequest leaves to the decision.
+func requestChecked(u Use) bool {
+	switch u.Func {
+	case "ipMatch":
+		return u.Arg != 0
+	case "eval":
+		return true
+	}
+	arg, ok := patternArg[u.Func]
+	return ok && arg == u.Arg
 }
 
 // CheckRequest checks the string value of request field i of rtype ("r"):
