@@ -3,6 +3,7 @@ package enforcer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -97,6 +98,15 @@ type compiledModel struct {
 	body *govaluate.EvaluableExpression
 	pred pred                           // nil when the matcher is outside the compiled subset
 	expr *govaluate.EvaluableExpression // always set: used for non-string requests
+	// predKeyed is pred without the role term the index is keyed by,
+	// for the candidates the index found by it (keyedPred); or nil.
+	predKeyed pred
+	// boxFields are the policy fields the compiled terms pass to
+	// registered functions, which a stored rule keeps boxed
+	// (storedRule.boxed); callSlots is how many arguments those calls
+	// take in all, at most one call of each per candidate.
+	boxFields []int
+	callSlots int
 
 	// The index plan. role, when set, says p[role.pField] must be a role the
 	// request field r[role.rField] reaches through graph role.gi in domain
@@ -247,10 +257,106 @@ func compileDef(m model.Model, o *options, d Definition) (*compiledModel, string
 		// the compiled call refuses, so govaluate keeps that case.
 		if t, err := cm.reader(false).read(tree); err == nil && !(t.kind == tCall && cm.funcs[t.fn] != nil) {
 			cm.pred = cm.compileTerm(t)
+			cm.callSlots = cm.funcSlots(t)
 		}
 		cm.plan(tree)
+		if cm.pred != nil {
+			cm.predKeyed = cm.keyedPred(tree)
+		}
 	}
 	return cm, ""
+}
+
+// keyedPred is the matcher for the candidates the index finds by its role
+// term (evalCtx.candidates), without that term: a candidate's role field
+// is one of the names the request's subject reaches, looked up whole, so
+// g(r.sub, p.sub) holds for it, and the term never fails. The other
+// conjuncts stay, in their order, so the result and the first error are
+// the matcher's. It is nil when the index proves no term: without a role
+// plan, with a guard (whose candidates are every rule), or with a
+// pattern field, whose part of the key is a prefix of the request value
+// (a role value would be proved only by the policy's having no NUL in a
+// value; the equality fields, which stay, prove it otherwise: the key is
+// the role then each field's value, each followed by NUL, so equal
+// fields leave the role part equal).
+func (cm *compiledModel) keyedPred(tree *matchexpr.Node) pred {
+	if cm.role == nil || cm.guard != nil || cm.pat != nil {
+		return nil
+	}
+	rd := cm.reader(false)
+	var kept *term
+	dropped := false
+	for _, part := range tree.Conjuncts() {
+		t, err := rd.read(part)
+		if err != nil {
+			return nil
+		}
+		if !dropped && cm.isPlannedRole(t) {
+			dropped = true
+			continue
+		}
+		if kept == nil {
+			kept = t
+		} else {
+			kept = &term{kind: tAnd, kids: []*term{kept, t}}
+		}
+	}
+	switch {
+	case !dropped:
+		return nil
+	case kept == nil:
+		return func(*evalCtx, []string) (bool, error) { return true, nil }
+	}
+	return cm.compileTerm(kept)
+}
+
+// funcSlots is how many arguments t's calls of registered functions take
+// in all.
+func (cm *compiledModel) funcSlots(t *term) int {
+	n := 0
+	if t.kind == tCall && cm.funcs[t.fn] != nil {
+		n = len(t.args)
+	}
+	for _, k := range t.kids {
+		n += cm.funcSlots(k)
+	}
+	return n
+}
+
+// box returns boxed (a rule's boxed values so far, or nil) with the
+// values of vals that cm's registered functions are passed boxed: once
+// when the rule is stored, not at every call. It is nil when they are
+// passed none.
+func (cm *compiledModel) box(boxed []any, vals []string) []any {
+	for _, i := range cm.boxFields {
+		if i >= len(vals) {
+			continue
+		}
+		if boxed == nil {
+			boxed = make([]any, len(vals))
+		}
+		if boxed[i] == nil {
+			boxed[i] = vals[i]
+		}
+	}
+	return boxed
+}
+
+// isPlannedRole reports whether t is the role term cm.role plans: the
+// same graph, request field, policy field and domain.
+func (cm *compiledModel) isPlannedRole(t *term) bool {
+	rp := cm.role
+	if t.kind != tCall || !cm.isRole(t.fn) || cm.gIdx[t.fn] != rp.gi || len(t.args) < 2 || len(t.args) > 3 {
+		return false
+	}
+	same := func(a, b operand) bool { return a.kind == b.kind && a.idx == b.idx && a.attr == "" && b.attr == "" && a.lit == b.lit }
+	if !same(t.args[0], operand{kind: opReq, idx: rp.rField}) || !same(t.args[1], operand{kind: opPol, idx: rp.pField}) {
+		return false
+	}
+	if len(t.args) == 2 {
+		return rp.dom == nil
+	}
+	return rp.dom != nil && same(t.args[2], *rp.dom)
 }
 
 // subjectGraph is the role definition whose function the matcher calls with
@@ -450,23 +556,33 @@ func (cm *compiledModel) compileTerm(n *term) pred {
 		}
 	}
 	if fn := cm.funcs[n.fn]; fn != nil {
-		// Request values are passed as the request holds them and
-		// literals boxed once, so only policy values are boxed per
-		// call; the argument slice is the function's own, as govaluate
-		// gives it one.
+		// Request values are passed as the request holds them, literals
+		// boxed once, and policy values as the stored rule keeps them
+		// boxed (a request-scoped policy's are boxed per call). The
+		// argument slice is the function's own, as govaluate gives it
+		// one: a piece of the decision's slab that no other call, of
+		// this decision or another, is given (funcArgs), so a function
+		// may keep or change it.
 		name := n.fn
 		lits := make([]any, len(args))
 		for i, a := range args {
 			lits[i] = a.lit
+			if a.kind == opPol && !slices.Contains(cm.boxFields, a.idx) {
+				cm.boxFields = append(cm.boxFields, a.idx)
+			}
 		}
 		return func(ev *evalCtx, p []string) (bool, error) {
-			vals := make([]any, len(args))
+			vals := ev.funcArgs(len(args))
 			for i, a := range args {
 				switch a.kind {
 				case opReq:
 					vals[i] = ev.rv[a.idx]
 				case opPol:
-					vals[i] = p[a.idx]
+					if a.idx < len(ev.box) && ev.box[a.idx] != nil {
+						vals[i] = ev.box[a.idx]
+					} else {
+						vals[i] = p[a.idx]
+					}
 				default:
 					vals[i] = lits[i]
 				}

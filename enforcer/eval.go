@@ -43,6 +43,17 @@ type evalScope struct {
 	// bodyOnly: the matcher's guard does not hold for this request, so
 	// candidates are matched by its last disjunct alone (guard.go).
 	bodyOnly bool
+	// byRole: the candidates came from the index by the role term
+	// (candidates), so cm.predKeyed may match them.
+	byRole bool
+	// box is the boxed values of the candidate being matched
+	// (storedRule.boxed), for the registered functions it is passed to.
+	box []any
+	// args is what is left of this decision's argument slab for
+	// registered functions (funcArgs), and argChunks how many slabs it
+	// took: a slab is never reused, by this decision or another.
+	args      []any
+	argChunks int
 }
 
 // evalBufs are the buffers a context reuses from one request to the next.
@@ -250,10 +261,39 @@ func (ev *evalCtx) hasLink(gi int, name1, name2, dom string) bool {
 	return s.has(name2)
 }
 
+// maxArgSlab bounds the calls one argument slab serves (funcArgs).
+const maxArgSlab = 256
+
+// funcArgs returns an argument slice of length n for a registered
+// function: a piece of this decision's slab, with its capacity cut to n,
+// so that a function that keeps it, changes it or appends to it touches
+// nothing another call is given. The slab is allocated when the decision
+// first calls one, for as many calls as its candidates can make (at most
+// one of each call per candidate), up to a bound that doubles with each
+// slab; it is dropped with the decision (evalScope), never reused: a
+// function may keep its arguments, as it may keep those govaluate gives.
+func (ev *evalCtx) funcArgs(n int) []any {
+	if len(ev.args) < n {
+		calls := min(max(len(ev.cands), 1), 16<<min(ev.argChunks, 4), maxArgSlab)
+		ev.args = make([]any, max(n, calls*ev.cm.callSlots))
+		ev.argChunks++
+	}
+	s := ev.args[:n:n]
+	ev.args = ev.args[n:]
+	return s
+}
+
 // match evaluates the matcher on one candidate.
-func (ev *evalCtx) match(p []string) (bool, error) {
+func (ev *evalCtx) match(sr *storedRule) (bool, error) {
+	p := sr.vals
 	if ev.cm.pred != nil && ev.strs {
-		ok, err := ev.cm.pred(ev, p)
+		pr := ev.cm.pred
+		if ev.byRole && !sr.scoped && ev.cm.predKeyed != nil {
+			pr = ev.cm.predKeyed
+		}
+		ev.box = sr.boxed
+		ok, err := pr(ev, p)
+		ev.box = nil
 		if err != nil {
 			return false, fmt.Errorf("%w: %v", ErrEvaluation, err)
 		}
@@ -310,7 +350,7 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		if len(p) != len(cm.pTok) {
 			return Decision{}, nil, fmt.Errorf("%w: request policy %d has %d values, the model defines %d", ErrInvalidRequest, i, len(p), len(cm.pTok))
 		}
-		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
+		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i), scoped: true})
 	}
 	if len(st.rules[cm.def.P])+len(ev.scoped) == 0 {
 		if cm.hasEval {
@@ -340,7 +380,7 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 
 	var firstAllow *storedRule
 	for _, sr := range ev.cands {
-		ok, err := ev.match(sr.vals)
+		ok, err := ev.match(sr)
 		if err != nil {
 			return Decision{}, nil, err
 		}
@@ -375,7 +415,7 @@ func (ev *evalCtx) decideEmpty() (Decision, *storedRule, error) {
 	p := make([]string, len(ev.cm.pTok))
 	ok, err := false, error(nil)
 	if ev.cm.pred != nil && ev.strs {
-		ok, err = ev.match(p)
+		ok, err = ev.match(&storedRule{vals: p})
 	} else {
 		// Casbin takes only a bool here: its result.(bool) fails on the
 		// number that match, as Casbin's loop over rules, takes for one.
@@ -442,6 +482,7 @@ func (ev *evalCtx) candidates() {
 		return
 	}
 	set := ev.reach(cm.role.gi, ev.rs[cm.role.rField], ev.roleDomain())
+	ev.byRole = true
 	for i := 0; i < len(set.names); i++ {
 		if cm.byKeyed() {
 			ev.keyed(set.names[i])

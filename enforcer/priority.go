@@ -311,7 +311,7 @@ func (st *state) sortRules(cm *compiledModel, rules []*storedRule) {
 // would decide or fail itself.
 func (ev *evalCtx) decidePriority(unsure bool) (Decision, *storedRule, error) {
 	for i, sr := range ev.cands {
-		ok, err := ev.match(sr.vals)
+		ok, err := ev.match(sr)
 		if err == nil && (!ok || !ev.decisive(sr)) {
 			continue
 		}
@@ -355,7 +355,7 @@ func (ev *evalCtx) checkPlace(i int) error {
 		if surelyBefore(k, x) {
 			continue
 		}
-		ok, err := ev.match(x.sr.vals)
+		ok, err := ev.match(x.sr)
 		if err == nil && (!ok || !ev.decisive(x.sr)) {
 			continue
 		}

@@ -15,6 +15,14 @@ import (
 type storedRule struct {
 	vals []string
 	seq  uint64
+	// boxed holds, for the fields a registered matcher function is
+	// passed (compiledModel.boxFields), the value as an interface, boxed
+	// once here rather than at every call; nil for the other fields, and
+	// nil altogether when no function reads one.
+	boxed []any
+	// scoped marks a request-scoped policy (Request.Policies): it does
+	// not come from the index, so the index proves nothing of it.
+	scoped bool
 }
 
 // state is the policy as the fast path holds it: every rule by ptype, the
@@ -187,6 +195,7 @@ func (st *state) insert(ptype string, vals []string, copyVals bool) bool {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
 			if ix.cm.def.P == ptype {
+				sr.boxed = ix.cm.box(sr.boxed, vals)
 				ix.add(sr)
 			}
 		}
