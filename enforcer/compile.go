@@ -349,7 +349,9 @@ func (cm *compiledModel) isPlannedRole(t *term) bool {
 	if t.kind != tCall || !cm.isRole(t.fn) || cm.gIdx[t.fn] != rp.gi || len(t.args) < 2 || len(t.args) > 3 {
 		return false
 	}
-	same := func(a, b operand) bool { return a.kind == b.kind && a.idx == b.idx && a.attr == "" && b.attr == "" && a.lit == b.lit }
+	same := func(a, b operand) bool {
+		return a.kind == b.kind && a.idx == b.idx && a.attr == "" && b.attr == "" && a.lit == b.lit
+	}
 	if !same(t.args[0], operand{kind: opReq, idx: rp.rField}) || !same(t.args[1], operand{kind: opPol, idx: rp.pField}) {
 		return false
 	}
