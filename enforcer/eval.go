@@ -372,7 +372,7 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 			return Decision{}, nil, err
 		}
 	} else {
-		slices.SortFunc(ev.cands, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+		sortBySeq(ev.cands)
 	}
 	if cm.effect == effectPriority {
 		return ev.decidePriority(unsure)
@@ -407,6 +407,26 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		return Decision{Allowed: true, Effect: EffectAllow}, firstAllow, nil
 	}
 	return Decision{Effect: EffectNone}, nil, nil
+}
+
+// sortBySeq sorts rules into policy order. The candidates of a decision
+// are a few runs, each in order (one per role the subject reaches), so an
+// insertion sort, comparing in line, does a handful of moves where
+// slices.SortFunc calls its comparison through a function value at every
+// step; a long list is left to slices.SortFunc.
+func sortBySeq(rs []*storedRule) {
+	if len(rs) > 32 {
+		slices.SortFunc(rs, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+		return
+	}
+	for i := 1; i < len(rs); i++ {
+		x := rs[i]
+		j := i
+		for ; j > 0 && rs[j-1].seq > x.seq; j-- {
+			rs[j] = rs[j-1]
+		}
+		rs[j] = x
+	}
 }
 
 // decideEmpty mirrors Casbin with no policy: the matcher is evaluated once

@@ -1,7 +1,10 @@
 package enforcer
 
 import (
+	"cmp"
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -68,5 +71,32 @@ func TestKeyedPredDropsOnlyTheRoleTerm(t *testing.T) {
 			}
 		}
 		putEval(ev)
+	}
+}
+
+// TestSortBySeq: sortBySeq puts rules in policy order, for lists short
+// enough to be insertion-sorted and longer ones, runs in order or not.
+func TestSortBySeq(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 70 {
+		for trial := range 20 {
+			rs := make([]*storedRule, n)
+			for i := range rs {
+				rs[i] = &storedRule{seq: uint64(r.IntN(1000))*100 + uint64(i)}
+			}
+			if trial%2 == 0 { // a few sorted runs, as the index gives them
+				runs := 1 + r.IntN(4)
+				for k := 0; k < runs; k++ {
+					lo, hi := k*n/runs, (k+1)*n/runs
+					slices.SortFunc(rs[lo:hi], func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+				}
+			}
+			want := slices.Clone(rs)
+			slices.SortFunc(want, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
+			sortBySeq(rs)
+			if !slices.Equal(rs, want) {
+				t.Fatalf("n=%d: not in seq order", n)
+			}
+		}
 	}
 }
