@@ -327,16 +327,17 @@ func (cm *compiledModel) funcSlots(t *term) int {
 // values of vals that cm's registered functions are passed boxed: once
 // when the rule is stored, not at every call. It is nil when they are
 // passed none.
-func (cm *compiledModel) box(boxed []any, vals []string) []any {
+func (cm *compiledModel) box(boxed *[]any, vals []string) *[]any {
 	for _, i := range cm.boxFields {
 		if i >= len(vals) {
 			continue
 		}
 		if boxed == nil {
-			boxed = make([]any, len(vals))
+			b := make([]any, len(vals))
+			boxed = &b
 		}
-		if boxed[i] == nil {
-			boxed[i] = vals[i]
+		if (*boxed)[i] == nil {
+			(*boxed)[i] = vals[i]
 		}
 	}
 	return boxed

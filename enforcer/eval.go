@@ -288,10 +288,12 @@ func (ev *evalCtx) match(sr *storedRule) (bool, error) {
 	p := sr.vals
 	if ev.cm.pred != nil && ev.strs {
 		pr := ev.cm.pred
-		if ev.byRole && !sr.scoped && ev.cm.predKeyed != nil {
+		if ev.byRole && !sr.requestScoped() && ev.cm.predKeyed != nil {
 			pr = ev.cm.predKeyed
 		}
-		ev.box = sr.boxed
+		if sr.boxed != nil {
+			ev.box = *sr.boxed
+		}
 		ok, err := pr(ev, p)
 		ev.box = nil
 		if err != nil {
@@ -350,7 +352,7 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		if len(p) != len(cm.pTok) {
 			return Decision{}, nil, fmt.Errorf("%w: request policy %d has %d values, the model defines %d", ErrInvalidRequest, i, len(p), len(cm.pTok))
 		}
-		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i), scoped: true})
+		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
 	}
 	if len(st.rules[cm.def.P])+len(ev.scoped) == 0 {
 		if cm.hasEval {

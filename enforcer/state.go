@@ -18,12 +18,19 @@ type storedRule struct {
 	// boxed holds, for the fields a registered matcher function is
 	// passed (compiledModel.boxFields), the value as an interface, boxed
 	// once here rather than at every call; nil for the other fields, and
-	// nil altogether when no function reads one.
-	boxed []any
-	// scoped marks a request-scoped policy (Request.Policies): it does
-	// not come from the index, so the index proves nothing of it.
-	scoped bool
+	// nil altogether when no function reads one. It is a pointer so that
+	// a rule of any other model stays 40 bytes (a 48-byte allocation;
+	// the slice itself would make it 64).
+	boxed *[]any
 }
+
+// scopedSeqs is the lowest seq of a request-scoped policy
+// (Request.Policies, evalCtx.decide), far above any stored rule's.
+const scopedSeqs = 1 << 63
+
+// requestScoped reports whether sr is a request-scoped policy: it does
+// not come from the index, so the index proves nothing of it.
+func (sr *storedRule) requestScoped() bool { return sr.seq >= scopedSeqs }
 
 // state is the policy as the fast path holds it: every rule by ptype, the
 // indexes of the rules the matchers read, and the role graphs. It is read under the enforcer's
