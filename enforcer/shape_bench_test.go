@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/cputime"
 )
 
 // benchShape runs one BenchmarkShape*: at 1k, 10k and 100k rules of
@@ -46,18 +48,22 @@ func benchShapeDef(b *testing.B, text string, build func(int) []enforcer.Rule, d
 							b.Fatalf("%s %v: %v %v", def, rq.vals, d, err)
 						}
 						b.ReportAllocs()
+						cpu := cputime.Process()
 						for b.Loop() {
 							_, _ = w.Decide(ctx, req)
 						}
+						reportCPU(b, cpu)
 						return
 					}
 					if ok, err := w.Enforce(ctx, rq.vals...); err != nil || ok != rq.allow {
 						b.Fatalf("%v: %v %v", rq.vals, ok, err)
 					}
 					b.ReportAllocs()
+					cpu := cputime.Process()
 					for b.Loop() {
 						_, _ = w.Enforce(ctx, rq.vals...)
 					}
+					reportCPU(b, cpu)
 				})
 			}
 		})
@@ -83,4 +89,12 @@ func benchShapeDef(b *testing.B, text string, build func(int) []enforcer.Rule, d
 			}
 		})
 	}
+}
+
+// reportCPU reports the process's CPU time per iteration since start, as
+// cpu-ns/op: garbage collection on the other core included, the other
+// processes' load mostly not, so runs at different loads compare
+// (internal/cputime).
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((cputime.Process()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/cputime"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/internal/jwttest"
 	"github.com/wardenhq/warden/middleware/token"
@@ -152,12 +153,12 @@ func Run(b *testing.B, serve Serve) {
 	// loop runs fn under b and records its wall and CPU time per call.
 	loop := func(b *testing.B, name string) {
 		fn := part(name)
-		start := cpuTime()
+		start := cputime.Process()
 		for b.Loop() {
 			fn()
 		}
 		ns[name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-		cpu[name] = float64((cpuTime() - start).Nanoseconds()) / float64(b.N)
+		cpu[name] = float64((cputime.Process() - start).Nanoseconds()) / float64(b.N)
 	}
 	// measure runs a part that this run has not measured yet (a -bench
 	// filter left it out) n times, inline: testing.Benchmark cannot run
@@ -168,12 +169,12 @@ func Run(b *testing.B, serve Serve) {
 		}
 		fn := part(name)
 		n = max(n, 10_000)
-		start, startCPU := time.Now(), cpuTime()
+		start, startCPU := time.Now(), cputime.Process()
 		for range n {
 			fn()
 		}
 		ns[name] = float64(time.Since(start).Nanoseconds()) / float64(n)
-		cpu[name] = float64((cpuTime() - startCPU).Nanoseconds()) / float64(n)
+		cpu[name] = float64((cputime.Process() - startCPU).Nanoseconds()) / float64(n)
 	}
 	// report reports what is left of name once the parts less are taken
 	// away, in wall time, CPU time and allocations.

@@ -1,16 +1,16 @@
 //go:build unix
 
-package overhead
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time the process has used, user and system, garbage
+// Process is the CPU time the process has used, user and system, garbage
 // collection included. Unlike the wall time of ns/op it does not grow when
 // other processes share the machine's cores.
-func cpuTime() time.Duration {
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
