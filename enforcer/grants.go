@@ -2,6 +2,7 @@ package enforcer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -32,8 +33,12 @@ type Grant struct {
 // "t2/*" is listed in "t2/east", not in "t1"). A rule is therefore listed
 // exactly when it matches some request of the caller in s.Domain, once
 // the other fields' conditions can be met (TestRulesForDomainFunctions
-// holds this to Casbin). Its cost grows with the number of roles and rules
-// it returns, not with the size of the policy.
+// holds this to Casbin). A rule whose eval() text no engine can compile
+// (stored under WithDeferredEvalErrors) grants nothing and is not listed;
+// request-scoped policies are checked as Decide checks them, and one it
+// would refuse fails the listing with ErrInvalidRequest. Its cost grows
+// with the number of roles and rules it returns, not with the size of the
+// policy.
 //
 // It needs a matcher with a role term g(r.sub, p.sub); for other models it
 // returns ErrUnsupported. In a model with several definitions it lists the
@@ -41,6 +46,16 @@ type Grant struct {
 func (e *Enforcer) RulesFor(ctx context.Context, s Subject) ([]Grant, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	// The request-scoped policies are listed as grants: they are checked
+	// as Decide checks them (checkRequest), so that RulesFor never lists
+	// what Decide refuses.
+	for i, p := range s.Policies {
+		if err := e.checkValues(Rule{PType: "p", Values: p}); err != nil {
+			var re *RuleError
+			errors.As(err, &re)
+			return nil, fmt.Errorf("%w: request policy %d: field %s: %s", ErrInvalidRequest, i, re.Field, re.Reason)
+		}
 	}
 	ev := e.lockedEval()
 	defer e.release(ev)
@@ -85,6 +100,14 @@ func (st *state) rulesFor(ev *evalCtx, s Subject) ([]Grant, error) {
 	// keyMatch(r.dom, p.dom) or any other function of the domain. A
 	// conjunct that fails with an error grants nothing either.
 	keep := func(p []string) bool {
+		for _, f := range cm.evalFields {
+			// A text no engine can compile (WithDeferredEvalErrors)
+			// fails every decision that reaches its rule: it grants
+			// nothing.
+			if _, err := ev.evalExpr(p[f]); err != nil {
+				return false
+			}
+		}
 		for _, c := range cm.listing {
 			if ok, err := c(ev, p); err != nil || !ok {
 				return false
