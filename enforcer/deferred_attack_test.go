@@ -92,3 +92,164 @@ func TestRulesForSkipsDeferredRules(t *testing.T) {
 		t.Fatal("Casbin decides a request reaching the deferred rule")
 	}
 }
+
+// deferredShapes are matchers and policies where a rule whose eval() text
+// no engine can compile sits before, after or beside the rule that
+// decides: deny rules, priority order, a guard that decides without
+// evaluating any rule, a matcher that is the eval() call alone, and a
+// second definition (r2, p2, m2).
+var deferredShapes = []struct {
+	name, model string
+	def         enforcer.Definition
+	rules       []enforcer.Rule
+	subjects    []string
+}{
+	{"deny_override", deferredModel("p = sub, sub_rule, act, eft", "some(where (p.eft == allow)) && !some(where (p.eft == deny))",
+		"g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act"), enforcer.Definition{}, []enforcer.Rule{
+		enforcer.P("alice", "r.obj.price < 25", "read", "allow"),
+		enforcer.P("admin", "r.obj.category_id = 2", "read", "deny"),
+		enforcer.P("bob", "r.obj.price < 25", "read", "allow"),
+		enforcer.G("alice", "admin"),
+	}, []string{"alice", "admin", "bob", "carol"}},
+	{"priority_after", deferredModel("p = sub, sub_rule, act, eft", "priority(p.eft) || deny",
+		"g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act"), enforcer.Definition{}, []enforcer.Rule{
+		enforcer.P("alice", "r.obj.price < 25", "read", "allow"),
+		enforcer.P("admin", "r.obj.category_id = 2", "read", "deny"),
+		enforcer.G("alice", "admin"),
+	}, []string{"alice", "admin"}},
+	{"priority_before", deferredModel("p = sub, sub_rule, act, eft", "priority(p.eft) || deny",
+		"g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act"), enforcer.Definition{}, []enforcer.Rule{
+		enforcer.P("admin", "r.obj.category_id = 2", "read", "deny"),
+		enforcer.P("alice", "r.obj.price < 25", "read", "allow"),
+		enforcer.G("alice", "admin"),
+	}, []string{"alice", "admin"}},
+	{"guard", deferredModel("p = sub, sub_rule, act, eft", "some(where (p.eft == allow)) && !some(where (p.eft == deny))",
+		"r.sub == 'root' || g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act"), enforcer.Definition{}, []enforcer.Rule{
+		enforcer.P("bob", "r.obj.category_id = 2", "read", "allow"),
+		enforcer.P("alice", "r.obj.price < 25", "read", "allow"),
+		enforcer.P("bob", "r.obj.author = x", "read", "deny"),
+	}, []string{"root", "alice", "bob"}},
+	{"eval_alone", deferredModel("p = sub, sub_rule, act", "some(where (p.eft == allow))", "eval(p.sub_rule)"),
+		enforcer.Definition{}, []enforcer.Rule{
+			enforcer.P("alice", "r.sub == 'alice'", "read"),
+			enforcer.P("bob", "r.obj.category_id = 2", "read"),
+		}, []string{"alice", "bob"}},
+	{"second_definition", `[request_definition]
+r = sub, obj, act
+r2 = sub, obj, act
+[policy_definition]
+p = sub, obj, act
+p2 = sub, sub_rule, act
+[role_definition]
+g = _, _
+[policy_effect]
+e = some(where (p.eft == allow))
+[matchers]
+m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
+m2 = g(r2.sub, p2.sub) && eval(p2.sub_rule) && r2.act == p2.act`, enforcer.Definition{R: "r2", P: "p2", M: "m2"}, []enforcer.Rule{
+		{PType: "p2", Values: []string{"alice", "r2.obj.price < 25", "read"}},
+		{PType: "p2", Values: []string{"admin", "r2.obj.category_id = 2", "read"}},
+		{PType: "p", Values: []string{"admin", "data1", "read"}},
+		enforcer.G("alice", "admin"),
+	}, []string{"alice", "admin", "bob"}},
+}
+
+func deferredModel(p, e, m string) string {
+	return "[request_definition]\nr = sub, obj, act\n[policy_definition]\n" + p +
+		"\n[role_definition]\ng = _, _\n[policy_effect]\ne = " + e + "\n[matchers]\nm = " + m
+}
+
+// TestDeferredEvalShapes: with rules whose eval() text no engine can
+// compile among the others, every decision is plain Casbin's, error for
+// error, on the index and through Casbin's own enforcer: a guard that
+// holds and a rule that decides first (priority, or the first allow)
+// answer without reaching the text, as Casbin's loop stops there; every
+// other decision that reaches it fails and denies.
+func TestDeferredEvalShapes(t *testing.T) {
+	ctx := context.Background()
+	objs := []any{map[string]any{"price": 10, "category_id": 2}, map[string]any{"price": 30, "category_id": 2, "author": "x"}}
+	total := 0
+	for _, s := range deferredShapes {
+		c := loadedCasbin(t, s.model, s.rules)
+		for _, casbinOnly := range []bool{false, true} {
+			opts := []enforcer.Option{enforcer.WithDeferredEvalErrors()}
+			if casbinOnly {
+				opts = append(opts, enforcer.WithCasbinEvaluation())
+			}
+			w, _ := pairWith(t, s.model, s.rules, opts, func(*casbin.Enforcer) error { return nil })
+			if ok, why := w.FastPath(); ok == casbinOnly {
+				t.Fatalf("%s: casbin-only %v: FastPath %v (%s)", s.name, casbinOnly, ok, why)
+			}
+			allowed, failed := 0, 0
+			for _, sub := range s.subjects {
+				for _, obj := range objs {
+					vals := []any{sub, obj, "read"}
+					cvals := vals
+					if s.def.M != "" {
+						cvals = append([]any{casbin.EnforceContext{RType: s.def.R, PType: s.def.P, EType: "e", MType: s.def.M}}, vals...)
+					}
+					d, werr := w.Decide(ctx, enforcer.Request{Values: vals, Definition: s.def})
+					cok, crule, cerr := casbinEnforceEx(c, cvals...)
+					if (werr != nil) != (cerr != nil) || d.Allowed != cok || !slices.Equal(d.Rule.Values, crule) && !(d.Rule.IsZero() && len(crule) == 0) {
+						t.Fatalf("%s: casbin-only %v: %v: warden %v %v %v, casbin %v %v %v", s.name, casbinOnly, vals, d.Allowed, d.Rule, werr, cok, crule, cerr)
+					}
+					if werr != nil {
+						failed++
+						if d.Allowed || !errors.Is(werr, enforcer.ErrEvaluation) {
+							t.Fatalf("%s: %v: %v, allowed %v", s.name, vals, werr, d.Allowed)
+						}
+					}
+					if d.Allowed {
+						allowed++
+					}
+				}
+			}
+			if failed == 0 {
+				t.Fatalf("%s: no decision reached the text: the shape proves little", s.name)
+			}
+			total += allowed
+		}
+	}
+	if total < 10 {
+		t.Fatalf("%d decisions allowed: the shapes prove little", total)
+	}
+}
+
+// TestDeferredEvalRuledOut: a matcher that calls eval() before the terms
+// that pick a rule (eval(p.sub_rule) && g(r.sub, p.sub) ...) makes
+// Casbin compile every rule's text, so one text no engine can compile
+// fails every decision; the index never reaches a rule its other terms
+// rule out, so Warden answers as Casbin does on the policy without the
+// rules that fail (performance.md, "Where Warden and plain Casbin can
+// differ") and fails the decisions that reach the text. It never allows
+// where Casbin without those rules denies.
+func TestDeferredEvalRuledOut(t *testing.T) {
+	ctx := context.Background()
+	text := deferredModel("p = sub, sub_rule, act", "some(where (p.eft == allow))", "eval(p.sub_rule) && g(r.sub, p.sub) && r.act == p.act")
+	rules := []enforcer.Rule{
+		enforcer.P("bob", "r.obj.category_id = 2", "read"),
+		enforcer.P("alice", "r.obj.price < 25", "read"),
+		enforcer.P("carol", "r.obj.price > 25", "read"),
+	}
+	w, c := pairWith(t, text, rules, []enforcer.Option{enforcer.WithDeferredEvalErrors()}, func(*casbin.Enforcer) error { return nil })
+	for _, sub := range []string{"alice", "bob", "carol", "dave"} {
+		vals := []any{sub, map[string]any{"price": 10, "category_id": 2}, "read"}
+		if _, err := c.Enforce(vals...); err == nil {
+			t.Fatalf("%v: Casbin decides, though every decision compiles bob's text", vals)
+		}
+		d, werr := w.Decide(ctx, enforcer.NewRequest(vals...))
+		if sub == "bob" {
+			if werr == nil || d.Allowed {
+				t.Fatalf("%v: %v %v, want the failure of the rule it reaches", vals, d.Allowed, werr)
+			}
+			continue
+		}
+		want, _, ok := casbinWithout(c, vals)
+		if !ok && sub != "dave" {
+			t.Fatalf("%v: Casbin fails without the failing rule", vals)
+		}
+		if werr != nil || d.Allowed != want {
+			t.Fatalf("%v: warden %v %v, Casbin without the failing rule %v", vals, d.Allowed, werr, want)
+		}
+	}
+}
