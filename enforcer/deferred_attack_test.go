@@ -3,11 +3,14 @@ package enforcer_test
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/util"
 
 	"github.com/wardenhq/warden/enforcer"
 )
@@ -251,5 +254,135 @@ func TestDeferredEvalRuledOut(t *testing.T) {
 		if werr != nil || d.Allowed != want {
 			t.Fatalf("%v: warden %v %v, Casbin without the failing rule %v", vals, d.Allowed, werr, want)
 		}
+	}
+}
+
+// TestRoleExtraArgumentsMatchingFunctions: a role function called with
+// more arguments than its definition has decides as Casbin's g under a
+// name matching function (AddNamedMatchingFunc) and a domain matching
+// function (AddNamedDomainMatchingFunc) too: the third argument is the
+// domain, later ones are ignored.
+func TestRoleExtraArgumentsMatchingFunctions(t *testing.T) {
+	ctx := context.Background()
+	const noDom = "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act\n[role_definition]\ng = _, _\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = "
+	const dom = "[request_definition]\nr = sub, dom, obj, act\n[policy_definition]\np = sub, dom, obj, act\n[role_definition]\ng = _, _, _\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = "
+	shapes := []struct {
+		text   string
+		domFn  bool
+		minYes int
+	}{
+		{noDom + "g(r.sub, p.sub, r.act) && r.obj == p.obj && r.act == p.act", false, 4},
+		{noDom + "g(r.sub, p.sub, 'x', r.obj) && r.obj == p.obj && r.act == p.act", false, 4},
+		{noDom + "g(r.obj, p.obj, r.sub, 'y') && g(r.sub, p.sub) && r.act == p.act", false, 9},
+		{dom + "g(r.sub, p.sub, r.dom, 'x') && keyMatch(r.dom, p.dom) && r.obj == p.obj && r.act == p.act", false, 5},
+		{dom + "g(r.sub, p.sub, r.dom, 'x') && keyMatch(r.dom, p.dom) && r.obj == p.obj && r.act == p.act", true, 3},
+		{dom + "g(r.sub, p.sub, r.dom, r.obj) && r.dom == p.dom && r.obj == p.obj && r.act == p.act", true, 3},
+	}
+	for _, s := range shapes {
+		domains := strings.HasPrefix(s.text, dom)
+		rules := []enforcer.Rule{enforcer.P("admin", "/data/1", "read"), enforcer.P("/users/*", "/data/2", "read"),
+			enforcer.G("alice", "admin"), enforcer.G("/users/*", "admin"), enforcer.G("/data/*", "/data/1")}
+		if domains {
+			rules = []enforcer.Rule{enforcer.P("admin", "t1", "/data/1", "read"), enforcer.P("/users/*", "t2", "/data/2", "read"),
+				enforcer.G("alice", "admin", "t*"), enforcer.G("/users/*", "admin", "t1"), enforcer.G("bob", "/users/*", "t2")}
+		}
+		opt := enforcer.WithMatchingFunction("g", "KeyMatch", util.KeyMatch)
+		if s.domFn {
+			opt = enforcer.WithDomainMatchingFunction("g", "KeyMatch", util.KeyMatch)
+		}
+		m, err := model.NewModelFromString(s.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := enforcer.New(ctx, m, rulesLoader(rules), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := w.FastPath(); !ok {
+			t.Fatalf("%s: not on the index: %s", s.text, why)
+		}
+		c := sortedCasbin(t, s.text, rules)
+		if s.domFn {
+			c.AddNamedDomainMatchingFunc("g", "KeyMatch", util.KeyMatch)
+		} else {
+			c.AddNamedMatchingFunc("g", "KeyMatch", util.KeyMatch)
+		}
+		if err := c.BuildRoleLinks(); err != nil {
+			t.Fatal(err)
+		}
+		yes := 0
+		for _, sub := range []string{"alice", "bob", "/users/x", "admin", "x"} {
+			for _, obj := range []string{"/data/1", "/data/2", "/data/3"} {
+				for _, d := range []string{"t1", "t2", "t3"} {
+					vals := []any{sub, obj, "read"}
+					if domains {
+						vals = []any{sub, d, obj, "read"}
+					} else if d != "t1" {
+						continue
+					}
+					compare(t, w, c, enforcer.NewRequest(vals...))
+					if ok, _ := c.Enforce(vals...); ok {
+						yes++
+					}
+				}
+			}
+		}
+		if yes < s.minYes {
+			t.Fatalf("%s: %d allowed: the requests prove little", s.text, yes)
+		}
+	}
+}
+
+// TestEvalRegisteredFunctionResults: an eval() text calling a function
+// registered with WithFunction decides as Casbin's eval() calling
+// AddFunction's, whatever the function returns (a bool, a number, NaN, a
+// string, nil, a slice), under each place of eval() in the matcher, on
+// the index and through Casbin: a result that is no bool where one is
+// needed fails both, a number alone allows where non-zero, as Casbin
+// reads a matcher's number.
+func TestEvalRegisteredFunctionResults(t *testing.T) {
+	ctx := context.Background()
+	results := []any{true, false, float64(1), float64(0), math.NaN(), math.Inf(1), "yes", nil, []string{"a"}, 1}
+	matchers := []string{
+		"eval(p.sub_rule)",
+		"g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act",
+		"g(r.sub, p.sub) && (eval(p.sub_rule) || r.act == 'x')",
+		"g(r.sub, p.sub) && !eval(p.sub_rule)",
+		"g(r.sub, p.sub) && eval(p.sub_rule) == true",
+	}
+	texts := []string{"f(r.sub)", "f(r.sub) && true", "!f(r.sub)", "f(r.sub) == 1", "f(r.sub) > 0"}
+	allowed, failed := 0, 0
+	for _, res := range results {
+		fn := func(...any) (any, error) { return res, nil }
+		for _, mt := range matchers {
+			text := deferredModel("p = sub, sub_rule, act", "some(where (p.eft == allow))", mt)
+			for _, sub := range texts {
+				rules := []enforcer.Rule{enforcer.P("alice", sub, "read")}
+				c := loadedCasbin(t, text, rules)
+				c.AddFunction("f", fn)
+				for _, casbinOnly := range []bool{false, true} {
+					opts := []enforcer.Option{enforcer.WithFunction("f", fn)}
+					if casbinOnly {
+						opts = append(opts, enforcer.WithCasbinEvaluation())
+					}
+					w, _ := pairWith(t, text, rules, opts, func(*casbin.Enforcer) error { return nil })
+					vals := []any{"alice", "o", "read"}
+					d, werr := w.Decide(ctx, enforcer.NewRequest(vals...))
+					cok, _, cerr := casbinEnforceEx(c, vals...)
+					if (werr != nil) != (cerr != nil) || d.Allowed != cok {
+						t.Fatalf("%v, %s, %s, casbin-only %v: warden %v %v, casbin %v %v", res, mt, sub, casbinOnly, d.Allowed, werr, cok, cerr)
+					}
+					if d.Allowed {
+						allowed++
+					}
+					if werr != nil {
+						failed++
+					}
+				}
+			}
+		}
+	}
+	if allowed < 20 || failed < 20 {
+		t.Fatalf("%d allowed, %d failed: the cases prove little", allowed, failed)
 	}
 }
