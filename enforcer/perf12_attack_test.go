@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/casbin/casbin/v2"
@@ -451,5 +452,145 @@ func TestPerf12AttackDepth(t *testing.T) {
 			t.Fatalf("%s: c11, 11 links away, grants", matcher)
 		}
 		atkCompare(t, w, c, enforcer.NewRequest("c1", "o1", "read"), "")
+	}
+}
+
+// TestPerf12AttackConcurrentLinks: decisions in parallel with writers
+// that add and remove a set of g links (and the p rules they lead to) in
+// one call each, with a registered function that keeps its argument
+// slices and checks them later. Every decision must be the one Casbin
+// gives with the set present or the one it gives with the set absent,
+// rule included; every kept slice must be as the function left it. Run
+// under -race.
+func TestPerf12AttackConcurrentLinks(t *testing.T) {
+	type kept struct {
+		args []any
+		want []any
+	}
+	var keptMu sync.Mutex
+	var keeps []kept
+	keep := func(args ...any) (any, error) {
+		a, _ := args[0].(string)
+		b, _ := args[1].(string)
+		args[0] = "changed" // the slice is the function's own
+		keptMu.Lock()
+		keeps = append(keeps, kept{args: args, want: []any{"changed", b}})
+		keptMu.Unlock()
+		_ = append(args, "appended")
+		return a == b, nil
+	}
+	am := atkModel{text: atkHead + "g(r.sub, p.sub) && keep(r.obj, p.obj) && r.act == p.act",
+		opts:  []enforcer.Option{enforcer.WithFunction("keep", keep)},
+		setup: func(c *casbin.Enforcer) { c.AddFunction("keep", eqFn) }}
+	r := rand.New(rand.NewPCG(7, 7))
+	m, err := enforcer.ParseModel(am.text, am.opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := enforcer.New(context.Background(), m, nil, am.opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := atkPolicy(r, m)
+	if _, err := w.AddRules(context.Background(), base...); err != nil {
+		t.Fatal(err)
+	}
+	var toggled []enforcer.Rule
+	for _, x := range []enforcer.Rule{
+		enforcer.G("u0", "t0"), enforcer.G("t0", "t1"), enforcer.G("u1", "t1"), enforcer.G("c5", "t0"),
+		enforcer.P("t1", "o0", "read"), enforcer.P("t0", "o1", "write"), enforcer.P("t1", "", ""),
+	} {
+		if !w.Has(x.PType, x.Values) {
+			toggled = append(toggled, x)
+		}
+	}
+	var reqs []enforcer.Request
+	for range 200 {
+		reqs = append(reqs, atkRequest(r, m, enforcer.Definition{}))
+	}
+	type answer struct {
+		allowed bool
+		rule    []string
+	}
+	answers := func() []answer {
+		c := atkCasbin(t, am, w)
+		out := make([]answer, len(reqs))
+		for i, q := range reqs {
+			ok, rule, err := c.EnforceEx(q.Values...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[i] = answer{ok, rule}
+		}
+		return out
+	}
+	without := answers()
+	if _, err := w.AddRules(context.Background(), toggled...); err != nil {
+		t.Fatal(err)
+	}
+	with := answers()
+	differ := 0
+	for i := range reqs {
+		if with[i].allowed != without[i].allowed {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Fatal("the toggled links change no decision")
+	}
+
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 8)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := (n*7 + g) % len(reqs)
+				d, err := w.Decide(ctx, reqs[i])
+				if err != nil {
+					errs <- err
+					return
+				}
+				got := answer{d.Allowed, d.Rule.Values}
+				okWith := got.allowed == with[i].allowed && slices.Equal(got.rule, with[i].rule)
+				okWithout := got.allowed == without[i].allowed && slices.Equal(got.rule, without[i].rule)
+				if !okWith && !okWithout {
+					errs <- fmt.Errorf("%v: %+v, neither %+v (links present) nor %+v (absent)", reqs[i].Values, got, with[i], without[i])
+					return
+				}
+			}
+		}()
+	}
+	for range 300 {
+		if _, err := w.RemoveRules(ctx, toggled...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.AddRules(ctx, toggled...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	keptMu.Lock()
+	defer keptMu.Unlock()
+	if len(keeps) == 0 {
+		t.Fatal("the function was never called")
+	}
+	for _, k := range keeps {
+		if len(k.args) != 2 || cap(k.args) != 2 || !slices.Equal(k.args, k.want) {
+			t.Fatalf("a kept argument slice changed: %v (cap %d), want %v", k.args, cap(k.args), k.want)
+		}
 	}
 }
