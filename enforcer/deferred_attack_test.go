@@ -386,3 +386,62 @@ func TestEvalRegisteredFunctionResults(t *testing.T) {
 		t.Fatalf("%d allowed, %d failed: the cases prove little", allowed, failed)
 	}
 }
+
+// TestEvalChecksOnEveryArgumentForm: the checks of an eval() text (no
+// nested eval(), only fields of the model, each built-in called with its
+// number of arguments, no request field as a pattern) hold whatever form
+// the matcher gives eval()'s argument: eval(p.sub_rule), and the
+// concatenations Casbin evaluates to the same text (eval(p.sub_rule + ''),
+// eval('' + p.sub_rule)), where only the compile was checked, so that a
+// rule eval(r.obj.cond) let the request decide.
+func TestEvalChecksOnEveryArgumentForm(t *testing.T) {
+	ctx := context.Background()
+	texts := []struct{ text, reason string }{
+		{"eval(r.obj.cond)", "calls eval() itself"},
+		{"q.x == 1", "which is not a field of the model"},
+		{"keyMatch(r.act)", "calls keyMatch with 1 arguments"},
+		{"regexMatch('/a', r.act)", "passes the request field r_act to regexMatch as its pattern"},
+	}
+	for _, arg := range []string{"p.sub_rule", "p.sub_rule + ''", "'' + p.sub_rule", "(p.sub_rule)"} {
+		text := deferredModel("p = sub, sub_rule, act", "some(where (p.eft == allow))",
+			"g(r.sub, p.sub) && eval("+arg+") && r.act == p.act")
+		w := newWarden(t, text, nil)
+		for _, c := range texts {
+			_, err := w.AddRules(ctx, enforcer.P("alice", c.text, "read"))
+			var re *enforcer.RuleError
+			if !errors.As(err, &re) || re.Field != "sub_rule" || !strings.Contains(re.Reason, c.reason) {
+				t.Errorf("eval(%s): %q: %v, want a refusal: %s", arg, c.text, err, c.reason)
+			}
+		}
+		if _, err := w.AddRules(ctx, enforcer.P("alice", "r.obj.price < 25", "read")); err != nil {
+			t.Errorf("eval(%s): a readable text refused: %v", arg, err)
+		}
+	}
+}
+
+// TestEvalRequestAttributePattern: an eval() text must not pass request
+// data as a pattern, an attribute of a request value (r.obj.pat) no more
+// than the value itself: Casbin compiles the pattern at every decision
+// and the caller would write it.
+func TestEvalRequestAttributePattern(t *testing.T) {
+	ctx := context.Background()
+	w := newWarden(t, objectConditionsModel, nil)
+	for _, text := range []string{
+		"regexMatch('aaaa', r.obj.pat)",
+		"keyMatch2('/a', r.obj.pat)",
+		"globMatch('/a', r.sub.Pat)",
+		"'aaaa' =~ r.obj.pat",
+		"regexMatch('aaaa', r.obj.pat + '$')",
+	} {
+		_, err := w.AddRules(ctx, enforcer.P("alice", text, "read"))
+		var re *enforcer.RuleError
+		if !errors.As(err, &re) || re.Field != "sub_rule" || !strings.Contains(re.Reason, "as its pattern") {
+			t.Errorf("%q: %v, want a refusal naming the request pattern", text, err)
+		}
+	}
+	for _, text := range []string{"regexMatch(r.obj.name, '^a+$')", "keyMatch2(r.obj.path, '/a/:id')"} {
+		if _, err := w.AddRules(ctx, enforcer.P("alice", text, "read")); err != nil {
+			t.Errorf("%q: a request key with a rule pattern refused: %v", text, err)
+		}
+	}
+}
