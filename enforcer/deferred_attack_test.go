@@ -391,8 +391,8 @@ func TestEvalRegisteredFunctionResults(t *testing.T) {
 // nested eval(), only fields of the model, each built-in called with its
 // number of arguments, no request field as a pattern) hold whatever form
 // the matcher gives eval()'s argument: eval(p.sub_rule), and the
-// concatenations Casbin evaluates to the same text (eval(p.sub_rule + ''),
-// eval('' + p.sub_rule)), where only the compile was checked, so that a
+// concatenations Casbin evaluates to the same text (eval(p.sub_rule + ”),
+// eval(” + p.sub_rule)), where only the compile was checked, so that a
 // rule eval(r.obj.cond) let the request decide.
 func TestEvalChecksOnEveryArgumentForm(t *testing.T) {
 	ctx := context.Background()

@@ -295,6 +295,10 @@ func (c *ValueChecker) Check(ptype string, values []string) error {
 		for _, u := range c.uses[ptype+"_"+c.names[ptype][i]] {
 			j, reason := i, ""
 			switch {
+			case u.Concat != nil && u.Func == "eval" && u.Arg == 0:
+				// eval(p.sub_rule + ''): the text Casbin evaluates is
+				// the join, and gets every check a field's text gets.
+				j, reason = c.evalText(ptype, values, i, c.join(u.Concat, ptype, values))
 			case u.Concat != nil:
 				reason = c.useProblem(Use{Func: u.Func, Arg: u.Arg}, c.join(u.Concat, ptype, values))
 			case u.Func == "eval" && u.Arg == 0:
@@ -339,7 +343,13 @@ func (c *ValueChecker) join(parts []string, key string, values []string) string 
 // checked as that function reads them. It returns the index of the value
 // at fault and the reason, or "".
 func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, string) {
-	v := values[i]
+	return c.evalText(ptype, values, i, values[i])
+}
+
+// evalText is evalProblem for the text v that eval() reads from field i
+// of the rule: the field's value, or a concatenation of it with literals
+// and other fields.
+func (c *ValueChecker) evalText(ptype string, values []string, i int, v string) (int, string) {
 	if reason := c.useProblem(Use{Func: "eval"}, v); reason != "" {
 		if c.deferEval && govaluateCompile(util.EscapeAssertion(v), c.funcs) != nil {
 			// Deferred: no engine can compile this text, so it is never
@@ -410,6 +420,19 @@ func (c *ValueChecker) evalProblem(ptype string, values []string, i int) (int, s
 		}
 		if reason != "" {
 			return j, "read by eval() in field " + c.fieldName(ptype, i) + ": " + reason
+		}
+	}
+	// Request data in any other form (r_obj.pat, r_obj.pat + "$") as a
+	// pattern: the field alone is refused above, naming it.
+	for _, cl := range calls(toks) {
+		name := cl.name.Text
+		if arg, ok := patternArg[name]; ok && arg < len(cl.args) && refsRequest(cl.args[arg]) {
+			return i, fmt.Sprintf("%q passes request data to %s as its pattern: the caller would write the pattern and its cost", v, name)
+		}
+	}
+	for k, t := range toks {
+		if t.Kind == matchexpr.Comparator && (t.Text == "=~" || t.Text == "!~") && refsRequest(rightOperand(toks[k+1:])) {
+			return i, fmt.Sprintf("%q passes request data to %s as its pattern: the caller would write the pattern and its cost", v, t.Text)
 		}
 	}
 	return i, ""
@@ -777,4 +800,28 @@ func requestEvalArgs(v string) []string {
 		}
 	}
 	return out
+}
+
+// rightOperand is the right operand of a comparator whose right side
+// starts toks: up to the logical or ternary operator, comparator, comma or
+// closing parenthesis that ends it at its own depth (govaluate's
+// modifiers, + included, bind tighter than comparators).
+func rightOperand(toks []matchexpr.Token) []matchexpr.Token {
+	depth := 0
+	for k, t := range toks {
+		switch t.Kind {
+		case matchexpr.LParen:
+			depth++
+		case matchexpr.RParen:
+			if depth == 0 {
+				return toks[:k]
+			}
+			depth--
+		case matchexpr.Logical, matchexpr.Ternary, matchexpr.Comparator, matchexpr.Comma:
+			if depth == 0 {
+				return toks[:k]
+			}
+		}
+	}
+	return toks
 }
