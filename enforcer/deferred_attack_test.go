@@ -445,3 +445,48 @@ func TestEvalRequestAttributePattern(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalUncheckedArgumentRefused: a matcher whose eval() argument reads
+// a policy field in a form the value checks do not follow (a ternary,
+// ??, a bracketed name) would hand eval() rule text no check has read,
+// such as eval(r.obj.cond), which lets the request decide: New refuses
+// the model with ErrInvalidModel, as it refuses eval() of request data.
+// The forms the checks read load.
+func TestEvalUncheckedArgumentRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		arg string
+		ok  bool
+	}{
+		{"p.sub_rule", true},
+		{"(p.sub_rule)", true},
+		{"p.sub_rule + ''", true},
+		{"'r.sub == \"alice\"'", true},
+		{"p.sub_rule == '' ? 'true' : p.sub_rule", false},
+		{"p.sub_rule ?? 'true'", false},
+		{"[p_sub_rule]", false},
+		{"((p.sub_rule))", false},
+	} {
+		text := deferredModel("p = sub, sub_rule, act", "some(where (p.eft == allow))", "g(r.sub, p.sub) && eval("+c.arg+") && r.act == p.act")
+		m, err := model.NewModelFromString(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := enforcer.New(ctx, m, nil)
+		if c.ok {
+			if err != nil {
+				t.Errorf("eval(%s): %v", c.arg, err)
+			}
+			continue
+		}
+		if !errors.Is(err, enforcer.ErrInvalidModel) || !strings.Contains(err.Error(), "eval(") {
+			t.Errorf("eval(%s): %v, want ErrInvalidModel", c.arg, err)
+			if w != nil {
+				if _, err := w.AddRules(ctx, enforcer.P("alice", "eval(r.obj.cond)", "read")); err == nil {
+					d, _ := w.Decide(ctx, enforcer.NewRequest("alice", map[string]any{"cond": "true"}, "read"))
+					t.Errorf("eval(%s): the rule eval(r.obj.cond) is stored; the request's cond decides: allowed %v", c.arg, d.Allowed)
+				}
+			}
+		}
+	}
+}
