@@ -91,6 +91,10 @@ func (e *Enforcer) setupValues() error {
 		return fmt.Errorf("%w: the matcher calls eval(%s) on request data, so the request decides what it may do (see WithRequestEvalUnsafe)",
 			ErrInvalidModel, args[0])
 	}
+	if args := modelcheck.UncheckedEval(e.model); len(args) > 0 {
+		return fmt.Errorf("%w: the matcher calls eval(%s): the rule values it reads are checked only when eval()'s argument is a policy field or a concatenation of fields and literals",
+			ErrInvalidModel, args[0])
+	}
 	for _, key := range sortedKeys(e.model["m"]) {
 		if probs := modelcheck.LiteralProblems(e.model["m"][key].Value); len(probs) > 0 {
 			return fmt.Errorf("%w: matcher %s: %s", ErrInvalidModel, key, probs[0])

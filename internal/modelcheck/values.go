@@ -781,6 +781,54 @@ func RequestEval(m model.Model) []string {
 	return out
 }
 
+// UncheckedEval returns, as written, the arguments of eval() calls in m's
+// matchers that read a policy field in a form the value checks do not
+// follow: anything but the field itself (p_sub_rule, (p_sub_rule)) or a
+// concatenation of fields and literals (p_sub_rule + ""), such as a
+// ternary, ?? or a bracketed name. The rule text such an argument gives
+// eval() would reach it unread by any check (a nested eval() of request
+// data, a request pattern). Arguments that read request data are
+// RequestEval's.
+func UncheckedEval(m model.Model) []string {
+	var out []string
+	for _, key := range sortedAssertions(m["m"]) {
+		v := m["m"][key].Value
+		toks, err := matchexpr.Tokenize(v)
+		if err != nil {
+			continue
+		}
+		for _, cl := range calls(toks) {
+			if cl.name.Text != "eval" {
+				continue
+			}
+			for _, a := range cl.args {
+				if refsRequest(a) || !refsPolicy(a) {
+					continue
+				}
+				// The forms tokenUses gives a Use, which Check follows.
+				if u := unwrap(a); len(u) == 1 && isField(u[0]) || concatParts(u) != nil {
+					continue
+				}
+				out = append(out, span(v, a))
+			}
+		}
+	}
+	return out
+}
+
+// refsPolicy reports whether a run of tokens reads a policy field, in any
+// form (p_obj, [p_obj], p_obj.Attr).
+func refsPolicy(toks []matchexpr.Token) bool {
+	for _, t := range toks {
+		if (t.Kind == matchexpr.Name || t.Kind == matchexpr.Accessor) && policyRefRE.MatchString(t.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+var policyRefRE = regexp.MustCompile(`^p[0-9]*[._][A-Za-z_]`)
+
 // requestEvalArgs returns, as written, the arguments of eval() calls in an
 // escaped matcher that read request data.
 func requestEvalArgs(v string) []string {
