@@ -333,6 +333,13 @@ func checkMatcher(ps *Problems, e entry, d defs, opts modelOptions) {
 				}
 			}
 		}
+		if t.Text == "eval" {
+			for _, a := range args {
+				if uncheckedEvalArg(a) {
+					ps.Add(line(t.Pos), "%s: eval(%s): the rule values it reads are checked only when eval()'s argument is a policy field or a concatenation of fields and literals (the enforcer refuses it)", e.key, written(a))
+				}
+			}
+		}
 	}
 }
 

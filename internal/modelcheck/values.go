@@ -802,18 +802,25 @@ func UncheckedEval(m model.Model) []string {
 				continue
 			}
 			for _, a := range cl.args {
-				if refsRequest(a) || !refsPolicy(a) {
-					continue
+				if uncheckedEvalArg(a) {
+					out = append(out, span(v, a))
 				}
-				// The forms tokenUses gives a Use, which Check follows.
-				if u := unwrap(a); len(u) == 1 && isField(u[0]) || concatParts(u) != nil {
-					continue
-				}
-				out = append(out, span(v, a))
 			}
 		}
 	}
 	return out
+}
+
+// uncheckedEvalArg reports whether eval() argument a reads a policy field
+// in a form Check does not follow (UncheckedEval); arguments that read
+// request data are RequestEval's.
+func uncheckedEvalArg(a []matchexpr.Token) bool {
+	if refsRequest(a) || !refsPolicy(a) {
+		return false
+	}
+	// The forms tokenUses gives a Use, which Check follows.
+	u := unwrap(a)
+	return !(len(u) == 1 && isField(u[0]) || concatParts(u) != nil)
 }
 
 // refsPolicy reports whether a run of tokens reads a policy field, in any
