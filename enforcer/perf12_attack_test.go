@@ -11,9 +11,12 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
 	"github.com/casbin/casbin/v2/util"
+	"github.com/casbin/govaluate"
 
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/modelcheck"
 )
 
 // Attacks on the hot path's shortcuts (predKeyed: index candidates matched
@@ -592,5 +595,167 @@ func TestPerf12AttackConcurrentLinks(t *testing.T) {
 		if len(k.args) != 2 || cap(k.args) != 2 || !slices.Equal(k.args, k.want) {
 			t.Fatalf("a kept argument slice changed: %v (cap %d), want %v", k.args, cap(k.args), k.want)
 		}
+	}
+}
+
+// TestPerf12AttackRequestUses: on matchers passing request fields to
+// every kind of function (patterns, keys, CIDRs, registered functions,
+// concatenations, role terms), a field for which RequestUses is false,
+// so that decisions skip CheckRequest for it, is one CheckRequest refuses
+// no hostile value within the size limit for; and a field it is true for
+// is one some hostile value is refused for.
+func TestPerf12AttackRequestUses(t *testing.T) {
+	matchers := []string{
+		"g(r.sub, p.sub) && keyMatch2(r.obj, p.obj) && regexMatch(r.act, p.act)",
+		"keyMatch2(p.obj, r.obj) && regexMatch(p.act, r.act) && r.sub == p.sub",
+		"keyMatch(r.obj, p.obj) && keyMatch(p.act, r.act) && globMatch(r.sub, p.sub)",
+		"globMatch(p.sub, r.sub) && ipMatch(r.obj, p.obj) && ipMatch(p.act, r.act)",
+		"keyMatch4(r.obj, p.obj + r.act) && keyGet2(r.sub, p.sub, r.act) == ''",
+		"same(r.sub, p.sub) && same(p.obj, r.obj) && keyMatch3(r.act, p.act)",
+		"r.obj =~ p.obj && p.act =~ r.act && g(r.sub, p.sub)",
+		"keyMatch5(r.obj, p.obj) && keyGet3(r.act, p.act, p.sub) == r.sub",
+	}
+	hostile := []string{"(", "[", "/a/{id(}", strings.Repeat("(a*)*", 40), "not-an-ip", "10.0.0.0/99", `\`, "{a,{b,{c,d}}}", strings.Repeat("a{99}", 20), "/*/*/:x(/"}
+	checked := 0
+	for _, mt := range matchers {
+		m, err := model.NewModelFromString(atkHead + mt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := modelcheck.NewValueCheckerWith(m, modelcheck.Limits{}, modelcheck.CheckerOptions{Functions: map[string]govaluate.ExpressionFunction{"same": eqFn}})
+		for i, name := range m["r"]["r"].Tokens {
+			refused := 0
+			for _, v := range hostile {
+				if c.CheckRequest("r", i, v) != nil {
+					refused++
+				}
+			}
+			switch uses := c.RequestUses("r", i); {
+			case !uses && refused > 0:
+				t.Errorf("%s: %s: RequestUses is false, so decisions skip CheckRequest, which refuses %d hostile values", mt, name, refused)
+			case uses && refused == 0:
+				t.Errorf("%s: %s: RequestUses holds, but CheckRequest refuses no hostile value", mt, name)
+			case uses:
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no field is checked")
+	}
+}
+
+// swapLoader loads whichever policy it holds now, as an adapter whose
+// store changed between two reloads.
+type swapLoader struct{ rules []enforcer.Rule }
+
+func (l *swapLoader) LoadPolicy(m model.Model) error {
+	for _, r := range l.rules {
+		if err := persist.LoadPolicyArray(append([]string{r.PType}, r.Values...), m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *swapLoader) SavePolicy(model.Model) error                              { return nil }
+func (l *swapLoader) AddPolicy(string, string, []string) error                  { return nil }
+func (l *swapLoader) RemovePolicy(string, string, []string) error               { return nil }
+func (l *swapLoader) RemoveFilteredPolicy(string, string, int, ...string) error { return nil }
+
+// TestPerf12AttackReloadBoxes: a registered function is passed the policy
+// value the rule holds after a reload changed the policy (a boxed value
+// kept from before would decide by the old one), on every reload.
+func TestPerf12AttackReloadBoxes(t *testing.T) {
+	am := atkModel{text: atkHead + "g(r.sub, p.sub) && same(r.obj, p.obj) && r.act == p.act",
+		opts:  []enforcer.Option{enforcer.WithFunction("same", eqFn)},
+		setup: func(c *casbin.Enforcer) { c.AddFunction("same", eqFn) }}
+	m, err := enforcer.ParseModel(am.text, am.opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	l := &swapLoader{rules: atkPolicy(r, m)}
+	w, err := enforcer.New(context.Background(), m, l, am.opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 6 {
+		c := atkCasbin(t, am, w)
+		allowed := 0
+		for range 150 {
+			if atkCompare(t, w, c, atkRequest(r, m, enforcer.Definition{}), "") {
+				allowed++
+			}
+		}
+		if allowed == 0 {
+			t.Fatalf("round %d: nothing allowed", round)
+		}
+		// The same subjects and actions, other objects: the rules' keys
+		// differ only in the field the function reads.
+		next := slices.Clone(l.rules)
+		for i, x := range next {
+			if x.PType == "p" {
+				next[i] = enforcer.P(x.Values[0], atkValue(r, "obj"), x.Values[2])
+			}
+		}
+		l.rules = dedupRules(next)
+		if err := w.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestPerf12AttackNonStrings: requests with a value that is not a string
+// (a number, a map, a struct) in any field, the subject and the role
+// domain included, decide as in Casbin: the index and its shortcuts take
+// only strings.
+func TestPerf12AttackNonStrings(t *testing.T) {
+	type obj struct{ Name string }
+	odd := []any{7, 2.5, true, map[string]any{"Name": "o0"}, obj{Name: "o0"}, []string{"o0"}}
+	for _, am := range atkModels {
+		t.Run(am.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 0x0dd))
+			m, err := enforcer.ParseModel(am.text, am.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := enforcer.New(context.Background(), m, nil, am.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.AddRules(context.Background(), atkPolicy(r, m)...); err != nil {
+				t.Fatal(err)
+			}
+			c := atkCasbin(t, am, w)
+			defs := am.defs
+			if len(defs) == 0 {
+				defs = []enforcer.Definition{{}}
+			}
+			failed := 0
+			defer func() {
+				if failed == 150 {
+					t.Errorf("Casbin fails on every request: nothing compared")
+				}
+			}()
+			for range 150 {
+				req := atkRequest(r, m, defs[r.IntN(len(defs))])
+				req.Values[r.IntN(len(req.Values))] = odd[r.IntN(len(odd))]
+				vals := req.Values
+				if d := req.Definition; d != (enforcer.Definition{}) {
+					vals = append([]any{casbin.EnforceContext{RType: d.R, PType: d.P, EType: d.E, MType: d.M}}, vals...)
+				}
+				if _, cerr := c.Enforce(vals...); cerr != nil {
+					// The documented difference: Casbin fails on a rule
+					// the index rules out; Warden must not allow.
+					if d, err := w.Decide(context.Background(), req); err == nil && d.Allowed {
+						t.Fatalf("%v: Casbin fails (%.80s), Warden allows by %q", req.Values, cerr, d.Rule.Values)
+					}
+					failed++
+					continue
+				}
+				atkCompare(t, w, c, req, am.tolerate)
+			}
+		})
 	}
 }
