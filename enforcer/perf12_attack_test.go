@@ -759,3 +759,80 @@ func TestPerf12AttackNonStrings(t *testing.T) {
 		})
 	}
 }
+
+// TestPerf12AttackGeneratedMatchers: matchers of two to five conjuncts
+// drawn from role terms (on the subject, the object, twice, negated),
+// equalities, inequalities, literals, registered functions and
+// disjunctions, in every order, decided as plain Casbin does on generated
+// policies. Many are keyed by a role term that predKeyed drops.
+func TestPerf12AttackGeneratedMatchers(t *testing.T) {
+	pool := []string{
+		"g(r.sub, p.sub)", "g(r.sub, p.sub)", "g(r.sub, p.sub)", "g(r.sub, p.obj)", "g(r.obj, p.sub)", "!g(r.sub, p.sub)",
+		"r.obj == p.obj", "p.obj == r.obj", "r.act == p.act", "r.obj == p.sub", "r.sub == p.sub", "r.sub == p.obj",
+		"r.act != p.act", "p.act == 'read'", "r.act == 'write'", "same(r.obj, p.obj)", "same(p.sub, r.obj)", "!same(p.obj, p.act)",
+		"(r.obj == p.obj || g(r.sub, p.obj))", "(p.act == '' || r.act == p.act)", "keyMatch(r.obj, p.obj)",
+		"g(p.obj, p.sub)", "g('u0', p.sub)", "g(r.sub, 'r0')", "g(r.obj, r.sub)",
+	}
+	r := rand.New(rand.NewPCG(99, 100))
+	keyedSeen := 0
+	for i := range 200 {
+		n := 2 + r.IntN(4)
+		parts := make([]string, n)
+		for j := range parts {
+			parts[j] = pool[r.IntN(len(pool))]
+		}
+		matcher := strings.Join(parts, " && ")
+		if !strings.Contains(matcher, "p.") {
+			continue
+		}
+		if strings.HasPrefix(matcher, "g(r.sub, p.sub)") || strings.Contains(matcher, " && g(r.sub, p.sub)") {
+			keyedSeen++
+		}
+		am := atkModel{name: fmt.Sprint(i), text: atkHead + matcher,
+			opts:  []enforcer.Option{enforcer.WithFunction("same", eqFn)},
+			setup: func(c *casbin.Enforcer) { c.AddFunction("same", eqFn) }}
+		t.Run(fmt.Sprintf("%d:%s", i, matcher), func(t *testing.T) {
+			m, err := enforcer.ParseModel(am.text, am.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for seed := range uint64(3) {
+				rr := rand.New(rand.NewPCG(seed, uint64(i)))
+				w, err := enforcer.New(context.Background(), m, nil, am.opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok, reason := w.FastPath(); !ok {
+					t.Fatalf("not on the fast path: %s", reason)
+				}
+				rules := atkPolicy(rr, m)
+				if _, err := w.AddRules(context.Background(), rules...); err != nil {
+					t.Fatal(err)
+				}
+				for round := range 2 {
+					c := atkCasbin(t, am, w)
+					for range 80 {
+						atkCompare(t, w, c, atkRequest(rr, m, enforcer.Definition{}), "")
+					}
+					if round == 0 {
+						var gone []enforcer.Rule
+						for _, x := range rules {
+							if rr.IntN(3) == 0 {
+								gone = append(gone, x)
+							}
+						}
+						if _, err := w.RemoveRules(context.Background(), gone...); err != nil {
+							t.Fatal(err)
+						}
+						if _, err := w.AddRules(context.Background(), gone[:len(gone)/2]...); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		})
+	}
+	if keyedSeen < 20 {
+		t.Fatalf("only %d matchers keyed by g(r.sub, p.sub)", keyedSeen)
+	}
+}
