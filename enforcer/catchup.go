@@ -305,6 +305,16 @@ func (e *Enforcer) changeLogged(ctx context.Context, rules []Rule, add bool) (in
 	if len(cs.Rules) == 0 {
 		return 0, nil
 	}
+	if add {
+		// Against the policy in force: a concurrent writer's link may still
+		// close a cycle, which the next load then refuses (ctxAdapter).
+		rl := e.mu.rlock()
+		err := e.eng.checkAdd(cs.Rules)
+		e.mu.runlock(rl)
+		if err != nil {
+			return 0, err
+		}
+	}
 	w, err := e.log.WriteChanges(ctx, cs)
 	if err != nil {
 		if errors.Is(err, ErrOutcomeUnknown) {

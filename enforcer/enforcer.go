@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/csvpolicy"
 	"github.com/wardenhq/warden/internal/modelcheck"
+	"github.com/wardenhq/warden/internal/subjectsort"
 )
 
 // Enforcer is the shared enforcer. It is safe for concurrent use: decisions
@@ -323,7 +324,16 @@ func (a ctxAdapter) LoadPolicy(m model.Model) error {
 			x.ParamsTokens = append([]string(nil), d.ParamsTokens...)
 		}
 	}
-	return loadPolicy(a.ctx, a.Adapter, m)
+	if err := loadPolicy(a.ctx, a.Adapter, m); err != nil {
+		return err
+	}
+	// Casbin sorts what this returns; on a cycle below a top role under
+	// subjectPriority its sort never returns, so the load fails here,
+	// before Casbin sees the links, and the policy in force stays.
+	if err := subjectsort.Check(m); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidRule, err)
+	}
+	return nil
 }
 
 // newCasbin is the embedded Casbin enforcer for m, with the functions o
@@ -477,6 +487,11 @@ func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
 		seen[k] = true
 		todo = append(todo, Rule{PType: r.PType, Values: slices.Clone(r.Values)})
 	}
+	if add {
+		if err := e.eng.checkAdd(todo); err != nil {
+			return nil, err
+		}
+	}
 	return todo, nil
 }
 
@@ -491,6 +506,32 @@ func (c *casbinEngine) validate(r Rule) error {
 	}
 	if len(r.Values) != ruleWidth(a) {
 		return fmt.Errorf("%w: %s has %d values, the model defines %d", ErrInvalidRule, r, len(r.Values), ruleWidth(a))
+	}
+	return nil
+}
+
+func (st *state) checkAdd([]Rule) error { return nil }
+
+// checkAdd refuses links that would close a cycle below a top role under
+// subjectPriority: Casbin's AddPolicy would take them, but the store would
+// then hold a policy on which every later load (Reload, a restart, another
+// instance) loops for ever in Casbin's sort (internal/subjectsort).
+func (c *casbinEngine) checkAdd(rules []Rule) error {
+	if !subjectsort.Sorts(c.defs) {
+		return nil
+	}
+	var added [][]string
+	for _, r := range rules {
+		if r.PType == "g" {
+			added = append(added, r.Values)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	links := append(slices.Clone(c.ce.GetModel()["g"]["g"].Policy), added...)
+	if err := subjectsort.CheckLinks(links); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidRule, err)
 	}
 	return nil
 }

@@ -51,6 +51,11 @@ type engine interface {
 	// isRole reports whether name is the role of some g rule (IsRole).
 	isRole(name string) bool
 
+	// checkAdd checks validated rules to be added together against the
+	// policy held, for what no single rule shows (a cycle Casbin's loader
+	// would loop on).
+	checkAdd(rules []Rule) error
+
 	// apply adds or removes a validated rule and reports whether the
 	// policy changed.
 	apply(r Rule, add bool) bool

@@ -39,7 +39,9 @@ import (
 //     whichever root Casbin's map iteration visits last, and a cycle below a
 //     top role makes Casbin's loader loop for ever; a decision whose outcome
 //     depends on such a subject's place fails with ErrEvaluation (see
-//     decidePriority).
+//     decidePriority). Where Casbin's own enforcer holds the policy
+//     (casbinEngine) the cycle is refused on load and write instead, since
+//     its loader would hang (internal/subjectsort).
 
 // levelRange is the levels Casbin may give a subject: lo == hi when its
 // level is defined.

@@ -22,7 +22,9 @@
 // and Config.PolicyFile it compares the files as each side reads them
 // (Warden with enforcer.NewFromFiles, Casbin with casbin.NewEnforcer and its
 // own file adapter), so a policy line that the two read differently is found
-// too. The `warden verify` command runs it on a user's own files.
+// too. The `warden verify` command runs it on a user's own files. A
+// subjectPriority policy whose g links cycle below a top role, on which
+// Casbin's loader never returns, is reported as a Casbin-side LoadError.
 //
 // Only the model's default definitions (r, p, e, m) are compared, which is
 // what Casbin's Enforce decides with; Casbin's EnforceContext choices of r2,

@@ -10,8 +10,10 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
+	fileadapter "github.com/casbin/casbin/v2/persist/file-adapter"
 
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/subjectsort"
 	"github.com/wardenhq/warden/lint"
 )
 
@@ -275,7 +277,7 @@ func loadText(ctx context.Context, cfg Config) (*enforcer.Enforcer, *casbin.Enfo
 	if err != nil {
 		return nil, nil, &LoadError{Side: Casbin, Err: err}
 	}
-	c, err := newCasbin(cm, rulesAdapter(cfg.Rules))
+	c, err := newCasbin(cm, sortGuard{rulesAdapter(cfg.Rules)})
 	if err != nil {
 		return nil, nil, &LoadError{Side: Casbin, Err: err}
 	}
@@ -290,7 +292,7 @@ func loadFiles(ctx context.Context, cfg Config) (*enforcer.Enforcer, *casbin.Enf
 	if err != nil {
 		return nil, nil, nil, nil, &LoadError{Side: Warden, Err: err}
 	}
-	c, err := newCasbin(cfg.ModelFile, cfg.PolicyFile)
+	c, err := newCasbin(cfg.ModelFile, sortGuard{fileadapter.NewAdapter(cfg.PolicyFile)})
 	if err != nil {
 		return nil, nil, nil, nil, &LoadError{Side: Casbin, Err: err}
 	}
@@ -301,6 +303,21 @@ func loadFiles(ctx context.Context, cfg Config) (*enforcer.Enforcer, *casbin.Enf
 		}
 	}
 	return w, c, rules, policyDiffs(rules, c.GetModel()), nil
+}
+
+// sortGuard is the adapter of plain Casbin's enforcer (for a policy file,
+// the file adapter casbin.NewEnforcer(modelPath, policyPath) would make).
+// Under subjectPriority, Casbin's loader sorts what the adapter loaded and
+// never returns when g links cycle below a top role; the guard fails the
+// load first, so Run reports that Casbin cannot load the input instead of
+// hanging (and warden verify exits 2).
+type sortGuard struct{ persist.Adapter }
+
+func (a sortGuard) LoadPolicy(m model.Model) error {
+	if err := a.Adapter.LoadPolicy(m); err != nil {
+		return err
+	}
+	return subjectsort.Check(m)
 }
 
 // newCasbin is casbin.NewEnforcer, with its panics (on some malformed

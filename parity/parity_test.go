@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/casbin/casbin/v2"
@@ -484,5 +485,59 @@ m = eval(p.sub_rule) && eval(p.obj_rule) && r.act == p.act`
 	})
 	if wrongs == 0 || len(rep.Diffs) != wrongs {
 		t.Fatalf("%d answers changed, %d reported", wrongs, len(rep.Diffs))
+	}
+}
+
+// TestRunSubjectPriorityCycle: under subjectPriority, a cycle of g links
+// below a top role makes plain Casbin's loader loop for ever. Run reports
+// that Casbin cannot load the input (a Casbin-side LoadError naming the
+// links) instead of hanging; Warden's index would decide it. A hung Run
+// fails the test after a generous bound; the passing case never waits.
+func TestRunSubjectPriorityCycle(t *testing.T) {
+	ctx := context.Background()
+	text := "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act, eft\n[role_definition]\ng = _, _\n" +
+		"[policy_effect]\ne = subjectPriority(p.eft) || deny\n[matchers]\nm = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act\n"
+	rules := []enforcer.Rule{
+		enforcer.P("u", "data", "read", "allow"), enforcer.P("a", "data", "read", "deny"),
+		enforcer.G("a", "top"), enforcer.G("b", "a"), enforcer.G("u", "b"), enforcer.G("a", "b"),
+	}
+	dir := t.TempDir()
+	mpath, ppath := filepath.Join(dir, "m.conf"), filepath.Join(dir, "p.csv")
+	var csv strings.Builder
+	for _, r := range rules {
+		csv.WriteString(r.String() + "\n")
+	}
+	if err := os.WriteFile(mpath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ppath, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range map[string]parity.Config{
+		"text":  {Model: text, Rules: rules, Requests: 50},
+		"files": {ModelFile: mpath, PolicyFile: ppath, Requests: 50},
+	} {
+		t.Run(name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				_, err := parity.Run(ctx, cfg)
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("parity.Run did not return: plain Casbin's subject sort loops on the cycle")
+			}
+			var le *parity.LoadError
+			if !errors.As(err, &le) || le.Side != parity.Casbin || !strings.Contains(err.Error(), "g, b, a; g, a, b") {
+				t.Fatalf("%v; want a Casbin-side LoadError naming the links", err)
+			}
+		})
+	}
+	// Without the closing link both load and agree.
+	rep, err := parity.Run(ctx, parity.Config{Model: text, Rules: rules[:5], Requests: 50})
+	if err != nil || !rep.Equal() {
+		t.Fatalf("%+v, %v", rep, err)
 	}
 }
