@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/adapters"
 	"github.com/wardenhq/warden/adapters/breaker"
 	"github.com/wardenhq/warden/adapters/cache"
 	"github.com/wardenhq/warden/adapters/claims"
@@ -33,7 +34,9 @@ import (
 const DefaultRemoteTimeout = 2 * time.Second
 
 // Hooks receive observations of the providers, for metrics. Nil fields are
-// skipped. source is "groups/sql", "permissions/claims"...
+// skipped. source is "groups/sql", "permissions/claims"... A hook is an
+// observer: one that panics is recovered and logged on BuildProviders'
+// logger (adapters.RecoverObserver), and the answer it observed stands.
 type Hooks struct {
 	// Fetch is told about every call to a source (inside the wrappers, so
 	// retries count one by one).
@@ -163,6 +166,12 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 	return multi.Wrap(fetches, opts...)
 }
 
+// fetchObservation is what Hooks.Fetch is told about one call.
+type fetchObservation struct {
+	latency time.Duration
+	err     error
+}
+
 // wrap puts f, from the inside out, behind the fetch hook, a timeout,
 // retries, a circuit breaker and a cache, each only when configured. The
 // claims source gets the hook alone: it does no I/O, so it has nothing to
@@ -171,15 +180,21 @@ func (b *build) chain(name string, p Provider, h Hooks, pick func(source) warden
 // errors are the caller's (a malformed claim), which must not open a
 // breaker shared by every caller. In a mix, the cache holds only the other
 // sources' answers, and every request reads its own claims. logger gets
-// the panics of the breaker's and the cache's observers (the metrics hooks),
-// which are recovered.
+// the panics of the hooks (the fetch hook, and the breaker's and the
+// cache's observers), which are recovered.
 func wrap(label, kind string, f warden.Provider, p Provider, h Hooks, logger *slog.Logger) (warden.Provider, error) {
 	if h.Fetch != nil {
+		// The hook is an observer called on the request's path: a panic in
+		// it is recovered and logged (adapters.RecoverObserver), and the
+		// answer, or error, it observed is returned unchanged.
+		observe := adapters.RecoverObserver("config Hooks.Fetch "+label, func(o fetchObservation) {
+			h.Fetch(label, o.latency, o.err)
+		}, logger)
 		inner := f
 		f = warden.ProviderFunc(func(ctx context.Context, tok *warden.Token) ([]string, error) {
 			start := time.Now()
 			list, err := inner.Fetch(ctx, tok)
-			h.Fetch(label, time.Since(start), err)
+			observe(fetchObservation{latency: time.Since(start), err: err})
 			return list, err
 		})
 	}
@@ -211,7 +226,9 @@ func wrap(label, kind string, f warden.Provider, p Provider, h Hooks, logger *sl
 		}
 		if h.Breaker != nil {
 			opts = append(opts, breaker.WithObserver(func(e breaker.Event) { h.Breaker(e.Name, e.To) }))
-			h.Breaker(label, breaker.Closed)
+			// The initial state is reported here, outside the breaker's
+			// own recovery: a panicking hook must not fail the build.
+			adapters.RecoverObserver("config Hooks.Breaker "+label, func(s breaker.State) { h.Breaker(label, s) }, logger)(breaker.Closed)
 		}
 		if f, err = breaker.Wrap(f, opts...); err != nil {
 			return nil, err
