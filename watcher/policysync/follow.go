@@ -16,6 +16,17 @@ import (
 )
 
 // Target is the part of *enforcer.Enforcer a Follower drives.
+//
+// A Target should also have the method
+//
+//	AttachFollower(follower string, w persist.Watcher) (detach func(), err error)
+//
+// as *enforcer.Enforcer has, so that the enforcer records its one follower
+// and refuses a second (enforcer.ErrSyncAttached): a wrapper of an
+// enforcer forwards it (examples/fleet does). New refuses a Target without
+// it (ErrNotAttachable) unless WithUnattachedTarget says that is meant: a
+// wrapper that did not forward it would otherwise let SetWatcher, or
+// another follower, sync the same enforcer twice without a word.
 type Target interface {
 	// CatchUp reads the store's change log after the applied revision and
 	// applies it (or reloads); it is safe to call concurrently.
@@ -43,8 +54,9 @@ type Follower struct {
 
 // New returns a follower of t; Run starts it.
 //
-// When t is an *enforcer.Enforcer (it has AttachFollower), the follower is
-// the one that follows it: New returns an error matching
+// t must have AttachFollower (see Target), or WithUnattachedTarget must be
+// given; else New returns an error matching ErrNotAttachable. With it, the
+// follower is the one that follows t: New returns an error matching
 // enforcer.ErrSyncAttached if t already has a follower (another Follower,
 // or enforcer.SetWatcher) or, with WithWatcher, already announces through
 // a watcher. With WithWatcher(w) and a w that is a persist.Watcher, t then
@@ -78,7 +90,11 @@ func New(t Target, opts ...Option) (*Follower, error) {
 	// The follower is the one that follows t; with a watcher that can
 	// announce, t announces its own changes through it too.
 	detach := func() {}
-	if a, ok := t.(attacher); ok {
+	a, ok := t.(attacher)
+	if !ok && !c.unattached {
+		return nil, fmt.Errorf("%w: %T; forward *enforcer.Enforcer's AttachFollower from it, or pass WithUnattachedTarget if it wraps no enforcer", ErrNotAttachable, t)
+	}
+	if ok {
 		w, _ := c.hints.(persist.Watcher)
 		d, err := a.AttachFollower("a policysync.Follower", w)
 		if err != nil {

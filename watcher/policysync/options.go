@@ -27,6 +27,12 @@ var (
 	// ErrSubscriptionDown: the watcher's subscription is lost; hints are
 	// missed and only the poll keeps the instance in step.
 	ErrSubscriptionDown = errors.New("policysync: watcher subscription is down")
+
+	// ErrNotAttachable is returned by New for a Target without an
+	// AttachFollower method (such as a wrapper of *enforcer.Enforcer that
+	// does not forward it), unless WithUnattachedTarget is given: without
+	// it the enforcer cannot refuse a second follower.
+	ErrNotAttachable = errors.New("policysync: the target cannot record its follower (no AttachFollower)")
 )
 
 // Hints is a source of announcements: any Casbin persist.Watcher. Every
@@ -51,7 +57,17 @@ type config struct {
 	logger      *slog.Logger
 	hints       Hints
 	now         func() time.Time
+	unattached  bool // WithUnattachedTarget
 }
+
+// WithUnattachedTarget accepts a Target that has no AttachFollower method,
+// which New otherwise refuses (ErrNotAttachable): a Target that is no
+// enforcer and wraps none (a test double, a store of one's own), or a
+// wrapper whose owner keeps to one follower per enforcer itself. Nothing
+// then stops the enforcer behind it from being synced twice (by this
+// follower and by SetWatcher or another follower), which is why it must be
+// asked for.
+func WithUnattachedTarget() Option { return func(c *config) { c.unattached = true } }
 
 // WithInterval sets how often the log is polled (DefaultInterval). It is the
 // bound on how long a committed change can stay unapplied here when its

@@ -96,7 +96,7 @@ func run(t testing.TB, f *policysync.Follower) {
 // pending: reads are never concurrent and never pile up.
 func TestHintsCoalesce(t *testing.T) {
 	g := newGate()
-	f, err := policysync.New(g, policysync.WithInterval(time.Hour))
+	f, err := policysync.New(g, policysync.WithUnattachedTarget(), policysync.WithInterval(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestHintsCoalesce(t *testing.T) {
 func TestHintRevision(t *testing.T) {
 	g := newGate()
 	g.set(enforcer.SyncStatus{Applied: 5, Head: 5})
-	f, err := policysync.New(g, policysync.WithInterval(time.Hour))
+	f, err := policysync.New(g, policysync.WithUnattachedTarget(), policysync.WithInterval(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestHintRevision(t *testing.T) {
 // Without any hint, the log is read every interval.
 func TestPollWithoutHints(t *testing.T) {
 	g := newGate()
-	f, err := policysync.New(g, policysync.WithInterval(5*time.Millisecond))
+	f, err := policysync.New(g, policysync.WithUnattachedTarget(), policysync.WithInterval(5*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestReady(t *testing.T) {
 	c := &clock{now: time.Unix(1000, 0)}
 	hints := &fakeHints{}
 	hints.up.Store(true)
-	f, err := policysync.New(g, policysync.WithInterval(time.Hour), policysync.WithMaxLag(time.Second),
+	f, err := policysync.New(g, policysync.WithUnattachedTarget(), policysync.WithInterval(time.Hour), policysync.WithMaxLag(time.Second),
 		policysync.WithClock(c.Now), policysync.WithWatcher(hints))
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +308,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"zero read timeout", policysync.WithReadTimeout(0)},
 		{"nil logger", policysync.WithLogger(nil)},
 	} {
-		if _, err := policysync.New(g, tt.opt); err == nil {
+		if _, err := policysync.New(g, policysync.WithUnattachedTarget(), tt.opt); err == nil {
 			t.Errorf("%s: New succeeded", tt.name)
 		}
 	}
