@@ -100,8 +100,18 @@ func openDB(dsn string) (*gorm.DB, error) {
 		}
 		// SQLite serialises writers; a busy timeout makes concurrent
 		// writers (the server and a CLI grant) wait instead of failing.
+		// The timeout does not cover a transaction begun deferred that
+		// has read and then writes while another connection holds the
+		// write lock: SQLite fails it at once (waiting could deadlock).
+		// Schema setup does just that (read the schema, create), so two
+		// servers starting on a new file failed with SQLITE_BUSY.
+		// _txlock=immediate takes the write lock at BEGIN, where the busy
+		// timeout applies; SQLite has one writer at a time anyway.
 		if !strings.Contains(path, "?") {
 			path += "?_pragma=busy_timeout(5000)"
+		}
+		if !strings.Contains(path, "_txlock=") {
+			path += "&_txlock=immediate"
 		}
 		d = sqlite.Open(path)
 	}

@@ -329,8 +329,10 @@ func seed(ctx context.Context, cfg config.Config, app *serveApp, files serveFile
 // withSetupLock runs setup while holding a database-wide lock named by
 // key, so that instances starting together create the tables and seed them
 // one after the other instead of racing on DDL and unique keys: an advisory
-// lock on PostgreSQL, GET_LOCK on MySQL/MariaDB. SQLite needs none: its
-// writers are serialized by the file lock.
+// lock on PostgreSQL, GET_LOCK on MySQL/MariaDB. SQLite has none here:
+// OpenDB begins its transactions IMMEDIATE, so two setups on a new file no
+// longer fail each other with SQLITE_BUSY, but only each transaction is
+// serialised, not the whole setup.
 func withSetupLock(ctx context.Context, db *gorm.DB, key string, setup func() error) error {
 	switch db.Dialector.Name() {
 	case "postgres":
