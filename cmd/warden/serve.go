@@ -329,10 +329,10 @@ func seed(ctx context.Context, cfg config.Config, app *serveApp, files serveFile
 // withSetupLock runs setup while holding a database-wide lock named by
 // key, so that instances starting together create the tables and seed them
 // one after the other instead of racing on DDL and unique keys: an advisory
-// lock on PostgreSQL, GET_LOCK on MySQL/MariaDB. SQLite has none here:
-// OpenDB begins its transactions IMMEDIATE, so two setups on a new file no
-// longer fail each other with SQLITE_BUSY, but only each transaction is
-// serialised, not the whole setup.
+// lock on PostgreSQL, GET_LOCK on MySQL/MariaDB, a file lock beside the
+// database file on SQLite (lockSQLiteSetup; OpenDB's IMMEDIATE transactions
+// serialise each transaction, not the whole setup). An in-memory SQLite
+// database is one process's own and needs none.
 func withSetupLock(ctx context.Context, db *gorm.DB, key string, setup func() error) error {
 	switch db.Dialector.Name() {
 	case "postgres":
@@ -357,11 +357,26 @@ func withSetupLock(ctx context.Context, db *gorm.DB, key string, setup func() er
 			defer conn.Exec("SELECT RELEASE_LOCK(?)", name)
 			return setup()
 		})
+	case "sqlite":
+		var file string
+		if err := db.WithContext(ctx).Raw("SELECT file FROM pragma_database_list WHERE name = 'main'").Row().Scan(&file); err != nil {
+			return fmt.Errorf("setup lock: %w", err)
+		}
+		if file == "" {
+			return setup()
+		}
+		unlock, err := lockSQLiteSetup(ctx, file)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		return setup()
 	}
 	return setup()
 }
 
-// setupLockWait bounds the wait for another instance's setup on MySQL.
+// setupLockWait bounds the wait for another instance's setup on MySQL and
+// SQLite.
 const setupLockWait = 2 * time.Minute
 
 // mysqlLockName turns key into a GET_LOCK name, which MySQL limits to 64
