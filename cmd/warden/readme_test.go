@@ -70,8 +70,8 @@ func TestReadmeQuickStart(t *testing.T) {
 		}
 	}
 	run := strings.Join(fields, " ")
-	if tests != "go test -race -count=1 ./..." || run != tests {
-		t.Errorf("the README's test command is %q and .ci/run runs %q (without -v): they must be go test -race -count=1 ./...", tests, run)
+	if tests != "go test -race -count=1 -timeout 30m ./..." || run != tests {
+		t.Errorf("the README's test command is %q and .ci/run runs %q (without -v): they must be go test -race -count=1 -timeout 30m ./...", tests, run)
 	}
 }
 
