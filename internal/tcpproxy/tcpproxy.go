@@ -161,13 +161,15 @@ func (p *Proxy) forward(client net.Conn) {
 			case FreezeConn:
 				frozen.Store(true)
 			}
+			if act == ForwardCut {
+				// Before the chunk goes on: its answer can come back
+				// before Write returns, and must find the mark.
+				answerLost[dir].Store(true)
+			}
 			if n > 0 && !frozen.Load() {
 				if _, werr := dst.Write(buf[:n]); werr != nil {
 					return
 				}
-			}
-			if act == ForwardCut {
-				answerLost[dir].Store(true)
 			}
 			if err != nil {
 				return
