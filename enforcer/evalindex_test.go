@@ -159,16 +159,7 @@ func pick(r *rand.Rand, s []string) string { return s[r.IntN(len(s))] }
 var evalModels = []evalModel{
 	{
 		name: "abac_rule",
-		text: `[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub_rule, obj, act
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = eval(p.sub_rule) && r.obj == p.obj && r.act == p.act`,
+		text: evalModels0,
 		rule: func(r *rand.Rand) []string {
 			return []string{pickSub(r), fmt.Sprintf("/data%d", r.IntN(4)), pick(r, evalActs)}
 		},
@@ -306,8 +297,8 @@ m = g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act`,
 	},
 }
 
-// evalModels0 is the first shape's model: eval() of a subject rule keyed
-// by object and action.
+// evalModels0 is the abac_rule shape's model, which registered_in_eval
+// shares: eval() of a subject rule keyed by object and action.
 const evalModels0 = `[request_definition]
 r = sub, obj, act
 [policy_definition]

@@ -52,7 +52,33 @@ func TestSetupLockIsHeld(t *testing.T) {
 // MySQL/MariaDB database both come up, and the policies are seeded once.
 func TestConcurrentStartsOnMySQL(t *testing.T) {
 	db := dbtest.MySQL(t)
-	args := []string{"--addr", "127.0.0.1:0", "--db", db.DSN, "--model", confModel, "--seed", confPolicy,
+	startTwoServers(t, db.DSN)
+	l, err := audit.New(t.Context(), db.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := l.List(t.Context(), audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seeds []string
+	for _, e := range entries {
+		if e.Action == audit.ActionSeed || e.Actor == "system:config" {
+			seeds = append(seeds, e.Scope+" "+e.Action)
+		}
+	}
+	want := []string{policyadmin.ScopePolicy + " seed", policyadmin.ScopeAdmin + " seed", policyadmin.ScopeAdmin + " grant"}
+	if strings.Join(seeds, ",") != strings.Join(want, ",") {
+		t.Errorf("start-up changes = %v, want %v (each once)", seeds, want)
+	}
+}
+
+// startTwoServers starts two `warden serve` on dsn at once, with the same
+// model, seed and admin, and returns when both listen; both are stopped,
+// and must exit 0, when the test ends.
+func startTwoServers(t *testing.T, dsn string) {
+	t.Helper()
+	args := []string{"--addr", "127.0.0.1:0", "--db", dsn, "--model", confModel, "--seed", confPolicy,
 		"--jwt-secret", serveSecret, "--admin", "root"}
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
@@ -85,23 +111,5 @@ func TestConcurrentStartsOnMySQL(t *testing.T) {
 			done <- r
 			t.Fatalf("a server did not start: exit %d: %s", r.code, tail(r.err, 2000))
 		}
-	}
-	l, err := audit.New(t.Context(), db.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := l.List(t.Context(), audit.Query{Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seeds []string
-	for _, e := range entries {
-		if e.Action == audit.ActionSeed || e.Actor == "system:config" {
-			seeds = append(seeds, e.Scope+" "+e.Action)
-		}
-	}
-	want := []string{policyadmin.ScopePolicy + " seed", policyadmin.ScopeAdmin + " seed", policyadmin.ScopeAdmin + " grant"}
-	if strings.Join(seeds, ",") != strings.Join(want, ",") {
-		t.Errorf("start-up changes = %v, want %v (each once)", seeds, want)
 	}
 }
