@@ -96,8 +96,13 @@ type compiledModel struct {
 	// body is the last disjunct, what the matcher is for every rule when
 	// the guard does not hold.
 	body *govaluate.EvaluableExpression
-	pred pred                           // nil when the matcher is outside the compiled subset
-	expr *govaluate.EvaluableExpression // always set: used for non-string requests
+	// exprCond and bodyCond are the matcher and its body compiled to Go
+	// where they compare attributes or call eval() (condition.go), for
+	// the requests pred does not take; or nil. What they do not know,
+	// expr and body decide.
+	exprCond, bodyCond condFn
+	pred               pred                           // nil when the matcher is outside the compiled subset
+	expr               *govaluate.EvaluableExpression // always set: used for non-string requests
 	// predKeyed is pred without the role term the index is keyed by,
 	// for the candidates the index found by it (keyedPred); or nil.
 	predKeyed pred
@@ -260,6 +265,7 @@ func compileDef(m model.Model, o *options, d Definition) (*compiledModel, string
 			cm.callSlots = cm.funcSlots(t)
 		}
 		cm.plan(tree)
+		cm.exprCond = cm.compileCondition(tree)
 		if cm.pred != nil {
 			cm.predKeyed = cm.keyedPred(tree)
 		}

@@ -301,11 +301,16 @@ func (ev *evalCtx) match(sr *storedRule) (bool, error) {
 		}
 		return ok, nil
 	}
-	ev.params.p = p
-	expr := ev.cm.expr
+	cond, expr := ev.cm.exprCond, ev.cm.expr
 	if ev.bodyOnly {
-		expr = ev.cm.body
+		cond, expr = ev.cm.bodyCond, ev.cm.body
 	}
+	if cond != nil {
+		if v, known := cond(ev, p); known {
+			return v, nil
+		}
+	}
+	ev.params.p = p
 	res, err := expr.Eval(&ev.params)
 	if errors.Is(err, ErrEvaluation) {
 		return false, err

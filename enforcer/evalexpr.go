@@ -25,6 +25,9 @@ import (
 type evalEntry struct {
 	expr *govaluate.EvaluableExpression
 	err  error
+	// cond is the text compiled to Go, when it can be (condition.go); it
+	// decides first, and expr whatever it does not know.
+	cond condFn
 	n    int // how many stored rule values have this text
 }
 
@@ -111,7 +114,11 @@ func (ix *ruleIndex) evalAdd(sr *storedRule) {
 		if ix.evals == nil {
 			ix.evals = map[string]*evalEntry{}
 		}
-		ix.evals[text] = &evalEntry{expr: expr, err: err, n: 1}
+		e := &evalEntry{expr: expr, err: err, n: 1}
+		if err == nil {
+			e.cond = ix.cm.compileEvalCondition(text)
+		}
+		ix.evals[text] = e
 	}
 }
 

@@ -3,6 +3,7 @@ package enforcer_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -295,6 +296,69 @@ m = g(r.sub, p.sub) && eval(p.sub_rule) && r.act == p.act`,
 		opts:  []enforcer.Option{enforcer.WithFunction("deptIs", deptIs)},
 		setup: func(c *casbin.Enforcer) error { c.AddFunction("deptIs", deptIs); return nil },
 	},
+	{
+		name: "typed_attributes",
+		text: evalModels0,
+		rule: func(r *rand.Rand) []string {
+			return []string{pick(r, typedRules), fmt.Sprintf("/data%d", r.IntN(3)), pick(r, evalActs)}
+		},
+		req: func(r *rand.Rand) []any {
+			return []any{genTypedSubject(r), fmt.Sprintf("/data%d", r.IntN(4)), pick(r, evalActs)}
+		},
+	},
+}
+
+// typedRules compare attributes of values of every kind govaluate reads
+// its own way: compiled to Go (enforcer/condition.go) where the kinds are
+// known, left to govaluate where they are not.
+var typedRules = []string{
+	"r.sub.Age >= 18 && r.sub.Level < 2.5",
+	"r.sub.Level == 1 || r.sub.Name == 'u1'",
+	"!(r.sub.Admin) && r.sub.Age > 30",
+	"r.sub.Admin == true",
+	"r.sub.Name >= 'u3'",
+	"r.sub.Age != r.sub.Level",
+	"r.sub.Admin",
+}
+
+// typedName is a named string type: govaluate's == (reflect.DeepEqual)
+// tells it from a string, and its ordering comparisons refuse it.
+type typedName string
+
+// genTypedSubject gives subjects whose attributes are ints of several
+// sizes, uint (which govaluate does not convert), floats, NaN, bools,
+// named strings, nil and missing.
+func genTypedSubject(r *rand.Rand) any {
+	leaf := func() any {
+		switch r.IntN(10) {
+		case 0:
+			return int8(r.IntN(3))
+		case 1:
+			return uint(r.IntN(3))
+		case 2:
+			return float32(r.IntN(3)) + 0.5
+		case 3:
+			return math.NaN()
+		case 4:
+			return nil
+		case 5:
+			return uint64(r.IntN(3))
+		}
+		return r.IntN(3)
+	}
+	name := any(fmt.Sprintf("u%d", r.IntN(6)))
+	if r.IntN(8) == 0 {
+		name = typedName("u1")
+	}
+	admin := any(r.IntN(2) == 0)
+	if r.IntN(8) == 0 {
+		admin = "yes" // not a bool
+	}
+	sub := map[string]any{"Name": name, "Age": 10 + r.IntN(40), "Level": leaf(), "Admin": admin}
+	if r.IntN(10) == 0 {
+		delete(sub, "Level")
+	}
+	return sub
 }
 
 // evalModels0 is the abac_rule shape's model, which registered_in_eval

@@ -52,6 +52,7 @@ func (cm *compiledModel) splitGuard(tree *matchexpr.Node) *matchexpr.Node {
 	}
 	cm.guard, cm.body = guard, body
 	cm.guardFn = cm.compileGuard(ds[:len(ds)-1])
+	cm.bodyCond = cm.compileCondition(last)
 	return unparen(last)
 }
 
