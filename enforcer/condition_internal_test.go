@@ -153,17 +153,22 @@ e = some(where (p.eft == allow))
 [matchers]
 m = eval(p.sub_rule) && r.obj == p.obj && r.act == p.act`
 
-func TestConditionIsGovaluates(t *testing.T) {
-	ctx := context.Background()
+// condEnforcer is an empty enforcer of condModel and its definition.
+func condEnforcer(t *testing.T) (*Enforcer, *compiledModel) {
+	t.Helper()
 	m, err := ParseModel(condModel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(ctx, m, nil)
+	w, err := New(context.Background(), m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cm := w.eng.(*state).cm
+	return w, w.eng.(*state).cm
+}
+
+func TestConditionIsGovaluates(t *testing.T) {
+	w, cm := condEnforcer(t)
 	r := rand.New(rand.NewPCG(7, 11))
 	compiled, known, total := 0, 0, 0
 	var outcomes [2]int // known false, known true
@@ -215,15 +220,7 @@ func TestConditionIsGovaluates(t *testing.T) {
 // govaluate), and those it cannot decide exactly are not.
 func TestConditionCompiled(t *testing.T) {
 	ctx := context.Background()
-	m, err := ParseModel(condModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(ctx, m, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm := w.eng.(*state).cm
+	w, cm := condEnforcer(t)
 	if cm.exprCond == nil {
 		t.Fatal("the matcher eval(p.sub_rule) && r.obj == p.obj && r.act == p.act is not compiled")
 	}
