@@ -54,6 +54,9 @@ type evalScope struct {
 	// took: a slab is never reused, by this decision or another.
 	args      []any
 	argChunks int
+	// evalDepth is how deep in eval() calls the decision is
+	// (evalFunction).
+	evalDepth int
 }
 
 // evalBufs are the buffers a context reuses from one request to the next.

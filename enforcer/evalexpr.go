@@ -49,8 +49,22 @@ func evalFunction(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A text that evaluates eval() of itself (request data under
+	// WithRequestEvalUnsafe: r.rule holding "eval(r.rule)") would call
+	// this function until the goroutine's stack overflows, which kills
+	// the process: no recover catches it. Casbin's eval() does so.
+	if ev.evalDepth >= maxEvalDepth {
+		return nil, fmt.Errorf("%w: eval() nested deeper than %d", ErrEvaluation, maxEvalDepth)
+	}
+	ev.evalDepth++
+	defer func() { ev.evalDepth-- }()
 	return expr.Eval(&ev.params)
 }
+
+// maxEvalDepth bounds eval() calls within eval() texts. Stored texts
+// cannot call eval() (the value checks refuse it), so only request data
+// under WithRequestEvalUnsafe nests at all.
+const maxEvalDepth = 32
 
 // evalExpr is text compiled: the stored rules' compilation when one of
 // them has this text, else a fresh one.
