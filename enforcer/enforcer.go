@@ -123,6 +123,13 @@ func New(ctx context.Context, m model.Model, src persist.Adapter, opts ...Option
 	} else {
 		e.kind = kindFor(e.model, &e.opts)
 	}
+	if ck, ok := e.kind.(casbinKind); ok && len(modelcheck.RequestEval(e.model)) > 0 {
+		// Casbin's eval() calls itself for a request whose text
+		// evaluates itself (eval(r.rule) as r.rule) until the stack
+		// overflows, which kills the process; Warden's bounds it
+		// (evalFunction).
+		return nil, fmt.Errorf("%w: eval() of request data with Casbin's own enforcer deciding (%s): a request could make it recurse until the process dies", ErrUnsupported, ck.reason)
+	}
 	if err := e.Reload(ctx); err != nil {
 		return nil, err
 	}

@@ -37,4 +37,9 @@ func TestRequestEvalRecursionFails(t *testing.T) {
 	if ok, err := e.Enforce(ctx, "mallory", "data1", `eval("true")`); err != nil || !ok {
 		t.Fatalf("a nested eval() within the bound: %v, %v", ok, err)
 	}
+	// Casbin's own eval() has no bound: with Casbin's enforcer deciding,
+	// such a model is refused rather than left to crash on a request.
+	if _, err := enforcer.New(ctx, m, nil, enforcer.WithRequestEvalUnsafe(), enforcer.WithCasbinEvaluation()); !errors.Is(err, enforcer.ErrUnsupported) {
+		t.Fatalf("New with Casbin deciding eval() of request data = %v; want ErrUnsupported", err)
+	}
 }

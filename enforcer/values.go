@@ -36,7 +36,9 @@ func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
 // request writes the rule: a request carrying `p.sub == "bob" || true` is
 // allowed. Use it only when every request value is built by trusted code,
 // never from a caller's input. Without it, New, LoadModel and ParseModel
-// refuse such a model with ErrInvalidModel.
+// refuse such a model with ErrInvalidModel. New refuses it with
+// ErrUnsupported where Casbin's own enforcer would decide: Casbin's eval()
+// recurses without bound on a request whose text evaluates itself.
 func WithRequestEvalUnsafe() Option { return func(o *options) { o.requestEvalUnsafe = true } }
 
 // WithDeferredEvalErrors stores a rule whose eval() value govaluate cannot
