@@ -40,3 +40,17 @@ func BenchmarkShapeEvalABAC(b *testing.B) {
 		[]any{sub, map[string]any{"Owner": "bob", "Type": "type7"}, "read"},
 		nil, nil)
 }
+
+// BenchmarkLoadEvalABAC loads the eval() ABAC shape at 100k rules: the
+// checks read each of its twenty distinct eval() texts once for the load
+// (modelcheck.EvalMemo), not once per rule.
+//
+//	go test -run '^$' -bench BenchmarkLoadEvalABAC -benchmem ./enforcer
+func BenchmarkLoadEvalABAC(b *testing.B) {
+	rules := evalABACShape(100_000)
+	text := mustModelText("abac")
+	b.ReportAllocs()
+	for b.Loop() {
+		newWarden(b, text, rules)
+	}
+}

@@ -117,9 +117,13 @@ func (e *Enforcer) setupValues() error {
 	return nil
 }
 
-func (e *Enforcer) checkValues(r Rule) error {
+func (e *Enforcer) checkValues(r Rule) error { return e.checkValuesWith(nil, r) }
+
+// checkValuesWith is checkValues reading eval() texts through memo (nil
+// for none).
+func (e *Enforcer) checkValuesWith(memo *modelcheck.EvalMemo, r Rule) error {
 	var ve *modelcheck.ValueError
-	if err := e.values.Check(r.PType, r.Values); errors.As(err, &ve) {
+	if err := e.values.CheckWith(memo, r.PType, r.Values); errors.As(err, &ve) {
 		return &RuleError{Rule: Rule{PType: r.PType, Values: r.Values}, Index: ve.Index, Field: ve.Field, Reason: ve.Reason}
 	}
 	return nil
@@ -131,13 +135,16 @@ func (e *Enforcer) checkValues(r Rule) error {
 // on its way in, and checking a pattern compiles it, which costs a reload
 // of a large policy more than everything else together.
 func (e *Enforcer) checkLoaded(m model.Model, old engine) error {
+	// The load's rules are stored rules: each distinct eval() text is
+	// read once for them all.
+	memo := modelcheck.NewEvalMemo()
 	for _, sec := range []string{"p", "g"} {
 		for _, ptype := range sortedKeys(m[sec]) {
 			for _, vals := range m[sec][ptype].Policy {
 				if old != nil && old.has(ptype, vals) {
 					continue
 				}
-				err := e.checkValues(Rule{PType: ptype, Values: vals})
+				err := e.checkValuesWith(memo, Rule{PType: ptype, Values: vals})
 				if err == nil {
 					continue
 				}
