@@ -624,7 +624,11 @@ func (cm *compiledModel) govaluate() (expr *govaluate.EvaluableExpression, err e
 	for name, f := range cm.funcs {
 		functions[name] = f // never a built-in's or a role's name (functions.go)
 	}
-	functions["eval"] = evalFunction // never a registered function's name (functions.go)
+	if util.HasEval(cm.matcher) {
+		// Casbin registers eval() only for a matcher util.HasEval
+		// matches: eval (p.x), with a space, is an undefined function.
+		functions["eval"] = evalFunction // never a registered function's name (functions.go)
+	}
 	for i, name := range cm.gNames {
 		gi := i
 		// Casbin's g (util.GenerateGFunction) reads two names and, given
