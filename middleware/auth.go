@@ -65,6 +65,9 @@ type Auth struct {
 	paths          boxes // the default mapper's boxed paths
 	authnErr       error // why the last authenticator option set none
 	customOnError  bool  // onError is the application's (WithErrorHandler)
+	// definition is the request, policy, effect and matcher definitions
+	// every decision asks for (WithDefinition); zero for r, p, e, m.
+	definition enforcer.Definition
 }
 
 // Option configures an Auth.
@@ -91,6 +94,13 @@ func WithVerifier(v *token.Verifier) Option {
 // one only authenticates (Authenticate, guards): Authorize and Require panic
 // when wired on it, rather than answer 403 to every request.
 func WithDecider(d enforcer.Decider) Option { return func(x *Auth) { x.decider = d } }
+
+// WithDefinition makes every decision of the Auth use the model's
+// definitions d (Request.Definition: enforcer.Definitions("2") is r2, p2,
+// e2, m2, as Casbin's EnforceContext). Routes that need another definition
+// use another Auth, which may share the verifier and the decider. A
+// definition the model lacks fails each decision with 403.
+func WithDefinition(d enforcer.Definition) Option { return func(x *Auth) { x.definition = d } }
 
 // WithGroups adds providers of request-scoped groups, such as
 // token.ClaimGroups("groups"). Their union goes into Request.Groups.

@@ -42,7 +42,7 @@ func (a *Auth) decide(ctx context.Context, u *User, values []any) (enforcer.Deci
 	if len(values) == 0 {
 		return enforcer.Decision{}, errors.Join(ErrForbidden, errors.New("middleware: mapper returned no values"))
 	}
-	req := enforcer.Request{Values: values}
+	req := enforcer.Request{Values: values, Definition: a.definition}
 	groups, shared, err := u.groupList(ctx)
 	if err != nil {
 		return enforcer.Decision{}, errors.Join(ErrUnavailable, err)
