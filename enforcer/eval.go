@@ -57,6 +57,9 @@ type evalScope struct {
 	// evalDepth is how deep in eval() calls the decision is
 	// (evalFunction).
 	evalDepth int
+	// evalNested counts the eval() calls within the matcher's eval()
+	// call being evaluated (evalFunction).
+	evalNested int
 }
 
 // evalBufs are the buffers a context reuses from one request to the next.

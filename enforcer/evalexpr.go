@@ -56,6 +56,15 @@ func evalFunction(args ...any) (any, error) {
 	if ev.evalDepth >= maxEvalDepth {
 		return nil, fmt.Errorf("%w: eval() nested deeper than %d", ErrEvaluation, maxEvalDepth)
 	}
+	// The depth bound leaves the width free: r.a calling eval(r.b) 300
+	// times, r.b calling eval(r.c) 300 times and so on multiply the work
+	// by 300 a field. The calls one eval() of the matcher makes within it
+	// are bounded too.
+	if ev.evalDepth == 0 {
+		ev.evalNested = 0
+	} else if ev.evalNested++; ev.evalNested > maxEvalNested {
+		return nil, fmt.Errorf("%w: eval() called more than %d times within one eval()", ErrEvaluation, maxEvalNested)
+	}
 	ev.evalDepth++
 	defer func() { ev.evalDepth-- }()
 	return expr.Eval(&ev.params)
@@ -65,6 +74,10 @@ func evalFunction(args ...any) (any, error) {
 // cannot call eval() (the value checks refuse it), so only request data
 // under WithRequestEvalUnsafe nests at all.
 const maxEvalDepth = 32
+
+// maxEvalNested bounds the eval() calls within one eval() call of the
+// matcher, at every depth together.
+const maxEvalNested = 1024
 
 // evalExpr is text compiled: the stored rules' compilation when one of
 // them has this text, else a fresh one.
