@@ -28,7 +28,8 @@ m = r.obj == p.obj && eval(r.a)
 // 90,000 texts (seconds), and each further request field multiplied that by 300
 // (a request of five fields ran for days). The eval() calls one eval()
 // of the matcher makes are bounded too; the decision fails closed. Calls
-// within the bounds, and the same nesting on many rules, still decide.
+// within the bounds, and the same nesting on many rules, still decide;
+// Explain fails as Decide does.
 func TestRequestEvalWidthFails(t *testing.T) {
 	ctx := context.Background()
 	m, err := enforcer.ParseModel(requestEvalWideModel, enforcer.WithRequestEvalUnsafe())
@@ -64,10 +65,14 @@ func TestRequestEvalWidthFails(t *testing.T) {
 		{"many rules", "data2", "eval(r.b)", "false", "", false, false},
 		{"after a refused request", "data1", "true", "", "", true, false},
 	} {
-		d, err := e.Decide(ctx, enforcer.NewRequest("mallory", tc.obj, tc.a, tc.b, tc.c))
+		req := enforcer.NewRequest("mallory", tc.obj, tc.a, tc.b, tc.c)
+		d, err := e.Decide(ctx, req)
 		if tc.wantNests {
 			if !errors.Is(err, enforcer.ErrEvaluation) || d.Allowed {
 				t.Errorf("%s: Decide = %v, %v; want ErrEvaluation", tc.name, d.Allowed, err)
+			}
+			if x, err := e.Explain(ctx, req); !errors.Is(err, enforcer.ErrEvaluation) || x.Decision.Allowed {
+				t.Errorf("%s: Explain = %v, %v; want ErrEvaluation", tc.name, x.Decision.Allowed, err)
 			}
 			continue
 		}
