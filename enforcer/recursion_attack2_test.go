@@ -32,21 +32,11 @@ m = r.obj == p.obj && eval(r.a)
 // Explain fails as Decide does.
 func TestRequestEvalWidthFails(t *testing.T) {
 	ctx := context.Background()
-	m, err := enforcer.ParseModel(requestEvalWideModel, enforcer.WithRequestEvalUnsafe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := enforcer.New(ctx, m, nil, enforcer.WithRequestEvalUnsafe())
-	if err != nil {
-		t.Fatal(err)
-	}
 	rules := []enforcer.Rule{enforcer.P("bob", "data1")}
 	for i := range 2000 {
 		rules = append(rules, enforcer.P(fmt.Sprint("u", i), "data2"))
 	}
-	if _, err := e.AddRules(ctx, rules...); err != nil {
-		t.Fatal(err)
-	}
+	e := newWarden(t, requestEvalWideModel, rules, enforcer.WithRequestEvalUnsafe())
 	wide := func(field string, n int) string {
 		return strings.TrimSuffix(strings.Repeat("eval(r."+field+") && ", n), " && ")
 	}
@@ -142,18 +132,9 @@ func TestRequestEvalRoutesHold(t *testing.T) {
 // decides the next request.
 func TestRequestEvalPanicNested(t *testing.T) {
 	ctx := context.Background()
-	m, err := enforcer.ParseModel(requestEvalModel, enforcer.WithRequestEvalUnsafe())
-	if err != nil {
-		t.Fatal(err)
-	}
 	boom := func(...any) (any, error) { panic("boom") }
-	e, err := enforcer.New(ctx, m, nil, enforcer.WithRequestEvalUnsafe(), enforcer.WithFunction("boom", boom))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.AddRules(ctx, enforcer.P("bob", "data1")); err != nil {
-		t.Fatal(err)
-	}
+	e := newWarden(t, requestEvalModel, []enforcer.Rule{enforcer.P("bob", "data1")},
+		enforcer.WithRequestEvalUnsafe(), enforcer.WithFunction("boom", boom))
 	for i := range 3 {
 		if d, err := e.Decide(ctx, enforcer.NewRequest("m", "data1", `eval("boom()")`)); err == nil || d.Allowed {
 			t.Fatalf("round %d: a panic in a nested eval(): %v, %v; want an error", i, d.Allowed, err)

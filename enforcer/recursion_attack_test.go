@@ -16,17 +16,7 @@ import (
 // nesting is bounded, and the decision fails closed.
 func TestRequestEvalRecursionFails(t *testing.T) {
 	ctx := context.Background()
-	m, err := enforcer.ParseModel(requestEvalModel, enforcer.WithRequestEvalUnsafe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := enforcer.New(ctx, m, nil, enforcer.WithRequestEvalUnsafe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.AddRules(ctx, enforcer.P("bob", "data1")); err != nil {
-		t.Fatal(err)
-	}
+	e := newWarden(t, requestEvalModel, []enforcer.Rule{enforcer.P("bob", "data1")}, enforcer.WithRequestEvalUnsafe())
 	for _, text := range []string{"eval(r.rule)", "true && eval(r.rule)", "eval(r.rule) || true"} {
 		d, err := e.Decide(ctx, enforcer.NewRequest("mallory", "data1", text))
 		if !errors.Is(err, enforcer.ErrEvaluation) || d.Allowed || !strings.Contains(err.Error(), "nested") {
@@ -39,6 +29,10 @@ func TestRequestEvalRecursionFails(t *testing.T) {
 	}
 	// Casbin's own eval() has no bound: with Casbin's enforcer deciding,
 	// such a model is refused rather than left to crash on a request.
+	m, err := enforcer.ParseModel(requestEvalModel, enforcer.WithRequestEvalUnsafe())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := enforcer.New(ctx, m, nil, enforcer.WithRequestEvalUnsafe(), enforcer.WithCasbinEvaluation()); !errors.Is(err, enforcer.ErrUnsupported) {
 		t.Fatalf("New with Casbin deciding eval() of request data = %v; want ErrUnsupported", err)
 	}
