@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casbin/govaluate"
 )
 
 type atkAge int
@@ -222,6 +224,44 @@ func genAtkText(r *rand.Rand, depth int) string {
 	return a + " && " + b
 }
 
+// condTally counts compiled results against govaluate's.
+type condTally struct {
+	total, known, fails int
+	outcomes            [2]int // known false, known true
+}
+
+// compare evaluates cond and govaluate's expr on ev with rule values p,
+// counts the result, and reports (the first 30) known results that are not
+// govaluate's.
+func (ct *condTally) compare(ev *evalCtx, cond condFn, expr *govaluate.EvaluableExpression, p []string, report func(v bool, res any, err error)) {
+	ct.total++
+	v, ok := cond(ev, p)
+	ev.params.p = p
+	res, err := func() (res any, err error) {
+		defer func() {
+			if x := recover(); x != nil {
+				err = atkPanic{}
+			}
+		}()
+		return expr.Eval(&ev.params)
+	}()
+	if !ok {
+		return
+	}
+	ct.known++
+	if v {
+		ct.outcomes[1]++
+	} else {
+		ct.outcomes[0]++
+	}
+	if err != nil || res != v {
+		ct.fails++
+		if ct.fails < 30 {
+			report(v, res, err)
+		}
+	}
+}
+
 // TestConditionAttack: hostile texts and values; every known result of the
 // compiled condition is govaluate's.
 func TestConditionAttack(t *testing.T) {
@@ -236,9 +276,8 @@ func TestConditionAttack(t *testing.T) {
 	}
 	cm := w.eng.(*state).cm
 	r := rand.New(rand.NewPCG(17, 23))
-	compiled, known, total := 0, 0, 0
-	fails := 0
-	var outcomes [2]int
+	compiled := 0
+	var tally condTally
 	for range 20000 {
 		text := genAtkText(r, 2)
 		cond := cm.compileEvalCondition(text)
@@ -254,41 +293,18 @@ func TestConditionAttack(t *testing.T) {
 			continue
 		}
 		for range 20 {
-			total++
 			ev := newEvalCtx()
 			ev.init(cm, w.eng.(*state), Request{Values: []any{genAtkValue(r), genAtkLeaf(r), genAtkValue(r)}})
 			p := []string{text, pickCond(r, []string{"s1", "s2", "1", "", "2021-01-01", "true"}), "s1"}
-			v, ok := cond(ev, p)
-			ev.params.p = p
-			res, err := func() (res any, err error) {
-				defer func() {
-					if x := recover(); x != nil {
-						err = atkPanic{}
-					}
-				}()
-				return expr.Eval(&ev.params)
-			}()
-			if !ok {
-				continue
-			}
-			known++
-			if v {
-				outcomes[1]++
-			} else {
-				outcomes[0]++
-			}
-			if err != nil || res != v {
-				fails++
-				if fails < 30 {
-					t.Errorf("%s with %#v, p %q: compiled %v, govaluate %v, %v", text, ev.rv, p, v, res, err)
-				}
-			}
+			tally.compare(ev, cond, expr, p, func(v bool, res any, err error) {
+				t.Errorf("%s with %#v, p %q: compiled %v, govaluate %v, %v", text, ev.rv, p, v, res, err)
+			})
 		}
 	}
-	if compiled < 2000 || outcomes[0] < 2000 || outcomes[1] < 2000 {
-		t.Fatalf("%d of 20000 texts compiled, %d of %d evaluations known (%d false, %d true): the test proves little", compiled, known, total, outcomes[0], outcomes[1])
+	if compiled < 2000 || tally.outcomes[0] < 2000 || tally.outcomes[1] < 2000 {
+		t.Fatalf("%d of 20000 texts compiled, %d of %d evaluations known (%d false, %d true): the test proves little", compiled, tally.known, tally.total, tally.outcomes[0], tally.outcomes[1])
 	}
-	t.Logf("%d compiled, %d of %d known (%d false, %d true), %d differ", compiled, known, total, outcomes[0], outcomes[1], fails)
+	t.Logf("%d compiled, %d of %d known (%d false, %d true), %d differ", compiled, tally.known, tally.total, tally.outcomes[0], tally.outcomes[1], tally.fails)
 }
 
 type atkPanic struct{}
@@ -326,8 +342,8 @@ func genAtkMatcher(r *rand.Rand, depth int) string {
 func TestConditionAttackMatchers(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(5, 9))
-	models, known, total, fails := 0, 0, 0, 0
-	var outcomes [2]int
+	models := 0
+	var tally condTally
 	for range 400 {
 		matcher := genAtkMatcher(r, 3)
 		m, err := ParseModel(strings.Replace(condModel, "m = eval(p.sub_rule) && r.obj == p.obj && r.act == p.act", "m = "+matcher, 1))
@@ -365,42 +381,19 @@ func TestConditionAttackMatchers(t *testing.T) {
 					if cond == nil {
 						continue
 					}
-					total++
 					ev := newEvalCtx()
 					ev.init(cm, st, Request{Values: []any{genAtkValue(r), genAtkValue(r), genAtkLeaf(r)}})
-					v, ok := cond(ev, sr.vals)
-					ev.params.p = sr.vals
-					res, err := func() (res any, err error) {
-						defer func() {
-							if x := recover(); x != nil {
-								err = atkPanic{}
-							}
-						}()
-						return expr.Eval(&ev.params)
-					}()
-					if !ok {
-						continue
-					}
-					known++
-					if v {
-						outcomes[1]++
-					} else {
-						outcomes[0]++
-					}
-					if err != nil || res != v {
-						fails++
-						if fails < 30 {
-							t.Errorf("matcher %s (body %v), rule %q, request %#v: compiled %v, govaluate %v, %v", matcher, body, sr.vals, ev.rv, v, res, err)
-						}
-					}
+					tally.compare(ev, cond, expr, sr.vals, func(v bool, res any, err error) {
+						t.Errorf("matcher %s (body %v), rule %q, request %#v: compiled %v, govaluate %v, %v", matcher, body, sr.vals, ev.rv, v, res, err)
+					})
 				}
 			}
 		}
 	}
-	if models < 150 || outcomes[0] < 1000 || outcomes[1] < 1000 {
-		t.Fatalf("%d models, %d of %d evaluations known (%d false, %d true): the test proves little", models, known, total, outcomes[0], outcomes[1])
+	if models < 150 || tally.outcomes[0] < 1000 || tally.outcomes[1] < 1000 {
+		t.Fatalf("%d models, %d of %d evaluations known (%d false, %d true): the test proves little", models, tally.known, tally.total, tally.outcomes[0], tally.outcomes[1])
 	}
-	t.Logf("%d models, %d of %d known (%d false, %d true), %d differ", models, known, total, outcomes[0], outcomes[1], fails)
+	t.Logf("%d models, %d of %d known (%d false, %d true), %d differ", models, tally.known, tally.total, tally.outcomes[0], tally.outcomes[1], tally.fails)
 }
 
 // TestConditionHostileTable: hand-picked texts and values, each with
