@@ -263,10 +263,10 @@ func (c condCompiler) value(n *matchexpr.Node) valFn {
 		v := condVal{k: vNumber, f: f}
 		return func(*evalCtx, []string) condVal { return v }
 	case matchexpr.OpBool:
-		v := condVal{k: vBool, b: n.Text == "true"}
 		if n.Text != "true" && n.Text != "false" {
 			return nil
 		}
+		v := condVal{k: vBool, b: n.Text == "true"}
 		return func(*evalCtx, []string) condVal { return v }
 	case matchexpr.OpName:
 		return c.name(n)
