@@ -305,17 +305,26 @@ func (e *Enforcer) changeLogged(ctx context.Context, rules []Rule, add bool) (in
 	if len(cs.Rules) == 0 {
 		return 0, nil
 	}
+	var check CommitCheck
 	if add {
-		// Against the policy in force: a concurrent writer's link may still
-		// close a cycle, which the next load then refuses (ctxAdapter).
+		// Against the policy in force first, then, where a link another
+		// instance committed meanwhile could make the change wrong, against
+		// the policy as the store commits it.
 		rl := e.mu.rlock()
 		err := e.eng.checkAdd(cs.Rules)
+		check = e.eng.commitCheck(cs.Rules)
 		e.mu.runlock(rl)
 		if err != nil {
 			return 0, err
 		}
 	}
-	w, err := e.log.WriteChanges(ctx, cs)
+	var w Written
+	var err error
+	if cc, ok := e.log.(CommitChecker); ok && check != nil {
+		w, err = cc.WriteChangesChecked(ctx, cs, check)
+	} else {
+		w, err = e.log.WriteChanges(ctx, cs)
+	}
 	if err != nil {
 		if errors.Is(err, ErrOutcomeUnknown) {
 			// The change may be in force: read the log as soon as the

@@ -3,6 +3,8 @@ package enforcer
 import (
 	"context"
 	"errors"
+
+	"github.com/casbin/casbin/v2/model"
 )
 
 // ChangeLog is the capability of an adapter whose store keeps a change log
@@ -32,6 +34,29 @@ type ChangeLog interface {
 	// Head returns the store's latest committed revision.
 	Head(ctx context.Context) (uint64, error)
 }
+
+// CommitChecker is an optional capability of a ChangeLog that can judge a
+// change on the policy as it will commit, not as one process's memory
+// holds it. The enforcer checks a change against its memory before writing
+// it, but another instance may have committed, a moment before, a rule
+// its memory has not caught up with: together the two changes can make a
+// policy that no check saw whole (two links that close a cycle under
+// subjectPriority, on which Casbin's loader loops for ever). Where a change
+// needs such a check, the enforcer writes it through WriteChangesChecked.
+// A ChangeLog without the capability gets the memory check alone.
+type CommitChecker interface {
+	// WriteChangesChecked is WriteChanges, with check run inside the
+	// change's transaction after its rows are written, while no other
+	// writer of the store can commit. check's load reads the store's
+	// policy into a model as the transaction sees it, the change
+	// included. An error of check rolls the change back and is returned,
+	// wrapped.
+	WriteChangesChecked(ctx context.Context, c ChangeSet, check CommitCheck) (Written, error)
+}
+
+// CommitCheck judges a change on the policy it would commit, which load
+// reads into m (a model of the definitions, its policy empty).
+type CommitCheck func(ctx context.Context, load func(ctx context.Context, m model.Model) error) error
 
 // Epochs is an optional capability of a ChangeLog whose store can be
 // reset: its tables created again, the revisions restarting at 1. Epoch

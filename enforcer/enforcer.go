@@ -519,6 +519,8 @@ func (c *casbinEngine) validate(r Rule) error {
 
 func (st *state) checkAdd([]Rule) error { return nil }
 
+func (st *state) commitCheck([]Rule) CommitCheck { return nil }
+
 // checkAdd refuses links that would close a cycle below a top role under
 // subjectPriority: Casbin's AddPolicy would take them, but the store would
 // then hold a policy on which every later load (Reload, a restart, another
@@ -541,6 +543,25 @@ func (c *casbinEngine) checkAdd(rules []Rule) error {
 		return fmt.Errorf("%w: %w", ErrInvalidRule, err)
 	}
 	return nil
+}
+
+// commitCheck is checkAdd on the store's policy as the change commits it:
+// with a change log, another instance's link that this one's memory has not
+// caught up with may close the cycle.
+func (c *casbinEngine) commitCheck(rules []Rule) CommitCheck {
+	if !subjectsort.Sorts(c.defs) || !slices.ContainsFunc(rules, func(r Rule) bool { return r.PType == "g" }) {
+		return nil
+	}
+	return func(ctx context.Context, load func(context.Context, model.Model) error) error {
+		m := copyModel(c.defs) // definitions only, never changed: no lock needed
+		if err := load(ctx, m); err != nil {
+			return err
+		}
+		if err := subjectsort.CheckLinks(m["g"]["g"].Policy); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidRule, err)
+		}
+		return nil
+	}
 }
 
 func (e *Enforcer) applyLocked(rules []Rule, add bool) int {

@@ -55,6 +55,10 @@ type engine interface {
 	// policy held, for what no single rule shows (a cycle Casbin's loader
 	// would loop on).
 	checkAdd(rules []Rule) error
+	// commitCheck returns the check of validated rules to be added
+	// together against the policy as the store will commit it (see
+	// CommitChecker), nil when their addition needs none.
+	commitCheck(rules []Rule) CommitCheck
 
 	// apply adds or removes a validated rule and reports whether the
 	// policy changed.

@@ -23,6 +23,7 @@ var (
 	_ persist.BatchAdapter   = (*Store)(nil)
 	_ enforcer.ChangeLog     = (*Store)(nil)
 	_ enforcer.Epochs        = (*Store)(nil)
+	_ enforcer.CommitChecker = (*Store)(nil)
 )
 
 // Defaults of a Store.

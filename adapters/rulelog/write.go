@@ -116,6 +116,29 @@ func (s *Store) WriteChanges(ctx context.Context, c enforcer.ChangeSet) (enforce
 	return enforcer.Written{}, fmt.Errorf("rulelog: the change was not stored: %w", ce.err)
 }
 
+// WriteChangesChecked implements enforcer.CommitChecker: WriteChanges
+// with check run in the transaction after the rule and log rows are written
+// and before the context's TxFunc, its load reading the rules as the
+// transaction sees them (Write.LoadPolicy). The transaction holds the head
+// row's lock, so no other writer commits between the check and the
+// commit: two instances that each add one half of what check refuses
+// cannot both commit.
+func (s *Store) WriteChangesChecked(ctx context.Context, c enforcer.ChangeSet, check enforcer.CommitCheck) (enforcer.Written, error) {
+	if check == nil {
+		return s.WriteChanges(ctx, c)
+	}
+	f, _ := ctx.Value(txFuncKey{}).(TxFunc)
+	return s.WriteChanges(WithTxFunc(ctx, func(ctx context.Context, tx *gorm.DB, w Write) error {
+		if err := check(ctx, w.LoadPolicy); err != nil {
+			return err
+		}
+		if f != nil {
+			return f(ctx, tx, w)
+		}
+		return nil
+	}), c)
+}
+
 // commitError is a failure of COMMIT itself, whose outcome is unknown.
 type commitError struct{ err error }
 
