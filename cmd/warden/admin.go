@@ -71,13 +71,15 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 		m       model.Model
 		table   string
 		channel string
-		err     error
+		// fallback: --model fell back to the embedded default
+		fallback bool
+		err      error
 	)
 	switch f.scope {
 	case policyadmin.ScopePolicy:
 		var cm chosenModel
 		cm, err = loadModel(f.model)
-		m = cm.m
+		m, fallback = cm.m, cm.note != ""
 		table, channel = tables.Policy, f.channel
 	case policyadmin.ScopeAdmin:
 		m, err = models.Load(models.Permissions)
@@ -94,6 +96,9 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	}
 	st := &adminStore{scope: f.scope, channel: channel, close: func() { closeDB(db) }}
 	fail := func(err error) (*adminStore, error) { st.close(); return nil, err }
+	if err := refuseFallbackModel(ctx, db, table, fallback); err != nil {
+		return fail(err)
+	}
 	if st.e, err = policyadmin.OpenEnforcer(ctx, db, m, table, logger, storeOptions(f.db, f.redisWatcher, channel, "cli-"+newInstanceID())...); err != nil {
 		return fail(err)
 	}

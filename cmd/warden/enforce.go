@@ -32,7 +32,7 @@ func runEnforce(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return errorf(stderr, "enforce", "%v", err)
 	}
-	e, err := openPolicy(ctx, "enforce", *modelSpec, *policyPath, stderr)
+	e, err := openPolicy(ctx, "enforce", *modelSpec, *policyPath, fs.given("policy"), stderr)
 	if err != nil {
 		return errorf(stderr, "enforce", "%v", err)
 	}

@@ -35,6 +35,14 @@ func newFlagSet(name, argsUsage string, stdout, stderr io.Writer) *flagSet {
 	return fs
 }
 
+// given reports whether the flag name was set on the command line (or
+// from its environment variable), not left at its default.
+func (fs *flagSet) given(name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // note adds a paragraph printed between the usage line and the flags.
 func (fs *flagSet) note(text string) { fs.notes = append(fs.notes, text) }
 

@@ -40,6 +40,16 @@ func TestHelpGoesToStdout(t *testing.T) {
 	if viaHelp.String() != viaFlag.String() {
 		t.Errorf("warden help enforce differs from warden enforce --help:\n%s\n---\n%s", viaHelp.String(), viaFlag.String())
 	}
+	// A subcommand's own subcommand too: before, the general usage.
+	viaHelp.Reset()
+	viaFlag.Reset()
+	if code := run([]string{"help", "audit", "verify"}, &viaHelp, &viaHelp); code != 0 {
+		t.Fatalf("warden help audit verify: exit %d", code)
+	}
+	run([]string{"audit", "verify", "--help"}, &viaFlag, &viaFlag)
+	if viaHelp.String() != viaFlag.String() || !strings.HasPrefix(viaHelp.String(), "Usage: warden audit verify ") {
+		t.Errorf("warden help audit verify differs from warden audit verify --help:\n%s\n---\n%s", viaHelp.String(), viaFlag.String())
+	}
 	// The usage says which embedded models --model accepts.
 	for _, cmd := range []string{"enforce", "test", "lint", "plan", "serve", "grant", "list"} {
 		var out bytes.Buffer

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -55,8 +56,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
-		if len(args) == 2 && args[0] == "help" && !strings.HasPrefix(args[1], "-") {
-			return run([]string{args[1], "--help"}, stdout, stderr) // warden help enforce
+		if len(args) >= 2 && args[0] == "help" && !slices.ContainsFunc(args[1:], func(a string) bool { return strings.HasPrefix(a, "-") }) {
+			// warden help enforce, warden help audit verify
+			return run(append(slices.Clone(args[1:]), "--help"), stdout, stderr)
 		}
 		usage(stdout)
 		return exitOK

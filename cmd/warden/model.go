@@ -113,19 +113,25 @@ func loadModel(spec string) (chosenModel, error) {
 	return cm, err
 }
 
-// policyFor returns the policy source of the --policy spec for cm. The
-// default path, conf/policy.csv, falls back to the embedded default policy
-// when the file is not in the working directory and the model is the
-// embedded default one; with any other model the policy must be given,
-// since the default policy's rules fit the default model only.
-func policyFor(spec string, cm chosenModel) (src persist.Adapter, note string, err error) {
-	if spec != defaultPolicyPath {
+// policyFor returns the policy source of the --policy spec for cm; given
+// says that --policy was on the command line. Not given, the default path,
+// conf/policy.csv, goes with the default model only (conf/model.conf, or
+// the embedded default): it falls back to the embedded default policy
+// when the file is not in the working directory, and with any other model
+// the policy must be given, since the default policy's rules fit the
+// default model only.
+func policyFor(spec string, given bool, cm chosenModel) (src persist.Adapter, note string, err error) {
+	if given || spec != defaultPolicyPath {
 		return csvfile.New(spec), "", nil
+	}
+	wd, _ := os.Getwd()
+	if !cm.isDefault && cm.name != defaultModelPath {
+		return nil, "", fmt.Errorf("--policy is required with --model %s (%s goes with the default model, %s)",
+			strings.TrimPrefix(cm.name, "embedded:"), defaultPolicyPath, defaultModelPath)
 	}
 	if _, err := os.Stat(spec); !errors.Is(err, fs.ErrNotExist) {
 		return csvfile.New(spec), "", nil
 	}
-	wd, _ := os.Getwd()
 	if !cm.isDefault {
 		return nil, "", fmt.Errorf("--policy is required with --model %s (%s is not in %s, and the embedded default policy goes with the default model only)",
 			strings.TrimPrefix(cm.name, "embedded:"), defaultPolicyPath, wd)
@@ -162,27 +168,58 @@ func modelFile(cm chosenModel) (path string, cleanup func(), err error) {
 	if cm.text == "" {
 		return cm.name, func() {}, nil
 	}
-	dir, err := os.MkdirTemp("", "warden-model-")
+	return tempFile(strings.TrimPrefix(cm.name, "embedded:")+".conf", cm.text)
+}
+
+// tempFile writes text to a file named name in a new temporary directory,
+// which cleanup removes.
+func tempFile(name, text string) (path string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "warden-")
 	if err != nil {
 		return "", nil, err
 	}
-	path = filepath.Join(dir, strings.TrimPrefix(cm.name, "embedded:")+".conf")
-	if err := os.WriteFile(path, []byte(cm.text), 0o600); err != nil {
+	path = filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		_ = os.RemoveAll(dir)
 		return "", nil, err
 	}
 	return path, func() { _ = os.RemoveAll(dir) }, nil
 }
 
+// lintPolicy returns the policy file lint checks with cm when --policy
+// is not given, as enforce would choose it (policyFor): conf/policy.csv
+// with the default model, the embedded default policy written to a
+// temporary file when that file is not in the working directory, and none
+// with any other model, whose policy is only checked when given. name is
+// what problems call the file; note, when not empty, says what was chosen.
+func lintPolicy(cm chosenModel) (path, name, note string, cleanup func(), err error) {
+	none := func() {}
+	if !cm.isDefault && cm.name != defaultModelPath {
+		return "", "", "", none, nil
+	}
+	if _, err := os.Stat(defaultPolicyPath); !errors.Is(err, fs.ErrNotExist) {
+		return defaultPolicyPath, defaultPolicyPath, "", none, nil
+	}
+	if !cm.isDefault {
+		return "", "", "", none, nil
+	}
+	path, cleanup, err = tempFile("policy.csv", conf.Policy())
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	wd, _ := os.Getwd()
+	return path, "embedded:policy.csv", fmt.Sprintf("%s is not in %s: checking the embedded default policy (give --policy FILE)", defaultPolicyPath, wd), cleanup, nil
+}
+
 // openPolicy returns an in-memory enforcer for the --model and --policy
-// specs of enforce, test and plan. Notes about embedded defaults go to
+// specs of enforce, test and plan (policyGiven: --policy was given). Notes about embedded defaults go to
 // stderr as "warden CMD: note", so that stdout stays the answer.
-func openPolicy(ctx context.Context, cmd, modelSpec, policySpec string, stderr io.Writer) (*enforcer.Enforcer, error) {
+func openPolicy(ctx context.Context, cmd, modelSpec, policySpec string, policyGiven bool, stderr io.Writer) (*enforcer.Enforcer, error) {
 	cm, err := loadModel(modelSpec)
 	if err != nil {
 		return nil, err
 	}
-	src, note, err := policyFor(policySpec, cm)
+	src, note, err := policyFor(policySpec, policyGiven, cm)
 	if err != nil {
 		return nil, err
 	}

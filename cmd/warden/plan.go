@@ -77,7 +77,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if open != 1 {
 		return errorf(stderr, "plan", "exactly one ARG must be ? (the open field), got %d", open)
 	}
-	e, err := openPolicy(ctx, "plan", *modelPath, *policyPath, stderr)
+	e, err := openPolicy(ctx, "plan", *modelPath, *policyPath, fs.given("policy"), stderr)
 	if err != nil {
 		return errorf(stderr, "plan", "%v", err)
 	}

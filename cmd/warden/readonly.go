@@ -44,12 +44,29 @@ func openExistingDB(dsn string) (*gorm.DB, error) {
 	if dsn == "" {
 		return nil, errors.New("--db is required (or WARDEN_DB)")
 	}
-	if p := sqlitePath(dsn); p != "" {
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+	p := sqlitePath(dsn)
+	if p != "" {
+		fi, err := os.Stat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("no SQLite database at %s (this command reads a database; it creates none)", p)
+		case err == nil && fi.IsDir():
+			return nil, fmt.Errorf("%s is a directory, not a SQLite database", p)
 		}
 	}
-	return config.OpenDB(dsn)
+	db, err := config.OpenDB(dsn)
+	if err != nil || p == "" {
+		return db, err
+	}
+	// SQLite opens any file lazily, and gorm's HasTable takes an error
+	// reading the schema for "no such table": a file that is not a
+	// database would read as an empty one. Reading the schema tells.
+	var n int64
+	if err := db.Raw("SELECT count(*) FROM sqlite_master").Row().Scan(&n); err != nil {
+		closeDB(db)
+		return nil, fmt.Errorf("%s is not a SQLite database this command can read: %w", p, err)
+	}
+	return db, nil
 }
 
 // policyReader is a policy read from a database without changing it.
@@ -64,8 +81,9 @@ type policyReader struct {
 func openPolicyReader(ctx context.Context, f adminFlags) (*policyReader, error) {
 	tables := policyadmin.TablesWithPrefix(f.prefix)
 	var (
-		m     model.Model
-		table string
+		m        model.Model
+		table    string
+		fallback bool // --model fell back to the embedded default
 	)
 	switch f.scope {
 	case policyadmin.ScopePolicy:
@@ -73,7 +91,7 @@ func openPolicyReader(ctx context.Context, f adminFlags) (*policyReader, error) 
 		if err != nil {
 			return nil, err
 		}
-		m, table = cm.m, tables.Policy
+		m, table, fallback = cm.m, tables.Policy, cm.note != ""
 	case policyadmin.ScopeAdmin:
 		var err error
 		if m, err = models.Load(models.Permissions); err != nil {
@@ -90,6 +108,10 @@ func openPolicyReader(ctx context.Context, f adminFlags) (*policyReader, error) 
 	r := &policyReader{table: table, close: func() { closeDB(db) }}
 	if !db.WithContext(ctx).Migrator().HasTable(table) {
 		return r, nil
+	}
+	if err := refuseFallbackModel(ctx, db, table, fallback); err != nil {
+		r.close()
+		return nil, err
 	}
 	st, err := rulelog.Open(db, rulelog.WithTable(table))
 	if err != nil {

@@ -128,3 +128,30 @@ func TestReadOnlyCommandsCreateNoFile(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyCommandsRefuseWhatIsNoDatabase: a file that is not a SQLite
+// database, or a directory, is an error (exit 2, saying so), not an empty
+// database: SQLite opens any file, and reading no table from it read as
+// "no policy stored yet", exit 0.
+func TestReadOnlyCommandsRefuseWhatIsNoDatabase(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notDB, []byte("hello world, this is no database at all\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{notDB, notDB + " is not a SQLite database this command can read"},
+		{dir, dir + " is a directory, not a SQLite database"},
+	} {
+		for _, args := range [][]string{{"list"}, {"audit"}, {"audit", "verify"}} {
+			var stdout, stderr bytes.Buffer
+			code := run(append(args, "--db", "sqlite://"+tt.path), &stdout, &stderr)
+			if code != exitError || !strings.Contains(stderr.String(), tt.want) || stdout.Len() > 0 {
+				t.Errorf("warden %v on %s: exit %d, stdout %q, stderr %q; want %d and %q", args, tt.path, code, stdout.String(), stderr.String(), exitError, tt.want)
+			}
+		}
+	}
+	if b, err := os.ReadFile(notDB); err != nil || !strings.HasPrefix(string(b), "hello world") {
+		t.Errorf("the file was changed: %q, %v", b, err)
+	}
+}

@@ -110,6 +110,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		_ = ln.Close()
 		return errorf(stderr, "serve", "%v", err)
 	}
+	// The setup lock beside a file this start creates is this start's too
+	// (lockSQLiteSetup), and goes with it.
+	var createdLock string
+	if created != "" {
+		if _, err := os.Stat(created + "-setup.lock"); errors.Is(err, os.ErrNotExist) {
+			createdLock = created + "-setup.lock"
+		}
+	}
 	logger.Info("warden: port bound; opening the store", "addr", ln.Addr().String())
 	var h startupHandler
 	served := make(chan error, 1)
@@ -121,8 +129,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		<-served
 		if created != "" {
-			if rerr := os.Remove(created); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-				logger.Warn("warden: could not remove the database file this start created", "file", created, "error", rerr)
+			for _, f := range []string{created, createdLock} {
+				if f == "" {
+					continue
+				}
+				if rerr := os.Remove(f); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+					logger.Warn("warden: could not remove a file this start created", "file", f, "error", rerr)
+				}
 			}
 		}
 		return errorf(stderr, "serve", "%v", err)
@@ -211,7 +224,7 @@ func openServe(ctx context.Context, cfg config.Config, files serveFiles, logger 
 	var log *audit.Log
 	app.instance = newInstanceID()
 	err = withSetupLock(ctx, db, "warden_setup:"+tables.Policy, func() error {
-		if err := refuseFallbackModel(ctx, db, tables.Policy, files); err != nil {
+		if err := refuseFallbackModel(ctx, db, tables.Policy, files.fallback); err != nil {
 			return err
 		}
 		var err error

@@ -95,9 +95,11 @@ func createSQLiteFile(dsn string) (string, error) {
 // server that quietly took the binary's model would serve such a policy,
 // so the operator says which model: --model FILE, or --model default for
 // the embedded one. An empty database is a first start: the fallback
-// model is the one its policy will be written under, as before.
-func refuseFallbackModel(ctx context.Context, db *gorm.DB, table string, files serveFiles) error {
-	if !files.fallback || !db.WithContext(ctx).Migrator().HasTable(table) {
+// model is the one its policy will be written under, as before. grant and
+// revoke refuse the same: a rule checked against the wrong model would be
+// written, and the server could then not load the table.
+func refuseFallbackModel(ctx context.Context, db *gorm.DB, table string, fallback bool) error {
+	if !fallback || !db.WithContext(ctx).Migrator().HasTable(table) {
 		return nil
 	}
 	var ptypes []string
@@ -110,7 +112,7 @@ func refuseFallbackModel(ctx context.Context, db *gorm.DB, table string, files s
 	wd, _ := os.Getwd()
 	return fmt.Errorf("the database holds a policy (table %s), and no --model was given (%s is not in %s): "+
 		"the model it was written under is not assumed to be the embedded default; "+
-		"give --model FILE, or --model %s to serve it with the embedded default model", table, defaultModelPath, wd, defaultModelName)
+		"give --model FILE, or --model %s to use the embedded default model", table, defaultModelPath, wd, defaultModelName)
 }
 
 // warnWithoutAdmin logs a warning when nobody in the admin policy holds

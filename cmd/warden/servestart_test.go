@@ -12,8 +12,8 @@ import (
 // TestServeFailureLeavesNoDatabaseFile: a start that fails leaves no
 // SQLite file behind: a bad model or seed fails before the file is
 // created, and a failure after it (an empty policy whose seed file is
-// missing) removes the file that this start created. A file that existed
-// is never removed.
+// missing) removes the file that this start created, and its setup lock
+// (before, the lock stayed). A file that existed is never removed.
 func TestServeFailureLeavesNoDatabaseFile(t *testing.T) {
 	dir := t.TempDir()
 	badModel := filepath.Join(dir, "bad.conf")
@@ -42,8 +42,10 @@ func TestServeFailureLeavesNoDatabaseFile(t *testing.T) {
 		if code := runServe(context.Background(), args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%s: exit %d, stderr %s; want 2 and %q", tt.name, code, stderr.String(), tt.want)
 		}
-		if _, err := os.Stat(db); !os.IsNotExist(err) {
-			t.Errorf("%s: the failed start left %s behind (%v)", tt.name, db, err)
+		for _, f := range []string{db, db + "-setup.lock"} {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Errorf("%s: the failed start left %s behind (%v)", tt.name, f, err)
+			}
 		}
 	}
 
@@ -59,6 +61,10 @@ func TestServeFailureLeavesNoDatabaseFile(t *testing.T) {
 	}
 	if _, err := os.Stat(existing); err != nil {
 		t.Errorf("a failed start removed the database file that existed: %v", err)
+	}
+	// Nor the setup lock of a file that existed, which other starts share.
+	if _, err := os.Stat(existing + "-setup.lock"); err != nil {
+		t.Errorf("a failed start on an existing file removed its setup lock: %v", err)
 	}
 }
 

@@ -60,7 +60,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return errorf(stderr, "test", "%v", err)
 	}
-	e, err := openPolicy(ctx, "test", *modelSpec, *policyPath, stderr)
+	e, err := openPolicy(ctx, "test", *modelSpec, *policyPath, fs.given("policy"), stderr)
 	if err != nil {
 		return errorf(stderr, "test", "%v", err)
 	}
