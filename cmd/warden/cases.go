@@ -84,7 +84,7 @@ func yamlCases(path string, data []byte) ([]testCase, error) {
 	}
 	seq := doc.Content[0]
 	if seq.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s:%d: want a list of cases (- request: [...]\\n  expect: allow)", path, seq.Line)
+		return nil, fmt.Errorf("%s:%d: want a list of cases, each `- {request: [...], expect: allow}`", path, seq.Line)
 	}
 	var cases []testCase
 	for _, item := range seq.Content {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/casbin/casbin/v2/model"
 	"gorm.io/gorm"
@@ -48,9 +49,13 @@ func readServeFiles(ctx context.Context, cfg config.Config, logger *slog.Logger)
 		return f, nil
 	}
 	if _, err := os.Stat(cfg.Seed); errors.Is(err, fs.ErrNotExist) {
-		wd, _ := os.Getwd()
-		f.seedErr = fmt.Errorf("seed: %s is not in %s, and the policy is empty: give --seed FILE (the rules written to an empty policy), "+
-			`or --seed "" to start with an empty policy`, cfg.Seed, wd)
+		where := "does not exist"
+		if !filepath.IsAbs(cfg.Seed) {
+			wd, _ := os.Getwd()
+			where = "is not in " + wd
+		}
+		f.seedErr = fmt.Errorf("seed: %s %s, and the policy is empty: give --seed FILE (the rules written to an empty policy), "+
+			`or --seed "" to start with an empty policy`, cfg.Seed, where)
 		return f, nil
 	}
 	if f.seed, err = policyadmin.ReadPolicyFile(ctx, cm.m, cfg.Seed); err != nil {

@@ -40,7 +40,7 @@ type caseResult struct {
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("test", "[--model FILE|NAME] [--policy FILE] [--json] CASES", stdout, stderr)
 	fs.note("Runs the decisions of CASES, a CSV file (alice, /posts, GET, allow) or YAML\n" +
-		"(- request: [alice, /posts, GET]\\n  expect: allow), and prints each failure with its explanation.\n" +
+		"(- {request: [alice, /posts, GET], expect: allow}, one case per item), and prints each failure with its explanation.\n" +
 		"Exits 0 when every case passes, 1 when a case got the other decision, 2 when CASES, the model or the\n" +
 		"policy cannot be read or understood (the message names FILE:LINE and the field) or a decision failed.\n" +
 		`--json prints {"file", "total", "passed", "failed", "errors", "cases": [{"line", "request", "expect",` + "\n" +

@@ -21,8 +21,8 @@ import (
 // generated and boundary requests and every difference is printed (exit 1).
 // Input either side refuses is exit 2, with the refusing side's message.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", "--model FILE --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]", stdout, stderr)
-	modelPath := fs.String("model", "", "Casbin model `file` (required)")
+	fs := newFlagSet("verify", "--model FILE|NAME --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]", stdout, stderr)
+	modelPath := fs.String("model", "", "Casbin model (required): a `file`, or an embedded model's name: "+strings.Join(modelNames(), ", "))
 	policyPath := fs.String("policy", "", "policy CSV `file` (required)")
 	var defs []string
 	fs.Func("definition", "for a model with several definitions, the `suffix or r,p,e,m` the requests are asked with\n"+
@@ -48,6 +48,17 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case len(pos) > 0:
 		return errorf(stderr, "verify", "unexpected arguments %q", pos)
 	}
+	// Plain Casbin reads a file: an embedded model is written to one.
+	cm, err := findModel(*modelPath)
+	if err != nil {
+		return errorf(stderr, "verify", "%v", err)
+	}
+	path, cleanup, err := modelFile(cm)
+	if err != nil {
+		return errorf(stderr, "verify", "%v", err)
+	}
+	defer cleanup()
+	*modelPath = path
 	var opts []enforcer.Option
 	if *deferEval {
 		opts = append(opts, enforcer.WithDeferredEvalErrors())

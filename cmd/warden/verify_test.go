@@ -33,6 +33,8 @@ func TestVerify(t *testing.T) {
 			[]string{"equal: 50 requests (seed 9)"}, ""},
 		{"the embedded abac model, eval() on the index", []string{"verify", "--model", "../../models/abac.conf", "--policy", "../../models/testdata/abac.csv", "--requests", "200"}, 0,
 			[]string{"equal: 200 requests", "fast path: yes, Warden decides on its index\n"}, ""},
+		{"an embedded model by its name (before: open abac: no such file)", []string{"verify", "--model", "abac", "--policy", "../../models/testdata/abac.csv", "--requests", "200"}, 0,
+			[]string{"equal: 200 requests", "fast path: yes, Warden decides on its index\n"}, ""},
 		{"a model Casbin decides inside Warden", []string{"verify", "--model", "testdata/request_only.conf", "--policy", "testdata/request_only.csv", "--requests", "200"}, 0,
 			[]string{"equal: 200 requests", "fast path: no, Casbin's own enforcer decides inside Warden (matcher does not refer to the policy)\n"}, ""},
 		{"a custom function Warden cannot register", []string{"verify", "--model", "testdata/custom_function.conf", "--policy", p}, 2, nil,
@@ -55,7 +57,7 @@ func TestVerify(t *testing.T) {
 			"testdata/object_conditions_policy.csv:2: enforcer: invalid rule: p value 2: field sub_rule: \"r.obj.category_id = 2\" is not an expression eval() can read"},
 		{"a text eval() cannot compile, deferred", []string{"verify", "--model", "testdata/object_conditions_model.conf", "--policy", "testdata/object_conditions_policy.csv",
 			"--defer-eval-errors", "--requests", "300"}, 0, []string{"equal: 300 requests (seed 1): Casbin allowed ", "fast path: yes"}, ""},
-		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]",
+		{"help", []string{"verify", "-h"}, 0, []string{"Usage: warden verify --model FILE|NAME --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]",
 			"  --definition suffix or r,p,e,m\n"}, ""},
 		// Casbin's TestMultiplePolicyDefinitions asks this model with
 		// NewEnforceContext("2") and EType "e": the model has no e2.
