@@ -119,6 +119,20 @@ func openDB(dsn string) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s database: %w", Dialect(dsn), err)
 	}
+	if Dialect(dsn) == "sqlite" {
+		// SQLite opens any file lazily, and gorm's HasTable takes an
+		// error reading the schema for "no such table": a file that is
+		// not a database read as an empty one, and failed later in some
+		// other step's name. Reading the schema now tells.
+		var n int64
+		if err := db.Raw("SELECT count(*) FROM sqlite_master").Row().Scan(&n); err != nil {
+			if sql, cerr := db.DB(); cerr == nil {
+				_ = sql.Close()
+			}
+			file, _, _ := strings.Cut(strings.TrimPrefix(dsn, "sqlite://"), "?")
+			return nil, fmt.Errorf("sqlstore: %s is not a SQLite database that can be read: %w", file, err)
+		}
+	}
 	return db, nil
 }
 

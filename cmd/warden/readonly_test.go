@@ -132,7 +132,8 @@ func TestReadOnlyCommandsCreateNoFile(t *testing.T) {
 // TestReadOnlyCommandsRefuseWhatIsNoDatabase: a file that is not a SQLite
 // database, or a directory, is an error (exit 2, saying so), not an empty
 // database: SQLite opens any file, and reading no table from it read as
-// "no policy stored yet", exit 0.
+// "no policy stored yet", exit 0. grant and serve say the same, where
+// they blamed a later step ("setup lock: file is not a database").
 func TestReadOnlyCommandsRefuseWhatIsNoDatabase(t *testing.T) {
 	dir := t.TempDir()
 	notDB := filepath.Join(dir, "notes.txt")
@@ -140,7 +141,7 @@ func TestReadOnlyCommandsRefuseWhatIsNoDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ path, want string }{
-		{notDB, notDB + " is not a SQLite database this command can read"},
+		{notDB, notDB + " is not a SQLite database that can be read"},
 		{dir, dir + " is a directory, not a SQLite database"},
 	} {
 		for _, args := range [][]string{{"list"}, {"audit"}, {"audit", "verify"}} {
@@ -149,6 +150,16 @@ func TestReadOnlyCommandsRefuseWhatIsNoDatabase(t *testing.T) {
 			if code != exitError || !strings.Contains(stderr.String(), tt.want) || stdout.Len() > 0 {
 				t.Errorf("warden %v on %s: exit %d, stdout %q, stderr %q; want %d and %q", args, tt.path, code, stdout.String(), stderr.String(), exitError, tt.want)
 			}
+		}
+	}
+	for _, args := range [][]string{
+		{"grant", "--db", "sqlite://" + notDB, "p", "alice", "/x", "GET", "allow"},
+		{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite://" + notDB, "--jwt-secret", serveSecret, "--model", confModel, "--seed", ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		if code != exitError || !strings.Contains(stderr.String(), notDB+" is not a SQLite database that can be read") {
+			t.Errorf("warden %s on %s: exit %d, stderr %q", args[0], notDB, code, stderr.String())
 		}
 	}
 	if b, err := os.ReadFile(notDB); err != nil || !strings.HasPrefix(string(b), "hello world") {
