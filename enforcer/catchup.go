@@ -305,21 +305,18 @@ func (e *Enforcer) changeLogged(ctx context.Context, rules []Rule, add bool) (in
 	if len(cs.Rules) == 0 {
 		return 0, nil
 	}
-	var check CommitCheck
-	if add {
-		// Against the policy in force first, then, where a link another
-		// instance committed meanwhile could make the change wrong, against
-		// the policy as the store commits it.
-		rl := e.mu.rlock()
-		err := e.eng.checkAdd(cs.Rules)
-		check = e.eng.commitCheck(cs.Rules)
-		e.mu.runlock(rl)
-		if err != nil {
-			return 0, err
-		}
+	// Against the policy in force first, then, where a link another
+	// instance committed (or removed) meanwhile could make the change
+	// wrong, against the policy as the store commits it. A removal is
+	// judged too: it can make a name a top role above a cycle.
+	rl = e.mu.rlock()
+	err := e.eng.checkChange(cs.Rules, add)
+	check := e.eng.commitCheck(cs.Rules)
+	e.mu.runlock(rl)
+	if err != nil {
+		return 0, err
 	}
 	var w Written
-	var err error
 	if cc, ok := e.log.(CommitChecker); ok && check != nil {
 		w, err = cc.WriteChangesChecked(ctx, cs, check)
 	} else {

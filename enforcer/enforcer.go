@@ -494,10 +494,8 @@ func (e *Enforcer) pending(rules []Rule, add bool) ([]Rule, error) {
 		seen[k] = true
 		todo = append(todo, Rule{PType: r.PType, Values: slices.Clone(r.Values)})
 	}
-	if add {
-		if err := e.eng.checkAdd(todo); err != nil {
-			return nil, err
-		}
+	if err := e.eng.checkChange(todo, add); err != nil {
+		return nil, err
 	}
 	return todo, nil
 }
@@ -517,35 +515,51 @@ func (c *casbinEngine) validate(r Rule) error {
 	return nil
 }
 
-func (st *state) checkAdd([]Rule) error { return nil }
+func (st *state) checkChange([]Rule, bool) error { return nil }
 
 func (st *state) commitCheck([]Rule) CommitCheck { return nil }
 
-// checkAdd refuses links that would close a cycle below a top role under
-// subjectPriority: Casbin's AddPolicy would take them, but the store would
-// then hold a policy on which every later load (Reload, a restart, another
-// instance) loops for ever in Casbin's sort (internal/subjectsort).
-func (c *casbinEngine) checkAdd(rules []Rule) error {
+// checkChange refuses links that would close a cycle below a top role
+// under subjectPriority, and removals of links that would leave one (the
+// removal of a name's last membership makes it a top role, above whatever
+// cycle it reaches): Casbin's AddPolicy and RemovePolicy would take them,
+// but the store would then hold a policy on which every later load
+// (Reload, a restart, another instance) loops for ever in Casbin's sort
+// (internal/subjectsort).
+func (c *casbinEngine) checkChange(rules []Rule, add bool) error {
 	if !subjectsort.Sorts(c.defs) {
 		return nil
 	}
-	var added [][]string
+	var changed [][]string
 	for _, r := range rules {
 		if r.PType == "g" {
-			added = append(added, r.Values)
+			changed = append(changed, r.Values)
 		}
 	}
-	if len(added) == 0 {
+	if len(changed) == 0 {
 		return nil
 	}
-	links := append(slices.Clone(c.ce.GetModel()["g"]["g"].Policy), added...)
+	var links [][]string
+	if add {
+		links = append(slices.Clone(c.ce.GetModel()["g"]["g"].Policy), changed...)
+	} else {
+		gone := map[string]bool{}
+		for _, v := range changed {
+			gone[ruleKey(v)] = true
+		}
+		for _, v := range c.ce.GetModel()["g"]["g"].Policy {
+			if !gone[ruleKey(v)] {
+				links = append(links, v)
+			}
+		}
+	}
 	if err := subjectsort.CheckLinks(links); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidRule, err)
 	}
 	return nil
 }
 
-// commitCheck is checkAdd on the store's policy as the change commits it:
+// commitCheck is checkChange on the store's policy as the change commits it:
 // with a change log, another instance's link that this one's memory has not
 // caught up with may close the cycle.
 func (c *casbinEngine) commitCheck(rules []Rule) CommitCheck {

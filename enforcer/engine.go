@@ -51,13 +51,14 @@ type engine interface {
 	// isRole reports whether name is the role of some g rule (IsRole).
 	isRole(name string) bool
 
-	// checkAdd checks validated rules to be added together against the
-	// policy held, for what no single rule shows (a cycle Casbin's loader
-	// would loop on).
-	checkAdd(rules []Rule) error
-	// commitCheck returns the check of validated rules to be added
-	// together against the policy as the store will commit it (see
-	// CommitChecker), nil when their addition needs none.
+	// checkChange checks validated rules to be added (or removed)
+	// together against the policy held, for what no single rule shows (a
+	// cycle Casbin's loader would loop on: a removal too can make a name a
+	// top role above a cycle no top role reached).
+	checkChange(rules []Rule, add bool) error
+	// commitCheck returns the check of validated rules to be added or
+	// removed together against the policy as the store will commit it
+	// (see CommitChecker), nil when their change needs none.
 	commitCheck(rules []Rule) CommitCheck
 
 	// apply adds or removes a validated rule and reports whether the
