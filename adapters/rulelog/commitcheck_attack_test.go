@@ -3,11 +3,20 @@ package rulelog_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/casbin/casbin/v2/model"
+	"gorm.io/gorm"
+
+	"github.com/wardenhq/warden/adapters/rulelog"
 	"github.com/wardenhq/warden/config/dbtest"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/tcpproxy"
 )
 
 const subjPriorityModel = "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act, eft\n[role_definition]\ng = _, _\n" +
@@ -82,6 +91,282 @@ func TestCasbinSubjectCycleByRemoval(t *testing.T) {
 			}
 			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
 				t.Fatalf("loading the store at the end: %v", err)
+			}
+		})
+	}
+}
+
+// TestCasbinSubjectCycleBatchBehind: two links in one batch close a cycle
+// below a top role that only the store holds (the writer's memory has not
+// caught up with it): to the writer's memory no name is a top role, so
+// its own check passes; the check in the transaction refuses the batch,
+// its p rule included.
+func TestCasbinSubjectCycleBatchBehind(t *testing.T) {
+	ctx := context.Background()
+	m, err := enforcer.ParseModel(subjPriorityModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			first, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := first.AddRules(ctx, enforcer.G("a", "top")); err != nil {
+				t.Fatal(err)
+			}
+			_, err = second.AddRules(ctx, enforcer.P("v", "data", "read", "allow"), enforcer.G("b", "a"), enforcer.G("a", "b"))
+			if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "g, b, a; g, a, b") {
+				t.Fatalf("the batch closing the cycle below a top role only the store holds: %v", err)
+			}
+			if second.Has("p", []string{"v", "data", "read", "allow"}) {
+				t.Fatal("the refused batch's p rule is in force")
+			}
+			third, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
+			if err != nil {
+				t.Fatalf("loading the store: %v", err)
+			}
+			if got := third.Rules("g"); len(got) != 1 || third.Len("p") != 0 {
+				t.Fatalf("stored: g %v, %d p rules", got, third.Len("p"))
+			}
+		})
+	}
+}
+
+// TestCasbinSubjectCycleLostCommitAnswer: the check passes and the answer
+// to COMMIT is lost; the store is asked, the write acknowledged, and the
+// other half of the cycle, written by an instance whose memory has not
+// caught up, is refused by the check on the committed link.
+func TestCasbinSubjectCycleLostCommitAnswer(t *testing.T) {
+	ctx := context.Background()
+	m, err := enforcer.ParseModel(subjPriorityModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range servers() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			p, pdb := viaProxy(t, db, b.Name)
+			first, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := first.AddRules(ctx, enforcer.G("a", "top")); err != nil {
+				t.Fatal(err)
+			}
+			second, err := enforcer.New(ctx, m, newStore(t, pdb), enforcer.WithCasbinEvaluation())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.SetHook(onceOnCommit(tcpproxy.ForwardCut))
+			n, err := second.AddRules(ctx, enforcer.G("b", "a"))
+			p.SetHook(nil)
+			if err != nil || n != 1 {
+				t.Fatalf("the link whose COMMIT answer was lost = %d, %v; want acknowledged", n, err)
+			}
+			if first.Has("g", []string{"b", "a"}) {
+				t.Fatal("the first instance caught up: not the case under test")
+			}
+			_, err = first.AddRules(ctx, enforcer.G("a", "b"))
+			if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "g, b, a; g, a, b") {
+				t.Fatalf("the other half of the cycle: %v", err)
+			}
+			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
+				t.Fatalf("loading the store: %v", err)
+			}
+		})
+	}
+}
+
+// TestWriteChangesCheckedLoadBroken: the connection breaks while the check
+// reads the policy (before COMMIT): the write fails plainly, neither an
+// unknown outcome nor a refusal of the rule, nothing is stored, and the
+// next write through the same store commits (no head lock is left held).
+func TestWriteChangesCheckedLoadBroken(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range servers() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			p, pdb := viaProxy(t, db, b.Name)
+			s := newStore(t, pdb, rulelog.WithTimeout(5*time.Second))
+			ran := false
+			txf := rulelog.WithTxFunc(ctx, func(context.Context, *gorm.DB, rulelog.Write) error {
+				ran = true
+				return nil
+			})
+			add := enforcer.ChangeSet{Op: enforcer.OpAdd, Rules: []enforcer.Rule{enforcer.G("alice", "admin")}}
+			_, err := s.WriteChangesChecked(txf, add, func(ctx context.Context, load func(context.Context, model.Model) error) error {
+				p.Cut()
+				return load(ctx, rbacModel(t))
+			})
+			if err == nil || errors.Is(err, enforcer.ErrOutcomeUnknown) || errors.Is(err, enforcer.ErrInvalidRule) {
+				t.Fatalf("a write whose check's read broke: %v; want a plain failure", err)
+			}
+			if ran {
+				t.Fatal("the TxFunc ran after the check failed")
+			}
+			if err := p.Restore(); err != nil {
+				t.Fatal(err)
+			}
+			if h, err := newStore(t, db.DB).Head(ctx); err != nil || h != 0 {
+				t.Fatalf("head after the failed write: %d, %v", h, err)
+			}
+			if count(t, db.DB, rulelog.DefaultTable, "v0 = ?", "alice") != 0 {
+				t.Fatal("the failed write's rule is stored")
+			}
+			w, err := s.WriteChangesChecked(txf, add, func(ctx context.Context, load func(context.Context, model.Model) error) error {
+				return load(ctx, rbacModel(t))
+			})
+			if err != nil || w.Revision != 1 || !ran {
+				t.Fatalf("the next write: %+v, %v (TxFunc ran: %v)", w, err, ran)
+			}
+		})
+	}
+}
+
+// spyStore counts the writes the enforcer sends through the commit check.
+type spyStore struct {
+	*rulelog.Store
+	checked int
+}
+
+func (s *spyStore) WriteChangesChecked(ctx context.Context, c enforcer.ChangeSet, check enforcer.CommitCheck) (enforcer.Written, error) {
+	s.checked++
+	return s.Store.WriteChangesChecked(ctx, c, check)
+}
+
+// TestCommitCheckOnlyWhereNeeded: the check (a read of the whole policy
+// inside the write) runs for g links, added or removed, under
+// subjectPriority with Casbin's evaluation, and for nothing else: not for
+// p rules there, not for the index on the same model, not for Casbin's
+// evaluation of another effect.
+func TestCommitCheckOnlyWhereNeeded(t *testing.T) {
+	ctx := context.Background()
+	const allowText = "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act, eft\n[role_definition]\ng = _, _\n" +
+		"[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act\n"
+	for _, c := range []struct {
+		name      string
+		text      string
+		opts      []enforcer.Option
+		gChecked  bool
+		fastPaths bool
+	}{
+		{"subjectPriority, Casbin", subjPriorityModel, []enforcer.Option{enforcer.WithCasbinEvaluation()}, true, false},
+		{"subjectPriority, index", subjPriorityModel, nil, false, true},
+		{"allow-override, Casbin", allowText, []enforcer.Option{enforcer.WithCasbinEvaluation()}, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := enforcer.ParseModel(c.text, c.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &spyStore{Store: newStore(t, dbtest.SQLite(t).DB)}
+			e, err := enforcer.New(ctx, m, s, c.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, reason := e.FastPath(); ok != c.fastPaths {
+				t.Fatalf("fast path %v (%s): not the case under test", ok, reason)
+			}
+			if _, err := e.AddRules(ctx, enforcer.P("a", "data", "read", "allow")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.RemoveRules(ctx, enforcer.P("a", "data", "read", "allow")); err != nil {
+				t.Fatal(err)
+			}
+			if s.checked != 0 {
+				t.Fatalf("p rules went through the check %d times", s.checked)
+			}
+			if _, err := e.AddRules(ctx, enforcer.G("a", "top")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.RemoveRules(ctx, enforcer.G("a", "top")); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if c.gChecked {
+				want = 2
+			}
+			if s.checked != want {
+				t.Fatalf("g links went through the check %d times, want %d", s.checked, want)
+			}
+		})
+	}
+}
+
+// TestCasbinSubjectCycleConcurrentWorkload: three instances on one store
+// add and remove links among a few names at the same time, in batches of
+// one or two, none of them polling: whatever their memories hold, every
+// write either commits or is refused as an invalid rule (no deadlock on
+// MySQL's shared-lock read, no other error), and after every round the
+// store loads under Casbin's evaluation.
+func TestCasbinSubjectCycleConcurrentWorkload(t *testing.T) {
+	ctx := context.Background()
+	m, err := enforcer.ParseModel(subjPriorityModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"top", "a", "b", "c", "d"}
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			es := make([]*enforcer.Enforcer, 3)
+			for i := range es {
+				if es[i], err = enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var refused, committed atomic.Int64
+			for round := range 6 {
+				var wg sync.WaitGroup
+				errs := make([]error, len(es))
+				for i, e := range es {
+					r := rand.New(rand.NewPCG(uint64(round), uint64(i)))
+					link := func() enforcer.Rule {
+						return enforcer.G(names[r.IntN(len(names))], names[r.IntN(len(names))])
+					}
+					wg.Go(func() {
+						for range 6 {
+							rules := []enforcer.Rule{link()}
+							if r.IntN(2) == 0 {
+								rules = append(rules, link())
+							}
+							var err error
+							if r.IntN(3) == 0 {
+								_, err = e.RemoveRules(ctx, rules...)
+							} else {
+								_, err = e.AddRules(ctx, rules...)
+							}
+							switch {
+							case errors.Is(err, enforcer.ErrInvalidRule):
+								refused.Add(1)
+							case err != nil:
+								errs[i] = err
+								return
+							default:
+								committed.Add(1)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				for _, err := range errs {
+					if err != nil {
+						t.Fatalf("round %d: %v", round, err)
+					}
+				}
+				if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
+					t.Fatalf("loading the store after round %d: %v", round, err)
+				}
+			}
+			if refused.Load() == 0 || committed.Load() == 0 {
+				t.Fatalf("%d committed, %d refused: the workload tests nothing", committed.Load(), refused.Load())
 			}
 		})
 	}
