@@ -58,7 +58,9 @@ func (s *Store) loadRows(db *gorm.DB, lock string, m model.Model) error {
 		if !ok {
 			return fmt.Errorf("rulelog: %s row id=%d: ptype %q is not defined in the model", s.table, r.ID, r.PType)
 		}
-		n := len(a.Tokens)
+		// A conditional role definition (g = _, _, (_, _)) has a value
+		// per parameter too, past its tokens, as it is written.
+		n := len(a.Tokens) + len(a.ParamsTokens)
 		if n > maxValues {
 			return fmt.Errorf("rulelog: the model's %s has %d fields, the table holds %d", r.PType, n, maxValues)
 		}
