@@ -305,19 +305,27 @@ func (e *Enforcer) changeLogged(ctx context.Context, rules []Rule, add bool) (in
 	if len(cs.Rules) == 0 {
 		return 0, nil
 	}
-	// Against the policy in force first, then, where a link another
+	// Against the policy as the store commits it, where a link another
 	// instance committed (or removed) meanwhile could make the change
-	// wrong, against the policy as the store commits it. A removal is
-	// judged too: it can make a name a top role above a cycle.
+	// wrong; against the policy in force only where the store cannot
+	// judge: memory may lag the store either way, and a link it still
+	// holds that the store no longer does must not refuse a change the
+	// store takes (nor name that link). A removal is judged too: it can
+	// make a name a top role above a cycle.
 	rl = e.mu.rlock()
-	err := e.eng.checkChange(cs.Rules, add)
 	check := e.eng.commitCheck(cs.Rules)
+	cc, checked := e.log.(CommitChecker)
+	checked = checked && check != nil
+	var err error
+	if !checked {
+		err = e.eng.checkChange(cs.Rules, add)
+	}
 	e.mu.runlock(rl)
 	if err != nil {
 		return 0, err
 	}
 	var w Written
-	if cc, ok := e.log.(CommitChecker); ok && check != nil {
+	if checked {
 		w, err = cc.WriteChangesChecked(ctx, cs, check)
 	} else {
 		w, err = e.log.WriteChanges(ctx, cs)

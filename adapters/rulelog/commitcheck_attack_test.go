@@ -208,6 +208,7 @@ func TestWriteChangesCheckedLoadBroken(t *testing.T) {
 			if err == nil || errors.Is(err, enforcer.ErrOutcomeUnknown) || errors.Is(err, enforcer.ErrInvalidRule) {
 				t.Fatalf("a write whose check's read broke: %v; want a plain failure", err)
 			}
+			t.Logf("the failure: %v", err)
 			if ran {
 				t.Fatal("the TxFunc ran after the check failed")
 			}
@@ -367,6 +368,67 @@ func TestCasbinSubjectCycleConcurrentWorkload(t *testing.T) {
 			}
 			if refused.Load() == 0 || committed.Load() == 0 {
 				t.Fatalf("%d committed, %d refused: the workload tests nothing", committed.Load(), refused.Load())
+			}
+		})
+	}
+}
+
+// TestCasbinSubjectCycleStaleMemory: an instance whose memory still holds
+// a link another instance removed judges a change on links the store no
+// longer holds. The store's answer is the one that counts: an add or a
+// removal that leaves no cycle below a top role on the store commits,
+// however the stale memory sees it.
+func TestCasbinSubjectCycleStaleMemory(t *testing.T) {
+	ctx := context.Background()
+	m, err := enforcer.ParseModel(subjPriorityModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range dbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			open := func() *enforcer.Enforcer {
+				e, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return e
+			}
+			first := open()
+			if _, err := first.AddRules(ctx, enforcer.G("a", "top"), enforcer.G("b", "a")); err != nil {
+				t.Fatal(err)
+			}
+			stale := open()
+			if _, err := first.RemoveRules(ctx, enforcer.G("b", "a")); err != nil {
+				t.Fatal(err)
+			}
+			if !stale.Has("g", []string{"b", "a"}) {
+				t.Fatal("the instance caught up: not the case under test")
+			}
+			// To the stale memory a -> b closes top > a > b > a; on the
+			// store, where b -> a is gone, it closes nothing.
+			if _, err := stale.AddRules(ctx, enforcer.G("a", "b")); err != nil {
+				t.Errorf("an add the store takes, judged on a stale memory: %v", err)
+			}
+			if _, err := open().RemoveRules(ctx, enforcer.G("a", "b"), enforcer.G("a", "top")); err != nil {
+				t.Fatal(err)
+			}
+
+			// The no-top-role cycles of TestCasbinSubjectCycleByRemoval.
+			if _, err := first.AddRules(ctx, enforcer.G("c", "d"), enforcer.G("d", "c"), enforcer.G("t", "c"), enforcer.G("c", "t")); err != nil {
+				t.Fatal(err)
+			}
+			stale = open()
+			if _, err := first.RemoveRules(ctx, enforcer.G("c", "d")); err != nil {
+				t.Fatal(err)
+			}
+			// To the stale memory, removing t -> c makes t a top role
+			// above c <-> d; on the store c -> d is gone: t > c > d.
+			if _, err := stale.RemoveRules(ctx, enforcer.G("t", "c")); err != nil {
+				t.Errorf("a removal the store takes, judged on a stale memory: %v", err)
+			}
+			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
+				t.Fatalf("loading the store: %v", err)
 			}
 		})
 	}
