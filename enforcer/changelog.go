@@ -37,13 +37,14 @@ type ChangeLog interface {
 
 // CommitChecker is an optional capability of a ChangeLog that can judge a
 // change on the policy as it will commit, not as one process's memory
-// holds it. The enforcer checks a change against its memory before writing
-// it, but another instance may have committed, a moment before, a rule
-// its memory has not caught up with: together the two changes can make a
-// policy that no check saw whole (two links that close a cycle under
-// subjectPriority, on which Casbin's loader loops for ever). Where a change
-// needs such a check, the enforcer writes it through WriteChangesChecked.
-// A ChangeLog without the capability gets the memory check alone.
+// holds it. Another instance may have committed, a moment before, a rule
+// this one's memory has not caught up with (or removed one it still
+// holds): together the two changes can make a policy that no check of one
+// memory saw whole (two links that close a cycle under subjectPriority, on
+// which Casbin's loader loops for ever). Where a change needs such a check,
+// the enforcer writes it through WriteChangesChecked, and the check
+// decides alone; a ChangeLog without the capability gets a check against
+// the enforcer's memory before the write.
 type CommitChecker interface {
 	// WriteChangesChecked is WriteChanges, with check run inside the
 	// change's transaction after its rows are written, while no other
