@@ -49,15 +49,18 @@ type CommitChecker interface {
 	// WriteChangesChecked is WriteChanges, with check run inside the
 	// change's transaction after its rows are written, while no other
 	// writer of the store can commit. check's load reads the store's
-	// policy into a model as the transaction sees it, the change
+	// rules into a model as the transaction sees them, the change
 	// included. An error of check rolls the change back and is returned,
 	// wrapped.
 	WriteChangesChecked(ctx context.Context, c ChangeSet, check CommitCheck) (Written, error)
 }
 
 // CommitCheck judges a change on the policy it would commit, which load
-// reads into m (a model of the definitions, its policy empty).
-type CommitCheck func(ctx context.Context, load func(ctx context.Context, m model.Model) error) error
+// reads into m (a model of the definitions, its policy empty): the rules
+// of ptypes, or every rule when none is given. A check that needs only
+// the links asks for them alone, so that the write (which holds the
+// store's write lock meanwhile) does not read the whole policy.
+type CommitCheck func(ctx context.Context, load func(ctx context.Context, m model.Model, ptypes ...string) error) error
 
 // Epochs is an optional capability of a ChangeLog whose store can be
 // reset: its tables created again, the revisions restarting at 1. Epoch

@@ -566,9 +566,11 @@ func (c *casbinEngine) commitCheck(rules []Rule) CommitCheck {
 	if !subjectsort.Sorts(c.defs) || !slices.ContainsFunc(rules, func(r Rule) bool { return r.PType == "g" }) {
 		return nil
 	}
-	return func(ctx context.Context, load func(context.Context, model.Model) error) error {
+	return func(ctx context.Context, load func(context.Context, model.Model, ...string) error) error {
 		m := copyModel(c.defs) // definitions only, never changed: no lock needed
-		if err := load(ctx, m); err != nil {
+		// The links alone: Casbin's sort walks g, and the write holds the
+		// store's lock while it reads.
+		if err := load(ctx, m, "g"); err != nil {
 			return err
 		}
 		if err := subjectsort.CheckLinks(m["g"]["g"].Policy); err != nil {

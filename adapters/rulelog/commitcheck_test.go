@@ -29,7 +29,7 @@ func TestWriteChangesChecked(t *testing.T) {
 				return nil
 			})
 			check := func(refuse bool) enforcer.CommitCheck {
-				return func(ctx context.Context, load func(context.Context, model.Model) error) error {
+				return func(ctx context.Context, load func(context.Context, model.Model, ...string) error) error {
 					order = append(order, "check")
 					m := rbacModel(t)
 					if err := load(ctx, m); err != nil {

@@ -35,9 +35,15 @@ func (s *Store) LoadPolicyCtx(ctx context.Context, m model.Model) error {
 }
 
 // loadRows is LoadPolicyCtx on db, a pool or a transaction; lock ends the
-// SELECT (a locking read, or nothing).
-func (s *Store) loadRows(db *gorm.DB, lock string, m model.Model) error {
-	rows, err := db.Raw("SELECT id, ptype, v0, v1, v2, v3, v4, v5 FROM " + s.q.rules + " ORDER BY id" + lock).Rows()
+// SELECT (a locking read, or nothing). With ptypes, it reads the rules of
+// those ptypes alone (on the table's unique index, which leads with
+// ptype).
+func (s *Store) loadRows(db *gorm.DB, lock string, m model.Model, ptypes ...string) error {
+	q, args := "SELECT id, ptype, v0, v1, v2, v3, v4, v5 FROM "+s.q.rules+" ORDER BY id"+lock, []any(nil)
+	if len(ptypes) > 0 {
+		q, args = "SELECT id, ptype, v0, v1, v2, v3, v4, v5 FROM "+s.q.rules+" WHERE ptype IN ? ORDER BY id"+lock, []any{ptypes}
+	}
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("rulelog: load %s: %w", s.table, err)
 	}

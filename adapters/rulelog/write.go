@@ -43,6 +43,12 @@ type Write struct {
 // committed rows whatever the isolation level. It works only while the
 // TxFunc it was given to runs.
 func (w Write) LoadPolicy(ctx context.Context, m model.Model) error {
+	return w.load(ctx, m)
+}
+
+// load is LoadPolicy of the rules of ptypes, or of every rule when none is
+// given.
+func (w Write) load(ctx context.Context, m model.Model, ptypes ...string) error {
 	if w.tx == nil {
 		return errors.New("rulelog: Write.LoadPolicy outside its write's transaction")
 	}
@@ -50,7 +56,7 @@ func (w Write) LoadPolicy(ctx context.Context, m model.Model) error {
 	if w.store.dialect == "mysql" {
 		lock = " LOCK IN SHARE MODE"
 	}
-	return w.store.loadRows(w.tx.WithContext(ctx), lock, m)
+	return w.store.loadRows(w.tx.WithContext(ctx), lock, m, ptypes...)
 }
 
 // TxFunc runs inside a write's transaction, after the rule and log rows are
@@ -118,8 +124,8 @@ func (s *Store) WriteChanges(ctx context.Context, c enforcer.ChangeSet) (enforce
 
 // WriteChangesChecked implements enforcer.CommitChecker: WriteChanges
 // with check run in the transaction after the rule and log rows are written
-// and before the context's TxFunc, its load reading the rules as the
-// transaction sees them (Write.LoadPolicy). The transaction holds the head
+// and before the context's TxFunc, its load reading the rules (of the
+// ptypes it names) as the transaction sees them (Write.LoadPolicy). The transaction holds the head
 // row's lock, so no other writer commits between the check and the
 // commit: two instances that each add one half of what check refuses
 // cannot both commit.
@@ -129,7 +135,7 @@ func (s *Store) WriteChangesChecked(ctx context.Context, c enforcer.ChangeSet, c
 	}
 	f, _ := ctx.Value(txFuncKey{}).(TxFunc)
 	return s.WriteChanges(WithTxFunc(ctx, func(ctx context.Context, tx *gorm.DB, w Write) error {
-		if err := check(ctx, w.LoadPolicy); err != nil {
+		if err := check(ctx, w.load); err != nil {
 			return err
 		}
 		if f != nil {
