@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/enforcer"
+	"github.com/wardenhq/warden/internal/subjectsort"
 	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/permission"
 	"github.com/wardenhq/warden/policyadmin"
@@ -287,6 +288,12 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, e *enforcer.Enfo
 	switch {
 	case errors.As(err, &lock):
 		writeError(w, r, http.StatusConflict, "conflict", field(lock.Index), lock.Error())
+		return
+	case errors.Is(err, subjectsort.ErrCycle):
+		// Rules of the policy this caller manages, named so that the
+		// refusal says what to change.
+		writeError(w, r, http.StatusConflict, "conflict", "values",
+			"the change would leave the links "+subjectsort.Links(err)+" in a cycle below a top role, which subjectPriority cannot order")
 		return
 	case errors.Is(err, enforcer.ErrInvalidRule):
 		writeError(w, r, http.StatusBadRequest, "invalid_request", "values", "the rule does not fit the model")

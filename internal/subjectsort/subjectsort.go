@@ -1,7 +1,7 @@
 package subjectsort
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 
 	"github.com/casbin/casbin/v2/constant"
@@ -105,7 +105,12 @@ func Check(m model.Model) error {
 	return CheckLinks(m["g"]["g"].Policy)
 }
 
-// CheckLinks is Check for the "g" links of a model Casbin sorts.
+// ErrCycle is wrapped by CheckLinks' error: links form a cycle below a top
+// role.
+var ErrCycle = errors.New("subjectPriority: a cycle of links below a top role")
+
+// CheckLinks is Check for the "g" links of a model Casbin sorts. Its error
+// wraps ErrCycle.
 func CheckLinks(links [][]string) error {
 	c := Cycle(links)
 	if c == nil {
@@ -115,5 +120,24 @@ func CheckLinks(links [][]string) error {
 	for i, l := range c {
 		names[i] = "g, " + strings.Join(l, ", ")
 	}
-	return fmt.Errorf("subjectPriority: the links %s form a cycle below a top role, on which Casbin's loader (SortPoliciesBySubjectHierarchy) never returns", strings.Join(names, "; "))
+	return &cycleError{links: strings.Join(names, "; ")}
+}
+
+// cycleError is CheckLinks' error, naming the links of the cycle.
+type cycleError struct{ links string }
+
+func (e *cycleError) Error() string {
+	return "subjectPriority: the links " + e.links + " form a cycle below a top role, on which Casbin's loader (SortPoliciesBySubjectHierarchy) never returns"
+}
+
+// Is makes the error ErrCycle.
+func (e *cycleError) Is(target error) bool { return target == ErrCycle }
+
+// Links names the links of the cycle, as "g, a, b; g, b, a".
+func Links(err error) string {
+	var c *cycleError
+	if errors.As(err, &c) {
+		return c.links
+	}
+	return ""
 }
