@@ -36,27 +36,20 @@ func TestCasbinSubjectCycleByRemoval(t *testing.T) {
 	for _, b := range dbtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
-			e, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			e := casbinOn(t, m, db.DB)
 			// a and b in a cycle, t and a in another; every name is a
 			// member, so no top role exists and the store loads.
 			if _, err := e.AddRules(ctx, enforcer.G("a", "b"), enforcer.G("b", "a"), enforcer.G("t", "a"), enforcer.G("a", "t"),
 				enforcer.P("a", "data", "read", "allow")); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("the store without a top role: %v", err)
-			}
+			mustLoad(t, m, db.DB, "the store without a top role")
 			// Removing t's membership makes t a top role above a <-> b.
 			_, err = e.RemoveRules(ctx, enforcer.G("t", "a"))
 			if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "cycle") {
 				t.Errorf("the removal that puts a top role above a cycle: %v", err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store after the removal: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store after the removal")
 
 			// Two instances: the second's memory lacks the first's link
 			// a -> t, so to it t is no role at all once t -> a goes and
@@ -65,10 +58,7 @@ func TestCasbinSubjectCycleByRemoval(t *testing.T) {
 			if _, err := e.RemoveRules(ctx, enforcer.G("a", "t")); err != nil {
 				t.Fatal(err)
 			}
-			second, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			second := casbinOn(t, m, db.DB)
 			if _, err := e.AddRules(ctx, enforcer.G("a", "t")); err != nil {
 				t.Fatal(err)
 			}
@@ -79,9 +69,7 @@ func TestCasbinSubjectCycleByRemoval(t *testing.T) {
 			if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "g, b, a; g, a, b") {
 				t.Errorf("the removal on a store the memory has not caught up with: %v", err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store after the second instance's removal: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store after the second instance's removal")
 			// A removal that leaves no cycle below a top role goes through.
 			if _, err := second.RemoveRules(ctx, enforcer.G("a", "b")); err != nil {
 				t.Fatalf("breaking the cycle: %v", err)
@@ -89,9 +77,7 @@ func TestCasbinSubjectCycleByRemoval(t *testing.T) {
 			if _, err := second.RemoveRules(ctx, enforcer.G("t", "a")); err != nil {
 				t.Fatalf("the removal once the cycle is gone: %v", err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store at the end: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store at the end")
 		})
 	}
 }
@@ -110,14 +96,8 @@ func TestCasbinSubjectCycleBatchBehind(t *testing.T) {
 	for _, b := range dbtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
-			first, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
-			second, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			first := casbinOn(t, m, db.DB)
+			second := casbinOn(t, m, db.DB)
 			if _, err := first.AddRules(ctx, enforcer.G("a", "top")); err != nil {
 				t.Fatal(err)
 			}
@@ -153,10 +133,7 @@ func TestCasbinSubjectCycleLostCommitAnswer(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
 			p, pdb := viaProxy(t, db, b.Name)
-			first, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			first := casbinOn(t, m, db.DB)
 			if _, err := first.AddRules(ctx, enforcer.G("a", "top")); err != nil {
 				t.Fatal(err)
 			}
@@ -177,9 +154,7 @@ func TestCasbinSubjectCycleLostCommitAnswer(t *testing.T) {
 			if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "g, b, a; g, a, b") {
 				t.Fatalf("the other half of the cycle: %v", err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store")
 		})
 	}
 }
@@ -388,10 +363,7 @@ func TestCasbinSubjectCycleStaleMemory(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
 			open := func() *enforcer.Enforcer {
-				e, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-				if err != nil {
-					t.Fatal(err)
-				}
+				e := casbinOn(t, m, db.DB)
 				return e
 			}
 			first := open()
@@ -427,9 +399,7 @@ func TestCasbinSubjectCycleStaleMemory(t *testing.T) {
 			if _, err := stale.RemoveRules(ctx, enforcer.G("t", "c")); err != nil {
 				t.Errorf("a removal the store takes, judged on a stale memory: %v", err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store")
 		})
 	}
 }
@@ -525,14 +495,8 @@ func TestCasbinSubjectCycleDomains(t *testing.T) {
 	for _, b := range dbtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
-			first, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
-			second, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			first := casbinOn(t, m, db.DB)
+			second := casbinOn(t, m, db.DB)
 			if _, err := first.AddRules(ctx, enforcer.G("a", "top", "d1"), enforcer.G("b", "a", "d1")); err != nil {
 				t.Fatal(err)
 			}
@@ -543,9 +507,7 @@ func TestCasbinSubjectCycleDomains(t *testing.T) {
 			if !errors.Is(err, enforcer.ErrInvalidRule) || !strings.Contains(err.Error(), "g, a, b, d1") {
 				t.Fatalf("the other half of the cycle in d1: %v", err)
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store")
 		})
 	}
 }

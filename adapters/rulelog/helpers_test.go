@@ -55,6 +55,27 @@ func newEnforcer(t testing.TB, s *rulelog.Store, opts ...enforcer.Option) *enfor
 	return e
 }
 
+// casbinOn returns an enforcer of m over a new Store on db that decides
+// with Casbin's own evaluation (where a subjectPriority cycle is refused).
+func casbinOn(t testing.TB, m model.Model, db *gorm.DB) *enforcer.Enforcer {
+	t.Helper()
+	e, err := enforcer.New(context.Background(), m, newStore(t, db), enforcer.WithCasbinEvaluation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// mustLoad fails t unless a new instance loads db's store under m with
+// Casbin's own evaluation, which refuses (rather than loop on) a
+// subjectPriority cycle; what says when.
+func mustLoad(t testing.TB, m model.Model, db *gorm.DB, what string) {
+	t.Helper()
+	if _, err := enforcer.New(context.Background(), m, newStore(t, db), enforcer.WithCasbinEvaluation()); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
 // viaProxy opens db's database again through a TCP proxy that the test can
 // cut, freeze or hook; for PostgreSQL and MySQL only.
 func viaProxy(t testing.TB, db dbtest.DB, backend string) (*tcpproxy.Proxy, *gorm.DB) {

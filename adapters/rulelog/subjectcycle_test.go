@@ -19,17 +19,12 @@ import (
 // so another instance loading the store still loads.
 func TestCasbinSubjectCycleLogged(t *testing.T) {
 	ctx := context.Background()
-	const text = "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act, eft\n[role_definition]\ng = _, _\n" +
-		"[policy_effect]\ne = subjectPriority(p.eft) || deny\n[matchers]\nm = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act\n"
-	m, err := enforcer.ParseModel(text)
+	m, err := enforcer.ParseModel(subjPriorityModel)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := dbtest.SQLite(t)
-	e, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := casbinOn(t, m, db.DB)
 	if !e.SyncStatus().Logged {
 		t.Fatal("no change log: not the case under test")
 	}
@@ -42,10 +37,7 @@ func TestCasbinSubjectCycleLogged(t *testing.T) {
 	}
 	// Another instance loads the store (it would loop had the link been
 	// written) and holds what was written before.
-	other, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := casbinOn(t, m, db.DB)
 	if got := other.Rules("g"); len(got) != 2 {
 		t.Fatalf("stored links: %v", got)
 	}
@@ -60,26 +52,18 @@ func TestCasbinSubjectCycleLogged(t *testing.T) {
 // the same time: exactly one commits.
 func TestCasbinSubjectCycleTwoWriters(t *testing.T) {
 	ctx := context.Background()
-	const text = "[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act, eft\n[role_definition]\ng = _, _\n" +
-		"[policy_effect]\ne = subjectPriority(p.eft) || deny\n[matchers]\nm = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act\n"
-	m, err := enforcer.ParseModel(text)
+	m, err := enforcer.ParseModel(subjPriorityModel)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range dbtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
-			first, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			first := casbinOn(t, m, db.DB)
 			if _, err := first.AddRules(ctx, enforcer.G("a", "top"), enforcer.P("b", "data", "read", "allow")); err != nil {
 				t.Fatal(err)
 			}
-			second, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation())
-			if err != nil {
-				t.Fatal(err)
-			}
+			second := casbinOn(t, m, db.DB)
 			if _, err := first.AddRules(ctx, enforcer.G("b", "a")); err != nil {
 				t.Fatal(err)
 			}
@@ -134,9 +118,7 @@ func TestCasbinSubjectCycleTwoWriters(t *testing.T) {
 					t.Fatalf("round %d: %d of the two halves refused (%v)", i, refused, errs)
 				}
 			}
-			if _, err := enforcer.New(ctx, m, newStore(t, db.DB), enforcer.WithCasbinEvaluation()); err != nil {
-				t.Fatalf("loading the store after the concurrent writes: %v", err)
-			}
+			mustLoad(t, m, db.DB, "loading the store after the concurrent writes")
 		})
 	}
 }
