@@ -87,6 +87,24 @@ func findModel(spec string) (chosenModel, error) {
 	return chosenModel{name: spec}, nil
 }
 
+// goesWithDefaultPolicy reports whether cm is the default model, which
+// conf/policy.csv goes with: the embedded one, or the file conf/model.conf
+// however the path is written (./conf/model.conf, an absolute path).
+func (cm chosenModel) goesWithDefaultPolicy() bool {
+	if cm.isDefault || cm.name == defaultModelPath {
+		return true
+	}
+	if cm.text != "" {
+		return false // another embedded model
+	}
+	a, err := os.Stat(cm.name)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(defaultModelPath)
+	return err == nil && os.SameFile(a, b)
+}
+
 func embeddedModel(name, note string) (chosenModel, error) {
 	text := conf.Model()
 	if name != defaultModelName {
@@ -125,7 +143,7 @@ func policyFor(spec string, given bool, cm chosenModel) (src persist.Adapter, no
 		return csvfile.New(spec), "", nil
 	}
 	wd, _ := os.Getwd()
-	if !cm.isDefault && cm.name != defaultModelPath {
+	if !cm.goesWithDefaultPolicy() {
 		return nil, "", fmt.Errorf("--policy is required with --model %s (%s goes with the default model, %s)",
 			strings.TrimPrefix(cm.name, "embedded:"), defaultPolicyPath, defaultModelPath)
 	}
@@ -194,7 +212,7 @@ func tempFile(name, text string) (path string, cleanup func(), err error) {
 // what problems call the file; note, when not empty, says what was chosen.
 func lintPolicy(cm chosenModel) (path, name, note string, cleanup func(), err error) {
 	none := func() {}
-	if !cm.isDefault && cm.name != defaultModelPath {
+	if !cm.goesWithDefaultPolicy() {
 		return "", "", "", none, nil
 	}
 	if _, err := os.Stat(defaultPolicyPath); !errors.Is(err, fs.ErrNotExist) {

@@ -53,6 +53,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return errorf(stderr, "verify", "%v", err)
 	}
+	if cm.note != "" {
+		// findModel's fallback for conf/model.conf: verify checks the
+		// files it is given, and the embedded copy is asked for by name.
+		return errorf(stderr, "verify", "--model %s: no such file (give --model %s for the embedded default model)", *modelPath, defaultModelName)
+	}
 	path, cleanup, err := modelFile(cm)
 	if err != nil {
 		return errorf(stderr, "verify", "%v", err)
