@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -130,10 +131,30 @@ func openDB(dsn string) (*gorm.DB, error) {
 				_ = sql.Close()
 			}
 			file, _, _ := strings.Cut(strings.TrimPrefix(dsn, "sqlite://"), "?")
+			if !notADatabase(err) {
+				// busy, locked, I/O: the file may well be a database
+				return nil, fmt.Errorf("sqlstore: read the schema of SQLite database %s: %w", file, err)
+			}
 			return nil, fmt.Errorf("sqlstore: %s is not a SQLite database that can be read: %w", file, err)
 		}
 	}
 	return db, nil
+}
+
+// notADatabase reports whether err is SQLite's answer for a file that is
+// not a database, or a damaged one (SQLITE_NOTADB, SQLITE_CORRUPT), rather
+// than for one it could not read now (SQLITE_BUSY, SQLITE_LOCKED, I/O).
+func notADatabase(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	const sqliteCorrupt, sqliteNotADB = 11, 26
+	switch coded.Code() & 0xff { // the primary code of an extended one
+	case sqliteCorrupt, sqliteNotADB:
+		return true
+	}
+	return false
 }
 
 // MySQLDSN turns mysql://user:pass@host:port/db?opts into the driver's

@@ -1,0 +1,48 @@
+package sqlstore
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOpenDBOnALockedSQLiteFile: a SQLite database that another connection
+// holds locked is a database, busy: OpenDB's schema probe fails (no busy
+// timeout in this DSN), and its error says the database is locked, not
+// that the file "is not a SQLite database", which sends the operator to
+// look for a wrong path or a damaged file.
+func TestOpenDBOnALockedSQLiteFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "locked.db")
+	holder, err := OpenDB("sqlite://" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := holder.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sqlDB.Close() })
+	if err := holder.Exec("CREATE TABLE t (x int)").Error; err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = conn.ExecContext(t.Context(), "ROLLBACK") }()
+
+	db, err := OpenDB("sqlite://" + path + "?_pragma=busy_timeout(0)")
+	if err == nil {
+		if s, derr := db.DB(); derr == nil {
+			_ = s.Close()
+		}
+		t.Fatal("OpenDB read the schema of an exclusively locked database")
+	}
+	if msg := err.Error(); strings.Contains(msg, "is not a SQLite database") || !strings.Contains(msg, "locked") {
+		t.Errorf("OpenDB on a locked database: %v; want it to say the database is locked, not that it is no database", err)
+	}
+}
