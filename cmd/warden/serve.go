@@ -129,13 +129,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		<-served
 		if created != "" {
-			for _, f := range []string{created, createdLock} {
-				if f == "" {
-					continue
-				}
-				if rerr := os.Remove(f); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-					logger.Warn("warden: could not remove a file this start created", "file", f, "error", rerr)
-				}
+			if rerr := os.Remove(created); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				logger.Warn("warden: could not remove a file this start created", "file", created, "error", rerr)
+			}
+		}
+		if createdLock != "" {
+			// Not while another instance holds it or waits for it.
+			if rerr := removeSQLiteSetupLock(created); rerr != nil {
+				logger.Warn("warden: could not remove a file this start created", "file", createdLock, "error", rerr)
 			}
 		}
 		return errorf(stderr, "serve", "%v", err)
