@@ -60,3 +60,29 @@ func TestVerifyMissingModelFile(t *testing.T) {
 		t.Errorf("verify --model default: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 }
+
+// TestFallbackRefusalNamesTheCause: the refusal of a stored policy under
+// the fallback model fires as well when conf/model.conf was given by name
+// (--model conf/model.conf, WARDEN_MODEL=conf/model.conf) where it is not;
+// the message then must not say that no --model was given.
+func TestFallbackRefusalNamesTheCause(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	dsn := "sqlite://" + filepath.Join(dir, "w.db")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"grant", "--db", dsn, "--model", "default", "p", "alice", "/x", "GET", "allow"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("grant --model default: exit %d\n%s", code, stderr.String())
+	}
+	check := func(what string, args ...string) {
+		t.Helper()
+		stdout.Reset()
+		stderr.Reset()
+		code := run(append([]string{"list", "--db", dsn}, args...), &stdout, &stderr)
+		if code != exitError || strings.Contains(stderr.String(), "no --model was given") || !strings.Contains(stderr.String(), "conf/model.conf") {
+			t.Errorf("list %s: exit %d, stderr %s; want 2, naming conf/model.conf, not \"no --model was given\"", what, code, stderr.String())
+		}
+	}
+	check("--model conf/model.conf", "--model", "conf/model.conf")
+	t.Setenv("WARDEN_MODEL", "conf/model.conf")
+	check("with WARDEN_MODEL=conf/model.conf")
+}

@@ -115,7 +115,7 @@ func refuseFallbackModel(ctx context.Context, db *gorm.DB, table string, fallbac
 		return nil
 	}
 	wd, _ := os.Getwd()
-	return fmt.Errorf("the database holds a policy (table %s), and no --model was given (%s is not in %s): "+
+	return fmt.Errorf("the database holds a policy (table %s), and --model fell back to the embedded default model (%s, the default --model, is not in %s): "+
 		"the model it was written under is not assumed to be the embedded default; "+
 		"give --model FILE, or --model %s to use the embedded default model", table, defaultModelPath, wd, defaultModelName)
 }
