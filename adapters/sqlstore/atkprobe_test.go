@@ -46,3 +46,24 @@ func TestOpenDBOnALockedSQLiteFile(t *testing.T) {
 		t.Errorf("OpenDB on a locked database: %v; want it to say the database is locked, not that it is no database", err)
 	}
 }
+
+// TestOpenDBOnADirectory: a SQLite path that is a directory is refused
+// saying so, for every command that opens it (grant, revoke, serve as
+// well as list and audit). Before, the driver's CANTOPEN answer came out
+// as "unable to open database file: out of memory (14)".
+func TestOpenDBOnADirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, dsn := range []string{dir, "sqlite://" + dir, "sqlite://" + dir + "?_pragma=busy_timeout(0)"} {
+		db, err := OpenDB(dsn)
+		if err == nil {
+			if s, derr := db.DB(); derr == nil {
+				_ = s.Close()
+			}
+			t.Errorf("OpenDB(%s) opened a directory", dsn)
+			continue
+		}
+		if !strings.Contains(err.Error(), dir+" is a directory") || strings.Contains(err.Error(), "out of memory") {
+			t.Errorf("OpenDB(%s): %v; want it to say %s is a directory", dsn, err, dir)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/glebarez/sqlite"
@@ -98,6 +99,13 @@ func openDB(dsn string) (*gorm.DB, error) {
 		path := strings.TrimPrefix(dsn, "sqlite://")
 		if path == "" {
 			return nil, fmt.Errorf("%w: sqlite:// needs a file path", ErrDSN)
+		}
+		// SQLite's answer for a directory is CANTOPEN, which the driver
+		// words "out of memory".
+		if file, _, _ := strings.Cut(path, "?"); !strings.HasPrefix(file, "file:") && file != ":memory:" {
+			if fi, err := os.Stat(file); err == nil && fi.IsDir() {
+				return nil, fmt.Errorf("sqlstore: %s is a directory, not a SQLite database", file)
+			}
 		}
 		// SQLite serialises writers; a busy timeout makes concurrent
 		// writers (the server and a CLI grant) wait instead of failing.
