@@ -86,3 +86,28 @@ func TestFallbackRefusalNamesTheCause(t *testing.T) {
 	t.Setenv("WARDEN_MODEL", "conf/model.conf")
 	check("with WARDEN_MODEL=conf/model.conf")
 }
+
+// TestReadOnlyCommandsCreateNoFileFromAURI: list, audit and audit verify
+// refuse a SQLite file that does not exist (README) when the database is
+// written as a file: URI too; before, SQLite created it and list said
+// "no policy is stored there yet".
+func TestReadOnlyCommandsCreateNoFileFromAURI(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo.db")
+	for _, dsn := range []string{"file:" + path, "file:" + path + "?cache=shared", "file://" + path} {
+		for _, args := range [][]string{{"list"}, {"audit"}, {"audit", "verify"}} {
+			var stderr bytes.Buffer
+			code := run(append(args, "--db", dsn), &bytes.Buffer{}, &stderr)
+			if code != exitError || !strings.Contains(stderr.String(), "no SQLite database at "+path) {
+				t.Errorf("warden %v --db %s on a missing file: exit %d, stderr %q", args, dsn, code, stderr.String())
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("warden %v --db %s created %s", args, dsn, path)
+			}
+		}
+	}
+	// An in-memory URI is no file: nothing to refuse.
+	var stderr bytes.Buffer
+	if code := run([]string{"list", "--scope", "admin", "--db", "file::memory:?cache=shared"}, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Errorf("list --db file::memory:: exit %d, %s", code, stderr.String())
+	}
+}
