@@ -56,6 +56,9 @@ type adminStore struct {
 	close   func()
 	scope   string
 	channel string
+	// note, when not empty, says that --model fell back to the embedded
+	// default (on a database that held no policy yet, or it is refused).
+	note string
 }
 
 // openAdmin opens the policy of f.scope. Changes are announced to the
@@ -73,13 +76,14 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 		channel string
 		// fallback: --model fell back to the embedded default
 		fallback bool
+		note     string
 		err      error
 	)
 	switch f.scope {
 	case policyadmin.ScopePolicy:
 		var cm chosenModel
 		cm, err = loadModel(f.model)
-		m, fallback = cm.m, cm.note != ""
+		m, fallback, note = cm.m, cm.note != "", cm.note
 		table, channel = tables.Policy, f.channel
 	case policyadmin.ScopeAdmin:
 		m, err = models.Load(models.Permissions)
@@ -94,7 +98,7 @@ func openAdmin(ctx context.Context, f adminFlags, announce bool, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	st := &adminStore{scope: f.scope, channel: channel, close: func() { closeDB(db) }}
+	st := &adminStore{scope: f.scope, channel: channel, note: note, close: func() { closeDB(db) }}
 	fail := func(err error) (*adminStore, error) { st.close(); return nil, err }
 	if err := refuseFallbackModel(ctx, db, table, fallback); err != nil {
 		return fail(err)
@@ -247,6 +251,11 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 		return errorf(stderr, cmd, "%v", err)
 	}
 	defer st.close()
+	if st.note != "" {
+		// The first rules of this database are written under the
+		// embedded default model: later commands must use it too.
+		fmt.Fprintf(stderr, "warden %s: %s\n", cmd, st.note)
+	}
 	rule := enforcer.Rule{PType: pos[0], Values: pos[1:]}
 	// The API's checks, so that the command line cannot store what the API
 	// would refuse (a value with surrounding space, an eft of "maybe").

@@ -112,6 +112,13 @@ func TestAdminRefusesFallbackModelOnStoredPolicy(t *testing.T) {
 				code := run(args, &stdout, &stderr)
 				return code, stdout.String() + stderr.String()
 			}
+			// An empty database is a first write: the fallback model is
+			// the one its rules are written under, and grant says so.
+			empty := b.Open(t)
+			if code, out := cli("grant", "--db", empty.DSN, "p", "alice", "data1", "read", "allow"); code != exitOK ||
+				!strings.Contains(out, "warden grant: conf/model.conf is not in") || !strings.Contains(out, "using the embedded default model") {
+				t.Errorf("grant without --model on an empty database: exit %d, want 0 with a note\n%s", code, out)
+			}
 			if code, out := cli("grant", "--db", db.DSN, "--model", "rbac", "p", "alice", "data1", "read"); code != exitOK {
 				t.Fatalf("grant --model rbac: exit %d: %s", code, out)
 			}
