@@ -110,6 +110,7 @@ func (e *Enforcer) catchUpLocked(ctx context.Context) error {
 		e.mu.lock()
 		bad := e.applyEntries(e.eng, ents)
 		e.mu.unlock()
+		e.compactLocked()
 		if bad != nil {
 			// A log row the model cannot hold: the rule table, not the
 			// log, is the truth; reload from it.
@@ -238,6 +239,7 @@ func (e *Enforcer) follow(ctx context.Context, op Op, rules []Rule, rev uint64) 
 	ctx = context.WithoutCancel(ctx)
 	_ = e.acquireSync(ctx) // cannot fail without a cancel
 	defer e.releaseSync()
+	defer e.compactLocked() // after the write lock below is let go
 	if rev > 0 && e.applied >= rev {
 		return
 	}

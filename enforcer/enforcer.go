@@ -34,6 +34,9 @@ type Enforcer struct {
 	eng engine // the policy in force; swapped under mu's write lock
 
 	writeMu sync.Mutex // adapters without a log: serialises writers (persist, then apply) and reloads
+	// compactions counts the rebuilds of the policy in force that gave
+	// back the space of removed rules (pack.go).
+	compactions atomic.Uint64
 
 	watcherMu sync.Mutex
 	watcher   persist.Watcher // what local changes are announced through (attach.go)
@@ -581,13 +584,19 @@ func (c *casbinEngine) commitCheck(rules []Rule) CommitCheck {
 }
 
 func (e *Enforcer) applyLocked(rules []Rule, add bool) int {
-	e.mu.lock()
-	defer e.mu.unlock()
-	n := 0
-	for _, r := range rules {
-		if e.eng.apply(r, add) {
-			n++
+	n := func() int {
+		e.mu.lock()
+		defer e.mu.unlock()
+		n := 0
+		for _, r := range rules {
+			if e.eng.apply(r, add) {
+				n++
+			}
 		}
+		return n
+	}()
+	if !add {
+		e.compactLocked() // removals may leave the pack wasteful
 	}
 	return n
 }

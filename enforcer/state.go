@@ -49,6 +49,11 @@ type state struct {
 	// definitions, for validation: ptype → number of values
 	width map[string]int
 	hier  hierarchy // subjectPriority: the levels of the "g" links (priority.go)
+	// pack holds the rules' records, keys and (for rules added rather
+	// than loaded) values (pack.go); size is how many rules st holds,
+	// dead how many it removed, whose space the pack still holds.
+	pack       pack
+	size, dead int
 }
 
 // ruleIndex is the index of one policy type's rules (cm.def.P's) as one
@@ -127,6 +132,17 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 // where Casbin's comma-joined keys are not.
 func ruleKey(vals []string) string { return strings.Join(vals, "\x00") }
 
+// appendRuleKey appends ruleKey(vals) to buf.
+func appendRuleKey(buf []byte, vals []string) []byte {
+	for i, v := range vals {
+		if i > 0 {
+			buf = append(buf, 0)
+		}
+		buf = append(buf, v...)
+	}
+	return buf
+}
+
 // validate checks a rule against the model.
 func (st *state) validate(r Rule) error {
 	w, ok := st.width[r.PType]
@@ -149,14 +165,7 @@ func (st *state) holds(ptype string, vals []string) bool {
 		return false
 	}
 	var buf [256]byte
-	k := buf[:0]
-	for i, v := range vals {
-		if i > 0 {
-			k = append(k, 0)
-		}
-		k = append(k, v...)
-	}
-	_, ok := st.rules[ptype][string(k)]
+	_, ok := st.rules[ptype][string(appendRuleKey(buf[:0], vals))]
 	return ok
 }
 
@@ -184,20 +193,30 @@ func presize(m model.Model, old *state) {
 func (st *state) add(r Rule) bool { return st.insert(r.PType, r.Values, true) }
 
 // insert adds the rule of ptype with vals unless it is there; it copies
-// vals when told, else it keeps the slice, which nothing may change then.
+// vals into the pack when told, else it keeps the slice, which nothing may
+// change then.
 func (st *state) insert(ptype string, vals []string, copyVals bool) bool {
+	return st.insertSeq(ptype, vals, copyVals, st.seq+1)
+}
+
+// insertSeq is insert giving the rule seq, above every seq of its ptype's
+// rules in st (compacted keeps each rule's own).
+func (st *state) insertSeq(ptype string, vals []string, copyVals bool, seq uint64) bool {
 	r := Rule{PType: ptype, Values: vals}
 	set := st.rules[r.PType]
-	k := ruleKey(r.Values)
-	if _, ok := set[k]; ok {
+	var buf [256]byte
+	k := appendRuleKey(buf[:0], vals)
+	if _, ok := set[string(k)]; ok {
 		return false
 	}
 	if copyVals {
-		vals = slices.Clone(vals)
+		vals = st.pack.values(vals)
 	}
-	st.seq++
-	sr := &storedRule{vals: vals, seq: st.seq}
-	set[k] = sr
+	st.seq = max(st.seq, seq)
+	sr := st.pack.record()
+	*sr = storedRule{vals: vals, seq: seq}
+	set[st.pack.strBytes(k)] = sr
+	st.size++
 	switch {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
@@ -229,6 +248,8 @@ func (st *state) remove(r Rule) bool {
 		return false
 	}
 	delete(set, k)
+	st.size--
+	st.dead++
 	switch {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
