@@ -102,15 +102,26 @@ func (p *pack) record() *storedRule {
 	return &p.records[len(p.records)-1]
 }
 
-// compactMin is the fewest removed rules a state is rebuilt for: below it
-// the space they leave is too small to be worth a rebuild.
-const compactMin = 4096
+// compactMin is the fewest removed rules a state is rebuilt for, and
+// compactMinBytes the fewest bytes of removed keys: below both the space
+// they leave is too small to be worth a rebuild.
+const (
+	compactMin      = 4096
+	compactMinBytes = 1 << 20
+)
 
 // wasteful reports whether the rules st removed leave more space behind in
-// its pack than its rules hold (and at least compactMin rules' worth).
-// Rebuilding then costs, per rule removed since the last rebuild, about
-// one insert: the cost of removals stays constant per rule.
-func (st *state) wasteful() bool { return st.dead >= compactMin && st.dead > st.size }
+// its pack than its rules hold (and at least compactMin rules' or
+// compactMinBytes bytes' worth), counted in rules or in bytes: counted in
+// rules alone, long rules removed beside as many short ones kept would
+// stay held, each short rule pinning the chunk it shares with a long one.
+// Rebuilding then costs, per rule (or byte) removed since the last
+// rebuild, about one insert (of a byte): the cost of removals stays
+// constant.
+func (st *state) wasteful() bool {
+	return st.dead >= compactMin && st.dead > st.size ||
+		st.deadBytes >= compactMinBytes && st.deadBytes > st.bytes
+}
 
 // compacted returns a state that holds the rules of st, each with its own
 // seq, in a pack of its own and nothing else: the space removed rules held

@@ -51,9 +51,13 @@ type state struct {
 	hier  hierarchy // subjectPriority: the levels of the "g" links (priority.go)
 	// pack holds the rules' records, keys and (for rules added rather
 	// than loaded) values (pack.go); size is how many rules st holds,
-	// dead how many it removed, whose space the pack still holds.
-	pack       pack
-	size, dead int
+	// dead how many it removed, whose space the pack still holds; bytes
+	// and deadBytes are the same in the bytes of their keys, which a
+	// rule's values about match: a few long rules removed can leave more
+	// space behind than many short ones kept hold (pack.go, wasteful).
+	pack             pack
+	size, dead       int
+	bytes, deadBytes int
 }
 
 // ruleIndex is the index of one policy type's rules (cm.def.P's) as one
@@ -217,6 +221,7 @@ func (st *state) insertSeq(ptype string, vals []string, copyVals bool, seq uint6
 	*sr = storedRule{vals: vals, seq: seq}
 	set[st.pack.strBytes(k)] = sr
 	st.size++
+	st.bytes += len(k)
 	switch {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
@@ -250,6 +255,8 @@ func (st *state) remove(r Rule) bool {
 	delete(set, k)
 	st.size--
 	st.dead++
+	st.bytes -= len(k)
+	st.deadBytes += len(k)
 	switch {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
