@@ -69,6 +69,14 @@
 // zero value: r, p, e, m), as Casbin's EnforceContext does; on the index
 // each matcher keeps its own index of its policy type's rules (defs.go).
 //
+// On the index the rules are held in large chunks rather than one small
+// allocation each, so that a large policy costs the garbage collector, and
+// with it every allocation of the application, as little as it can
+// (pack.go). Removals leave their space in the chunks; once they leave
+// more than the rules hold, the next removal rebuilds the policy from
+// memory, with the same rules in the same order: writers wait for it,
+// decisions do not.
+//
 // # Following a store
 //
 // An adapter that implements ChangeLog (adapters/rulelog does) keeps a change
