@@ -54,13 +54,7 @@ func (p *pack) str(s string) string {
 	if s == "" {
 		return ""
 	}
-	if p.strs.Cap()-p.strs.Len() < len(s) {
-		// A new builder: growing the old one would copy it, and the
-		// strings already taken would keep the old bytes alive besides.
-		p.strs = strings.Builder{}
-		p.strs.Grow(16 * p.grow((len(s)+15)/16))
-	}
-	off := p.strs.Len()
+	off := p.room(len(s))
 	p.strs.WriteString(s)
 	return p.strs.String()[off:]
 }
@@ -70,13 +64,21 @@ func (p *pack) strBytes(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if p.strs.Cap()-p.strs.Len() < len(b) {
-		p.strs = strings.Builder{}
-		p.strs.Grow(16 * p.grow((len(b)+15)/16))
-	}
-	off := p.strs.Len()
+	off := p.room(len(b))
 	p.strs.Write(b)
 	return p.strs.String()[off:]
+}
+
+// room makes room for n more bytes in the strings' chunk and returns where
+// they will start.
+func (p *pack) room(n int) int {
+	if p.strs.Cap()-p.strs.Len() < n {
+		// A new builder: growing the old one would copy it, and the
+		// strings already taken would keep the old bytes alive besides.
+		p.strs = strings.Builder{}
+		p.strs.Grow(16 * p.grow((n+15)/16))
+	}
+	return p.strs.Len()
 }
 
 // values returns a copy of vals, and of each value, held in the pack. Its
