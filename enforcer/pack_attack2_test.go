@@ -126,7 +126,7 @@ func TestCompactionBesideReloads(t *testing.T) {
 // changes no stored rule and no later answer.
 func TestCallerSlicesDoNotAliasThePolicy(t *testing.T) {
 	ctx := context.Background()
-	e := only(t, rbacModel, nil)
+	e := planEnforcer(t, rbacModel)
 	vals := []string{"alice", "/a", "read"}
 	link := []string{"bob", "alice"}
 	if _, err := e.AddRules(ctx, enforcer.Rule{PType: "p", Values: vals}, enforcer.Rule{PType: "g", Values: link}); err != nil {
@@ -189,7 +189,7 @@ func TestCallerSlicesDoNotAliasThePolicy(t *testing.T) {
 func TestChurnNearTheThresholdRebuildsRarely(t *testing.T) {
 	ctx := context.Background()
 	for _, size := range []int{10, 4000, 5000} {
-		e := only(t, rbacModel, fillers(diffModels[0], size, 99))
+		e := planEnforcer(t, rbacModel, fillers(diffModels[0], size, 99)...)
 		churn := fillers(diffModels[0], 50, 0)
 		removed := 0
 		for range 400 {

@@ -47,12 +47,6 @@ func TestRemovedLongRulesGiveTheirSpaceBack(t *testing.T) {
 				}
 				return e
 			}
-			heapOf := func(build func() *enforcer.Enforcer) (uint64, *enforcer.Enforcer) {
-				base, _ := memSnapshot()
-				e := build()
-				heap, _ := memSnapshot()
-				return heap - base, e
-			}
 			churned, w := heapOf(func() *enforcer.Enforcer {
 				w := build(nil)
 				var rules, long []enforcer.Rule

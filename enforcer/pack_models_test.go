@@ -138,7 +138,7 @@ func TestCompactionMatchesNoChurn(t *testing.T) {
 		t.Run(pc.name, func(t *testing.T) {
 			for seed := range uint64(8) {
 				r := rand.New(rand.NewPCG(seed, 3))
-				a, b := only(t, pc.text, nil), only(t, pc.text, nil)
+				a, b := planEnforcer(t, pc.text), planEnforcer(t, pc.text)
 				both := func(rule enforcer.Rule, add bool) {
 					t.Helper()
 					for _, e := range []*enforcer.Enforcer{a, b} {

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/casbin/casbin/v2"
-	"github.com/casbin/casbin/v2/model"
 
 	"github.com/wardenhq/warden/enforcer"
 )
@@ -157,21 +156,13 @@ func TestCompactionKeepsThePolicy(t *testing.T) {
 	}
 }
 
-// only is an enforcer of text holding rules, without pair's Casbin.
-func only(t testing.TB, text string, rules []enforcer.Rule) *enforcer.Enforcer {
-	t.Helper()
-	m, err := model.NewModelFromString(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := enforcer.New(context.Background(), m, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.AddRules(context.Background(), rules...); err != nil {
-		t.Fatal(err)
-	}
-	return e
+// heapOf returns the heap that the enforcer build makes holds after a
+// collection, and the enforcer.
+func heapOf(build func() *enforcer.Enforcer) (uint64, *enforcer.Enforcer) {
+	base, _ := memSnapshot()
+	e := build()
+	heap, _ := memSnapshot()
+	return heap - base, e
 }
 
 // TestRemovalsGiveTheirSpaceBack: rules added and mostly removed again,
@@ -183,14 +174,8 @@ func only(t testing.TB, text string, rules []enforcer.Rule) *enforcer.Enforcer {
 func TestRemovalsGiveTheirSpaceBack(t *testing.T) {
 	ctx := context.Background()
 	dm := diffModels[0]
-	heapOf := func(build func() *enforcer.Enforcer) (uint64, *enforcer.Enforcer) {
-		base, _ := memSnapshot()
-		e := build()
-		heap, _ := memSnapshot()
-		return heap - base, e
-	}
 	churned, w := heapOf(func() *enforcer.Enforcer {
-		w := only(t, dm.text, nil)
+		w := planEnforcer(t, dm.text)
 		for round := range 12 {
 			rules := fillers(dm, 8192, round)
 			if _, err := w.AddRules(ctx, rules...); err != nil {
@@ -210,7 +195,7 @@ func TestRemovalsGiveTheirSpaceBack(t *testing.T) {
 	})
 	kept := append(w.Rules("p"), w.Rules("g")...)
 	fresh, f := heapOf(func() *enforcer.Enforcer {
-		return only(t, dm.text, kept)
+		return planEnforcer(t, dm.text, kept...)
 	})
 	runtime.KeepAlive(w)
 	runtime.KeepAlive(f)
@@ -228,7 +213,7 @@ func TestRemovalsGiveTheirSpaceBack(t *testing.T) {
 // which only the exclusion of writers makes safe).
 func TestCompactionUnderDecisions(t *testing.T) {
 	ctx := context.Background()
-	e := only(t, rbacModel, []enforcer.Rule{enforcer.P("alice", "/a", "read"), enforcer.G("bob", "alice")})
+	e := planEnforcer(t, rbacModel, enforcer.P("alice", "/a", "read"), enforcer.G("bob", "alice"))
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for range 2 {
