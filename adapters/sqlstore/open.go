@@ -40,6 +40,42 @@ func Dialect(dsn string) string {
 	return "sqlite"
 }
 
+// SQLiteFile returns the file a SQLite dsn names: PATH of sqlite://PATH or
+// of a bare path, the path of a file: URI (file:PATH?query, file:///PATH,
+// file://localhost/PATH, also after sqlite://), each without its query; ""
+// for an in-memory database or a dsn of another database.
+func SQLiteFile(dsn string) string {
+	if Dialect(dsn) != "sqlite" {
+		return ""
+	}
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	rest, uri := strings.CutPrefix(path, "file:")
+	if !uri {
+		file, _, _ := strings.Cut(path, "?")
+		if file == ":memory:" {
+			return ""
+		}
+		return file
+	}
+	rest, _, _ = strings.Cut(rest, "#")
+	file, query, _ := strings.Cut(rest, "?")
+	if after, ok := strings.CutPrefix(file, "//"); ok { // an authority, then the path
+		i := strings.Index(after, "/")
+		if i < 0 {
+			return ""
+		}
+		file = after[i:]
+	}
+	file, err := url.PathUnescape(file)
+	if err != nil || file == "" || file == ":memory:" {
+		return ""
+	}
+	if q, err := url.ParseQuery(query); err != nil || q.Get("mode") == "memory" || q.Get("vfs") == "memdb" {
+		return ""
+	}
+	return file
+}
+
 // CheckDSN reports whether OpenDB can read the form of dsn, without
 // opening anything; the error wraps ErrDSN. An address that starts with a
 // URL scheme other than postgres://, postgresql://, mysql://, sqlite:// or
@@ -102,7 +138,7 @@ func openDB(dsn string) (*gorm.DB, error) {
 		}
 		// SQLite's answer for a directory is CANTOPEN, which the driver
 		// words "out of memory".
-		if file, _, _ := strings.Cut(path, "?"); !strings.HasPrefix(file, "file:") && file != ":memory:" {
+		if file := SQLiteFile(dsn); file != "" {
 			if fi, err := os.Stat(file); err == nil && fi.IsDir() {
 				return nil, fmt.Errorf("sqlstore: %s is a directory, not a SQLite database", file)
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/wardenhq/warden/adapters/rulelog"
+	"github.com/wardenhq/warden/adapters/sqlstore"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/models"
@@ -39,44 +39,13 @@ func sqlitePath(dsn string) string {
 	return path
 }
 
-// sqliteURIPath returns the file of a SQLite file: URI dsn
-// (file:PATH?query, file:///PATH, file://localhost/PATH), or "" for
-// another dsn or an in-memory database.
-func sqliteURIPath(dsn string) string {
-	rest, ok := strings.CutPrefix(dsn, "file:")
-	if !ok || config.Dialect(dsn) != "sqlite" {
-		return ""
-	}
-	rest, _, _ = strings.Cut(rest, "#")
-	path, query, _ := strings.Cut(rest, "?")
-	if after, ok := strings.CutPrefix(path, "//"); ok { // an authority, then the path
-		i := strings.Index(after, "/")
-		if i < 0 {
-			return ""
-		}
-		path = after[i:]
-	}
-	path, err := url.PathUnescape(path)
-	if err != nil || path == "" || path == ":memory:" {
-		return ""
-	}
-	if q, err := url.ParseQuery(query); err != nil || q.Get("mode") == "memory" || q.Get("vfs") == "memdb" {
-		return ""
-	}
-	return path
-}
-
 // openExistingDB opens dsn for reading: a SQLite file that does not exist
 // is an error, not a new empty database.
 func openExistingDB(dsn string) (*gorm.DB, error) {
 	if dsn == "" {
 		return nil, errors.New("--db is required (or WARDEN_DB)")
 	}
-	p := sqlitePath(dsn)
-	if p == "" {
-		p = sqliteURIPath(dsn)
-	}
-	if p != "" {
+	if p := sqlstore.SQLiteFile(dsn); p != "" {
 		fi, err := os.Stat(p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
