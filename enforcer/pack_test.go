@@ -197,13 +197,20 @@ func TestRemovalsGiveTheirSpaceBack(t *testing.T) {
 	fresh, f := heapOf(func() *enforcer.Enforcer {
 		return planEnforcer(t, dm.text, kept...)
 	})
-	runtime.KeepAlive(w)
 	runtime.KeepAlive(f)
+	holdsAboutTheRulesKept(t, w, churned, fresh, len(kept))
+}
+
+// holdsAboutTheRulesKept fails t when w, churned, holds more than twice
+// the fresh bytes of an enforcer given only its kept rules (+1 MiB).
+func holdsAboutTheRulesKept(t *testing.T, w *enforcer.Enforcer, churned, fresh uint64, kept int) {
+	t.Helper()
+	runtime.KeepAlive(w)
 	t.Logf("%d rules kept: the churned enforcer holds %d bytes, one given only them %d; %d rebuilds",
-		len(kept), churned, fresh, enforcer.Compactions(w))
+		kept, churned, fresh, enforcer.Compactions(w))
 	if limit := 2*fresh + 1<<20; churned > limit {
 		t.Fatalf("after the churn the enforcer holds %d bytes for %d rules, over twice the %d bytes of one given only them (+1 MiB)",
-			churned, len(kept), fresh)
+			churned, kept, fresh)
 	}
 }
 
