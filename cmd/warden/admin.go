@@ -25,22 +25,33 @@ import (
 	"github.com/wardenhq/warden/watcher"
 )
 
-// adminFlags are the flags of grant, revoke and list; each defaults to its
-// WARDEN_* variable, as for serve.
+// adminFlags are the flags of grant, revoke, list, audit and audit verify;
+// each defaults to its WARDEN_* variable, as for serve. channel and
+// redisWatcher are flags of grant and revoke only (registerAnnounceFlags):
+// the read-only commands announce nothing.
 type adminFlags struct {
 	db, model, scope, prefix, channel, redisWatcher string
 }
 
-// registerAdminFlags adds the shared flags of grant, revoke and list.
+// registerAdminFlags adds the flags shared by grant, revoke, list, audit
+// and audit verify.
 func registerAdminFlags(fs *flagSet, f *adminFlags) {
 	d := config.Defaults()
 	fs.StringVar(&f.db, "db", "", "database: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db (required)")
 	fs.StringVar(&f.model, "model", d.Model, modelUsage("Casbin model of the served policy"))
-	fs.StringVar(&f.scope, "scope", policyadmin.ScopePolicy, "policy to change: policy (the served one) or admin (who may manage Warden)")
+	fs.StringVar(&f.scope, "scope", policyadmin.ScopePolicy, "policy: policy (the served one) or admin (who may manage Warden)")
 	fs.StringVar(&f.prefix, "table-prefix", "", "`prefix` of the tables")
-	fs.StringVar(&f.channel, "channel", d.Channel, "NOTIFY or Redis `channel` of the running servers")
+	for _, name := range []string{"db", "model", "table-prefix"} {
+		fs.fromEnv(name, config.EnvName(name))
+	}
+}
+
+// registerAnnounceFlags adds the flags of grant and revoke that say where
+// a change is announced to the running servers (openAdmin with announce).
+func registerAnnounceFlags(fs *flagSet, f *adminFlags) {
+	fs.StringVar(&f.channel, "channel", config.Defaults().Channel, "NOTIFY or Redis `channel` of the running servers")
 	fs.StringVar(&f.redisWatcher, "redis-watcher", "", "Redis `address` the running servers sync through")
-	for _, name := range []string{"db", "model", "table-prefix", "channel", "redis-watcher"} {
+	for _, name := range []string{"channel", "redis-watcher"} {
 		fs.fromEnv(name, config.EnvName(name))
 	}
 }
@@ -237,6 +248,7 @@ func runChange(ctx context.Context, cmd, action string, args []string, stdout, s
 	var f adminFlags
 	fs := newFlagSet(cmd, "--db DSN [--scope policy|admin] PTYPE VALUE...", stdout, stderr)
 	registerAdminFlags(fs, &f)
+	registerAnnounceFlags(fs, &f)
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
