@@ -371,7 +371,7 @@ func TestConditionAttackMatchers(t *testing.T) {
 			_, _ = w.AddRules(ctx, rule) // texts govaluate refuses are refused
 		}
 		st = w.eng.(*state)
-		for _, sr := range st.rules["p"] {
+		for sr := range st.rules["p"].all() {
 			for range 20 {
 				for _, body := range []bool{false, true} {
 					cond, expr := cm.exprCond, cm.expr

@@ -365,7 +365,7 @@ func (ev *evalCtx) decide(req Request) (Decision, *storedRule, error) {
 		}
 		ev.scoped = append(ev.scoped, storedRule{vals: p, seq: math.MaxUint64 - uint64(len(req.Policies)-i)})
 	}
-	if len(st.rules[cm.def.P])+len(ev.scoped) == 0 {
+	if st.rules[cm.def.P].len()+len(ev.scoped) == 0 {
 		if cm.hasEval {
 			// Casbin's enforce: eval() needs a rule to read.
 			return Decision{}, nil, fmt.Errorf("%w: please make sure rule exists in policy when using eval() in matcher", ErrEvaluation)
@@ -505,7 +505,7 @@ func (ev *evalCtx) candidates() {
 		}
 	}
 	if !indexable {
-		for _, sr := range st.rules[cm.def.P] {
+		for sr := range st.rules[cm.def.P].all() {
 			ev.cands = append(ev.cands, sr)
 		}
 		return

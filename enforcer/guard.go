@@ -221,7 +221,7 @@ func (ev *evalCtx) guardedCandidates() error {
 		ev.candidates()
 	case cm.ordered():
 		// The first match in priority order decides: every rule.
-		for _, sr := range st.rules[cm.def.P] {
+		for sr := range st.rules[cm.def.P].all() {
 			ev.cands = append(ev.cands, sr)
 		}
 	default:
@@ -292,7 +292,7 @@ func (ix *ruleIndex) firstsAdd(sr *storedRule) {
 // rules of its policy type), is removed: the next first of its effect is
 // the next rule of its list still in rules. Each removed rule is dropped
 // from the list once, so a removal costs O(1) amortised.
-func (ix *ruleIndex) firstsRemove(sr *storedRule, rules map[string]*storedRule) {
+func (ix *ruleIndex) firstsRemove(sr *storedRule, rules *ruleSet) {
 	if ix.cm.guard == nil {
 		return
 	}
@@ -302,7 +302,7 @@ func (ix *ruleIndex) firstsRemove(sr *storedRule, rules map[string]*storedRule) 
 	}
 	q := &ix.effects[i]
 	q.dead++
-	stored := func(r *storedRule) bool { return rules[ruleKey(r.vals)] == r }
+	stored := func(r *storedRule) bool { return rules.find(r.vals) == r }
 	switch {
 	case q.dead*2 > len(q.list):
 		// A fresh list, so that a policy that shrank does not keep the

@@ -42,7 +42,7 @@ m = r.sub == 'root' || r.sub == p.sub && r.obj == p.obj && r.act == p.act`)
 		}
 		st := w.eng.(*state)
 		var want [2]*storedRule
-		for _, sr := range st.rules["p"] {
+		for sr := range st.rules["p"].all() {
 			if i := st.cm.effectSlot(sr); i >= 0 && (want[i] == nil || sr.seq < want[i].seq) {
 				want[i] = sr
 			}
@@ -51,8 +51,8 @@ m = r.sub == 'root' || r.sub == p.sub && r.obj == p.obj && r.act == p.act`)
 			t.Fatalf("step %d: firsts %v, want %v", step, st.ix.firsts(), want)
 		}
 		for i := range 2 {
-			if n := len(st.ix.effects[i].list); n > 2*len(st.rules["p"])+2 {
-				t.Fatalf("step %d: list %d for %d rules", step, n, len(st.rules["p"]))
+			if n := len(st.ix.effects[i].list); n > 2*st.rules["p"].len()+2 {
+				t.Fatalf("step %d: list %d for %d rules", step, n, st.rules["p"].len())
 			}
 		}
 	}

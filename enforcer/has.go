@@ -30,7 +30,7 @@ func (e *Enforcer) Len(ptype string) int {
 	return e.eng.count(ptype)
 }
 
-func (st *state) count(ptype string) int { return len(st.rules[ptype]) }
+func (st *state) count(ptype string) int { return st.rules[ptype].len() }
 
 func (c *casbinEngine) count(ptype string) int {
 	if a, ok := c.ce.GetModel()[Rule{PType: ptype}.section()][ptype]; ok && ptype != "" {

@@ -2,6 +2,7 @@ package enforcer
 
 import (
 	"cmp"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -10,9 +11,11 @@ import (
 	"github.com/casbin/casbin/v2/model"
 )
 
-// pack holds what the rules of one state keep: their records, their value
-// slices and the bytes of their values and keys, many rules to a chunk
-// instead of one small allocation each.
+// pack holds what the rules of one state keep: their records, and for
+// rules added rather than loaded their value slices and the bytes of their
+// values, many rules to a chunk instead of one small allocation each. The
+// rules' de-duplication (ruleSet) keeps no key: it finds a record by its
+// number in the pack.
 //
 // Why: the collector marks every object of the live heap once per cycle,
 // and it runs once per heap's worth of allocation, so each byte the whole
@@ -29,18 +32,25 @@ import (
 // leave their space behind until the state is rebuilt (state.wasteful,
 // Enforcer.compact).
 type pack struct {
-	strs    strings.Builder
-	vals    []string
-	records []storedRule
+	// seed seeds the hash of the state's rule sets (ruleSet).
+	seed maphash.Seed
+	strs strings.Builder
+	vals []string
+	// records are the chunks of records, the last one being filled. A
+	// record's number (ref, as ruleSet keeps it) is its chunk's position
+	// in records, shifted by refShift, with its position in the chunk.
+	records [][]storedRule
 	// chunk is the size of the next chunk, in items: it grows with the
 	// policy, so that a small policy does not hold a large chunk.
 	chunk int
 }
 
-// Chunk sizes, in items: strings' chunks are 16 bytes a unit.
+// Chunk sizes, in items: strings' chunks are 16 bytes a unit. A record's
+// number keeps its position in its chunk in its low refShift bits.
 const (
 	minChunk = 16
-	maxChunk = 2048
+	refShift = 11
+	maxChunk = 1 << refShift
 )
 
 // grow returns the size of the next chunk, for at least n items.
@@ -56,16 +66,6 @@ func (p *pack) str(s string) string {
 	}
 	off := p.room(len(s))
 	p.strs.WriteString(s)
-	return p.strs.String()[off:]
-}
-
-// strBytes is str of string(b), without the intermediate string.
-func (p *pack) strBytes(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	off := p.room(len(b))
-	p.strs.Write(b)
 	return p.strs.String()[off:]
 }
 
@@ -95,17 +95,26 @@ func (p *pack) values(vals []string) []string {
 	return p.vals[off:len(p.vals):len(p.vals)]
 }
 
-// record returns a new zero record held in the pack.
-func (p *pack) record() *storedRule {
-	if len(p.records) == cap(p.records) {
-		p.records = make([]storedRule, 0, p.grow(1))
+// record returns a new zero record held in the pack, and its number.
+// The numbers of 2^32 records fit: more than any heap holds.
+func (p *pack) record() (*storedRule, uint32) {
+	n := len(p.records)
+	if n == 0 || len(p.records[n-1]) == cap(p.records[n-1]) {
+		p.records = append(p.records, make([]storedRule, 0, p.grow(1)))
+		n++
 	}
-	p.records = p.records[:len(p.records)+1]
-	return &p.records[len(p.records)-1]
+	c := &p.records[n-1]
+	*c = (*c)[:len(*c)+1]
+	return &(*c)[len(*c)-1], uint32(n-1)<<refShift | uint32(len(*c)-1)
+}
+
+// rec returns the record numbered ref.
+func (p *pack) rec(ref uint32) *storedRule {
+	return &p.records[ref>>refShift][ref&(maxChunk-1)]
 }
 
 // compactMin is the fewest removed rules a state is rebuilt for, and
-// compactMinBytes the fewest bytes of removed keys: below both the space
+// compactMinBytes the fewest bytes of removed rules (keyLen): below both the space
 // they leave is too small to be worth a rebuild.
 const (
 	compactMin      = 4096
@@ -134,10 +143,7 @@ func (st *state) compacted(defs model.Model) *state {
 	m.ClearPolicy()
 	byType := make(map[string][]*storedRule, len(st.rules))
 	for ptype, set := range st.rules {
-		rules := make([]*storedRule, 0, len(set))
-		for _, sr := range set {
-			rules = append(rules, sr)
-		}
+		rules := slices.AppendSeq(make([]*storedRule, 0, set.len()), set.all())
 		slices.SortFunc(rules, func(a, b *storedRule) int { return cmp.Compare(a.seq, b.seq) })
 		byType[ptype] = rules
 		// The policy only sizes the new state's maps (newState).

@@ -147,7 +147,7 @@ func (pl *planner) plan(ev *evalCtx, st *state, tree *term, req Request) (p filt
 			return filter.Plan{}, fmt.Errorf("%w: request policy %d has %d values, the model defines %d", ErrInvalidRequest, i, len(p), len(cm.pTok))
 		}
 	}
-	if len(ev.st.rules["p"])+len(req.Policies) == 0 {
+	if ev.st.rules["p"].len()+len(req.Policies) == 0 {
 		// As decideEmpty: the matcher once, with empty policy values.
 		r := pl.eval(tree, make([]string, len(cm.pTok)))
 		if r.k == rkErr {

@@ -3,6 +3,7 @@ package enforcer
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -37,8 +38,8 @@ func (sr *storedRule) requestScoped() bool { return sr.seq >= scopedSeqs }
 // read lock and changed in place under its write lock; Reload builds a new
 // one and swaps it in.
 type state struct {
-	cm    *compiledModel                    // the default definition (defs.go)
-	rules map[string]map[string]*storedRule // ptype → key → rule
+	cm    *compiledModel      // the default definition (defs.go)
+	rules map[string]*ruleSet // ptype → its rules (ruleset.go)
 	// indexes are the rule indexes of the compiled definitions, by
 	// their ixNum; ix is the default definition's.
 	indexes []*ruleIndex
@@ -49,11 +50,11 @@ type state struct {
 	// definitions, for validation: ptype → number of values
 	width map[string]int
 	hier  hierarchy // subjectPriority: the levels of the "g" links (priority.go)
-	// pack holds the rules' records, keys and (for rules added rather
-	// than loaded) values (pack.go); size is how many rules st holds,
-	// dead how many it removed, whose space the pack still holds; bytes
-	// and deadBytes are the same in the bytes of their keys, which a
-	// rule's values about match: a few long rules removed can leave more
+	// pack holds the rules' records and (for rules added rather than
+	// loaded) values (pack.go); size is how many rules st holds, dead
+	// how many it removed, whose space the pack still holds; bytes and
+	// deadBytes are the same in the bytes of their values (keyLen), which
+	// a removed rule's record holds on to: a few long rules removed can leave more
 	// space behind than many short ones kept hold (pack.go, wasteful).
 	pack             pack
 	size, dead       int
@@ -86,12 +87,13 @@ type ruleIndex struct {
 func newState(cm *compiledModel, m model.Model, old *state) *state {
 	st := &state{
 		cm:    cm,
-		rules: make(map[string]map[string]*storedRule, len(m["p"])+len(m["g"])),
+		rules: make(map[string]*ruleSet, len(m["p"])+len(m["g"])),
 		width: make(map[string]int, len(m["p"])+len(m["g"])),
 	}
+	st.pack.seed = maphash.MakeSeed()
 	for _, sec := range []string{"p", "g"} {
 		for ptype, a := range m[sec] {
-			st.rules[ptype] = make(map[string]*storedRule, len(a.Policy))
+			st.rules[ptype] = newRuleSet(&st.pack, len(a.Policy))
 			st.width[ptype] = ruleWidth(a)
 		}
 	}
@@ -131,7 +133,8 @@ func newState(cm *compiledModel, m model.Model, old *state) *state {
 	return st
 }
 
-// ruleKey identifies a rule for de-duplication. NUL cannot be in a value that
+// ruleKey identifies a rule for de-duplication outside the state (whose
+// ruleSet compares values, and hashes this key). NUL cannot be in a value that
 // came through a policy file or a database text column, so keys are unique
 // where Casbin's comma-joined keys are not.
 func ruleKey(vals []string) string { return strings.Join(vals, "\x00") }
@@ -162,15 +165,9 @@ func (st *state) validate(r Rule) error {
 func (st *state) has(ptype string, values []string) bool { return st.holds(ptype, values) }
 
 // holds reports whether st holds the rule of ptype with vals; a nil state
-// holds none. The key is built on the stack: a map index by string(bytes)
-// does not allocate.
+// holds none.
 func (st *state) holds(ptype string, vals []string) bool {
-	if st == nil {
-		return false
-	}
-	var buf [256]byte
-	_, ok := st.rules[ptype][string(appendRuleKey(buf[:0], vals))]
-	return ok
+	return st != nil && st.rules[ptype].find(vals) != nil
 }
 
 // presize empties the policy of m, a copy of the model's definitions that
@@ -184,7 +181,7 @@ func presize(m model.Model, old *state) {
 	}
 	for _, sec := range []string{"p", "g"} {
 		for ptype, a := range m[sec] {
-			if n := len(old.rules[ptype]); n > 0 {
+			if n := old.rules[ptype].len(); n > 0 {
 				a.Policy = make([][]string, 0, n)
 				a.PolicyMap = make(map[string]int, n)
 			}
@@ -208,20 +205,18 @@ func (st *state) insert(ptype string, vals []string, copyVals bool) bool {
 func (st *state) insertSeq(ptype string, vals []string, copyVals bool, seq uint64) bool {
 	r := Rule{PType: ptype, Values: vals}
 	set := st.rules[r.PType]
-	var buf [256]byte
-	k := appendRuleKey(buf[:0], vals)
-	if _, ok := set[string(k)]; ok {
+	if set.find(vals) != nil {
 		return false
 	}
 	if copyVals {
 		vals = st.pack.values(vals)
 	}
 	st.seq = max(st.seq, seq)
-	sr := st.pack.record()
+	sr, ref := st.pack.record()
 	*sr = storedRule{vals: vals, seq: seq}
-	set[st.pack.strBytes(k)] = sr
+	set.add(vals, ref)
 	st.size++
-	st.bytes += len(k)
+	st.bytes += keyLen(vals)
 	switch {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
@@ -247,16 +242,18 @@ func (st *state) insertSeq(ptype string, vals []string, copyVals bool, seq uint6
 // remove deletes a rule; it reports false if the rule was not there.
 func (st *state) remove(r Rule) bool {
 	set := st.rules[r.PType]
-	k := ruleKey(r.Values)
-	sr, ok := set[k]
-	if !ok {
+	if set == nil {
 		return false
 	}
-	delete(set, k)
+	sr := set.remove(r.Values)
+	if sr == nil {
+		return false
+	}
+	n := keyLen(sr.vals)
 	st.size--
 	st.dead++
-	st.bytes -= len(k)
-	st.deadBytes += len(k)
+	st.bytes -= n
+	st.deadBytes += n
 	switch {
 	case r.section() == "p":
 		for _, ix := range st.indexes {
@@ -330,7 +327,7 @@ func (ix *ruleIndex) add(sr *storedRule) {
 }
 
 // remove drops sr, already out of rules (its policy type's rules).
-func (ix *ruleIndex) remove(sr *storedRule, rules map[string]*storedRule) {
+func (ix *ruleIndex) remove(sr *storedRule, rules *ruleSet) {
 	ix.evalRemove(sr)
 	ix.firstsRemove(sr, rules)
 	drop := func(m map[string][]*storedRule, k string) {
@@ -363,10 +360,7 @@ func (ix *ruleIndex) remove(sr *storedRule, rules map[string]*storedRule) {
 // model with priorities is Casbin's sorted order (priority.go).
 func (st *state) ordered(ptype string) []*storedRule {
 	set := st.rules[ptype]
-	out := make([]*storedRule, 0, len(set))
-	for _, sr := range set {
-		out = append(out, sr)
-	}
+	out := slices.AppendSeq(make([]*storedRule, 0, set.len()), set.all())
 	for _, ix := range st.indexes {
 		if ix.cm.def.P == ptype {
 			st.sortRules(ix.cm, out)
