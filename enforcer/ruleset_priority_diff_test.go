@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardenhq/warden/enforcer"
@@ -15,9 +16,25 @@ import (
 // policy: after each phase, Rules, Len and Has are the policy as a Casbin
 // enforcer that loads it orders it (sortedCasbin: Casbin's AddPolicy does
 // not keep its order), and every decision names that enforcer's rule.
+//
+// The second model has a guard (r.sub == 'root' || ...): a decision the
+// guard does not settle walks every rule in priority order (guard.go).
 func TestPriorityChurnMatchesCasbin(t *testing.T) {
+	guarded := strings.Replace(priorityFieldModel, "m = g(", "m = r.sub == 'root' || g(", 1)
+	if guarded == priorityFieldModel {
+		t.Fatal("the guarded model is the same")
+	}
+	for _, text := range []string{priorityFieldModel, guarded} {
+		priorityChurnMatchesCasbin(t, text)
+	}
+}
+
+func priorityChurnMatchesCasbin(t *testing.T, text string) {
 	ctx := context.Background()
-	w := planEnforcer(t, priorityFieldModel)
+	w := planEnforcer(t, text)
+	if ok, reason := w.FastPath(); !ok {
+		t.Fatalf("not on the fast path: %s", reason)
+	}
 	r := rand.New(rand.NewPCG(5, 8))
 	rule := func() enforcer.Rule {
 		if r.IntN(3) == 0 {
@@ -63,7 +80,7 @@ func TestPriorityChurnMatchesCasbin(t *testing.T) {
 	}
 	same := func(phase string) {
 		t.Helper()
-		c := sortedCasbin(t, priorityFieldModel, policy())
+		c := sortedCasbin(t, text, policy())
 		for _, pt := range []string{"p", "g"} {
 			want, err := c.GetNamedPolicy(pt)
 			if pt == "g" {
@@ -91,7 +108,7 @@ func TestPriorityChurnMatchesCasbin(t *testing.T) {
 			}
 		}
 		for range 50 {
-			sub := one(r, "u0", "u1", "u2", "r0", "r1", "f1")
+			sub := one(r, "u0", "u1", "u2", "r0", "r1", "f1", "root")
 			compare(t, w, c, enforcer.Request{Values: []any{sub, one(r, "/a", "/b", "/f"), "read"}})
 		}
 	}
