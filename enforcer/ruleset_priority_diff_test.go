@@ -107,7 +107,9 @@ func priorityChurnMatchesCasbin(t *testing.T, text string) {
 				}
 			}
 		}
-		for range 50 {
+		// Few decisions: each walks Casbin's 5,000 rules, and the rules
+		// in order above already compare the whole policy.
+		for range 15 {
 			sub := one(r, "u0", "u1", "u2", "r0", "r1", "f1", "root")
 			compare(t, w, c, enforcer.Request{Values: []any{sub, one(r, "/a", "/b", "/f"), "read"}})
 		}

@@ -46,8 +46,8 @@ func TestCompactionFollowsTheLog(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.SQLite(t)
 	var wlog, rlog rebuilds
-	writer := newEnforcer(t, newStore(t, db.DB), enforcer.WithLogger(slog.New(&wlog)))
-	reader := newEnforcer(t, newStore(t, reopen(t, db)), enforcer.WithLogger(slog.New(&rlog)))
+	writer := newEnforcer(t, newStore(t, db.DB, slowWrites), enforcer.WithLogger(slog.New(&wlog)))
+	reader := newEnforcer(t, newStore(t, reopen(t, db), slowWrites), enforcer.WithLogger(slog.New(&rlog)))
 	var keep, churn []enforcer.Rule
 	for i := range 6000 {
 		churn = append(churn, enforcer.P(fmt.Sprintf("temp%d", i), "d", "read"))
@@ -75,7 +75,7 @@ func TestCompactionFollowsTheLog(t *testing.T) {
 	if wlog.count() == 0 || rlog.count() == 0 {
 		t.Fatalf("rebuilds: writer %d, reader %d; want each at least one", wlog.count(), rlog.count())
 	}
-	loaded := newEnforcer(t, newStore(t, reopen(t, db)))
+	loaded := newEnforcer(t, newStore(t, reopen(t, db), slowWrites))
 	want := loaded.Rules("p")
 	for name, e := range map[string]*enforcer.Enforcer{"writer": writer, "reader": reader} {
 		if got := e.Rules("p"); !slices.EqualFunc(got, want, func(a, b enforcer.Rule) bool { return a.String() == b.String() }) {

@@ -19,8 +19,8 @@ import (
 func TestLoggedRemovalsRebuildBesideCatchUpAndReload(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.SQLite(t)
-	w := newEnforcer(t, newStore(t, db.DB))
-	r := newEnforcer(t, newStore(t, reopen(t, db)))
+	w := newEnforcer(t, newStore(t, db.DB, slowWrites))
+	r := newEnforcer(t, newStore(t, reopen(t, db), slowWrites))
 	if _, err := w.AddRules(ctx, enforcer.P("editor", "d", "write"), enforcer.G("ann", "editor")); err != nil {
 		t.Fatal(err)
 	}

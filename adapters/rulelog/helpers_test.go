@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/casbin/casbin/v2/model"
 	"gorm.io/gorm"
@@ -131,3 +132,10 @@ func count(t testing.TB, db *gorm.DB, table, where string, args ...any) int64 {
 	}
 	return n
 }
+
+// slowWrites gives a store that writes thousands of rules in one change a
+// minute for each database call: the default 5 s is a production bound,
+// and these tests run under -race beside the rest of the suite on two
+// loaded cores, where such a write took longer (context deadline
+// exceeded). What they test is the rebuild beside the log, not timeouts.
+var slowWrites = rulelog.WithTimeout(time.Minute)
