@@ -12,13 +12,12 @@ import (
 // ptype's rules reads.
 //
 // Why a hash and a record number rather than a map from the rule's key to
-// its record: the collector marks every pointer of the live heap once a
-// cycle, and it runs once per heap's worth of allocation. A map keyed by
-// string holds two pointers a slot, the key and the record, which for a
-// policy of 110,000 rules were a quarter of the collector's work on the
-// policy. refs holds neither (a 64-bit hash of the values, and the record's
-// number in the pack), so the collector never reads its slots, and the
-// record is reached through the pack's few chunks.
+// its record: a map keyed by string holds two pointers a slot, the key and
+// the record, and the key's bytes besides. refs holds neither (a 64-bit
+// hash of the values, and the record's number in the pack), so the
+// collector never reads its slots, and the record is reached through the
+// pack's few chunks: 110,000 rules hold 13% less heap
+// (BenchmarkHeap; docs/performance.md, "Rules found by a hash").
 //
 // Two rules whose values hash alike are both kept: the first in refs, the
 // others in clash, by a key that cannot be alike for unlike values. The
