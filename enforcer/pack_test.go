@@ -81,22 +81,13 @@ func casbinChange(t testing.TB, c *casbin.Enforcer, rules []enforcer.Rule, add b
 // with the generated policy, then removed, so that the rules kept are
 // spread over the whole pack.
 func TestCompactionKeepsThePolicy(t *testing.T) {
-	ctx := context.Background()
 	for _, dm := range diffModels {
 		t.Run(dm.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, 11))
 			w, c := pair(t, dm.text, nil, nil, "")
 			both := func(rules []enforcer.Rule, add bool) {
 				t.Helper()
-				var err error
-				if add {
-					_, err = w.AddRules(ctx, rules...)
-				} else {
-					_, err = w.RemoveRules(ctx, rules...)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				addOrRemove(t, w, rules, add)
 				casbinChange(t, c, rules, add)
 			}
 			policy := genPolicy(r, dm)
@@ -255,5 +246,19 @@ func TestCompactionUnderDecisions(t *testing.T) {
 	wg.Wait()
 	if n := enforcer.Compactions(e); n != 4 {
 		t.Fatalf("%d rebuilds, want one per round (4)", n)
+	}
+}
+
+// addOrRemove adds rules to w, or removes them, failing t on an error.
+func addOrRemove(t *testing.T, w *enforcer.Enforcer, rules []enforcer.Rule, add bool) {
+	t.Helper()
+	var err error
+	if add {
+		_, err = w.AddRules(context.Background(), rules...)
+	} else {
+		_, err = w.RemoveRules(context.Background(), rules...)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package enforcer_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -30,7 +29,6 @@ func TestPriorityChurnMatchesCasbin(t *testing.T) {
 }
 
 func priorityChurnMatchesCasbin(t *testing.T, text string) {
-	ctx := context.Background()
 	w := planEnforcer(t, text)
 	if ok, reason := w.FastPath(); !ok {
 		t.Fatalf("not on the fast path: %s", reason)
@@ -57,15 +55,7 @@ func priorityChurnMatchesCasbin(t *testing.T, text string) {
 	}
 	both := func(rules []enforcer.Rule, add bool) {
 		t.Helper()
-		var err error
-		if add {
-			_, err = w.AddRules(ctx, rules...)
-		} else {
-			_, err = w.RemoveRules(ctx, rules...)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		addOrRemove(t, w, rules, add)
 		for _, x := range rules {
 			k := x.String()
 			_, held := at[k]
