@@ -28,22 +28,30 @@ import (
 // adminFlags are the flags of grant, revoke, list, audit and audit verify;
 // each defaults to its WARDEN_* variable, as for serve. channel and
 // redisWatcher are flags of grant and revoke only (registerAnnounceFlags):
-// the read-only commands announce nothing.
+// the read-only commands announce nothing. model and scope are not flags
+// of audit and audit verify, which read no policy (registerDBFlags).
 type adminFlags struct {
 	db, model, scope, prefix, channel, redisWatcher string
 }
 
-// registerAdminFlags adds the flags shared by grant, revoke, list, audit
-// and audit verify.
-func registerAdminFlags(fs *flagSet, f *adminFlags) {
-	d := config.Defaults()
+// registerDBFlags adds the flags of every admin command: the database
+// and its tables. audit and audit verify, which read only the audit log,
+// have these alone.
+func registerDBFlags(fs *flagSet, f *adminFlags) {
 	fs.StringVar(&f.db, "db", "", "database: sqlite://PATH, postgres://... or mysql://user:pass@host:port/db (required)")
-	fs.StringVar(&f.model, "model", d.Model, modelUsage("Casbin model of the served policy"))
-	fs.StringVar(&f.scope, "scope", policyadmin.ScopePolicy, "policy: policy (the served one) or admin (who may manage Warden)")
 	fs.StringVar(&f.prefix, "table-prefix", "", "`prefix` of the tables")
-	for _, name := range []string{"db", "model", "table-prefix"} {
+	for _, name := range []string{"db", "table-prefix"} {
 		fs.fromEnv(name, config.EnvName(name))
 	}
+}
+
+// registerAdminFlags adds the flags of grant, revoke and list: the
+// database's flags, and which policy, read with which model.
+func registerAdminFlags(fs *flagSet, f *adminFlags) {
+	registerDBFlags(fs, f)
+	fs.StringVar(&f.model, "model", config.Defaults().Model, modelUsage("Casbin model of the served policy"))
+	fs.StringVar(&f.scope, "scope", policyadmin.ScopePolicy, "policy: policy (the served one) or admin (who may manage Warden)")
+	fs.fromEnv("model", config.EnvName("model"))
 }
 
 // registerAnnounceFlags adds the flags of grant and revoke that say where
@@ -361,7 +369,7 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var f adminFlags
 	fs := newFlagSet("audit", "--db DSN [--actor ID] [--after-id N] [--limit N]", stdout, stderr)
-	registerAdminFlags(fs, &f)
+	registerDBFlags(fs, &f)
 	actor := fs.String("actor", "", "only the changes of this `identity` (os:USER for the command line)")
 	after := fs.Uint64("after-id", 0, "only entries after this `id`, for paging")
 	limit := fs.Int("limit", 100, "at most this many entries")
@@ -417,7 +425,7 @@ func runAuditLog(ctx context.Context, args []string, stdout, stderr io.Writer) i
 func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f adminFlags
 	fs := newFlagSet("audit verify", "--db DSN [--table-prefix P] [--tolerance D]", stdout, stderr)
-	registerAdminFlags(fs, &f)
+	registerDBFlags(fs, &f)
 	tolerance := fs.Duration("tolerance", audit.DefaultTolerance, "how far an entry's time may go back from its predecessor's before it counts as back-dated")
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
