@@ -81,8 +81,11 @@ func (s *ruleSet) add(vals []string, ref uint32) {
 }
 
 // remove drops the rule of s with vals and returns it, or nil if s holds
-// none.
+// none; a nil set holds none.
 func (s *ruleSet) remove(vals []string) *storedRule {
+	if s == nil {
+		return nil
+	}
 	h := s.hash(vals)
 	ref, ok := s.refs[h]
 	if !ok {

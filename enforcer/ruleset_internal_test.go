@@ -112,7 +112,7 @@ func TestRuleSetAsAMap(t *testing.T) {
 // holds nothing.
 func TestNilRuleSet(t *testing.T) {
 	var s *ruleSet
-	if s.len() != 0 || s.find([]string{"a"}) != nil {
+	if s.len() != 0 || s.find([]string{"a"}) != nil || s.remove([]string{"a"}) != nil {
 		t.Fatal("a nil set holds a rule")
 	}
 	for range s.all() {

@@ -242,9 +242,6 @@ func (st *state) insertSeq(ptype string, vals []string, copyVals bool, seq uint6
 // remove deletes a rule; it reports false if the rule was not there.
 func (st *state) remove(r Rule) bool {
 	set := st.rules[r.PType]
-	if set == nil {
-		return false
-	}
 	sr := set.remove(r.Values)
 	if sr == nil {
 		return false
