@@ -147,6 +147,17 @@ func Run(b *testing.B, serve Serve) {
 				panic(fmt.Sprint("denied: ", err))
 			}
 		}},
+		// bare-decide is the bare app after the same decision, made by
+		// hand in the same request: what an application that calls the
+		// enforcer itself pays for the decision, which runs colder
+		// there than in decide's loop (the request's other work
+		// and the collector evict what the decision reads).
+		{"bare-decide", request(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if d, err := e.Decide(r.Context(), dreq); err != nil || !d.Allowed {
+				panic(fmt.Sprint("denied: ", err))
+			}
+			bare.ServeHTTP(w, r)
+		}))},
 		{"full", request(full)},
 		{"full-nocache", request(fullNocache)},
 		{"log", request(logged)},
@@ -220,6 +231,10 @@ func Run(b *testing.B, serve Serve) {
 			switch p.name {
 			case "full":
 				report(b, "full", "bare", "decide")
+				measure("bare-decide", b.N)
+				b.ReportMetric(ns["full"]-ns["bare-decide"], "own-ns/op")
+				b.ReportMetric(cpu["full"]-cpu["bare-decide"], "own-cpu-ns/op")
+				b.ReportMetric(ns["bare-decide"]-ns["bare"], "decide-in-request-ns/op")
 			case "full-nocache":
 				report(b, "full-nocache", "bare", "decide", "hmac")
 			case "log", "log-slog":
