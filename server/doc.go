@@ -8,6 +8,9 @@
 //
 //	POST   /v1/check          decide one request or a list; answers with the
 //	                          effect, the matched rule and the role chain
+//	POST   /v1/plan           the SQL filter of the values of one request field
+//	                          the request allows: {"request":{...,"obj":"?"},
+//	                          "dialect":"sqlite","columns":{"obj":"path"}}
 //	GET    /v1/rules          list rules: ?ptype=p&offset=0&limit=100[&subject=alice][&scope=admin]
 //	POST   /v1/rules          grant rules: {"ptype":"p","values":[...]} or {"rules":[...]} [?scope=admin]
 //	DELETE /v1/rules          revoke rules (same body)
@@ -29,8 +32,8 @@
 //
 //   - warden:admin is needed to list, grant, revoke, export and read the
 //     audit log;
-//   - warden:check is needed to ask /v1/check about another subject;
-//     checking one's own identity only needs authentication.
+//   - warden:check is needed to ask /v1/check or /v1/plan about another
+//     subject; asking about one's own identity only needs authentication.
 //
 // The admin policy is seeded with `p, warden-admin, warden:*, allow`, so a
 // caller has both permissions when it is a member of warden-admin: through
@@ -63,7 +66,7 @@
 // (a ";" pair, a bad %-escape). A bad request is answered 400 with the
 // field at fault (the query parameter's name for a query parameter):
 //
-//	{"error":"invalid_request","field":"values[3]","message":"must be allow or deny","request_id":"..."}
+//	{"error":"invalid_request","field":"values[3]","message":"must be allow or deny (eft)","request_id":"..."}
 //
 // Errors never carry internal text: a database that fails is 503
 // "unavailable", and the cause goes to the log under the request id.

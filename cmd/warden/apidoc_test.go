@@ -283,3 +283,30 @@ func TestAPIDocNamesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestServerDocNamesEveryRoute: the endpoint list of package server's
+// documentation (server/doc.go, which the README sends readers to) names
+// every route the server registers, as docs/api.md does.
+func TestServerDocNamesEveryRoute(t *testing.T) {
+	src, err := os.ReadFile("../../server/server.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../../server/doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := regexp.MustCompile(`mux\.Handle(?:Func)?\("([A-Z]+) (/[^"]*)"`).FindAllStringSubmatch(string(src), -1)
+	if len(routes) < 10 {
+		t.Fatalf("only %d routes found in server/server.go", len(routes))
+	}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^//\t([A-Z]+) +(/\S*)`).FindAllStringSubmatch(string(doc), -1) {
+		listed[m[1]+" "+m[2]] = true
+	}
+	for _, r := range routes {
+		if route := r[1] + " " + r[2]; !listed[route] {
+			t.Errorf("%s is not in the endpoint list of server/doc.go", route)
+		}
+	}
+}
