@@ -9,7 +9,7 @@
 //	warden lint [--model FILE|NAME] [--policy FILE]
 //	warden test [--model FILE|NAME] [--policy FILE] [--json] CASES
 //	warden verify --model FILE --policy FILE [--definition SUFFIX] [--defer-eval-errors] [--requests N] [--seed S] [--json]
-//	warden token --secret S --issuer I --audience A --sub ID [--groups g1,g2] [--ttl 1h]
+//	warden token --secret S --issuer I --audience A --sub ID [--groups g1,g2] [--permissions p1,p2] [--ttl 1h]
 //	warden serve [--addr 127.0.0.1:8181] [--db DSN] [--model FILE|NAME] (--jwt-secret S | --jwks-url URL) ...
 //	warden grant|revoke --db DSN [--scope policy|admin] PTYPE VALUE...
 //	warden list --db DSN [--ptype PTYPE] [--json]

@@ -14,7 +14,7 @@ import (
 // The secret may come from WARDEN_JWT_SECRET so that it stays out of shell
 // history and process listings.
 func runToken(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("token", "--secret S --issuer I --audience A --sub SUBJECT [--groups g1,g2] [--ttl 1h]", stdout, stderr)
+	fs := newFlagSet("token", "--secret S --issuer I --audience A --sub SUBJECT [--groups g1,g2] [--permissions p1,p2] [--ttl 1h]", stdout, stderr)
 	secret := fs.String("secret", "", "HMAC secret, at least 32 bytes")
 	issuer := fs.String("issuer", "https://warden.local", "iss claim")
 	audience := fs.String("audience", "posts-api", "aud claim; commas for several")
