@@ -72,3 +72,49 @@ func TestRoleIdentityRefusedForCallerOfAnotherAuth(t *testing.T) {
 		}
 	}
 }
+
+// Decide, called by a handler with a caller another Auth identified, asks
+// its own role sources as Authorize does; a missing caller is refused
+// (401), not a panic.
+func TestDecideRefusesRoleIdentityOfAnotherAuthsCaller(t *testing.T) {
+	key := hmacKey(t)
+	v := newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))
+	e := newEnforcer(t, "rbac", enforcer.G("alice", "admin"), enforcer.P("admin", "doc", "read"))
+	authn, err := middleware.New(middleware.WithVerifier(v), middleware.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	authz, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(e), middleware.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own *middleware.User // a caller authz identified itself
+	srv := httptest.NewServer(authn.Authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := middleware.UserFrom(r.Context())
+		if own != nil {
+			if _, err := authz.Decide(r, own, []any{own.ID(), "doc", "read"}); err != nil {
+				t.Errorf("authz's own caller: %v", err)
+			}
+		}
+		_, err := authz.Decide(r, u, []any{u.ID(), "doc", "read"})
+		status := http.StatusOK
+		if err != nil {
+			status = middleware.StatusOf(err)
+		}
+		w.WriteHeader(status)
+		if _, err := authz.Decide(r, nil, []any{"alice", "doc", "read"}); middleware.StatusOf(err) != http.StatusUnauthorized {
+			t.Errorf("Decide of no caller: %v, want a 401", err)
+		}
+	})))
+	defer srv.Close()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header = bearer(key.Sign(t, claimsFor("alice")))
+	if own, err = authz.Identify(req); err != nil {
+		t.Fatal(err)
+	}
+	for sub, want := range map[string]int{"alice": 200, "admin": 403} {
+		if got := do(t, "GET", srv.URL+"/", bearer(key.Sign(t, claimsFor(sub)))); got.status != want {
+			t.Errorf("Decide for %s, identified by another Auth: %d, want %d", sub, got.status, want)
+		}
+	}
+}
