@@ -248,12 +248,20 @@ func (a *Auth) identify(r *http.Request, u *User) error {
 	case tok == nil || tok.Identity == "":
 		return ErrUnauthenticated
 	}
-	if err := a.checkIdentity(r.Context(), tok.Identity); err != nil {
-		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "identity refused",
-			slog.String("request_id", RequestID(r.Context())), slog.String("subject", tok.Identity), slog.String("error", err.Error()))
+	if err := a.checkCaller(r, tok.Identity); err != nil {
 		return err
 	}
 	u.init(tok, !shared, memo, a.prov)
+	return nil
+}
+
+// checkCaller is checkIdentity for r's caller id, logging a refusal.
+func (a *Auth) checkCaller(r *http.Request, id string) error {
+	if err := a.checkIdentity(r.Context(), id); err != nil {
+		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "identity refused",
+			slog.String("request_id", RequestID(r.Context())), slog.String("subject", id), slog.String("error", err.Error()))
+		return err
+	}
 	return nil
 }
 

@@ -124,10 +124,11 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
-// UserFrom returns the authenticated caller, if any.
+// UserFrom returns the authenticated caller, if any. A User that holds no
+// token with an identity (a zero User, NewUser of a nil token) is none.
 func UserFrom(ctx context.Context) (*User, bool) {
 	u, ok := ctx.Value(userKey).(*User)
-	return u, ok && u != nil
+	return u, ok && u != nil && u.tok != nil && u.tok.Identity != ""
 }
 
 // WithUser returns ctx carrying u, for code that authenticates by other

@@ -18,7 +18,19 @@ import (
 // and returns nil only for an allow; otherwise an error wrapping
 // ErrForbidden (denied, invalid permission) or ErrUnavailable (a provider or
 // the decider failed). r supplies the context and the request id.
+//
+// A u that a did not identify (another Auth's caller, NewUser's) is first
+// asked of a's role sources, as Authorize asks them (ErrRoleIdentity); a
+// nil u, or one without a token, is ErrUnauthenticated.
 func (a *Auth) Decide(r *http.Request, u *User, values []any) (enforcer.Decision, error) {
+	if u == nil || u.tok == nil || u.tok.Identity == "" {
+		return enforcer.Decision{}, ErrUnauthenticated
+	}
+	if u.prov != a.prov {
+		if err := a.checkCaller(r, u.ID()); err != nil {
+			return enforcer.Decision{}, err
+		}
+	}
 	st, _ := stateOf(r.Context())
 	return a.decideFor(r, st, u, values)
 }

@@ -265,9 +265,17 @@ func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // authenticate returns r with the caller, reusing one an earlier step (or
-// WithUser) put there.
+// WithUser) put there. A caller that a did not identify (another Auth did,
+// or WithUser put it there) was never asked of a's role sources: it is
+// asked now, or a token whose identity is a role's name would hold that
+// role's rules in a's decisions.
 func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, error) {
 	if u, ok := UserFrom(r.Context()); ok { // the state answers first, unless WithUser put one above it
+		if u.prov != a.prov { // each Auth has its own providers: another Auth's caller, or NewUser's
+			if err := a.checkCaller(r, u.ID()); err != nil {
+				return r, nil, err
+			}
+		}
 		return r, u, nil
 	}
 	if err := a.identify(r, &st.uval); err != nil {

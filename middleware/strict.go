@@ -40,7 +40,18 @@ func (a *Auth) strict(x flow.Exchange, r *http.Request, st *state) error {
 	st.swSet = true
 	*sw = strictWriter{ResponseWriter: x.Writer(), st: st, r: r, a: a, x: x}
 	x.SetWriter(sw)
+	// A panic of the rest of the chain passes through, to the recovery
+	// middleware of the application, which may answer it (a 500) through
+	// the writer beneath sw: that shares the header map, so the headers an
+	// unchecked request set (a session cookie) are dropped first.
+	returned := false
+	defer func() {
+		if !returned && !st.checked.Load() {
+			clear(sw.ResponseWriter.Header())
+		}
+	}()
 	err := x.Next()
+	returned = true
 	sw.markPublic()
 	// x is the framework's for this step only: a write after it (from a
 	// goroutine the handler left behind) judges on the route known now.
