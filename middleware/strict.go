@@ -16,6 +16,14 @@ import (
 // the route that was added without a check, which would otherwise be open.
 // Error responses of this package and routes declared WithPublic count as
 // checked.
+//
+// Put Strict directly around the router, and any middleware that copies the
+// request (r.WithContext, as request loggers and tracing middleware do)
+// outside it. net/http's ServeMux records the route it chose on the request
+// it is handed (r.Pattern): behind such a copy Strict never learns the
+// route, and judges a path declared WithPublic by its path alone, as for a
+// router that reports no route (so a catch-all pattern that serves a public
+// path counts as public there; see IsPublicRequest).
 func (a *Auth) Strict(next http.Handler) http.Handler {
 	if a == nil {
 		panic("middleware: Strict on a nil *Auth")
