@@ -269,7 +269,9 @@ func (a *Auth) checkCaller(r *http.Request, id string) error {
 // already did) and asks the decider about every request, with the values of
 // the Mapper and the caller's request-scoped groups (and, with
 // WithPermissionPolicies, permissions). Public routes and the skipper are
-// handled as by Authenticate.
+// handled as by Authenticate. A caller another Auth identified (an outer
+// Authenticate) is asked of a's role sources and decided with a's own
+// providers; the handler still sees that Auth's caller.
 //
 // It panics when a has no decider (WithDecider): a route wired to a check
 // that can never allow is a programming error, caught at start-up.

@@ -20,18 +20,18 @@ import (
 // the decider failed). r supplies the context and the request id.
 //
 // A u that a did not identify (another Auth's caller, NewUser's) is first
-// asked of a's role sources, as Authorize asks them (ErrRoleIdentity); a
+// asked of a's role sources, as Authorize asks them (ErrRoleIdentity), and
+// another Auth's caller is decided with a's providers (see Authorize); a
 // nil u, or one without a token, is ErrUnauthenticated.
 func (a *Auth) Decide(r *http.Request, u *User, values []any) (enforcer.Decision, error) {
 	if u == nil || u.tok == nil || u.tok.Identity == "" {
 		return enforcer.Decision{}, ErrUnauthenticated
 	}
-	if u.prov != a.prov {
-		if err := a.checkCaller(r, u.ID()); err != nil {
-			return enforcer.Decision{}, err
-		}
-	}
 	st, _ := stateOf(r.Context())
+	u, err := a.reuse(r, st, u)
+	if err != nil {
+		return enforcer.Decision{}, err
+	}
 	return a.decideFor(r, st, u, values)
 }
 

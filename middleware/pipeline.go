@@ -137,6 +137,10 @@ func (s *step) run(x flow.Exchange) error {
 		if !ok {
 			return s.fail(x, st, ErrUnauthenticated)
 		}
+		u, err := a.reuse(r, st, u)
+		if err != nil {
+			return s.fail(x, st, err)
+		}
 		if err := a.runGuard(r, st, s.name, u, s.check); err != nil {
 			return s.fail(x, st, err)
 		}
@@ -265,24 +269,47 @@ func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // authenticate returns r with the caller, reusing one an earlier step (or
-// WithUser) put there. A caller that a did not identify (another Auth did,
-// or WithUser put it there) was never asked of a's role sources: it is
-// asked now, or a token whose identity is a role's name would hold that
-// role's rules in a's decisions.
+// WithUser) put there (see reuse).
 func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, error) {
 	if u, ok := UserFrom(r.Context()); ok { // the state answers first, unless WithUser put one above it
-		if u.prov != a.prov { // each Auth has its own providers: another Auth's caller, or NewUser's
-			if err := a.checkCaller(r, u.ID()); err != nil {
-				return r, nil, err
-			}
-		}
-		return r, u, nil
+		u, err := a.reuse(r, st, u)
+		return r, u, err
 	}
 	if err := a.identify(r, &st.uval); err != nil {
 		return r, nil, err
 	}
 	st.authenticated = true
 	return r, &st.uval, nil
+}
+
+// reuse returns u, a caller an earlier step or WithUser put in r, as a's
+// checks must see it. Each Auth has its own providers, so a caller whose
+// providers are not a's was not identified by a:
+//   - it was never asked of a's role sources: it is asked now, or a token
+//     whose identity is a role's name would hold that role's rules in a's
+//     decisions;
+//   - when another Auth identified it in this request (the state's user),
+//     a's checks see the same token with a's own providers: its groups
+//     and permissions are what a is configured to read, never the other
+//     Auth's (a groups claim that an Authenticate reads must not stand in
+//     for the database groups of the Authorize behind it). The other
+//     Auth's caller, which the handler sees, is left as it is.
+//
+// A caller WithUser put there keeps the providers it was made with
+// (NewUser's): the application chose them.
+func (a *Auth) reuse(r *http.Request, st *state, u *User) (*User, error) {
+	if u.prov == a.prov {
+		return u, nil
+	}
+	if err := a.checkCaller(r, u.ID()); err != nil {
+		return nil, err
+	}
+	if st != nil && u == &st.uval {
+		own := new(User)
+		own.init(u.tok, u.owned.Load() == u.tok, u.memo, a.prov)
+		return own, nil
+	}
+	return u, nil
 }
 
 // mapValues returns the enforcer's values for the request: the

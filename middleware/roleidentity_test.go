@@ -1,8 +1,11 @@
 package middleware_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/wardenhq/warden"
@@ -116,5 +119,78 @@ func TestDecideRefusesRoleIdentityOfAnotherAuthsCaller(t *testing.T) {
 		if got := do(t, "GET", srv.URL+"/", bearer(key.Sign(t, claimsFor(sub)))); got.status != want {
 			t.Errorf("Decide for %s, identified by another Auth: %d, want %d", sub, got.status, want)
 		}
+	}
+}
+
+// A caller another Auth identified is decided with the deciding Auth's own
+// providers, not the first Auth's: authn reads the token's groups claim,
+// authz groups from its own source (a fixed "viewer" here, as a database
+// would answer), and a token claiming "admin" must not reach admin's rules
+// through authn.Authenticate(authz.Authorize(...)), which authz alone
+// refuses. authz's guard sees its own providers too; the handler keeps
+// authn's caller.
+func TestCallerOfAnotherAuthIsDecidedWithOwnProviders(t *testing.T) {
+	key := hmacKey(t)
+	v := newVerifier(t, token.WithHMACSecret(key.Signer.([]byte)))
+	e := newEnforcer(t, "rbac", enforcer.P("admin", "/secret", "GET"), enforcer.P("viewer", "/posts", "GET"))
+	authn, err := middleware.New(middleware.WithVerifier(v), middleware.WithLogger(discard()),
+		middleware.WithGroups(token.ClaimGroups("groups")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromStore := warden.ProviderFunc(func(context.Context, *warden.Token) ([]string, error) { return []string{"viewer"}, nil })
+	authz, err := middleware.New(middleware.WithVerifier(v), middleware.WithDecider(e), middleware.WithLogger(discard()),
+		middleware.WithGroups(fromStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string][]string{} // path: the groups the guard or the handler saw
+	record := func(path string, u *middleware.User, ctx context.Context) {
+		g, err := u.Groups(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		seen[path] = g
+		mu.Unlock()
+	}
+	ok := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		u, _ := middleware.UserFrom(r.Context())
+		record(r.URL.Path+" handler", u, r.Context())
+	})
+	guard := authz.Guard("groups", func(ctx context.Context, u *middleware.User) error {
+		record("/guard guard", u, ctx)
+		return nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /secret", authn.Authenticate(authz.Authorize(ok)))
+	mux.Handle("GET /posts", authn.Authenticate(authz.Authorize(ok)))
+	mux.Handle("GET /direct/secret", authz.Authorize(ok))
+	mux.Handle("GET /guard", authn.Authenticate(guard(ok)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	claimsAdmin := bearer(key.Sign(t, claimsFor("mallory", "admin")))
+	for _, c := range []struct {
+		path string
+		want int
+	}{
+		{"/direct/secret", 403}, // the control: authz alone reads no groups claim
+		{"/secret", 403},
+		{"/posts", 200},
+		{"/guard", 200},
+	} {
+		if got := do(t, "GET", srv.URL+c.path, claimsAdmin); got.status != c.want {
+			t.Errorf("GET %s claiming admin: %d, want %d", c.path, got.status, c.want)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if g := seen["/guard guard"]; !slices.Equal(g, []string{"viewer"}) {
+		t.Errorf("authz's guard saw groups %v, want authz's [viewer]", g)
+	}
+	if g := seen["/posts handler"]; !slices.Equal(g, []string{"admin"}) {
+		t.Errorf("the handler saw groups %v, want authn's caller's [admin]", g)
 	}
 }
