@@ -106,6 +106,7 @@ func (x *httpExchange) Skip() bool {
 }
 func (x *httpExchange) Map(string) ([]any, bool, error) { return nil, false, nil }
 func (x *httpExchange) Fail(error) (error, bool)        { return nil, false }
+func (x *httpExchange) Refused(int)                     {} // net/http records no status of its own
 func (x *httpExchange) Next() error {
 	x.h.next.ServeHTTP(x.w, x.r)
 	return nil

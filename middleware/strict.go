@@ -74,7 +74,7 @@ func (a *Auth) strict(x flow.Exchange, r *http.Request, st *state) error {
 		err = nil
 	}
 	if !sw.wrote && !sw.refused && !st.checked.Load() {
-		sw.refuse()
+		x.Refused(sw.refuse())
 	}
 	return err
 }
@@ -118,14 +118,19 @@ func (w *strictWriter) allow() bool {
 	}
 	w.markPublic()
 	if !w.st.checked.Load() {
-		w.refuse()
+		code := w.refuse()
+		if w.x != nil { // during Strict's step; a late write has no exchange
+			w.x.Refused(code)
+		}
 		return false
 	}
 	w.wrote = true
 	return true
 }
 
-func (w *strictWriter) refuse() {
+// refuse answers ErrUnchecked instead of the response, and returns the
+// status it answered with.
+func (w *strictWriter) refuse() int {
 	w.refused = true
 	pattern := w.r.Pattern // net/http: set by the ServeMux behind Strict
 	if route := w.currentRoute(); route != "" && pattern == "" {
@@ -140,13 +145,44 @@ func (w *strictWriter) refuse() {
 		delete(h, k)
 	}
 	w.st.checked.Store(true) // lets the error response itself through
-	defer func() {           // a panicking error handler leaves the answer to the default one
+	cw := &codeWriter{ResponseWriter: w.ResponseWriter}
+	w.answer(cw)
+	return cw.code
+}
+
+// answer writes the Auth's answer to ErrUnchecked to cw; a panicking error
+// handler leaves the answer to the default one.
+func (w *strictWriter) answer(cw *codeWriter) {
+	defer func() {
 		if recover() != nil {
-			DefaultErrorHandler(w.ResponseWriter, w.r, ErrUnchecked)
+			DefaultErrorHandler(cw, w.r, ErrUnchecked)
 		}
 	}()
-	w.a.answer(w.ResponseWriter, w.r, ErrUnchecked)
+	w.a.answer(cw, w.r, ErrUnchecked)
 }
+
+// codeWriter records the first status written through it.
+type codeWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *codeWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *codeWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the writer beneath.
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *strictWriter) WriteHeader(code int) {
 	if w.allow() {

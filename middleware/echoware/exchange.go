@@ -40,6 +40,13 @@ func (x *exchange) Route() string                       { return x.c.Path() }
 func (x *exchange) Skip() bool                          { return x.cfg.Skipper != nil && x.cfg.Skipper(x.c) }
 func (x *exchange) Next() error                         { return x.next(x.c) }
 
+// Refused records strict mode's answer as the response's status and marks
+// the response committed: the answer went out beneath echo's Response.
+func (x *exchange) Refused(code int) {
+	res := x.c.Response()
+	res.Status, res.Committed = code, true
+}
+
 func (x *exchange) Map(subject string) ([]any, bool, error) {
 	if x.cfg.Mapper == nil {
 		return nil, false, nil

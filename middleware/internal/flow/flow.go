@@ -30,6 +30,11 @@ type Exchange interface {
 	Fail(err error) (ret error, ok bool)
 	// Next runs the rest of the chain.
 	Next() error
+	// Refused tells the framework that strict mode answered code beneath
+	// its response (through Writer), so that what the framework records
+	// of the response (echo's Response.Status, which its request logger
+	// reads) is the refusal, not the status the handler asked for.
+	Refused(code int)
 }
 
 // Runner runs one check of the pipeline for an Exchange.
