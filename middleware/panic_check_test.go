@@ -243,3 +243,36 @@ func TestSilentErrorHandlerStillRefuses(t *testing.T) {
 		t.Errorf("the error handler ran %d times, want 2", handled)
 	}
 }
+
+// Auth.Fail answers with the application's error handler (WithErrorHandler)
+// as a step's refusal does: one that panics leaves the answer to
+// DefaultErrorHandler, with the refusal's status and no panic's text, and
+// the panic does not reach the handler that called Fail.
+func TestFailWithPanickingErrorHandlerAnswers(t *testing.T) {
+	a, err := middleware.New(middleware.WithVerifier(newVerifier(t, token.WithHMACSecret(hmacKey(t).Signer.([]byte)))),
+		middleware.WithLogger(discard()),
+		middleware.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) { panic("secret-error-handler-panic") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{middleware.ErrForbidden, http.StatusForbidden},
+		{middleware.ErrUnavailable, http.StatusServiceUnavailable},
+	} {
+		rec := httptest.NewRecorder()
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("Fail(%v): the error handler's panic %v reached the handler", c.err, p)
+				}
+			}()
+			a.Fail(rec, httptest.NewRequest("GET", "/x", nil), c.err)
+		}()
+		if rec.Code != c.want || strings.Contains(rec.Body.String(), "secret") {
+			t.Errorf("Fail(%v): %d %q, want %d without the panic's text", c.err, rec.Code, rec.Body, c.want)
+		}
+	}
+}

@@ -241,6 +241,18 @@ func (a *Auth) answer(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// safeAnswer is answer for a refusal outside a step (Fail, strict mode): an
+// error handler that panics leaves the answer to DefaultErrorHandler, as in
+// a step, so the refusal is still answered, with no internal text.
+func (a *Auth) safeAnswer(w http.ResponseWriter, r *http.Request, err error) {
+	defer func() {
+		if recover() != nil {
+			DefaultErrorHandler(w, r, err)
+		}
+	}()
+	a.answer(w, r, err)
+}
+
 // answerWriter records whether an error handler wrote anything.
 type answerWriter struct {
 	http.ResponseWriter
@@ -266,7 +278,7 @@ func (w *answerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // the answer through. err should wrap one of the sentinels StatusOf knows.
 func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	MarkChecked(r.Context())
-	a.answer(w, r, err)
+	a.safeAnswer(w, r, err)
 }
 
 // authenticate returns r with the caller, reusing one an earlier step (or

@@ -146,19 +146,8 @@ func (w *strictWriter) refuse() int {
 	}
 	w.st.checked.Store(true) // lets the error response itself through
 	cw := &codeWriter{ResponseWriter: w.ResponseWriter}
-	w.answer(cw)
+	w.a.safeAnswer(cw, w.r, ErrUnchecked)
 	return cw.code
-}
-
-// answer writes the Auth's answer to ErrUnchecked to cw; a panicking error
-// handler leaves the answer to the default one.
-func (w *strictWriter) answer(cw *codeWriter) {
-	defer func() {
-		if recover() != nil {
-			DefaultErrorHandler(cw, w.r, ErrUnchecked)
-		}
-	}()
-	w.a.answer(cw, w.r, ErrUnchecked)
 }
 
 // codeWriter records the first status written through it.
