@@ -149,9 +149,11 @@ func WithErrorHandler(h ErrorHandler) Option {
 	return func(x *Auth) { x.onError, x.customOnError = h, h != nil }
 }
 
-// WithLogger sets the decision log (slog.Default()). With a logger of
-// NewJSONHandler, the decision records are written directly, at a third of
-// their cost through slog's JSON handler, in the same bytes.
+// WithLogger sets the decision log (slog.Default(), also for a nil l). With
+// a logger of NewJSONHandler, the decision records are written directly, at
+// a third of their cost through slog's JSON handler, in the same bytes. A
+// handler, or a writer beneath it, that panics loses its line: the request
+// is answered as without it.
 func WithLogger(l *slog.Logger) Option { return func(x *Auth) { x.logger = l } }
 
 // WithRetryAfter sets the Retry-After of 503 responses (DefaultRetryAfter).
@@ -169,6 +171,7 @@ func New(opts ...Option) (*Auth, error) {
 		a.mapper, a.defaultMapper = DefaultMapper, true
 	}
 	a.directLog = directLog(a.logger)
+	a.logger = recovering(a.logger)
 	a.prov = newProviders(a.groups, a.perms)
 	if a.authnErr != nil {
 		return nil, a.authnErr

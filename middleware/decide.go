@@ -134,10 +134,22 @@ func (a *Auth) logDecision(ctx context.Context, st *state, values []any, d enfor
 	if err != nil && err != ErrForbidden { //nolint:errorlint // a plain denial has no cause to log
 		rec.err, rec.hasErr = err.Error(), true
 	}
-	if a.directLog != nil && a.directLog.writeDecision(end, &rec) {
+	if a.directLog != nil && a.writeDirect(end, &rec) {
 		return
 	}
 	a.logger.LogAttrs(ctx, rec.level, decisionMsg, rec.attrs()...)
+}
+
+// writeDirect writes rec through the direct writer; a writer beneath it
+// that panics loses the line (see recoveringHandler), which counts as
+// written: slog's handler would write to the same writer.
+func (a *Auth) writeDirect(end time.Time, rec *decisionRecord) (done bool) {
+	defer func() {
+		if recover() != nil {
+			done = true
+		}
+	}()
+	return a.directLog.writeDecision(end, rec)
 }
 
 func valueAt(values []any, i int) string {
