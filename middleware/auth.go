@@ -170,6 +170,7 @@ func New(opts ...Option) (*Auth, error) {
 	}
 	a.directLog = directLog(a.logger)
 	a.prov = newProviders(a.groups, a.perms)
+	a.prov.auth = true
 	if a.authnErr != nil {
 		return nil, a.authnErr
 	}
