@@ -173,6 +173,7 @@ func New(opts ...Option) (*Auth, error) {
 	a.directLog = directLog(a.logger)
 	a.logger = recovering(a.logger)
 	a.prov = newProviders(a.groups, a.perms)
+	a.prov.auth = true
 	if a.authnErr != nil {
 		return nil, a.authnErr
 	}

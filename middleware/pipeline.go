@@ -317,7 +317,7 @@ func (a *Auth) reuse(r *http.Request, st *state, u *User) (*User, error) {
 	if err := a.checkCaller(r, u.ID()); err != nil {
 		return nil, err
 	}
-	if st != nil && u == &st.uval {
+	if u.providers().auth { // another Auth identified it (its state's user, or Identify's)
 		own := new(User)
 		own.init(u.tok, u.owned.Load() == u.tok, u.memo, a.prov)
 		return own, nil

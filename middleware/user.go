@@ -42,6 +42,9 @@ type User struct {
 // when the Auth is built rather than on every request.
 type providers struct {
 	groups, perms []provider
+	// auth: these are an Auth's (New), not NewUser's: a User holding
+	// them was identified by that Auth (its state's or Identify's).
+	auth bool
 }
 
 // provider is one provider of a list.
