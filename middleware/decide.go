@@ -28,7 +28,7 @@ func (a *Auth) Decide(r *http.Request, u *User, values []any) (enforcer.Decision
 		return enforcer.Decision{}, ErrUnauthenticated
 	}
 	st, _ := stateOf(r.Context())
-	u, err := a.reuse(r, st, u)
+	u, err := a.reuse(r, u)
 	if err != nil {
 		return enforcer.Decision{}, err
 	}

@@ -138,7 +138,7 @@ func (s *step) run(x flow.Exchange) error {
 		if !ok {
 			return s.fail(x, st, ErrUnauthenticated)
 		}
-		u, err := a.reuse(r, st, u)
+		u, err := a.reuse(r, u)
 		if err != nil {
 			return s.fail(x, st, err)
 		}
@@ -285,7 +285,7 @@ func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 // WithUser) put there (see reuse).
 func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, error) {
 	if u, ok := UserFrom(r.Context()); ok { // the state answers first, unless WithUser put one above it
-		u, err := a.reuse(r, st, u)
+		u, err := a.reuse(r, u)
 		return r, u, err
 	}
 	if err := a.identify(r, &st.uval); err != nil {
@@ -301,16 +301,16 @@ func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, e
 //   - it was never asked of a's role sources: it is asked now, or a token
 //     whose identity is a role's name would hold that role's rules in a's
 //     decisions;
-//   - when another Auth identified it in this request (the state's user),
-//     a's checks see the same token with a's own providers: its groups
+//   - when another Auth identified it (its steps, or its Identify), a's
+//     checks see the same token with a's own providers: its groups
 //     and permissions are what a is configured to read, never the other
 //     Auth's (a groups claim that an Authenticate reads must not stand in
 //     for the database groups of the Authorize behind it). The other
 //     Auth's caller, which the handler sees, is left as it is.
 //
-// A caller WithUser put there keeps the providers it was made with
-// (NewUser's): the application chose them.
-func (a *Auth) reuse(r *http.Request, st *state, u *User) (*User, error) {
+// A caller NewUser made keeps the providers it was made with: the
+// application chose them.
+func (a *Auth) reuse(r *http.Request, u *User) (*User, error) {
 	if u.prov == a.prov {
 		return u, nil
 	}
