@@ -233,7 +233,7 @@ func (a *Auth) answer(w http.ResponseWriter, r *http.Request, err error) {
 	case !a.customOnError:
 		a.onError(w, r, err)
 	default:
-		aw := &answerWriter{ResponseWriter: w}
+		aw := &answerWriter{ResponseWriter: w, status: StatusOf(err)}
 		a.onError(aw, r, err)
 		if !aw.wrote {
 			writeError(w, r, err, a.retryAfter)
@@ -253,10 +253,13 @@ func (a *Auth) safeAnswer(w http.ResponseWriter, r *http.Request, err error) {
 	a.answer(w, r, err)
 }
 
-// answerWriter records whether an error handler wrote anything.
+// answerWriter records whether an error handler wrote anything. A body
+// written without a status would go out as 200: the refusal's status
+// (StatusOf) is written first, so that a refusal is never a success.
 type answerWriter struct {
 	http.ResponseWriter
-	wrote bool
+	status int
+	wrote  bool
 }
 
 func (w *answerWriter) WriteHeader(code int) {
@@ -265,7 +268,9 @@ func (w *answerWriter) WriteHeader(code int) {
 }
 
 func (w *answerWriter) Write(b []byte) (int, error) {
-	w.wrote = true
+	if !w.wrote {
+		w.WriteHeader(w.status)
+	}
 	return w.ResponseWriter.Write(b)
 }
 
