@@ -128,7 +128,7 @@ func RequestID(ctx context.Context) string {
 // token with an identity (a zero User, NewUser of a nil token) is none.
 func UserFrom(ctx context.Context) (*User, bool) {
 	u, ok := ctx.Value(userKey).(*User)
-	return u, ok && u != nil && u.tok != nil && u.tok.Identity != ""
+	return u, ok && u.identified()
 }
 
 // WithUser returns ctx carrying u, for code that authenticates by other

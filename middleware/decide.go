@@ -24,7 +24,7 @@ import (
 // another Auth's caller is decided with a's providers (see Authorize); a
 // nil u, or one without a token, is ErrUnauthenticated.
 func (a *Auth) Decide(r *http.Request, u *User, values []any) (enforcer.Decision, error) {
-	if u == nil || u.tok == nil || u.tok.Identity == "" {
+	if !u.identified() {
 		return enforcer.Decision{}, ErrUnauthenticated
 	}
 	st, _ := stateOf(r.Context())

@@ -235,7 +235,7 @@ func (a *Auth) answer(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		aw := &answerWriter{ResponseWriter: w, status: StatusOf(err)}
 		a.onError(aw, r, err)
-		if !aw.wrote {
+		if aw.code == 0 {
 			writeError(w, r, err, a.retryAfter)
 		}
 	}
@@ -253,22 +253,25 @@ func (a *Auth) safeAnswer(w http.ResponseWriter, r *http.Request, err error) {
 	a.answer(w, r, err)
 }
 
-// answerWriter records whether an error handler wrote anything. A body
-// written without a status would go out as 200: the refusal's status
-// (StatusOf) is written first, so that a refusal is never a success.
+// answerWriter records the status an answer wrote (code, 0 until one is).
+// A body written without a status would go out as 200: status, the
+// refusal's (StatusOf), is written first, so that a refusal is never a
+// success.
 type answerWriter struct {
 	http.ResponseWriter
 	status int
-	wrote  bool
+	code   int
 }
 
 func (w *answerWriter) WriteHeader(code int) {
-	w.wrote = true
+	if w.code == 0 {
+		w.code = code
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *answerWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
+	if w.code == 0 {
 		w.WriteHeader(w.status)
 	}
 	return w.ResponseWriter.Write(b)

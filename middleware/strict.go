@@ -145,33 +145,10 @@ func (w *strictWriter) refuse() int {
 		delete(h, k)
 	}
 	w.st.checked.Store(true) // lets the error response itself through
-	cw := &codeWriter{ResponseWriter: w.ResponseWriter}
-	w.a.safeAnswer(cw, w.r, ErrUnchecked)
-	return cw.code
+	aw := &answerWriter{ResponseWriter: w.ResponseWriter, status: StatusOf(ErrUnchecked)}
+	w.a.safeAnswer(aw, w.r, ErrUnchecked)
+	return aw.code
 }
-
-// codeWriter records the first status written through it.
-type codeWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *codeWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *codeWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the writer beneath.
-func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *strictWriter) WriteHeader(code int) {
 	if w.allow() {

@@ -97,6 +97,10 @@ func (u *User) init(tok *warden.Token, own bool, memo *sharedtoken.Memo, prov *p
 	}
 }
 
+// identified reports whether u holds a token with an identity: a zero
+// User, or NewUser's of a nil token, is no caller.
+func (u *User) identified() bool { return u != nil && u.tok != nil && u.tok.Identity != "" }
+
 // ID is the identity taken from the token.
 func (u *User) ID() string { return u.tok.Identity }
 
