@@ -138,6 +138,29 @@ func WithUser(ctx context.Context, u *User) context.Context {
 	return context.WithValue(ctx, userKey, u)
 }
 
+// Detach returns a context with ctx's values, deadline and cancellation,
+// but without this package's request state and caller. A request that an
+// application serves in-process under the request's context (a batch
+// endpoint that runs each part through its router, say) would otherwise
+// share the outer request's state: its caller, its request id and its
+// checked marker. Strict mode would then let an unchecked part through
+// because the outer request was checked, and the outer response through
+// because a part was. Under Detach's context the part is a request of its
+// own to this package's checks: they authenticate it from its own
+// Authorization header, decide it, and strict mode judges it.
+// WithUser(Detach(ctx), u) hands it a caller on purpose.
+func Detach(ctx context.Context) context.Context { return detached{ctx} }
+
+// detached hides this package's keys (ctxKey) from the contexts above it.
+type detached struct{ context.Context }
+
+func (d detached) Value(key any) any {
+	if _, ours := key.(ctxKey); ours {
+		return nil
+	}
+	return d.Context.Value(key)
+}
+
 func printable(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x21 || s[i] > 0x7e {

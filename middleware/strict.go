@@ -24,6 +24,11 @@ import (
 // route, and judges a path declared WithPublic by its path alone, as for a
 // router that reports no route (so a catch-all pattern that serves a public
 // path counts as public there; see IsPublicRequest).
+//
+// Strict judges a request by the state its context carries: a request a
+// handler serves in-process under its own request's context (a batch
+// endpoint's parts) would be judged by the outer request's checks. Serve
+// it under Detach(r.Context()).
 func (a *Auth) Strict(next http.Handler) http.Handler {
 	if a == nil {
 		panic("middleware: Strict on a nil *Auth")
