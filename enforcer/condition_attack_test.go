@@ -34,7 +34,8 @@ type hostileSubject struct {
 	Inner hostileInner
 	P     *hostileInner
 	hostileBase
-	lower any //nolint:unused
+	//lint:ignore U1000 an unexported field, which no condition may read ("r.sub.lower" below)
+	lower any
 }
 
 func (hostileSubject) Meth() bool { return true }

@@ -194,18 +194,9 @@ func (l *lockedBuf) String() string {
 	return l.b.String()
 }
 
-// startBinary starts the built binary with args and returns its base URL;
-// the process is stopped with SIGINT when the test ends.
-func startBinary(t *testing.T, bin string, args ...string) string {
-	t.Helper()
-	addr, err := launch(t, bin, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}
-
-// launch is startBinary for any goroutine: it reports failure as an error.
+// launch starts the built binary with args and returns its base URL; the
+// process is stopped with SIGINT when the test ends. It reports failure as
+// an error, so any goroutine may call it.
 func launch(t *testing.T, bin string, args ...string) (string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "WARDEN_JWT_SECRET="+serveSecret)

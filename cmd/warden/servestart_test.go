@@ -68,15 +68,6 @@ func TestServeFailureLeavesNoDatabaseFile(t *testing.T) {
 	}
 }
 
-func mustGetwd(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wd
-}
-
 // TestServeWarnsWithoutAdmin: a server that nobody may manage says so at
 // startup, at warn level, with how to name an administrator; with --admin,
 // and on a later start without it, it does not.
