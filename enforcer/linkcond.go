@@ -137,10 +137,12 @@ func (w *window) holds(now time.Time) bool {
 }
 
 // linkParams is what a conditional link keeps beside its names: its
-// parameter values and, for the time window, their parsed form.
+// parameter values and, for the time window, their parsed form; seq is
+// the rule's (storedRule.seq), its place in policy order.
 type linkParams struct {
 	vals []string
 	win  *window
+	seq  uint64
 }
 
 func (c *linkCond) params(vals []string) *linkParams {
@@ -256,10 +258,14 @@ func (cl *condLinks) key(vals []string) linkKey {
 	return k
 }
 
-// add records a rule's parameters; vals is the whole rule.
-func (cl *condLinks) add(vals []string) {
+// add records a rule's parameters; vals is the whole rule, seq its
+// storedRule.seq, above those of the rules already recorded (a link's
+// rules are kept in policy order).
+func (cl *condLinks) add(vals []string, seq uint64) {
 	k := cl.key(vals)
-	cl.byKey[k] = append(cl.byKey[k], cl.cond.params(vals[cl.nTok:]))
+	lp := cl.cond.params(vals[cl.nTok:])
+	lp.seq = seq
+	cl.byKey[k] = append(cl.byKey[k], lp)
 }
 
 // remove forgets a rule's parameters and reports whether other rules still
@@ -279,6 +285,12 @@ func (cl *condLinks) remove(vals []string) bool {
 	}
 	cl.byKey[k] = list
 	return true
+}
+
+// first is the seq of the first rule, in policy order, that gives the
+// link name → role in dom; the link must be there.
+func (cl *condLinks) first(dom, name, role string) uint64 {
+	return cl.byKey[linkKey{dom, name, role}][0].seq
 }
 
 // holds reports whether the link name → role in dom holds at now.

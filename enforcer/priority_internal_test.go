@@ -70,7 +70,7 @@ func TestComputeLevelsIsCasbins(t *testing.T) {
 				}
 			}
 			links = append(links, v)
-			g.add(v)
+			g.add(v, 0)
 		}
 		// Links from a higher to a lower number: no cycle a top role
 		// could reach; then, at times, a cycle of names no link leads
@@ -155,7 +155,7 @@ func TestComputeLevelsIsCasbins(t *testing.T) {
 func TestComputeLevelsCycleBelowTopRole(t *testing.T) {
 	g := newRoleGraph(false, nil, nil)
 	for _, v := range [][]string{{"a", "top"}, {"b", "a"}, {"a", "b"}, {"u", "b"}, {"v", "other"}} {
-		g.add(v)
+		g.add(v, 0)
 	}
 	lv := computeLevels(g)
 	for _, n := range []string{"::top", "::a", "::b", "::u"} {

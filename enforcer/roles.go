@@ -1,6 +1,9 @@
 package enforcer
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // maxHierarchy is how many g links a role chain may have, as in Casbin's
 // default role manager (NewRoleManagerImpl(10)): a role further away is not
@@ -49,10 +52,12 @@ func (g *roleGraph) parents(name, dom string) []string {
 }
 
 // add links name to role. Values are a g rule: name, role[, domain]; the
-// graph may keep vals, which must not change after.
-func (g *roleGraph) add(vals []string) {
+// graph may keep vals, which must not change after. seq is the rule's
+// storedRule.seq, which only a conditional definition's graph reads (see
+// place).
+func (g *roleGraph) add(vals []string, seq uint64) {
 	if g.cond != nil {
-		g.cond.add(vals)
+		g.cond.add(vals, seq)
 		vals = vals[:g.cond.nTok]
 	}
 	name, role, dom := vals[0], vals[1], ""
@@ -88,7 +93,8 @@ func (g *roleGraph) add(vals []string) {
 func (g *roleGraph) remove(vals []string) {
 	if g.cond != nil {
 		if g.cond.remove(vals) {
-			return // another rule still gives the link
+			g.place(vals) // another rule still gives the link
+			return
 		}
 		vals = vals[:g.cond.nTok]
 	}
@@ -120,6 +126,40 @@ func (g *roleGraph) remove(vals []string) {
 			return
 		}
 	}
+}
+
+// place moves the link of vals, a conditional g rule removed while other
+// rules still give its link, to where the first of those rules puts it
+// among its name's roles. A name's roles stand in the policy order of the
+// first rule giving each, as a rebuild (compacted) and a reload
+// (fromModel), adding the rules in that order, list them; with the first
+// rule removed, the link would otherwise keep that rule's place, and Roles
+// and Explain's chain would change order at the next rebuild.
+func (g *roleGraph) place(vals []string) {
+	name, role, dom := vals[0], vals[1], ""
+	if g.cond.nTok > 2 {
+		dom = vals[2]
+	}
+	d := g.links[g.domainKey(dom)]
+	roles := d[name]
+	i := slices.Index(roles, role)
+	if i < 0 {
+		return
+	}
+	seq := g.cond.first(dom, name, role) // only later than before
+	j := i + 1
+	for j < len(roles) && g.cond.first(dom, name, roles[j]) < seq {
+		j++
+	}
+	if j == i+1 {
+		return
+	}
+	// A new slice, as in remove: the old one may be a rule's own values.
+	next := make([]string, 0, len(roles))
+	next = append(next, roles[:i]...)
+	next = append(next, roles[i+1:j]...)
+	next = append(next, role)
+	d[name] = append(next, roles[j:]...)
 }
 
 // reachSet is the set of names a name reaches through g links, with the

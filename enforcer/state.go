@@ -227,7 +227,7 @@ func (st *state) insertSeq(ptype string, vals []string, copyVals bool, seq uint6
 		}
 	case r.section() == "g":
 		if gi, ok := st.cm.gIdx[r.PType]; ok {
-			st.graphs[gi].add(sr.vals)
+			st.graphs[gi].add(sr.vals, sr.seq)
 			if gi == st.cm.hierGI {
 				st.linksChanged()
 			}
