@@ -254,9 +254,10 @@ func (a *Auth) safeAnswer(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // answerWriter records the status an answer wrote (code, 0 until one is).
-// A body written without a status would go out as 200: status, the
-// refusal's (StatusOf), is written first, so that a refusal is never a
-// success.
+// A body written without a status, or a flush before one, would go out as
+// 200: status, the refusal's (StatusOf), is written first, so that a
+// refusal is never a success. An informational status (103 Early Hints)
+// is not the answer's: the writer beneath still sends one after it.
 type answerWriter struct {
 	http.ResponseWriter
 	status int
@@ -264,10 +265,20 @@ type answerWriter struct {
 }
 
 func (w *answerWriter) WriteHeader(code int) {
-	if w.code == 0 {
+	if w.code == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
 		w.code = code
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// Flush writes the refusal's status first, as Write does, then flushes
+// the writer beneath (through http.ResponseController, which would
+// otherwise reach it through Unwrap and send 200).
+func (w *answerWriter) Flush() {
+	if w.code == 0 {
+		w.WriteHeader(w.status)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 func (w *answerWriter) Write(b []byte) (int, error) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/wardenhq/warden/middleware/internal/flow"
 )
@@ -56,10 +57,21 @@ func (a *Auth) strict(x flow.Exchange, r *http.Request, st *state) error {
 	// A panic of the rest of the chain passes through, to the recovery
 	// middleware of the application, which may answer it (a 500) through
 	// the writer beneath sw: that shares the header map, so the headers an
-	// unchecked request set (a session cookie) are dropped first.
+	// unchecked request set (a session cookie) are dropped first. Once sw
+	// refused the response, what the handler set in the map since is
+	// sent only as a trailer (a key with http.TrailerPrefix: HTTP/2 sends
+	// one undeclared, HTTP/1.1 after a chunked body), which is dropped.
 	returned := false
 	defer func() {
-		if !returned && !st.checked.Load() {
+		switch {
+		case sw.refused:
+			h := sw.ResponseWriter.Header()
+			for k := range h {
+				if strings.HasPrefix(k, http.TrailerPrefix) {
+					delete(h, k)
+				}
+			}
+		case !returned && !st.checked.Load():
 			clear(sw.ResponseWriter.Header())
 		}
 	}()

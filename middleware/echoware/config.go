@@ -53,7 +53,8 @@ type Config struct {
 	Mapper Mapper
 	// ErrorHandler writes refusals. The default is the Auth's error
 	// handler (JSON 401/403/503, or its WithErrorHandler). It must not
-	// send err's text to clients.
+	// send err's text to clients. A body it writes without a status goes
+	// out with the refusal's (middleware.StatusOf), not echo's 200.
 	ErrorHandler func(c echo.Context, err error) error
 }
 

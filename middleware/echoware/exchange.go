@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wardenhq/warden/middleware"
 	"github.com/wardenhq/warden/middleware/internal/flow"
 )
 
@@ -58,6 +59,11 @@ func (x *exchange) Map(subject string) ([]any, bool, error) {
 func (x *exchange) Fail(err error) (error, bool) {
 	if x.cfg.ErrorHandler == nil {
 		return nil, false
+	}
+	if res := x.c.Response(); !res.Committed {
+		// echo sends a body written without a status with
+		// Response.Status, 200 until then: a refusal is never a success.
+		res.Status = middleware.StatusOf(err)
 	}
 	ret := x.cfg.ErrorHandler(x.c, err)
 	if ret == nil && !x.c.Response().Committed {

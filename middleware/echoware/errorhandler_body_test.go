@@ -1,0 +1,58 @@
+package echoware_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wardenhq/warden/middleware"
+	"github.com/wardenhq/warden/middleware/echoware"
+	"github.com/wardenhq/warden/middleware/internal/jwttest"
+)
+
+// A Config.ErrorHandler that writes a body without a status (through
+// c.Response().Write, as an io.Copy or a template's Execute does) would
+// send the refusal as echo's default 200: the refusal's own status goes
+// out with its body instead, for Authorize and a guard alike, as the
+// Auth's WithErrorHandler does in net/http. A status it writes stands.
+func TestEchoErrorHandlerWritingOnlyABodyKeepsTheRefusalsStatus(t *testing.T) {
+	key := jwttest.Secret(t)
+	a := newAuth(t, key, discard())
+	cfg := echoware.Config{Auth: a, ErrorHandler: func(c echo.Context, err error) error {
+		if c.QueryParam("teapot") != "" {
+			c.Response().WriteHeader(http.StatusTeapot)
+		}
+		_, werr := c.Response().Write([]byte("sorry"))
+		return werr
+	}}
+	unavailable := func(context.Context, *middleware.User) error { return middleware.ErrUnavailable }
+	ok := func(c echo.Context) error { return c.String(http.StatusOK, "data") }
+	e := echo.New()
+	e.GET("/posts", ok, echoware.AuthorizeWithConfig(cfg))
+	e.DELETE("/posts/:id", ok, echoware.AuthorizeWithConfig(cfg))
+	e.GET("/guarded", ok, echoware.Authenticate(a), echoware.GuardWithConfig(cfg, "unavailable", unavailable))
+	for _, c := range []struct {
+		method, path string
+		tok          bool
+		want         int
+	}{
+		{"GET", "/posts", true, http.StatusOK},
+		{"GET", "/posts", false, http.StatusUnauthorized},
+		{"DELETE", "/posts/1", true, http.StatusForbidden},
+		{"GET", "/guarded", true, http.StatusServiceUnavailable},
+		{"DELETE", "/posts/1?teapot=1", true, http.StatusTeapot},
+	} {
+		req := httptest.NewRequest(c.method, c.path, nil)
+		if c.tok {
+			req.Header.Set("Authorization", "Bearer "+key.Sign(t, claimsFor("bob", "viewer")))
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != c.want {
+			t.Errorf("%s %s: %d %q, want %d", c.method, c.path, rec.Code, rec.Body, c.want)
+		}
+	}
+}
