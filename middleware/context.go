@@ -147,9 +147,17 @@ func WithUser(ctx context.Context, u *User) context.Context {
 // because the outer request was checked, and the outer response through
 // because a part was. Under Detach's context the part is a request of its
 // own to this package's checks: they authenticate it from its own
-// Authorization header, decide it, and strict mode judges it.
-// WithUser(Detach(ctx), u) hands it a caller on purpose.
-func Detach(ctx context.Context) context.Context { return detached{ctx} }
+// Authorization header, decide it, and strict mode judges it, provided
+// the part is served through the handler Strict wraps (a part handed to
+// the router beneath Strict is judged by nothing). WithUser(Detach(ctx), u)
+// hands it a caller on purpose. Like context.WithValue, it panics on a nil
+// ctx.
+func Detach(ctx context.Context) context.Context {
+	if ctx == nil {
+		panic("middleware: Detach of a nil context")
+	}
+	return detached{ctx}
+}
 
 // detached hides this package's keys (ctxKey) from the contexts above it.
 type detached struct{ context.Context }

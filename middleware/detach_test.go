@@ -145,6 +145,15 @@ func TestDetachHidesOnlyTheRequestState(t *testing.T) {
 	if got, ok := middleware.UserFrom(middleware.WithUser(d, u)); !ok || got != u {
 		t.Errorf("WithUser above Detach: %v %v, want the caller", got, ok)
 	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("Detach(nil) did not panic, as context.WithValue does")
+			}
+		}()
+		var none context.Context // nil, on purpose
+		_ = middleware.Detach(none)
+	}()
 	cancelled, cancel := context.WithCancel(outer)
 	cancel()
 	if middleware.Detach(cancelled).Err() == nil {

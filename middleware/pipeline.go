@@ -216,11 +216,22 @@ func (s *step) fail(x flow.Exchange, st *state, err error) (ret error) {
 			ret = nil
 		}
 	}()
-	if ret, ok := x.Fail(err); ok {
+	if ret, ok := s.frameworkFail(x, err); ok {
 		return ret
 	}
 	s.a.answer(x.ResponseWriter(), x.Request(), err)
 	return nil
+}
+
+// frameworkFail answers err with the framework's error handler, if it has
+// one, over an answerWriter beneath the framework's response: a flush
+// before any status (echo's Response.Flush reaches the writer beneath
+// directly) sends the refusal's status, not an implicit 200.
+func (s *step) frameworkFail(x flow.Exchange, err error) (error, bool) {
+	w := x.Writer()
+	x.SetWriter(&answerWriter{ResponseWriter: w, status: StatusOf(err)})
+	defer x.SetWriter(w)
+	return x.Fail(err)
 }
 
 // answer writes the response of a's error handler, or the default one

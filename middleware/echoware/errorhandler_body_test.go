@@ -17,13 +17,18 @@ import (
 // c.Response().Write, as an io.Copy or a template's Execute does) would
 // send the refusal as echo's default 200: the refusal's own status goes
 // out with its body instead, for Authorize and a guard alike, as the
-// Auth's WithErrorHandler does in net/http. A status it writes stands.
+// Auth's WithErrorHandler does in net/http; so does one that flushes
+// first (echo's Response.Flush reaches the writer beneath it). A status it
+// writes stands.
 func TestEchoErrorHandlerWritingOnlyABodyKeepsTheRefusalsStatus(t *testing.T) {
 	key := jwttest.Secret(t)
 	a := newAuth(t, key, discard())
 	cfg := echoware.Config{Auth: a, ErrorHandler: func(c echo.Context, err error) error {
 		if c.QueryParam("teapot") != "" {
 			c.Response().WriteHeader(http.StatusTeapot)
+		}
+		if c.QueryParam("flush") != "" {
+			c.Response().Flush() // echo flushes the writer beneath its Response
 		}
 		_, werr := c.Response().Write([]byte("sorry"))
 		return werr
@@ -44,6 +49,10 @@ func TestEchoErrorHandlerWritingOnlyABodyKeepsTheRefusalsStatus(t *testing.T) {
 		{"DELETE", "/posts/1", true, http.StatusForbidden},
 		{"GET", "/guarded", true, http.StatusServiceUnavailable},
 		{"DELETE", "/posts/1?teapot=1", true, http.StatusTeapot},
+		{"GET", "/posts?flush=1", false, http.StatusUnauthorized},
+		{"DELETE", "/posts/1?flush=1", true, http.StatusForbidden},
+		{"GET", "/guarded?flush=1", true, http.StatusServiceUnavailable},
+		{"DELETE", "/posts/1?flush=1&teapot=1", true, http.StatusTeapot},
 	} {
 		req := httptest.NewRequest(c.method, c.path, nil)
 		if c.tok {
