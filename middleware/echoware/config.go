@@ -54,7 +54,9 @@ type Config struct {
 	// ErrorHandler writes refusals. The default is the Auth's error
 	// handler (JSON 401/403/503, or its WithErrorHandler). It must not
 	// send err's text to clients. A body it writes without a status goes
-	// out with the refusal's (middleware.StatusOf), not echo's 200.
+	// out with the refusal's (middleware.StatusOf), not echo's 200. One
+	// that writes nothing and returns nil, err or an error wrapping err
+	// leaves the answer to the Auth's error handler.
 	ErrorHandler func(c echo.Context, err error) error
 }
 

@@ -1,6 +1,7 @@
 package echoware
 
 import (
+	"errors"
 	"net/http"
 	"sync"
 
@@ -66,9 +67,11 @@ func (x *exchange) Fail(err error) (error, bool) {
 		res.Status = middleware.StatusOf(err)
 	}
 	ret := x.cfg.ErrorHandler(x.c, err)
-	if ret == nil && !x.c.Response().Committed {
-		// It wrote nothing and left echo nothing to write: the refusal
-		// would go out as 200. The Auth's answer is written instead.
+	if !x.c.Response().Committed && (ret == nil || errors.Is(ret, err)) {
+		// It wrote nothing, and left echo nothing to write (the refusal
+		// would go out as 200) or handed the refusal back (echo would
+		// answer 500, with err's text in its Debug mode): the Auth's
+		// answer is written instead.
 		return nil, false
 	}
 	return ret, true
