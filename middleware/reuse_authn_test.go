@@ -24,7 +24,7 @@ func TestCallerOfAnotherAuthenticatorIsAuthenticatedAgain(t *testing.T) {
 	webV := newVerifier(t, token.WithHMACSecret(secret), token.WithAudience("web-app"))
 	apiV := newVerifier(t, token.WithHMACSecret(secret)) // audience aud only
 	var rules []enforcer.Rule
-	for _, path := range []string{"/direct/secret", "/web/secret", "/svc/secret", "/same/secret"} {
+	for _, path := range []string{"/direct/secret", "/web/secret", "/svc/secret", "/same/secret", "/first/secret"} {
 		rules = append(rules, enforcer.P("alice", path, "GET"), enforcer.P("svc", path, "GET"))
 	}
 	e := newEnforcer(t, "rbac", rules...)
@@ -48,12 +48,25 @@ func TestCallerOfAnotherAuthenticatorIsAuthenticatedAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// FirstOf cannot be compared: the inner Auth authenticates again, and
+	// finds the same caller.
+	firstOuter, err := middleware.New(middleware.WithAuthenticator(middleware.FirstOf(middleware.Bearer(apiV), keys)),
+		middleware.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstInner, err := middleware.New(middleware.WithAuthenticator(middleware.FirstOf(middleware.Bearer(apiV), keys)),
+		middleware.WithDecider(e), middleware.WithLogger(discard()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("secret")) })
 	mux := http.NewServeMux()
 	mux.Handle("GET /direct/secret", api.Authorize(ok))
 	mux.Handle("GET /web/secret", web.Authenticate(api.Authorize(ok)))
 	mux.Handle("GET /svc/secret", svc.Authenticate(api.Authorize(ok)))
 	mux.Handle("GET /same/secret", apiAgain.Authenticate(api.Authorize(ok)))
+	mux.Handle("GET /first/secret", firstOuter.Authenticate(firstInner.Authorize(ok)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -80,6 +93,8 @@ func TestCallerOfAnotherAuthenticatorIsAuthenticatedAgain(t *testing.T) {
 		{"an API token through the web Authenticate", "/web/secret", bearer(apiTok), 401}, // web refuses it first
 		{"an API token, one verifier twice", "/same/secret", bearer(apiTok), 200},
 		{"an API token on the API alone", "/direct/secret", bearer(apiTok), 200},
+		{"an API token, FirstOf twice", "/first/secret", bearer(apiTok), 200},
+		{"an API key, FirstOf twice", "/first/secret", http.Header{"X-Api-Key": {"k-123"}}, 200},
 	} {
 		if got := do(t, "GET", srv.URL+c.path, c.header); got.status != c.want {
 			t.Errorf("%s: GET %s: %d, want %d", c.name, c.path, got.status, c.want)
