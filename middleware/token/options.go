@@ -137,7 +137,8 @@ func WithJWKSURL(url string) Option { return func(c *config) { c.jwksURL = url }
 
 // WithOIDCDiscovery finds the JWKS URL in the issuer's
 // /.well-known/openid-configuration when New runs. The document's issuer
-// must equal the configured one (OpenID Connect Discovery 1.0, section 4.3).
+// must equal the configured one (OpenID Connect Discovery 1.0, section 4.3),
+// and an https issuer's jwks_uri must be https.
 func WithOIDCDiscovery() Option { return func(c *config) { c.discovery = true } }
 
 // WithIssuer sets the required "iss". It is mandatory.
