@@ -63,6 +63,11 @@ func NewAPIKeys(hashed map[string]string, opts ...APIKeyOption) (*APIKeys, error
 		var e apiKey
 		copy(e.hash[:], b)
 		e.identity = id
+		for _, o := range k.entries {
+			if o.hash == e.hash { // one hash spelled twice (hex is case-insensitive)
+				return nil, fmt.Errorf("middleware: API key hash %.8s… is given twice", h)
+			}
+		}
 		k.entries = append(k.entries, e)
 	}
 	return k, nil
