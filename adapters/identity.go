@@ -16,7 +16,8 @@ var DefaultIdentityClaims = []string{"sub"}
 // IdentityFromClaims returns the caller's identity: the first of keys
 // present in claims (DefaultIdentityClaims when no keys are given). A later
 // key is read only when every earlier one is absent. A present claim must be
-// a non-empty string of valid UTF-8 without control or format characters:
+// a non-empty string of valid UTF-8 without control or format characters
+// or line separators:
 // anything else (a number, null, "", a list) is an error wrapping
 // ErrNoIdentity, never a reason to try the next key, because a token whose
 // identity claim is malformed is malformed, and falling back would let
@@ -50,14 +51,15 @@ func IdentityFromClaims(claims map[string]any, keys ...string) (string, error) {
 }
 
 // printable reports whether s is valid UTF-8 without control characters
-// (C0, DEL, C1) or format characters (bidi controls, zero-width ones),
-// which would make one identity print as another in logs and audits.
+// (C0, DEL, C1), format characters (bidi controls, zero-width ones) or line
+// and paragraph separators (U+2028, U+2029, which break a line as '\n'
+// does), which would make one identity print as another in logs and audits.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
 			return false
 		}
 	}

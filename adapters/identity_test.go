@@ -38,6 +38,10 @@ func TestIdentityFromClaims(t *testing.T) {
 		{"email_verified false", map[string]any{"email": "c@d", "email_verified": false}, []string{"email"}, "", true},
 		{"newline", map[string]any{"sub": "alice\n"}, nil, "", true},
 		{"bidi override", map[string]any{"sub": "ali\u202ece"}, nil, "", true},
+		// A line or paragraph separator is no control character (Zl, Zp),
+		// and breaks the line where logs and audits are read as text.
+		{"line separator", map[string]any{"sub": "alice\u2028level=ERROR"}, nil, "", true},
+		{"paragraph separator", map[string]any{"sub": "alice\u2029"}, nil, "", true},
 		{"invalid UTF-8", map[string]any{"sub": "ali\xffce"}, nil, "", true},
 		{"none", map[string]any{"name": "x"}, nil, "", true},
 		{"nil claims", nil, nil, "", true},

@@ -41,7 +41,8 @@ type APIKeyOption func(*APIKeys)
 // APIKeyHeader reads the key from header name (DefaultAPIKeyHeader).
 func APIKeyHeader(name string) APIKeyOption { return func(k *APIKeys) { k.header = name } }
 
-// APIKeyCookie also reads the key from cookie name when the header is absent.
+// APIKeyCookie also reads the key from cookie name when the header is
+// absent. A request carrying that cookie twice is refused.
 func APIKeyCookie(name string) APIKeyOption { return func(k *APIKeys) { k.cookie = name } }
 
 // NewAPIKeys returns an authenticator for keys given as HashAPIKey(key) →
@@ -62,6 +63,11 @@ func NewAPIKeys(hashed map[string]string, opts ...APIKeyOption) (*APIKeys, error
 		var e apiKey
 		copy(e.hash[:], b)
 		e.identity = id
+		for _, o := range k.entries {
+			if o.hash == e.hash { // one hash spelled twice (hex is case-insensitive)
+				return nil, fmt.Errorf("middleware: API key hash %.8s… is given twice", h)
+			}
+		}
 		k.entries = append(k.entries, e)
 	}
 	return k, nil
@@ -79,8 +85,13 @@ func (k *APIKeys) Authenticate(_ context.Context, r *http.Request) (*warden.Toke
 	case len(values) == 1:
 		key = values[0]
 	case k.cookie != "":
-		if c, err := r.Cookie(k.cookie); err == nil {
-			key = c.Value
+		// Repeated, the cookie is refused as the header is: a sibling
+		// subdomain can set one that comes before the caller's own.
+		switch cs := r.CookiesNamed(k.cookie); {
+		case len(cs) > 1:
+			return nil, fmt.Errorf("%w: %d %s cookies", token.ErrInvalidToken, len(cs), k.cookie)
+		case len(cs) == 1:
+			key = cs[0].Value
 		}
 	}
 	if key == "" {

@@ -180,6 +180,7 @@ func New(opts ...Option) (*Auth, error) {
 	if a.authn == nil {
 		return nil, errors.New("middleware: no authenticator: use WithVerifier or WithAuthenticator")
 	}
+	a.prov.authn = a.authn
 	a.sharing, _ = a.authn.(sharingAuthenticator)
 	_, a.ownDecider = a.decider.(*enforcer.Enforcer)
 	if rs, ok := a.decider.(RoleSource); ok && !a.rolesSet {
@@ -275,7 +276,9 @@ func (a *Auth) checkCaller(r *http.Request, id string) error {
 // WithPermissionPolicies, permissions). Public routes and the skipper are
 // handled as by Authenticate. A caller another Auth identified (an outer
 // Authenticate) is asked of a's role sources and decided with a's own
-// providers; the handler still sees that Auth's caller.
+// providers, and, when that Auth's authenticator is not a's, the request is
+// authenticated again by a's, which must find the same identity; the
+// handler still sees that Auth's caller.
 //
 // It panics when a has no decider (WithDecider): a route wired to a check
 // that can never allow is a programming error, caught at start-up.

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -328,9 +329,11 @@ func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, e
 // reuse returns u, a caller an earlier step or WithUser put in r, as a's
 // checks must see it. Each Auth has its own providers, so a caller whose
 // providers are not a's was not identified by a:
+//
 //   - it was never asked of a's role sources: it is asked now, or a token
 //     whose identity is a role's name would hold that role's rules in a's
 //     decisions;
+//
 //   - when another Auth identified it (its steps, or its Identify), a's
 //     checks see the same token with a's own providers: its groups
 //     and permissions are what a is configured to read, never the other
@@ -338,11 +341,27 @@ func (a *Auth) authenticate(r *http.Request, st *state) (*http.Request, *User, e
 //     for the database groups of the Authorize behind it). The other
 //     Auth's caller, which the handler sees, is left as it is.
 //
+//   - when that Auth authenticates with another authenticator (another
+//     verifier, API keys), the credentials it accepted are not a's: a
+//     authenticates the request itself, and refuses it unless it finds
+//     the same identity, so that a token for another audience, or an API
+//     key, never stands in for the credentials a requires.
+//
 // A caller NewUser made keeps the providers it was made with: the
 // application chose them.
 func (a *Auth) reuse(r *http.Request, u *User) (*User, error) {
 	if u.prov == a.prov {
 		return u, nil
+	}
+	if p := u.providers(); p.auth && !sameAuthenticator(p.authn, a.authn) {
+		own := new(User)
+		if err := a.identify(r, own); err != nil {
+			return nil, err
+		}
+		if own.ID() != u.ID() {
+			return nil, errors.Join(ErrUnauthenticated, errOtherCaller)
+		}
+		return own, nil
 	}
 	if err := a.checkCaller(r, u.ID()); err != nil {
 		return nil, err
@@ -353,6 +372,26 @@ func (a *Auth) reuse(r *http.Request, u *User) (*User, error) {
 		return own, nil
 	}
 	return u, nil
+}
+
+// errOtherCaller: the Auth's authenticator identifies another caller than
+// the one an Auth with another authenticator put in the request.
+var errOtherCaller = errors.New("middleware: the request's credentials identify another caller than the earlier authenticator's")
+
+// sameAuthenticator reports whether x and y are one authenticator (Bearer
+// of one verifier, one *APIKeys). An authenticator that cannot be compared
+// (a FirstOf, an AuthenticatorFunc) is not known to be the same: its type
+// says so, without the cost of the panic comparing it would be.
+func sameAuthenticator(x, y Authenticator) (same bool) {
+	if t := reflect.TypeOf(x); t == nil || t != reflect.TypeOf(y) || !t.Comparable() {
+		return false
+	}
+	defer func() { // a comparable type holding an uncomparable value
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return x == y
 }
 
 // mapValues returns the enforcer's values for the request: the

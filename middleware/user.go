@@ -45,6 +45,8 @@ type providers struct {
 	// auth: these are an Auth's (New), not NewUser's: a User holding
 	// them was identified by that Auth (its state's or Identify's).
 	auth bool
+	// authn is that Auth's authenticator, which identified the User.
+	authn Authenticator
 }
 
 // provider is one provider of a list.

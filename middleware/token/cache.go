@@ -70,7 +70,8 @@ type cached struct {
 	gen           uint64
 	exp, nbf, iat time.Time // zero: the claim is absent
 	// token68: the raw token is token68, as FromHeader requires of
-	// bearer credentials (Verify also takes raw tokens that are not).
+	// bearer credentials (Verify keeps only compact JWS, which is, but
+	// the header path does not rely on it).
 	token68 bool
 	// memo remembers what is derived from tok alone (the groups a
 	// claims provider reads), for the middleware: it goes with the entry.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -40,6 +41,11 @@ func discover(ctx context.Context, hc *http.Client, issuer string) (string, erro
 	}
 	if doc.JWKSURI == "" {
 		return "", fmt.Errorf("%w: discovery %s has no jwks_uri", ErrConfig, u)
+	}
+	// The keys decide every token: an https issuer's keys fetched over
+	// plain http could be replaced by anyone on the path.
+	if ju, err := url.Parse(doc.JWKSURI); err != nil || strings.HasPrefix(strings.ToLower(issuer), "https://") && !strings.EqualFold(ju.Scheme, "https") {
+		return "", fmt.Errorf("%w: discovery %s names jwks_uri %q, not https as the issuer", ErrConfig, u, doc.JWKSURI)
 	}
 	return doc.JWKSURI, nil
 }

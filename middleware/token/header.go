@@ -89,6 +89,8 @@ type dupScanner struct {
 	dup           string
 	stop          bool
 	loneSurrogate bool
+	// compares counts the names compared, for the tests.
+	compares int
 }
 
 // maxNesting is how deep the scanner walks, encoding/json's own limit:
@@ -211,6 +213,11 @@ func hex4(b []byte, i int) (rune, bool) {
 func (s *dupScanner) object() {
 	var names [16][]byte // typical claims fit: no allocation for the list
 	seen := names[:0]
+	// set holds the names once there are more than fit in names: the
+	// scan runs before the signature is checked, and comparing each name
+	// with every earlier one made a forged object of many short names
+	// cost quadratic time.
+	var set map[string]struct{}
 	s.i++
 	for !s.stop {
 		s.ws()
@@ -239,13 +246,28 @@ func (s *dupScanner) object() {
 			}
 			name = []byte(u)
 		}
-		for _, n := range seen {
-			if bytes.Equal(n, name) {
+		if set != nil {
+			s.compares++
+			if _, dup := set[string(name)]; dup {
 				s.dup, s.stop = string(name), true
 				return
 			}
+			set[string(name)] = struct{}{}
+		} else {
+			for _, n := range seen {
+				s.compares++
+				if bytes.Equal(n, name) {
+					s.dup, s.stop = string(name), true
+					return
+				}
+			}
+			if seen = append(seen, name); len(seen) > len(names) {
+				set = make(map[string]struct{}, 2*len(seen))
+				for _, n := range seen {
+					set[string(n)] = struct{}{}
+				}
+			}
 		}
-		seen = append(seen, name)
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
 			s.stop = true

@@ -216,3 +216,31 @@ func TestInvalidTextRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLineBreakInTokenRefused: Go's base64 decoders skip '\r' and '\n',
+// strict decoding included, and the signature segment is not part of the
+// signed text, so a verified token with a line break anywhere in its
+// signature, or after it, verified too: a second spelling of one token
+// through Verify (a token read from a query parameter, a file, an
+// environment variable), which a list of revoked raw tokens would not
+// know. Only base64url and the two dots make a compact JWS.
+func TestLineBreakInTokenRefused(t *testing.T) {
+	hs := jwttest.Secret(t)
+	v := newVerifier(t, token.WithHMACSecret(hs.Signer.([]byte)))
+	raw := hs.Sign(t, claims(nil))
+	if _, err := v.Verify(context.Background(), raw); err != nil {
+		t.Fatalf("the token itself: %v", err)
+	}
+	n := len(raw)
+	for _, s := range []string{
+		raw[:n-3] + "\n" + raw[n-3:],
+		raw[:n-3] + "\r\n" + raw[n-3:],
+		raw + "\n",
+		raw + "\r",
+		raw[:strings.LastIndexByte(raw, '.')+1] + "\n" + raw[strings.LastIndexByte(raw, '.')+1:],
+	} {
+		if tok, err := v.Verify(context.Background(), s); !errors.Is(err, token.ErrInvalidToken) {
+			t.Errorf("Verify(%q): %v, %v; want ErrInvalidToken", s, tok != nil, err)
+		}
+	}
+}

@@ -105,9 +105,18 @@ func WithHMACSecret(secret []byte) Option {
 
 // WithPublicKey adds an RSA, ECDSA or Ed25519 public key. A non-empty kid
 // restricts the key to tokens naming that kid; tokens without a kid are
-// tried against every key of a fitting type.
+// tried against every key of a fitting type. Bytes are refused (ErrConfig):
+// crypto.PublicKey is any, and PEM bytes meant for WithPublicKeyPEM would
+// otherwise be an HMAC secret that anyone holding the public key can sign
+// HS256 tokens with.
 func WithPublicKey(kid string, key crypto.PublicKey) Option {
-	return func(c *config) { c.addKey(kid, key) }
+	return func(c *config) {
+		if _, isBytes := key.([]byte); isBytes {
+			c.errs = append(c.errs, fmt.Errorf("%w: public key %q is bytes: use WithPublicKeyPEM for a PEM key, WithHMACSecret for a secret", ErrConfig, kid))
+			return
+		}
+		c.addKey(kid, key)
+	}
 }
 
 // WithPublicKeyPEM is WithPublicKey for a PEM-encoded key (see
@@ -128,7 +137,8 @@ func WithJWKSURL(url string) Option { return func(c *config) { c.jwksURL = url }
 
 // WithOIDCDiscovery finds the JWKS URL in the issuer's
 // /.well-known/openid-configuration when New runs. The document's issuer
-// must equal the configured one (OpenID Connect Discovery 1.0, section 4.3).
+// must equal the configured one (OpenID Connect Discovery 1.0, section 4.3),
+// and an https issuer's jwks_uri must be https.
 func WithOIDCDiscovery() Option { return func(c *config) { c.discovery = true } }
 
 // WithIssuer sets the required "iss". It is mandatory.

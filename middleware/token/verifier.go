@@ -154,6 +154,13 @@ func (v *Verifier) verify(ctx context.Context, raw string) (tok *warden.Token, e
 	if v.cache != nil {
 		gen = v.cache.gen.Load()
 	}
+	if !isCompactJWS(raw) {
+		// Go's base64 decoders skip '\r' and '\n', strict decoding
+		// included, and the signature is not part of the signed text: a
+		// line break in it, or after it, was a second spelling of the
+		// same verified token.
+		return nil, nil, fmt.Errorf("%w: %w: a byte that is not base64url or a dot", ErrInvalidToken, jwt.ErrTokenMalformed)
+	}
 	if err := v.checkSegments(raw); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
@@ -178,6 +185,29 @@ func (v *Verifier) verify(ctx context.Context, raw string) (tok *warden.Token, e
 	tok = &warden.Token{Raw: raw, Header: t.Header, Claims: claims, Identity: id}
 	return tok, v.cache.put(raw, tok, claims, gen), nil // nil entry: not kept
 }
+
+// isCompactJWS reports whether s has only the bytes of a compact JWS:
+// base64url without padding, and dots (RFC 7515, section 7.1).
+func isCompactJWS(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !jwsChars[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// jwsChars are the bytes isCompactJWS accepts.
+var jwsChars = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['-'], t['_'], t['.'] = true, true, true
+	return t
+}()
 
 // maxNumericDate is 9999-12-31T23:59:59Z, the latest exp, nbf or iat a
 // token may carry.
