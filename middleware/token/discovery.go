@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,4 +49,29 @@ func discover(ctx context.Context, hc *http.Client, issuer string) (string, erro
 		return "", fmt.Errorf("%w: discovery %s names jwks_uri %q, not https as the issuer", ErrConfig, u, doc.JWKSURI)
 	}
 	return doc.JWKSURI, nil
+}
+
+// noDowngrade returns a copy of hc (its transport shared) that refuses a
+// redirect from https to another scheme, then applies hc's own redirect
+// policy. Discovery documents and JWKS decide every token: a key fetched
+// over plain http after an https URL redirected there could be replaced
+// by anyone on the path. The application's client itself is not changed.
+func noDowngrade(hc *http.Client) *http.Client {
+	if hc == nil { // WithHTTPClient(nil): the default, as net/http's nil client
+		hc = http.DefaultClient
+	}
+	c := *hc
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && strings.EqualFold(via[0].URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+			return fmt.Errorf("token: redirect from %s to %s refused: not https", via[0].URL.Redacted(), req.URL.Redacted())
+		}
+		if hc.CheckRedirect != nil {
+			return hc.CheckRedirect(req, via)
+		}
+		if len(via) >= 10 { // net/http's default policy
+			return errors.New("token: stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
 }

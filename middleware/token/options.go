@@ -177,7 +177,8 @@ func WithRequiredClaim(name, value string) Option {
 	return func(c *config) { c.required = append(c.required, [2]string{name, value}) }
 }
 
-// WithHTTPClient sets the client for JWKS and discovery fetches.
+// WithHTTPClient sets the client for JWKS and discovery fetches. The
+// verifier uses a copy that refuses a redirect from https to plain http.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithJWKSRefresh tunes JWKS caching; zero fields keep their defaults.

@@ -46,6 +46,7 @@ func New(ctx context.Context, opts ...Option) (*Verifier, error) {
 	case cfg.leeway < 0:
 		return nil, fmt.Errorf("%w: negative leeway", ErrConfig)
 	}
+	cfg.httpClient = noDowngrade(cfg.httpClient)
 	if cfg.discovery && cfg.jwksURL == "" {
 		u, err := discover(ctx, cfg.httpClient, cfg.issuer)
 		if err != nil {
