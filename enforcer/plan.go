@@ -111,10 +111,19 @@ const reasonNoPolicy = "matcher does not refer to the policy"
 
 // bounded adds Decide's bound on a string request value to p: a longer
 // value is refused whatever the policy says. An open field read through
-// its attributes is a map, which the bound does not apply to.
+// its attributes is a map whose strings Decide bounds the same way: each
+// attribute the condition tests is bounded (sqlfilter.Translate applies
+// the bound to every other mapped column too).
 func (e *Enforcer) bounded(p filter.Plan, pl *planner) filter.Plan {
 	if pl.attrs {
-		return p
+		if p.Kind != filter.Conditional {
+			return p
+		}
+		c := p.Cond
+		for _, f := range p.Cond.Fields() {
+			c = flatten(filter.OpAnd, c, filter.MaxLen(f, e.maxRequest))
+		}
+		return filter.Plan{Kind: filter.Conditional, Cond: c}
 	}
 	long := filter.MaxLen(pl.openName, e.maxRequest)
 	switch p.Kind {
