@@ -113,15 +113,34 @@ const reasonNoPolicy = "matcher does not refer to the policy"
 // value is refused whatever the policy says. An open field read through
 // its attributes is a map whose strings Decide bounds the same way: each
 // attribute the condition tests is bounded (sqlfilter.Translate applies
-// the bound to every other mapped column too).
+// the bound to every other mapped column too). An always-allowed plan
+// over attributes becomes the bound of every attribute the matcher reads:
+// Decide refuses an object with a long one and fails on one without an
+// attribute the matcher reads, which a row with NULL there would be.
 func (e *Enforcer) bounded(p filter.Plan, pl *planner) filter.Plan {
 	if pl.attrs {
-		if p.Kind != filter.Conditional {
+		var fields []string
+		switch p.Kind {
+		case filter.AlwaysAllowed:
+			fields = pl.attrFields
+		case filter.Conditional:
+			fields = p.Cond.Fields()
+		default:
 			return p
 		}
-		c := p.Cond
-		for _, f := range p.Cond.Fields() {
+		var c *filter.Cond
+		if p.Kind == filter.Conditional {
+			c = p.Cond
+		}
+		for _, f := range fields {
+			if c == nil {
+				c = filter.MaxLen(f, e.maxRequest)
+				continue
+			}
 			c = flatten(filter.OpAnd, c, filter.MaxLen(f, e.maxRequest))
+		}
+		if c == nil {
+			return p
 		}
 		return filter.Plan{Kind: filter.Conditional, Cond: c}
 	}
@@ -228,8 +247,11 @@ type planner struct {
 	openName string
 	vals     []any
 	attrs    bool // the matcher reads attributes of the open field
-	groups   bool // the request has request-scoped groups
-	members  map[memberKey][]string
+	// attrFields are the attributes of the open field the matcher reads
+	// ("obj.Owner"), in the order it names them.
+	attrFields []string
+	groups     bool // the request has request-scoped groups
+	members    map[memberKey][]string
 }
 
 // checkOpenUse refuses, whatever the policy, the constructs that cannot
@@ -248,6 +270,9 @@ func (pl *planner) checkOpenUse(n *term) error {
 					whole = true
 				} else {
 					attr = true
+					if f := pl.openName + "." + a.attr; !slices.Contains(pl.attrFields, f) {
+						pl.attrFields = append(pl.attrFields, f)
+					}
 				}
 			}
 		}
