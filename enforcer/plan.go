@@ -320,12 +320,16 @@ var openFuncs = map[string]bool{
 
 // candidates returns the policy values of every rule that can match: the
 // rules of the roles the caller reaches when the matcher has a role term
-// over known fields, all rules otherwise; then the request's policies.
+// over known fields and no guard, all rules otherwise; then the request's
+// policies.
 // Decide's candidates for any value of the open field are among them.
 func (pl *planner) candidates(scoped [][]string) [][]string {
 	cm, ev, st := pl.cm, pl.ev, pl.ev.st
 	var out [][]string
-	useRole := cm.role != nil && cm.role.rField != pl.open
+	// A guard (leading disjuncts that read no rule field, guard.go) that
+	// holds makes every rule match, those of other subjects included: its
+	// value depends on the open field here, so every rule is a candidate.
+	useRole := cm.role != nil && cm.guard == nil && cm.role.rField != pl.open
 	if useRole {
 		if _, ok := pl.vals[cm.role.rField].(string); !ok {
 			useRole = false
