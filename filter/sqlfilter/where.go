@@ -118,6 +118,14 @@ func Translate(p filter.Plan, d Dialect, cols Columns, opts ...Option) (Where, e
 		if !seen[col] {
 			seen[col] = true
 			w.b.WriteString(col + " IS NOT NULL AND ")
+			if d == SQLite {
+				// SQLite keeps a BLOB as a BLOB in a column of any type,
+				// and a number as a number in one without TEXT affinity:
+				// neither equals a TEXT argument, and NOT (col = ?) would
+				// return a row whose value the decision reads as the
+				// denied string. Such a row has no text to ask about.
+				w.b.WriteString("typeof(" + col + ") = 'text' AND ")
+			}
 			if _, ok := bounded[f]; !ok && bound >= 0 {
 				if err := w.cond(filter.MaxLen(f, bound)); err != nil {
 					return Where{}, err
