@@ -111,10 +111,38 @@ const reasonNoPolicy = "matcher does not refer to the policy"
 
 // bounded adds Decide's bound on a string request value to p: a longer
 // value is refused whatever the policy says. An open field read through
-// its attributes is a map, which the bound does not apply to.
+// its attributes is a map whose strings Decide bounds the same way: each
+// attribute the condition tests is bounded (sqlfilter.Translate applies
+// the bound to every other mapped column too). An always-allowed plan
+// over attributes becomes the bound of every attribute the matcher reads:
+// Decide refuses an object with a long one and fails on one without an
+// attribute the matcher reads, which a row with NULL there would be.
 func (e *Enforcer) bounded(p filter.Plan, pl *planner) filter.Plan {
 	if pl.attrs {
-		return p
+		var fields []string
+		switch p.Kind {
+		case filter.AlwaysAllowed:
+			fields = pl.attrFields
+		case filter.Conditional:
+			fields = p.Cond.Fields()
+		default:
+			return p
+		}
+		var c *filter.Cond
+		if p.Kind == filter.Conditional {
+			c = p.Cond
+		}
+		for _, f := range fields {
+			if c == nil {
+				c = filter.MaxLen(f, e.maxRequest)
+				continue
+			}
+			c = flatten(filter.OpAnd, c, filter.MaxLen(f, e.maxRequest))
+		}
+		if c == nil {
+			return p
+		}
+		return filter.Plan{Kind: filter.Conditional, Cond: c}
 	}
 	long := filter.MaxLen(pl.openName, e.maxRequest)
 	switch p.Kind {
@@ -219,8 +247,11 @@ type planner struct {
 	openName string
 	vals     []any
 	attrs    bool // the matcher reads attributes of the open field
-	groups   bool // the request has request-scoped groups
-	members  map[memberKey][]string
+	// attrFields are the attributes of the open field the matcher reads
+	// ("obj.Owner"), in the order it names them.
+	attrFields []string
+	groups     bool // the request has request-scoped groups
+	members    map[memberKey][]string
 }
 
 // checkOpenUse refuses, whatever the policy, the constructs that cannot
@@ -239,6 +270,9 @@ func (pl *planner) checkOpenUse(n *term) error {
 					whole = true
 				} else {
 					attr = true
+					if f := pl.openName + "." + a.attr; !slices.Contains(pl.attrFields, f) {
+						pl.attrFields = append(pl.attrFields, f)
+					}
 				}
 			}
 		}
@@ -286,12 +320,16 @@ var openFuncs = map[string]bool{
 
 // candidates returns the policy values of every rule that can match: the
 // rules of the roles the caller reaches when the matcher has a role term
-// over known fields, all rules otherwise; then the request's policies.
+// over known fields and no guard, all rules otherwise; then the request's
+// policies.
 // Decide's candidates for any value of the open field are among them.
 func (pl *planner) candidates(scoped [][]string) [][]string {
 	cm, ev, st := pl.cm, pl.ev, pl.ev.st
 	var out [][]string
-	useRole := cm.role != nil && cm.role.rField != pl.open
+	// A guard (leading disjuncts that read no rule field, guard.go) that
+	// holds makes every rule match, those of other subjects included: its
+	// value depends on the open field here, so every rule is a candidate.
+	useRole := cm.role != nil && cm.guard == nil && cm.role.rField != pl.open
 	if useRole {
 		if _, ok := pl.vals[cm.role.rField].(string); !ok {
 			useRole = false

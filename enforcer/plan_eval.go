@@ -260,12 +260,21 @@ func (pl *planner) membersOf(gi int, role, dom string) []string {
 	if g.cond != nil {
 		now = g.cond.now()
 	}
-	for name, parents := range g.links[g.domainKey(dom)] {
-		for _, p := range parents {
-			if g.cond != nil && !g.cond.holds(g.domainKey(dom), name, p, now) {
-				continue // a conditional link that does not hold now
+	// With a domain matching function, a link stored in a domain pattern
+	// ("*", "tenant1/*") holds in dom too, as in walkMatching: missing one
+	// would leave a member out, and under NOT (a deny rule) let it in.
+	doms := []string{g.domainKey(dom)}
+	if g.dm != nil {
+		doms = g.matchingDomains(nil, dom)
+	}
+	for _, d := range doms {
+		for name, parents := range g.links[d] {
+			for _, p := range parents {
+				if g.cond != nil && !g.cond.holds(d, name, p, now) {
+					continue // a conditional link that does not hold now
+				}
+				rev[p] = append(rev[p], name)
 			}
-			rev[p] = append(rev[p], name)
 		}
 	}
 	out := []string{role}

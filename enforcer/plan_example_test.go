@@ -30,5 +30,5 @@ func ExampleEnforcer_Plan() {
 	fmt.Println(w.SQL, w.Args)
 	// Output:
 	// conditional (obj IN ("/posts/1", "/posts/2") AND NOT obj = "/posts/2" AND LENGTH(obj) <= 4096)
-	// `path` IS NOT NULL AND (`path` IN (?, ?) AND NOT (`path` = ?) AND length(CAST(`path` AS BLOB)) <= ?) [/posts/1 /posts/2 /posts/2 4096]
+	// `path` IS NOT NULL AND typeof(`path`) = 'text' AND (`path` IN (?, ?) AND NOT (`path` = ?) AND length(CAST(`path` AS BLOB)) <= ?) [/posts/1 /posts/2 /posts/2 4096]
 }

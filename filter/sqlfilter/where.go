@@ -105,6 +105,10 @@ func Translate(p filter.Plan, d Dialect, cols Columns, opts ...Option) (Where, e
 		fields = append(fields, f)
 	}
 	slices.Sort(fields)
+	// The plan's bound on the length of a request value (Decide refuses a
+	// longer one, an attribute of the object included) applies to every
+	// mapped column, not only to those the condition tests.
+	bound, bounded := planBound(p.Cond)
 	seen := map[string]bool{}
 	for _, f := range slices.Compact(fields) {
 		col, err := w.column(f)
@@ -114,12 +118,45 @@ func Translate(p filter.Plan, d Dialect, cols Columns, opts ...Option) (Where, e
 		if !seen[col] {
 			seen[col] = true
 			w.b.WriteString(col + " IS NOT NULL AND ")
+			if d == SQLite {
+				// SQLite keeps a BLOB as a BLOB in a column of any type,
+				// and a number as a number in one without TEXT affinity:
+				// neither equals a TEXT argument, and NOT (col = ?) would
+				// return a row whose value the decision reads as the
+				// denied string. Such a row has no text to ask about.
+				w.b.WriteString("typeof(" + col + ") = 'text' AND ")
+			}
+			if _, ok := bounded[f]; !ok && bound >= 0 {
+				if err := w.cond(filter.MaxLen(f, bound)); err != nil {
+					return Where{}, err
+				}
+				w.b.WriteString(" AND ")
+			}
 		}
 	}
 	if err := w.cond(p.Cond); err != nil {
 		return Where{}, err
 	}
 	return Where{SQL: w.b.String(), Args: w.args}, nil
+}
+
+// planBound returns the smallest length bound among the top-level terms of
+// c (-1 if none) and the fields those terms bound.
+func planBound(c *filter.Cond) (int, map[string]bool) {
+	kids := []*filter.Cond{c}
+	if c.Op == filter.OpAnd {
+		kids = c.Kids
+	}
+	bound, fields := -1, map[string]bool{}
+	for _, k := range kids {
+		if k.Op == filter.OpMaxLen {
+			fields[k.Field] = true
+			if bound < 0 || k.Max < bound {
+				bound = k.Max
+			}
+		}
+	}
+	return bound, fields
 }
 
 type writer struct {

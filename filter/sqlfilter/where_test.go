@@ -28,7 +28,7 @@ func TestTranslate(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{sqlfilter.SQLite, "`path` IS NOT NULL AND `posts`.`owner` IS NOT NULL AND ((`path` IN (?, ?) OR (length(CAST(`path` AS BLOB)) >= ? AND substr(CAST(`path` AS BLOB), 1, ?) = CAST(? AS BLOB)) OR `posts`.`owner` = ?) AND NOT (regexp(?, CASE WHEN length(CAST(`path` AS BLOB)) = 0 THEN '' ELSE CAST(`path` AS BLOB) END)))",
+		{sqlfilter.SQLite, "`path` IS NOT NULL AND typeof(`path`) = 'text' AND `posts`.`owner` IS NOT NULL AND typeof(`posts`.`owner`) = 'text' AND ((`path` IN (?, ?) OR (length(CAST(`path` AS BLOB)) >= ? AND substr(CAST(`path` AS BLOB), 1, ?) = CAST(? AS BLOB)) OR `posts`.`owner` = ?) AND NOT (regexp(?, CASE WHEN length(CAST(`path` AS BLOB)) = 0 THEN '' ELSE CAST(`path` AS BLOB) END)))",
 			[]any{"/a", "/b", 5, 5, "/x%_!", "alice", `^/p/[^/]+$`}},
 		{sqlfilter.Postgres, `"path" IS NOT NULL AND "posts"."owner" IS NOT NULL AND (("path" IN ($1, $2) OR "path" LIKE $3 ESCAPE '!' OR "posts"."owner" = $4) AND NOT ("path" ~ $5))`,
 			[]any{"/a", "/b", "/x!%!_!!%", "alice", `^\U0000002Fp\U0000002F(?:[\U00000001-\U0000002E0-\U0010FFFF])+$`}},
@@ -73,7 +73,7 @@ func TestTranslateLiteralForms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.TrimPrefix(strings.TrimPrefix(w.SQL, `"path" IS NOT NULL AND `), "`path` IS NOT NULL AND "); got != want {
+			if got := strings.TrimPrefix(strings.TrimPrefix(w.SQL, `"path" IS NOT NULL AND `), "`path` IS NOT NULL AND typeof(`path`) = 'text' AND "); got != want {
 				t.Errorf("%s %s: got %s, want %s", d, c.re, got, want)
 			}
 		}
