@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/wardenhq/warden/enforcer"
 	"github.com/wardenhq/warden/filter"
@@ -94,6 +95,11 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 			// policy, which this caller need not be allowed to read.
 			s.logger.InfoContext(r.Context(), "server: plan unsupported", "request_id", middleware.RequestID(r.Context()), "error", err)
 			writeError(w, r, http.StatusUnprocessableEntity, "unsupported", "", "this policy cannot be stated as a filter for this request")
+			return
+		case errors.Is(err, sqlfilter.ErrColumn):
+			// The names are the caller's own: a 400 naming the field,
+			// not a 503 that invites retries.
+			writeInputError(w, r, invalid("columns", "%s", strings.TrimPrefix(err.Error(), sqlfilter.ErrColumn.Error()+": ")))
 			return
 		case errors.Is(err, enforcer.ErrInvalidRequest):
 			writeError(w, r, http.StatusBadRequest, "invalid_request", "request", "the request does not fit the model")

@@ -30,6 +30,8 @@ func TestPlan(t *testing.T) {
 		{"two open fields", root, `{"request":{"sub":"carol","obj":"?","act":"?"},"dialect":"sqlite","columns":{"obj":"path"}}`, 400, `"field":"request"`},
 		{"unknown dialect", root, body("carol", "oracle"), 400, `"field":"dialect"`},
 		{"missing column", root, `{"request":{"sub":"carol","obj":"?","act":"GET"},"dialect":"sqlite","columns":{}}`, 400, `"field":"columns"`},
+		{"column name that is no identifier", root, `{"request":{"sub":"carol","obj":"?","act":"GET"},"dialect":"sqlite","columns":{"obj":"pa` + "`" + `th"}}`, 400, `"field":"columns"`},
+		{"empty part of a column name", root, `{"request":{"sub":"carol","obj":"?","act":"GET"},"dialect":"postgres","columns":{"obj":"posts..path"}}`, 400, `"field":"columns"`},
 		{"unknown field", root, `{"request":{"sub":"carol","obj":"?","act":"GET"},"dialect":"sqlite","columns":{},"x":1}`, 400, `"field":"x"`},
 		{"missing request field", root, `{"request":{"sub":"carol","obj":"?"},"dialect":"sqlite"}`, 400, `"field":"request.act"`},
 		{"no token", "", body("carol", "sqlite"), 401, ""},

@@ -1,6 +1,7 @@
 package sqlfilter
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -177,10 +178,15 @@ func (w *writer) arg(v string) string {
 }
 
 // column returns the quoted column of field.
+// ErrColumn means a field of the plan has no column in Columns, or one
+// whose name is no identifier (an empty part, a quote, a grave accent, a
+// NUL or invalid UTF-8): the caller's configuration, never the policy.
+var ErrColumn = errors.New("sqlfilter: invalid column")
+
 func (w *writer) column(field string) (string, error) {
 	name, ok := w.cols[field]
 	if !ok || name == "" {
-		return "", fmt.Errorf("sqlfilter: no column for field %s", field)
+		return "", fmt.Errorf("%w: no column for field %s", ErrColumn, field)
 	}
 	parts := strings.Split(name, ".")
 	// SQLite reads a double-quoted name that is no column as a string
@@ -193,7 +199,7 @@ func (w *writer) column(field string) (string, error) {
 	}
 	for i, p := range parts {
 		if p == "" || strings.ContainsAny(p, "\"`\x00") || !utf8.ValidString(p) {
-			return "", fmt.Errorf("sqlfilter: column name %q for field %s", name, field)
+			return "", fmt.Errorf("%w: column name %q for field %s is no identifier", ErrColumn, name, field)
 		}
 		parts[i] = q + p + q
 	}
