@@ -83,15 +83,18 @@ func isToken68(s string) bool {
 
 // token68Chars are the characters of token68 before its trailing "=": a
 // table, since every request's header is read through it.
-var token68Chars = func() (t [256]bool) {
+var token68Chars = alnumAnd("-._~+/")
+
+// alnumAnd returns the table of the ASCII letters and digits and of extra.
+func alnumAnd(extra string) (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c], t[c-'a'+'A'] = true, true
 	}
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
-	for _, c := range "-._~+/" {
+	for _, c := range extra {
 		t[c] = true
 	}
 	return t
-}()
+}

@@ -199,16 +199,7 @@ func isCompactJWS(s string) bool {
 }
 
 // jwsChars are the bytes isCompactJWS accepts.
-var jwsChars = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	t['-'], t['_'], t['.'] = true, true, true
-	return t
-}()
+var jwsChars = alnumAnd("-_.")
 
 // maxNumericDate is 9999-12-31T23:59:59Z, the latest exp, nbf or iat a
 // token may carry.
