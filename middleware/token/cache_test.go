@@ -267,3 +267,31 @@ func TestHeaderFromCacheIsFromHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheKeptWhenARefreshChangesNoKey: a token naming a kid no key has
+// makes the verifier fetch the JWKS again (at most once per
+// WithJWKSRefresh's UnknownKID). When the fetched keys are the ones it
+// holds, the tokens it verified stay verified: anyone could otherwise
+// empty the cache every few seconds with forged kids, and every caller
+// would pay a full verification. Keys that do change still empty it
+// (TestCacheForgetsOnJWKSRefresh).
+func TestCacheKeptWhenARefreshChangesNoKey(t *testing.T) {
+	k1, forged := jwttest.RSA(t, "k1"), jwttest.RSA(t, "forged")
+	j := jwttest.NewJWKS(t, k1)
+	v := newVerifier(t, token.WithJWKSURL(j.URL()), fastRefresh)
+	ctx := context.Background()
+	raw := k1.Sign(t, claims(nil))
+	if _, err := v.Verify(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	hits := j.Hits()
+	if _, err := v.Verify(ctx, forged.Sign(t, claims(nil))); !errors.Is(err, token.ErrUnknownKey) { // refreshes now
+		t.Fatalf("forged kid: %v, want ErrUnknownKey", err)
+	}
+	if j.Hits() == hits {
+		t.Fatal("no JWKS refresh happened")
+	}
+	if token.CacheLen(v) != 1 {
+		t.Fatalf("after a refresh that changed no key the cache holds %d tokens, want 1", token.CacheLen(v))
+	}
+}

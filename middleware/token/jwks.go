@@ -1,11 +1,14 @@
 package token
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/MicahParks/jwkset"
@@ -34,13 +37,28 @@ var signingUses = []jwkset.USE{jwkset.UseSig, ""}
 // jwkset calls KeyReplaceAll only after a successful fetch and decode.
 // It also tells the verifier, whose cache of verified tokens must not
 // outlive the keys that verified them, of every change of the keys.
+//
+// A fetch that brings back the keys it holds changes nothing, and keeps
+// the cache: a token naming an unknown kid makes the verifier fetch again
+// (at most once per JWKSRefresh.UnknownKID), and anyone could otherwise
+// empty the cache that often with forged kids.
 type trackedStore struct {
 	jwkset.Storage
 	reachable *atomic.Bool
 	changed   func()
+	// replacing orders KeyReplaceAll's read, comparison and write: two
+	// fetches at once (a refresh and an unknown kid's) must not both
+	// compare with the keys before either wrote.
+	replacing *sync.Mutex
 }
 
 func (s trackedStore) KeyReplaceAll(ctx context.Context, given []jwkset.JWK) error {
+	s.replacing.Lock()
+	defer s.replacing.Unlock()
+	if held, err := s.Storage.KeyReadAll(ctx); err == nil && sameKeys(held, given) {
+		s.reachable.Store(true)
+		return nil
+	}
 	s.changed() // before and after: a verification between the two is stale too
 	err := s.Storage.KeyReplaceAll(ctx, given)
 	s.changed()
@@ -48,6 +66,22 @@ func (s trackedStore) KeyReplaceAll(ctx context.Context, given []jwkset.JWK) err
 		s.reachable.Store(true)
 	}
 	return err
+}
+
+// sameKeys reports whether a and b are the same keys in the same order,
+// compared by their JSON form (kid, alg, use and the key material).
+func sameKeys(a, b []jwkset.JWK) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, errX := json.Marshal(a[i].Marshal())
+		y, errY := json.Marshal(b[i].Marshal())
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s trackedStore) KeyDelete(ctx context.Context, keyID string) (bool, error) {
@@ -74,7 +108,8 @@ func newRemoteKeys(bg context.Context, url string, c *config) (*remoteKeys, erro
 		HTTPTimeout:               c.refresh.Timeout,
 		NoErrorReturnFirstHTTPReq: true,
 		RefreshInterval:           c.refresh.Interval,
-		Storage:                   trackedStore{Storage: jwkset.NewMemoryStorage(), reachable: &r.reachable, changed: c.onRefresh},
+		Storage: trackedStore{Storage: jwkset.NewMemoryStorage(), reachable: &r.reachable, changed: c.onRefresh,
+			replacing: new(sync.Mutex)},
 		RefreshErrorHandler: func(ctx context.Context, err error) {
 			r.reachable.Store(false)
 			logger.WarnContext(ctx, "token: JWKS fetch failed", "url", url, "error", err)

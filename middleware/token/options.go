@@ -66,7 +66,7 @@ type config struct {
 	now            func() time.Time
 	logger         *slog.Logger
 	cacheSize      int
-	// onRefresh is called after each JWKS fetch that replaced the keys.
+	// onRefresh is called around each JWKS fetch that changed the keys.
 	onRefresh func()
 }
 
