@@ -102,7 +102,34 @@ func New(base string, opts ...Option) (*Client, error) {
 	if c.maxBytes <= 0 {
 		c.maxBytes = DefaultMaxBytes
 	}
+	c.hc = noDowngrade(c.hc)
 	return c, nil
+}
+
+// noDowngrade returns a copy of hc (its transport shared) that refuses a
+// redirect from https to another scheme, then applies hc's own redirect
+// policy. An answer read over plain http after an https URL redirected
+// there could be written by anyone on the path, and net/http keeps the
+// Authorization header on a redirect to the same host whatever the
+// scheme. The application's client itself is not changed.
+func noDowngrade(hc *http.Client) *http.Client {
+	if hc == nil { // WithHTTPClient(nil): the default, as net/http's nil client
+		hc = http.DefaultClient
+	}
+	cp := *hc
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && strings.EqualFold(via[0].URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+			return fmt.Errorf("httpapi: redirect from %s to %s refused: not https", via[0].URL.Redacted(), req.URL.Redacted())
+		}
+		if hc.CheckRedirect != nil {
+			return hc.CheckRedirect(req, via)
+		}
+		if len(via) >= 10 { // net/http's default policy
+			return errors.New("httpapi: stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
 }
 
 // Groups asks {base}/users/{id}/groups.
