@@ -34,7 +34,7 @@ var (
 // may hold internal details that must not travel further.
 type StatusError struct {
 	Code int
-	URL  string // without query
+	URL  string // without query; a password in it is redacted
 }
 
 // Error describes the status.
@@ -173,7 +173,7 @@ func (c *Client) fetch(ctx context.Context, tok *warden.Token, what string) ([]s
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
-		return nil, &StatusError{Code: resp.StatusCode, URL: u.String()}
+		return nil, &StatusError{Code: resp.StatusCode, URL: u.Redacted()}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	if err != nil {
