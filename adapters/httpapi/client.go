@@ -82,13 +82,19 @@ func WithMaxBytes(n int64) Option { return func(c *Client) { c.maxBytes = n } }
 func New(base string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil {
+		// url.Error names the whole URL, a password in it included: keep
+		// only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("httpapi: base URL: %w", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("httpapi: base URL %q must be absolute http(s)", base)
+		return nil, fmt.Errorf("httpapi: base URL %q must be absolute http(s)", u.Redacted())
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("httpapi: base URL %q must not have a query or fragment", base)
+		return nil, fmt.Errorf("httpapi: base URL %q must not have a query or fragment", u.Redacted())
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""

@@ -33,3 +33,21 @@ func TestStatusErrorHidesPassword(t *testing.T) {
 		t.Fatalf("error shows the password: %v", err)
 	}
 }
+
+// TestNewErrorsHidePassword: a base URL that New refuses is named in the
+// error, which goes to the log at start, without its password.
+func TestNewErrorsHidePassword(t *testing.T) {
+	for _, base := range []string{
+		"ftp://svc:hunter2@example.com",
+		"http://svc:hunter2@example.com/?q=1",
+		"http://svc:hunter2@example.com/%zz",
+	} {
+		_, err := httpapi.New(base)
+		if err == nil {
+			t.Fatalf("New(%q) succeeded", base)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("New error shows the password: %v", err)
+		}
+	}
+}
