@@ -176,10 +176,14 @@ func Wrap(p warden.Provider, opts ...Option) (*Breaker, error) {
 			return counts.ConsecutiveFailures >= c.failures
 		},
 		// A caller that gave up says nothing about the source's health,
-		// nor does a token the source cannot answer for: request data must
-		// not open a breaker that every caller shares.
+		// nor does a token the source cannot answer for, nor any error of
+		// kind warden.ErrInvalid (the caller's own data, such as an
+		// identity the source refuses: httpapi's "..", sqlstore's 501
+		// characters): request data must not open a breaker that every
+		// caller shares.
 		IsExcluded: func(err error) bool {
-			return errors.Is(err, context.Canceled) || errors.Is(err, adapters.ErrNoIdentity) || errors.Is(err, adapters.ErrPerToken)
+			return errors.Is(err, context.Canceled) || errors.Is(err, adapters.ErrNoIdentity) ||
+				errors.Is(err, adapters.ErrPerToken) || errors.Is(err, warden.ErrInvalid)
 		},
 	}
 	if c.failureIf != nil {

@@ -34,7 +34,7 @@ var (
 // may hold internal details that must not travel further.
 type StatusError struct {
 	Code int
-	URL  string // without query
+	URL  string // without query; a password in it is redacted
 }
 
 // Error describes the status.
@@ -82,13 +82,19 @@ func WithMaxBytes(n int64) Option { return func(c *Client) { c.maxBytes = n } }
 func New(base string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil {
+		// url.Error names the whole URL, a password in it included: keep
+		// only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("httpapi: base URL: %w", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("httpapi: base URL %q must be absolute http(s)", base)
+		return nil, fmt.Errorf("httpapi: base URL %q must be absolute http(s)", u.Redacted())
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("httpapi: base URL %q must not have a query or fragment", base)
+		return nil, fmt.Errorf("httpapi: base URL %q must not have a query or fragment", u.Redacted())
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
@@ -102,7 +108,34 @@ func New(base string, opts ...Option) (*Client, error) {
 	if c.maxBytes <= 0 {
 		c.maxBytes = DefaultMaxBytes
 	}
+	c.hc = noDowngrade(c.hc)
 	return c, nil
+}
+
+// noDowngrade returns a copy of hc (its transport shared) that refuses a
+// redirect from https to another scheme, then applies hc's own redirect
+// policy. An answer read over plain http after an https URL redirected
+// there could be written by anyone on the path, and net/http keeps the
+// Authorization header on a redirect to the same host whatever the
+// scheme. The application's client itself is not changed.
+func noDowngrade(hc *http.Client) *http.Client {
+	if hc == nil { // WithHTTPClient(nil): the default, as net/http's nil client
+		hc = http.DefaultClient
+	}
+	cp := *hc
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && strings.EqualFold(via[0].URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+			return fmt.Errorf("httpapi: redirect from %s to %s refused: not https", via[0].URL.Redacted(), req.URL.Redacted())
+		}
+		if hc.CheckRedirect != nil {
+			return hc.CheckRedirect(req, via)
+		}
+		if len(via) >= 10 { // net/http's default policy
+			return errors.New("httpapi: stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
 }
 
 // Groups asks {base}/users/{id}/groups.
@@ -146,7 +179,7 @@ func (c *Client) fetch(ctx context.Context, tok *warden.Token, what string) ([]s
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
-		return nil, &StatusError{Code: resp.StatusCode, URL: u.String()}
+		return nil, &StatusError{Code: resp.StatusCode, URL: u.Redacted()}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/wardenhq/warden"
@@ -28,7 +29,10 @@ type config struct {
 type Option func(*config) error
 
 // Intersection makes the combination answer only what every source answers,
-// in the order of the first source.
+// in the order of the first source, plus every deny entry ("!posts:delete",
+// a permission string of package permission) that any source answers: an
+// intersection grants no more than each source, and dropping one source's
+// deny would grant what that source refuses.
 func Intersection() Option { return func(c *config) error { c.intersect = true; return nil } }
 
 // WithBestEffort lets a union skip sources that fail, as long as at least
@@ -158,11 +162,21 @@ func intersect(lists [][]string) []string {
 		}
 		kept := out[:0]
 		for _, s := range out {
-			if _, ok := in[s]; ok {
+			if _, ok := in[s]; ok || strings.HasPrefix(s, "!") {
 				kept = append(kept, s)
 			}
 		}
 		out = kept
 	}
-	return out
+	// A deny entry narrows what its source grants: the combination must
+	// not grant more than any source, so every source's denies stand,
+	// whichever sources also name them.
+	for _, l := range lists[1:] {
+		for _, s := range l {
+			if strings.HasPrefix(s, "!") {
+				out = append(out, s)
+			}
+		}
+	}
+	return adapters.Dedup(out)
 }
