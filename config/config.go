@@ -65,7 +65,9 @@ type Provider struct {
 	// Sources are kinds: claims, sql, file (see Kinds).
 	Sources []string
 	// Combine is union (default: every source must answer, or the fetch
-	// fails and the request is answered 503), or intersection. best_effort
+	// fails and the request is answered 503), or intersection (refused for
+	// several groups sources, which could drop a group a deny names; a
+	// permissions intersection keeps every source's denies). best_effort
 	// (a union that skips failed sources while one answers) is refused:
 	// warden serve decides with a model whose deny rules a failed source
 	// could hide (see docs/providers.md).
@@ -222,7 +224,19 @@ func (p Provider) validate(name string) error {
 		}
 	}
 	switch p.Combine {
-	case CombineUnion, CombineIntersection:
+	case CombineUnion:
+	case CombineIntersection:
+		// A deny entry of a permissions source survives an intersection
+		// (multi.Intersection); a group carries no such mark, and one
+		// that a deny rule names but only one source lists is dropped.
+		if name == "groups" && len(p.Sources) > 1 {
+			if err := bestEffortSafe(); err != nil {
+				bad("combine: intersection is refused: it answers only the groups every source lists, so a group "+
+					"that a deny rule names and one source alone lists would be dropped and the deny with it, and the "+
+					"model warden serve authorizes callers with (models/%s.conf) is not safe for that (%v); use union",
+					models.Permissions, err)
+			}
+		}
 	case CombineBestEffort:
 		if err := bestEffortSafe(); err != nil {
 			bad("combine: best_effort is refused: it answers from the sources that did not fail, so a failed source "+

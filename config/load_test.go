@@ -45,10 +45,11 @@ jwt_secret: `+secret+`
 admin: [root, ops]
 groups:
   provider: [claims, sql]
-  combine: intersection
   cache_ttl: 30s
   retries: 2
 permissions:
+  provider: [claims, sql]
+  combine: intersection
   claim: perms
 `)
 	tests := []struct {
@@ -65,7 +66,7 @@ permissions:
 		}},
 		{"file", []string{"--config", file}, nil, func(t *testing.T, c config.Config) {
 			if c.Addr != "127.0.0.1:1000" || c.DB != "sqlite://from-file.db" || !slices.Equal(c.Admins, []string{"root", "ops"}) ||
-				!slices.Equal(c.Groups.Sources, []string{"claims", "sql"}) || c.Groups.Combine != "intersection" ||
+				!slices.Equal(c.Groups.Sources, []string{"claims", "sql"}) || c.Permissions.Combine != "intersection" ||
 				c.Groups.CacheTTL != 30*time.Second || c.Groups.Retries != 2 || c.Permissions.Claim != "perms" {
 				t.Errorf("got %+v", c)
 			}

@@ -76,7 +76,7 @@ func TestBuildProviders(t *testing.T) {
 	if err := st.GrantPermission(ctx, "alice", "write:posts"); err != nil {
 		t.Fatal(err)
 	}
-	file := writeFile(t, "people.json", `{"users": {"alice": ["read:files"]}, "roles": {}, "user_roles": {"alice": ["auditor", "editor"]}}`)
+	file := writeFile(t, "people.json", `{"users": {"alice": ["read:files", "write:posts"]}, "roles": {}, "user_roles": {"alice": ["auditor", "editor"]}}`)
 	alice := token("alice", map[string]any{"groups": []any{"from-token"}, "perms": []any{"read:token"}})
 
 	tests := []struct {
@@ -94,13 +94,13 @@ func TestBuildProviders(t *testing.T) {
 			[]string{"editor"}, []string{"write:posts"}},
 		{"file", config.Provider{Sources: []string{"file"}, Combine: "union", File: file},
 			config.Provider{Sources: []string{"file"}, Combine: "union", File: file},
-			[]string{"auditor", "editor"}, []string{"read:files"}},
+			[]string{"auditor", "editor"}, []string{"read:files", "write:posts"}},
 		{"union of three", config.Provider{Sources: []string{"claims", "sql", "file"}, Combine: "union", File: file},
 			config.Provider{Sources: []string{"sql", "file"}, Combine: "union", File: file},
 			[]string{"from-token", "editor", "auditor"}, []string{"write:posts", "read:files"}},
-		{"intersection", config.Provider{Sources: []string{"sql", "file"}, Combine: "intersection", File: file},
-			config.Provider{Sources: []string{"claims"}, Combine: "union"},
-			[]string{"editor"}, nil},
+		{"intersection", config.Provider{Sources: []string{"claims"}, Combine: "union"},
+			config.Provider{Sources: []string{"sql", "file"}, Combine: "intersection", File: file},
+			[]string{"from-token"}, []string{"write:posts"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
