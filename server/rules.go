@@ -156,6 +156,9 @@ func (s *Server) handleRules(action string) http.HandlerFunc {
 		if err == nil && scope == policyadmin.ScopeAdmin {
 			err = checkAdminRules(rules, body.Rules != nil)
 		}
+		if err == nil && scope == policyadmin.ScopeAdmin && action == audit.ActionGrant {
+			err = checkAdminStars(rules, body.Rules != nil)
+		}
 		if err != nil {
 			writeInputError(w, r, err)
 			return
@@ -183,6 +186,26 @@ func checkAdminRules(rules []enforcer.Rule, list bool) error {
 		if err := permission.Validate(r.Values[1]); err != nil || strings.HasPrefix(r.Values[1], "!") {
 			return invalid(field, "not a valid permission such as warden:admin (deny with eft \"deny\", not \"!\")")
 		}
+
+	}
+	return nil
+}
+
+// checkAdminStars refuses, on an admin-scope grant, a permission with a
+// "*" before its end: keyMatch ignores what follows the first "*", so
+// "*:read" would grant warden:admin (see starAtEnd). A revoke is not
+// refused, so that such a rule stored before can be taken away.
+func checkAdminStars(rules []enforcer.Rule, list bool) error {
+	for i, r := range rules {
+		if r.PType != "p" || len(r.Values) < 2 || starAtEnd(r.Values[1]) {
+			continue
+		}
+		field := "values[1]"
+		if list {
+			field = fmt.Sprintf("rules[%d].values[1]", i)
+		}
+		return invalid(field, "a \"*\" matches the whole rest of a permission, so it must be the last character (this one matches every permission starting with %q)",
+			r.Values[1][:strings.IndexByte(r.Values[1], '*')])
 	}
 	return nil
 }
