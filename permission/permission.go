@@ -1,6 +1,7 @@
 package permission
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -16,6 +17,10 @@ import (
 // rule: empty, too long, or with characters that a policy file or a matcher
 // would read differently (commas, quotes, whitespace, control characters).
 var ErrInvalid = warden.NewError(warden.ErrInvalid, "permission: invalid permission")
+
+// ErrStar means a permission has a "*" before its end (see Validate); it
+// comes wrapped with ErrInvalid.
+var ErrStar = errors.New("permission: a \"*\" before the end")
 
 // MaxLen bounds a permission string; longer strings are rejected rather than
 // stored, so that a token cannot inflate the policy.
@@ -40,6 +45,12 @@ func Validate(p string) error {
 		if r == ',' || r == '"' || r == '!' || unicode.IsSpace(r) || unicode.IsControl(r) {
 			return fmt.Errorf("%w: %q contains %q", ErrInvalid, p, r)
 		}
+	}
+	// keyMatch, which matches permissions, ignores what follows the first
+	// "*": "*:read" would grant every permission, "warden:*check" every
+	// warden: one. A "*" may only end a permission.
+	if i := strings.IndexByte(body, '*'); i >= 0 && i != len(body)-1 {
+		return fmt.Errorf("%w: %w: %q would match every permission starting with %q", ErrInvalid, ErrStar, p, body[:i])
 	}
 	return nil
 }

@@ -100,7 +100,13 @@ func TestValidate(t *testing.T) {
 			t.Errorf("Rule(%q) = %v; want ErrInvalid", bad, err)
 		}
 	}
-	for _, good := range []string{"read:posts", "*", "posts:*", "!delete:posts", "lire:articles:é"} {
+	// keyMatch ignores what follows the first "*": "*:read" would be "*".
+	for _, star := range []string{"*:read", "warden:*check", "!*:write", "read:*:own", "**"} {
+		if err := permission.Validate(star); !errors.Is(err, permission.ErrInvalid) || !errors.Is(err, permission.ErrStar) {
+			t.Errorf("Validate(%q) = %v; want ErrInvalid and ErrStar", star, err)
+		}
+	}
+	for _, good := range []string{"read:posts", "*", "posts:*", "!delete:posts", "!posts:*", "lire:articles:é"} {
 		if err := permission.Validate(good); err != nil {
 			t.Errorf("Validate(%q) = %v", good, err)
 		}

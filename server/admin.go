@@ -33,9 +33,6 @@ func (s *Server) permit(ctx context.Context, u *middleware.User, perm string) er
 	var pol [][]string
 	for _, p := range perms {
 		r, err := permission.Rule(u.ID(), p)
-		if err == nil && !starAtEnd(p) {
-			err = errInteriorStar
-		}
 		switch {
 		case err == nil:
 			pol = append(pol, r.Values)
@@ -53,15 +50,3 @@ func (s *Server) permit(ctx context.Context, u *middleware.User, perm string) er
 	return nil
 }
 
-// errInteriorStar refuses a permission with a "*" before its end.
-var errInteriorStar = errors.New("server: a permission's \"*\" must be its last character")
-
-// starAtEnd reports whether p (a "!" deny prefix aside) has no "*" but
-// maybe its last character. The permissions model matches with Casbin's
-// keyMatch, which ignores everything after the first "*": "*:read" is "*",
-// and a token claiming it, or a subject granted it, held warden:admin.
-func starAtEnd(p string) bool {
-	p = strings.TrimPrefix(p, "!")
-	i := strings.IndexByte(p, '*')
-	return i < 0 || i == len(p)-1
-}

@@ -154,10 +154,7 @@ func (s *Server) handleRules(action string) http.HandlerFunc {
 		}
 		rules, err := body.rules(e)
 		if err == nil && scope == policyadmin.ScopeAdmin {
-			err = checkAdminRules(rules, body.Rules != nil)
-		}
-		if err == nil && scope == policyadmin.ScopeAdmin && action == audit.ActionGrant {
-			err = checkAdminStars(rules, body.Rules != nil)
+			err = checkAdminRules(rules, body.Rules != nil, action == audit.ActionRevoke)
 		}
 		if err != nil {
 			writeInputError(w, r, err)
@@ -174,7 +171,7 @@ func (s *Server) handleRules(action string) http.HandlerFunc {
 
 // checkAdminRules refuses permissions the admin policy could not match as
 // written (see package permission), naming the field.
-func checkAdminRules(rules []enforcer.Rule, list bool) error {
+func checkAdminRules(rules []enforcer.Rule, list, revoke bool) error {
 	for i, r := range rules {
 		if r.PType != "p" || len(r.Values) < 2 {
 			continue
@@ -183,29 +180,16 @@ func checkAdminRules(rules []enforcer.Rule, list bool) error {
 		if list {
 			field = fmt.Sprintf("rules[%d].values[1]", i)
 		}
-		if err := permission.Validate(r.Values[1]); err != nil || strings.HasPrefix(r.Values[1], "!") {
+		err := permission.Validate(r.Values[1])
+		switch {
+		case errors.Is(err, permission.ErrStar) && revoke:
+			// Stored before permissions refused it: it can be taken away.
+		case errors.Is(err, permission.ErrStar):
+			return invalid(field, "a \"*\" matches the whole rest of a permission, so it must be its last character (%q matches every permission starting with %q)",
+				r.Values[1], r.Values[1][:strings.IndexByte(r.Values[1], '*')])
+		case err != nil || strings.HasPrefix(r.Values[1], "!"):
 			return invalid(field, "not a valid permission such as warden:admin (deny with eft \"deny\", not \"!\")")
 		}
-
-	}
-	return nil
-}
-
-// checkAdminStars refuses, on an admin-scope grant, a permission with a
-// "*" before its end: keyMatch ignores what follows the first "*", so
-// "*:read" would grant warden:admin (see starAtEnd). A revoke is not
-// refused, so that such a rule stored before can be taken away.
-func checkAdminStars(rules []enforcer.Rule, list bool) error {
-	for i, r := range rules {
-		if r.PType != "p" || len(r.Values) < 2 || starAtEnd(r.Values[1]) {
-			continue
-		}
-		field := "values[1]"
-		if list {
-			field = fmt.Sprintf("rules[%d].values[1]", i)
-		}
-		return invalid(field, "a \"*\" matches the whole rest of a permission, so it must be the last character (this one matches every permission starting with %q)",
-			r.Values[1][:strings.IndexByte(r.Values[1], '*')])
 	}
 	return nil
 }

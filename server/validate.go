@@ -142,7 +142,7 @@ func ValidateRules(e *enforcer.Enforcer, scope string, rules []enforcer.Rule) er
 		}
 	}
 	if scope == policyadmin.ScopeAdmin {
-		return checkAdminRules(rules, list)
+		return checkAdminRules(rules, list, false) // the command line refuses such a permission whatever it does
 	}
 	return nil
 }
