@@ -49,4 +49,3 @@ func (s *Server) permit(ctx context.Context, u *middleware.User, perm string) er
 	}
 	return nil
 }
-
