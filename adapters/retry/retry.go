@@ -96,8 +96,11 @@ func WithRetryIf(f func(error) bool) Option {
 // Wrap returns p with retries. The last error is returned when all
 // attempts fail; when the context ends during a wait, the context's error is
 // returned joined with the last upstream error. A panic in p is returned as
-// an error wrapping adapters.ErrProviderPanic. Wrap fails, with an error
-// matching warden.ErrInvalid, for a nil p or a bad option.
+// an error wrapping adapters.ErrProviderPanic. An error no attempt can
+// change is returned at once, without another: one marked Permanent, a
+// panic, an ended context, one of kind warden.ErrInvalid (the caller's own
+// data) and adapters.ErrPerToken. Wrap fails, with an error matching
+// warden.ErrInvalid, for a nil p or a bad option.
 func Wrap(p warden.Provider, opts ...Option) (warden.Provider, error) {
 	if err := option.Given("retry: provider", p != nil); err != nil {
 		return nil, err
@@ -126,14 +129,24 @@ func Wrap(p warden.Provider, opts ...Option) (warden.Provider, error) {
 			if ctx.Err() != nil {
 				return nil, errors.Join(ctx.Err(), err)
 			}
-			if errors.Is(err, ErrPermanent) || errors.Is(err, adapters.ErrProviderPanic) ||
-				errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-				(c.retryIf != nil && !c.retryIf(err)) {
+			if final(err) || (c.retryIf != nil && !c.retryIf(err)) {
 				return nil, err
 			}
 		}
 		return nil, err
 	}), nil
+}
+
+// final reports whether err would come again on every attempt, so that
+// another one only adds load and waiting: marked permanent, a panic, an
+// ended context, an error of kind warden.ErrInvalid (the request's own
+// data: an identity the source refuses, a token without one, which a
+// hostile caller can send on every request), or a per-token source asked
+// on behalf of a wrapper that shares answers.
+func final(err error) bool {
+	return errors.Is(err, ErrPermanent) || errors.Is(err, adapters.ErrProviderPanic) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, warden.ErrInvalid) || errors.Is(err, adapters.ErrPerToken)
 }
 
 // delay returns the jittered wait before the given attempt (1-based retry).
